@@ -1,0 +1,51 @@
+# pcnhub: `make run` (the product with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/pcnhub
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres install chromium bench check-deploy clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## The web app on http://127.0.0.1:8000 with the demo register and one user per role.
+run: install
+	$(VENV)/bin/pcnhub demo
+	$(VENV)/bin/pcnhub serve 127.0.0.1:8000
+
+## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## The whole suite, on SQLite and then on PostgreSQL.
+test: install chromium test-sqlite test-postgres check-deploy
+
+test-sqlite: install
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@$(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres').close()" \
+	  || { echo "PostgreSQL is not reachable at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## Production settings pass Django's deployment checklist.
+check-deploy: install
+	PCNHUB_SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
+	PCNHUB_ALLOWED_HOSTS=pcnhub.example.nhs.uk \
+	DJANGO_SETTINGS_MODULE=pcnhub.webapp.settings_production \
+	$(VENV)/bin/pcnhub manage check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/import_national.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,5 @@
+import sys
+
+from pcnhub.cli import main
+
+sys.exit(main())

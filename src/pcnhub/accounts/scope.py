@@ -1,0 +1,110 @@
+"""What a signed-in user may see and change.
+
+ICB commissioners see their ICB and everything in it (sub-ICB locations, places, PCNs, practices,
+partners); PCN users see their PCN, its member practices (past and present) and its partners;
+practice users see their practice and the PCNs it belongs or belonged to. Analysts see everything
+and change nothing; administrators see and change everything. Pages and API both use this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import QuerySet
+
+from pcnhub.accounts.models import Role
+from pcnhub.register.models import Membership, Organisation, OrgKind, Parentage, Partnership
+
+
+@dataclass
+class Scope:
+    role: str | None
+    organisation: Organisation | None
+    username: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.role in (Role.ADMIN, Role.ANALYST)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else "No role"
+
+    @cached_property
+    def visible_ids(self) -> frozenset[int] | None:
+        """Ids of every organisation the user may see; ``None`` means all of them."""
+        if self.unrestricted:
+            return None
+        if self.organisation is None or self.role is None:
+            return frozenset()
+        org = self.organisation
+        if self.role == Role.ICB:
+            ids = descendants(org.pk)
+        elif self.role == Role.PCN:
+            ids = {org.pk} | set(Membership.objects.filter(pcn=org).values_list("practice_id", flat=True))
+        elif self.role == Role.PRACTICE:
+            ids = {org.pk} | set(Membership.objects.filter(practice=org).values_list("pcn_id", flat=True))
+        else:
+            ids = set()
+        pcn_ids = set(Organisation.objects.filter(pk__in=ids, kind=OrgKind.PCN).values_list("pk", flat=True))
+        ids |= set(Partnership.objects.filter(pcn_id__in=pcn_ids).values_list("partner_id", flat=True))
+        return frozenset(ids)
+
+    @cached_property
+    def editable_ids(self) -> frozenset[int] | None:
+        """Ids of organisations whose register entries the user may change; ``None`` means all."""
+        if self.role == Role.ADMIN:
+            return None
+        if self.role == Role.ICB:
+            return self.visible_ids
+        if self.role == Role.PCN and self.organisation is not None:
+            return frozenset({self.organisation.pk})
+        return frozenset()
+
+    def can_view(self, org: Organisation) -> bool:
+        return self.visible_ids is None or org.pk in self.visible_ids
+
+    def can_edit(self, org: Organisation) -> bool:
+        return self.editable_ids is None or org.pk in self.editable_ids
+
+    def organisations(self, queryset: QuerySet[Organisation] | None = None) -> QuerySet[Organisation]:
+        """``queryset`` (default: all organisations) narrowed to what the user may see."""
+        qs = Organisation.objects.all() if queryset is None else queryset
+        return qs if self.visible_ids is None else qs.filter(pk__in=self.visible_ids)
+
+    def home_organisation(self) -> Organisation | None:
+        return self.organisation
+
+
+def descendants(root_id: int) -> set[int]:
+    """The organisation and everything beneath it: geography at any date, then PCN members."""
+    found = {root_id}
+    frontier = {root_id}
+    while frontier:
+        children = set(Parentage.objects.filter(parent_id__in=frontier).values_list("child_id", flat=True))
+        frontier = children - found
+        found |= frontier
+    pcns = set(Organisation.objects.filter(pk__in=found, kind=OrgKind.PCN).values_list("pk", flat=True))
+    # Practices inside the area and the PCNs they belong to; and members of the area's PCNs.
+    practices = found - pcns
+    found |= set(Membership.objects.filter(practice_id__in=practices).values_list("pcn_id", flat=True))
+    found |= set(Membership.objects.filter(pcn_id__in=pcns).values_list("practice_id", flat=True))
+    return found
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user; superusers without a profile count as administrators."""
+    cached = getattr(user, "_pcnhub_scope", None)
+    if cached is not None:
+        return cached
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if profile is not None:
+        scope = Scope(profile.role, profile.organisation, user.username)
+    elif user.is_authenticated and user.is_superuser:
+        scope = Scope(Role.ADMIN, None, user.username)
+    else:
+        scope = Scope(None, None, getattr(user, "username", ""))
+    user._pcnhub_scope = scope
+    return scope

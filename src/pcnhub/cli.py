@@ -1,0 +1,130 @@
+"""The ``pcnhub`` command.
+
+    pcnhub check FILE.csv [--lower N] [--upper N] [--json]      rules check of a configuration file
+    pcnhub check --pcn-date YYYY-MM-DD --icb CODE [--json]      rules check of the stored register
+    pcnhub import FILE [FILE ...] [--kind K] [--date D]         import NHS open data files
+    pcnhub demo [--users-only]                                  migrate and load the demo data and users
+    pcnhub serve [ADDRESS:PORT]                                  run the web app
+    pcnhub manage ARGS...                                        any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TextIO
+
+from pcnhub.domain.check_cli import add_check_arguments, run_file_check
+
+EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcnhub.webapp.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pcnhub", description="Run England's Primary Care Networks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="check a PCN configuration against the Network Contract rules")
+    add_check_arguments(check)
+
+    from pcnhub.register.import_cli import add_import_arguments
+
+    add_import_arguments(sub.add_parser("import", help="import NHS open data files into the register"))
+
+    demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
+    demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
+    demo.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    serve = sub.add_parser("serve", help="run the web app (development server)")
+    serve.add_argument("address", nargs="?", default="127.0.0.1:8000")
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["manage"]:
+        setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["pcnhub manage", *argv[1:]])
+        return EXIT_OK
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        if args.file is not None:
+            return run_file_check(args, stdout, stderr)
+        return run_register_check(args, stdout, stderr)
+    setup_django()
+    if args.command == "import":
+        from pcnhub.register.import_cli import run_import
+
+        return run_import(args)
+    if args.command == "demo":
+        from pcnhub.register.demo import load_demo
+
+        load_demo(users_only=args.users_only, progress=not args.quiet, out=stdout)
+        return EXIT_OK
+    if args.command == "serve":
+        from django.core.management import call_command
+
+        call_command("runserver", args.address)
+        return EXIT_OK
+    raise AssertionError(args.command)
+
+
+def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``pcnhub check --pcn-date D --icb CODE``: the stored register's configuration of an area."""
+    if not args.icb:
+        print("pcnhub check: give a FILE.csv, or --icb CODE (with --pcn-date) to check the register", file=stderr)
+        return EXIT_BAD_INPUT
+    setup_django()
+    from django.db.utils import DatabaseError
+
+    from pcnhub.domain import rules
+    from pcnhub.register import services
+    from pcnhub.register.models import Organisation
+
+    try:
+        date = services.parse_date(args.pcn_date) or services.latest_data_date()
+        band = rules.Band(args.lower, args.upper)
+        area = Organisation.objects.filter(code=args.icb.strip().upper(), kind__in=services.AREA_KINDS).first()
+    except ValueError as exc:
+        print(f"pcnhub check: {exc}", file=stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseError as exc:
+        print(f"pcnhub check: the register database is not ready ({exc}); run 'pcnhub demo' first", file=stderr)
+        return EXIT_BAD_INPUT
+    if area is None:
+        print(f"pcnhub check: no ICB or area with code {args.icb!r} in the register", file=stderr)
+        return EXIT_BAD_INPUT
+    view = services.landscape(area, date, band)
+    report = view.result.to_dict()
+    report.update({"area": {"code": area.code, "name": area.name, "kind": area.kind}, "date": date.isoformat()})
+    if args.json:
+        json.dump(report, stdout, indent=2)
+        stdout.write("\n")
+    else:
+        stdout.write(f"{area.name} ({area.code}) on {date:%d %B %Y}, band {band}\n")
+        for network in view.networks:
+            status = "ok" if not any(f.severity == rules.ERROR for f in network.findings) else "BROKEN"
+            stdout.write(f"  {network.pcn.name} ({network.pcn.code}): {len(network.members)} practices, "
+                         f"{network.list_size:,} patients, {status}\n")
+        for finding in view.result.findings:
+            stdout.write(f"  [{finding.severity}] {finding.rule}: {finding.message}\n")
+    return EXIT_BROKEN if view.result.broken else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,385 @@
+"""Network Contract DES registration rules for a configuration of PCNs.
+
+:func:`check_configuration` takes the networks proposed for an area and reports
+each breach of the registration rules as a :class:`Finding`.  Only breaches
+(and breaches covered by a recorded exception) are findings; a network that
+meets every rule has none.
+
+Governance fields (``clinical_director``, ``nominated_payee``,
+``network_agreement_signed``) distinguish three cases:
+
+* :data:`UNKNOWN` (the default): the source data do not carry the field, so
+  the rule is not checked;
+* ``None`` or a blank string (or ``False`` for the agreement): the field is
+  present but empty, which breaks the rule;
+* any other value: the rule is met.
+
+A :class:`Network` whose name is blank holds practices that are in no network:
+it is not reported as a network, and its practices count as not covered.
+Practice codes are compared exactly as given.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+# Rule ids.
+LIST_SIZE_BAND: Final = "list-size-band"
+ONE_PCN_PER_PRACTICE: Final = "one-pcn-per-practice"
+FULL_COVERAGE: Final = "full-coverage"
+CLINICAL_DIRECTOR: Final = "clinical-director"
+NOMINATED_PAYEE: Final = "nominated-payee"
+NETWORK_AGREEMENT: Final = "network-agreement"
+RULES: Final = (
+    LIST_SIZE_BAND,
+    ONE_PCN_PER_PRACTICE,
+    FULL_COVERAGE,
+    CLINICAL_DIRECTOR,
+    NOMINATED_PAYEE,
+    NETWORK_AGREEMENT,
+)
+
+# The DES allows limited exceptions to the size band (for example rural
+# networks, or a single practice of over 30,000 forming its own PCN); the
+# governance requirements have none.
+EXCEPTABLE_RULES: Final = frozenset({LIST_SIZE_BAND})
+
+# Severities.  Only ERROR means a rule is broken; EXCEPTION marks a breach
+# covered by a recorded exception; WARNING and INFO are advisory.
+ERROR: Final = "error"
+WARNING: Final = "warning"
+INFO: Final = "info"
+EXCEPTION: Final = "exception"
+SEVERITIES: Final = (ERROR, WARNING, INFO, EXCEPTION)
+
+# Network Contract DES (2019): PCNs are based on GP practice populations of
+# 30,000-50,000 registered patients.  Sources: shared/reference/
+# network-contract-facts.md, "PCN size and registration"; seed 001.
+DES_LOWER_LIST_SIZE: Final = 30_000
+DES_UPPER_LIST_SIZE: Final = 50_000
+
+
+class Unknown(enum.Enum):
+    """Type of :data:`UNKNOWN`, the marker for a field the data do not carry."""
+
+    UNKNOWN = "unknown"
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = Unknown.UNKNOWN
+
+
+@dataclass(frozen=True)
+class PracticeEntry:
+    """A GP practice as listed in a network: ODS code, name and registered list size."""
+
+    code: str
+    name: str
+    list_size: int
+
+    def __post_init__(self) -> None:
+        if self.list_size < 0:
+            raise ValueError(f"list size of {self.code} cannot be negative: {self.list_size}")
+
+
+@dataclass(frozen=True)
+class Network:
+    """A proposed PCN: its member practices and registration details.
+
+    ``exceptions`` maps a rule id (only those in :data:`EXCEPTABLE_RULES`) to
+    the recorded reason for the exception.
+    """
+
+    name: str
+    practices: Sequence[PracticeEntry]
+    code: str | None = None
+    clinical_director: str | None | Unknown = UNKNOWN
+    nominated_payee: str | None | Unknown = UNKNOWN
+    network_agreement_signed: bool | None | Unknown = UNKNOWN
+    exceptions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rule, reason in self.exceptions.items():
+            if rule not in EXCEPTABLE_RULES:
+                allowed = ", ".join(sorted(EXCEPTABLE_RULES))
+                raise ValueError(f"{self.name}: no exception can be recorded for {rule!r} (only {allowed})")
+            if not reason.strip():
+                raise ValueError(f"{self.name}: the exception for {rule!r} needs a reason")
+
+    @property
+    def is_assigned(self) -> bool:
+        """False for the blank-named holder of practices that are in no network."""
+        return bool(self.name.strip())
+
+
+@dataclass(frozen=True)
+class Band:
+    """The inclusive range of registered patients a network should serve."""
+
+    lower: int = DES_LOWER_LIST_SIZE
+    upper: int = DES_UPPER_LIST_SIZE
+
+    def __post_init__(self) -> None:
+        if self.lower < 0:
+            raise ValueError(f"the band's lower limit cannot be negative ({self.lower:,})")
+        if self.lower > self.upper:
+            raise ValueError(
+                f"the band's lower limit ({self.lower:,}) is above its upper limit ({self.upper:,})"
+            )
+
+    def __str__(self) -> str:
+        return f"{self.lower:,}-{self.upper:,}"
+
+    def to_dict(self) -> dict[str, int]:
+        return {"lower": self.lower, "upper": self.upper}
+
+
+# The DES band of 30,000-50,000 registered patients (see DES_LOWER_LIST_SIZE).
+DEFAULT_BAND: Final = Band()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule breach (or excepted breach), for one network or the whole configuration."""
+
+    rule: str
+    severity: str
+    message: str
+    network: str | None = None
+    practices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}; expected one of {', '.join(SEVERITIES)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "network": self.network,
+            "practices": list(self.practices),
+        }
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """One network's member practices (sorted ODS codes), list size and findings."""
+
+    name: str
+    code: str | None
+    practices: tuple[str, ...]
+    list_size: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def broken(self) -> bool:
+        return any(finding.severity == ERROR for finding in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "practices": list(self.practices),
+            "list_size": self.list_size,
+            "findings": [finding.to_dict() for finding in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of :func:`check_configuration`.
+
+    ``findings`` holds every finding: each network's, in network order, then
+    the configuration-level ones (whose ``network`` is ``None``).
+    """
+
+    networks: tuple[NetworkResult, ...]
+    findings: tuple[Finding, ...]
+    band: Band
+
+    @property
+    def broken(self) -> bool:
+        return any(finding.severity == ERROR for finding in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "networks": [network.to_dict() for network in self.networks],
+            "findings": [finding.to_dict() for finding in self.findings],
+            "broken": self.broken,
+            "band": self.band.to_dict(),
+        }
+
+
+def check_configuration(
+    networks: Iterable[Network],
+    area_practices: Iterable[str] | None = None,
+    band: Band = DEFAULT_BAND,
+) -> CheckResult:
+    """Check proposed networks against the Network Contract DES registration rules.
+
+    ``area_practices`` lists every practice code in the commissioner's area;
+    each must be in some network.  Without it, coverage is judged on the
+    practices given: those in a blank-named network are not covered.
+    """
+    given = list(networks)
+    assigned = sorted(
+        (network for network in given if network.is_assigned),
+        key=lambda network: (network.name.casefold(), network.name, network.code or ""),
+    )
+    unassigned = [practice for network in given if not network.is_assigned for practice in network.practices]
+    names = _practice_names(given)
+
+    results = tuple(_check_network(network, band, names) for network in assigned)
+    configuration_findings = [
+        *_practices_in_several_networks(assigned, names),
+        *_coverage_findings(assigned, unassigned, area_practices, names),
+    ]
+    return CheckResult(
+        networks=results,
+        findings=(*(finding for result in results for finding in result.findings), *configuration_findings),
+        band=band,
+    )
+
+
+def _check_network(network: Network, band: Band, names: Mapping[str, str]) -> NetworkResult:
+    members: dict[str, PracticeEntry] = {}
+    for practice in network.practices:
+        members.setdefault(practice.code, practice)
+    list_size = sum(practice.list_size for practice in members.values())
+    findings = (
+        *_size_findings(network, list_size, band),
+        *_listed_twice_findings(network, names),
+        *_governance_findings(network),
+    )
+    return NetworkResult(network.name, network.code, tuple(sorted(members)), list_size, findings)
+
+
+def _size_findings(network: Network, list_size: int, band: Band) -> Iterator[Finding]:
+    if not network.practices:
+        yield Finding(LIST_SIZE_BAND, ERROR, f"{network.name} has no member practices", network.name)
+        return
+    if list_size > band.upper:
+        gap = f"{list_size - band.upper:,} above the upper limit of {band.upper:,}"
+    elif list_size < band.lower:
+        gap = f"{band.lower - list_size:,} below the lower limit of {band.lower:,}"
+    else:
+        return
+    message = f"{network.name} has {_count(list_size, 'registered patient')}, {gap} (band {band})"
+    reason = network.exceptions.get(LIST_SIZE_BAND)
+    if reason is None:
+        yield Finding(LIST_SIZE_BAND, ERROR, message, network.name)
+    else:
+        yield Finding(LIST_SIZE_BAND, EXCEPTION, f"{message}; exception recorded: {reason}", network.name)
+
+
+def _listed_twice_findings(network: Network, names: Mapping[str, str]) -> Iterator[Finding]:
+    listings = Counter(practice.code for practice in network.practices)
+    for code in sorted(listings):
+        if listings[code] > 1:
+            times = "twice" if listings[code] == 2 else f"{listings[code]} times"
+            yield Finding(
+                ONE_PCN_PER_PRACTICE,
+                ERROR,
+                f"{_label(code, names)} is listed {times} in {network.name}",
+                network.name,
+                (code,),
+            )
+
+
+def _governance_findings(network: Network) -> Iterator[Finding]:
+    if _is_blank(network.clinical_director):
+        yield Finding(
+            CLINICAL_DIRECTOR, ERROR, f"{network.name} has no named Clinical Director", network.name
+        )
+    if _is_blank(network.nominated_payee):
+        yield Finding(NOMINATED_PAYEE, ERROR, f"{network.name} has no nominated payee", network.name)
+    if network.network_agreement_signed is False:
+        yield Finding(
+            NETWORK_AGREEMENT, ERROR, f"{network.name} has not signed its Network Agreement", network.name
+        )
+    elif network.network_agreement_signed is None:
+        yield Finding(
+            NETWORK_AGREEMENT,
+            ERROR,
+            f"{network.name} has no record of a signed Network Agreement",
+            network.name,
+        )
+
+
+def _is_blank(value: str | None | Unknown) -> bool:
+    """True when a governance field is present but empty."""
+    if isinstance(value, Unknown):
+        return False
+    return value is None or not value.strip()
+
+
+def _practices_in_several_networks(
+    assigned: Sequence[Network], names: Mapping[str, str]
+) -> Iterator[Finding]:
+    homes: dict[str, list[str]] = defaultdict(list)
+    for network in assigned:
+        for code in dict.fromkeys(practice.code for practice in network.practices):
+            homes[code].append(network.name)
+    for code in sorted(homes):
+        networks = homes[code]
+        if len(networks) > 1:
+            yield Finding(
+                ONE_PCN_PER_PRACTICE,
+                ERROR,
+                f"{_label(code, names)} is in {len(networks)} networks, {_and_list(networks)}; "
+                "a practice may belong to only one PCN",
+                None,
+                (code,),
+            )
+
+
+def _coverage_findings(
+    assigned: Sequence[Network],
+    unassigned: Sequence[PracticeEntry],
+    area_practices: Iterable[str] | None,
+    names: Mapping[str, str],
+) -> Iterator[Finding]:
+    covered = {practice.code for network in assigned for practice in network.practices}
+    expected = {practice.code for practice in unassigned} | set(area_practices or ())
+    uncovered = sorted(expected - covered)
+    if uncovered:
+        verb = "is" if len(uncovered) == 1 else "are"
+        yield Finding(
+            FULL_COVERAGE,
+            ERROR,
+            f"{_count(len(uncovered), 'practice')} {verb} in no network, so the area is not fully "
+            f"covered: {', '.join(_label(code, names) for code in uncovered)}",
+            None,
+            tuple(uncovered),
+        )
+
+
+def _practice_names(networks: Iterable[Network]) -> dict[str, str]:
+    """Map each practice code to the first non-blank name given for it."""
+    names: dict[str, str] = {}
+    for network in networks:
+        for practice in network.practices:
+            if practice.name.strip():
+                names.setdefault(practice.code, practice.name)
+    return names
+
+
+def _label(code: str, names: Mapping[str, str]) -> str:
+    """The code followed by the practice name when known: "F81001 (Dr Khan & Ptns)"."""
+    return f"{code} ({names[code]})" if code in names else code
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """Join two or more items as English: "A, B and C"."""
+    return f"{', '.join(items[:-1])} and {items[-1]}"

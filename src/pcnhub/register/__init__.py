@@ -1,0 +1,1 @@
+"""The PCN register: organisations, memberships, list sizes and governance, with history."""

@@ -1,0 +1,246 @@
+"""JSON API (django-ninja) over the register, with the same permissions as the pages.
+
+Every call needs a signed-in session (the login-required middleware answers 401 otherwise);
+organisations outside the user's scope give 403. OpenAPI schema at /api/openapi.json,
+interactive docs at /api/docs (served from django-ninja's bundled static files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from pcnhub.accounts.scope import scope_for
+from pcnhub.domain import rules
+from pcnhub.register import services
+from pcnhub.register.models import ListSize, Membership, Organisation, OrgKind, Partnership
+
+api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth, csrf=True)
+
+
+class OrganisationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    postcode: str
+    status: str
+    open_date: dt.date | None
+    close_date: dt.date | None
+
+
+class MemberOut(Schema):
+    code: str
+    name: str
+    list_size: int | None = Field(description="Registered list on or before the date asked for.")
+    list_size_date: dt.date | None
+    member_from: dt.date | None
+    member_to: dt.date | None
+    des_signed: bool
+
+
+class FindingOut(Schema):
+    rule: str
+    severity: str
+    message: str
+    network: str | None
+    practices: list[str]
+
+
+class NetworkOut(Schema):
+    code: str
+    name: str
+    list_size: int
+    practices: list[MemberOut]
+    clinical_directors: list[str]
+    findings: list[FindingOut]
+
+
+class LandscapeOut(Schema):
+    area: OrganisationOut
+    date: dt.date
+    band: dict[str, int]
+    list_size: int
+    networks: list[NetworkOut]
+    uncovered_practices: list[OrganisationOut]
+    findings: list[FindingOut]
+    broken: bool
+
+
+class MembershipOut(Schema):
+    practice: str
+    practice_name: str
+    pcn: str
+    pcn_name: str
+    start: dt.date | None
+    end: dt.date | None
+    des_signed: bool
+    source: str
+
+
+class ListSizeOut(Schema):
+    date: dt.date
+    registered: int
+    weighted: float | None
+    adjusted: float | None
+    source: str
+
+
+class PartnerOut(Schema):
+    code: str
+    name: str
+    partner_type: str
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+class MeOut(Schema):
+    username: str
+    role: str | None
+    organisation: OrganisationOut | None
+
+
+def _visible(request: HttpRequest, code: str, kind: str | None = None) -> Organisation:
+    org = Organisation.objects.filter(code=code.upper()).first()
+    if org is None or (kind is not None and org.kind != kind):
+        raise HttpError(404, f"No {kind or 'organisation'} with code {code!r}.")
+    if not scope_for(request.user).can_view(org):
+        raise HttpError(403, f"Your role does not give access to {code}.")
+    return org
+
+
+def _date(value: str | None) -> dt.date:
+    try:
+        return services.parse_date(value) or services.latest_data_date()
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+def _finding(f: rules.Finding) -> dict:
+    return f.to_dict()
+
+
+def _member(m: services.MemberRow) -> dict:
+    return {
+        "code": m.practice.code,
+        "name": m.practice.name,
+        "list_size": m.registered,
+        "list_size_date": m.list_size.date if m.list_size else None,
+        "member_from": m.membership.start,
+        "member_to": m.membership.end,
+        "des_signed": m.membership.des_signed,
+    }
+
+
+def _network(row: services.NetworkRow) -> dict:
+    return {
+        "code": row.pcn.code,
+        "name": row.pcn.name,
+        "list_size": row.list_size,
+        "practices": [_member(m) for m in row.members],
+        "clinical_directors": [cd.name for cd in row.clinical_directors],
+        "findings": [_finding(f) for f in row.findings],
+    }
+
+
+@api.get("/me", response=MeOut, summary="The signed-in user and their role")
+def me(request):
+    scope = scope_for(request.user)
+    return {"username": request.user.username, "role": scope.role, "organisation": scope.organisation}
+
+
+@api.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
+@paginate(LimitOffsetPagination)
+def organisations(request, kind: OrgKind | None = None, q: str = ""):
+    qs = scope_for(request.user).organisations()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q.strip():
+        qs = qs.filter(Q(code__iexact=q.strip()) | Q(name__icontains=q.strip()))
+    return qs.order_by("name", "code")
+
+
+@api.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
+def organisation(request, code: str):
+    return _visible(request, code)
+
+
+@api.get("/organisations/{code}/list-sizes", response=list[ListSizeOut], summary="List sizes by date")
+def list_sizes(request, code: str):
+    org = _visible(request, code)
+    if org.kind == OrgKind.PCN:
+        raise HttpError(400, "A PCN's list size is the sum of its members': use /api/pcns/{code}/members?date=.")
+    return ListSize.objects.filter(organisation=org).order_by("date")
+
+
+@api.get("/practices/{code}/memberships", response=list[MembershipOut], summary="A practice's PCN history")
+def practice_memberships(request, code: str):
+    org = _visible(request, code, OrgKind.PRACTICE)
+    return [_membership(m) for m in Membership.objects.filter(practice=org).select_related("practice", "pcn")]
+
+
+@api.get("/pcns/{code}", response=NetworkOut, summary="A PCN on a date: members, list size, findings")
+def pcn(request, code: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
+    org = _visible(request, code, OrgKind.PCN)
+    on = _date(date)
+    band = _band(lower, upper)
+    [row] = services.network_rows([org], on)
+    row.findings = rules.check_configuration([services.to_domain(row)], None, band).findings
+    return _network(row)
+
+
+@api.get("/pcns/{code}/memberships", response=list[MembershipOut], summary="Membership history of a PCN")
+def pcn_memberships(request, code: str):
+    org = _visible(request, code, OrgKind.PCN)
+    return [_membership(m) for m in Membership.objects.filter(pcn=org).select_related("practice", "pcn")]
+
+
+@api.get("/pcns/{code}/partners", response=list[PartnerOut], summary="Core and wider partners of a PCN")
+def pcn_partners(request, code: str):
+    org = _visible(request, code, OrgKind.PCN)
+    return [
+        {"code": p.partner.code, "name": p.partner.name, "partner_type": p.partner.partner_type,
+         "role": p.role, "start": p.start, "end": p.end}
+        for p in Partnership.objects.filter(pcn=org).select_related("partner")
+    ]
+
+
+@api.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
+def landscape(request, area: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
+    org = _visible(request, area)
+    if org.kind not in services.AREA_KINDS:
+        raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")
+    view = services.landscape(org, _date(date), _band(lower, upper))
+    return {
+        "area": org,
+        "date": view.date,
+        "band": view.band.to_dict(),
+        "list_size": view.total,
+        "networks": [_network(r) for r in view.networks],
+        "uncovered_practices": view.uncovered,
+        "findings": [_finding(f) for f in view.result.findings],
+        "broken": view.result.broken,
+    }
+
+
+def _band(lower: int | None, upper: int | None) -> rules.Band:
+    try:
+        return rules.Band(
+            rules.DEFAULT_BAND.lower if lower is None else lower,
+            rules.DEFAULT_BAND.upper if upper is None else upper,
+        )
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+def _membership(m: Membership) -> dict:
+    return {
+        "practice": m.practice.code, "practice_name": m.practice.name, "pcn": m.pcn.code,
+        "pcn_name": m.pcn.name, "start": m.start, "end": m.end, "des_signed": m.des_signed, "source": m.source,
+    }

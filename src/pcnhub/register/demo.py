@@ -1,0 +1,121 @@
+"""Demo data for ``make run``: the national register from shared/data, the Southend / Castle Point
+& Rochford configuration of January 2019 (seed 004) as a second dated configuration, and one user
+per role. Files already imported (same checksum) are not imported again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from pcnhub.accounts.models import Profile, Role
+from pcnhub.register.loaders import import_file
+from pcnhub.register.models import ImportRun, Membership, Organisation, OrgKind, Parentage
+
+#: The demo password of every demo user (local demonstration only; never in production).
+DEMO_PASSWORD = "pcnhub-demo"
+
+#: The demo organisations: Southend's practice F81001 (Dr Khan & Ptns, seed 004) and its PCN and ICB.
+DEMO_PRACTICE = "F81001"
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    path: str
+    date: dt.date | None = None
+
+
+DEMO_FILES = (
+    DemoFile("nhs-open-data/epraccur_2019.csv"),
+    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
+    DemoFile("nhs-open-data/gp-reg-pat-prac-all_2021-01.csv"),
+    # "List Size (Jan 19)" in seed 004's PCN landscape table.
+    DemoFile("seed-tables/southend-castle-point-rochford-pcns_2019-01.csv", dt.date(2019, 1, 1)),
+)
+
+
+def find_shared_data() -> Path:
+    """shared/data: ``$PCNHUB_SHARED_DATA``, or ``shared/data`` beside or inside the working directory."""
+    candidates = [os.environ.get("PCNHUB_SHARED_DATA")]
+    for base in (Path.cwd(), *Path.cwd().parents):
+        candidates += [base / "shared" / "data", base.parent / "shared" / "data"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "nhs-open-data").is_dir():
+            return Path(candidate)
+    raise FileNotFoundError("cannot find shared/data with the NHS open data; set PCNHUB_SHARED_DATA")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys.stdout) -> None:
+    call_command("migrate", verbosity=0, interactive=False)
+    if not users_only:
+        data = find_shared_data()
+        for demo_file in DEMO_FILES:
+            path = data / demo_file.path
+            if ImportRun.objects.filter(sha256=sha256(path)).exists():
+                out.write(f"already imported: {path.name}\n")
+                continue
+            run = import_file(path, date=demo_file.date, user="demo", progress=progress)
+            out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
+    for username, role, org in demo_users():
+        out.write(f"  {username:<10} {Role(role).label:<18} {org or 'all organisations'}\n")
+    out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
+
+
+def demo_users() -> list[tuple[str, str, Organisation | None]]:
+    """Create (or reset) one user per role, tied to the demo organisations in the register."""
+    practice = Organisation.objects.get(code=DEMO_PRACTICE, kind=OrgKind.PRACTICE)
+    membership = Membership.objects.filter(practice=practice).order_by("-start").select_related("pcn").first()
+    pcn = membership.pcn if membership else None
+    icb = _ancestor_of_kind(practice, OrgKind.ICB)
+    wanted = [
+        ("icb", Role.ICB, icb),
+        ("pcn", Role.PCN, pcn),
+        ("practice", Role.PRACTICE, practice),
+        ("analyst", Role.ANALYST, None),
+        ("admin", Role.ADMIN, None),
+    ]
+    User = get_user_model()
+    made = []
+    with transaction.atomic():
+        for username, role, org in wanted:
+            if role in (Role.ICB, Role.PCN) and org is None:
+                continue
+            user, _ = User.objects.get_or_create(username=username)
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.save()
+            Profile.objects.update_or_create(user=user, defaults={"role": role, "organisation": org})
+            made.append((username, role, org))
+    return made
+
+
+def _ancestor_of_kind(org: Organisation, kind: str) -> Organisation | None:
+    seen = {org.pk}
+    frontier = [org.pk]
+    while frontier:
+        links = Parentage.objects.filter(child_id__in=frontier).select_related("parent").order_by("-start")
+        frontier = []
+        for link in links:
+            if link.parent.kind == kind:
+                return link.parent
+            if link.parent_id not in seen:
+                seen.add(link.parent_id)
+                frontier.append(link.parent_id)
+    return None

@@ -1,0 +1,195 @@
+"""Queries over the register that pages, API and CLI share.
+
+Geography (which ICB a practice or PCN sits in) is taken across all recorded dates, because
+open data record CCG mergers only as new snapshots; memberships, list sizes and governance are
+taken as they stood on the date asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q
+
+from pcnhub.domain import rules
+from pcnhub.register.models import (
+    AgreementStatus,
+    ClinicalDirector,
+    Governance,
+    ListSize,
+    Membership,
+    Organisation,
+    OrgKind,
+    Parentage,
+    RuleException,
+)
+
+AREA_KINDS = (OrgKind.REGION, OrgKind.ICB, OrgKind.SUB_ICB, OrgKind.PLACE)
+
+
+def parse_date(value: str | None, default: dt.date | None = None) -> dt.date | None:
+    """``YYYY-MM-DD`` to a date; blank gives ``default``; anything else raises ValueError."""
+    if value is None or not str(value).strip():
+        return default
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def latest_data_date() -> dt.date:
+    """The newest date the register has memberships or list sizes for (today if empty)."""
+    dates = [
+        Membership.objects.aggregate(d=Max("start"))["d"],
+        ListSize.objects.aggregate(d=Max("date"))["d"],
+    ]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else dt.date.today()
+
+
+def children_ids(parent_ids: set[int]) -> set[int]:
+    """Everything beneath the given organisations in the geography (at any recorded date)."""
+    found = set(parent_ids)
+    frontier = set(parent_ids)
+    while frontier:
+        kids = set(Parentage.objects.filter(parent_id__in=frontier).values_list("child_id", flat=True))
+        frontier = kids - found
+        found |= frontier
+    return found
+
+
+def area_members(area: Organisation, date: dt.date) -> tuple[list[Organisation], list[Organisation]]:
+    """The PCNs and the open practices of an area on a date.
+
+    PCNs: those placed in the area, and those with a member practice in the area on the date.
+    Practices: those placed in the area and open on the date, and members of the area's PCNs.
+    """
+    inside = children_ids({area.pk})
+    geo = Organisation.objects.filter(pk__in=inside)
+    pcn_ids = set(geo.filter(kind=OrgKind.PCN).values_list("pk", flat=True))
+    practice_ids = set(
+        geo.filter(kind=OrgKind.PRACTICE)
+        .filter(Q(open_date__isnull=True) | Q(open_date__lte=date), Q(close_date__isnull=True) | Q(close_date__gte=date))
+        .values_list("pk", flat=True)
+    )
+    memberships = Membership.objects.on(date)
+    pcn_ids |= set(memberships.filter(practice_id__in=practice_ids).values_list("pcn_id", flat=True))
+    pcn_ids = set(memberships.filter(pcn_id__in=pcn_ids).values_list("pcn_id", flat=True))
+    practice_ids |= set(memberships.filter(pcn_id__in=pcn_ids).values_list("practice_id", flat=True))
+    pcns = list(Organisation.objects.filter(pk__in=pcn_ids).order_by("name"))
+    practices = list(Organisation.objects.filter(pk__in=practice_ids).order_by("name"))
+    return pcns, practices
+
+
+def list_sizes_on(org_ids, date: dt.date) -> dict[int, ListSize]:
+    """Each organisation's latest list size on or before ``date``."""
+    rows = ListSize.objects.filter(organisation_id__in=list(org_ids), date__lte=date).order_by("organisation_id", "date")
+    latest: dict[int, ListSize] = {}
+    for row in rows:
+        latest[row.organisation_id] = row
+    return latest
+
+
+@dataclass
+class MemberRow:
+    practice: Organisation
+    list_size: ListSize | None
+    membership: Membership
+
+    @property
+    def registered(self) -> int | None:
+        return self.list_size.registered if self.list_size else None
+
+
+@dataclass
+class NetworkRow:
+    pcn: Organisation
+    members: list[MemberRow]
+    clinical_directors: list[ClinicalDirector] = field(default_factory=list)
+    governance: Governance | None = None
+    exceptions: list[RuleException] = field(default_factory=list)
+    findings: list[rules.Finding] = field(default_factory=list)
+
+    @property
+    def list_size(self) -> int:
+        return sum(m.registered or 0 for m in self.members)
+
+    @property
+    def missing_list_sizes(self) -> list[str]:
+        return [m.practice.code for m in self.members if m.list_size is None]
+
+
+@dataclass
+class Landscape:
+    area: Organisation | None
+    date: dt.date
+    networks: list[NetworkRow]
+    uncovered: list[Organisation]
+    result: rules.CheckResult
+    band: rules.Band
+
+    @property
+    def total(self) -> int:
+        return sum(n.list_size for n in self.networks)
+
+    @property
+    def practice_count(self) -> int:
+        return sum(len(n.members) for n in self.networks)
+
+
+def network_rows(pcns: list[Organisation], date: dt.date) -> list[NetworkRow]:
+    """Members, list sizes and governance of each PCN on a date, in a fixed number of queries."""
+    pcn_ids = [p.pk for p in pcns]
+    by_pcn: dict[int, list[Membership]] = defaultdict(list)
+    memberships = Membership.objects.on(date).filter(pcn_id__in=pcn_ids).select_related("practice")
+    for m in memberships:
+        by_pcn[m.pcn_id].append(m)
+    sizes = list_sizes_on({m.practice_id for ms in by_pcn.values() for m in ms}, date)
+    directors: dict[int, list[ClinicalDirector]] = defaultdict(list)
+    for cd in ClinicalDirector.objects.on(date).filter(pcn_id__in=pcn_ids):
+        directors[cd.pcn_id].append(cd)
+    governance: dict[int, Governance] = {}
+    for g in Governance.objects.on(date).filter(pcn_id__in=pcn_ids).select_related("nominated_payee").order_by("start"):
+        governance[g.pcn_id] = g
+    exceptions: dict[int, list[RuleException]] = defaultdict(list)
+    for e in RuleException.objects.on(date).filter(pcn_id__in=pcn_ids):
+        exceptions[e.pcn_id].append(e)
+    rows = []
+    for pcn in pcns:
+        members = sorted(
+            (MemberRow(m.practice, sizes.get(m.practice_id), m) for m in by_pcn.get(pcn.pk, [])),
+            key=lambda r: r.practice.code,
+        )
+        rows.append(NetworkRow(pcn, members, directors.get(pcn.pk, []), governance.get(pcn.pk), exceptions.get(pcn.pk, [])))
+    return rows
+
+
+def to_domain(row: NetworkRow) -> rules.Network:
+    """A register PCN as the rules check sees it (governance known only where recorded)."""
+    gov = row.governance
+    return rules.Network(
+        name=row.pcn.name,
+        code=row.pcn.code,
+        practices=[rules.PracticeEntry(m.practice.code, m.practice.name, m.registered or 0) for m in row.members],
+        clinical_director=", ".join(cd.name for cd in row.clinical_directors) if (row.clinical_directors or gov) else rules.UNKNOWN,
+        nominated_payee=(gov.nominated_payee.name if gov.nominated_payee else None) if gov else rules.UNKNOWN,
+        network_agreement_signed=(gov.network_agreement == AgreementStatus.SIGNED) if gov else rules.UNKNOWN,
+        exceptions={e.rule: e.reason for e in row.exceptions},
+    )
+
+
+def landscape(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> Landscape:
+    """The PCN landscape of an area on a date, checked against the rules."""
+    pcns, practices = area_members(area, date)
+    rows = network_rows(pcns, date)
+    result = rules.check_configuration([to_domain(r) for r in rows], [p.code for p in practices], band)
+    by_name = defaultdict(list)
+    for f in result.findings:
+        by_name[f.network].append(f)
+    for r in rows:
+        r.findings = by_name.get(r.pcn.name, [])
+    covered = {m.practice.pk for r in rows for m in r.members}
+    uncovered = [p for p in practices if p.pk not in covered]
+    return Landscape(area, date, rows, uncovered, result, band)

@@ -1,0 +1,29 @@
+"""Production settings: secure cookies, HSTS, HTTPS redirect, secret from the environment.
+
+``PCNHUB_SECRET_KEY`` and ``PCNHUB_ALLOWED_HOSTS`` must be set; ``python -m pcnhub manage check --deploy``
+is clean with these settings (tested).
+"""
+
+import os
+
+from .settings import *  # noqa: F401,F403
+from .settings import STORAGES
+
+DEBUG = False
+SECRET_KEY = os.environ["PCNHUB_SECRET_KEY"]
+ALLOWED_HOSTS = [h for h in os.environ["PCNHUB_ALLOWED_HOSTS"].split(",") if h]
+
+SECURE_SSL_REDIRECT = os.environ.get("PCNHUB_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
