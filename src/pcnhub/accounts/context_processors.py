@@ -3,6 +3,7 @@ from pcnhub.accounts.scope import scope_for
 
 def role(request):
     """Expose the signed-in user's scope (role, organisation) to every template."""
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
-    return {"scope": scope_for(request.user)}
+    return {"scope": scope_for(user)}

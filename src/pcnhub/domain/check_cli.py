@@ -14,7 +14,15 @@ from typing import Final, TextIO
 
 from pcnhub.domain.configuration_csv import read_configuration_csv
 from pcnhub.domain.errors import InputError
-from pcnhub.domain.rules import DEFAULT_BAND, ERROR, EXCEPTION, Band, CheckResult, NetworkResult, check_configuration
+from pcnhub.domain.rules import (
+    DEFAULT_BAND,
+    ERROR,
+    EXCEPTION,
+    Band,
+    CheckResult,
+    NetworkResult,
+    check_configuration,
+)
 
 EXIT_OK: Final = 0
 EXIT_BROKEN: Final = 1
@@ -56,7 +64,9 @@ def run_file_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     if args.file is None:
         raise ValueError("run_file_check needs args.file; the stored-register mode is handled elsewhere")
     if args.pcn_date is not None or args.icb is not None:
-        stderr.write("pcnhub check: --pcn-date and --icb check the stored register; they cannot be used with FILE\n")
+        stderr.write(
+            "pcnhub check: --pcn-date and --icb check the stored register; they cannot be used with FILE\n"
+        )
         return EXIT_BAD_INPUT
     try:
         band = Band(args.lower, args.upper)

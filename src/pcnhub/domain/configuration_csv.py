@@ -121,7 +121,8 @@ def _read_text(source: Path) -> str:
     except UnicodeDecodeError as err:
         raise InputError.single(
             source.name,
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); save it as 'CSV UTF-8'",
+            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); "
+            "save it as 'CSV UTF-8'",
             row=data.count(b"\n", 0, err.start) + 1,
         ) from None
 
@@ -148,7 +149,9 @@ class _Parser:
         self.problems.raise_if_any()
         return rows
 
-    def _rows(self, header_line: int, header: list[str], records: Iterator[tuple[int, list[str]]]) -> list[_Row]:
+    def _rows(
+        self, header_line: int, header: list[str], records: Iterator[tuple[int, list[str]]]
+    ) -> list[_Row]:
         columns = self._columns(header_line, header)
         self.network_columns = frozenset(columns).intersection(NETWORK_COLUMNS)
         rows: list[_Row] = []
@@ -279,7 +282,7 @@ def _network(pcn: str, members: Sequence[_Row], present: frozenset[str], problem
     if not pcn:
         return Network("", practices)
 
-    def value(column: str, values: Sequence[_T | None]) -> _T | None | Unknown:
+    def value(column: str, values: Sequence[_T | None]) -> _T | Unknown | None:
         if column not in present:
             return UNKNOWN
         return _one_value(pcn, column, [row.line for row in members], values, problems)
@@ -302,7 +305,7 @@ def _one_value(
 
     Rows giving a different non-blank value are a problem.
     """
-    given = [(line, value) for line, value in zip(lines, values) if value is not None]
+    given = [(line, value) for line, value in zip(lines, values, strict=True) if value is not None]
     if not given:
         return None
     first_line, first = given[0]

@@ -99,9 +99,9 @@ class Network:
     name: str
     practices: Sequence[PracticeEntry]
     code: str | None = None
-    clinical_director: str | None | Unknown = UNKNOWN
-    nominated_payee: str | None | Unknown = UNKNOWN
-    network_agreement_signed: bool | None | Unknown = UNKNOWN
+    clinical_director: str | Unknown | None = UNKNOWN
+    nominated_payee: str | Unknown | None = UNKNOWN
+    network_agreement_signed: bool | Unknown | None = UNKNOWN
     exceptions: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -313,7 +313,7 @@ def _governance_findings(network: Network) -> Iterator[Finding]:
         )
 
 
-def _is_blank(value: str | None | Unknown) -> bool:
+def _is_blank(value: str | Unknown | None) -> bool:
     """True when a governance field is present but empty."""
     if isinstance(value, Unknown):
         return False

@@ -5,7 +5,6 @@ organisations outside the user's scope give 403. OpenAPI schema at /api/openapi.
 interactive docs at /api/docs (served from django-ninja's bundled static files).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 
@@ -21,7 +20,7 @@ from pcnhub.domain import rules
 from pcnhub.register import services
 from pcnhub.register.models import ListSize, Membership, Organisation, OrgKind, Partnership
 
-api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth, csrf=True)
+api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth)
 
 
 class OrganisationOut(Schema):

@@ -32,14 +32,17 @@ DEMO_PRACTICE = "F81001"
 class DemoFile:
     path: str
     date: dt.date | None = None
+    skip_unknown: bool = False
 
 
 DEMO_FILES = (
     DemoFile("nhs-open-data/epraccur_2019.csv"),
-    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
-    DemoFile("nhs-open-data/gp-reg-pat-prac-all_2021-01.csv"),
-    # "List Size (Jan 19)" in seed 004's PCN landscape table.
+    # "List Size (Jan 19)" in seed 004's PCN landscape table; before the 2022 map, so that the map's
+    # snapshot ends the 2019 memberships of practices that had moved or closed by then.
     DemoFile("seed-tables/southend-castle-point-rochford-pcns_2019-01.csv", dt.date(2019, 1, 1)),
+    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
+    # Two codes in this file (Y02509, Y00367) are walk-in centres, not GP practices: skipped with a warning.
+    DemoFile("nhs-open-data/gp-reg-pat-prac-all_2021-01.csv", skip_unknown=True),
 )
 
 
@@ -71,7 +74,9 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
             if ImportRun.objects.filter(sha256=sha256(path)).exists():
                 out.write(f"already imported: {path.name}\n")
                 continue
-            run = import_file(path, date=demo_file.date, user="demo", progress=progress)
+            run = import_file(
+                path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
+            )
             out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
     for username, role, org in demo_users():
         out.write(f"  {username:<10} {Role(role).label:<18} {org or 'all organisations'}\n")

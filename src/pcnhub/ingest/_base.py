@@ -1,0 +1,227 @@
+"""Shared machinery of the parsers: problem collection, streamed CSV records, typed cell readers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final, NoReturn
+
+from pcnhub.domain.errors import InputError, Problem
+
+#: Reading stops at the problem after this many; they are all reported together.
+MAX_PROBLEMS: Final = 20
+
+#: An ODS GP practice code: a letter then five letters or digits (A81001, Y02707).
+PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
+#: Any ODS organisation code (PCN U12345, CCG 16C, ICB QHM, region Y63, sub-ICB W2U3Z).
+ORG_CODE: Final = re.compile(r"[A-Z0-9]{3,8}")
+
+_MONTHS: Final = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_DATE_FORMATS: Final = (
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "ymd"),  # 2026-04-01
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), "ymd"),  # 20190401
+    (re.compile(r"(\d{1,2})([A-Za-z]{3})(\d{4})"), "dby"),  # 01JAN2021, 01Jan2022
+    (re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})"), "dby"),  # 01-Apr-20, 01-Apr-2020
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy"),  # 01/04/2020
+)
+
+
+class Problems:
+    """Problems found in one file; raises :class:`InputError` once there are too many, or on request."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.found: list[Problem] = []
+        self.context = ""  # put before each message, e.g. "sheet PCNDetails: "
+
+    def add(self, row: int | None, field: str | None, message: str) -> None:
+        """Record a problem; the one after :data:`MAX_PROBLEMS` stops the reading."""
+        if len(self.found) == MAX_PROBLEMS:
+            raise InputError(self.file, self.found, truncated=True)
+        self.found.append(Problem(row, field, self.context + message))
+
+    def fail(self, row: int | None, field: str | None, message: str) -> NoReturn:
+        """Record a problem that makes reading on pointless, and raise."""
+        self.add(row, field, message)
+        raise InputError(self.file, self.found)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise InputError(self.file, self.found)
+
+
+def normalise_title(title: object) -> str:
+    """A column title compared without case, and with any run of whitespace (line breaks too) as one space."""
+    return " ".join(str(title or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a parser reads: ``name`` in problems, found under any of ``titles`` in the header."""
+
+    name: str
+    titles: tuple[str, ...]
+    required: bool = True
+
+    @classmethod
+    def of(cls, *titles: str, required: bool = True) -> Column:
+        return cls(titles[0], titles, required)
+
+
+class Header:
+    """Where each :class:`Column` is in a file's header row."""
+
+    def __init__(self, titles: Sequence[object], columns: Iterable[Column], problems: Problems, row: int) -> None:
+        found = {normalise_title(title): index for index, title in reversed(list(enumerate(titles)))}
+        self.index: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+        for column in columns:
+            for title in column.titles:
+                if normalise_title(title) in found:
+                    self.index[column.name] = found[normalise_title(title)]
+                    self.titles[column.name] = " ".join(str(titles[self.index[column.name]]).split())
+                    break
+            else:
+                self.titles[column.name] = column.name
+                if column.required:
+                    listed = ", ".join(" ".join(str(t).split()) for t in titles if str(t or "").strip())
+                    problems.add(row, column.name, f"required column is missing (columns found: {listed or 'none'})")
+
+
+class Cells:
+    """One record's cells, read by column name; each bad value is reported as a problem at its row and field."""
+
+    __slots__ = ("header", "ok", "problems", "row", "values")
+
+    def __init__(self, header: Header, values: Sequence[object], row: int, problems: Problems) -> None:
+        self.header = header
+        self.values = values
+        self.row = row
+        self.problems = problems
+        self.ok = True
+
+    def problem(self, name: str, message: str) -> None:
+        self.ok = False
+        self.problems.add(self.row, self.header.titles[name], message)
+
+    def raw(self, name: str) -> object:
+        index = self.header.index.get(name)
+        return self.values[index] if index is not None and index < len(self.values) else None
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        """The cell as text with whitespace runs collapsed; blank for a missing column or cell."""
+        value = self.raw(name)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = " ".join(str(value).split()) if value is not None else ""
+        if required and not text:
+            self.problem(name, "is blank")
+        return text
+
+    def code(
+        self, name: str, pattern: re.Pattern[str] = ORG_CODE, *, what: str = "an ODS code", required: bool = True
+    ) -> str:
+        """An upper-cased ODS code matching ``pattern``; blank if the cell is blank (a problem if required)."""
+        text = self.text(name, required=required)
+        code = text.upper()
+        if text and not pattern.fullmatch(code):
+            self.problem(name, f"{text!r} is not {what}")
+            return ""
+        return code
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        value = self.raw(name)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = self.text(name, required=required)
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError as err:
+            self.problem(name, str(err))
+            return None
+
+    def count(self, name: str) -> int:
+        """A whole number of 0 or more (0 after reporting a problem: check :attr:`ok`)."""
+        text = self.text(name, required=True)
+        if text and not text.isdecimal():
+            what = "negative" if text.startswith("-") and text[1:].isdecimal() else "not a whole number"
+            self.problem(name, f"{text!r} is {what}; a count must be a whole number of 0 or more")
+            return 0
+        return int(text) if text else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_date(text: str) -> dt.date:
+    """Parse the dates of NHS files: 2026-04-01, 20190401, 01JAN2021, 01Jan2022, 01-Apr-20, 01/04/2020."""
+    for pattern, order in _DATE_FORMATS:
+        match = pattern.fullmatch(text.strip())
+        if not match:
+            continue
+        a, b, c = match.groups()
+        try:
+            if order == "ymd":
+                return dt.date(int(a), int(b), int(c))
+            if order == "dmy":
+                return dt.date(int(c), int(b), int(a))
+            month = _MONTHS.get(b.upper())
+            if month is None:
+                break
+            year = int(c) + (2000 if len(c) == 2 else 0)
+            return dt.date(year, month, int(a))
+        except ValueError:
+            break
+    raise ValueError(f"{text!r} is not a date (expected e.g. 2026-04-01, 20190401 or 01JAN2021)")
+
+
+def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
+    """Yield (line number where the record starts, cells) for each non-blank CSV record, streamed.
+
+    Lines are read as UTF-8 (a byte-order mark is dropped) and, failing that, as Windows-1252, the
+    encoding of older ODS downloads.
+    """
+    handle = open_input(path)
+    with handle:
+        reader = csv.reader(_decoded(handle))
+        previous_end = 0
+        try:
+            for record in reader:
+                line = previous_end + 1
+                previous_end = reader.line_num
+                if any(cell.strip() for cell in record):
+                    yield line, record
+        except csv.Error as err:
+            raise InputError.single(path.name, f"the file is not valid CSV ({err})", row=previous_end + 1) from None
+
+
+def open_input(path: Path) -> BinaryIO:
+    """Open a file for binary reading, turning a missing or unreadable file into an :class:`InputError`."""
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError.single(path.name, "the file does not exist") from None
+    except IsADirectoryError:
+        raise InputError.single(path.name, "this is a folder, not a file") from None
+    except OSError as err:
+        raise InputError.single(path.name, f"the file cannot be read ({err.strerror or err})") from None
+
+
+def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
+    first = True
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+        if first:
+            text = text.removeprefix("\ufeff")
+            first = False
+        yield text

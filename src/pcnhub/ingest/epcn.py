@@ -1,0 +1,238 @@
+"""ePCN.xlsx: the ODS register of PCNs and of their core partners (member practices).
+
+Two sheets are read: "PCNDetails" (one row per PCN) and "PCN Core Partner Details" (one row per
+practice-to-PCN relationship, with its start and end dates).  Header cells contain line breaks
+("Partner\\nOrganisation\\nCode"), so titles are matched with whitespace normalised; older CCG-era
+titles are accepted too.  Row numbers in problems are the sheet's row numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, TypeVar
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+
+from pcnhub.domain.errors import InputError
+from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems
+
+DETAILS_SHEET: Final = "PCNDetails"
+PARTNERS_SHEET: Final = "PCN Core Partner Details"
+
+DETAILS_COLUMNS: Final = (
+    Column.of("PCN Code"),
+    Column.of("PCN Name"),
+    Column.of(
+        "Current Sub ICB Loc Code",
+        "Current Sub ICB Location Code",
+        "Current CCG Code",
+        "Current Clinical Commissioning Group Code",
+    ),
+    Column.of(
+        "Sub ICB Location",
+        "Sub ICB Location Name",
+        "Current Sub ICB Loc Name",
+        "CCG Name",
+        "Current CCG Name",
+        "Clinical Commissioning Group",
+        required=False,
+    ),
+    Column.of("Open Date"),
+    Column.of("Close Date", required=False),
+    *(Column.of(f"Address Line {i}", required=False) for i in range(1, 5)),
+    Column.of("Postcode", required=False),
+)
+
+PARTNERS_COLUMNS: Final = (
+    Column.of("Partner Organisation Code"),
+    Column.of("Partner Name"),
+    Column.of(
+        "Practice Parent Sub ICB Loc Code",
+        "Practice Parent Sub ICB Location Code",
+        "Practice Parent CCG Code",
+        required=False,
+    ),
+    Column.of(
+        "Practice Parent Sub ICB Loc Name",
+        "Practice Parent Sub ICB Location Name",
+        "Practice Parent CCG Name",
+        required=False,
+    ),
+    Column.of("PCN Code"),
+    Column.of("PCN Name"),
+    Column.of("PCN Parent Sub ICB Loc Code", "PCN Parent Sub ICB Location Code", "PCN Parent CCG Code", required=False),
+    Column.of("PCN Parent Sub ICB Loc Name", "PCN Parent Sub ICB Location Name", "PCN Parent CCG Name", required=False),
+    Column.of("Practice to PCN Relationship Start Date"),
+    Column.of("Practice to PCN Relationship End Date", required=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EpcnNetwork:
+    """A PCN: its code, name, current sub-ICB location, open and close dates and address."""
+
+    code: str
+    name: str
+    sub_icb_code: str
+    sub_icb_name: str
+    open_date: dt.date | None
+    close_date: dt.date | None
+    address: str
+    postcode: str
+    row: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EpcnMember:
+    """A practice's membership of a PCN from ``start`` to ``end`` (inclusive; None: still a member)."""
+
+    practice_code: str
+    practice_name: str
+    practice_sub_icb_code: str
+    practice_sub_icb_name: str
+    pcn_code: str
+    pcn_name: str
+    pcn_sub_icb_code: str
+    pcn_sub_icb_name: str
+    start: dt.date
+    end: dt.date | None
+    row: int = field(default=0, compare=False)
+
+
+R = TypeVar("R", EpcnNetwork, EpcnMember)
+
+
+@dataclass(frozen=True)
+class Epcn:
+    """The two sheets of an ePCN workbook."""
+
+    networks: list[EpcnNetwork]
+    members: list[EpcnMember]
+
+
+def read_epcn(path: str | os.PathLike[str]) -> Epcn:
+    """Read and check both sheets of an ePCN workbook.
+
+    Raises :class:`~pcnhub.domain.errors.InputError` naming the row and column of each problem (the
+    message says which sheet).
+    """
+    source = Path(path)
+    problems = Problems(source.name)
+    workbook = open_workbook(source)
+    try:
+        missing = [sheet for sheet in (DETAILS_SHEET, PARTNERS_SHEET) if sheet not in workbook.sheetnames]
+        if missing:
+            sheets = ", ".join(workbook.sheetnames)
+            for sheet in missing:
+                problems.add(None, None, f"the workbook has no sheet {sheet!r} (sheets: {sheets})")
+            problems.raise_if_any()
+        problems.context = f"sheet {DETAILS_SHEET}: "
+        networks = _unique(
+            _networks(_rows(workbook[DETAILS_SHEET].iter_rows(values_only=True)), problems),
+            lambda n: n.code,
+            "PCN Code",
+            problems,
+        )
+        problems.context = f"sheet {PARTNERS_SHEET}: "
+        members = _unique(
+            _members(_rows(workbook[PARTNERS_SHEET].iter_rows(values_only=True)), problems),
+            lambda m: (m.practice_code, m.pcn_code, m.start),
+            "Partner Organisation Code",
+            problems,
+        )
+    finally:
+        workbook.close()
+    problems.raise_if_any()
+    return Epcn(networks, members)
+
+
+def open_workbook(source: Path) -> Workbook:
+    """Open a workbook read-only, turning a missing or broken file into an :class:`InputError`."""
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError.single(source.name, "the file does not exist") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+        raise InputError.single(source.name, f"the file is not an Excel workbook ({err})") from None
+
+
+def _rows(rows: Iterable[Sequence[object]]) -> Iterator[tuple[int, Sequence[object]]]:
+    """Number a sheet's rows from 1 and drop blank ones."""
+    for number, values in enumerate(rows, 1):
+        if any(value is not None and str(value).strip() for value in values):
+            yield number, values
+
+
+def _sheet_cells(
+    rows: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Column], problems: Problems
+) -> Iterator[Cells]:
+    first = next(rows, None)
+    if first is None:
+        problems.add(None, None, "the sheet is empty")
+        return
+    header = Header(first[1], columns, problems, first[0])
+    if problems.found:
+        return
+    empty = True
+    for number, values in rows:
+        empty = False
+        yield Cells(header, values, number, problems)
+    if empty:
+        problems.add(None, None, "the sheet has a header but no rows")
+
+
+def _networks(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) -> Iterator[EpcnNetwork]:
+    for cells in _sheet_cells(rows, DETAILS_COLUMNS, problems):
+        network = EpcnNetwork(
+            code=cells.code("PCN Code", what="a PCN code"),
+            name=cells.text("PCN Name", required=True),
+            sub_icb_code=cells.code("Current Sub ICB Loc Code"),
+            sub_icb_name=cells.text("Sub ICB Location"),
+            open_date=cells.date("Open Date", required=True),
+            close_date=cells.date("Close Date"),
+            address=", ".join(filter(None, (cells.text(f"Address Line {i}") for i in range(1, 5)))),
+            postcode=cells.text("Postcode").upper(),
+            row=cells.row,
+        )
+        if cells.ok:
+            yield network
+
+
+def _members(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) -> Iterator[EpcnMember]:
+    for cells in _sheet_cells(rows, PARTNERS_COLUMNS, problems):
+        start = cells.date("Practice to PCN Relationship Start Date", required=True)
+        end = cells.date("Practice to PCN Relationship End Date")
+        if start is not None and end is not None and end < start:
+            cells.problem("Practice to PCN Relationship End Date", f"{end} is before the start date {start}")
+        member = EpcnMember(
+            practice_code=cells.code("Partner Organisation Code", PRACTICE_CODE, what="an ODS practice code"),
+            practice_name=cells.text("Partner Name", required=True),
+            practice_sub_icb_code=cells.code("Practice Parent Sub ICB Loc Code", required=False),
+            practice_sub_icb_name=cells.text("Practice Parent Sub ICB Loc Name"),
+            pcn_code=cells.code("PCN Code", ORG_CODE, what="a PCN code"),
+            pcn_name=cells.text("PCN Name", required=True),
+            pcn_sub_icb_code=cells.code("PCN Parent Sub ICB Loc Code", required=False),
+            pcn_sub_icb_name=cells.text("PCN Parent Sub ICB Loc Name"),
+            start=start or dt.date.min,
+            end=end,
+            row=cells.row,
+        )
+        if cells.ok:
+            yield member
+
+
+def _unique(records: Iterable[R], key: Callable[[R], Hashable], field_name: str, problems: Problems) -> list[R]:
+    """The records, once each; the same key again with other details is a problem."""
+    seen: dict[Hashable, R] = {}
+    for record in records:
+        earlier = seen.setdefault(key(record), record)
+        if earlier is not record and earlier != record:
+            problems.add(record.row, field_name, f"also on row {earlier.row} with different details")
+    return list(seen.values())

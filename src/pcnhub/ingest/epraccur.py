@@ -1,0 +1,145 @@
+"""epraccur.csv: the ODS register of GP practices and prescribing cost centres.
+
+The file has no header and 27 columns (see shared/reference/data-formats.md).  Only GP practices in
+England are kept: prescribing setting 4 (or role RO76 in newer files), national grouping not W00
+(Wales).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
+
+EPRACCUR_COLUMNS: Final = 27
+GP_PRACTICE_SETTINGS: Final = frozenset({"4", "RO76"})
+WALES: Final = "W00"
+
+#: Status codes of older (A/C/D/P) and newer (ACTIVE/INACTIVE/DORMANT) files.
+STATUSES: Final = {
+    "A": "active",
+    "ACTIVE": "active",
+    "C": "closed",
+    "CLOSED": "closed",
+    "INACTIVE": "closed",
+    "D": "dormant",
+    "DORMANT": "dormant",
+    "P": "proposed",
+    "PROPOSED": "proposed",
+}
+
+# Names given to the columns (in problems), in file order; None for columns not read.
+_COLUMN_NAMES: Final = (
+    "code",
+    "name",
+    "national_grouping",
+    "high_level_health_geography",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "address_line_4",
+    "address_line_5",
+    "postcode",
+    "open_date",
+    "close_date",
+    "status",
+    None,
+    "commissioner",
+    "join_commissioner_date",
+    "left_commissioner_date",
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    "prescribing_setting",
+    None,
+)
+_HEADER: Final = [name or f"column_{i + 1}" for i, name in enumerate(_COLUMN_NAMES)]
+_COLUMNS: Final = [Column.of(name) for name in _COLUMN_NAMES if name]
+
+
+@dataclass(frozen=True, slots=True)
+class EpraccurPractice:
+    """A GP practice as ODS records it; ``commissioner`` is its CCG / sub-ICB location (column 15)."""
+
+    code: str
+    name: str
+    address: str
+    postcode: str
+    open_date: dt.date | None
+    close_date: dt.date | None
+    status: str
+    commissioner: str
+    joined_commissioner: dt.date | None
+    left_commissioner: dt.date | None
+    national_grouping: str
+    high_level_health_geography: str
+    row: int = field(default=0, compare=False)
+
+
+def read_epraccur(path: str | os.PathLike[str]) -> Iterator[EpraccurPractice]:
+    """Yield the English GP practices of an epraccur file, checking each as it goes.
+
+    Raises :class:`~pcnhub.domain.errors.InputError` (file, row, field) after the last row if any row
+    was bad, or as soon as there are too many problems.
+    """
+    source = Path(path)
+    problems = Problems(source.name)
+    header = Header(_HEADER, _COLUMNS, problems, 0)
+    seen: dict[str, EpraccurPractice] = {}
+    empty = True
+    for line, record in csv_records(source):
+        empty = False
+        if len(record) != EPRACCUR_COLUMNS:
+            problems.add(line, None, f"the row has {len(record)} values; epraccur rows have {EPRACCUR_COLUMNS}")
+            continue
+        cells = Cells(header, record, line, problems)
+        setting = cells.text("prescribing_setting").upper()
+        if setting not in GP_PRACTICE_SETTINGS or cells.text("national_grouping").upper() == WALES:
+            continue
+        practice = _practice(cells)
+        if practice is None:
+            continue
+        earlier = seen.setdefault(practice.code, practice)
+        if earlier is practice:
+            yield practice
+        elif earlier != practice:
+            problems.add(line, "code", f"{practice.code} is also on row {earlier.row} with different details")
+    if not seen and not problems.found:
+        what = "no rows" if empty else "no GP practices in England (prescribing setting 4)"
+        problems.add(None, None, f"the file has {what}")
+    problems.raise_if_any()
+
+
+def _practice(cells: Cells) -> EpraccurPractice | None:
+    code = cells.code("code", PRACTICE_CODE, what="an ODS practice code (a letter then five letters or digits)")
+    name = cells.text("name", required=True)
+    status_text = cells.text("status", required=True)
+    status = STATUSES.get(status_text.upper(), "")
+    if status_text and not status:
+        cells.problem("status", f"{status_text!r} is not a status ({', '.join(STATUSES)})")
+    practice = EpraccurPractice(
+        code=code,
+        name=name,
+        address=", ".join(filter(None, (cells.text(f"address_line_{i}") for i in range(1, 6)))),
+        postcode=cells.text("postcode").upper(),
+        open_date=cells.date("open_date"),
+        close_date=cells.date("close_date"),
+        status=status,
+        commissioner=cells.code("commissioner", required=False),
+        joined_commissioner=cells.date("join_commissioner_date"),
+        left_commissioner=cells.date("left_commissioner_date"),
+        national_grouping=cells.code("national_grouping", required=False),
+        high_level_health_geography=cells.code("high_level_health_geography", required=False),
+        row=cells.row,
+    )
+    return practice if cells.ok else None

@@ -1,0 +1,390 @@
+"""Forms behind the register's pages: query parameters (date, area, band) and PCN edits.
+
+Every form renders with NHS.UK frontend classes (see ``templates/register/_field.html``): the
+:class:`NHSFormMixin` gives widgets their ``nhsuk-*`` classes, and after validation marks fields
+in error (``nhsuk-input--error`` ..., ``aria-describedby`` pointing at the error message).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q
+
+from pcnhub.accounts.scope import scope_for
+from pcnhub.domain import rules
+from pcnhub.register.models import (
+    AgreementStatus,
+    ClinicalDirector,
+    DeliveryModel,
+    Governance,
+    Membership,
+    Organisation,
+    OrgKind,
+    PartnerRole,
+    Partnership,
+    PartnerType,
+    RuleException,
+)
+
+RULE_LABELS = {
+    rules.LIST_SIZE_BAND: "List size within the band",
+    rules.ONE_PCN_PER_PRACTICE: "One PCN per practice",
+    rules.FULL_COVERAGE: "Every practice in a PCN",
+    rules.CLINICAL_DIRECTOR: "Named Clinical Director",
+    rules.NOMINATED_PAYEE: "Nominated payee",
+    rules.NETWORK_AGREEMENT: "Signed Network Agreement",
+}
+DATE_FORMAT = "%Y-%m-%d"
+DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD, for example 2025-01-31"}
+LOCAL_PARTNER_PREFIX = "LP"
+
+
+def long_date(day: dt.date) -> str:
+    """``1 April 2025``, as the NHS style guide writes dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def date_field(label: str, required: bool, help_text: str = "", required_message: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=[DATE_FORMAT],
+        error_messages={**DATE_ERRORS, "required": required_message or f"Enter the {label.lower()}"},
+        widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format=DATE_FORMAT),
+    )
+
+
+class NHSFormMixin:
+    """NHS.UK frontend classes on widgets, and error states once the form is validated."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                base = "nhsuk-checkboxes__input"
+            elif isinstance(widget, forms.Select):
+                base = "nhsuk-select"
+            elif isinstance(widget, forms.Textarea):
+                base = "nhsuk-textarea"
+            else:
+                base = "nhsuk-input"
+            widget.attrs["class"] = " ".join(filter(None, [base, widget.attrs.get("class", "")]))
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            field, bound = self.fields[name], self[name]
+            widget = field.widget
+            first = widget.attrs["class"].split()[0]
+            if not isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] += f" {first}--error"
+            described = [f"{bound.auto_id}-error"]
+            if field.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            widget.attrs["aria-describedby"] = " ".join(described)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """``(anchor, message)`` for the NHS.UK error summary, in field order."""
+        items = [(f"#{self.prefix or 'form'}-errors", e) for e in self.non_field_errors()]
+        for bound in self:
+            items.extend((f"#{bound.id_for_label}", e) for e in bound.errors)
+        return items
+
+
+# --- Query parameters --------------------------------------------------------------------------
+
+
+class DateForm(NHSFormMixin, forms.Form):
+    """``?date=YYYY-MM-DD``: the date a page shows the register as it stood on."""
+
+    date = date_field("Date", required=False)
+
+
+class LandscapeForm(DateForm):
+    """``?area=&date=&lower=&upper=``: the area, date and list-size band of a landscape."""
+
+    area = forms.CharField(label="Area", required=False, widget=forms.Select)
+    lower = forms.IntegerField(
+        label="Lower limit", required=False, min_value=0,
+        error_messages={"invalid": "Enter the lower limit as a whole number of patients"},
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    upper = forms.IntegerField(
+        label="Upper limit", required=False, min_value=0,
+        error_messages={"invalid": "Enter the upper limit as a whole number of patients"},
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    field_order = ["area", "date", "lower", "upper"]
+
+    def __init__(self, *args, areas: list[Organisation] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for area in areas:
+            groups.setdefault(OrgKind(area.kind).label, []).append((area.code, f"{area.name} ({area.code})"))
+        self.fields["area"].widget.choices = [("", "Choose an area"), *groups.items()]
+        self.fields["lower"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.lower)
+        self.fields["upper"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.upper)
+
+    def clean_area(self) -> str:
+        return self.cleaned_data["area"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        lower = data.get("lower")
+        upper = data.get("upper")
+        if "lower" in data and "upper" in data:
+            try:
+                data["band"] = rules.Band(
+                    rules.DEFAULT_BAND.lower if lower is None else lower,
+                    rules.DEFAULT_BAND.upper if upper is None else upper,
+                )
+            except ValueError as exc:
+                message = str(exc)
+                self.add_error("lower", message[:1].upper() + message[1:])
+        return data
+
+
+# --- PCN edits ---------------------------------------------------------------------------------
+
+
+class PCNEditForm(NHSFormMixin, forms.Form):
+    """A change to one PCN, made by ``user``; :meth:`save` writes it and returns a message."""
+
+    title = ""
+    submit = "Save"
+
+    def __init__(self, *args, pcn: Organisation, user, **kwargs):
+        self.pcn = pcn
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def member_practices(self):
+        """Practices that are or were members of the PCN."""
+        ids = Membership.objects.filter(pcn=self.pcn).values_list("practice_id", flat=True)
+        return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+    def save(self) -> str:
+        raise NotImplementedError
+
+
+class GovernanceForm(PCNEditForm):
+    title = "Record governance"
+    submit = "Save governance"
+
+    start = date_field(
+        "From", required=True, help_text="The first day these arrangements apply, for example 2025-04-01",
+        required_message="Enter the date these arrangements start",
+    )
+    nominated_payee = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Nominated payee",
+        empty_label="None recorded", to_field_name="code",
+        help_text="The practice or provider that receives the network's funding",
+    )
+    delivery_model = forms.ChoiceField(
+        label="Delivery model", required=False, choices=[("", "Not recorded"), *DeliveryModel.choices]
+    )
+    network_agreement = forms.ChoiceField(
+        label="Network Agreement", choices=AgreementStatus.choices, initial=AgreementStatus.NOT_STARTED
+    )
+    network_agreement_date = date_field("Date the Network Agreement was signed", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = Partnership.objects.filter(pcn=self.pcn).values_list("partner_id", flat=True)
+        members = self.member_practices().values_list("pk", flat=True)
+        self.fields["nominated_payee"].queryset = Organisation.objects.filter(
+            Q(pk__in=list(members)) | Q(pk__in=list(partners))
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start")
+        latest = Governance.objects.filter(pcn=self.pcn, start__isnull=False).order_by("-start").first()
+        if start and latest and start <= latest.start:
+            self.add_error(
+                "start",
+                f"Governance is already recorded from {long_date(latest.start)}; record a change from a later date",
+            )
+        if data.get("network_agreement") == AgreementStatus.SIGNED and not data.get("network_agreement_date"):
+            self.add_error("network_agreement_date", "Enter the date the Network Agreement was signed")
+        return data
+
+    @transaction.atomic
+    def save(self) -> str:
+        data = self.cleaned_data
+        start = data["start"]
+        Governance.objects.filter(pcn=self.pcn, end__isnull=True).filter(
+            Q(start__lt=start) | Q(start__isnull=True)
+        ).update(end=start - dt.timedelta(days=1))
+        Governance.objects.create(
+            pcn=self.pcn,
+            start=start,
+            nominated_payee=data["nominated_payee"],
+            delivery_model=data["delivery_model"],
+            network_agreement=data["network_agreement"],
+            network_agreement_date=data["network_agreement_date"],
+            recorded_by=self.user,
+        )
+        return f"Governance of {self.pcn.name} recorded from {long_date(start)}"
+
+
+class ClinicalDirectorForm(PCNEditForm):
+    title = "Add a Clinical Director"
+    submit = "Add Clinical Director"
+
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the Clinical Director's name"})
+    start = date_field(
+        "From", required=True, help_text="The first day in post, for example 2025-04-01",
+        required_message="Enter the date the Clinical Director started",
+    )
+    practice = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Their practice",
+        empty_label="Not recorded", to_field_name="code",
+    )
+    replaces = forms.BooleanField(
+        label="Replaces the current Clinical Director(s), whose term ends the day before", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = self.member_practices()
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    @transaction.atomic
+    def save(self) -> str:
+        data = self.cleaned_data
+        if data["replaces"]:
+            ClinicalDirector.objects.filter(pcn=self.pcn, end__isnull=True).filter(
+                Q(start__lt=data["start"]) | Q(start__isnull=True)
+            ).update(end=data["start"] - dt.timedelta(days=1))
+        ClinicalDirector.objects.create(pcn=self.pcn, name=data["name"], start=data["start"], practice=data["practice"])
+        return f"{data['name']} added as Clinical Director of {self.pcn.name} from {long_date(data['start'])}"
+
+
+class PartnerForm(PCNEditForm):
+    title = "Add a partner"
+    submit = "Add partner"
+
+    existing = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Existing partner organisation",
+        empty_label="Not listed: add a new one below", to_field_name="code",
+    )
+    new_name = forms.CharField(label="Name of a new partner organisation", required=False, max_length=200)
+    new_code = forms.CharField(
+        label="ODS code of the new partner (if it has one)", required=False, max_length=16,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}),
+    )
+    partner_type = forms.ChoiceField(
+        label="Type of the new partner", required=False, choices=[("", "Choose a type"), *PartnerType.choices]
+    )
+    role = forms.ChoiceField(label="Role", choices=PartnerRole.choices, initial=PartnerRole.CORE)
+    start = date_field("From", required=False, help_text="Leave blank if not known")
+    description = forms.CharField(label="Description", required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["existing"].queryset = scope_for(self.user).organisations(
+            Organisation.objects.filter(kind=OrgKind.PARTNER)
+        ).order_by("name")
+
+    def clean_new_code(self) -> str:
+        code = self.cleaned_data["new_code"].strip().upper()
+        if code and Organisation.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"An organisation with the code {code} is already recorded")
+        if code and not re.fullmatch(r"[A-Z0-9-]+", code):
+            raise forms.ValidationError("An ODS code has only letters, digits and dashes")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        existing, name = data.get("existing"), (data.get("new_name") or "").strip()
+        if existing and name:
+            self.add_error("new_name", "Choose an existing partner or name a new one, not both")
+        elif not existing and not name and "existing" not in self.errors:
+            self.add_error("existing", "Choose an existing partner organisation or name a new one")
+        elif name and not data.get("partner_type"):
+            self.add_error("partner_type", "Choose the type of the new partner organisation")
+        if existing and Partnership.objects.on(data.get("start") or dt.date.today()).filter(
+            pcn=self.pcn, partner=existing
+        ).exists():
+            self.add_error("existing", f"{existing.name} is already a partner of {self.pcn.name}")
+        data["new_name"] = name
+        return data
+
+    @staticmethod
+    def local_code() -> str:
+        """The next free local code for a partner without an ODS code: LP000001, LP000002 ..."""
+        codes = Organisation.objects.filter(code__regex=rf"^{LOCAL_PARTNER_PREFIX}[0-9]{{6}}$").values_list("code", flat=True)
+        number = max((int(c[len(LOCAL_PARTNER_PREFIX):]) for c in codes), default=0) + 1
+        return f"{LOCAL_PARTNER_PREFIX}{number:06d}"
+
+    @transaction.atomic
+    def save(self) -> str:
+        data = self.cleaned_data
+        partner = data["existing"]
+        if partner is None:
+            partner = Organisation.objects.create(
+                code=data["new_code"] or self.local_code(),
+                name=data["new_name"],
+                kind=OrgKind.PARTNER,
+                partner_type=data["partner_type"],
+                source=f"Recorded by {self.user.get_username()}",
+            )
+        Partnership.objects.create(
+            pcn=self.pcn, partner=partner, role=data["role"], start=data["start"], description=data["description"]
+        )
+        return f"{partner.name} added as a {PartnerRole(data['role']).label.lower()} of {self.pcn.name}"
+
+
+class RuleExceptionForm(PCNEditForm):
+    title = "Record a rule exception"
+    submit = "Record exception"
+
+    rule = forms.ChoiceField(
+        label="Rule", choices=[(r, RULE_LABELS[r]) for r in sorted(rules.EXCEPTABLE_RULES)]
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the commissioner agreed the exception",
+        error_messages={"required": "Enter the reason for the exception"},
+    )
+    start = date_field("From", required=True, required_message="Enter the date the exception starts")
+    end = date_field("To", required=False, help_text="Leave blank if the exception has no end date")
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter the reason for the exception")
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return data
+
+    def save(self) -> str:
+        data = self.cleaned_data
+        RuleException.objects.create(
+            pcn=self.pcn, rule=data["rule"], reason=data["reason"], start=data["start"], end=data["end"],
+            agreed_by=self.user,
+        )
+        return f"Exception to “{RULE_LABELS[data['rule']]}” recorded for {self.pcn.name}"
+
+
+EDIT_FORMS: dict[str, type[PCNEditForm]] = {
+    "governance": GovernanceForm,
+    "clinical-director": ClinicalDirectorForm,
+    "partner": PartnerForm,
+    "exception": RuleExceptionForm,
+}

@@ -1,0 +1,82 @@
+"""``pcnhub import FILE [FILE ...] [--kind K] [--date YYYY-MM-DD] [--area NAME] [--quiet]``.
+
+Each file is imported in its own transaction, in the order given (epraccur, then the practice map,
+then list sizes); one summary line per file goes to stdout.  Bad input stops the run with exit
+status 2 and the problems on stderr; files imported before it stay imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from pcnhub.domain.errors import InputError
+from pcnhub.ingest import Kind
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``import`` command's arguments to ``parser``."""
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to import, in order")
+    parser.add_argument(
+        "--kind", choices=[kind.value for kind in Kind], help="kind of file (default: recognised from its contents)"
+    )
+    parser.add_argument(
+        "--date", type=_iso_date, metavar="YYYY-MM-DD", help="date a configuration CSV applies from (required for one)"
+    )
+    parser.add_argument("--area", metavar="NAME", help="place of a configuration's PCNs, if it has no area column")
+    parser.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip list-size and configuration rows for practices not in the register",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_import(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Import ``args.files`` (Django must be set up); return the exit status."""
+    from pcnhub.register.loaders import import_file
+
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    for path in args.files:
+        try:
+            run = import_file(
+                path,
+                args.kind,
+                date=args.date,
+                area=args.area,
+                user=_user(),
+                progress=not args.quiet,
+                skip_unknown=args.skip_unknown,
+            )
+        except InputError as err:
+            print(f"pcnhub import: {err}", file=stderr)
+            return EXIT_BAD_INPUT
+        when = f" of {run.extract_date}" if run.extract_date else ""
+        print(
+            f"{run.file_name}: {run.kind}{when}, {run.rows:,} rows: {run.created:,} created, "
+            f"{run.updated:,} updated, {run.unchanged:,} unchanged in {run.seconds:.1f} s",
+            file=stdout,
+        )
+    return EXIT_OK
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2019-01-01") from None
+
+
+def _user() -> str:
+    """The login name of whoever runs the import, for the record of it."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""

@@ -1,0 +1,794 @@
+"""Load NHS open data files and local configurations into the register.
+
+:func:`import_file` recognises the file (:func:`pcnhub.ingest.detect_kind`), parses it with the pure
+parsers of :mod:`pcnhub.ingest` and writes the result inside one transaction: any problem leaves the
+database exactly as it was, and the :class:`~pcnhub.domain.errors.InputError` (or other error) is
+raised again.  Existing rows are read into dictionaries once and changes are written with bulk
+operations, so a national file loads in seconds.  Importing the same file again changes nothing;
+each import is recorded as an :class:`~pcnhub.register.models.ImportRun`.
+
+What each kind of file writes:
+
+* epraccur: practices (kind practice) with address, dates and status; each practice's parent
+  commissioner (a sub-ICB location, created as a stub named by its code if unknown) from the date it
+  joined that commissioner (its open date when ODS gives none) to the date it left.
+* practice map: practices, PCNs, sub-ICB locations (CCGs), ICBs (STPs) and regions with their names
+  and ONS codes; parentages practice -> sub-ICB, PCN -> sub-ICB (the most common sub-ICB of its
+  practices), sub-ICB -> ICB, ICB -> region; memberships practice -> PCN.  These are snapshots on
+  the extract date, folded into history with :func:`pcnhub.domain.history.apply_snapshot`: a
+  practice that moved has its old membership ended the day before.  A practice the file lists as
+  unallocated (PCN_CODE "U"), or one that the file leaves out although it lists the practice's
+  sub-ICB location, is in no PCN from the extract date.
+* ePCN: PCNs with their open and close dates, address and sub-ICB location (from the open date);
+  memberships with their published start and end dates (updated by practice, PCN and start).
+* list sizes (all, quinary, single-age): :class:`ListSize` on the extract date from the all-ages
+  rows of practices and PCNs, and :class:`ListSizeBand` per sex and age band.  Every practice and
+  PCN must already be in the register.
+* configuration CSV (needs ``date``): a PCN per name with a local code (see :func:`local_code`), in
+  a place (``area``, or the file's ``area`` column) whose parent is the ICB of its practices on
+  ``date`` when the register knows it; memberships as snapshots on ``date``; list sizes on ``date``.
+  Every practice must already be in the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Protocol, TypeVar
+
+from django.db import connection, models, transaction
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from pcnhub.domain.errors import InputError
+from pcnhub.domain.history import Interval, apply_snapshot, value_on
+from pcnhub.ingest import (
+    ConfigurationRow,
+    Kind,
+    detect_kind,
+    read_configuration,
+    read_epcn,
+    read_epraccur,
+    read_list_sizes,
+    read_practice_map,
+)
+from pcnhub.ingest._base import Problems
+from pcnhub.register.models import (
+    ImportRun,
+    ListSize,
+    ListSizeBand,
+    Membership,
+    Organisation,
+    OrgKind,
+    Parentage,
+)
+
+LOG = logging.getLogger(__name__)
+
+#: Rows per INSERT / UPDATE statement.
+BATCH_SIZE: Final = 500
+#: Pending list-size rows that trigger a write while a large file is still being read.
+FLUSH_EVERY: Final = 20_000
+
+_ONE_DAY: Final = dt.timedelta(days=1)
+
+
+class _Numbered(Protocol):
+    """A parsed record, which knows its row in the file."""
+
+    @property
+    def row(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Numbered)
+
+_KINDS_WITH_EXTRACT_DATE: Final = frozenset({Kind.PRACTICE_MAP, Kind.LIST_SIZES, Kind.QUINARY_AGE, Kind.SINGLE_AGE})
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    kind: str | None = None,
+    *,
+    date: dt.date | None = None,
+    area: str | None = None,
+    user: str = "",
+    progress: bool = True,
+    skip_unknown: bool = False,
+) -> ImportRun:
+    """Import one file into the register, all or nothing, and return the record of the import.
+
+    ``kind`` is one of :class:`pcnhub.ingest.Kind` (recognised from the contents when None).
+    ``date`` is the date a configuration CSV applies from (required for one), or the publication
+    date of an ePCN or epraccur file; files carrying an extract date must not disagree with it.
+    ``area`` names the place of a configuration's PCNs when the file has no ``area`` column.
+    ``skip_unknown`` skips, rather than rejects, list-size and configuration rows for practices
+    (and PCNs) the register does not have.  Progress bars go to the console unless ``progress`` is
+    false.  Raises :class:`InputError` for bad input, having written nothing.
+    """
+    source = Path(path)
+    kind = Kind(kind) if kind else detect_kind(source)
+    if kind is Kind.CONFIGURATION and date is None:
+        raise InputError.single(source.name, "a configuration needs the date it applies from (--date YYYY-MM-DD)")
+    started = time.perf_counter()
+    digest, lines = _digest_and_lines(source)
+    with _Bars(progress) as bars, transaction.atomic():
+        session = _Session(source, kind, bars, lines, skip_unknown)
+        extract_date = _LOADERS[kind](session, date, area)
+        if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
+            raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
+        run = ImportRun.objects.create(
+            kind=kind.value,
+            file_name=source.name,
+            sha256=digest,
+            extract_date=extract_date or date,
+            rows=session.rows,
+            created=session.tally.created,
+            updated=session.tally.updated,
+            unchanged=session.tally.unchanged,
+            seconds=round(time.perf_counter() - started, 3),
+            imported_by=user,
+        )
+    if session.skipped:
+        codes = ", ".join(sorted(session.skipped)[:10])
+        LOG.warning("%s: skipped %d codes not in the register: %s", source.name, len(session.skipped), codes)
+    return run
+
+
+def local_code(kind: str, name: str, *within: str) -> str:
+    """A register code for an organisation without an ODS code, such as a local PCN or a place.
+
+    "L-", up to eight letters and digits of the name, "-" and five hex digits of a hash of the
+    kind, the names it is ``within`` (e.g. its area) and its name: at most 16 characters, always
+    the same for the same names (ignoring case and spacing), so re-imports find the same row.
+    """
+    letters = re.sub(r"[^A-Z0-9]", "", name.upper())[:8] or "X"
+    key = "|".join(" ".join(part.split()).casefold() for part in (kind, *within, name))
+    return f"L-{letters}-{hashlib.sha256(key.encode()).hexdigest()[:5].upper()}"
+
+
+# --- the importers, one per kind ---------------------------------------------------------------
+
+
+def _load_epraccur(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+    orgs = session.organisations()
+    links: list[tuple[str, str, dt.date, dt.date | None]] = []
+    for practice in session.reading(read_epraccur(session.path)):
+        orgs.upsert(
+            practice.code,
+            OrgKind.PRACTICE,
+            row=practice.row,
+            name=practice.name,
+            address=practice.address,
+            postcode=practice.postcode,
+            open_date=practice.open_date,
+            close_date=practice.close_date,
+            status=practice.status,
+        )
+        joined = practice.joined_commissioner or practice.open_date
+        if practice.commissioner and joined is not None:
+            orgs.stub(practice.commissioner, OrgKind.SUB_ICB, row=practice.row, field="commissioner")
+            links.append((practice.code, practice.commissioner, joined, practice.left_commissioner))
+    orgs.flush()
+    parents = session.parentages(OrgKind.SUB_ICB)
+    for practice_code, commissioner, joined, left in links:
+        child = orgs.id(practice_code)
+        parents.snapshot(child, joined, orgs.id(commissioner))
+        if left is not None:
+            parents.snapshot(child, left + _ONE_DAY, None)
+    parents.flush()
+    return None
+
+
+def _load_practice_map(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+    mappings = list(session.reading(read_practice_map(session.path)))
+    extract = mappings[0].extract_date
+    orgs = session.organisations()
+    pcn_sub_icbs: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mappings:
+        orgs.upsert(
+            m.region_code,
+            OrgKind.REGION,
+            row=m.row,
+            field="COMM_REGION_CODE",
+            name=m.region_name,
+            **_given(ons_code=m.region_ons_code),
+        )
+        orgs.upsert(
+            m.icb_code, OrgKind.ICB, row=m.row, field="STP_CODE", name=m.icb_name, **_given(ons_code=m.icb_ons_code)
+        )
+        orgs.upsert(
+            m.sub_icb_code,
+            OrgKind.SUB_ICB,
+            row=m.row,
+            field="CCG_CODE",
+            name=m.sub_icb_name,
+            **_given(ons_code=m.sub_icb_ons_code),
+        )
+        orgs.upsert(
+            m.practice_code,
+            OrgKind.PRACTICE,
+            row=m.row,
+            field="PRACTICE_CODE",
+            name=m.practice_name,
+            **_given(postcode=m.practice_postcode),
+        )
+        if m.pcn_code is not None:
+            orgs.upsert(m.pcn_code, OrgKind.PCN, row=m.row, field="PCN_CODE", name=m.pcn_name)
+            pcn_sub_icbs[m.pcn_code][m.sub_icb_code] += 1
+    orgs.flush()
+
+    to_sub_icb = session.parentages(OrgKind.SUB_ICB)
+    to_icb = session.parentages(OrgKind.ICB)
+    to_region = session.parentages(OrgKind.REGION)
+    memberships = session.memberships()
+    for m in mappings:
+        to_region.snapshot(orgs.id(m.icb_code), extract, orgs.id(m.region_code))
+        to_icb.snapshot(orgs.id(m.sub_icb_code), extract, orgs.id(m.icb_code))
+        to_sub_icb.snapshot(orgs.id(m.practice_code), extract, orgs.id(m.sub_icb_code))
+        memberships.snapshot(orgs.id(m.practice_code), extract, orgs.id(m.pcn_code) if m.pcn_code else None)
+    for pcn_code, sub_icbs in pcn_sub_icbs.items():
+        to_sub_icb.snapshot(orgs.id(pcn_code), extract, orgs.id(_most_common(sub_icbs)))
+
+    # A practice left out of a file that covers its sub-ICB location is in no PCN on the extract date.
+    listed = {orgs.id(m.practice_code) for m in mappings}
+    covered = {orgs.id(m.sub_icb_code) for m in mappings}
+    for practice in memberships.subjects() - listed:
+        if memberships.on(practice, extract) is not None and to_sub_icb.on(practice, extract) in covered:
+            memberships.snapshot(practice, extract, None)
+
+    for timeline in (to_region, to_icb, to_sub_icb, memberships):
+        timeline.flush()
+    return extract
+
+
+def _load_epcn(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+    with session.bars.spinner(f"reading {session.name}"):
+        epcn = read_epcn(session.path)
+    session.rows = len(epcn.networks) + len(epcn.members)
+    orgs = session.organisations()
+    for n in epcn.networks:
+        _sub_icb(orgs, n.sub_icb_code, n.sub_icb_name, n.row, "Current Sub ICB Loc Code")
+        orgs.upsert(
+            n.code,
+            OrgKind.PCN,
+            row=n.row,
+            field="PCN Code",
+            name=n.name,
+            open_date=n.open_date,
+            close_date=n.close_date,
+            address=n.address,
+            postcode=n.postcode,
+        )
+    described = {n.code for n in epcn.networks}
+    for m in epcn.members:
+        orgs.upsert(
+            m.practice_code, OrgKind.PRACTICE, row=m.row, field="Partner Organisation Code", name=m.practice_name
+        )
+        _sub_icb(orgs, m.practice_sub_icb_code, m.practice_sub_icb_name, m.row, "Practice Parent Sub ICB Loc Code")
+        _sub_icb(orgs, m.pcn_sub_icb_code, m.pcn_sub_icb_name, m.row, "PCN Parent Sub ICB Loc Code")
+        if m.pcn_code not in described:
+            orgs.upsert(m.pcn_code, OrgKind.PCN, row=m.row, field="PCN Code", name=m.pcn_name)
+    orgs.flush()
+
+    parents = session.parentages(OrgKind.SUB_ICB)
+    for n in epcn.networks:
+        if n.open_date is not None:
+            parents.snapshot(orgs.id(n.code), n.open_date, orgs.id(n.sub_icb_code))
+        if n.close_date is not None:
+            parents.snapshot(orgs.id(n.code), n.close_date + _ONE_DAY, None)
+    parents.flush()
+
+    existing = {
+        (row.practice_id, row.pcn_id, row.start): row
+        for row in Membership.objects.only("id", "practice_id", "pcn_id", "start", "end")
+    }
+    new: list[Membership] = []
+    changed: list[Membership] = []
+    for m in epcn.members:
+        key = (orgs.id(m.practice_code), orgs.id(m.pcn_code), m.start)
+        row = existing.get(key)
+        if row is None:
+            row = Membership(practice_id=key[0], pcn_id=key[1], start=m.start, end=m.end, source=session.name)
+            existing[key] = row
+            new.append(row)
+        elif row.end != m.end:
+            row.end = m.end
+            changed.append(row)
+    session.write("memberships", Membership, new, changed, ["end"])
+    session.tally.unchanged += len(epcn.members) - len(new) - len(changed)
+    return None
+
+
+def _load_list_sizes(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+    scheme = {Kind.QUINARY_AGE: ListSizeBand.Scheme.QUINARY, Kind.SINGLE_AGE: ListSizeBand.Scheme.SINGLE}.get(
+        session.kind
+    )
+    orgs = session.organisations()
+    writer: _ListSizeWriter | None = None
+    for count in session.reading(read_list_sizes(session.path, scheme)):
+        if writer is None:
+            writer = _ListSizeWriter(session, count.extract_date, scheme)
+        kind = OrgKind.PRACTICE if count.org_type == "GP" else OrgKind.PCN
+        org = orgs.get(count.code, kind)
+        if org is None:
+            session.unknown(count.code, count.row, count.code_field, kind)
+            continue
+        if count.age_from is not None:
+            writer.band(org.pk, count.sex, count.age_band, count.age_from, count.patients)
+        elif count.sex == ListSizeBand.Sex.ALL:
+            writer.registered(org.pk, count.patients)
+    session.problems.raise_if_any()
+    assert writer is not None  # read_list_sizes raises for a file without rows
+    writer.flush(final=True)
+    return writer.date
+
+
+def _load_configuration(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+    assert date is not None  # import_file insists
+    rows = list(session.reading(read_configuration(session.path)))
+    orgs = session.organisations()
+    known = []
+    for row in rows:
+        if orgs.get(row.practice_code, OrgKind.PRACTICE) is None:
+            session.unknown(row.practice_code, row.row, "practice_code", OrgKind.PRACTICE)
+        else:
+            known.append(row)
+    session.problems.raise_if_any()
+
+    def area_of(row: ConfigurationRow) -> str:
+        return row.area or (area or "").strip()
+
+    practice_ids = [orgs.id(row.practice_code) for row in known]
+    sub_icb_of = dict(
+        Parentage.objects.on(date)
+        .filter(child_id__in=practice_ids, parent__kind=OrgKind.SUB_ICB)
+        .values_list("child_id", "parent_id")
+    )
+    icb_of = dict(
+        Parentage.objects.on(date)
+        .filter(child_id__in=set(sub_icb_of.values()), parent__kind=OrgKind.ICB)
+        .values_list("child_id", "parent_id")
+    )
+    place_icbs: dict[str, Counter[int]] = defaultdict(Counter)
+    pcn_sub_icbs: dict[str, Counter[int]] = defaultdict(Counter)
+    for row in known:
+        sub_icb = sub_icb_of.get(orgs.id(row.practice_code))
+        place = area_of(row)
+        if place:
+            orgs.upsert(local_code(OrgKind.PLACE, place), OrgKind.PLACE, row=row.row, field="area", name=place)
+            if sub_icb in icb_of:
+                place_icbs[place][icb_of[sub_icb]] += 1
+        if row.pcn:
+            orgs.upsert(local_code(OrgKind.PCN, row.pcn, place), OrgKind.PCN, row=row.row, field="pcn", name=row.pcn)
+            if not place and sub_icb is not None:
+                pcn_sub_icbs[row.pcn][sub_icb] += 1
+    orgs.flush()
+
+    to_place = session.parentages(OrgKind.PLACE)
+    to_icb = session.parentages(OrgKind.ICB)
+    to_sub_icb = session.parentages(OrgKind.SUB_ICB)
+    memberships = session.memberships()
+    sizes = _ListSizeWriter(session, date, None)
+    for row in known:
+        practice = orgs.id(row.practice_code)
+        place = area_of(row)
+        pcn = orgs.id(local_code(OrgKind.PCN, row.pcn, place)) if row.pcn else None
+        memberships.snapshot(practice, date, pcn)
+        sizes.registered(practice, row.list_size)
+        if pcn is not None and place:
+            to_place.snapshot(pcn, date, orgs.id(local_code(OrgKind.PLACE, place)))
+    for place, icbs in place_icbs.items():
+        to_icb.snapshot(orgs.id(local_code(OrgKind.PLACE, place)), date, _most_common(icbs))
+    for pcn_name, sub_icbs in pcn_sub_icbs.items():
+        to_sub_icb.snapshot(orgs.id(local_code(OrgKind.PCN, pcn_name, "")), date, _most_common(sub_icbs))
+    for timeline in (to_place, to_icb, to_sub_icb, memberships):
+        timeline.flush()
+    sizes.flush(final=True)
+    return date
+
+
+_LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], dt.date | None]]] = {
+    Kind.EPRACCUR: _load_epraccur,
+    Kind.EPCN: _load_epcn,
+    Kind.PRACTICE_MAP: _load_practice_map,
+    Kind.LIST_SIZES: _load_list_sizes,
+    Kind.QUINARY_AGE: _load_list_sizes,
+    Kind.SINGLE_AGE: _load_list_sizes,
+    Kind.CONFIGURATION: _load_configuration,
+}
+
+
+def _sub_icb(orgs: _Organisations, code: str, name: str, row: int, field: str) -> None:
+    """Name a sub-ICB location if the file does, else make sure it is in the register."""
+    if not code:
+        return
+    if name:
+        orgs.upsert(code, OrgKind.SUB_ICB, row=row, field=field, name=name)
+    else:
+        orgs.stub(code, OrgKind.SUB_ICB, row=row, field=field)
+
+
+def _kind_name(kind: str) -> str:
+    """The kind of organisation in a sentence: "GP practice", "primary care network"."""
+    label = str(OrgKind(kind).label)
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
+def _given(**values: str) -> dict[str, str]:
+    """The values that are not blank (a file without ONS codes leaves those in the register alone)."""
+    return {name: value for name, value in values.items() if value}
+
+
+def _most_common(counts: Counter[Any]) -> Any:
+    """The most common value, the lowest of equals, so the choice does not depend on file order."""
+    return min(counts, key=lambda value: (-counts[value], value))
+
+
+# --- the machinery -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class _Bars:
+    """Rich progress bars on the console (stderr), one per phase; silent when disabled."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<40}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            disable=not enabled,
+        )
+
+    def __enter__(self) -> _Bars:
+        self.progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def task(self, description: str, total: int | None) -> TaskID:
+        return self.progress.add_task(description, total=total)
+
+    @contextmanager
+    def spinner(self, description: str) -> Iterator[None]:
+        """A bar for a phase whose progress is not known, complete when the phase ends."""
+        task = self.task(description, None)
+        yield
+        self.progress.update(task, total=1, completed=1)
+
+
+class _Session:
+    """One import: the file, its progress bars, the register in memory, and the counts of changes."""
+
+    def __init__(self, path: Path, kind: Kind, bars: _Bars, lines: int, skip_unknown: bool) -> None:
+        self.path = path
+        self.name = path.name
+        self.kind = kind
+        self.bars = bars
+        self.lines = lines
+        self.skip_unknown = skip_unknown
+        self.problems = Problems(path.name)
+        self.tally = _Tally()
+        self.rows = 0
+        self.skipped: set[str] = set()
+        self._orgs: _Organisations | None = None
+
+    def reading(self, records: Iterable[R]) -> Iterator[R]:
+        """The records, counted into :attr:`rows`, with a progress bar of the file's lines."""
+        progress = self.bars.progress
+        task = self.bars.task(f"reading {self.name}", self.lines)
+        for record in records:
+            self.rows += 1
+            if self.rows % 500 == 0:
+                progress.update(task, completed=record.row)
+            yield record
+        progress.update(task, completed=self.lines)
+
+    def organisations(self) -> _Organisations:
+        if self._orgs is None:
+            self._orgs = _Organisations(self)
+        return self._orgs
+
+    def parentages(self, parent_kind: str) -> _Timelines:
+        """The history of each organisation's parent of ``parent_kind``."""
+        rows = Parentage.objects.filter(parent__kind=parent_kind)
+        return _Timelines(self, f"parents ({_kind_name(parent_kind)})", rows, "child_id", "parent_id")
+
+    def memberships(self) -> _Timelines:
+        """The history of each practice's PCN."""
+        return _Timelines(self, "memberships", Membership.objects.all(), "practice_id", "pcn_id")
+
+    def unknown(self, code: str, row: int, field: str, kind: str) -> None:
+        """A row for an organisation the register does not have: skipped, or a problem."""
+        if self.skip_unknown:
+            self.skipped.add(code)
+            return
+        self.problems.add(
+            row,
+            field,
+            f"{code} is not in the register as a {_kind_name(kind)} (import epraccur or the practice map first)",
+        )
+
+    def write(
+        self, what: str, model: type[models.Model], new: list[Any], changed: list[Any], fields: list[str]
+    ) -> None:
+        """Insert ``new`` and update ``fields`` of ``changed`` in batches, with a progress bar."""
+        if not new and not changed:
+            return
+        task = self.bars.task(f"writing {what}", len(new) + len(changed))
+        for start in range(0, len(new), BATCH_SIZE):
+            batch = new[start : start + BATCH_SIZE]
+            model.objects.bulk_create(batch)
+            self.bars.progress.advance(task, len(batch))
+        for start in range(0, len(changed), BATCH_SIZE):
+            batch = changed[start : start + BATCH_SIZE]
+            _update(model, batch, fields)
+            self.bars.progress.advance(task, len(batch))
+        self.tally.created += len(new)
+        self.tally.updated += len(changed)
+
+
+class _Organisations:
+    """Every organisation in the register by code, with the creations and updates an import makes."""
+
+    FIELDS: Final = ("name", "ons_code", "postcode", "address", "open_date", "close_date", "status")
+
+    def __init__(self, session: _Session) -> None:
+        self.session = session
+        self.by_code: dict[str, Organisation] = {
+            org.code: org for org in Organisation.objects.only("id", "code", "kind", "source", *self.FIELDS)
+        }
+        self.new: dict[str, Organisation] = {}
+        self.changed: dict[str, Organisation] = {}
+        self.seen: set[str] = set()
+
+    def get(self, code: str, kind: str) -> Organisation | None:
+        org = self.by_code.get(code)
+        return org if org is not None and org.kind == kind else None
+
+    def id(self, code: str) -> int:
+        pk: int = self.by_code[code].pk
+        return pk
+
+    def upsert(self, code: str, kind: str, *, row: int, field: str = "code", **values: Any) -> None:
+        """Create the organisation, or bring ``values`` up to date; its ``source`` notes the file."""
+        org = self._existing(code, kind, row, field)
+        self.seen.add(code)
+        if org is None:
+            self.by_code[code] = self.new[code] = Organisation(code=code, kind=kind, source=self.session.name, **values)
+            return
+        different = {name: value for name, value in values.items() if getattr(org, name) != value}
+        if different:
+            for name, value in different.items():
+                setattr(org, name, value)
+            org.source = self.session.name
+            if code not in self.new:
+                self.changed[code] = org
+
+    def stub(self, code: str, kind: str, *, row: int, field: str) -> None:
+        """Make sure the organisation exists, named by its code if it has to be created."""
+        if self._existing(code, kind, row, field) is None:
+            self.upsert(code, kind, row=row, field=field, name=code)
+
+    def _existing(self, code: str, kind: str, row: int, field: str) -> Organisation | None:
+        org = self.by_code.get(code)
+        if org is not None and org.kind != kind:
+            have, want = OrgKind(org.kind).label, OrgKind(kind).label
+            self.session.problems.fail(
+                row, field, f"{code} is already in the register as another kind of organisation ({have}), not {want}"
+            )
+        return org
+
+    def flush(self) -> None:
+        self.session.write(
+            "organisations",
+            Organisation,
+            list(self.new.values()),
+            list(self.changed.values()),
+            [*self.FIELDS, "source"],
+        )
+        self.session.tally.unchanged += len(self.seen) - len(self.new) - len(self.changed)
+        self.new.clear()
+        self.changed.clear()
+        self.seen.clear()
+
+
+class _Timelines:
+    """Dated rows of one relation (a practice's PCN, an organisation's parent of one kind) by subject.
+
+    Snapshots are folded into each subject's intervals in memory; :meth:`flush` then writes the
+    difference from the rows in the database: starts and ends moved, rows added, rows joined away.
+    """
+
+    def __init__(
+        self, session: _Session, what: str, rows: models.QuerySet[Any], subject_field: str, value_field: str
+    ) -> None:
+        self.session = session
+        self.what = what
+        self.model: type[models.Model] = rows.model
+        self.subject_field = subject_field
+        self.value_field = value_field
+        self.stored: dict[int, list[tuple[int, Interval[int]]]] = defaultdict(list)
+        for pk, subject, value, start, end in rows.values_list("id", subject_field, value_field, "start", "end"):
+            self.stored[subject].append((pk, (start, end, value)))
+        self.current: dict[int, list[Interval[int]]] = {}
+
+    def subjects(self) -> set[int]:
+        return set(self.stored) | set(self.current)
+
+    def intervals(self, subject: int) -> list[Interval[int]]:
+        if subject in self.current:
+            return self.current[subject]
+        return [interval for _, interval in self.stored.get(subject, ())]
+
+    def on(self, subject: int, date: dt.date) -> int | None:
+        return value_on(self.intervals(subject), date)
+
+    def snapshot(self, subject: int, date: dt.date, value: int | None) -> None:
+        """Fold "``subject`` had ``value`` (None: nothing) on ``date``" into the subject's history."""
+        self.current[subject] = apply_snapshot(self.intervals(subject), date, value)
+
+    def flush(self) -> None:
+        new: list[models.Model] = []
+        changed: list[models.Model] = []
+        gone: list[int] = []
+        unchanged = 0
+        for subject, intervals in self.current.items():
+            stored = list(self.stored.get(subject, ()))
+            wanted = list(intervals)
+            for item in list(stored):
+                if item[1] in wanted:
+                    wanted.remove(item[1])
+                    stored.remove(item)
+                    unchanged += 1
+            for start, end, value in wanted:
+                same_value = [item for item in stored if item[1][2] == value]
+                match = next((item for item in same_value if item[1][0] == start or item[1][1] == end), None)
+                match = match or next(iter(same_value), None)
+                if match is None:
+                    fields = {self.subject_field: subject, self.value_field: value}
+                    new.append(self.model(start=start, end=end, source=self.session.name, **fields))
+                else:
+                    stored.remove(match)
+                    changed.append(self.model(pk=match[0], start=start, end=end))
+            gone.extend(pk for pk, _ in stored)
+        self.session.write(self.what, self.model, new, changed, ["start", "end"])
+        for first in range(0, len(gone), BATCH_SIZE):
+            self.model.objects.filter(pk__in=gone[first : first + BATCH_SIZE]).delete()
+        self.session.tally.updated += len(gone)
+        self.session.tally.unchanged += unchanged
+        self.current.clear()
+
+
+class _ListSizeWriter:
+    """Upserts list sizes and age bands on one date, writing while a large file is still being read."""
+
+    def __init__(self, session: _Session, date: dt.date, scheme: str | None) -> None:
+        self.session = session
+        self.date = date
+        self.scheme = scheme
+        self.sizes: dict[int, tuple[int, int]] = {
+            org: (pk, registered)
+            for pk, org, registered in ListSize.objects.filter(date=date).values_list(
+                "id", "organisation_id", "registered"
+            )
+        }
+        self.bands: dict[tuple[int, str, str], tuple[int, int, int]] = {}
+        if scheme is not None:
+            self.bands = {
+                (org, sex, band): (pk, age_from, patients)
+                for pk, org, sex, band, age_from, patients in ListSizeBand.objects.filter(
+                    date=date, scheme=scheme
+                ).values_list("id", "organisation_id", "sex", "age_band", "age_from", "patients")
+            }
+        self.new_sizes: list[ListSize] = []
+        self.changed_sizes: list[ListSize] = []
+        self.new_bands: list[ListSizeBand] = []
+        self.changed_bands: list[ListSizeBand] = []
+
+    def registered(self, org: int, patients: int) -> None:
+        existing = self.sizes.get(org)
+        if existing is None:
+            self.new_sizes.append(
+                ListSize(organisation_id=org, date=self.date, registered=patients, source=self.session.name)
+            )
+        elif existing[1] != patients:
+            self.changed_sizes.append(ListSize(pk=existing[0], registered=patients, source=self.session.name))
+        else:
+            self.session.tally.unchanged += 1
+        self.flush()
+
+    def band(self, org: int, sex: str, band: str, age_from: int, patients: int) -> None:
+        existing = self.bands.get((org, sex, band))
+        if existing is None:
+            self.new_bands.append(
+                ListSizeBand(
+                    organisation_id=org,
+                    date=self.date,
+                    scheme=self.scheme,
+                    sex=sex,
+                    age_band=band,
+                    age_from=age_from,
+                    patients=patients,
+                    source=self.session.name,
+                )
+            )
+        elif existing[1:] != (age_from, patients):
+            self.changed_bands.append(
+                ListSizeBand(pk=existing[0], age_from=age_from, patients=patients, source=self.session.name)
+            )
+        else:
+            self.session.tally.unchanged += 1
+        self.flush()
+
+    def flush(self, *, final: bool = False) -> None:
+        """Write what is pending: always when ``final``, else once there is a lot of it."""
+        pending = len(self.new_sizes) + len(self.changed_sizes) + len(self.new_bands) + len(self.changed_bands)
+        if not final and pending < FLUSH_EVERY:
+            return
+        self.session.write("list sizes", ListSize, self.new_sizes, self.changed_sizes, ["registered", "source"])
+        self.session.write(
+            "age bands", ListSizeBand, self.new_bands, self.changed_bands, ["age_from", "patients", "source"]
+        )
+        for pending_rows in (self.new_sizes, self.changed_sizes, self.new_bands, self.changed_bands):
+            pending_rows.clear()
+
+
+def _update(model: type[models.Model], rows: list[Any], fields: list[str]) -> None:
+    """``UPDATE ... WHERE id = ...`` of ``fields`` for each row, as one executemany.
+
+    Much faster than ``bulk_update``, whose ``CASE WHEN`` expressions take Django longer to build
+    than the database takes to run.
+    """
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _digest_and_lines(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of lines (for the progress bar)."""
+    digest = hashlib.sha256()
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+    except OSError as err:
+        raise InputError.single(path.name, f"the file cannot be read ({err.strerror or err})") from None
+    return digest.hexdigest(), lines

@@ -1,0 +1,436 @@
+"""NHS.UK styled pages over the register: home, landscape, PCN, practice and search.
+
+Every organisation a page shows is looked up through the signed-in user's
+:class:`~pcnhub.accounts.scope.Scope`: one outside it gives 403 (``403.html``), an unknown code 404
+and query parameters a page cannot use 400 (``400.html``). Each table a page shows can be
+downloaded: add ``?format=csv`` or ``?format=xlsx`` (and ``&table=<name>`` where a page has more
+than one table).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from pcnhub.accounts.models import Role
+from pcnhub.accounts.scope import scope_for
+from pcnhub.domain import rules
+from pcnhub.register import exports, services
+from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, DateForm, LandscapeForm, PCNEditForm
+from pcnhub.register.models import (
+    ClinicalDirector,
+    Governance,
+    ListSize,
+    ListSizeBand,
+    Membership,
+    Organisation,
+    OrgKind,
+    Partnership,
+    RuleException,
+)
+
+PAGE_SIZE = 50
+MAX_QUERY = 100
+AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
+
+
+class BadRequest(Exception):
+    """Query parameters a page cannot use: answered with 400 and the messages."""
+
+    def __init__(self, *problems: str):
+        super().__init__(*problems)
+        self.problems = problems
+
+
+def page(view):
+    """Answer :class:`BadRequest` with the NHS.UK styled 400 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as exc:
+            return render(request, "400.html", {"problems": exc.problems}, status=400)
+
+    return wrapper
+
+
+def _query(request: HttpRequest, form_class, defaults: dict | None = None, **kwargs):
+    """The page's query parameters, validated by ``form_class`` (blank ones take ``defaults``)."""
+    data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        if not data.get(name, "").strip():
+            data[name] = value
+    form = form_class(data, **kwargs)
+    if not form.is_valid():
+        raise BadRequest(*(f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors))
+    return form
+
+
+def _visible(request: HttpRequest, code: str, kinds, what: str) -> Organisation:
+    """The organisation of one of ``kinds`` with this code: 404 if unknown, 403 outside the user's scope."""
+    org = Organisation.objects.filter(code__in={code, code.upper()}, kind__in=kinds).first()
+    if org is None:
+        raise Http404(f"There is no {what} with the code {code}.")
+    scope = scope_for(request.user)
+    if not scope.can_view(org):
+        raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to {org.code}.")
+    return org
+
+
+def _download(request: HttpRequest, tables: dict[str, Callable[[], exports.Table]]) -> HttpResponse | None:
+    """The table asked for by ``?format=csv|xlsx&table=name`` (default: the first), or None."""
+    fmt = request.GET.get("format")
+    if not fmt:
+        return None
+    if fmt not in exports.FORMATS:
+        raise BadRequest(f"Tables download as CSV (format=csv) or Excel (format=xlsx), not format={fmt}.")
+    name = request.GET.get("table") or next(iter(tables))
+    if name not in tables:
+        raise BadRequest(f"This page has no table called {name}: choose {' or '.join(tables)}.")
+    table = tables[name]()
+    return exports.table_response(table.stem, table.headers, table.rows, fmt)
+
+
+def _checked_network(pcn: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> services.NetworkRow:
+    """The PCN on the date with the findings of the rules check on it alone."""
+    [row] = services.network_rows([pcn], date)
+    row.findings = list(rules.check_configuration([services.to_domain(row)], None, band).findings)
+    return row
+
+
+def _data_range() -> tuple[dt.date | None, dt.date | None]:
+    """The first and last dates the register holds memberships or list sizes for."""
+    firsts = [
+        Membership.objects.aggregate(d=Min("start"))["d"],
+        ListSize.objects.aggregate(d=Min("date"))["d"],
+    ]
+    firsts = [d for d in firsts if d is not None]
+    if not firsts:
+        return None, None
+    return min(firsts), services.latest_data_date()
+
+
+# --- Home --------------------------------------------------------------------------------------
+
+
+def _area_counts(area: Organisation, date: dt.date) -> dict:
+    pcns, practices = services.area_members(area, date)
+    return {"area": area, "pcns": len(pcns), "practices": len(practices)}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    date = services.latest_data_date()
+    org = scope.organisation
+    context: dict = {"date": date}
+    if scope.unrestricted:
+        context["areas"] = [_area_counts(icb, date) for icb in Organisation.objects.filter(kind=OrgKind.ICB)]
+    elif org is not None and scope.role == Role.ICB:
+        context["landscape"] = services.landscape(org, date)
+    elif org is not None and scope.role == Role.PCN:
+        context["network"] = _checked_network(org, date)
+    elif org is not None and scope.role == Role.PRACTICE:
+        context["practice"] = org
+        context["memberships"] = Membership.objects.on(date).filter(practice=org).select_related("pcn")
+        context["list_size"] = services.list_sizes_on([org.pk], date).get(org.pk)
+    return render(request, "register/home.html", context)
+
+
+# --- Landscape ---------------------------------------------------------------------------------
+
+LANDSCAPE_HEADERS = [
+    "PCN code", "PCN name", "Practice code", "Practice name", "Registered list size", "List size date",
+    "PCN list size", "Findings",
+]
+
+
+def _landscape_table(view: services.Landscape, uncovered) -> exports.Table:
+    rows = []
+    for net in view.networks:
+        findings = "; ".join(f.message for f in net.findings)
+        for m in net.members or [None]:
+            rows.append([
+                net.pcn.code, net.pcn.name,
+                m.practice.code if m else None, m.practice.name if m else None,
+                m.registered if m else None, m.list_size.date if m and m.list_size else None,
+                net.list_size, findings,
+            ])
+    for practice, size in uncovered:
+        rows.append([
+            None, None, practice.code, practice.name, size.registered if size else None,
+            size.date if size else None, None, "In no PCN",
+        ])
+    return exports.Table(f"landscape-{view.area.code}-{view.date.isoformat()}", LANDSCAPE_HEADERS, rows)
+
+
+@require_GET
+@page
+def landscape(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    areas = sorted(
+        scope.organisations(Organisation.objects.filter(kind__in=services.AREA_KINDS)),
+        key=lambda a: (AREA_ORDER[a.kind], a.name),
+    )
+    own_icb = scope.organisation.code if scope.role == Role.ICB and scope.organisation else ""
+    defaults = {"area": own_icb, "date": services.latest_data_date().isoformat()}
+    form = _query(request, LandscapeForm, defaults, areas=areas)
+    context: dict = {"form": form, "areas": areas}
+    code = form.cleaned_data["area"]
+    if not code:
+        return render(request, "register/landscape.html", context)
+    area = _visible(request, code, services.AREA_KINDS, "area")
+    date = form.cleaned_data["date"]
+    view = services.landscape(area, date, form.cleaned_data["band"])
+    sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
+    uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
+    download = _download(request, {"landscape": lambda: _landscape_table(view, uncovered)})
+    if download:
+        return download
+    has_sizes = any(m.list_size for n in view.networks for m in n.members)
+    context.update(
+        query=form.data,
+        area=area,
+        date=date,
+        view=view,
+        uncovered=uncovered,
+        uncovered_total=sum(s.registered for _, s in uncovered if s),
+        configuration_findings=[f for f in view.result.findings if f.network is None] if view.networks else [],
+        errors=sum(1 for f in view.result.findings if f.severity == rules.ERROR),
+        no_networks=not view.networks,
+        no_sizes=bool(view.networks) and not has_sizes,
+        data_range=_data_range() if not (view.networks and has_sizes) else None,
+        visible_ids=scope.visible_ids,
+    )
+    return render(request, "register/landscape.html", context)
+
+
+# --- PCN ---------------------------------------------------------------------------------------
+
+
+def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, int]]:
+    """``(date, member practices counted, total registered)`` at each date a member has a list size.
+
+    On each date the members are those whose membership applies then, each with its latest list
+    size on or before the date: the same numbers the PCN shows when viewed on that date.
+    """
+    by_practice: dict[int, list[ListSize]] = defaultdict(list)
+    for size in ListSize.objects.filter(organisation_id__in={m.practice_id for m in memberships}).order_by("date"):
+        by_practice[size.organisation_id].append(size)
+    dates_of = {pid: [s.date for s in sizes] for pid, sizes in by_practice.items()}
+    history = []
+    for day in sorted({s.date for sizes in by_practice.values() for s in sizes}):
+        members = {m.practice_id for m in memberships if m.applies_on(day)}
+        latest = [
+            by_practice[pid][i - 1]
+            for pid in members
+            for i in [bisect.bisect_right(dates_of.get(pid, []), day)]
+            if i
+        ]
+        if latest:
+            history.append((day, len(latest), sum(s.registered for s in latest)))
+    return history
+
+
+def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | None = None) -> HttpResponse:
+    """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
+    scope = scope_for(request.user)
+    form = _query(request, DateForm, {"date": services.latest_data_date().isoformat()})
+    date = form.cleaned_data["date"]
+    row = _checked_network(pcn, date)
+    history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
+    sizes = _pcn_list_sizes(history)
+    download = _download(request, {
+        "members": lambda: exports.Table(
+            f"pcn-{pcn.code}-members-{date.isoformat()}",
+            ["Practice code", "Practice name", "Registered list size", "List size date", "Member from", "DES signed"],
+            [
+                [m.practice.code, m.practice.name, m.registered, m.list_size.date if m.list_size else None,
+                 m.membership.start, m.membership.des_signed]
+                for m in row.members
+            ],
+        ),
+        "history": lambda: exports.Table(
+            f"pcn-{pcn.code}-membership-history",
+            ["Practice code", "Practice name", "From", "To", "DES signed", "Source"],
+            [[m.practice.code, m.practice.name, m.start, m.end, m.des_signed, m.source] for m in history],
+        ),
+        "list-sizes": lambda: exports.Table(
+            f"pcn-{pcn.code}-list-sizes", ["Date", "Member practices counted", "Registered list size"], sizes
+        ),
+    })
+    if download:
+        return download
+    edit_forms = []
+    if scope.can_edit(pcn):
+        edit_forms = [
+            failed if failed is not None and failed.prefix == name else form_class(pcn=pcn, user=request.user, prefix=name)
+            for name, form_class in EDIT_FORMS.items()
+        ]
+    band = rules.DEFAULT_BAND
+    context = {
+        "query": form.data,
+        "pcn": pcn,
+        "date": date,
+        "form": form,
+        "row": row,
+        "history": history,
+        "directors": ClinicalDirector.objects.filter(pcn=pcn).select_related("practice").order_by("start", "name"),
+        "governance_history": Governance.objects.filter(pcn=pcn).select_related("nominated_payee").order_by("start"),
+        "partners": Partnership.objects.filter(pcn=pcn).select_related("partner").order_by("role", "partner__name"),
+        "exceptions": [
+            (e, RULE_LABELS.get(e.rule, e.rule))
+            for e in RuleException.objects.filter(pcn=pcn).select_related("agreed_by").order_by("rule", "start")
+        ],
+        "sizes": sizes,
+        "chart": {
+            "title": f"Registered patients of {pcn.name}'s member practices",
+            "dates": [d.isoformat() for d, _, _ in sizes],
+            "values": [total for _, _, total in sizes],
+            "band": [band.lower, band.upper],
+        },
+        "band": band,
+        "edit_forms": edit_forms,
+        "failed": failed,
+        "visible_ids": scope.visible_ids,
+    }
+    return render(request, "register/pcn.html", context)
+
+
+@require_GET
+@page
+def pcn_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _pcn_page(request, _visible(request, code, [OrgKind.PCN], "PCN"))
+
+
+@require_POST
+@page
+def pcn_edit(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Record governance, a Clinical Director, a partner or a rule exception for a PCN."""
+    form_class = EDIT_FORMS.get(action)
+    if form_class is None:
+        raise Http404(f"There is no change called {action}.")
+    pcn = _visible(request, code, [OrgKind.PCN], "PCN")
+    scope = scope_for(request.user)
+    if not scope.can_edit(pcn):
+        raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {pcn.code}.")
+    form = form_class(request.POST, pcn=pcn, user=request.user, prefix=action)
+    if form.is_valid():
+        messages.success(request, form.save())
+        return redirect("pcn", code=pcn.code)
+    return _pcn_page(request, pcn, form)
+
+
+# --- Practice ----------------------------------------------------------------------------------
+
+
+def _age_sex_bands(practice: Organisation) -> dict | None:
+    """The practice's latest registered patients by age band and sex (five-year bands if published)."""
+    latest = ListSizeBand.objects.filter(organisation=practice).aggregate(d=Max("date"))["d"]
+    if latest is None:
+        return None
+    bands = list(ListSizeBand.objects.filter(organisation=practice, date=latest))
+    schemes = {b.scheme for b in bands}
+    scheme = ListSizeBand.Scheme.QUINARY if ListSizeBand.Scheme.QUINARY in schemes else ListSizeBand.Scheme.SINGLE
+    bands = [b for b in bands if b.scheme == scheme]
+    sexes = [s for s in ListSizeBand.Sex if any(b.sex == s for b in bands)]
+    table: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for b in bands:
+        table[(b.age_from, b.age_band)][b.sex] = b.patients
+    rows = [(label.replace("_", " to "), [cells.get(s) for s in sexes]) for (_, label), cells in sorted(table.items())]
+    return {
+        "date": latest,
+        "scheme": ListSizeBand.Scheme(scheme).label,
+        "sexes": [s.label for s in sexes],
+        "rows": rows,
+        "totals": [sum(cells[i] or 0 for _, cells in rows) for i in range(len(sexes))],
+    }
+
+
+@require_GET
+@page
+def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    practice = _visible(request, code, [OrgKind.PRACTICE], "practice")
+    memberships = list(Membership.objects.filter(practice=practice).select_related("pcn").order_by("start"))
+    sizes = list(ListSize.objects.filter(organisation=practice).order_by("date"))
+    bands = _age_sex_bands(practice)
+    tables = {
+        "list-sizes": lambda: exports.Table(
+            f"practice-{practice.code}-list-sizes",
+            ["Date", "Registered", "Weighted", "Adjusted", "Source"],
+            [[s.date, s.registered, s.weighted, s.adjusted, s.source] for s in sizes],
+        ),
+        "memberships": lambda: exports.Table(
+            f"practice-{practice.code}-pcn-memberships",
+            ["PCN code", "PCN name", "From", "To", "DES signed"],
+            [[m.pcn.code, m.pcn.name, m.start, m.end, m.des_signed] for m in memberships],
+        ),
+    }
+    if bands:
+        tables["age-sex"] = lambda: exports.Table(
+            f"practice-{practice.code}-age-sex-{bands['date'].isoformat()}",
+            ["Age band", *bands["sexes"]],
+            [[label, *cells] for label, cells in bands["rows"]],
+        )
+    download = _download(request, tables)
+    if download:
+        return download
+    context = {
+        "query": request.GET,
+        "practice": practice,
+        "memberships": memberships,
+        "sizes": sizes,
+        "bands": bands,
+        "chart": {
+            "title": f"Registered patients of {practice.name}",
+            "dates": [s.date.isoformat() for s in sizes],
+            "values": [s.registered for s in sizes],
+            "band": None,
+        },
+        "visible_ids": scope.visible_ids,
+    }
+    return render(request, "register/practice.html", context)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@require_GET
+@page
+def search(request: HttpRequest) -> HttpResponse:
+    """Organisations in the user's scope by ODS code (exact matches first) or part of the name."""
+    scope = scope_for(request.user)
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    context: dict = {"q": q, "results": None, "query": request.GET}
+    if q:
+        found = (
+            scope.organisations()
+            .filter(Q(code__iexact=q) | Q(name__icontains=q))
+            .annotate(exact=Case(When(code__iexact=q, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .order_by("exact", "name", "code")
+        )
+        download = _download(request, {
+            "results": lambda: exports.Table(
+                f"search-{q}",
+                ["ODS code", "Name", "Kind", "Postcode", "Status"],
+                ([o.code, o.name, o.get_kind_display(), o.postcode, o.status] for o in found.iterator()),
+            )
+        })
+        if download:
+            return download
+        results = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(results=results, page_range=list(results.paginator.get_elided_page_range(results.number)))
+    return render(request, "register/search.html", context)
