@@ -435,6 +435,27 @@ def test_the_southend_configuration_of_2019_and_the_national_map_of_2022_side_by
     assert ListSize.objects.get(organisation__code="F81001", date=D(2019, 1, 1)).registered == 12980
 
 
+def test_a_2019_configuration_loaded_after_the_2022_map_is_placed_in_the_icb_and_ended_by_the_map_again(
+    tmp_path: Path,
+) -> None:
+    """The demo's order: the 2019 CCGs have no ICB, so a place is put in the ICB its practices joined later."""
+    southend = [line for line in (NHS / "epraccur_2019.csv").read_text().splitlines() if line[1:3] == "F8"]
+    epraccur = tmp_path / "epraccur_southend.csv"
+    epraccur.write_text("\n".join(southend) + "\n")
+    national = NHS / "gp-reg-pat-prac-map_2022-01.csv"
+    import_quietly(epraccur)
+    import_quietly(national)
+    import_quietly(SOUTHEND, date=D(2019, 1, 1))
+    for place in ("Southend", "Castle Point and Rochford"):
+        assert parent(local_code(OrgKind.PLACE, place), OrgKind.ICB, D(2019, 1, 1)) == "QH8"
+    practices = [row.split(",")[2] for row in SOUTHEND.read_text().splitlines()[1:]]
+    assert {"F81688", "F81200"} <= set(members_on(D(2022, 1, 1), practices))  # nothing yet says they left
+    import_quietly(national)
+    in_2022 = members_on(D(2022, 1, 1), practices)
+    assert {"F81700", "F81688", "F81200"}.isdisjoint(in_2022) and len(in_2022) == 47
+    assert len(members_on(D(2019, 1, 1), practices)) == 50
+
+
 def test_a_place_sits_in_the_icb_of_its_practices_when_the_register_knows_it(map_2022: Path, tmp_path: Path) -> None:
     import_quietly(map_2022)
     path = write_csv(

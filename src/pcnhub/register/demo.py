@@ -37,9 +37,10 @@ class DemoFile:
 
 DEMO_FILES = (
     DemoFile("nhs-open-data/epraccur_2019.csv"),
-    # "List Size (Jan 19)" in seed 004's PCN landscape table; before the 2022 map, so that the map's
-    # snapshot ends the 2019 memberships of practices that had moved or closed by then.
+    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
+    # "List Size (Jan 19)" in seed 004's PCN landscape table: the January 2019 configuration.
     DemoFile("seed-tables/southend-castle-point-rochford-pcns_2019-01.csv", dt.date(2019, 1, 1)),
+    # The 2022 map again, so its snapshot ends the 2019 memberships of practices that had left by 2022.
     DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
     # Two codes in this file (Y02509, Y00367) are walk-in centres, not GP practices: skipped with a warning.
     DemoFile("nhs-open-data/gp-reg-pat-prac-all_2021-01.csv", skip_unknown=True),
@@ -69,15 +70,17 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
     call_command("migrate", verbosity=0, interactive=False)
     if not users_only:
         data = find_shared_data()
-        for demo_file in DEMO_FILES:
-            path = data / demo_file.path
-            if ImportRun.objects.filter(sha256=sha256(path)).exists():
-                out.write(f"already imported: {path.name}\n")
-                continue
-            run = import_file(
-                path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
-            )
-            out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
+        paths = [data / f.path for f in DEMO_FILES]
+        done = set(ImportRun.objects.values_list("sha256", flat=True))
+        if all(sha256(path) in done for path in paths):
+            out.write("demo data already imported\n")
+        else:
+            # Imports are idempotent, so the whole sequence is replayed in order.
+            for demo_file, path in zip(DEMO_FILES, paths):
+                run = import_file(
+                    path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
+                )
+                out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
     for username, role, org in demo_users():
         out.write(f"  {username:<10} {Role(role).label:<18} {org or 'all organisations'}\n")
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")

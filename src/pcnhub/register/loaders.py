@@ -47,6 +47,7 @@ from types import TracebackType
 from typing import Any, Final, Protocol, TypeVar
 
 from django.db import connection, models, transaction
+from django.db.models import F
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -357,16 +358,8 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
         return row.area or (area or "").strip()
 
     practice_ids = [orgs.id(row.practice_code) for row in known]
-    sub_icb_of = dict(
-        Parentage.objects.on(date)
-        .filter(child_id__in=practice_ids, parent__kind=OrgKind.SUB_ICB)
-        .values_list("child_id", "parent_id")
-    )
-    icb_of = dict(
-        Parentage.objects.on(date)
-        .filter(child_id__in=set(sub_icb_of.values()), parent__kind=OrgKind.ICB)
-        .values_list("child_id", "parent_id")
-    )
+    sub_icb_of = _parents_on_or_latest(practice_ids, OrgKind.SUB_ICB, date)
+    icb_of = _icb_of_practices(practice_ids, date)
     place_icbs: dict[str, Counter[int]] = defaultdict(Counter)
     pcn_sub_icbs: dict[str, Counter[int]] = defaultdict(Counter)
     for row in known:
@@ -374,8 +367,9 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
         place = area_of(row)
         if place:
             orgs.upsert(local_code(OrgKind.PLACE, place), OrgKind.PLACE, row=row.row, field="area", name=place)
-            if sub_icb in icb_of:
-                place_icbs[place][icb_of[sub_icb]] += 1
+            icb = icb_of.get(orgs.id(row.practice_code))
+            if icb is not None:
+                place_icbs[place][icb] += 1
         if row.pcn:
             orgs.upsert(local_code(OrgKind.PCN, row.pcn, place), OrgKind.PCN, row=row.row, field="pcn", name=row.pcn)
             if not place and sub_icb is not None:
@@ -414,6 +408,46 @@ _LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], d
     Kind.SINGLE_AGE: _load_list_sizes,
     Kind.CONFIGURATION: _load_configuration,
 }
+
+
+def _parents_on_or_latest(child_ids: Iterable[int], kind: str, date: dt.date) -> dict[int, int]:
+    """Each child's parent of ``kind`` on ``date``; failing that, its most recently recorded one.
+
+    Open data record geography as dated snapshots (a 2019 CCG, a 2022 sub-ICB location), so a
+    configuration dated between snapshots is placed by the nearest record rather than left unplaced.
+    """
+    links = (
+        Parentage.objects.filter(child_id__in=list(child_ids), parent__kind=kind)
+        .order_by("child_id", F("start").asc(nulls_first=True))
+        .values_list("child_id", "parent_id", "start", "end")
+    )
+    on_date: dict[int, int] = {}
+    latest: dict[int, int] = {}
+    for child, parent, start, end in links:
+        latest[child] = parent
+        if (start is None or start <= date) and (end is None or end >= date):
+            on_date[child] = parent
+    return {**latest, **on_date}
+
+
+def _icb_of_practices(practice_ids: list[int], date: dt.date) -> dict[int, int]:
+    """Each practice's ICB through its sub-ICB locations: on ``date`` if recorded, else the latest."""
+    icb: dict[int, int] = {}
+    for practice, sub_icb in _parents_on_or_latest(practice_ids, OrgKind.SUB_ICB, date).items():
+        icb_of_sub = _parents_on_or_latest([sub_icb], OrgKind.ICB, date)
+        if sub_icb in icb_of_sub:
+            icb[practice] = icb_of_sub[sub_icb]
+    # A former CCG may have no ICB of its own: try every sub-ICB the practice has been in.
+    missing = [p for p in practice_ids if p not in icb]
+    if missing:
+        subs = Parentage.objects.filter(child_id__in=missing, parent__kind=OrgKind.SUB_ICB).order_by(
+            F("start").asc(nulls_first=True)
+        )
+        for practice, sub_icb in subs.values_list("child_id", "parent_id"):
+            found = _parents_on_or_latest([sub_icb], OrgKind.ICB, date).get(sub_icb)
+            if found is not None:
+                icb[practice] = found
+    return icb
 
 
 def _sub_icb(orgs: _Organisations, code: str, name: str, row: int, field: str) -> None:
