@@ -132,11 +132,13 @@ def test_pcn_membership_history_download(client_for):
 def test_pcn_list_size_history_download_matches_the_chart_table(client_for):
     client = client_for("pcn")
     page = client.get(reverse("pcn", args=["U00001"])).content.decode()
-    assert '"values": [25500, 38147]' in page
+    # 2024-04-01: A81003 joins, counted with its 2024-01-01 list size (25,500 + 11,500).
+    assert '"values": [25500, 37000, 38147]' in page
     rows = read_xlsx(client.get(reverse("pcn", args=["U00001"]), {"format": "xlsx", "table": "list-sizes"}))
     assert rows == [
         ["Date", "Member practices counted", "Registered list size"],
         [dt.datetime(2024, 1, 1), 2, 25_500],
+        [dt.datetime(2024, 4, 1), 3, 37_000],
         [dt.datetime(2025, 1, 1), 3, 38_147],
     ]
 

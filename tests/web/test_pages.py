@@ -269,9 +269,10 @@ def test_pcn_page_shows_members_governance_partners_and_history(client_for, role
     assert "A81003 Essex Way Surgery 1 Apr 2024 Now Yes" in page
     # List size history, as a table and as chart data served with the page.
     assert "1 Jan 2024 2 25,500" in page and f"1 Jan 2025 3 {NORTH_TOTAL:,}" in page
+    assert "1 Apr 2024 3 37,000" in page  # the move, counted with the 2024 list sizes
     html = response.content.decode()
     assert '<script id="pcn-list-size-data" type="application/json">' in html
-    assert '"values": [25500, 38147]' in html
+    assert '"values": [25500, 37000, 38147]' in html
     assert "/static/vendor/plotly.min.js" in html and "/static/pcnhub/list-size-chart.js" in html
 
 

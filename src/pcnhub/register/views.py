@@ -221,7 +221,8 @@ def landscape(request: HttpRequest) -> HttpResponse:
 
 
 def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, int]]:
-    """``(date, member practices counted, total registered)`` at each date a member has a list size.
+    """``(date, member practices counted, total registered)`` at each date a member's list size
+    is recorded and each date the membership changed.
 
     On each date the members are those whose membership applies then, each with its latest list
     size on or before the date: the same numbers the PCN shows when viewed on that date.
@@ -231,7 +232,8 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, i
         by_practice[size.organisation_id].append(size)
     dates_of = {pid: [s.date for s in sizes] for pid, sizes in by_practice.items()}
     history = []
-    for day in sorted({s.date for sizes in by_practice.values() for s in sizes}):
+    changes = {m.start for m in memberships if m.start} | {m.end + dt.timedelta(days=1) for m in memberships if m.end}
+    for day in sorted({s.date for sizes in by_practice.values() for s in sizes} | changes):
         members = {m.practice_id for m in memberships if m.applies_on(day)}
         latest = [
             by_practice[pid][i - 1]
