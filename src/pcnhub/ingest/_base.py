@@ -202,6 +202,22 @@ def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
             raise InputError.single(path.name, f"the file is not valid CSV ({err})", row=previous_end + 1) from None
 
 
+def csv_table(
+    path: Path, columns: Iterable[Column], problems: Problems
+) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
+    """The header of a CSV file with a header row, and an iterator over its data records.
+
+    An empty file or a missing required column raises the collected problems at once.
+    """
+    records = csv_records(path)
+    first = next(records, None)
+    if first is None:
+        problems.fail(None, None, "the file is empty")
+    header = Header(first[1], columns, problems, first[0])
+    problems.raise_if_any()
+    return header, records
+
+
 def open_input(path: Path) -> BinaryIO:
     """Open a file for binary reading, turning a missing or unreadable file into an :class:`InputError`."""
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
-from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
+from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, Cells, Column, Problems, csv_table
 
 Scheme = Literal["quinary", "single"]
 
@@ -81,12 +81,7 @@ def read_list_sizes(path: str | os.PathLike[str], scheme: Scheme | None = None) 
     """
     source = Path(path)
     problems = Problems(source.name)
-    records = csv_records(source)
-    first = next(records, None)
-    if first is None:
-        problems.fail(None, None, "the file is empty")
-    header = Header(first[1], COLUMNS, problems, first[0])
-    problems.raise_if_any()
+    header, records = csv_table(source, COLUMNS, problems)
     code_field = header.titles["CODE"]
     band_pattern = _BANDS[scheme]
     extract: tuple[dt.date, int] | None = None

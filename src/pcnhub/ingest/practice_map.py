@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
+from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_table
 
 #: PCN_CODE values that mean "in no PCN".
 UNALLOCATED: Final = frozenset({"", "U"})
@@ -70,12 +70,7 @@ def read_practice_map(path: str | os.PathLike[str]) -> Iterator[PracticeMapping]
     """
     source = Path(path)
     problems = Problems(source.name)
-    records = csv_records(source)
-    first = next(records, None)
-    if first is None:
-        problems.fail(None, None, "the file is empty")
-    header = Header(first[1], COLUMNS, problems, first[0])
-    problems.raise_if_any()
+    header, records = csv_table(source, COLUMNS, problems)
     checker = _Consistency(problems)
     seen: dict[str, PracticeMapping] = {}
     for line, record in records:
