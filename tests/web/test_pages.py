@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from pcnhub.register.models import ClinicalDirector, Governance, Partnership, RuleException
+from pcnhub.register.models import ClinicalDirector, Governance, Membership, Partnership, RuleException
 
 # Totals of the register in conftest.py on its latest date, 2025-01-01.
 NORTH_TOTAL = 38_147  # A81001 12,980 + A81002 13,167 + A81003 12,000
@@ -500,3 +500,35 @@ def test_search_page_without_a_query(client_for):
 def test_beta_icb_numbers(client_for):
     page = text(client_for("admin").get(reverse("landscape"), {"area": "QBB"}))
     assert f"Total for Beta PCN {BETA_TOTAL:,}" in page and "No rule broken" in page
+
+
+def test_record_a_practice_not_signed_up_to_the_des_keeps_it_covered(client_for, register):
+    client = client_for("icb")
+    response = client.post(reverse("pcn_edit", args=["U00001", "des-sign-up"]), {
+        "des-sign-up-practice": "A81002", "des-sign-up-des_signed": "no", "des-sign-up-start": "2025-04-01",
+    })
+    assert response.status_code == 302
+    history = list(Membership.objects.filter(practice=register.practices["A81002"]).order_by("start"))
+    assert [(m.start, m.end, m.des_signed) for m in history] == [
+        (dt.date(2019, 7, 1), dt.date(2025, 3, 31), True),
+        (dt.date(2025, 4, 1), None, False),
+    ]
+    page = client.get(reverse("pcn", args=["U00001"]), {"date": "2025-04-01"}).content.decode()
+    assert "A81002" in page  # still a member: its patients stay covered by the PCN
+    again = client.post(reverse("pcn_edit", args=["U00001", "des-sign-up"]), {
+        "des-sign-up-practice": "A81002", "des-sign-up-des_signed": "no", "des-sign-up-start": "2025-05-01",
+    })
+    assert "already recorded" in again.content.decode()
+    outside = client.post(reverse("pcn_edit", args=["U00001", "des-sign-up"]), {
+        "des-sign-up-practice": "A81002", "des-sign-up-des_signed": "no", "des-sign-up-start": "2010-01-01",
+    })
+    assert "is not a member of" in outside.content.decode()
+    assert Membership.objects.filter(practice=register.practices["A81002"]).count() == 2
+
+
+def test_practice_users_cannot_record_des_sign_up(client_for, register):
+    response = client_for("practice").post(reverse("pcn_edit", args=["U00001", "des-sign-up"]), {
+        "des-sign-up-practice": "A81002", "des-sign-up-des_signed": "no", "des-sign-up-start": "2025-04-01",
+    })
+    assert response.status_code == 403
+    assert Membership.objects.filter(practice=register.practices["A81002"]).count() == 1

@@ -382,9 +382,64 @@ class RuleExceptionForm(PCNEditForm):
         return f"Exception to “{RULE_LABELS[data['rule']]}” recorded for {self.pcn.name}"
 
 
+class DesSignUpForm(PCNEditForm):
+    """Record whether a member practice has signed up to the Network Contract DES from a date.
+
+    A practice that does not sign up stays in the PCN's membership: its patients are still covered
+    by the PCN. The membership is split at the date, so the history keeps both states.
+    """
+
+    title = "Record a practice's DES sign-up"
+    submit = "Record sign-up"
+
+    practice = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Member practice", to_field_name="code",
+        error_messages={"required": "Choose the member practice"},
+    )
+    des_signed = forms.TypedChoiceField(
+        label="Network Contract DES", coerce=lambda v: v == "yes",
+        choices=[("yes", "Signed up"), ("no", "Not signed up (patients still covered by this PCN)")],
+    )
+    start = date_field("From", required=True, required_message="Enter the date this applies from")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = self.member_practices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("practice") and data.get("start"):
+            self.membership = (
+                Membership.objects.on(data["start"]).filter(pcn=self.pcn, practice=data["practice"]).first()
+            )
+            if self.membership is None:
+                self.add_error("start", f"{data['practice'].name} is not a member of {self.pcn.name} on that date")
+            elif self.membership.des_signed == data.get("des_signed"):
+                self.add_error("des_signed", "That is already recorded for this practice on that date")
+        return data
+
+    @transaction.atomic
+    def save(self) -> str:
+        data = self.cleaned_data
+        old, start = self.membership, data["start"]
+        if old.start == start:
+            old.des_signed = data["des_signed"]
+            old.save(update_fields=["des_signed"])
+        else:
+            Membership.objects.create(
+                practice=old.practice, pcn=old.pcn, start=start, end=old.end, des_signed=data["des_signed"],
+                source=f"recorded by {self.user.get_username()}",
+            )
+            old.end = start - dt.timedelta(days=1)
+            old.save(update_fields=["end"])
+        state = "signed up to" if data["des_signed"] else "not signed up to"
+        return f"{old.practice.name} recorded as {state} the Network Contract DES from {long_date(start)}"
+
+
 EDIT_FORMS: dict[str, type[PCNEditForm]] = {
     "governance": GovernanceForm,
     "clinical-director": ClinicalDirectorForm,
     "partner": PartnerForm,
     "exception": RuleExceptionForm,
+    "des-sign-up": DesSignUpForm,
 }
