@@ -95,7 +95,7 @@ def test_refusals_cover_pcn_landscape_and_history_calls(client, small_register):
     client_for(client, small_register, "pcn")
     for url in ("/api/pcns/U00003", "/api/pcns/U00003/memberships", "/api/pcns/U00003/partners",
                 "/api/landscape?area=QBB", "/api/practices/B00001/memberships",
-                "/api/organisations/B00001/list-sizes"):
+                "/api/organisations/B00001/list-sizes", "/api/pcns/U00003/governance"):
         assert client.get(url).status_code == 403, url
 
 
@@ -130,3 +130,12 @@ def test_me_reports_the_role(client, small_register):
     client_for(client, small_register, "pcn")
     me = client.get("/api/me").json()
     assert me["role"] == "pcn" and me["organisation"]["code"] == "U00001"
+
+
+def test_pcn_governance_history(client, small_register):
+    client_for(client, small_register, "icb")
+    body = client.get("/api/pcns/U00001/governance").json()
+    assert body["clinical_directors"] == [{"name": "Dr Ada North", "practice": None, "start": "2020-04-01", "end": None}]
+    [governance] = body["governance"]
+    assert governance["nominated_payee"] == "A00001" and governance["network_agreement"] == "signed"
+    assert client.get("/api/pcns/U00002/governance").json() == {"clinical_directors": [], "governance": []}

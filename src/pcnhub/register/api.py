@@ -18,7 +18,15 @@ from ninja.security import django_auth
 from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
 from pcnhub.register import services
-from pcnhub.register.models import ListSize, Membership, Organisation, OrgKind, Partnership
+from pcnhub.register.models import (
+    ClinicalDirector,
+    Governance,
+    ListSize,
+    Membership,
+    Organisation,
+    OrgKind,
+    Partnership,
+)
 
 api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth)
 
@@ -97,6 +105,28 @@ class PartnerOut(Schema):
     role: str
     start: dt.date | None
     end: dt.date | None
+
+
+class ClinicalDirectorOut(Schema):
+    name: str
+    practice: str | None
+    start: dt.date | None
+    end: dt.date | None
+
+
+class GovernanceOut(Schema):
+    start: dt.date | None
+    end: dt.date | None
+    nominated_payee: str | None = Field(description="ODS code of the organisation receiving network funding.")
+    nominated_payee_name: str | None
+    delivery_model: str
+    network_agreement: str
+    network_agreement_date: dt.date | None
+
+
+class GovernanceHistoryOut(Schema):
+    clinical_directors: list[ClinicalDirectorOut]
+    governance: list[GovernanceOut]
 
 
 class MeOut(Schema):
@@ -208,6 +238,27 @@ def pcn_partners(request, code: str):
          "role": p.role, "start": p.start, "end": p.end}
         for p in Partnership.objects.filter(pcn=org).select_related("partner")
     ]
+
+
+@api.get("/pcns/{code}/governance", response=GovernanceHistoryOut, summary="Clinical Directors and governance over time")
+def pcn_governance(request, code: str):
+    org = _visible(request, code, OrgKind.PCN)
+    directors = ClinicalDirector.objects.filter(pcn=org).select_related("practice").order_by("start", "name")
+    governance = Governance.objects.filter(pcn=org).select_related("nominated_payee").order_by("start")
+    return {
+        "clinical_directors": [
+            {"name": cd.name, "practice": cd.practice.code if cd.practice else None, "start": cd.start, "end": cd.end}
+            for cd in directors
+        ],
+        "governance": [
+            {"start": g.start, "end": g.end,
+             "nominated_payee": g.nominated_payee.code if g.nominated_payee else None,
+             "nominated_payee_name": g.nominated_payee.name if g.nominated_payee else None,
+             "delivery_model": g.delivery_model, "network_agreement": g.network_agreement,
+             "network_agreement_date": g.network_agreement_date}
+            for g in governance
+        ],
+    }
 
 
 @api.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
