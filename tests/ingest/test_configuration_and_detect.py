@@ -48,6 +48,29 @@ def test_a_configuration_without_an_area_column_has_blank_areas(tmp_path: Path) 
     ]
 
 
+def test_weighted_and_adjusted_populations_are_read_where_given(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "c.csv",
+        [["Canvey", "F81051", "Third Avenue", "7186", "7,954.31", "7301.5"], ["Canvey", "F81096", "Oaklands", "10", "", ""]],
+        ["pcn", "practice_code", "practice_name", "list_size", "weighted_list", "adjusted_population"],
+    )
+    first, second = read_configuration(path)
+    assert (first.weighted, first.adjusted) == (7954.31, 7301.5)
+    assert (second.weighted, second.adjusted) == (None, None)
+
+
+@pytest.mark.parametrize("bad", ["-4", "lots", "nan", "inf"])
+def test_a_bad_weighted_population_names_its_row_and_field(tmp_path: Path, bad: str) -> None:
+    path = write_csv(
+        tmp_path / "c.csv",
+        [["Canvey", "F81051", "Third Avenue", "7186", "7000"], ["Canvey", "F81096", "Oaklands", "10", bad]],
+        ["pcn", "practice_code", "practice_name", "list_size", "weighted_list"],
+    )
+    error = raises_input_error(lambda: read_configuration(path))
+    assert (error.file, error.row, error.field) == ("c.csv", 3, "weighted_list")
+    assert "not a population" in error.message
+
+
 def test_a_practice_in_two_pcns_is_an_error(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "c.csv",

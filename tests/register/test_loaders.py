@@ -477,6 +477,21 @@ def test_a_place_sits_in_the_icb_of_its_practices_when_the_register_knows_it(map
     assert members_on(D(2022, 5, 31))["A81004"] == "U02671"
 
 
+def test_a_configuration_records_weighted_and_adjusted_populations(map_2022: Path, tmp_path: Path) -> None:
+    import_quietly(map_2022)
+    path = write_csv(
+        tmp_path / "weighted.csv",
+        [["Stockton North", "A81001", "Densham", "5903", "6120.4", "5990"], ["Stockton North", "A81002", "Queens Park", "9000", "", ""]],
+        [*CONFIGURATION_HEADER, "weighted_list", "adjusted_population"],
+    )
+    import_quietly(path, date=D(2022, 6, 1), area="Stockton")
+    import_quietly(path, date=D(2022, 6, 1), area="Stockton")
+    sizes = {s.organisation.code: s for s in ListSize.objects.filter(date=D(2022, 6, 1)).select_related("organisation")}
+    assert (sizes["A81001"].registered, sizes["A81001"].weighted, sizes["A81001"].adjusted) == (5903, 6120.4, 5990)
+    assert (sizes["A81002"].weighted, sizes["A81002"].adjusted) == (None, None)
+    assert ListSize.objects.filter(date=D(2022, 6, 1)).count() == 2
+
+
 def test_a_configuration_without_an_area_puts_its_pcns_in_their_practices_sub_icb(
     map_2022: Path, tmp_path: Path
 ) -> None:

@@ -158,6 +158,20 @@ class Cells:
             return 0
         return int(text) if text else 0
 
+    def population(self, name: str) -> float | None:
+        """An optional population of 0 or more, which may have decimals (weighted lists do); None if blank."""
+        text = self.text(name).replace(",", "")
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not value >= 0 or value == float("inf"):
+            self.problem(name, f"{text!r} is not a population; it must be a number of 0 or more")
+            return None
+        return value
+
 
 @functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:

@@ -1,8 +1,9 @@
 """A local PCN configuration: the plain ``pcn, practice_code, practice_name, list_size`` CSV.
 
 The file is read and checked by :func:`pcnhub.domain.configuration_csv.read_configuration_csv`; this
-module adds what an import needs on top: each practice's row number, and the optional ``area``
-column (a place, such as "Southend" or "Castle Point and Rochford", that the PCN belongs to).
+module adds what an import needs on top: each practice's row number, the optional ``area``
+column (a place, such as "Southend" or "Castle Point and Rochford", that the PCN belongs to), and
+the optional ``weighted_list`` (contractor weighted) and ``adjusted_population`` (PCN adjusted) columns.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pcnhub.domain.configuration_csv import PCN, PRACTICE_CODE, read_configurati
 from pcnhub.ingest._base import Cells, Column, Header, Problems, csv_records
 
 AREA: Final = "area"
+WEIGHTED: Final = "weighted_list"
+ADJUSTED: Final = "adjusted_population"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,8 @@ class ConfigurationRow:
     pcn: str
     area: str
     row: int
+    weighted: float | None = None
+    adjusted: float | None = None
 
 
 def read_configuration(path: str | os.PathLike[str]) -> list[ConfigurationRow]:
@@ -44,13 +49,25 @@ def read_configuration(path: str | os.PathLike[str]) -> list[ConfigurationRow]:
     records = csv_records(source)
     header_row, titles = next(records)  # read_configuration_csv has checked there is a header
     header = Header(
-        titles, (Column.of(PRACTICE_CODE), Column.of(PCN), Column.of(AREA, required=False)), problems, header_row
+        titles,
+        (
+            Column.of(PRACTICE_CODE),
+            Column.of(PCN),
+            Column.of(AREA, required=False),
+            Column.of(WEIGHTED, required=False),
+            Column.of(ADJUSTED, required=False),
+        ),
+        problems,
+        header_row,
     )
     rows: dict[str, ConfigurationRow] = {}
     for line, record in records:
         cells = Cells(header, record, line, problems)
         entry = entries[cells.text(PRACTICE_CODE).upper()]
-        row = ConfigurationRow(entry.code, entry.name, entry.list_size, cells.text(PCN), cells.text(AREA), line)
+        row = ConfigurationRow(
+            entry.code, entry.name, entry.list_size, cells.text(PCN), cells.text(AREA), line,
+            cells.population(WEIGHTED), cells.population(ADJUSTED),
+        )
         earlier = rows.setdefault(entry.code, row)
         if (earlier.pcn, earlier.area) != (row.pcn, row.area):
             problems.add(

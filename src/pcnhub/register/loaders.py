@@ -396,6 +396,11 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
     for timeline in (to_place, to_icb, to_sub_icb, memberships):
         timeline.flush()
     sizes.flush(final=True)
+    for row in known:
+        if row.weighted is not None or row.adjusted is not None:
+            ListSize.objects.filter(organisation_id=orgs.id(row.practice_code), date=date).update(
+                weighted=row.weighted, adjusted=row.adjusted
+            )
     return date
 
 
