@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
 
-from pcnhub.domain.errors import InputError, Problem
+from pcnhub.domain.errors import InputError, Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 
 PCN: Final = "pcn"
@@ -39,7 +39,6 @@ REQUIRED_COLUMNS: Final = (PCN, PRACTICE_CODE, PRACTICE_NAME, LIST_SIZE)
 NETWORK_COLUMNS: Final = (CLINICAL_DIRECTOR, NOMINATED_PAYEE, NETWORK_AGREEMENT, EXCEPTION_REASON)
 
 # Reading stops after this many problems; they are all reported together.
-MAX_PROBLEMS: Final = 20
 
 ODS_PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
 _WHOLE_NUMBER: Final = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)")
@@ -58,10 +57,10 @@ def read_configuration_csv(path: str | os.PathLike[str]) -> tuple[list[Network],
 
     Returns the networks in order of first appearance and every practice code
     in the file, once each, in file order.  Raises :class:`InputError` listing
-    every problem found (up to :data:`MAX_PROBLEMS`).
+    every problem found (up to :data:`pcnhub.domain.errors.MAX_PROBLEMS`).
     """
     source = Path(path)
-    problems = _Problems(source.name)
+    problems = Problems(source.name)
     parser = _Parser(problems)
     rows = parser.parse(_read_text(source))
     networks = [
@@ -88,25 +87,6 @@ class _Row:
     exception_reason: str | None
 
 
-class _Problems:
-    """Collects problems until MAX_PROBLEMS, then marks the collection truncated."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.found: list[Problem] = []
-        self.truncated = False
-
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        if len(self.found) < MAX_PROBLEMS:
-            self.found.append(Problem(row, field, message))
-        else:
-            self.truncated = True
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise InputError(self.file, self.found, truncated=self.truncated)
-
-
 def _read_text(source: Path) -> str:
     try:
         data = source.read_bytes()
@@ -130,7 +110,7 @@ def _read_text(source: Path) -> str:
 class _Parser:
     """Turns CSV text into validated rows, reporting problems to a collection."""
 
-    def __init__(self, problems: _Problems) -> None:
+    def __init__(self, problems: Problems) -> None:
         self.problems = problems
         self.network_columns: frozenset[str] = frozenset()  # optional columns the file has
 
@@ -162,8 +142,6 @@ class _Parser:
             row = self._row(line, record, header, columns)
             if row is not None and self._consistent(row, first_seen):
                 rows.append(row)
-            if self.problems.truncated:
-                break
         if not rows and not self.problems.found:
             self.problems.add(None, None, "the file has a header but no practice rows")
         return rows
@@ -277,7 +255,7 @@ def _group_by_pcn(rows: Sequence[_Row]) -> dict[str, list[_Row]]:
     return by_pcn
 
 
-def _network(pcn: str, members: Sequence[_Row], present: frozenset[str], problems: _Problems) -> Network:
+def _network(pcn: str, members: Sequence[_Row], present: frozenset[str], problems: Problems) -> Network:
     practices = [row.practice for row in members]
     if not pcn:
         return Network("", practices)
@@ -299,7 +277,7 @@ def _network(pcn: str, members: Sequence[_Row], present: frozenset[str], problem
 
 
 def _one_value(
-    pcn: str, column: str, lines: Sequence[int], values: Sequence[_T | None], problems: _Problems
+    pcn: str, column: str, lines: Sequence[int], values: Sequence[_T | None], problems: Problems
 ) -> _T | None:
     """The network's value for a column: the first non-blank one (None if all blank).
 

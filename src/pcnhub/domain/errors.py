@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, NoReturn
+
+#: How many problems a reader collects before it stops and reports them.
+MAX_PROBLEMS: Final = 20
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,27 @@ class InputError(ValueError):
             "problems": [problem.to_dict() for problem in self.problems],
             "truncated": self.truncated,
         }
+
+
+class Problems:
+    """Problems found in one file; raises :class:`InputError` once there are too many, or on request."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.found: list[Problem] = []
+        self.context = ""  # put before each message, e.g. "sheet PCNDetails: "
+
+    def add(self, row: int | None, field: str | None, message: str) -> None:
+        """Record a problem; the one after :data:`MAX_PROBLEMS` stops the reading."""
+        if len(self.found) == MAX_PROBLEMS:
+            raise InputError(self.file, self.found, truncated=True)
+        self.found.append(Problem(row, field, self.context + message))
+
+    def fail(self, row: int | None, field: str | None, message: str) -> NoReturn:
+        """Record a problem that makes reading on pointless, and raise."""
+        self.add(row, field, message)
+        raise InputError(self.file, self.found)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise InputError(self.file, self.found)

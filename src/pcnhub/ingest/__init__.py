@@ -13,7 +13,8 @@ iterators check the whole file only when read to the end.
 * :func:`detect_kind` - which of these a file is.
 """
 
-from pcnhub.ingest._base import MAX_PROBLEMS, ORG_CODE, PRACTICE_CODE, parse_date
+from pcnhub.domain.errors import MAX_PROBLEMS
+from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, parse_date
 from pcnhub.ingest.configuration import ConfigurationRow, read_configuration
 from pcnhub.ingest.detect import Kind, detect_kind
 from pcnhub.ingest.epcn import Epcn, EpcnMember, EpcnNetwork, read_epcn

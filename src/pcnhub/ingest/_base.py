@@ -9,12 +9,11 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Final, NoReturn
+from typing import BinaryIO, Final
 
-from pcnhub.domain.errors import InputError, Problem
+from pcnhub.domain.errors import InputError, Problems
 
 #: Reading stops at the problem after this many; they are all reported together.
-MAX_PROBLEMS: Final = 20
 
 #: An ODS GP practice code: a letter then five letters or digits (A81001, Y02707).
 PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
@@ -29,30 +28,6 @@ _DATE_FORMATS: Final = (
     (re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})"), "dby"),  # 01-Apr-20, 01-Apr-2020
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy"),  # 01/04/2020
 )
-
-
-class Problems:
-    """Problems found in one file; raises :class:`InputError` once there are too many, or on request."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.found: list[Problem] = []
-        self.context = ""  # put before each message, e.g. "sheet PCNDetails: "
-
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        """Record a problem; the one after :data:`MAX_PROBLEMS` stops the reading."""
-        if len(self.found) == MAX_PROBLEMS:
-            raise InputError(self.file, self.found, truncated=True)
-        self.found.append(Problem(row, field, self.context + message))
-
-    def fail(self, row: int | None, field: str | None, message: str) -> NoReturn:
-        """Record a problem that makes reading on pointless, and raise."""
-        self.add(row, field, message)
-        raise InputError(self.file, self.found)
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise InputError(self.file, self.found)
 
 
 def normalise_title(title: object) -> str:
