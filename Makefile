@@ -44,8 +44,10 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=pcnhub.webapp.settings_production \
 	$(VENV)/bin/pcnhub manage check --deploy --fail-level WARNING
 
+## Import of the national files, timed on SQLite and on PostgreSQL (JSON on stdout).
 bench: install
 	$(PY) bench/import_national.py
+	$(PY) bench/import_national.py --postgres $(dir $(PG_URL))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
