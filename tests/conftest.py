@@ -21,14 +21,25 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def small_register(db):
-    """The hand-made register of tests/builders.py."""
-    from tests.builders import build_small_register
+def register(db):
+    """The hand-made register of tests/builders.py, with one user per role."""
+    from tests.builders import build_register
 
-    return build_small_register()
+    return build_register()
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing demo passwords with the production hasher would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client_for(client, register):
+    """``client_for("icb")``: the test client signed in as that role's user."""
+
+    def sign_in(role: str):
+        client.force_login(register.users[role])
+        return client
+
+    return sign_in

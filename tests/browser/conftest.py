@@ -1,17 +1,18 @@
 """Playwright (sync API) in Debian's headless Chromium against pytest-django's live server.
 
-The register is the one tests/web/conftest.py builds, created here in a transactional database
+The register is the one tests/builders.py builds, created here in a transactional database
 so the live server's thread sees it. Without /usr/bin/chromium the tests are skipped, except
 under CI (the CI environment variable set), where that is a failure.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.builders import PASSWORD, build_register
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made from that
 # thread (fixtures, the live server's shared in-memory database) are safe here.
@@ -28,22 +29,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _web_fixtures():
-    """tests/web/conftest.py as a module, for its register builder (one definition of the test data)."""
-    path = Path(__file__).resolve().parents[1] / "web" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("pcnhub_web_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-web = _web_fixtures()
-PASSWORD = web.PASSWORD
 
 
 @pytest.fixture
 def register(transactional_db):
-    return web.build_register()
+    return build_register()
 
 
 @pytest.fixture(scope="module")
