@@ -132,3 +132,12 @@ def test_pcn_governance_history(client_for):
 def test_me_reports_the_role(client_for):
     me = client_for("pcn").get("/api/me").json()
     assert me["role"] == "pcn" and me["organisation"]["code"] == "U00001"
+
+
+def test_pcns_with_the_same_name_keep_their_own_findings(client_for, register):
+    """PCN names are not unique nationally (two SMARTCARE CENTRAL PCNs in the 2022 map)."""
+    register.beta.name = register.south.name
+    register.beta.save()
+    body = client_for("analyst").get("/api/landscape?area=Y99&date=2025-01-01").json()
+    findings = {n["code"]: [f["rule"] for f in n["findings"]] for n in body["networks"]}
+    assert findings == {"U00001": [], "U00002": ["list-size-band"], "U00003": []}

@@ -185,11 +185,10 @@ def landscape(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAUL
     pcns, practices = area_members(area, date)
     rows = network_rows(pcns, date)
     result = rules.check_configuration([to_domain(r) for r in rows], [p.code for p in practices], band)
-    by_name = defaultdict(list)
-    for f in result.findings:
-        by_name[f.network].append(f)
+    # Matched by ODS code: PCN names are not unique nationally (e.g. two SMARTCARE CENTRAL PCNs in 2022).
+    by_code = {network.code: list(network.findings) for network in result.networks}
     for r in rows:
-        r.findings = by_name.get(r.pcn.name, [])
+        r.findings = by_code.get(r.pcn.code, [])
     covered = {m.practice.pk for r in rows for m in r.members}
     uncovered = [p for p in practices if p.pk not in covered]
     return Landscape(area, date, rows, uncovered, result, band)
