@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
 
-from pcnhub.domain.errors import InputError, Problems
+from pcnhub.domain.errors import InputError, Problems, open_input
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 
 PCN: Final = "pcn"
@@ -88,14 +88,8 @@ class _Row:
 
 
 def _read_text(source: Path) -> str:
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(source.name, "the file does not exist") from None
-    except IsADirectoryError:
-        raise InputError.single(source.name, "this is a folder, not a CSV file") from None
-    except OSError as err:
-        raise InputError.single(source.name, f"the file cannot be read ({err.strerror or err})") from None
+    with open_input(source, "a CSV file") as handle:
+        data = handle.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -9,9 +9,9 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Final
 
-from pcnhub.domain.errors import InputError, Problems
+from pcnhub.domain.errors import InputError, Problems, open_input
 
 #: Reading stops at the problem after this many; they are all reported together.
 
@@ -205,18 +205,6 @@ def csv_table(
     header = Header(first[1], columns, problems, first[0])
     problems.raise_if_any()
     return header, records
-
-
-def open_input(path: Path) -> BinaryIO:
-    """Open a file for binary reading, turning a missing or unreadable file into an :class:`InputError`."""
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError.single(path.name, "the file does not exist") from None
-    except IsADirectoryError:
-        raise InputError.single(path.name, "this is a folder, not a file") from None
-    except OSError as err:
-        raise InputError.single(path.name, f"the file cannot be read ({err.strerror or err})") from None
 
 
 def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
