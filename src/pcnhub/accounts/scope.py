@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from pcnhub.accounts.models import Role
-from pcnhub.register.models import Membership, Organisation, OrgKind, Parentage, Partnership
+from pcnhub.register.models import Membership, Organisation, OrgKind, Partnership
+from pcnhub.register.services import children_ids
 
 
 @dataclass
@@ -80,12 +83,7 @@ class Scope:
 
 def descendants(root_id: int) -> set[int]:
     """The organisation and everything beneath it: geography at any date, then PCN members."""
-    found = {root_id}
-    frontier = {root_id}
-    while frontier:
-        children = set(Parentage.objects.filter(parent_id__in=frontier).values_list("child_id", flat=True))
-        frontier = children - found
-        found |= frontier
+    found = children_ids({root_id})
     pcns = set(Organisation.objects.filter(pk__in=found, kind=OrgKind.PCN).values_list("pk", flat=True))
     # Practices inside the area and the PCNs they belong to; and members of the area's PCNs.
     practices = found - pcns
@@ -108,3 +106,21 @@ def scope_for(user) -> Scope:
         scope = Scope(None, None, getattr(user, "username", ""))
     user._pcnhub_scope = scope
     return scope
+
+
+def visible_organisation(user, code: str, kinds=None, what: str = "organisation") -> Organisation:
+    """The organisation with this code (of one of ``kinds``, if given) that ``user`` may see.
+
+    Raises Http404 for an unknown code and PermissionDenied (403) outside the user's scope; pages
+    and API both answer through this.
+    """
+    found = Organisation.objects.filter(code__in={code, code.upper()})
+    if kinds is not None:
+        found = found.filter(kind__in=kinds)
+    org = found.first()
+    if org is None:
+        raise Http404(f"There is no {what} with the code {code}.")
+    scope = scope_for(user)
+    if not scope.can_view(org):
+        raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to {org.code}.")
+    return org

@@ -8,14 +8,15 @@ interactive docs at /api/docs (served from django-ninja's bundled static files).
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
-from pcnhub.accounts.scope import scope_for
+from pcnhub.accounts.scope import scope_for, visible_organisation
 from pcnhub.domain import rules
 from pcnhub.register import services
 from pcnhub.register.models import (
@@ -136,12 +137,17 @@ class MeOut(Schema):
 
 
 def _visible(request: HttpRequest, code: str, kind: str | None = None) -> Organisation:
-    org = Organisation.objects.filter(code=code.upper()).first()
-    if org is None or (kind is not None and org.kind != kind):
-        raise HttpError(404, f"No {kind or 'organisation'} with code {code!r}.")
-    if not scope_for(request.user).can_view(org):
-        raise HttpError(403, f"Your role does not give access to {code}.")
-    return org
+    return visible_organisation(request.user, code, None if kind is None else [kind], kind or "organisation")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
 def _date(value: str | None) -> dt.date:

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for
+from pcnhub.accounts.scope import scope_for, visible_organisation
 from pcnhub.domain import rules
 from pcnhub.register import exports, services
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, DateForm, LandscapeForm, PCNEditForm
@@ -80,13 +80,7 @@ def _query(request: HttpRequest, form_class, defaults: dict | None = None, **kwa
 
 def _visible(request: HttpRequest, code: str, kinds, what: str) -> Organisation:
     """The organisation of one of ``kinds`` with this code: 404 if unknown, 403 outside the user's scope."""
-    org = Organisation.objects.filter(code__in={code, code.upper()}, kind__in=kinds).first()
-    if org is None:
-        raise Http404(f"There is no {what} with the code {code}.")
-    scope = scope_for(request.user)
-    if not scope.can_view(org):
-        raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to {org.code}.")
-    return org
+    return visible_organisation(request.user, code, kinds, what)
 
 
 def _download(request: HttpRequest, tables: dict[str, Callable[[], exports.Table]]) -> HttpResponse | None:
