@@ -4,6 +4,7 @@
     pcnhub check --pcn-date YYYY-MM-DD --icb CODE [--json]      rules check of the stored register
     pcnhub import FILE [FILE ...] [--kind K] [--date D]         import NHS open data files
     pcnhub demo [--users-only]                                  migrate and load the demo data and users
+    pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
     pcnhub serve [ADDRESS:PORT]                                  run the web app
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -39,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_arguments(sub.add_parser("import", help="import NHS open data files into the register"))
 
+    from pcnhub.domain.access_cli import add_access_arguments
+
+    add_access_arguments(sub.add_parser("access", help="extended or enhanced access hours a network must offer"))
+
     demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
     demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -66,6 +71,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.file is not None:
             return run_file_check(args, stdout, stderr)
         return run_register_check(args, stdout, stderr)
+    if args.command == "access":
+        from pcnhub.domain.access_cli import run_access
+
+        return run_access(args, stdout, stderr)
     setup_django()
     if args.command == "import":
         from pcnhub.register.import_cli import run_import

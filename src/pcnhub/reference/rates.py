@@ -1,0 +1,133 @@
+"""Load the Network Contract rates catalogue (``network_contract/YYYY-YY.toml``) into :class:`YearRates`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money.years import FinancialYear, catalogue_years
+
+_FOLDER = "network_contract"
+_REQUIRED = ("key", "name", "basis", "status", "source")
+_KNOWN = set(_REQUIRED) | {
+    "rate", "pot", "per", "from", "to", "paid_to", "schedule", "maximum", "note", "points", "average_list",
+    "revision",
+}
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used: names the file and the payment."""
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise CatalogueError(f"{where}: {value!r} is not a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise CatalogueError(f"{where}: {value!r} is not a number") from None
+    if number < 0:
+        raise CatalogueError(f"{where}: {value} is negative")
+    return number
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if value not in allowed:
+        raise CatalogueError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _date(value: Any, year: FinancialYear, where: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise CatalogueError(f"{where}: {value!r} is not a date (write 2022-10-01)")
+    if not year.start <= value <= year.end:
+        raise CatalogueError(f"{where}: {value} is outside {year}")
+    return value
+
+
+def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
+    """Validate one year's catalogue data (as read from TOML) and build :class:`YearRates`."""
+    try:
+        year = FinancialYear.parse(data["year"])
+    except (KeyError, ValueError) as err:
+        raise CatalogueError(f"{file}: the file needs a year like \"2023/24\" ({err})") from None
+    national = {}
+    for basis, entry in (data.get("national") or {}).items():
+        where = f"{file} [national.{basis}]"
+        _choice(basis, c.POPULATION_BASES, where)
+        for name in ("value", "status", "source"):
+            if name not in entry:
+                raise CatalogueError(f"{where}: missing {name}")
+        national[basis] = c.Sourced(
+            _decimal(entry["value"], where), _choice(entry["status"], c.STATUSES, where), entry["source"],
+            entry.get("note", ""),
+        )
+    payments = []
+    seen = set()
+    for number, entry in enumerate(data.get("payments") or [], 1):
+        where = f"{file} payment {number} ({entry.get('key', '?')})"
+        missing = [name for name in _REQUIRED if not entry.get(name)]
+        if missing:
+            raise CatalogueError(f"{where}: missing {', '.join(missing)}")
+        unknown = set(entry) - _KNOWN
+        if unknown:
+            raise CatalogueError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+        if entry["key"] in seen:
+            raise CatalogueError(f"{where}: the key {entry['key']!r} appears twice")
+        seen.add(entry["key"])
+        basis = _choice(entry["basis"], c.BASES, where)
+        if "rate" in entry and "pot" in entry:
+            raise CatalogueError(f"{where}: give a rate or a pot, not both")
+        if "pot" in entry and entry["basis"] not in national:
+            raise CatalogueError(f"{where}: a pot needs the national {basis} population in [national.{basis}]")
+        start = _date(entry.get("from", year.start), year, f"{where} from")
+        end = _date(entry.get("to", year.end), year, f"{where} to")
+        if end < start or start.day != 1 or (end + dt.timedelta(days=1)).day != 1:
+            raise CatalogueError(f"{where}: the period {start} to {end} must be whole months")
+        revision = None
+        if "revision" in entry:
+            rev = entry["revision"]
+            if "rate" not in entry or "date" not in rev or "previous_rate" not in rev:
+                raise CatalogueError(f"{where}: a revision needs the rate, revision.date and revision.previous_rate")
+            revision = c.Revision(_date(rev["date"], year, f"{where} revision.date"),
+                                  _decimal(rev["previous_rate"], f"{where} revision.previous_rate"))
+        if basis == c.POINTS and "rate" in entry and ("points" not in entry or "average_list" not in entry):
+            raise CatalogueError(f"{where}: an IIF rate needs points and average_list")
+        payments.append(c.Payment(
+            key=entry["key"], name=entry["name"], basis=basis, start=start, end=end,
+            status=_choice(entry["status"], c.STATUSES, where), source=entry["source"],
+            rate=_decimal(entry["rate"], f"{where} rate") if "rate" in entry else None,
+            pot=_decimal(entry["pot"], f"{where} pot") if "pot" in entry else None,
+            per=_choice(entry.get("per", c.PER_YEAR), (c.PER_YEAR, c.PER_PERIOD), f"{where} per"),
+            paid_to=_choice(entry.get("paid_to", c.TO_PCN), (c.TO_PCN, c.TO_PRACTICES), f"{where} paid_to"),
+            schedule=_choice(entry.get("schedule", c.MONTHLY), c.SCHEDULES, f"{where} schedule"),
+            maximum=bool(entry.get("maximum", False)), note=entry.get("note", ""),
+            points=_decimal(entry["points"], f"{where} points") if "points" in entry else None,
+            average_list=_decimal(entry["average_list"], f"{where} average_list") if "average_list" in entry else None,
+            revision=revision,
+        ))
+    return c.YearRates(year, tuple(payments), national, file)
+
+
+@functools.cache
+def year_rates(year: FinancialYear) -> c.YearRates:
+    """The catalogue of one financial year; ValueError if the catalogue does not cover it."""
+    name = f"{year.slug}.toml"
+    path = resources.files("pcnhub.reference").joinpath(_FOLDER, name)
+    if not path.is_file():
+        covered = ", ".join(y.label for y in catalogue_years())
+        raise ValueError(f"the rates catalogue has no {year}; it covers {covered}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rates = parse_year(data, f"network_contract/{name}")
+    if rates.year != year:
+        raise CatalogueError(f"network_contract/{name}: says year {rates.year}, expected {year}")
+    return rates
+
+
+def all_years() -> list[c.YearRates]:
+    return [year_rates(year) for year in catalogue_years()]
