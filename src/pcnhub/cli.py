@@ -5,6 +5,7 @@
     pcnhub import FILE [FILE ...] [--kind K] [--date D]         import NHS open data files
     pcnhub demo [--users-only]                                  migrate and load the demo data and users
     pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
+    pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub serve [ADDRESS:PORT]                                  run the web app
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -44,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_access_arguments(sub.add_parser("access", help="extended or enhanced access hours a network must offer"))
 
+    from pcnhub.domain.money.arrs_cli import add_arrs_arguments
+
+    add_arrs_arguments(sub.add_parser("arrs", help="ARRS workforce plans: projected claims against the ARRS sum"))
+
     demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
     demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -71,6 +76,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.file is not None:
             return run_file_check(args, stdout, stderr)
         return run_register_check(args, stdout, stderr)
+    if args.command == "arrs":
+        from pcnhub.domain.money.arrs_cli import run_arrs
+
+        return run_arrs(args, stdout, stderr)
     if args.command == "access":
         from pcnhub.domain.access_cli import run_access
 
