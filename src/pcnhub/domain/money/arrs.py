@@ -44,16 +44,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from pcnhub.domain.errors import Problems
+from pcnhub.domain.money.catalogue import DERIVED, STATUSES, UNCERTAIN, VERIFIED  # noqa: F401 (re-exported)
 from pcnhub.domain.money.years import FinancialYear, month_end
 
 if TYPE_CHECKING:
     from pcnhub.ingest._base import Cells  # imported when a plan is read: pcnhub.ingest loads every parser
 
-# Statuses of a reference value.
-VERIFIED: Final = "verified"
-DERIVED: Final = "derived"
-UNCERTAIN: Final = "uncertain"
-STATUSES: Final = (VERIFIED, DERIVED, UNCERTAIN)
 
 # How a post is filled.
 EMPLOYED: Final = "employed"
