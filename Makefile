@@ -44,10 +44,11 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=pcnhub.webapp.settings_production \
 	$(VENV)/bin/pcnhub manage check --deploy --fail-level WARNING
 
-## Import of the national files, timed on SQLite and on PostgreSQL (JSON on stdout).
+## Import of the national files, timed on SQLite and on PostgreSQL, and every PCN's entitlements (JSON on stdout).
 bench: install
 	$(PY) bench/import_national.py
 	$(PY) bench/import_national.py --postgres $(dir $(PG_URL))
+	$(PY) bench/entitlements_all.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -4,6 +4,7 @@
     pcnhub check --pcn-date YYYY-MM-DD --icb CODE [--json]      rules check of the stored register
     pcnhub import FILE [FILE ...] [--kind K] [--date D]         import NHS open data files
     pcnhub demo [--users-only]                                  migrate and load the demo data and users
+    pcnhub entitlements --year Y --registered N | --pcn CODE | --icb CODE [--json]   network payments
     pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub serve [ADDRESS:PORT]                                  run the web app
@@ -49,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arrs_arguments(sub.add_parser("arrs", help="ARRS workforce plans: projected claims against the ARRS sum"))
 
+    from pcnhub.domain.money.entitlements_cli import add_entitlements_arguments
+
+    add_entitlements_arguments(sub.add_parser("entitlements", help="a network's Network Contract payments for a year"))
+
     demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
     demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -84,6 +89,14 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         from pcnhub.domain.access_cli import run_access
 
         return run_access(args, stdout, stderr)
+    if args.command == "entitlements":
+        if args.pcn or args.icb:
+            from pcnhub.finance.cli import run_register_entitlements
+
+            return run_register_entitlements(args, stdout, stderr)
+        from pcnhub.domain.money.entitlements_cli import run_entitlements
+
+        return run_entitlements(args, stdout, stderr)
     setup_django()
     if args.command == "import":
         from pcnhub.register.import_cli import run_import

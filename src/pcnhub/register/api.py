@@ -300,3 +300,8 @@ def _membership(m: Membership) -> dict:
         "practice": m.practice.code, "practice_name": m.practice.name, "pcn": m.pcn.code,
         "pcn_name": m.pcn.name, "start": m.start, "end": m.end, "des_signed": m.des_signed, "source": m.source,
     }
+
+
+from pcnhub.finance.api import router as finance_router  # noqa: E402
+
+api.add_router("/finance", finance_router)

@@ -83,6 +83,12 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
                 out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
     for username, role, org in demo_users():
         out.write(f"  {username:<10} {Role(role).label:<18} {org or 'all organisations'}\n")
+    from pcnhub.finance.demo import load_finance_demo
+
+    load_finance_demo(out)
+    from pcnhub.finance.demo_plans import load_plans_demo
+
+    load_plans_demo(out)
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
 
 

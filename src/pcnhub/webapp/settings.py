@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ninja",
     "pcnhub.accounts",
     "pcnhub.register",
+    "pcnhub.finance",
 ]
 
 MIDDLEWARE = [

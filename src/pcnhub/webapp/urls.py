@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("finance/", include("pcnhub.finance.urls")),
     path("", include("pcnhub.register.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Network money in the web app: rate overrides, entitlements, ARRS workforce plans and claims, access plans."""

@@ -1,0 +1,209 @@
+"""JSON API of network money (mounted at /api/finance/), with the same permissions as the pages.
+
+    GET /api/finance/pcns/{code}/entitlements?year=2023/24    a PCN's payments, total and monthly schedule
+    GET /api/finance/areas/{code}/entitlements?year=2023/24   every PCN of an area, with totals
+
+Unknown codes give 404 and codes outside the user's money scope 403 (the handlers of
+:mod:`pcnhub.register.api`); a year the catalogue does not cover gives 400.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money.years import FinancialYear
+from pcnhub.finance import permissions, services
+
+router = Router(tags=["finance"])
+
+
+class OrgOut(Schema):
+    code: str
+    name: str
+
+
+class OverrideOut(Schema):
+    rate: float
+    by: str
+    at: dt.datetime | dt.date
+    reason: str
+
+
+class LineOut(Schema):
+    key: str
+    name: str
+    basis: str
+    quantity: int
+    rate: float | None = Field(description="GBP per unit of the basis; null when not known.")
+    amount: float | None = Field(description="GBP for the year; null when not known (not counted in the total).")
+    maximum: bool
+    paid_to: str
+    schedule: str
+    status: str = Field(description="verified, derived or uncertain.")
+    source: str
+    note: str
+    override: OverrideOut | None
+
+
+class MonthOut(Schema):
+    month: str
+    amount: float
+
+
+class PracticeOut(Schema):
+    code: str
+    name: str
+    payment: str
+    amount: float
+
+
+class PopulationOut(Schema):
+    registered: int
+    weighted: int
+    adjusted: int
+    care_home_beds: int
+
+
+class PcnEntitlementOut(Schema):
+    pcn: OrgOut
+    icb: OrgOut | None
+    year: str
+    population: PopulationOut
+    defaulted_to_registered: list[str]
+    as_of: dt.date | None = Field(description="Date of the list sizes used.")
+    notes: list[str]
+    lines: list[LineOut]
+    total: float
+    total_to_pcn: float
+    total_to_practices: float
+    per_head: float | None
+    not_known: list[str]
+    monthly: list[MonthOut]
+    paid_after_year_end: float
+    practices: list[PracticeOut]
+
+
+class AreaRowOut(Schema):
+    code: str
+    name: str
+    icb: str | None
+    practices: int
+    registered: int
+    total: float
+    total_to_pcn: float
+    total_to_practices: float
+    arrs: float
+    per_head: float | None
+    not_known: list[str]
+    overrides: list[str]
+    as_of: dt.date | None
+
+
+class AreaTotalsOut(Schema):
+    pcns: int
+    registered: int
+    total: float
+    total_to_pcn: float
+    total_to_practices: float
+    arrs: float
+    per_head: float | None
+
+
+class AreaEntitlementsOut(Schema):
+    area: OrgOut
+    year: str
+    rows: list[AreaRowOut]
+    totals: AreaTotalsOut
+
+
+def _year(text: str | None) -> FinancialYear:
+    try:
+        return services.parse_year(text)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _org(org) -> dict | None:
+    return None if org is None else {"code": org.code, "name": org.name}
+
+
+def line_dict(line) -> dict:
+    p = line.payment
+    return {
+        "key": p.key, "name": p.name, "basis": p.basis, "quantity": line.quantity, "rate": _float(line.rate),
+        "amount": _float(line.amount), "maximum": p.maximum, "paid_to": p.paid_to, "schedule": p.schedule,
+        "status": line.status, "source": line.override.describe() if line.override else p.source,
+        "note": "; ".join(filter(None, [line.how, p.note])),
+        "override": None if line.override is None else {
+            "rate": float(line.override.rate), "by": line.override.by, "at": line.override.at,
+            "reason": line.override.reason,
+        },
+    }
+
+
+def pcn_dict(money: services.PcnMoney) -> dict:
+    ent = money.entitlement
+    return {
+        "pcn": _org(money.pcn),
+        "icb": _org(money.icb),
+        "year": money.year.label,
+        "population": money.population.to_dict(),
+        "defaulted_to_registered": money.population.defaulted(),
+        "as_of": money.as_of,
+        "notes": money.notes,
+        "lines": [line_dict(line) for line in ent.lines],
+        "total": float(money.total),
+        "total_to_pcn": float(money.to_pcn),
+        "total_to_practices": float(money.to_practices),
+        "per_head": _float(money.per_head),
+        "not_known": [line.payment.key for line in ent.not_known],
+        "monthly": [{"month": m.strftime("%Y-%m"), "amount": float(a)} for m, a in ent.monthly()],
+        "paid_after_year_end": float(ent.after_year_end),
+        "practices": [
+            {"code": m.code, "name": m.name, "payment": line.payment.key, "amount": float(a)}
+            for line in ent.lines if line.payment.paid_to == c.TO_PRACTICES for m, a in line.practices
+        ],
+    }
+
+
+def area_row(r: services.PcnMoney) -> dict:
+    return {
+        "code": r.pcn.code, "name": r.pcn.name, "icb": r.icb.code if r.icb else None, "practices": len(r.members),
+        "registered": r.registered, "total": float(r.total), "total_to_pcn": float(r.to_pcn),
+        "total_to_practices": float(r.to_practices), "arrs": float(r.arrs), "per_head": _float(r.per_head),
+        "not_known": [line.payment.key for line in r.entitlement.not_known], "overrides": sorted(r.overrides),
+        "as_of": r.as_of,
+    }
+
+
+def area_totals(money: services.AreaMoney) -> dict:
+    return {
+        "pcns": len(money.rows), "registered": money.registered, "total": float(money.total),
+        "total_to_pcn": float(money.to_pcn), "total_to_practices": float(money.to_practices),
+        "arrs": float(money.arrs), "per_head": _float(money.per_head),
+    }
+
+
+@router.get("/pcns/{code}/entitlements", response=PcnEntitlementOut,
+            summary="A PCN's Network Contract entitlement for a financial year")
+def pcn_entitlements(request: HttpRequest, code: str, year: str | None = None):
+    pcn = permissions.money_pcn(request.user, code)
+    return pcn_dict(services.pcn_entitlement(pcn, _year(year)))
+
+
+@router.get("/areas/{code}/entitlements", response=AreaEntitlementsOut,
+            summary="Every PCN of an area (ICB, region, sub-ICB location or place) for a financial year")
+def area_entitlements(request: HttpRequest, code: str, year: str | None = None):
+    area = permissions.money_area(request.user, code)
+    money = services.area_entitlements(area, _year(year))
+    return {"area": _org(area), "year": money.year.label, "rows": [area_row(r) for r in money.rows],
+            "totals": area_totals(money)}

@@ -1,0 +1,558 @@
+"""Network money pages: a PCN's entitlements, an area's PCNs, England, and an ICB's rate overrides.
+
+Who may see what is decided in :mod:`pcnhub.finance.permissions` (403 outside it, 404 for an
+unknown code, 400 for query parameters a page cannot use). Every table downloads as CSV or Excel
+(``?format=csv|xlsx&table=<name>``), as on the register's pages. Amounts come from
+:mod:`pcnhub.finance.services`: the register's list sizes and the rates catalogue, with the ICB's
+overrides in force.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pcnhub.accounts.models import Role
+from pcnhub.accounts.scope import scope_for
+from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money.years import FinancialYear
+from pcnhub.finance import permissions, services
+from pcnhub.finance.forms_money import (
+    SORTS,
+    AreaYearForm,
+    CareHomeBedsForm,
+    OverrideForm,
+    WithdrawForm,
+    YearForm,
+    rate_text,
+)
+from pcnhub.finance.models import CareHomeBeds, RateOverride
+from pcnhub.reference.rates import year_rates
+from pcnhub.register import exports
+from pcnhub.register.models import OrgKind
+from pcnhub.register.views import _download, _query, page
+
+STATUS_TAGS = {
+    c.DERIVED: ("Derived", "nhsuk-tag--blue"),
+    c.UNCERTAIN: ("Uncertain", "nhsuk-tag--orange"),
+}
+STATUS_LABELS = {c.VERIFIED: "Verified", c.DERIVED: "Derived", c.UNCERTAIN: "Uncertain"}
+SCHEDULE_LABELS = {c.MONTHLY: "monthly", c.CLAIMS: "as claimed", c.YEAR_END: "after the year end"}
+
+
+def gbp(amount: Decimal | None) -> str:
+    """``£1,234.56``, or ``Not known``."""
+    if amount is None:
+        return "Not known"
+    return f"-£{-amount:,.2f}" if amount < 0 else f"£{amount:,.2f}"
+
+
+def _number(amount: Decimal | None) -> float | None:
+    """An amount as a spreadsheet number."""
+    return None if amount is None else float(amount)
+
+
+def _tag(status: str) -> dict | None:
+    if status not in STATUS_TAGS:
+        return None
+    text, css = STATUS_TAGS[status]
+    return {"text": text, "css": css}
+
+
+def _explain(line) -> str:
+    """Where a line's figure comes from, in one sentence (the ``title`` of its cells)."""
+    p = line.payment
+    parts = []
+    if line.override:
+        parts.append(line.override.describe() + f" (catalogue source: {p.source})")
+    else:
+        parts.append(f"{STATUS_LABELS[line.status]}. Source: {p.source}")
+    parts += [line.how, p.note]
+    return ". ".join(part.rstrip(".") for part in parts if part) + "."
+
+
+def _line_view(line) -> dict:
+    p = line.payment
+    return {
+        "key": p.key,
+        "name": p.name,
+        "basis": c.BASIS_LABELS[p.basis],
+        "quantity": line.quantity,
+        "rate": rate_text(line.rate, p.basis),
+        "amount": gbp(line.amount),
+        "known": line.known,
+        "maximum": p.maximum,
+        "schedule": SCHEDULE_LABELS[p.schedule],
+        "paid_to": "Member practices" if p.paid_to == c.TO_PRACTICES else "PCN",
+        "period": f"{p.start.day} {p.start:%b %Y} to {p.end.day} {p.end:%b %Y}",
+        "tag": _tag(line.status),
+        "status": STATUS_LABELS[line.status],
+        "override": line.override.describe() if line.override else "",
+        "source": p.source,
+        "note": "; ".join(filter(None, [line.how, p.note])),
+        "title": _explain(line),
+    }
+
+
+# --- PCN ---------------------------------------------------------------------------------------
+
+
+def _payments_by_year(years: list[services.PcnMoney]) -> tuple[list[dict], list[dict]]:
+    """Rows (one per payment key, in order of first appearance) and columns (one per year)."""
+    keys: dict[str, str] = {}
+    for money in years:
+        for line in money.entitlement.lines:
+            keys[line.payment.key] = line.payment.name
+    rows = []
+    for key, name in keys.items():
+        cells = []
+        for money in years:
+            line = money.entitlement.line(key)
+            if line is None:
+                cells.append({"present": False, "title": f"Not a payment of the Network Contract in {money.year}."})
+            else:
+                cells.append({"present": True, "has_members": money.has_members, **_line_view(line),
+                              "value": line.amount})
+        rows.append({"key": key, "name": name, "cells": cells})
+    columns = [
+        {"year": m.year.label, "total": gbp(m.total), "has_members": m.has_members, "registered": m.registered}
+        for m in years
+    ]
+    return rows, columns
+
+
+def _payments_table(pcn, years, rows) -> exports.Table:
+    headers = ["Payment key", "Payment"]
+    for m in years:
+        headers += [f"{m.year} amount (GBP)", f"{m.year} status"]
+    body = []
+    for row in rows:
+        out = [row["key"], row["name"]]
+        for cell in row["cells"]:
+            if not cell["present"]:
+                out += [None, "not in this year"]
+            else:
+                out += [_number(cell["value"]), cell["status"] + (" (ICB override)" if cell["override"] else "")]
+        body.append(out)
+    total = ["", "Total"]
+    for m in years:
+        total += [_number(m.total), ""]
+    body.append(total)
+    return exports.Table(f"pcn-{pcn.code}-payments-by-year", headers, body)
+
+
+def _schedule(money: services.PcnMoney) -> list[dict]:
+    """The selected year month by month: payments made monthly, claims if made evenly, and the total."""
+    ent = money.entitlement
+    monthly = {m: Decimal(0) for m in money.year.months()}
+    claims = {m: Decimal(0) for m in money.year.months()}
+    for line in ent.lines:
+        target = claims if line.payment.schedule == c.CLAIMS else monthly
+        for month, amount in line.schedule:
+            if month in target:
+                target[month] += amount
+    rows = [
+        {"label": f"{month:%B %Y}", "month": month.strftime("%Y-%m"), "monthly": monthly[month],
+         "claims": claims[month], "total": monthly[month] + claims[month]}
+        for month in money.year.months()
+    ]
+    rows.append({"label": "After the year end", "month": "after", "monthly": Decimal(0), "claims": Decimal(0),
+                 "total": ent.after_year_end})
+    return rows
+
+
+def _schedule_table(money: services.PcnMoney, rows: list[dict]) -> exports.Table:
+    body = [[r["label"], _number(r["monthly"]), _number(r["claims"]), _number(r["total"])] for r in rows]
+    body.append(["Total", _number(sum((r["monthly"] for r in rows), Decimal(0))),
+                 _number(sum((r["claims"] for r in rows), Decimal(0))), _number(money.total)])
+    return exports.Table(
+        f"pcn-{money.pcn.code}-monthly-{money.year.slug}",
+        ["Month", "Monthly payments (GBP)", "Claims, if made evenly (GBP)", "Total (GBP)"], body,
+    )
+
+
+def _practice_split(money: services.PcnMoney) -> list[dict]:
+    """The payments made to member practices, practice by practice (participation payment)."""
+    out = []
+    for line in money.entitlement.lines:
+        if line.payment.paid_to != c.TO_PRACTICES:
+            continue
+        shares = {m.code: amount for m, amount in line.practices}
+        rows = []
+        for member in money.members:
+            amount = shares.get(member.code)
+            rows.append({"code": member.code, "name": member.name,
+                         "quantity": member.population.of(line.payment.basis),
+                         "amount": amount, "text": gbp(amount) if amount is not None else "No payment (DES not signed)"})
+        out.append({"line": _line_view(line), "rows": rows, "total": gbp(line.amount), "amount": line.amount})
+    return out
+
+
+def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = None) -> HttpResponse:
+    form = _query(request, YearForm)
+    year: FinancialYear = form.cleaned_data["year"]
+    years = services.pcn_years(pcn)
+    money = next(m for m in years if m.year == year)
+    rows, columns = _payments_by_year(years)
+    schedule = _schedule(money)
+    split = _practice_split(money)
+    lines = [_line_view(line) for line in money.entitlement.lines]
+    download = _download(request, {
+        "payments": lambda: _payments_table(pcn, years, rows),
+        "schedule": lambda: _schedule_table(money, schedule),
+        "lines": lambda: exports.Table(
+            f"pcn-{pcn.code}-payments-{year.slug}",
+            ["Payment key", "Payment", "Basis", "Quantity", "Rate", "Amount (GBP)", "Paid to", "Paid",
+             "Status", "Override", "Source", "Note"],
+            [[line.payment.key, line.payment.name, c.BASIS_LABELS[line.payment.basis], line.quantity,
+              None if line.rate is None else float(line.rate), _number(line.amount), v["paid_to"], v["schedule"],
+              v["status"], v["override"], line.payment.source, v["note"]]
+             for line, v in zip(money.entitlement.lines, lines)],
+        ),
+        "practices": lambda: exports.Table(
+            f"pcn-{pcn.code}-practice-payments-{year.slug}",
+            ["Payment", "Practice code", "Practice name", "Quantity", "Amount (GBP)"],
+            [[s["line"]["name"], r["code"], r["name"], r["quantity"], _number(r["amount"])]
+             for s in split for r in s["rows"]],
+        ),
+        "sources": lambda: exports.Table(
+            f"pcn-{pcn.code}-sources",
+            ["Year", "Payment key", "Payment", "Rate", "Status", "Override", "Source", "Note"],
+            [[m.year.label, line.payment.key, line.payment.name, None if line.rate is None else float(line.rate),
+              STATUS_LABELS[line.status], line.override.describe() if line.override else "", line.payment.source,
+              "; ".join(filter(None, [line.how, line.payment.note]))]
+             for m in years for line in m.entitlement.lines],
+        ),
+    })
+    if download:
+        return download
+    can_plan = permissions.can_edit_plans(request.user, pcn)
+    if can_plan and beds_form is None:
+        recorded = CareHomeBeds.objects.filter(pcn=pcn, year=year.label).first()
+        initial = {"beds": recorded.beds, "homes": recorded.homes} if recorded else {}
+        beds_form = CareHomeBedsForm(pcn=pcn, year=year, user=request.user, initial=initial)
+    beds_record = CareHomeBeds.objects.filter(pcn=pcn, year=year.label).select_related("updated_by").first()
+    chart = {
+        "kind": "stacked",
+        "title": f"Network Contract payments of {pcn.name} by financial year",
+        "years": [m.year.label for m in years],
+        "series": [
+            {"name": row["name"], "values": [_number(cell.get("value")) if cell["present"] else None
+                                             for cell in row["cells"]]}
+            for row in rows
+        ],
+    }
+    context = {
+        "query": form.data,
+        "form": form,
+        "pcn": pcn,
+        "year": year,
+        "money": money,
+        "population": money.population,
+        "defaulted": money.population.defaulted(),
+        "summary": {
+            "total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
+            "per_head": gbp(money.per_head) if money.per_head is not None else "Not known (no registered patients)",
+            "after_year_end": gbp(money.entitlement.after_year_end),
+        },
+        "not_known": money.not_known,
+        "uncertain": money.uncertain,
+        "lines": lines,
+        "rows": rows,
+        "columns": columns,
+        "years": years,
+        "sources": [{"year": m.year.label, "file": year_rates(m.year).file,
+                     "lines": [_line_view(line) for line in m.entitlement.lines]} for m in years],
+        "schedule": [{**r, "monthly": gbp(r["monthly"]), "claims": gbp(r["claims"]), "total": gbp(r["total"])}
+                     for r in schedule],
+        "schedule_total": gbp(money.total),
+        "split": split,
+        "chart": chart,
+        "overrides": [(year_rates(year).payment(key), o.describe()) for key, o in money.overrides.items()],
+        "can_plan": can_plan,
+        "beds_form": beds_form,
+        "beds_record": beds_record,
+        "beds_by": services.who(beds_record.updated_by) if beds_record and beds_record.updated_by else "",
+        "has_beds_payment": any(p.basis == c.CARE_HOME_BEDS for p in year_rates(year).payments),
+        "icb": money.icb,
+        "can_see_icb": money.icb is not None and permissions.can_view_money(request.user, money.icb),
+    }
+    return render(request, "finance/money_pcn.html", context)
+
+
+@require_GET
+@page
+def pcn_money(request: HttpRequest, code: str) -> HttpResponse:
+    return _pcn_page(request, permissions.money_pcn(request.user, code))
+
+
+@require_POST
+@page
+def pcn_beds(request: HttpRequest, code: str) -> HttpResponse:
+    """Record the care home beds of a PCN for the year in ``?year=``."""
+    pcn = permissions.money_pcn(request.user, code)
+    if not permissions.can_edit_plans(request.user, pcn):
+        raise PermissionDenied(f"Your role ({scope_for(request.user).role_label}) does not allow changes to {pcn.code}.")
+    year = _query(request, YearForm).cleaned_data["year"]
+    form = CareHomeBedsForm(request.POST, pcn=pcn, year=year, user=request.user)
+    if form.is_valid():
+        messages.success(request, form.save())
+        return redirect(f"{reverse('finance:pcn', args=[pcn.code])}?year={year.label}#care-home-beds")
+    return _pcn_page(request, pcn, form)
+
+
+# --- Area --------------------------------------------------------------------------------------
+
+
+SORT_KEYS = {
+    "name": lambda r: (r.pcn.name.lower(), r.pcn.code),
+    "registered": lambda r: (r.registered, r.pcn.name),
+    "total": lambda r: (r.total, r.pcn.name),
+    "arrs": lambda r: (r.arrs, r.pcn.name),
+    "per_head": lambda r: (r.per_head if r.per_head is not None else Decimal(-1), r.pcn.name),
+}
+
+
+def _sorted_rows(rows: list[services.PcnMoney], sort: str) -> list[services.PcnMoney]:
+    key = sort.lstrip("-")
+    return sorted(rows, key=SORT_KEYS[key], reverse=sort.startswith("-"))
+
+
+def _headers(query, sort: str) -> list[dict]:
+    """Sortable column headers: each links to its sort (toggling the direction of the current one)."""
+    out = []
+    active, descending = sort.lstrip("-"), sort.startswith("-")
+    for key, label in SORTS.items():
+        if key == active:
+            target = key if descending else f"-{key}"
+            aria = "descending" if descending else "ascending"
+        else:
+            target = key if key == "name" else f"-{key}"
+            aria = "none"
+        params = query.copy()
+        params["sort"] = target
+        for name in ("format", "table"):
+            params.pop(name, None)
+        out.append({"key": key, "label": label, "aria": aria, "href": "?" + params.urlencode(),
+                    "numeric": key != "name"})
+    return out
+
+
+def _area_table(area, money: services.AreaMoney, rows) -> exports.Table:
+    return exports.Table(
+        f"money-{area.code}-{money.year.slug}",
+        ["PCN code", "PCN name", "ICB", "Member practices", "Registered patients", "Total (GBP)", "To the PCN (GBP)",
+         "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)", "Payments not known",
+         "ICB overrides used", "List sizes dated"],
+        [[r.pcn.code, r.pcn.name, r.icb.code if r.icb else None, len(r.members), r.registered, _number(r.total),
+          _number(r.to_pcn), _number(r.to_practices), _number(r.arrs), _number(r.per_head), "; ".join(r.not_known),
+          "; ".join(sorted(r.overrides)), r.as_of] for r in rows]
+        + [["", f"Total for {area.name}", "", money.practices, money.registered, _number(money.total),
+            _number(money.to_pcn), _number(money.to_practices), _number(money.arrs), _number(money.per_head),
+            "", "", None]],
+    )
+
+
+@require_GET
+@page
+def area_money(request: HttpRequest, code: str) -> HttpResponse:
+    area = permissions.money_area(request.user, code)
+    form = _query(request, AreaYearForm)
+    year, sort = form.cleaned_data["year"], form.cleaned_data["sort"]
+    money = services.area_entitlements(area, year)
+    rows = _sorted_rows(money.rows, sort)
+    download = _download(request, {"pcns": lambda: _area_table(area, money, rows)})
+    if download:
+        return download
+    by_head = sorted((r for r in money.rows if r.per_head is not None), key=lambda r: r.per_head)
+    chart = {
+        "kind": "hbar",
+        "title": f"Network Contract payments per registered patient, PCNs of {area.name}, {year}",
+        "labels": [r.pcn.name for r in by_head],
+        "values": [float(r.per_head) for r in by_head],
+        "average": _number(money.per_head),
+        "average_label": f"{area.name} average",
+    }
+    uncertain = sorted({name for r in money.rows for name in r.uncertain})
+    context = {
+        "query": form.data,
+        "form": form,
+        "area": area,
+        "year": year,
+        "money": money,
+        "rows": [{"money": r, "total": gbp(r.total), "to_pcn": gbp(r.to_pcn), "to_practices": gbp(r.to_practices),
+                  "arrs": gbp(r.arrs), "per_head": gbp(r.per_head) if r.per_head is not None else "Not known"}
+                 for r in rows],
+        "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
+                   "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known"},
+        "headers": _headers(form.data, sort),
+        "sort": sort,
+        "chart": chart,
+        "uncertain": uncertain,
+        "not_known": sorted({name for r in money.rows for name in r.not_known}),
+        "overrides": sorted({(r.icb.code, r.icb.name, key) for r in money.rows if r.icb for key in r.overrides}),
+        "is_icb": area.kind == OrgKind.ICB,
+        "can_override": permissions.can_override_rates(request.user, area),
+    }
+    return render(request, "finance/money_area.html", context)
+
+
+# --- England -----------------------------------------------------------------------------------
+
+
+@require_GET
+@page
+def england_money(request: HttpRequest) -> HttpResponse:
+    """All ICBs and England (analysts and administrators); others go to their own ICB or PCN."""
+    scope = scope_for(request.user)
+    if not scope.unrestricted:
+        suffix = f"?year={request.GET['year']}" if request.GET.get("year") else ""
+        if scope.role == Role.ICB and scope.organisation is not None:
+            return redirect(reverse("finance:area", args=[scope.organisation.code]) + suffix)
+        if scope.role == Role.PCN and scope.organisation is not None:
+            return redirect(reverse("finance:pcn", args=[scope.organisation.code]) + suffix)
+        raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to network money.")
+    form = _query(request, YearForm)
+    year = form.cleaned_data["year"]
+    money = services.england_entitlements(year)
+    groups = money.groups
+    download = _download(request, {
+        "icbs": lambda: exports.Table(
+            f"money-england-{year.slug}",
+            ["ICB code", "ICB name", "PCNs", "Member practices", "Registered patients", "Total (GBP)",
+             "To PCNs (GBP)", "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)"],
+            [[g.area.code if g.area else None, g.area.name if g.area else "Not placed in an ICB", len(g.rows),
+              g.practices, g.registered, _number(g.total), _number(g.to_pcn), _number(g.to_practices),
+              _number(g.arrs), _number(g.per_head)] for g in groups]
+            + [["", "England", len(money.rows), sum(g.practices for g in groups), money.registered,
+                _number(money.total), _number(money.to_pcn), _number(money.to_practices), _number(money.arrs),
+                _number(money.per_head)]],
+        ),
+        "pcns": lambda: exports.Table(
+            f"money-england-pcns-{year.slug}",
+            ["ICB code", "PCN code", "PCN name", "Registered patients", "Total (GBP)", "To the PCN (GBP)",
+             "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)", "ICB overrides used"],
+            [[g.area.code if g.area else None, r.pcn.code, r.pcn.name, r.registered, _number(r.total),
+              _number(r.to_pcn), _number(r.to_practices), _number(r.arrs), _number(r.per_head),
+              "; ".join(sorted(r.overrides))] for g in groups for r in g.rows],
+        ),
+    })
+    if download:
+        return download
+    by_head = sorted((g for g in groups if g.per_head is not None and g.area), key=lambda g: g.per_head)
+    context = {
+        "query": form.data,
+        "form": form,
+        "year": year,
+        "money": money,
+        "groups": [{"group": g, "total": gbp(g.total), "arrs": gbp(g.arrs),
+                    "per_head": gbp(g.per_head) if g.per_head is not None else "Not known"} for g in groups],
+        "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
+                   "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
+                   "pcns": len(money.rows), "practices": sum(g.practices for g in groups)},
+        "chart": {
+            "kind": "hbar",
+            "title": f"Network Contract payments per registered patient by ICB, {year}",
+            "labels": [g.area.name for g in by_head],
+            "values": [float(g.per_head) for g in by_head],
+            "average": _number(money.per_head),
+            "average_label": "England average",
+        },
+    }
+    return render(request, "finance/money_england.html", context)
+
+
+# --- Rate overrides ----------------------------------------------------------------------------
+
+
+def _history(icb) -> list[dict]:
+    rows = []
+    for row in RateOverride.objects.filter(icb=icb).select_related("created_by").order_by("-created_at", "-id"):
+        try:
+            rates = year_rates(FinancialYear.parse(row.year))
+        except ValueError:
+            rates = None
+        payment = rates.payment(row.payment) if rates else None
+        catalogue = rates.catalogue_rate(payment)[0] if payment else None
+        basis = payment.basis if payment else c.REGISTERED
+        rows.append({
+            "row": row,
+            "when": timezone.localtime(row.created_at),
+            "who": services.who(row.created_by),
+            "year": row.year,
+            "payment": payment.name if payment else row.payment,
+            "catalogue": rate_text(catalogue, basis) if payment else "Not in the catalogue",
+            "catalogue_rate": catalogue,
+            "rate": rate_text(row.rate, basis) if row.rate is not None else "Withdrawn",
+        })
+    return rows
+
+
+def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, status: int = 200) -> HttpResponse:
+    can_override = permissions.can_override_rates(request.user, icb)
+    history = _history(icb)
+    download = _download(request, {
+        "history": lambda: exports.Table(
+            f"rate-overrides-{icb.code}",
+            ["When", "Who", "Year", "Payment", "Catalogue rate (GBP)", "New rate (GBP)", "Reason"],
+            [[h["when"].replace(tzinfo=None), h["who"], h["year"], h["payment"], _number(h["catalogue_rate"]),
+              _number(h["row"].rate), h["row"].reason] for h in history],
+        ),
+    })
+    if download:
+        return download
+    if can_override and form is None:
+        form = OverrideForm(icb=icb, year=year, user=request.user)
+    rates = year_rates(year)
+    in_force = []
+    for key, override in services.overrides_for(icb, year).items():
+        payment = rates.payment(key)
+        catalogue, _, _ = rates.catalogue_rate(payment)
+        in_force.append({"key": key, "payment": payment.name, "catalogue": rate_text(catalogue, payment.basis),
+                         "rate": rate_text(override.rate, payment.basis), "describe": override.describe()})
+    context = {
+        "query": request.GET,
+        "year_form": _query(request, YearForm),
+        "icb": icb,
+        "year": year,
+        "form": form if can_override else None,
+        "can_override": can_override,
+        "in_force": in_force,
+        "history": history,
+    }
+    return render(request, "finance/money_overrides.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def overrides(request: HttpRequest, code: str) -> HttpResponse:
+    """An ICB's rate overrides: those in force for the year, the form to add one, and the history."""
+    icb = permissions.money_area(request.user, code)
+    if icb.kind != OrgKind.ICB:
+        raise Http404(f"Rates are overridden by an ICB; {icb.code} is a {icb.get_kind_display()}.")
+    year = _query(request, YearForm).cleaned_data["year"]
+    if request.method == "GET":
+        return _overrides_page(request, icb, year)
+    if not permissions.can_override_rates(request.user, icb):
+        raise PermissionDenied(
+            f"Your role ({scope_for(request.user).role_label}) does not allow overriding the rates of {icb.code}."
+        )
+    if request.POST.get("action") == "withdraw":
+        withdraw = WithdrawForm(request.POST, icb=icb, year=year, user=request.user)
+        if not withdraw.is_valid():
+            messages.error(request, "; ".join(e for errors in withdraw.errors.values() for e in errors))
+        else:
+            messages.success(request, withdraw.save())
+        return redirect(f"{reverse('finance:overrides', args=[icb.code])}?year={year.label}")
+    form = OverrideForm(request.POST, icb=icb, year=year, user=request.user)
+    if form.is_valid():
+        messages.success(request, form.save())
+        return redirect(f"{reverse('finance:overrides', args=[icb.code])}?year={year.label}")
+    return _overrides_page(request, icb, year, form)

@@ -1,0 +1,65 @@
+"""`pcnhub entitlements --pcn CODE | --icb CODE` on the stored register (tests/builders.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from pcnhub.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_pcn_json_is_the_list_size_shape_plus_pcn_as_of_and_notes(register):
+    code, out, err = run("entitlements", "--year", "2023/24", "--pcn", "u00001", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["pcn"] == {"code": "U00001", "name": "Alpha North PCN"}
+    assert report["as_of"] == "2024-01-01" and report["notes"]
+    assert report["population"]["registered"] == 25_500
+    core = next(p for p in report["payments"] if p["key"] == "core")
+    assert core["amount"] == 38_250.0  # GBP 1.50 x 25,500
+    # The same keys as the list-size mode.
+    code, plain, _ = run("entitlements", "--year", "2023/24", "--registered", "25500", "--json")
+    assert set(json.loads(plain)) <= set(report)
+
+
+def test_icb_json_lists_every_pcn_and_the_total(register):
+    code, out, err = run("entitlements", "--year", "2025/26", "--icb", "QAA", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["year"] == "2025/26" and report["area"]["code"] == "QAA"
+    assert [p["code"] for p in report["pcns"]] == ["U00001", "U00002"]
+    assert {"code", "name", "total"} <= set(report["pcns"][0])
+    assert report["total"] == pytest.approx(sum(p["total"] for p in report["pcns"]))
+
+
+def test_text_reports(register):
+    code, out, _ = run("entitlements", "--year", "2025/26", "--pcn", "U00001")
+    assert code == 0 and "Alpha North PCN (U00001) in 2025/26: 38,147 registered" in out and "note:" in out
+    code, out, _ = run("entitlements", "--year", "2025/26", "--icb", "QAA")
+    assert code == 0 and "Alpha South PCN (U00002)" in out and "Total" in out
+
+
+def test_unknown_codes_and_bad_input_exit_2(register):
+    code, out, err = run("entitlements", "--year", "2025/26", "--pcn", "NOPE", "--json")
+    assert (code, out) == (2, "") and "NOPE" in err
+    code, out, err = run("entitlements", "--year", "2025/26", "--icb", "U00001")
+    assert (code, out) == (2, "") and "U00001" in err
+    code, _, err = run("entitlements", "--year", "2025/26", "--pcn", "U00001", "--icb", "QAA")
+    assert code == 2 and "not both" in err
+    code, _, err = run("entitlements", "--year", "2018/19", "--pcn", "U00001")
+    assert code == 2 and "covers" in err
+
+
+def test_empty_register_exits_2(db):
+    code, out, err = run("entitlements", "--year", "2025/26", "--pcn", "U00001")
+    assert (code, out) == (2, "") and "empty" in err
