@@ -382,3 +382,11 @@ def test_downloads_parse_and_cannot_carry_formulas(client_for, register):
     assert rows[1][2].startswith("'=HYPERLINK")
     assert client.get(URL, {"year": "2024-25", "format": "pdf"}).status_code == 400
     assert client.get(URL, {"year": "2024-25", "format": "csv", "table": "nope"}).status_code == 400
+
+
+def test_a_london_pcn_is_told_that_london_weightings_are_not_known(register):
+    pcn = register.north
+    assert plans.LONDON_NOTE not in plans.arrs_plan(pcn, YEAR).notes
+    register.region.code = plans.LONDON_REGION
+    register.region.save()
+    assert plans.LONDON_NOTE in plans.arrs_plan(pcn, YEAR).notes

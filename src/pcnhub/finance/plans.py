@@ -43,7 +43,7 @@ from pcnhub.finance import services
 from pcnhub.finance.models import AccessSession, ArrsClaim, ArrsPost
 from pcnhub.reference.arrs_roles import load_catalogue, load_typical_plan
 from pcnhub.reference.rates import year_rates
-from pcnhub.register.models import Organisation
+from pcnhub.register.models import Organisation, Parentage
 
 #: Worst first: the status of a figure made of several is the worst of theirs.
 _STATUS_ORDER = (c.UNCERTAIN, c.DERIVED, c.VERIFIED)
@@ -280,6 +280,21 @@ def _maximum(row: ArrsPost, role: arrs.Role | None, projection: arrs.PostProject
     return catalogue().max_per_wte(role.key, day)
 
 
+#: ODS code of NHS England's London region.
+LONDON_REGION = "Y56"
+LONDON_NOTE = ("This PCN is in London: the maxima shown are the national figures, because London weightings of the "
+               "ARRS maximum reimbursable amounts are not in pcnhub's sources (uncertain); London posts may be able "
+               "to claim more.")
+
+
+def in_london(pcn: Organisation, date: dt.date) -> bool:
+    """Is the PCN's ICB in the London region on ``date``?"""
+    icb = services.icb_of(pcn, date)
+    if icb is None:
+        return False
+    return Parentage.objects.filter(child=icb, parent__code=LONDON_REGION).exists()
+
+
 def arrs_plan(pcn: Organisation, year: FinancialYear, used: PopulationUsed | None = None) -> ArrsPlan:
     """The PCN's ARRS plan in ``year``: projection, claims recorded per month, year-end position."""
     cat = catalogue()
@@ -295,6 +310,8 @@ def arrs_plan(pcn: Organisation, year: FinancialYear, used: PopulationUsed | Non
     projection = arrs.project(year, posts, total.amount, cat, used.population.registered)
     by_pk = {row.pk: result for row, result in zip(projected_rows, projection.posts, strict=True)}
     notes: list[str] = []
+    if in_london(pcn, year.start):
+        notes.append(LONDON_NOTE)
     post_rows = []
     for row in rows:
         key = cat.resolve(row.role)
