@@ -11,6 +11,7 @@ import pytest
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import services
 from pcnhub.register.models import Organisation
+from tests.helpers_web import only_local_requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +20,6 @@ YEAR = FinancialYear(2023)
 
 def money(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
-
-
-def only_local_requests(page, live_server) -> None:
-    outside = [url for url in page.requested if not url.startswith((live_server.url, "data:", "blob:"))]
-    assert not outside, f"the page loaded from outside the server: {outside}"
 
 
 def test_pcn_money_page_shows_amounts_chart_and_sources(sign_in, live_server):

@@ -13,6 +13,7 @@ from pcnhub.domain.money import arrs
 from pcnhub.domain.money.entitlements import arrs_sum_for_year
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.reference.arrs_roles import load_catalogue
+from tests.helpers_web import only_local_requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +21,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REGISTERED, WEIGHTED = 25_500, 26_775
 
 
-def only_local_requests(page, live_server) -> None:
-    outside = [url for url in page.requested if not url.startswith((live_server.url, "data:", "blob:"))]
-    assert not outside, f"the page loaded from outside the server: {outside}"
+def add_post(page, role: str, fte: str, start: str, cost: str, label: str = "") -> None:
+    """Fill in and send the form that adds a post to the ARRS plan."""
+    page.locator("#add-post summary").click()
+    page.get_by_label("Role").select_option(role)
+    if label:
+        page.get_by_label("Post title or holder (optional)").fill(label)
+    page.get_by_label("Whole-time equivalent (WTE)").fill(fte)
+    page.get_by_label("Start date").fill(start)
+    page.get_by_label("Annual cost in pounds").fill(cost)
+    page.get_by_role("button", name="Add post").click()
+
+
+def add_session(page, day: str, start: str, end: str, site: str, staff_type: str) -> None:
+    """Fill in and send the form that adds a session to the access plan."""
+    page.locator("#add-session summary").click()
+    page.get_by_label("Day").select_option(day)
+    page.get_by_label("Start time").fill(start)
+    page.get_by_label("End time").fill(end)
+    page.get_by_label("Site").fill(site)
+    page.get_by_label("Staff type").fill(staff_type)
+    page.get_by_role("button", name="Add session").click()
 
 
 def test_adding_a_post_updates_the_projection_and_its_chart(sign_in, live_server):
@@ -31,13 +50,7 @@ def test_adding_a_post_updates_the_projection_and_its_chart(sign_in, live_server
     assert page.locator("[data-projected-total]").inner_text() == "£0.00"
     assert page.locator("#arrs-projection-data-chart").count() == 0  # nothing to chart yet
 
-    page.locator("#add-post summary").click()
-    page.get_by_label("Role").select_option("clinical_pharmacist")
-    page.get_by_label("Post title or holder (optional)").fill("North pharmacist")
-    page.get_by_label("Whole-time equivalent (WTE)").fill("0.8")
-    page.get_by_label("Start date").fill("2024-07-01")
-    page.get_by_label("Annual cost in pounds").fill("48000")
-    page.get_by_role("button", name="Add post").click()
+    add_post(page, "clinical_pharmacist", "0.8", "2024-07-01", "48000", label="North pharmacist")
     page.wait_for_url(re.compile(r"/finance/pcn/U00001/arrs/\?year=2024-25#posts$"))
 
     year = FinancialYear(2024)
@@ -63,12 +76,7 @@ def test_adding_a_post_updates_the_projection_and_its_chart(sign_in, live_server
 def test_an_invalid_post_shows_the_error_summary(sign_in):
     page = sign_in("pcn")
     page.goto("/finance/pcn/U00001/arrs/?year=2024-25")
-    page.locator("#add-post summary").click()
-    page.get_by_label("Role").select_option("social_prescribing_link_worker")
-    page.get_by_label("Whole-time equivalent (WTE)").fill("0")
-    page.get_by_label("Start date").fill("2024-04-01")
-    page.get_by_label("Annual cost in pounds").fill("30000")
-    page.get_by_role("button", name="Add post").click()
+    add_post(page, "social_prescribing_link_worker", "0", "2024-04-01", "30000")
     summary = page.locator(".nhsuk-error-summary")
     assert "The whole-time equivalent must be more than 0" in summary.inner_text()
     summary.get_by_role("link").first.click()
@@ -82,13 +90,7 @@ def test_adding_a_session_changes_the_planned_minutes(sign_in, live_server):
     assert page.locator("[data-required]").inner_text() == "1,530 minutes (25 h 30 min)"
     assert page.locator("[data-planned-total]").inner_text() == "0"
 
-    page.locator("#add-session summary").click()
-    page.get_by_label("Day").select_option("Saturday")
-    page.get_by_label("Start time").fill("09:00")
-    page.get_by_label("End time").fill("13:00")
-    page.get_by_label("Site").fill("Hollies Surgery")
-    page.get_by_label("Staff type").fill("Practice nurse")
-    page.get_by_role("button", name="Add session").click()
+    add_session(page, "Saturday", "09:00", "13:00", "Hollies Surgery", "Practice nurse")
     page.wait_for_url(re.compile(r"/access/\?date=2024-06-01#sessions$"))
 
     assert page.locator("[data-planned-total]").inner_text() == "240"
@@ -97,13 +99,7 @@ def test_adding_a_session_changes_the_planned_minutes(sign_in, live_server):
     page.locator("#access-timetable-data-chart .main-svg").first.wait_for()
 
     # A 20-minute session is kept but does not count: an error finding says why.
-    page.locator("#add-session summary").click()
-    page.get_by_label("Day").select_option("Monday")
-    page.get_by_label("Start time").fill("18:30")
-    page.get_by_label("End time").fill("18:50")
-    page.get_by_label("Site").fill("Hollies Surgery")
-    page.get_by_label("Staff type").fill("GP")
-    page.get_by_role("button", name="Add session").click()
+    add_session(page, "Monday", "18:30", "18:50", "Hollies Surgery", "GP")
     page.wait_for_url(re.compile(r"#sessions$"))
     assert page.locator("[data-planned-total]").inner_text() == "240"
     assert "blocks of at least 30 minutes" in page.locator('#errors [data-rule="block-length"]').inner_text()

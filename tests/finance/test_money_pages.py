@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import html as htmllib
-import io
 import json
 import re
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
 from pcnhub.finance.models import CareHomeBeds, RateOverride
+from tests.helpers_web import read_csv, read_xlsx, text
 
 pytestmark = pytest.mark.django_db
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PCN = "/finance/pcn/U00001/"
 AREA = "/finance/area/QAA/"
 OVERRIDES = "/finance/area/QAA/overrides/"
-
-
-def text(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def read_csv(response) -> list[list[str]]:
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def read_xlsx(response) -> list[list]:
-    assert response["Content-Type"] == XLSX
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 # --- Who may see what --------------------------------------------------------------------------

@@ -3,28 +3,20 @@ commissioner's agreement and the download."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html as html_lib
-import io
 import re
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
 from pcnhub.domain import access
 from pcnhub.finance.models import AccessSession
+from tests.helpers_web import read_csv, read_xlsx, text, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 
 URL = "/finance/pcn/U00001/access/"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def text(response) -> str:
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.DOTALL)
-    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
 def session_data(**changes) -> dict:
@@ -215,16 +207,14 @@ def test_sessions_download_parses(client_for, register):
     make_session(register.north, day=1, end=dt.time(18, 50))
     client = client_for("icb")
     response = client.get(URL, {"date": "2024-06-01", "format": "xlsx", "table": "sessions"})
-    assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == 'attachment; filename="access-U00001-sessions-2024-06-01.xlsx"'
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    sheet = xlsx_sheet(response)
+    rows = read_xlsx(response)
     assert rows[0][:9] == ["Day", "Start", "End", "Site", "Staff type", "Commissioner-agreed", "Minutes",
                            "Minutes counted", "Minutes not counted"]
     assert rows[1][:9] == ["Monday", "18:30", "20:00", "=cmd|' /C calc'!A0", "GP", "no", 90, 90, 0]
     assert sheet.cell(row=2, column=4).data_type == "s"
     assert rows[2][7:9] == [0, 20] and "blocks of at least 30 minutes" in rows[2][9]
     assert rows[3][0] == "Total" and rows[3][7] == 90
-    csv_rows = list(csv.reader(io.StringIO(
-        client.get(URL, {"date": "2024-06-01", "format": "csv"}).content.decode("utf-8-sig"))))
+    csv_rows = read_csv(client.get(URL, {"date": "2024-06-01", "format": "csv"}))
     assert csv_rows[1][3].startswith("'=cmd")

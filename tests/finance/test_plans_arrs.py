@@ -3,14 +3,11 @@ the domain's projection of the same posts."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html as html_lib
-import io
 import re
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -20,31 +17,15 @@ from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import plans, services
 from pcnhub.finance.models import ArrsClaim, ArrsPost
 from pcnhub.reference.arrs_roles import load_catalogue
+from tests.helpers_web import read_csv, read_xlsx, text, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 
 YEAR = FinancialYear(2024)
 URL = "/finance/pcn/U00001/arrs/"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Alpha North on 1 January 2024 (the list date of 2024/25): 12,500 + 13,000 registered, weighted x 1.05.
 REGISTERED_2024 = 25_500
 WEIGHTED_2024 = 26_775
-
-
-def text(response) -> str:
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.DOTALL)
-    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
-
-
-def read_csv(response) -> list[list[str]]:
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def read_xlsx(response) -> list[list]:
-    assert response["Content-Type"] == XLSX
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 def post_data(**changes) -> dict:
@@ -375,7 +356,7 @@ def test_downloads_parse_and_cannot_carry_formulas(client_for, register):
         assert response["Content-Disposition"] == f'attachment; filename="{name}.xlsx"'
         rows = read_xlsx(response)
         assert rows and all(isinstance(h, str) for h in rows[0])
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(URL, {"year": "2024-25", "format": "xlsx", "table": "posts"}).content)).active
+    sheet = xlsx_sheet(client.get(URL, {"year": "2024-25", "format": "xlsx", "table": "posts"}))
     label = sheet.cell(row=2, column=3)
     assert label.value.startswith("=HYPERLINK") and label.data_type == "s"
     rows = read_csv(client.get(URL, {"year": "2024-25", "format": "csv", "table": "posts"}))

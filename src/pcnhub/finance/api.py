@@ -175,22 +175,25 @@ def pcn_dict(money: services.PcnMoney) -> dict:
     }
 
 
+def _sums(money: services.PcnMoney | services.AreaMoney) -> dict:
+    """The sums of a PCN's money or of an area's PCNs, as area rows and totals give them."""
+    return {
+        "registered": money.registered, "total": float(money.total), "total_to_pcn": float(money.to_pcn),
+        "total_to_practices": float(money.to_practices), "arrs": float(money.arrs), "per_head": _float(money.per_head),
+    }
+
+
 def area_row(r: services.PcnMoney) -> dict:
     return {
         "code": r.pcn.code, "name": r.pcn.name, "icb": r.icb.code if r.icb else None, "practices": len(r.members),
-        "registered": r.registered, "total": float(r.total), "total_to_pcn": float(r.to_pcn),
-        "total_to_practices": float(r.to_practices), "arrs": float(r.arrs), "per_head": _float(r.per_head),
+        **_sums(r),
         "not_known": [line.payment.key for line in r.entitlement.not_known], "overrides": sorted(r.overrides),
         "as_of": r.as_of,
     }
 
 
 def area_totals(money: services.AreaMoney) -> dict:
-    return {
-        "pcns": len(money.rows), "registered": money.registered, "total": float(money.total),
-        "total_to_pcn": float(money.to_pcn), "total_to_practices": float(money.to_practices),
-        "arrs": float(money.arrs), "per_head": _float(money.per_head),
-    }
+    return {"pcns": len(money.rows), **_sums(money)}
 
 
 @router.get("/pcns/{code}/entitlements", response=PcnEntitlementOut,

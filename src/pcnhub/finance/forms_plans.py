@@ -44,15 +44,75 @@ def role_choices(current: str | None = None) -> list[tuple[str, str]]:
     return choices
 
 
+def pounds_field(label: str, help_text: str, *, what: str, short: str, example: str) -> forms.DecimalField:
+    """An amount in pounds and pence below £10 billion; the messages name it "the ``what``" (e.g. "amount
+    claimed") and, more briefly, "an ``short``"/"the ``short``" (e.g. "amount"), with ``example``."""
+    return forms.DecimalField(
+        label=label, max_digits=12, decimal_places=2, help_text=help_text,
+        error_messages={
+            "required": f"Enter the {what} in pounds, for example {example}",
+            "invalid": f"Enter the {what} as an amount in pounds, for example {example}",
+            "max_digits": f"Enter an {short} below £10 billion",
+            "max_whole_digits": f"Enter an {short} below £10 billion",
+            "max_decimal_places": f"Enter the {short} in pounds and pence, to at most 2 decimal places",
+        },
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+    )
+
+
+def not_negative(amount: Decimal, message: str) -> Decimal:
+    """``amount`` if it is a number of at least 0, else a validation error with ``message``."""
+    if not amount.is_finite() or amount < 0:
+        raise forms.ValidationError(message)
+    return amount
+
+
+def required_text(text: str, message: str) -> str:
+    """``text`` without surrounding white space; a validation error with ``message`` if nothing is left."""
+    text = text.strip()
+    if not text:
+        raise forms.ValidationError(message)
+    return text
+
+
+def post_title(post: ArrsPost) -> str:
+    """E.g. "North (Clinical pharmacist)", or the role's name alone for a post without a title."""
+    name = plans.role_name(post.role)
+    return f"{post.label} ({name})" if post.label else name
+
+
 def post_label(post: ArrsPost) -> str:
     """E.g. "North (Clinical pharmacist), 1 WTE from 01 Apr 2024"."""
-    name = plans.role_name(post.role)
-    what = f"{post.label} ({name})" if post.label else name
-    return f"{what}, {plans.wte(post.fte)} WTE from {post.start:%d %b %Y}"
+    return f"{post_title(post)}, {plans.wte(post.fte)} WTE from {post.start:%d %b %Y}"
 
 
-class PostForm(NHSFormMixin, forms.Form):
+def post_description(post: ArrsPost) -> str:
+    """E.g. "North (Clinical pharmacist), 1 WTE from 1 April 2024", for the success banners."""
+    return f"{post_title(post)}, {plans.wte(post.fte)} WTE from {plans.long_date(post.start)}"
+
+
+class PlanRowForm(NHSFormMixin, forms.Form):
+    """Add a row to a plan of ``pcn``, or change ``instance``: unbound, the form starts from the
+    ``instance``'s values of ``copied_fields``."""
+
+    copied_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, pcn: Organisation, user, instance=None, **kwargs):
+        self.pcn, self.user, self.instance = pcn, user, instance
+        if instance is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = {name: getattr(instance, name) for name in self.copied_fields}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def verb(self) -> str:
+        """What saving did, for the success banner."""
+        return "changed" if self.instance is not None else "added"
+
+
+class PostForm(PlanRowForm):
     """Add or change one post of a PCN's ARRS workforce plan."""
+
+    copied_fields = ("role", "label", "fte", "start", "end", "annual_cost", "employment")
 
     role = forms.ChoiceField(label="Role", error_messages={"required": "Choose the role",
                                                           "invalid_choice": "Choose a role from the list"})
@@ -74,29 +134,15 @@ class PostForm(NHSFormMixin, forms.Form):
     start = date_field("Start date", required=True, help_text="The first day in post, for example 2024-04-01",
                        required_message="Enter the date the post starts")
     end = date_field("End date (optional)", required=False, help_text="The last day in post; leave blank while it continues")
-    annual_cost = forms.DecimalField(
-        label="Annual cost in pounds", max_digits=12, decimal_places=2,
-        help_text="Actual salary plus on-costs a year for this post at its WTE, for example 45000",
-        error_messages={
-            "required": "Enter the annual cost in pounds, for example 45000",
-            "invalid": "Enter the annual cost as an amount in pounds, for example 45000",
-            "max_digits": "Enter an annual cost below £10 billion",
-            "max_whole_digits": "Enter an annual cost below £10 billion",
-            "max_decimal_places": "Enter the annual cost in pounds and pence, to at most 2 decimal places",
-        },
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+    annual_cost = pounds_field(
+        "Annual cost in pounds", "Actual salary plus on-costs a year for this post at its WTE, for example 45000",
+        what="annual cost", short="annual cost", example="45000",
     )
     employment = forms.ChoiceField(label="Employment", choices=Employment.choices, initial=Employment.EMPLOYED,
                                    error_messages={"required": "Choose how the post is filled"})
 
     def __init__(self, *args, pcn: Organisation, user, instance: ArrsPost | None = None, **kwargs):
-        self.pcn, self.user, self.instance = pcn, user, instance
-        if instance is not None and "initial" not in kwargs and not args:
-            kwargs["initial"] = {
-                "role": instance.role, "label": instance.label, "fte": instance.fte, "start": instance.start,
-                "end": instance.end, "annual_cost": instance.annual_cost, "employment": instance.employment,
-            }
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, pcn=pcn, user=user, instance=instance, **kwargs)
         self.fields["role"].choices = role_choices(instance.role if instance else None)
 
     def clean_label(self) -> str:
@@ -109,10 +155,7 @@ class PostForm(NHSFormMixin, forms.Form):
         return fte
 
     def clean_annual_cost(self) -> Decimal:
-        cost = self.cleaned_data["annual_cost"]
-        if not cost.is_finite() or cost < 0:
-            raise forms.ValidationError("The annual cost cannot be negative")
-        return cost
+        return not_negative(self.cleaned_data["annual_cost"], "The annual cost cannot be negative")
 
     def clean(self):
         data = super().clean()
@@ -124,14 +167,11 @@ class PostForm(NHSFormMixin, forms.Form):
     def save(self) -> str:
         data = self.cleaned_data
         post = self.instance or ArrsPost(pcn=self.pcn)
-        for name in ("role", "label", "fte", "start", "end", "annual_cost", "employment"):
+        for name in self.copied_fields:
             setattr(post, name, data[name])
         post.updated_by = self.user
         post.save()
-        name = plans.role_name(post.role)
-        what = f"{post.label} ({name})" if post.label else name
-        verb = "changed" if self.instance is not None else "added"
-        return f"{what}, {plans.wte(post.fte)} WTE from {plans.long_date(post.start)}, {verb}"
+        return f"{post_description(post)}, {self.verb}"
 
 
 class ClaimForm(NHSFormMixin, forms.Form):
@@ -142,17 +182,10 @@ class ClaimForm(NHSFormMixin, forms.Form):
                                                   "invalid_choice": "Choose a post of this plan"})
     month = forms.ChoiceField(label="Month", error_messages={"required": "Choose the month claimed for",
                                                             "invalid_choice": "Choose a month of the year"})
-    amount = forms.DecimalField(
-        label="Amount claimed in pounds", max_digits=12, decimal_places=2,
-        help_text="What was claimed for the post for the month; recording a month again replaces its claim",
-        error_messages={
-            "required": "Enter the amount claimed in pounds, for example 3500",
-            "invalid": "Enter the amount claimed as an amount in pounds, for example 3500",
-            "max_digits": "Enter an amount below £10 billion",
-            "max_whole_digits": "Enter an amount below £10 billion",
-            "max_decimal_places": "Enter the amount in pounds and pence, to at most 2 decimal places",
-        },
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+    amount = pounds_field(
+        "Amount claimed in pounds",
+        "What was claimed for the post for the month; recording a month again replaces its claim",
+        what="amount claimed", short="amount", example="3500",
     )
 
     def __init__(self, *args, pcn: Organisation, user, year: FinancialYear, **kwargs):
@@ -169,10 +202,7 @@ class ClaimForm(NHSFormMixin, forms.Form):
         return dt.date.fromisoformat(self.cleaned_data["month"])
 
     def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if not amount.is_finite() or amount < 0:
-            raise forms.ValidationError("The amount claimed cannot be negative")
-        return amount
+        return not_negative(self.cleaned_data["amount"], "The amount claimed cannot be negative")
 
     def clean(self):
         data = super().clean()
@@ -193,7 +223,7 @@ class ClaimForm(NHSFormMixin, forms.Form):
                 f"{plans.month_label(claim.month)} {verb}")
 
 
-class SessionForm(NHSFormMixin, forms.Form):
+class SessionForm(PlanRowForm):
     """Add or change one staff session of a PCN's weekly access plan.
 
     Only ICB commissioners and administrators see the "commissioner-agreed" box: it records the
@@ -222,28 +252,20 @@ class SessionForm(NHSFormMixin, forms.Form):
     agreed = forms.BooleanField(label="The commissioner has agreed this session outside the Network Standard Hours",
                                 required=False)
 
+    copied_fields = ("day", "start", "end", "site", "staff_type", "agreed")
+
     def __init__(self, *args, pcn: Organisation, user, instance: AccessSession | None = None, **kwargs):
-        self.pcn, self.user, self.instance = pcn, user, instance
-        if instance is not None and "initial" not in kwargs and not args:
-            kwargs["initial"] = {"day": instance.day, "start": instance.start, "end": instance.end,
-                                 "site": instance.site, "staff_type": instance.staff_type, "agreed": instance.agreed}
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, pcn=pcn, user=user, instance=instance, **kwargs)
         self.can_agree = can_agree(user)
         if not self.can_agree:
             del self.fields["agreed"]
         self.agreement_cleared = False
 
     def clean_site(self) -> str:
-        site = self.cleaned_data["site"].strip()
-        if not site:
-            raise forms.ValidationError("Enter the site")
-        return site
+        return required_text(self.cleaned_data["site"], "Enter the site")
 
     def clean_staff_type(self) -> str:
-        staff = self.cleaned_data["staff_type"].strip()
-        if not staff:
-            raise forms.ValidationError("Enter the staff type")
-        return staff
+        return required_text(self.cleaned_data["staff_type"], "Enter the staff type")
 
     def clean(self):
         data = super().clean()
@@ -271,8 +293,7 @@ class SessionForm(NHSFormMixin, forms.Form):
         session.updated_by = self.user
         session.save()
         what = f"{session.get_day_display()} {session.start:%H:%M} to {session.end:%H:%M}, {session.site}, {session.staff_type}"
-        verb = "changed" if self.instance is not None else "added"
-        message = f"Session {what} {verb}"
+        message = f"Session {what} {self.verb}"
         if self.agreement_cleared:
             message += "; its times changed, so the commissioner's agreement was cleared and must be given again"
         return message

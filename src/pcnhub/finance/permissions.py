@@ -23,13 +23,8 @@ from pcnhub.register.services import AREA_KINDS
 MONEY_KINDS = (OrgKind.PCN, *AREA_KINDS)
 
 
-def can_view_money(user, org: Organisation) -> bool:
-    """May ``user`` see the money of ``org`` (a PCN or an area)?"""
-    if org is None or org.kind not in MONEY_KINDS:
-        return False
-    scope = scope_for(user)
-    if scope.unrestricted:
-        return True
+def _own(scope, org: Organisation) -> bool:
+    """Is ``org`` the scope's own: inside an ICB commissioner's ICB, or a PCN user's PCN?"""
     if scope.organisation is None:
         return False
     if scope.role == Role.ICB:
@@ -39,20 +34,20 @@ def can_view_money(user, org: Organisation) -> bool:
     return False
 
 
+def can_view_money(user, org: Organisation) -> bool:
+    """May ``user`` see the money of ``org`` (a PCN or an area)?"""
+    if org is None or org.kind not in MONEY_KINDS:
+        return False
+    scope = scope_for(user)
+    return scope.unrestricted or _own(scope, org)
+
+
 def can_edit_plans(user, pcn: Organisation) -> bool:
     """May ``user`` change a PCN's plans (ARRS, access, care home beds)? Analysts never may."""
     if pcn is None or pcn.kind != OrgKind.PCN:
         return False
     scope = scope_for(user)
-    if scope.role == Role.ADMIN:
-        return True
-    if scope.organisation is None:
-        return False
-    if scope.role == Role.PCN:
-        return pcn.pk == scope.organisation.pk
-    if scope.role == Role.ICB:
-        return scope.can_view(pcn)
-    return False
+    return scope.role == Role.ADMIN or _own(scope, pcn)
 
 
 def can_override_rates(user, icb: Organisation) -> bool:
@@ -81,3 +76,14 @@ def money_pcn(user, code: str) -> Organisation:
 def money_area(user, code: str) -> Organisation:
     """The area (region, ICB, sub-ICB location or place) whose money ``user`` may see."""
     return _money_org(user, code, list(AREA_KINDS), "area")
+
+
+def editable_pcn(user, code: str, what: str = "the plans of {code}") -> Organisation:
+    """The PCN with this code whose plans ``user`` may change: Http404 if unknown, PermissionDenied if not
+    visible or not editable (the message names ``what`` may not be changed)."""
+    pcn = money_pcn(user, code)
+    if not can_edit_plans(user, pcn):
+        raise PermissionDenied(
+            f"Your role ({scope_for(user).role_label}) does not allow changes to {what.format(code=pcn.code)}."
+        )
+    return pcn

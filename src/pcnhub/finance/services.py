@@ -122,13 +122,10 @@ class PcnMoney:
         return [line.payment.name for line in self.entitlement.lines if line.status == c.UNCERTAIN]
 
 
-@dataclass
-class AreaMoney:
-    """Every PCN of an area (or of England's ICB) in one year, with totals."""
+class MoneyTotals:
+    """The totals of the money of many PCNs, ``rows``."""
 
-    area: Organisation | None
-    year: FinancialYear
-    rows: list[PcnMoney] = field(default_factory=list)
+    rows: list[PcnMoney]
 
     @property
     def registered(self) -> int:
@@ -154,13 +151,22 @@ class AreaMoney:
     def per_head(self) -> Decimal | None:
         return pence(self.total / self.registered) if self.registered else None
 
+
+@dataclass
+class AreaMoney(MoneyTotals):
+    """Every PCN of an area (or of England's ICB) in one year, with totals."""
+
+    area: Organisation | None
+    year: FinancialYear
+    rows: list[PcnMoney] = field(default_factory=list)
+
     @property
     def practices(self) -> int:
         return sum(len(r.members) for r in self.rows)
 
 
 @dataclass
-class EnglandMoney:
+class EnglandMoney(MoneyTotals):
     """Every PCN in England in one year, grouped by ICB (``unplaced``: PCNs the register places in no ICB)."""
 
     year: FinancialYear
@@ -174,30 +180,6 @@ class EnglandMoney:
     @property
     def rows(self) -> list[PcnMoney]:
         return [r for g in self.groups for r in g.rows]
-
-    @property
-    def registered(self) -> int:
-        return sum(g.registered for g in self.groups)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((g.total for g in self.groups), ZERO)
-
-    @property
-    def to_pcn(self) -> Decimal:
-        return sum((g.to_pcn for g in self.groups), ZERO)
-
-    @property
-    def to_practices(self) -> Decimal:
-        return sum((g.to_practices for g in self.groups), ZERO)
-
-    @property
-    def arrs(self) -> Decimal:
-        return sum((g.arrs for g in self.groups), ZERO)
-
-    @property
-    def per_head(self) -> Decimal | None:
-        return pence(self.total / self.registered) if self.registered else None
 
 
 # --- Populations -------------------------------------------------------------------------------

@@ -15,29 +15,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.domain import access
 from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import SessionForm, can_agree
 from pcnhub.finance.models import AccessSession
-from pcnhub.finance.views_arrs import editable_pcn
+from pcnhub.finance.views_common import (
+    bound_form,
+    done,
+    page_url,
+    problems,
+    query_date,
+    saved,
+)
 from pcnhub.register import exports
-from pcnhub.register.forms import DateForm
-from pcnhub.register.views import BadRequest, _download, _query, page
-
-
-def _date(request: HttpRequest) -> tuple[DateForm, dt.date]:
-    form = _query(request, DateForm, {"date": dt.date.today().isoformat()})
-    return form, form.cleaned_data["date"]
+from pcnhub.register.views import BadRequest, _download, page
 
 
 def access_url(pcn, date: dt.date, anchor: str = "") -> str:
-    return f"{reverse('finance:access', args=[pcn.code])}?date={date.isoformat()}" + (f"#{anchor}" if anchor else "")
+    return page_url("finance:access", [pcn.code], anchor, date=date.isoformat())
+
+
+def _session_url(name: str, pcn, session_id: int, date: dt.date) -> str:
+    return page_url(f"finance:access_session_{name}", [pcn.code, session_id], date=date.isoformat())
 
 
 def _plan(pcn, date: dt.date) -> plans.AccessPlan:
@@ -104,7 +107,7 @@ def _hours(time: dt.time) -> float:
 
 
 def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = None) -> HttpResponse:
-    form, date = _date(request)
+    form, date = query_date(request)
     plan = _plan(pcn, date)
     download = _download(request, {"sessions": lambda: _sessions_table(plan)})
     if download:
@@ -149,8 +152,7 @@ def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = N
              "site": s.row.site, "staff_type": s.row.staff_type, "agreed": s.row.agreed,
              "minutes": s.result.session.minutes, "counted": s.result.counted_minutes,
              "not_counted": s.result.not_counted_minutes, "findings": s.findings, "errors": s.errors,
-             "edit": f"{reverse('finance:access_session_edit', args=[pcn.code, s.row.pk])}?date={date.isoformat()}",
-             "delete": f"{reverse('finance:access_session_delete', args=[pcn.code, s.row.pk])}?date={date.isoformat()}"}
+             "edit": _session_url("edit", pcn, s.row.pk, date), "delete": _session_url("delete", pcn, s.row.pk, date)}
             for s in plan.sessions
         ],
         "total_minutes": sum(s.result.session.minutes for s in plan.sessions),
@@ -164,7 +166,7 @@ def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = N
         "session_form": session_form,
         "failed": failed,
         "problems": session_form.error_list() if failed else [],
-        "session_action": f"{reverse('finance:access_session_add', args=[pcn.code])}?date={date.isoformat()}",
+        "session_action": page_url("finance:access_session_add", [pcn.code], date=date.isoformat()),
     }
     return render(request, "finance/plans_access.html", context)
 
@@ -178,44 +180,35 @@ def access_plan(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @page
 def access_session_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, date = _date(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, date = query_date(request)
     form = SessionForm(request.POST, pcn=pcn, user=request.user, prefix="session")
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(access_url(pcn, date, "sessions"))
-    return _access_page(request, pcn, form)
+    return saved(request, form, access_url(pcn, date, "sessions")) or _access_page(request, pcn, form)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def access_session_edit(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, date = _date(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, date = query_date(request)
     session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
-    if request.method == "POST":
-        form = SessionForm(request.POST, pcn=pcn, user=request.user, instance=session, prefix="session")
-        if form.is_valid():
-            messages.success(request, form.save())
-            return redirect(access_url(pcn, date, "sessions"))
-    else:
-        form = SessionForm(pcn=pcn, user=request.user, instance=session, prefix="session")
-    return render(request, "finance/plans_access_session.html", {
-        "pcn": pcn, "date": date, "session": session, "form": form,
-        "back": access_url(pcn, date, "sessions"),
-        "action": f"{reverse('finance:access_session_edit', args=[pcn.code, session.pk])}?date={date.isoformat()}",
-        "problems": form.error_list() if form.is_bound and form.errors else [],
-    })
+    form = bound_form(request, SessionForm, pcn=pcn, user=request.user, instance=session, prefix="session")
+    return saved(request, form, access_url(pcn, date, "sessions")) or render(
+        request, "finance/plans_access_session.html", {
+            "pcn": pcn, "date": date, "session": session, "form": form,
+            "back": access_url(pcn, date, "sessions"),
+            "action": _session_url("edit", pcn, session.pk, date),
+            "problems": problems(form),
+        })
 
 
 @require_POST
 @page
 def access_session_delete(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, date = _date(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, date = query_date(request)
     session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
     text = (f"Session {session.get_day_display()} {session.start:%H:%M} to {session.end:%H:%M}, {session.site}, "
             f"{session.staff_type} deleted")
     session.delete()
-    messages.success(request, text)
-    return redirect(access_url(pcn, date, "sessions"))
+    return done(request, text, access_url(pcn, date, "sessions"))

@@ -14,22 +14,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pcnhub.accounts.scope import scope_for
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, plans
-from pcnhub.finance.forms_money import YearForm
-from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_label
+from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, post_label
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
+from pcnhub.finance.views_common import (
+    bound_form,
+    done,
+    page_url,
+    problems,
+    query_year,
+    saved,
+)
 from pcnhub.register import exports
-from pcnhub.register.views import _download, _query, page
+from pcnhub.register.views import _download, page
 
 gbp = plans.gbp
 STATUS_TAGS = {
@@ -44,23 +47,13 @@ def _number(amount: Decimal | None) -> float | None:
     return None if amount is None else float(amount)
 
 
-def _year(request: HttpRequest) -> tuple[YearForm, FinancialYear]:
-    form = _query(request, YearForm)
-    return form, form.cleaned_data["year"]
-
-
 def arrs_url(pcn, year: FinancialYear, anchor: str = "") -> str:
-    return f"{reverse('finance:arrs', args=[pcn.code])}?year={year.slug}" + (f"#{anchor}" if anchor else "")
+    return page_url("finance:arrs", [pcn.code], anchor, year=year.slug)
 
 
-def editable_pcn(request: HttpRequest, code: str):
-    """The PCN whose plans the user may change: 404 unknown, 403 not visible or not editable."""
-    pcn = permissions.money_pcn(request.user, code)
-    if not permissions.can_edit_plans(request.user, pcn):
-        raise PermissionDenied(
-            f"Your role ({scope_for(request.user).role_label}) does not allow changes to the plans of {pcn.code}."
-        )
-    return pcn
+def _change_url(name: str, pcn, year: FinancialYear, *ids: int) -> str:
+    """The URL of the change ``finance:arrs_<name>`` of the plan (of a post or claim ``ids``) for ``year``."""
+    return page_url(f"finance:arrs_{name}", [pcn.code, *ids], year=year.slug)
 
 
 # --- Views of the plan ---------------------------------------------------------------------------
@@ -92,8 +85,8 @@ def _post_view(pcn, year, row: plans.PostRow) -> dict:
         "claims": gbp(row.claims) if row.in_year else "Not in post",
         "in_year": row.in_year,
         "months": plans.wte(row.projection.claimable_months) if row.projection is not None else "0",
-        "edit": f"{reverse('finance:arrs_post_edit', args=[pcn.code, post.pk])}?year={year.slug}",
-        "delete": f"{reverse('finance:arrs_post_delete', args=[pcn.code, post.pk])}?year={year.slug}",
+        "edit": _change_url("post_edit", pcn, year, post.pk),
+        "delete": _change_url("post_delete", pcn, year, post.pk),
     }
 
 
@@ -212,7 +205,7 @@ def _charts(plan: plans.ArrsPlan, count: plans.Headcount) -> tuple[dict, dict]:
 
 def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
                claim_form: ClaimForm | None = None) -> HttpResponse:
-    form, year = _year(request)
+    form, year = query_year(request)
     used = plans.population_used(pcn, year)
     plan = plans.arrs_plan(pcn, year, used)
     count_cache: list[plans.Headcount] = []
@@ -280,7 +273,7 @@ def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
         "claims": [{"id": cl.pk, "month": plans.month_label(cl.month), "post": post_label(cl.post),
                     "amount": gbp(cl.amount), "projected": gbp(plan.claim_projection(cl)),
                     "by": cl.submitted_by.get_username() if cl.submitted_by else "",
-                    "delete": f"{reverse('finance:arrs_claim_delete', args=[pcn.code, cl.pk])}?year={year.slug}"}
+                    "delete": _change_url("claim_delete", pcn, year, cl.pk)}
                    for cl in plan.claims],
         "year_end": {
             "claimed": gbp(ye.claimed), "projected": gbp(ye.projected), "expected": gbp(ye.expected),
@@ -300,8 +293,8 @@ def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
         "claim_form": claim_form,
         "failed": failed,
         "problems": [p for f in failed for p in f.error_list()],
-        "post_action": f"{reverse('finance:arrs_post_add', args=[pcn.code])}?year={year.slug}",
-        "claim_action": f"{reverse('finance:arrs_claim', args=[pcn.code])}?year={year.slug}",
+        "post_action": _change_url("post_add", pcn, year),
+        "claim_action": _change_url("claim", pcn, year),
         "has_claimable_posts": claim_form is not None and claim_form.fields["post"].queryset.exists(),
     }
     return render(request, "finance/plans_arrs.html", context)
@@ -319,63 +312,47 @@ def arrs_plan(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @page
 def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, year = _year(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, year = query_year(request)
     form = PostForm(request.POST, pcn=pcn, user=request.user, prefix="post")
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(arrs_url(pcn, year, "posts"))
-    return _arrs_page(request, pcn, post_form=form)
-
-
-def _post_page(request, pcn, year, post, form) -> HttpResponse:
-    return render(request, "finance/plans_arrs_post.html", {
-        "pcn": pcn, "year": year, "post": post, "form": form,
-        "name": plans.role_name(post.role),
-        "back": arrs_url(pcn, year, "posts"),
-        "action": f"{reverse('finance:arrs_post_edit', args=[pcn.code, post.pk])}?year={year.slug}",
-        "problems": form.error_list() if form.is_bound and form.errors else [],
-    })
+    return saved(request, form, arrs_url(pcn, year, "posts")) or _arrs_page(request, pcn, post_form=form)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_edit(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, year = _year(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, year = query_year(request)
     post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
-    if request.method == "POST":
-        form = PostForm(request.POST, pcn=pcn, user=request.user, instance=post, prefix="post")
-        if form.is_valid():
-            messages.success(request, form.save())
-            return redirect(arrs_url(pcn, year, "posts"))
-    else:
-        form = PostForm(pcn=pcn, user=request.user, instance=post, prefix="post")
-    return _post_page(request, pcn, year, post, form)
+    form = bound_form(request, PostForm, pcn=pcn, user=request.user, instance=post, prefix="post")
+    return saved(request, form, arrs_url(pcn, year, "posts")) or render(request, "finance/plans_arrs_post.html", {
+        "pcn": pcn, "year": year, "post": post, "form": form,
+        "name": plans.role_name(post.role),
+        "back": arrs_url(pcn, year, "posts"),
+        "action": _change_url("post_edit", pcn, year, post.pk),
+        "problems": problems(form),
+    })
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
     """GET asks to confirm (the post's recorded claims go with it); POST deletes."""
-    pcn = editable_pcn(request, code)
-    _, year = _year(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, year = query_year(request)
     post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
-    name = plans.role_name(post.role)
-    what = f"{post.label} ({name})" if post.label else name
-    what = f"{what}, {plans.wte(post.fte)} WTE from {plans.long_date(post.start)}"
+    what = post_description(post)
     claims = post.claims.count()
     if request.method == "POST":
         post.delete()
         extra = f", with its {claims} recorded claim{'s' if claims != 1 else ''}" if claims else ""
-        messages.success(request, f"{what} deleted{extra}")
-        return redirect(arrs_url(pcn, year, "posts"))
+        return done(request, f"{what} deleted{extra}", arrs_url(pcn, year, "posts"))
     return render(request, "finance/plans_confirm_delete.html", {
         "pcn": pcn, "what": what, "back": arrs_url(pcn, year, "posts"),
         "title": "Delete this post?", "caption": f"ARRS plan, {pcn.name}",
         "consequence": (f"The {claims} claim{'s' if claims != 1 else ''} recorded for this post will be deleted too."
                         if claims else "No claims are recorded for this post."),
-        "action": f"{reverse('finance:arrs_post_delete', args=[pcn.code, post.pk])}?year={year.slug}",
+        "action": _change_url("post_delete", pcn, year, post.pk),
         "button": "Delete post",
     })
 
@@ -384,23 +361,18 @@ def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpRespo
 @page
 def arrs_claim(request: HttpRequest, code: str) -> HttpResponse:
     """Record the claim of one post for one month (a second one for the same month replaces it)."""
-    pcn = editable_pcn(request, code)
-    _, year = _year(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, year = query_year(request)
     form = ClaimForm(request.POST, pcn=pcn, user=request.user, year=year, prefix="claim")
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(arrs_url(pcn, year, "claims"))
-    return _arrs_page(request, pcn, claim_form=form)
+    return saved(request, form, arrs_url(pcn, year, "claims")) or _arrs_page(request, pcn, claim_form=form)
 
 
 @require_POST
 @page
 def arrs_claim_delete(request: HttpRequest, code: str, claim_id: int) -> HttpResponse:
-    pcn = editable_pcn(request, code)
-    _, year = _year(request)
+    pcn = permissions.editable_pcn(request.user, code)
+    _, year = query_year(request)
     claim = get_object_or_404(ArrsClaim.objects.select_related("post"), pk=claim_id, post__pcn=pcn)
     text = f"Claim of {gbp(claim.amount)} for {post_label(claim.post)} in {plans.month_label(claim.month)} deleted"
     claim.delete()
-    messages.success(request, text)
-    return redirect(arrs_url(pcn, year, "claims"))
-
+    return done(request, text, arrs_url(pcn, year, "claims"))

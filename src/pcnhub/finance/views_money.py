@@ -34,6 +34,7 @@ from pcnhub.finance.forms_money import (
     rate_text,
 )
 from pcnhub.finance.models import CareHomeBeds, RateOverride
+from pcnhub.finance.views_common import done, page_url, query_year, saved
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import exports
 from pcnhub.register.models import OrgKind
@@ -297,15 +298,11 @@ def pcn_money(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def pcn_beds(request: HttpRequest, code: str) -> HttpResponse:
     """Record the care home beds of a PCN for the year in ``?year=``."""
-    pcn = permissions.money_pcn(request.user, code)
-    if not permissions.can_edit_plans(request.user, pcn):
-        raise PermissionDenied(f"Your role ({scope_for(request.user).role_label}) does not allow changes to {pcn.code}.")
-    year = _query(request, YearForm).cleaned_data["year"]
+    pcn = permissions.editable_pcn(request.user, code, what="{code}")
+    _, year = query_year(request)
     form = CareHomeBedsForm(request.POST, pcn=pcn, year=year, user=request.user)
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(f"{reverse('finance:pcn', args=[pcn.code])}?year={year.label}#care-home-beds")
-    return _pcn_page(request, pcn, form)
+    url = page_url("finance:pcn", [pcn.code], "care-home-beds", year=year.label)
+    return saved(request, form, url) or _pcn_page(request, pcn, form)
 
 
 # --- Area --------------------------------------------------------------------------------------
@@ -537,22 +534,19 @@ def overrides(request: HttpRequest, code: str) -> HttpResponse:
     icb = permissions.money_area(request.user, code)
     if icb.kind != OrgKind.ICB:
         raise Http404(f"Rates are overridden by an ICB; {icb.code} is a {icb.get_kind_display()}.")
-    year = _query(request, YearForm).cleaned_data["year"]
+    _, year = query_year(request)
     if request.method == "GET":
         return _overrides_page(request, icb, year)
     if not permissions.can_override_rates(request.user, icb):
         raise PermissionDenied(
             f"Your role ({scope_for(request.user).role_label}) does not allow overriding the rates of {icb.code}."
         )
+    url = page_url("finance:overrides", [icb.code], year=year.label)
     if request.POST.get("action") == "withdraw":
         withdraw = WithdrawForm(request.POST, icb=icb, year=year, user=request.user)
         if not withdraw.is_valid():
             messages.error(request, "; ".join(e for errors in withdraw.errors.values() for e in errors))
-        else:
-            messages.success(request, withdraw.save())
-        return redirect(f"{reverse('finance:overrides', args=[icb.code])}?year={year.label}")
+            return redirect(url)
+        return done(request, withdraw.save(), url)
     form = OverrideForm(request.POST, icb=icb, year=year, user=request.user)
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(f"{reverse('finance:overrides', args=[icb.code])}?year={year.label}")
-    return _overrides_page(request, icb, year, form)
+    return saved(request, form, url) or _overrides_page(request, icb, year, form)

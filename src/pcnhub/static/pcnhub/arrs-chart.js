@@ -12,16 +12,15 @@
  *    bands: [{day, from, to}], band_label}
  *     each access session as a bar across its day (hours), over the hours that count.
  * The same numbers are always in a table on the page, for screen readers and without JavaScript.
+ * Needs charts-common.js loaded first.
  */
 (function () {
   "use strict";
-  var COLOURS = [
-    "#005eb8", "#41b6e6", "#007f3b", "#ffb81c", "#330072", "#ae2573", "#ed8b00", "#00a499",
-    "#768692", "#003087", "#78be20", "#8a1538"
-  ];
-  var FONT = { family: "Frutiger W01, Arial, sans-serif", size: 14, color: "#212b32" };
-  var GRID = "#e8edee";
-  var BACKGROUND = { paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff" };
+  var charts = window.pcnhubCharts;
+  var COLOURS = charts.COLOURS;
+  var FONT = charts.FONT;
+  var GRID = charts.GRID;
+  var BACKGROUND = charts.BACKGROUND;
 
   function escapeHover(text) {
     return String(text).replace(/%/g, "%%");
@@ -173,32 +172,10 @@
 
   var KINDS = { projection: projection, headcount: headcount, timetable: timetable };
 
-  function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-arrs-chart"));
-    if (!source || !window.Plotly) {
-      return;
-    }
-    var data = JSON.parse(source.textContent);
+  function figure(data) {
     var kind = KINDS[data.kind];
-    if (!kind) {
-      return;
-    }
-    var figure = kind(data);
-    if (!figure.traces.length) {
-      return;
-    }
-    container.setAttribute("role", "img");
-    container.setAttribute("aria-label", data.title + " (the numbers are in the table beside the chart)");
-    window.Plotly.newPlot(container, figure.traces, figure.layout, { displaylogo: false, responsive: true });
+    return kind ? kind(data) : null;
   }
 
-  function drawAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-arrs-chart]"), draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+  charts.drawCharts("data-arrs-chart", figure, "(the numbers are in the table beside the chart)");
 })();

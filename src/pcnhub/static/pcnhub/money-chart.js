@@ -7,15 +7,15 @@
  *   {kind: "hbar", title, labels: [...], values: [...], average, average_label}
  *     a horizontal bar per organisation (amount per registered patient) with the average marked.
  * The same numbers are always in a table on the page, for screen readers and without JavaScript.
+ * Needs charts-common.js loaded first.
  */
 (function () {
   "use strict";
-  // NHS identity colours, in an order that keeps neighbouring payments apart.
-  var COLOURS = [
-    "#005eb8", "#41b6e6", "#007f3b", "#ffb81c", "#330072", "#ae2573", "#ed8b00", "#00a499",
-    "#768692", "#003087", "#78be20", "#8a1538"
-  ];
-  var FONT = { family: "Frutiger W01, Arial, sans-serif", size: 14, color: "#212b32" };
+  var charts = window.pcnhubCharts;
+  var COLOURS = charts.COLOURS;
+  var FONT = charts.FONT;
+  var GRID = charts.GRID;
+  var BACKGROUND = charts.BACKGROUND;
 
   function pounds(value) {
     return "£" + value.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -35,9 +35,9 @@
       barmode: "stack", font: FONT, height: 420, separators: ".,",
       margin: { l: 90, r: 20, t: 10, b: 40 },
       xaxis: { type: "category" },
-      yaxis: { title: { text: "Entitlement (£)" }, tickprefix: "£", tickformat: ",.0f", rangemode: "tozero", gridcolor: "#e8edee" },
+      yaxis: { title: { text: "Entitlement (£)" }, tickprefix: "£", tickformat: ",.0f", rangemode: "tozero", gridcolor: GRID },
       legend: { orientation: "h", y: -0.15 },
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff"
+      paper_bgcolor: BACKGROUND.paper_bgcolor, plot_bgcolor: BACKGROUND.plot_bgcolor
     };
     return { traces: traces, layout: layout };
   }
@@ -63,36 +63,20 @@
     var layout = {
       font: FONT, separators: ".,", height: Math.max(240, 60 + 28 * data.labels.length),
       margin: { l: 260, r: 20, t: 30, b: 50 },
-      xaxis: { title: { text: "£ per registered patient" }, tickprefix: "£", tickformat: ",.2f", rangemode: "tozero", gridcolor: "#e8edee" },
+      xaxis: { title: { text: "£ per registered patient" }, tickprefix: "£", tickformat: ",.2f", rangemode: "tozero", gridcolor: GRID },
       yaxis: { type: "category", automargin: true },
       shapes: shapes, annotations: annotations, showlegend: false,
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff"
+      paper_bgcolor: BACKGROUND.paper_bgcolor, plot_bgcolor: BACKGROUND.plot_bgcolor
     };
     return { traces: [trace], layout: layout };
   }
 
-  function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-money-chart"));
-    if (!source || !window.Plotly) {
-      return;
+  function figure(data) {
+    if (data.kind === "hbar") {
+      return data.values.length ? hbar(data) : null;
     }
-    var data = JSON.parse(source.textContent);
-    var figure = data.kind === "hbar" ? hbar(data) : stacked(data);
-    if (!figure.traces.length || (data.kind === "hbar" && !data.values.length)) {
-      return;
-    }
-    container.setAttribute("role", "img");
-    container.setAttribute("aria-label", data.title + " (the numbers are in the table on this page)");
-    window.Plotly.newPlot(container, figure.traces, figure.layout, { displaylogo: false, responsive: true });
+    return stacked(data);
   }
 
-  function drawAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-money-chart]"), draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+  charts.drawCharts("data-money-chart", figure, "(the numbers are in the table on this page)");
 })();
