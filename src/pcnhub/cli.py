@@ -7,6 +7,7 @@
     pcnhub entitlements --year Y --registered N | --pcn CODE | --icb CODE [--json]   network payments
     pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
+    pcnhub maturity matrix | score FILE.json | offers [--json]  PCN maturity matrix, self-assessment, support
     pcnhub serve [ADDRESS:PORT]                                  run the web app
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arrs_arguments(sub.add_parser("arrs", help="ARRS workforce plans: projected claims against the ARRS sum"))
 
+    from pcnhub.domain.maturity_cli import add_maturity_arguments
+
+    add_maturity_arguments(sub.add_parser("maturity", help="PCN maturity matrix: self-assessment scores and support"))
+
     from pcnhub.domain.money.entitlements_cli import add_entitlements_arguments
 
     add_entitlements_arguments(sub.add_parser("entitlements", help="a network's Network Contract payments for a year"))
@@ -89,6 +94,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         from pcnhub.domain.access_cli import run_access
 
         return run_access(args, stdout, stderr)
+    if args.command == "maturity":
+        from pcnhub.domain.maturity_cli import run_maturity
+
+        return run_maturity(args, stdout, stderr)
     if args.command == "entitlements":
         if args.pcn or args.icb:
             from pcnhub.finance.cli import run_register_entitlements
