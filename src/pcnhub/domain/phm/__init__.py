@@ -1,0 +1,1 @@
+"""Population health rules in plain Python: risk scores and their reference definitions."""
