@@ -305,3 +305,7 @@ def _membership(m: Membership) -> dict:
 from pcnhub.finance.api import router as finance_router  # noqa: E402
 
 api.add_router("/finance", finance_router)
+
+from pcnhub.maturity.api import router as maturity_router  # noqa: E402
+
+api.add_router("/maturity", maturity_router)

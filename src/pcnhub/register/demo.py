@@ -89,6 +89,9 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
     from pcnhub.finance.demo_plans import load_plans_demo
 
     load_plans_demo(out)
+    from pcnhub.maturity.demo import load_maturity_demo
+
+    load_maturity_demo(out)
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "pcnhub.accounts",
     "pcnhub.register",
     "pcnhub.finance",
+    "pcnhub.maturity",
 ]
 
 MIDDLEWARE = [

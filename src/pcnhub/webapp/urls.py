@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("finance/", include("pcnhub.finance.urls")),
+    path("maturity/", include("pcnhub.maturity.urls")),
     path("", include("pcnhub.register.urls")),
 ]

@@ -1,0 +1,109 @@
+"""Who may see and change maturity self-assessments and development plans.
+
+* A PCN's assessments and plan: its own PCN users see and change them; ICB commissioners see those
+  of the PCNs in their ICB but do not change them (the assessment is the PCN's own); analysts see
+  every PCN's; administrators see and change everything. Practice users see none (the matrix is
+  the network team's self-assessment).
+* An ICB's system assessment and its heatmap of PCNs: that ICB's commissioners see and change the
+  system assessment; analysts see every ICB's, administrators see and change them.
+
+Pages and API answer through :func:`maturity_pcn` and :func:`maturity_area`: 404 for an unknown
+code, 403 (``PermissionDenied``) outside these rules.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from pcnhub.accounts.models import Role
+from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.register.models import Organisation, OrgKind
+
+
+def can_view_pcn(user, pcn: Organisation) -> bool:
+    """May ``user`` see this PCN's assessments, scores and development plan?"""
+    if pcn is None or pcn.kind != OrgKind.PCN:
+        return False
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return True
+    if scope.organisation is None:
+        return False
+    if scope.role == Role.PCN:
+        return scope.organisation.pk == pcn.pk
+    if scope.role == Role.ICB:
+        return scope.can_view(pcn)
+    return False
+
+
+def can_edit_pcn(user, pcn: Organisation) -> bool:
+    """May ``user`` answer this PCN's statements and change its plan? Its own users and administrators."""
+    if pcn is None or pcn.kind != OrgKind.PCN:
+        return False
+    scope = scope_for(user)
+    if scope.role == Role.ADMIN:
+        return True
+    return scope.role == Role.PCN and scope.organisation is not None and scope.organisation.pk == pcn.pk
+
+
+def can_view_area(user, icb: Organisation) -> bool:
+    """May ``user`` see this ICB's heatmap of PCNs and its system assessment?"""
+    if icb is None or icb.kind != OrgKind.ICB:
+        return False
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return True
+    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+
+
+def can_edit_area(user, icb: Organisation) -> bool:
+    """May ``user`` answer this ICB's system statements? Its own commissioners and administrators."""
+    if icb is None or icb.kind != OrgKind.ICB:
+        return False
+    scope = scope_for(user)
+    if scope.role == Role.ADMIN:
+        return True
+    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+
+
+def _refuse(user, org: Organisation, what: str):
+    scope = scope_for(user)
+    raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to the {what} of {org.code}.")
+
+
+def maturity_pcn(user, code: str) -> Organisation:
+    """The PCN with this code whose maturity ``user`` may see: Http404 if unknown, PermissionDenied if not allowed."""
+    pcn = visible_organisation(user, code, [OrgKind.PCN], "PCN")
+    if not can_view_pcn(user, pcn):
+        _refuse(user, pcn, "maturity assessments")
+    return pcn
+
+
+def editable_pcn(user, code: str) -> Organisation:
+    """The PCN whose answers and plan ``user`` may change (404 unknown, 403 not visible or read-only)."""
+    pcn = maturity_pcn(user, code)
+    if not can_edit_pcn(user, pcn):
+        scope = scope_for(user)
+        raise PermissionDenied(
+            f"Your role ({scope.role_label}) may look at the maturity assessment of {pcn.code} but not change it."
+        )
+    return pcn
+
+
+def maturity_area(user, code: str) -> Organisation:
+    """The ICB with this code whose heatmap and system assessment ``user`` may see."""
+    icb = visible_organisation(user, code, [OrgKind.ICB], "ICB")
+    if not can_view_area(user, icb):
+        _refuse(user, icb, "maturity heatmap and system assessment")
+    return icb
+
+
+def editable_area(user, code: str) -> Organisation:
+    """The ICB whose system statements ``user`` may answer."""
+    icb = maturity_area(user, code)
+    if not can_edit_area(user, icb):
+        scope = scope_for(user)
+        raise PermissionDenied(
+            f"Your role ({scope.role_label}) may look at the system assessment of {icb.code} but not change it."
+        )
+    return icb
