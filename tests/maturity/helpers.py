@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import html as htmllib
-import io
 import re
-
-import openpyxl
 
 from pcnhub.domain import maturity as m
 from pcnhub.reference.maturity import load_matrix
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from tests.helpers_web import XLSX, read_csv, read_xlsx, text  # noqa: F401 (used by the maturity tests)
 MATRIX = load_matrix()
 LPP = MATRIX.domain("lpp")
 FOUNDATION = [s.id for s in LPP.steps[0].statements(m.PCN)]
 SYSTEM_FOUNDATION = [s.id for s in LPP.steps[0].statements(m.SYSTEM)]
-
-
-def text(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def read_csv(response) -> list[list[str]]:
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def read_xlsx(response) -> list[list]:
-    assert response["Content-Type"] == XLSX
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 def form_of(response) -> dict[str, str]:

@@ -46,14 +46,16 @@ def can_edit_pcn(user, pcn: Organisation) -> bool:
     return scope.role == Role.PCN and scope.organisation is not None and scope.organisation.pk == pcn.pk
 
 
+def _own_icb(scope, icb: Organisation) -> bool:
+    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+
+
 def can_view_area(user, icb: Organisation) -> bool:
     """May ``user`` see this ICB's heatmap of PCNs and its system assessment?"""
     if icb is None or icb.kind != OrgKind.ICB:
         return False
     scope = scope_for(user)
-    if scope.unrestricted:
-        return True
-    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+    return scope.unrestricted or _own_icb(scope, icb)
 
 
 def can_edit_area(user, icb: Organisation) -> bool:
@@ -61,9 +63,7 @@ def can_edit_area(user, icb: Organisation) -> bool:
     if icb is None or icb.kind != OrgKind.ICB:
         return False
     scope = scope_for(user)
-    if scope.role == Role.ADMIN:
-        return True
-    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+    return scope.role == Role.ADMIN or _own_icb(scope, icb)
 
 
 def _refuse(user, org: Organisation, what: str):
@@ -71,39 +71,33 @@ def _refuse(user, org: Organisation, what: str):
     raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to the {what} of {org.code}.")
 
 
+def _allowed(user, code: str, kinds, what: str, can_view, can_edit, subject: str, edit: bool) -> Organisation:
+    """The organisation ``user`` may see (and, with ``edit``, change): 404 if unknown, 403 otherwise."""
+    org = visible_organisation(user, code, kinds, what)
+    if not can_view(user, org):
+        _refuse(user, org, subject)
+    if edit and not can_edit(user, org):
+        scope = scope_for(user)
+        raise PermissionDenied(f"Your role ({scope.role_label}) may look at the {subject} of {org.code} but not change it.")
+    return org
+
+
 def maturity_pcn(user, code: str) -> Organisation:
     """The PCN with this code whose maturity ``user`` may see: Http404 if unknown, PermissionDenied if not allowed."""
-    pcn = visible_organisation(user, code, [OrgKind.PCN], "PCN")
-    if not can_view_pcn(user, pcn):
-        _refuse(user, pcn, "maturity assessments")
-    return pcn
+    return _allowed(user, code, [OrgKind.PCN], "PCN", can_view_pcn, can_edit_pcn, "maturity assessments", False)
 
 
 def editable_pcn(user, code: str) -> Organisation:
     """The PCN whose answers and plan ``user`` may change (404 unknown, 403 not visible or read-only)."""
-    pcn = maturity_pcn(user, code)
-    if not can_edit_pcn(user, pcn):
-        scope = scope_for(user)
-        raise PermissionDenied(
-            f"Your role ({scope.role_label}) may look at the maturity assessment of {pcn.code} but not change it."
-        )
-    return pcn
+    return _allowed(user, code, [OrgKind.PCN], "PCN", can_view_pcn, can_edit_pcn, "maturity assessment", True)
 
 
 def maturity_area(user, code: str) -> Organisation:
     """The ICB with this code whose heatmap and system assessment ``user`` may see."""
-    icb = visible_organisation(user, code, [OrgKind.ICB], "ICB")
-    if not can_view_area(user, icb):
-        _refuse(user, icb, "maturity heatmap and system assessment")
-    return icb
+    return _allowed(user, code, [OrgKind.ICB], "ICB", can_view_area, can_edit_area,
+                    "maturity heatmap and system assessment", False)
 
 
 def editable_area(user, code: str) -> Organisation:
     """The ICB whose system statements ``user`` may answer."""
-    icb = maturity_area(user, code)
-    if not can_edit_area(user, icb):
-        scope = scope_for(user)
-        raise PermissionDenied(
-            f"Your role ({scope.role_label}) may look at the system assessment of {icb.code} but not change it."
-        )
-    return icb
+    return _allowed(user, code, [OrgKind.ICB], "ICB", can_view_area, can_edit_area, "system assessment", True)
