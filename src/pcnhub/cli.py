@@ -8,6 +8,7 @@
     pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub maturity matrix | score FILE.json | offers [--json]  PCN maturity matrix, self-assessment, support
+    pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
     pcnhub serve [ADDRESS:PORT]                                  run the web app
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arrs_arguments(sub.add_parser("arrs", help="ARRS workforce plans: projected claims against the ARRS sum"))
 
+    from pcnhub.analytics.phm_cli import add_phm_arguments
+
+    add_phm_arguments(sub.add_parser("phm", help="population health: risk scores, synthetic data, pipelines"))
     from pcnhub.domain.maturity_cli import add_maturity_arguments
 
     add_maturity_arguments(sub.add_parser("maturity", help="PCN maturity matrix: self-assessment scores and support"))
@@ -94,6 +98,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         from pcnhub.domain.access_cli import run_access
 
         return run_access(args, stdout, stderr)
+    if args.command == "phm":
+        from pcnhub.analytics.phm_cli import run_phm
+
+        return run_phm(args, stdout, stderr)
     if args.command == "maturity":
         from pcnhub.domain.maturity_cli import run_maturity
 
