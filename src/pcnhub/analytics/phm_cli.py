@@ -1,6 +1,7 @@
 """``pcnhub phm``: population health commands.
 
     pcnhub phm qrisk3 --age A --sex female|male --ethnicity E --chol-hdl R --sbp S --sbp-sd D --bmi B [flags] --json
+    pcnhub phm synth --practices FILE --patients N --seed S --out DIR    synthetic patient-level Parquet dataset
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from typing import TextIO
 
 
 def add_phm_arguments(parser: argparse.ArgumentParser) -> None:
+    from pcnhub.analytics.synth_cli import add_synth_arguments
     from pcnhub.domain.phm.qrisk3_cli import add_qrisk3_arguments
 
     sub = parser.add_subparsers(dest="phm_command", required=True)
     add_qrisk3_arguments(sub.add_parser("qrisk3", help="QRISK3-2017 10-year cardiovascular risk of one person",
                                         formatter_class=argparse.RawDescriptionHelpFormatter))
+    add_synth_arguments(sub.add_parser("synth", help="generate a synthetic patient-level dataset (Parquet)"))
 
 
 def run_phm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -22,4 +25,8 @@ def run_phm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from pcnhub.domain.phm.qrisk3_cli import run_qrisk3
 
         return run_qrisk3(args, stdout, stderr)
+    if args.phm_command == "synth":
+        from pcnhub.analytics.synth_cli import run_synth
+
+        return run_synth(args, stdout, stderr)
     raise AssertionError(args.phm_command)

@@ -1,0 +1,425 @@
+"""The patient-level tables of population health analytics, as Parquet, and a checker for a dataset folder.
+
+A dataset is a folder with one Parquet file (or one folder of Parquet files) per table:
+``patients.parquet``, ``events.parquet``, ``medications.parquet``, ``hospital.parquet`` and
+``appointments.parquet``.  :data:`TABLES` describes each table: its purpose, its pyarrow schema (each
+field carries its description in the field metadata under ``description``) and its columns' rules.
+``SCHEMA.md`` beside this module is generated from :data:`TABLES` (``python -m
+pcnhub.analytics.schema > src/pcnhub/analytics/SCHEMA.md``) and a test keeps them in step.
+
+:func:`validate_dataset` checks a folder and returns every :class:`Problem` found: a missing table or
+column, a wrong type, nulls in a required column, a value outside the allowed set or range, a
+``birth_month`` that is not the first of a month, a duplicate ``patient_id``, rows of patients missing
+from ``patients`` (errors); extra columns and clinical codes in no pcnhub codelist (warnings).
+:func:`check_dataset` raises :class:`DatasetError` when there is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+ERROR: Final = "error"
+WARNING: Final = "warning"
+
+SEXES: Final = ("F", "M")
+#: The nine ethnicity groups of QRISK3 (lower-case keys), and ``unknown`` when none is recorded.
+ETHNICITIES: Final = (
+    "white", "indian", "pakistani", "bangladeshi", "other_asian", "black_caribbean", "black_african", "chinese",
+    "other", "unknown",
+)
+HOSPITAL_KINDS: Final = ("ae", "emergency_admission", "outpatient")
+APPOINTMENT_STATUSES: Final = ("attended", "did_not_attend", "cancelled")
+#: Staff types the synthetic generator writes; other values are allowed in real data.
+STAFF_TYPES: Final = ("gp", "nurse", "clinical_pharmacist", "other")
+
+_BATCH_ROWS: Final = 1_000_000
+_EXAMPLES: Final = 5
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its Arrow type, meaning and rules."""
+
+    name: str
+    type: pa.DataType
+    description: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    #: Coding system of the column's values ("snomedct", "dmd" or "bnf"), checked against the codelists.
+    codes: str | None = None
+    #: A date that must be the first day of its month.
+    first_of_month: bool = False
+    unique: bool = False
+
+    @property
+    def field(self) -> pa.Field:
+        return pa.field(self.name, self.type, nullable=not self.required, metadata={"description": self.description})
+
+    def rule(self) -> str:
+        """The column's rules in words (for SCHEMA.md)."""
+        rules = ["required" if self.required else "may be null"]
+        if self.unique:
+            rules.append("unique")
+        if self.allowed:
+            rules.append("one of " + ", ".join(f"`{value}`" for value in self.allowed))
+        if self.minimum is not None and self.maximum is not None:
+            rules.append(f"{self.minimum:g} to {self.maximum:g}")
+        if self.first_of_month:
+            rules.append("first day of a month")
+        if self.codes:
+            rules.append(f"{self.codes} code (warning if in no codelist)")
+        return "; ".join(rules)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the dataset: ``name.parquet``."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([column.field for column in self.columns], metadata={"description": self.description})
+
+    @property
+    def column_descriptions(self) -> dict[str, str]:
+        return {column.name: column.description for column in self.columns}
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+_PATIENT_ID = Column("patient_id", pa.int64(), "Pseudonymous patient identifier (the same in every table).")
+
+TABLES: Final[dict[str, Table]] = {
+    table.name: table
+    for table in (
+        Table(
+            "patients",
+            "One row per patient registered (now or in the past) at a practice of the dataset.",
+            (
+                Column("patient_id", pa.int64(), "Pseudonymous patient identifier.", unique=True),
+                Column("birth_month", pa.date32(), "Year and month of birth, as the first day of the month.",
+                       first_of_month=True),
+                Column("sex", pa.string(), "Sex recorded at the practice.", allowed=SEXES),
+                Column("ethnicity", pa.string(),
+                       "Ethnicity group: the nine QRISK3 groups, or `unknown` when none is recorded.",
+                       allowed=ETHNICITIES),
+                Column("practice_code", pa.string(), "ODS code of the GP practice the patient is registered with."),
+                Column("registered_from", pa.date32(), "Date the current registration started."),
+                Column("registered_to", pa.date32(), "Date the registration ended; null while registered.",
+                       required=False),
+                Column("lsoa", pa.string(),
+                       "Lower layer super output area of the patient's address (synthetic data: `X01` codes that "
+                       "are not real LSOAs).", required=False),
+                Column("imd_decile", pa.int8(),
+                       "Index of Multiple Deprivation decile of the LSOA: 1 most deprived, 10 least deprived.",
+                       required=False, minimum=1, maximum=10),
+                Column("townsend", pa.float64(),
+                       "Townsend deprivation score of the area (derived; QRISK3 input; higher is more deprived).",
+                       required=False, minimum=-15, maximum=20),
+                Column("care_home", pa.bool_(), "Lives in a care home (residential or nursing) now."),
+            ),
+        ),
+        Table(
+            "events",
+            "Coded clinical events of the GP record: diagnoses, findings, procedures and measurements.",
+            (
+                _PATIENT_ID,
+                Column("code", pa.string(), "SNOMED CT concept id.", codes="snomedct"),
+                Column("date", pa.date32(), "Date the event was recorded as happening."),
+                Column("value", pa.float64(),
+                       "Numeric value of a measurement (mmHg, kg/m2, a ratio, cigarettes a day); null otherwise.",
+                       required=False),
+            ),
+        ),
+        Table(
+            "medications",
+            "Prescriptions issued by the practice, one row per issue.",
+            (
+                _PATIENT_ID,
+                Column("code", pa.string(), "dm+d product id (VMP or AMP).", codes="dmd"),
+                Column("bnf_code", pa.string(),
+                       "BNF code of the product (15 characters, or the 9-character chemical code when the "
+                       "presentation is not known); codelists match BNF codes by prefix.", codes="bnf"),
+                Column("date", pa.date32(), "Date the prescription was issued."),
+                Column("repeat", pa.bool_(), "Issued on a repeat template (true) or as an acute prescription (false)."),
+            ),
+        ),
+        Table(
+            "hospital",
+            "Hospital activity: A&E attendances, emergency admissions and outpatient appointments.",
+            (
+                _PATIENT_ID,
+                Column("kind", pa.string(), "Kind of activity.", allowed=HOSPITAL_KINDS),
+                Column("start", pa.date32(), "Date of attendance or admission."),
+                Column("end", pa.date32(), "Date of discharge (admissions; the same day for A&E); null if not known.",
+                       required=False),
+            ),
+        ),
+        Table(
+            "appointments",
+            "GP practice appointments, booked or held.",
+            (
+                _PATIENT_ID,
+                Column("date", pa.date32(), "Date of the appointment."),
+                Column("status", pa.string(), "What happened.", allowed=APPOINTMENT_STATUSES),
+                Column("staff_type", pa.string(),
+                       "Who the appointment was with (synthetic data: " + ", ".join(f"`{s}`" for s in STAFF_TYPES)
+                       + ")."),
+            ),
+        ),
+    )
+}
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset: in ``file``, about ``column`` (None for the whole file)."""
+
+    file: str
+    column: str | None
+    message: str
+    severity: str = ERROR
+    count: int | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        where = self.file if self.column is None else f"{self.file}, column {self.column}"
+        return f"{where}: {self.severity}: {self.message}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class DatasetError(ValueError):
+    """A dataset with errors; ``problems`` holds every problem found (errors and warnings)."""
+
+    def __init__(self, folder: str, problems: Sequence[Problem]) -> None:
+        self.folder = folder
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.severity == ERROR]
+        super().__init__(f"{folder}: {len(errors)} error(s)\n" + "\n".join(p.describe() for p in errors))
+
+
+def _is_string(data_type: pa.DataType) -> bool:
+    if pa.types.is_dictionary(data_type):
+        return _is_string(data_type.value_type)
+    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
+
+
+def _type_ok(found: pa.DataType, wanted: pa.DataType) -> bool:
+    if pa.types.is_string(wanted):
+        return _is_string(found)
+    return found.equals(wanted)
+
+
+def _examples(values: Sequence[object]) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:_EXAMPLES])
+    return shown + (", ..." if len(values) > _EXAMPLES else "")
+
+
+def _open(folder: Path, table: Table) -> ds.Dataset | None:
+    for path in (folder / table.file, folder / table.name):
+        if path.exists():
+            return ds.dataset(path, format="parquet")
+    return None
+
+
+def _batches(dataset: ds.Dataset, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    yield from dataset.to_batches(columns=columns, batch_size=_BATCH_ROWS)
+
+
+def _codelist_codes() -> dict[str, frozenset[str]]:
+    from pcnhub.reference import codelists
+
+    return {
+        "snomedct": codelists.codes_of("snomedct"),
+        "dmd": codelists.codes_of("dmd") | frozenset(m.dmd_code for m in codelists.medicines()),
+        "bnf": codelists.bnf_prefixes(),
+    }
+
+
+def validate_dataset(folder: str | os.PathLike[str], *, codes: bool = True) -> list[Problem]:
+    """Every problem of the dataset in ``folder`` (errors and warnings), table by table.
+
+    ``codes=False`` skips the check of clinical codes against the codelists.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        return [Problem(str(root), None, "the dataset folder does not exist")]
+    problems: list[Problem] = []
+    known = _codelist_codes() if codes else {}
+    patient_ids: pa.Array | None = None
+    for table in TABLES.values():
+        dataset = _open(root, table)
+        if dataset is None:
+            problems.append(Problem(table.file, None, "the table is missing"))
+            continue
+        table_problems, ids = _check_table(table, dataset, known, patient_ids)
+        problems += table_problems
+        if table.name == "patients":
+            patient_ids = ids
+    return problems
+
+
+def check_dataset(folder: str | os.PathLike[str], *, codes: bool = True) -> list[Problem]:
+    """The dataset's warnings; :class:`DatasetError` if it has any error."""
+    problems = validate_dataset(folder, codes=codes)
+    if any(p.severity == ERROR for p in problems):
+        raise DatasetError(str(folder), problems)
+    return problems
+
+
+def _check_table(
+    table: Table, dataset: ds.Dataset, known: dict[str, frozenset[str]], patient_ids: pa.Array | None
+) -> tuple[list[Problem], pa.Array | None]:
+    file = table.file
+    problems: list[Problem] = []
+    schema = dataset.schema
+    present = []
+    for column in table.columns:
+        index = schema.get_field_index(column.name)
+        if index < 0:
+            problems.append(Problem(file, column.name, "the column is missing"))
+            continue
+        found = schema.field(index).type
+        if not _type_ok(found, column.type):
+            problems.append(Problem(file, column.name, f"the type is {found}, expected {column.type}"))
+            continue
+        present.append(column)
+    wanted = {c.name for c in table.columns}
+    for name in schema.names:
+        if name not in wanted:
+            problems.append(Problem(file, name, "the column is not in the schema (ignored)", WARNING))
+    ids: pa.Array | None = None
+    for column in present:
+        column_problems, values = _check_column(file, column, dataset, known)
+        problems += column_problems
+        if column.name == "patient_id":
+            ids = values
+    if table.name != "patients" and patient_ids is not None and ids is not None:
+        missing = pc.sum(pc.invert(pc.is_in(ids, value_set=patient_ids))).as_py() or 0
+        if missing:
+            problems.append(Problem(file, "patient_id", f"{missing:,} rows are of patients not in patients.parquet",
+                                    count=missing))
+    return problems, (ids if table.name == "patients" else None)
+
+
+def _check_column(
+    file: str, column: Column, dataset: ds.Dataset, known: dict[str, frozenset[str]]
+) -> tuple[list[Problem], pa.Array | None]:
+    problems: list[Problem] = []
+    nulls = 0
+    outside: set[object] = set()
+    bad_dates: list[dt.date] = []
+    low = high = None
+    distinct: set[str] = set()
+    chunks: list[pa.Array] = []
+    for batch in _batches(dataset, [column.name]):
+        values = batch.column(0)
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        nulls += values.null_count
+        if column.name == "patient_id":
+            chunks.append(values)
+        valid = values.drop_null() if values.null_count else values
+        if len(valid) == 0:
+            continue
+        if column.allowed:
+            unexpected = pc.unique(pc.filter(valid, pc.invert(pc.is_in(valid, value_set=pa.array(column.allowed)))))
+            outside.update(unexpected.to_pylist()[:_EXAMPLES * 4])
+        if column.minimum is not None or column.maximum is not None:
+            bounds = pc.min_max(valid)
+            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+            low = lo if low is None else min(low, lo)
+            high = hi if high is None else max(high, hi)
+        if column.first_of_month and len(bad_dates) < _EXAMPLES:
+            wrong = pc.filter(valid, pc.not_equal(pc.day(valid), 1))
+            bad_dates += wrong.slice(0, _EXAMPLES).to_pylist()
+        if column.codes and known:
+            distinct.update(pc.unique(valid).to_pylist())
+    if nulls and column.required:
+        problems.append(Problem(file, column.name, f"{nulls:,} rows are null in a required column", count=nulls))
+    if outside:
+        problems.append(Problem(
+            file, column.name,
+            f"values outside the allowed set ({', '.join(column.allowed or ())}): {_examples(sorted(map(str, outside)))}",
+        ))
+    if low is not None and column.minimum is not None and (low < column.minimum or high > column.maximum):
+        problems.append(Problem(file, column.name,
+                                f"values from {low} to {high}, outside {column.minimum:g} to {column.maximum:g}"))
+    if bad_dates:
+        problems.append(Problem(file, column.name, f"dates that are not the first of a month: {_examples(bad_dates)}"))
+    ids = pa.chunked_array(chunks, type=pa.int64()).combine_chunks() if chunks else None
+    if column.unique and ids is not None:
+        duplicates = len(ids) - len(pc.unique(ids))
+        if duplicates:
+            problems.append(Problem(file, column.name, f"{duplicates:,} duplicate values", count=duplicates))
+    if column.codes and known:
+        unknown = sorted(_unknown_codes(distinct, column.codes, known[column.codes]))
+        if unknown:
+            problems.append(Problem(
+                file, column.name,
+                f"{len(unknown):,} distinct {column.codes} codes are in no pcnhub codelist: {_examples(unknown)}",
+                WARNING, count=len(unknown),
+            ))
+    return problems, ids
+
+
+def _unknown_codes(codes: set[str], system: str, known: frozenset[str]) -> set[str]:
+    if system == "bnf":
+        return {code for code in codes if not any(code.startswith(prefix) for prefix in known)}
+    return codes - known
+
+
+# --- documentation ----------------------------------------------------------------------------------
+
+
+def markdown() -> str:
+    """SCHEMA.md: every table and column with its type and rules."""
+    lines = [
+        "# Population health dataset schema",
+        "",
+        "<!-- Generated by `python -m pcnhub.analytics.schema` from pcnhub/analytics/schema.py; do not edit. -->",
+        "",
+        "A dataset is a folder with one Parquet file per table (or a folder of Parquet files named after the",
+        "table). `pcnhub.analytics.schema.validate_dataset(folder)` checks one; `pcnhub phm synth` writes one.",
+        "Clinical codes are SNOMED CT (events), dm+d and BNF (medications); the codelists that give them meaning",
+        "are in `src/pcnhub/reference/codelists/`.",
+        "",
+    ]
+    for table in TABLES.values():
+        lines += [f"## {table.name}", "", f"`{table.file}`: {table.description}", "",
+                  "| column | type | rules | description |", "|---|---|---|---|"]
+        for column in table.columns:
+            lines.append(f"| `{column.name}` | {column.type} | {column.rule()} | {column.description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - documentation generator
+    sys.stdout.write(markdown())

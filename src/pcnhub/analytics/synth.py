@@ -1,0 +1,1069 @@
+"""A synthetic registered population for population health analytics, written as Parquet.
+
+:func:`generate` makes the five tables of :mod:`pcnhub.analytics.schema` for a set of practices and
+their list sizes: patients with age and sex from the registered population of England (or of each
+practice, from a quinary-age list-size file), ethnicity (Census 2021 shares, varying between
+practices), deprivation (an IMD decile per practice with spread inside it), conditions at QOF
+prevalence that rise with age and co-occur, measurements for QRISK3 (systolic blood pressure
+readings, cholesterol/HDL ratio, BMI, smoking status with amount), the deficits of the Electronic
+Frailty Index for older people, prescriptions consistent with the conditions (repeat issues over the
+last year), hospital activity and GP appointments.  Every clinical code comes from a pcnhub codelist
+(``pcnhub/reference/codelists``) and every product from ``medicines.csv``.
+
+How it works: each patient has a latent health score (standard normal, shifted by deprivation); every
+condition's probability is a base curve by age and sex (scaled so that the national prevalence hits
+its target) times ``exp(beta * score)`` (normalised so the marginal prevalence is kept), times
+ethnicity and deprivation risk ratios, times links to conditions drawn earlier (diabetes -> CKD,
+hypertension -> CHD and stroke, AF -> stroke and heart failure, smoking -> COPD ...; these are
+rescaled within each chunk so they shift who has a condition, not how many).  The frailty deficits
+share the score with a stronger loading, which gives the skewed eFI distribution of people aged 65+.
+
+The output is a pure function of (practices, patients, seed, as_of, chunk_size): the same arguments
+write the same data.  Patients are made in chunks of ``chunk_size`` (200,000) with vectorised numpy,
+each chunk written as one row group of every table, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pcnhub.analytics.schema import APPOINTMENT_STATUSES, ETHNICITIES, HOSPITAL_KINDS, STAFF_TYPES, TABLES
+from pcnhub.reference import codelists as cl
+
+#: The default "today" of the data: the extract date.
+AS_OF: Final = dt.date(2024, 4, 1)
+CHUNK_SIZE: Final = 200_000
+BANDS: Final = 20  # 0-4, 5-9, ..., 90-94, 95+
+FEMALE, MALE = 0, 1
+_EPOCH: Final = dt.date(1970, 1, 1)
+_YEAR: Final = 365.25
+_QRISK_ETHNICITIES: Final = ETHNICITIES[:-1]
+UNKNOWN_ETHNICITY_SHARE: Final = 0.08
+SOUTH_ASIAN: Final = ("indian", "pakistani", "bangladeshi", "other_asian")
+BLACK: Final = ("black_caribbean", "black_african")
+ODS_PRACTICE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
+
+
+# --- reference data ----------------------------------------------------------------------------------
+
+
+def _reference_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("pcnhub.reference").joinpath("population", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@functools.cache
+def national_pyramid() -> np.ndarray:
+    """England's population by sex (rows F, M) and five-year band (20 columns), as shares summing to 1."""
+    rows = _reference_csv("england-age-sex-2020.csv")
+    if len(rows) != BANDS:
+        raise ValueError(f"population/england-age-sex-2020.csv: {len(rows)} bands, expected {BANDS}")
+    counts = np.array([[float(r["female"]) for r in rows], [float(r["male"]) for r in rows]])
+    return counts / counts.sum()
+
+
+@functools.cache
+def ethnicity_shares() -> np.ndarray:
+    """Shares of the nine QRISK3 groups (in the order of :data:`ETHNICITIES`), summing to 1."""
+    shares = {r["ethnicity"]: float(r["share"]) for r in _reference_csv("england-ethnicity-2021.csv")}
+    values = np.array([shares[e] for e in _QRISK_ETHNICITIES])
+    return values / values.sum()
+
+
+def _single_year_population() -> np.ndarray:
+    """Population by sex and single year of age 0-104 (2 x 105), spread evenly inside the bands."""
+    pyramid = national_pyramid()
+    ages = np.zeros((2, 105))
+    for band in range(BANDS):
+        lo = band * 5
+        hi = 105 if band == BANDS - 1 else lo + 5
+        ages[:, lo:hi] = pyramid[:, band : band + 1] / (hi - lo)
+    return ages
+
+
+# --- the model's parameters ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A coded condition: how common it is, who has it, the codes it is recorded with.
+
+    ``prevalence`` is the target share of people aged ``denominator_age`` or over who have it;
+    ``centre``/``width`` shape the logistic rise with age; ``male`` is the male/female risk ratio;
+    ``beta`` the loading on the latent health score; ``deprivation`` the log risk ratio per unit of
+    deprivation (-1 least to +1 most deprived); ``ethnicity`` risk ratios by group; ``links`` risk
+    ratios given conditions (or ``smoker``/``ex_smoker``/``bmi30``) drawn earlier.
+    """
+
+    key: str
+    prevalence: float
+    codes: tuple[tuple[str, float], ...]
+    codelists: tuple[str, ...]
+    min_age: int = 18
+    denominator_age: int = 0
+    centre: float = 60.0
+    width: float = 10.0
+    male: float = 1.0
+    beta: float = 0.5
+    deprivation: float = 0.2
+    ethnicity: tuple[tuple[str, float], ...] = ()
+    links: tuple[tuple[str, float], ...] = ()
+    #: decline after this age (rate per year), for conditions diagnosed young that older people lack
+    fade_after: float | None = None
+    sex_only: int | None = None
+    history_years: float = 25.0
+
+
+C = Condition
+CONDITIONS: Final[tuple[Condition, ...]] = (
+    C("hypertension", 0.14, (("59621000", .7), ("38341003", .2), ("1201005", .1)), ("hypertension", "efi-hypertension"),
+      min_age=20, centre=63, width=10, male=1.1, beta=0.5, ethnicity=(("black_caribbean", 1.5), ("black_african", 1.5))),
+    C("diabetes_t2", 0.066, (("44054006", .8), ("313436004", .2)), ("diabetes-type-2", "efi-diabetes"),
+      min_age=25, denominator_age=17, centre=64, width=11, male=1.3, beta=0.6, deprivation=0.3,
+      ethnicity=(("indian", 2.5), ("pakistani", 2.8), ("bangladeshi", 2.8), ("other_asian", 2.0),
+                 ("black_caribbean", 1.8), ("black_african", 1.8)),
+      links=(("bmi30", 2.5),)),
+    C("diabetes_t1", 0.006, (("46635009", .8), ("313435000", .2)), ("diabetes-type-1", "efi-diabetes"),
+      min_age=1, centre=10, width=4, male=1.2, beta=0.1, deprivation=0.0),
+    C("asthma", 0.065, (("195967001", .8), ("389145006", .2)), ("asthma", "efi-respiratory-disease"),
+      min_age=3, centre=6, width=2, male=0.85, beta=0.3, deprivation=0.15),
+    C("copd", 0.019, (("13645005", .7), ("313297008", .2), ("313296004", .1)), ("copd", "efi-respiratory-disease"),
+      min_age=35, centre=70, width=8, male=1.1, beta=0.5, deprivation=0.5,
+      links=(("smoker", 5.0), ("ex_smoker", 3.5))),
+    C("cancer", 0.035, (("363346000", .3), ("254837009", .25), ("399068003", .15), ("363406005", .12),
+                        ("93880001", .08), ("372244006", .1)), ("cancer",),
+      min_age=20, centre=70, width=10, beta=0.3, deprivation=0.0, links=(("smoker", 1.3),)),
+    C("chd", 0.03, (("414545008", .4), ("194828000", .3), ("22298006", .2), ("399211009", .1)), ("chd", "efi-chd"),
+      min_age=35, centre=74, width=8, male=1.9, beta=0.6, deprivation=0.35,
+      ethnicity=(("indian", 1.5), ("pakistani", 1.6), ("bangladeshi", 1.6)),
+      links=(("diabetes_t2", 2.0), ("hypertension", 1.8), ("smoker", 1.6))),
+    C("af", 0.022, (("49436004", .8), ("282825002", .2)), ("atrial-fibrillation", "efi-atrial-fibrillation"),
+      min_age=40, centre=79, width=7, male=1.4, beta=0.4, deprivation=0.0,
+      ethnicity=(("indian", 0.6), ("pakistani", 0.6), ("bangladeshi", 0.6), ("black_caribbean", 0.6),
+                 ("black_african", 0.6)),
+      links=(("hypertension", 1.6), ("chd", 1.5))),
+    C("stroke_tia", 0.018, (("230690007", .5), ("266257000", .35), ("432504007", .15)), ("stroke-tia", "efi-stroke-tia"),
+      min_age=30, centre=78, width=8, male=1.1, beta=0.5, links=(("af", 2.0), ("hypertension", 1.6), ("diabetes_t2", 1.4))),
+    C("heart_failure", 0.01, (("84114007", .6), ("42343007", .3), ("446221000", .1)), ("heart-failure", "efi-heart-failure"),
+      min_age=40, centre=81, width=7, male=1.3, beta=0.6, links=(("chd", 3.0), ("af", 2.5), ("hypertension", 1.3))),
+    C("ckd", 0.04, (("433144002", .4), ("700378005", .25), ("700379002", .15), ("431857002", .15), ("433146000", .05)),
+      ("ckd-3-5", "efi-ckd"), min_age=30, denominator_age=18, centre=77, width=8, male=0.8, beta=0.5,
+      links=(("diabetes_t2", 2.0), ("hypertension", 2.0))),
+    C("pvd", 0.006, (("400047006", .7), ("399957001", .3)), ("efi-pvd",),
+      min_age=40, centre=75, width=7, male=1.6, beta=0.6, links=(("smoker", 2.5), ("diabetes_t2", 2.0))),
+    C("smi", 0.0095, (("58214004", .5), ("13746004", .3), ("69322001", .2)), ("smi",),
+      min_age=16, centre=24, width=4, male=1.1, beta=0.4, deprivation=0.7,
+      ethnicity=(("black_caribbean", 2.0), ("black_african", 2.0)), links=(("smoker", 2.0),)),
+    C("learning_disability", 0.005, (("416075005", .5), ("984661000000105", .3), ("508171000000105", .2)),
+      ("learning-disability",), min_age=2, centre=4, width=1.0, male=1.6, beta=0.3, deprivation=0.3, fade_after=45),
+    C("autism", 0.008, (("408856003", .6), ("23560001", .4)), ("autism",),
+      min_age=2, centre=5, width=1.0, male=3.0, beta=0.1, deprivation=0.0, fade_after=22,
+      links=(("learning_disability", 4.0),)),
+    C("epilepsy", 0.008, (("84757009", 1.0),), ("epilepsy",), min_age=1, denominator_age=18, centre=8, width=3,
+      male=1.1, beta=0.3, deprivation=0.3, links=(("learning_disability", 8.0),)),
+    C("depression", 0.13, (("35489007", .6), ("370143000", .4)), ("depression",), min_age=16, denominator_age=18,
+      centre=22, width=4, male=0.55, beta=0.5, deprivation=0.3),
+    C("anxiety", 0.06, (("197480006", .6), ("21897009", .4)), ("anxiety",), min_age=14, denominator_age=18,
+      centre=20, width=4, male=0.55, beta=0.4, deprivation=0.2, links=(("depression", 2.5),)),
+    C("dementia", 0.007, (("52448006", .4), ("26929004", .35), ("429998004", .25)), ("dementia", "efi-cognitive-problems"),
+      min_age=55, centre=86, width=5, male=0.75, beta=0.6, links=(("stroke_tia", 1.8),)),
+    C("rheumatoid_arthritis", 0.0077, (("69896004", 1.0),), ("rheumatoid-arthritis", "efi-arthritis"),
+      min_age=20, denominator_age=16, centre=60, width=10, male=0.4, beta=0.3, deprivation=0.1),
+    C("osteoarthritis", 0.09, (("396275006", .5), ("239873007", .3), ("239872002", .2)), ("efi-arthritis",),
+      min_age=35, centre=68, width=8, male=0.7, beta=0.5, links=(("bmi30", 1.6),)),
+    C("thyroid", 0.035, (("40930008", .85), ("34486009", .15)), ("efi-thyroid-disorders",),
+      min_age=18, centre=58, width=12, male=0.15, beta=0.3, deprivation=0.0),
+    C("osteoporosis", 0.02, (("102447009", .6), ("18040001", .4)), ("efi-osteoporosis",),
+      min_age=50, centre=76, width=6, male=0.2, beta=0.4, deprivation=0.0),
+    C("migraine", 0.03, (("37796009", .6), ("56097005", .4)), ("migraine",), min_age=12, denominator_age=16,
+      centre=18, width=3, male=0.33, beta=0.2, deprivation=0.0),
+    C("sle", 0.0008, (("55464009", 1.0),), ("sle", "connective-tissue"), min_age=16, centre=30, width=5, male=0.11,
+      beta=0.3, deprivation=0.0, ethnicity=(("black_caribbean", 3.0), ("black_african", 3.0))),
+    C("erectile_dysfunction", 0.025, (("860914002", 1.0),), ("erectile-dysfunction",), min_age=30, centre=62, width=8,
+      beta=0.4, sex_only=MALE, links=(("diabetes_t2", 2.5),)),
+    C("parkinsonism", 0.003, (("49049000", 1.0),), ("efi-parkinsons",), min_age=45, centre=80, width=6, male=1.5,
+      beta=0.4, deprivation=0.0),
+    C("valve_disease", 0.008, (("60573004", .5), ("48724000", .5)), ("efi-heart-valve-disease",), min_age=50,
+      centre=81, width=7, beta=0.4, deprivation=0.0),
+    C("alcohol", 0.012, (("7200002", .5), ("66590003", .5)), ("alcohol-problems",), min_age=18, centre=30, width=6,
+      male=2.2, beta=0.4, deprivation=0.6),
+    C("ibs", 0.04, (("10743008", 1.0),), ("irritable-bowel",), min_age=16, centre=25, width=5, male=0.5, beta=0.3,
+      deprivation=0.0),
+    C("constipation", 0.03, (("14760008", .7), ("236069009", .3)), ("constipation",), min_age=40, centre=76,
+      width=9, male=0.8, beta=0.5),
+    C("chronic_pain", 0.06, (("82423001", 1.0),), ("chronic-pain",), min_age=18, centre=52, width=10, male=0.75,
+      beta=0.6, deprivation=0.3),
+    C("family_history_chd", 0.05, (("134439009", 1.0),), ("family-history-chd",), min_age=20, centre=35, width=6,
+      beta=0.0, deprivation=0.0, history_years=15),
+    C("palliative", 0.004, (("526631000000108", .5), ("103735009", .5)), ("palliative-care",), min_age=30, centre=86,
+      width=6, beta=1.0, deprivation=0.0, links=(("cancer", 8.0), ("heart_failure", 3.0), ("dementia", 3.0)),
+      history_years=1.0),
+)
+
+#: eFI deficits that are not conditions above: (eFI codelist, share of people aged 65+ with one, codes).
+DEFICITS: Final[tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...]] = (
+    ("efi-activity-limitation", 0.048, (("21134002", 1.0),)),
+    ("efi-anaemia", 0.168, (("271737000", .6), ("87522002", .4))),
+    ("efi-dizziness", 0.216, (("404640003", .6), ("399153001", .4))),
+    ("efi-dyspnoea", 0.168, (("267036007", .6), ("60845006", .4))),
+    ("efi-falls", 0.18, (("161898004", .6), ("1912002", .4))),
+    ("efi-foot-problems", 0.168, (("201037000", .5), ("185303007", .5))),
+    ("efi-fragility-fracture", 0.084, (("5913000", .3), ("123971006", .4), ("306171000000106", .3))),
+    ("efi-hearing-loss", 0.264, (("15188001", .6), ("49526009", .4))),
+    ("efi-housebound", 0.06, (("160689007", 1.0),)),
+    ("efi-hypotension", 0.132, (("28651003", .5), ("271594007", .5))),
+    ("efi-mobility-problems", 0.096, (("8510008", .6), ("160693001", .4))),
+    ("efi-care-requirement", 0.048, (("160774006", .5), ("184156005", .5))),
+    ("efi-skin-ulcer", 0.072, (("402863005", .6), ("399912005", .4))),
+    ("efi-sleep-disturbance", 0.168, (("193462001", 1.0),)),
+    ("efi-social-vulnerability", 0.144, (("105529008", .7), ("33553000", .3))),
+    ("efi-urinary-incontinence", 0.12, (("165232002", .6), ("87557004", .4))),
+    ("efi-urinary-system-disease", 0.216, (("68566005", .5), ("197927001", .2), ("266569009", .3))),
+    ("efi-vision-problems", 0.264, (("193570009", .6), ("267718000", .4))),
+    ("efi-weight-loss", 0.084, (("89362005", .6), ("422868009", .4))),
+    ("efi-peptic-ulcer", 0.06, (("13200003", .6), ("397825006", .4))),
+    ("efi-cognitive-problems", 0.06, (("386807006", .6), ("386806002", .4))),
+)
+DEFICIT_BETA: Final = 0.35
+DEFICIT_CENTRE: Final = 65.0
+DEFICIT_WIDTH: Final = 20.0
+
+#: Codes for measurements, status and care settings (codelist each belongs to).
+CODES: Final = {
+    "sbp": ("72313002", "systolic-bp"), "sbp_oe": ("163030003", "systolic-bp"),
+    "ratio": ("313989009", "cholesterol-hdl-ratio"), "bmi": ("60621009", "bmi"),
+    "smoker": ("77176002", "smoking-current"), "light": ("160603005", "smoking-current"),
+    "moderate": ("160604004", "smoking-current"), "heavy": ("160605003", "smoking-current"),
+    "very_heavy": ("160606002", "smoking-current"), "cigarettes": ("230056004", "smoking-current"),
+    "ex_smoker": ("8517006", "smoking-ex"), "ex_cigarette": ("281018007", "smoking-ex"),
+    "never": ("266919005", "smoking-never"),
+    "care_home": ("248171000000108", "care-home"), "nursing_home": ("160734000", "care-home"),
+    "cervical": ("171149006", "cervical-screening"), "breast": ("268547008", "breast-screening"),
+    "mammography": ("24623002", "breast-screening"), "bowel": ("275820003", "bowel-screening"),
+    "pregnant": ("169560008", "pregnancy"), "antenatal": ("134435003", "pregnancy"),
+}
+
+#: Repeat prescribing: condition -> [(probability, [(medicine key, weight), ...]), ...] (one pick per line).
+REGIMENS: Final[dict[str, tuple[tuple[float, tuple[tuple[str, float], ...]], ...]]] = {
+    "hypertension": (
+        (0.60, (("ramipril-5", .45), ("lisinopril-10", .2), ("perindopril-4", .1), ("losartan-50", .15),
+                ("candesartan-8", .07), ("irbesartan-150", .03))),
+        (0.55, (("amlodipine-5", .85), ("felodipine-5", .1), ("nifedipine-30", .05))),
+        (0.25, (("indapamide-2.5", .8), ("hydrochlorothiazide-25", .2))),
+        (0.12, (("atenolol-50", .6), ("bisoprolol-2.5", .4))),
+    ),
+    "diabetes_t2": (
+        (0.85, (("metformin-500", 1.0),)),
+        (0.25, (("gliclazide-80", 1.0),)),
+        (0.20, (("sitagliptin-100", .5), ("linagliptin-5", .5))),
+        (0.25, (("dapagliflozin-10", .5), ("empagliflozin-10", .5))),
+        (0.75, (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))),
+        (0.12, (("pioglitazone-15", .5), ("glimepiride-2", .5))),
+        (0.40, (("ramipril-5", .7), ("losartan-50", .3))),
+    ),
+    "diabetes_t1": ((0.35, (("atorvastatin-20", 1.0),)),),
+    "chd": (
+        (0.85, (("aspirin-75", .75), ("clopidogrel-75", .25))),
+        (0.85, (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))),
+        (0.55, (("bisoprolol-5", .8), ("atenolol-50", .2))),
+        (0.40, (("ramipril-5", 1.0),)),
+        (0.20, (("diltiazem-120", .6), ("nebivolol-5", .4))),
+    ),
+    "stroke_tia": ((0.70, (("clopidogrel-75", 1.0),)), (0.80, (("atorvastatin-20", 1.0),)),
+                   (0.40, (("ramipril-5", .5), ("perindopril-4", .5))), (0.30, (("amlodipine-5", 1.0),))),
+    "af": (
+        (0.85, (("apixaban-5", .5), ("rivaroxaban-20", .25), ("edoxaban-60", .1), ("warfarin-1", .15))),
+        (0.55, (("bisoprolol-5", 1.0),)),
+        (0.12, (("diltiazem-120", .6), ("verapamil-40", .4))),
+    ),
+    "heart_failure": ((0.75, (("bisoprolol-2.5", 1.0),)), (0.65, (("ramipril-5", .7), ("candesartan-8", .3)))),
+    "ckd": ((0.45, (("ramipril-5", .6), ("losartan-50", .4))), (0.60, (("atorvastatin-20", 1.0),)),
+            (0.30, (("amlodipine-5", 1.0),))),
+    "pvd": ((0.70, (("clopidogrel-75", .6), ("aspirin-75", .4))), (0.80, (("atorvastatin-20", 1.0),))),
+    "asthma": ((0.85, (("salbutamol-inhaler", 1.0),)), (0.60, (("fluticasone-dpi", .5), ("fluticasone-salmeterol-inhaler", .5)))),
+    "copd": ((0.90, (("salbutamol-inhaler", .85), ("terbutaline-inhaler", .15))),
+             (0.60, (("fluticasone-salmeterol-inhaler", 1.0),))),
+    "depression": ((0.40, (("citalopram-20", 1.0),)),),
+    "anxiety": ((0.15, (("citalopram-20", 1.0),)), (0.15, (("propranolol-40", 1.0),))),
+    "smi": ((0.55, (("olanzapine-5", 1.0),)),),
+    "rheumatoid_arthritis": ((0.25, (("prednisolone-5", .9), ("methylprednisolone-4", .1))), (0.20, (("naproxen-500", 1.0),))),
+    "osteoarthritis": ((0.08, (("naproxen-500", .6), ("ibuprofen-400", .4))),),
+    "chronic_pain": ((0.06, (("naproxen-500", .5), ("ibuprofen-400", .5))),),
+    "migraine": ((0.20, (("propranolol-40", 1.0),)),),
+    "efi-peptic-ulcer": ((0.60, (("omeprazole-20", .6), ("lansoprazole-30", .4))),),
+}
+_STATINS: Final = (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))
+_PPIS: Final = (("omeprazole-20", .55), ("lansoprazole-30", .3), ("esomeprazole-20", .08), ("pantoprazole-40", .07))
+_ANTIPLATELETS: Final = ("aspirin-75", "clopidogrel-75")
+_ANTICOAGULANTS: Final = ("apixaban-5", "rivaroxaban-20", "edoxaban-60", "warfarin-1")
+_NSAIDS: Final = ("naproxen-500", "ibuprofen-400")
+
+
+def _logistic(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def _age_curve(ages: np.ndarray, centre: float, width: float, min_age: float, fade_after: float | None) -> np.ndarray:
+    curve = _logistic((ages - centre) / width) * (ages >= min_age)
+    if fade_after is not None:
+        curve = curve * np.exp(-np.clip(ages - fade_after, 0, None) / 25.0)
+    return curve
+
+
+_DECILE_SCORES: Final = (5.5 - np.arange(1, 11)) / 4.5  # +1 most deprived ... -1 least
+_LATENT_DEPRIVATION: Final = 0.35
+
+
+def _z_normaliser(beta: float) -> float:
+    """E[exp(beta * z)] for the latent score z = N(0, 1) + 0.35 * deprivation."""
+    return math.exp(beta * beta / 2) * float(np.mean(np.exp(beta * _LATENT_DEPRIVATION * _DECILE_SCORES)))
+
+
+@functools.cache
+def _scales() -> dict[str, float]:
+    """The base-curve scale of each condition and deficit that makes the national prevalence hit its target."""
+    population = _single_year_population()
+    ages = np.arange(105, dtype=float)
+    eth = ethnicity_shares()
+    scales = {}
+    for c in CONDITIONS:
+        curve = _age_curve(ages, c.centre, c.width, c.min_age, c.fade_after)
+        sex = np.array([1.0, c.male]) if c.sex_only is None else np.eye(2)[c.sex_only]
+        weighted = (population * sex[:, None] * curve[None, :])[:, c.denominator_age :].sum()
+        denominator = population[:, c.denominator_age :].sum()
+        rr = dict(c.ethnicity)
+        mean_eth = float(sum(share * rr.get(name, 1.0) for name, share in zip(_QRISK_ETHNICITIES, eth)))
+        mean_eth = mean_eth * (1 - UNKNOWN_ETHNICITY_SHARE) + UNKNOWN_ETHNICITY_SHARE
+        mean_dep = float(np.mean(np.exp(c.deprivation * _DECILE_SCORES)))
+        scales[c.key] = c.prevalence * denominator / weighted / mean_eth / mean_dep
+    curve = _age_curve(ages, DEFICIT_CENTRE, DEFICIT_WIDTH, 40, None)
+    older = population[:, 65:].sum()
+    for key, share, _ in DEFICITS:
+        scales[key] = share * older / (population[:, 65:] * curve[None, 65:]).sum()
+    return scales
+
+
+# --- practices ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeSize:
+    """A practice and its registered list; ``pyramid`` (2 x 20: F, M by five-year band) when known."""
+
+    code: str
+    list_size: int
+    pyramid: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    row: int = field(default=0, compare=False)
+    #: False when the source gave no list size (a practice map): every such practice counts as 1.
+    size_known: bool = True
+
+
+def practices_from_pairs(pairs: Iterable[tuple[str, int]]) -> list[PracticeSize]:
+    """Practices from ``(practice_code, list_size)`` pairs, e.g. from the register (see synth_cli)."""
+    found: dict[str, PracticeSize] = {}
+    for number, (code, size) in enumerate(pairs, 1):
+        code = str(code).strip().upper()
+        if not ODS_PRACTICE.fullmatch(code):
+            raise ValueError(f"practice {number}: {code!r} is not an ODS practice code")
+        if isinstance(size, bool) or int(size) != size or size < 0:
+            raise ValueError(f"practice {code}: list size {size!r} is not a whole number of 0 or more")
+        if code in found:
+            raise ValueError(f"practice {code} is listed twice")
+        found[code] = PracticeSize(code, int(size), row=number)
+    return list(found.values())
+
+
+def allocate(practices: Sequence[PracticeSize], patients: int) -> np.ndarray:
+    """Patients per practice, proportional to list size, summing to ``patients`` (largest remainders)."""
+    sizes = np.array([p.list_size for p in practices], dtype=float)
+    total = sizes.sum()
+    if total <= 0:
+        raise ValueError("the practices have no registered patients")
+    exact = sizes * patients / total
+    counts = np.floor(exact).astype(np.int64)
+    short = patients - int(counts.sum())
+    if short:
+        order = np.lexsort((np.arange(len(sizes)), -(exact - counts)))
+        counts[order[:short]] += 1
+    return counts
+
+
+# --- the generator -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SynthResult:
+    folder: Path
+    patients: int
+    practices: int
+    rows: dict[str, int]
+    seconds: float
+    seed: int
+    as_of: dt.date
+
+    def to_dict(self) -> dict[str, object]:
+        return {"folder": str(self.folder), "patients": self.patients, "practices": self.practices,
+                "rows": self.rows, "seconds": round(self.seconds, 3), "seed": self.seed,
+                "as_of": self.as_of.isoformat()}
+
+
+class _Vocab:
+    """Strings written as indices while generating, turned into a string column at the end."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = sorted(set(values))
+        self.index = {value: i for i, value in enumerate(self.values)}
+        self.array = pa.array(self.values, type=pa.string())
+
+    def ids(self, values: Sequence[str]) -> np.ndarray:
+        return np.array([self.index[v] for v in values], dtype=np.int32)
+
+    def column(self, ids: np.ndarray) -> pa.Array:
+        return self.array.take(pa.array(ids, type=pa.int32()))
+
+
+def _all_event_codes() -> list[str]:
+    codes = [code for c in CONDITIONS for code, _ in c.codes]
+    codes += [code for _, _, choices in DEFICITS for code, _ in choices]
+    codes += [code for code, _ in CODES.values()]
+    return codes
+
+
+@functools.cache
+def _code_vocab() -> _Vocab:
+    return _Vocab(_all_event_codes())
+
+
+@functools.cache
+def _medicines() -> tuple[_Vocab, list[str], list[str]]:
+    catalogue = cl.medicines()
+    vocab = _Vocab(m.key for m in catalogue)
+    by_key = {m.key: m for m in catalogue}
+    return vocab, [by_key[k].dmd_code for k in vocab.values], [by_key[k].bnf_code for k in vocab.values]
+
+
+def check_model() -> None:
+    """Every code the generator writes is in the codelists it is meant for, and in no other eFI group."""
+    efi_lists = {c.key: c for c in cl.efi_deficits()}
+    expected: dict[str, set[str]] = {}
+    for c in CONDITIONS:
+        for code, _ in c.codes:
+            expected.setdefault(code, set()).update(c.codelists)
+    for key, _, choices in DEFICITS:
+        for code, _ in choices:
+            expected.setdefault(code, set()).add(key)
+    for code, key in CODES.values():
+        expected.setdefault(code, set()).add(key)
+    expected["248171000000108"].add("efi-care-requirement")
+    expected["160734000"].add("efi-care-requirement")
+    for code, lists in expected.items():
+        for key in lists:
+            if not cl.codelist(key).matches(code):
+                raise AssertionError(f"synthetic code {code} is not in codelist {key}")
+        in_efi = {key for key, c in efi_lists.items() if code in c.codes}
+        unexpected = in_efi - lists
+        if unexpected:
+            raise AssertionError(f"synthetic code {code} would also count for eFI {sorted(unexpected)}")
+    medicine_keys = {m.key for m in cl.medicines()}
+    for regimen in list(REGIMENS.values()) + [((1.0, _STATINS), (1.0, _PPIS))]:
+        for _, choices in regimen:
+            for key, _ in choices:
+                if key not in medicine_keys:
+                    raise AssertionError(f"regimen medicine {key} is not in medicines.csv")
+
+
+def _days(date: dt.date) -> int:
+    return (date - _EPOCH).days
+
+
+def _months_to_days(months: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of the first day of month number ``months`` (months since January 1970)."""
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64).astype(np.int32)
+
+
+def _choice(rng: np.random.Generator, n: int, weights: Sequence[float]) -> np.ndarray:
+    p = np.asarray(weights, dtype=float)
+    return rng.choice(len(p), size=n, p=p / p.sum())
+
+
+def _sample_rows(rng: np.random.Generator, cdf: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each i, a category drawn from the cumulative distribution ``cdf[rows[i]]`` (vectorised)."""
+    k = cdf.shape[1]
+    shifted = (cdf + np.arange(len(cdf))[:, None]).ravel()
+    u = rng.random(len(rows)) * (1 - 1e-12) + rows
+    found = np.searchsorted(shifted, u, side="right") - rows * k
+    return np.minimum(found, k - 1)
+
+
+class _Tables:
+    """The rows of one chunk, as column arrays, table by table."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, list[np.ndarray]] = {"patient_id": [], "code": [], "date": [], "value": []}
+        self.meds: dict[str, list[np.ndarray]] = {"patient_id": [], "med": [], "date": [], "repeat": []}
+
+    def event(self, pid: np.ndarray, code: int | np.ndarray, date: np.ndarray, value: np.ndarray | None = None) -> None:
+        n = len(pid)
+        if n == 0:
+            return
+        self.events["patient_id"].append(pid.astype(np.int64, copy=False))
+        self.events["code"].append(np.broadcast_to(np.asarray(code, dtype=np.int32), (n,)).copy())
+        self.events["date"].append(date.astype(np.int32, copy=False))
+        self.events["value"].append(np.full(n, np.nan) if value is None else value.astype(float, copy=False))
+
+
+class Generator:
+    """Generates the tables chunk by chunk; see :func:`generate`."""
+
+    def __init__(self, practices: Sequence[PracticeSize], patients: int, seed: int, as_of: dt.date,
+                 chunk_size: int = CHUNK_SIZE) -> None:
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be 1 or more")
+        self.practices = list(practices)
+        self.counts = allocate(self.practices, patients)
+        self.patients = patients
+        self.seed = seed
+        self.as_of = as_of
+        self.today = _days(as_of)
+        self.chunk_size = chunk_size
+        self.starts = np.concatenate([[0], np.cumsum(self.counts)])
+        self.scales = _scales()
+        self.codes = _code_vocab()
+        self.med_vocab, self.med_dmd, self.med_bnf = _medicines()
+        self.practice_vocab = pa.array([p.code for p in self.practices], type=pa.string())
+        self._practice_attributes()
+
+    # practice level ------------------------------------------------------------------------------
+
+    def _practice_attributes(self) -> None:
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, 0x50524143]))
+        n = len(self.practices)
+        national = national_pyramid()
+        mids = np.array([band * 5 + 2.5 for band in range(BANDS)])
+        tilt = rng.normal(0, 0.25, n)
+        cells = np.empty((n, 2 * BANDS))
+        for i, practice in enumerate(self.practices):
+            if practice.pyramid is not None and sum(map(sum, practice.pyramid)) > 0:
+                cells[i] = np.asarray(practice.pyramid, dtype=float).ravel()
+            else:
+                weights = national * np.exp(tilt[i] * (mids - 40) / 30)[None, :]
+                cells[i] = weights.ravel()
+        cells /= cells.sum(axis=1, keepdims=True)
+        self.age_cdf = np.cumsum(cells, axis=1)
+        self.age_cdf[:, -1] = 1.0
+        self.deprivation_centre = rng.uniform(0.5, 10.5, n)
+        deprived = (5.5 - self.deprivation_centre) / 4.5
+        diversity = np.exp(rng.normal(0, 0.9, n) + 0.6 * deprived)
+        eth = np.tile(ethnicity_shares(), (n, 1))
+        eth[:, 1:] *= diversity[:, None]
+        eth /= eth.sum(axis=1, keepdims=True)
+        eth = np.concatenate([eth * (1 - UNKNOWN_ETHNICITY_SHARE), np.full((n, 1), UNKNOWN_ETHNICITY_SHARE)], axis=1)
+        self.ethnicity_cdf = np.cumsum(eth, axis=1)
+        self.ethnicity_cdf[:, -1] = 1.0
+        self.care_home_practice = np.exp(rng.normal(0, 0.6, n))
+
+    # chunks ---------------------------------------------------------------------------------------
+
+    def chunks(self) -> Iterable[tuple[int, int]]:
+        for start in range(0, self.patients, self.chunk_size):
+            yield start, min(self.patients, start + self.chunk_size)
+
+    def chunk(self, start: int, stop: int) -> dict[str, pa.Table]:
+        """The rows of patients ``start`` to ``stop - 1`` (0-based), as one Arrow table per schema table."""
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x43484E4B]))
+        n = stop - start
+        pid = np.arange(start + 1, stop + 1, dtype=np.int64)
+        practice = (np.searchsorted(self.starts, np.arange(start, stop), side="right") - 1).astype(np.int64)
+        out = _Tables()
+        people = self._people(rng, n, practice)
+        conditions = self._conditions(rng, people)
+        deficits = self._deficits(rng, people)
+        people["care_home"] = self._care_home(rng, people, practice, conditions, deficits)
+        self._condition_events(rng, out, pid, people, conditions)
+        self._deficit_events(rng, out, pid, people, deficits)
+        self._measurements(rng, out, pid, people, conditions)
+        self._screening_and_more(rng, out, pid, people, conditions)
+        repeat_counts = self._medications(rng, out, pid, people, conditions, deficits)
+        burden = sum(conditions[c.key] for c in CONDITIONS).astype(float) + 0.3 * repeat_counts
+        hospital = self._hospital(rng, pid, people, burden)
+        appointments = self._appointments(rng, pid, people, burden)
+        return {
+            "patients": self._patients_table(pid, practice, people),
+            "events": self._events_table(out),
+            "medications": self._medications_table(out),
+            "hospital": hospital,
+            "appointments": appointments,
+        }
+
+    # patients --------------------------------------------------------------------------------------
+
+    def _people(self, rng: np.random.Generator, n: int, practice: np.ndarray) -> dict[str, np.ndarray]:
+        cell = _sample_rows(rng, self.age_cdf, practice)
+        sex = (cell // BANDS).astype(np.int8)
+        band = cell % BANDS
+        years = band * 5 + rng.integers(0, 5, n)
+        oldest = band == BANDS - 1
+        years[oldest] = 95 + np.minimum(rng.exponential(2.5, int(oldest.sum())).astype(np.int64), 9)
+        age_months = years * 12 + rng.integers(0, 12, n)
+        today_month = (self.as_of.year - 1970) * 12 + self.as_of.month - 1
+        birth = _months_to_days(today_month - age_months)
+        age = age_months / 12.0
+        ethnicity = _sample_rows(rng, self.ethnicity_cdf, practice).astype(np.int8)
+        decile = np.clip(np.rint(self.deprivation_centre[practice] + rng.normal(0, 1.3, n)), 1, 10).astype(np.int8)
+        deprivation = (5.5 - decile) / 4.5
+        score = rng.standard_normal(n) + _LATENT_DEPRIVATION * deprivation
+        adult = age >= 16
+        # smoking: current, ex, never (adults); amount for current smokers
+        current_p = np.clip(0.16 * np.exp(0.55 * deprivation) * _logistic((age - 17) / 2) * np.where(age > 70, 0.5, 1.0), 0, 0.6)
+        ex_p = np.clip(0.05 + 0.45 * _logistic((age - 55) / 12), 0, 0.6)
+        u = rng.random(n)
+        smoking = np.where(~adult, 0, np.where(u < current_p, 1, np.where(u < current_p + ex_p, 2, 3))).astype(np.int8)
+        bmi_mean = np.where(age < 18, 16 + 0.35 * np.minimum(age, 18), 24 + 4 * _logistic((age - 40) / 10) - 1.5 * _logistic((age - 80) / 5))
+        bmi = np.clip(bmi_mean * np.exp(rng.normal(0, 0.17, n) + 0.025 * deprivation + 0.03 * score), 13, 70)
+        registered_years = rng.exponential(12.0, n)
+        registered_from = np.maximum(birth, (self.today - registered_years * _YEAR).astype(np.int32))
+        left = rng.random(n) < 0.015
+        registered_to = np.where(left, self.today - rng.integers(1, 366, n), -1).astype(np.int32)
+        registered_to = np.where(left & (registered_to < registered_from), registered_from, registered_to)
+        return {
+            "sex": sex, "age": age, "birth": birth, "ethnicity": ethnicity, "decile": decile,
+            "deprivation": deprivation, "score": score, "smoking": smoking, "bmi": bmi,
+            "registered_from": registered_from, "registered_to": registered_to,
+            "townsend": np.round(5.0 - (decile - 1) * 1.1 + rng.normal(0, 0.7, n), 2),
+            "lsoa": practice * 10 + (decile - 1),
+        }
+
+    def _patients_table(self, pid: np.ndarray, practice: np.ndarray, people: dict[str, np.ndarray]) -> pa.Table:
+        lsoa_ids, lsoa_index = np.unique(people["lsoa"], return_inverse=True)
+        lsoa_vocab = pa.array([f"X01{v:06d}" for v in lsoa_ids.tolist()], type=pa.string())
+        to = people["registered_to"]
+        columns = {
+            "patient_id": pa.array(pid, type=pa.int64()),
+            "birth_month": pa.array(people["birth"], type=pa.date32()),
+            "sex": pa.array(["F", "M"], type=pa.string()).take(pa.array(people["sex"], type=pa.int8())),
+            "ethnicity": pa.array(list(ETHNICITIES), type=pa.string()).take(pa.array(people["ethnicity"])),
+            "practice_code": self.practice_vocab.take(pa.array(practice)),
+            "registered_from": pa.array(people["registered_from"], type=pa.date32()),
+            "registered_to": pa.array(to, type=pa.date32(), mask=to < 0),
+            "lsoa": lsoa_vocab.take(pa.array(lsoa_index.astype(np.int64))),
+            "imd_decile": pa.array(people["decile"], type=pa.int8()),
+            "townsend": pa.array(people["townsend"], type=pa.float64()),
+            "care_home": pa.array(people["care_home"], type=pa.bool_()),
+        }
+        return pa.table(columns, schema=TABLES["patients"].schema)
+
+    # conditions ------------------------------------------------------------------------------------
+
+    def _probability(self, c: Condition, people: dict[str, np.ndarray], drawn: dict[str, np.ndarray]) -> np.ndarray:
+        age, sex = people["age"], people["sex"]
+        p = self.scales[c.key] * _age_curve(age, c.centre, c.width, c.min_age, c.fade_after)
+        if c.sex_only is not None:
+            p = p * (sex == c.sex_only)
+        elif c.male != 1.0:
+            p = p * np.where(sex == MALE, c.male, 1.0)
+        if c.ethnicity:
+            rr = np.ones(len(ETHNICITIES))
+            for name, value in c.ethnicity:
+                rr[ETHNICITIES.index(name)] = value
+            p = p * rr[people["ethnicity"]]
+        if c.deprivation:
+            p = p * np.exp(c.deprivation * people["deprivation"])
+        if c.beta:
+            p = p * np.exp(c.beta * people["score"]) / _z_normaliser(c.beta)
+        if c.links:
+            factor = np.ones(len(age))
+            for key, rr_value in c.links:
+                factor *= np.where(drawn[key], rr_value, 1.0)
+            weight = p.sum()
+            if weight > 0:  # keep the expected number of cases: rescale by the p-weighted mean factor
+                factor = factor * (weight / (p * factor).sum())
+            p = p * factor
+        return np.clip(p, 0, 0.95)
+
+    def _conditions(self, rng: np.random.Generator, people: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        drawn: dict[str, np.ndarray] = {
+            "smoker": people["smoking"] == 1, "ex_smoker": people["smoking"] == 2, "bmi30": people["bmi"] >= 30,
+        }
+        for c in CONDITIONS:
+            drawn[c.key] = rng.random(len(people["age"])) < self._probability(c, people, drawn)
+        drawn["diabetes_t2"] &= ~drawn["diabetes_t1"]
+        return drawn
+
+    def _deficits(self, rng: np.random.Generator, people: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        age = people["age"]
+        curve = _age_curve(age, DEFICIT_CENTRE, DEFICIT_WIDTH, 40, None)
+        load = np.exp(DEFICIT_BETA * people["score"]) / _z_normaliser(DEFICIT_BETA)
+        return {key: rng.random(len(age)) < np.clip(self.scales[key] * curve * load, 0, 0.95) for key, _, _ in DEFICITS}
+
+    def _care_home(self, rng: np.random.Generator, people: dict[str, np.ndarray], practice: np.ndarray,
+                   conditions: dict[str, np.ndarray], deficits: dict[str, np.ndarray]) -> np.ndarray:
+        age = people["age"]
+        base = np.select([age >= 85, age >= 75, age >= 65, age >= 18], [0.105, 0.022, 0.004, 0.0004], 0.0)
+        frail = deficits["efi-mobility-problems"] | deficits["efi-falls"] | deficits["efi-urinary-incontinence"]
+        factor = np.where(conditions["dementia"], 5.0, 1.0) * np.where(frail, 2.0, 1.0) * np.where(
+            conditions["learning_disability"] & (age >= 18), 40.0, 1.0)
+        p = base * factor / 1.15 * self.care_home_practice[practice] / 1.2
+        return rng.random(len(age)) < np.clip(p, 0, 0.9)
+
+    def _onset(self, rng: np.random.Generator, people: dict[str, np.ndarray], mask: np.ndarray,
+               min_age: float, years: float) -> np.ndarray:
+        """A diagnosis date for each patient in ``mask``: after ``min_age``, at most ``years`` ago."""
+        age = people["age"][mask]
+        span = np.clip(np.minimum(age - min_age, years), 0.05, None)
+        back = span * rng.random(len(age)) ** 1.4
+        return np.maximum((self.today - back * _YEAR).astype(np.int32), people["birth"][mask])
+
+    def _condition_events(self, rng, out: _Tables, pid, people, conditions) -> None:
+        for c in CONDITIONS:
+            mask = conditions[c.key]
+            if not mask.any():
+                continue
+            codes = self.codes.ids([code for code, _ in c.codes])
+            pick = codes[_choice(rng, int(mask.sum()), [w for _, w in c.codes])]
+            if c.key == "cancer":  # site by sex: breast for women, prostate for men
+                sex = people["sex"][mask]
+                breast, prostate = self.codes.index["254837009"], self.codes.index["399068003"]
+                pick = np.where((pick == breast) & (sex == MALE), prostate, pick)
+                pick = np.where((pick == prostate) & (sex == FEMALE), breast, pick)
+            out.event(pid[mask], pick, self._onset(rng, people, mask, c.min_age, c.history_years))
+
+    def _deficit_events(self, rng, out: _Tables, pid, people, deficits) -> None:
+        for key, _, choices in DEFICITS:
+            mask = deficits[key]
+            if not mask.any():
+                continue
+            codes = self.codes.ids([code for code, _ in choices])
+            pick = codes[_choice(rng, int(mask.sum()), [w for _, w in choices])]
+            if key == "efi-urinary-system-disease":  # benign prostatic hyperplasia only for men
+                bph, uti = self.codes.index["266569009"], self.codes.index["68566005"]
+                pick = np.where((pick == bph) & (people["sex"][mask] == FEMALE), uti, pick)
+            out.event(pid[mask], pick, self._onset(rng, people, mask, 40, 10))
+        home = people["care_home"]
+        if home.any():
+            codes = self.codes.ids([CODES["care_home"][0], CODES["nursing_home"][0]])
+            out.event(pid[home], codes[_choice(rng, int(home.sum()), [.7, .3])],
+                      (self.today - rng.integers(30, 5 * 365, int(home.sum()))).astype(np.int32))
+
+    # measurements ----------------------------------------------------------------------------------
+
+    def _repeat_rows(self, rng, pid: np.ndarray, counts: np.ndarray, first: np.ndarray, last: np.ndarray):
+        """``counts[i]`` dates for patient i, uniform between first[i] and last[i]; returns (pids, dates, owner)."""
+        owner = np.repeat(np.arange(len(pid)), counts)
+        lo, hi = first[owner], last[owner]
+        dates = lo + (rng.random(len(owner)) * np.maximum(hi - lo, 1)).astype(np.int32)
+        return pid[owner], dates.astype(np.int32), owner
+
+    def _measurements(self, rng, out: _Tables, pid, people, conditions) -> None:
+        n = len(pid)
+        age, sex, score = people["age"], people["sex"], people["score"]
+        adult = age >= 18
+        cvd = conditions["chd"] | conditions["stroke_tia"] | conditions["pvd"] | conditions["heart_failure"]
+        chronic = (conditions["hypertension"] | conditions["diabetes_t2"] | conditions["diabetes_t1"] | cvd
+                   | conditions["ckd"] | conditions["af"])
+        five_years = np.full(n, self.today - int(5 * _YEAR), dtype=np.int32)
+        today = np.full(n, self.today - 1, dtype=np.int32)
+        start = np.maximum(five_years, people["birth"] + int(18 * _YEAR))
+        # systolic blood pressure: a patient mean and several readings
+        true_sbp = (112 + 0.42 * np.clip(age - 20, 0, None) + np.where(sex == MALE, 4, 0) + 3 * people["deprivation"]
+                    + 2.5 * score + rng.normal(0, 11, n))
+        true_sbp += np.where(conditions["hypertension"], 14, 0)
+        rate = 0.5 + 0.035 * np.clip(age - 40, 0, None) + 2.5 * conditions["hypertension"] + 1.5 * chronic
+        count = np.where(adult, rng.poisson(rate), 0)
+        rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start, today)
+        values = np.rint(true_sbp[owner] + rng.normal(0, 9, len(owner)))
+        code = np.where(rng.random(len(owner)) < 0.9, self.codes.index[CODES["sbp"][0]], self.codes.index[CODES["sbp_oe"][0]])
+        out.event(rows_pid, code, dates, np.clip(values, 70, 250))
+        # cholesterol / HDL ratio
+        tested = (age >= 40) & (rng.random(n) < np.where(chronic, 0.9, 0.45))
+        count = np.where(tested, 1 + (rng.random(n) < np.where(chronic, 0.6, 0.2)), 0)
+        rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start, today)
+        ratio = np.exp(rng.normal(np.log(3.9), 0.25, n) + 0.03 * people["deprivation"] + 0.04 * (sex == MALE))
+        ratio = np.where(cvd | conditions["diabetes_t2"], ratio * 0.8, ratio)
+        out.event(rows_pid, self.codes.index[CODES["ratio"][0]], dates,
+                  np.round(np.clip(ratio[owner] * np.exp(rng.normal(0, 0.06, len(owner))), 1.2, 12), 1))
+        # body mass index: in the last year for some, earlier for others
+        recent = adult & (rng.random(n) < np.where(chronic | (people["bmi"] >= 35), 0.55, 0.24))
+        older = adult & ~recent & (rng.random(n) < 0.5)
+        last_year = np.full(n, self.today - 365, dtype=np.int32)
+        for mask, lo, hi in ((recent, last_year, today), (older, start, last_year)):
+            rows_pid, dates, owner = self._repeat_rows(rng, pid, mask.astype(np.int64), lo, hi)
+            bmi = people["bmi"][owner] * np.exp(rng.normal(0, 0.02, len(owner)))
+            out.event(rows_pid, self.codes.index[CODES["bmi"][0]], dates, np.round(bmi, 1))
+        # smoking status: the latest code within three years for 90% of adults
+        smoking = people["smoking"]
+        recorded = (age >= 16) & (rng.random(n) < 0.9)
+        three_years = np.full(n, self.today - 3 * 365, dtype=np.int32)
+        smoke_start = np.maximum(three_years, people["birth"] + int(16 * _YEAR))
+        one = recorded.astype(np.int64)
+        rows_pid, dates, owner = self._repeat_rows(rng, pid, one, smoke_start, today)
+        status = smoking[owner]
+        amount = _choice(rng, len(owner), [0.35, 0.40, 0.20, 0.05])
+        amount_codes = self.codes.ids([CODES[k][0] for k in ("light", "moderate", "heavy", "very_heavy")])
+        current_code = np.where(rng.random(len(owner)) < 0.8, amount_codes[amount], self.codes.index[CODES["smoker"][0]])
+        ex_code = np.where(rng.random(len(owner)) < 0.6, self.codes.index[CODES["ex_smoker"][0]],
+                           self.codes.index[CODES["ex_cigarette"][0]])
+        code = np.select([status == 1, status == 2], [current_code, ex_code], self.codes.index[CODES["never"][0]])
+        out.event(rows_pid, code, dates)
+        smokers = status == 1
+        with_count = smokers & (rng.random(len(owner)) < 0.5)
+        cigarettes = np.array([5.0, 15.0, 25.0, 40.0])[amount] + rng.integers(-3, 4, len(owner))
+        out.event(rows_pid[with_count], self.codes.index[CODES["cigarettes"][0]], dates[with_count],
+                  np.clip(cigarettes[with_count], 1, 60))
+        past = (status == 2) & (rng.random(len(owner)) < 0.3)
+        out.event(rows_pid[past], self.codes.index[CODES["smoker"][0]], (dates[past] - rng.integers(3 * 365, 15 * 365, int(past.sum()))).astype(np.int32))
+
+    def _screening_and_more(self, rng, out: _Tables, pid, people, conditions) -> None:
+        n = len(pid)
+        age, sex = people["age"], people["sex"]
+        woman = sex == FEMALE
+
+        def screened(mask: np.ndarray, interval_years: float, coverage: float, codes: Sequence[str],
+                     weights: Sequence[float]) -> None:
+            up_to_date = mask & (rng.random(n) < coverage)
+            lapsed = mask & ~up_to_date & (rng.random(n) < 0.5)
+            ids = self.codes.ids(codes)
+            for chosen, lo_years, hi_years in ((up_to_date, 0, interval_years), (lapsed, interval_years, interval_years + 4)):
+                count = int(chosen.sum())
+                if not count:
+                    continue
+                back = (lo_years + (hi_years - lo_years) * rng.random(count)) * _YEAR
+                dates = np.maximum((self.today - back).astype(np.int32), people["birth"][chosen] + int(24 * _YEAR))
+                out.event(pid[chosen], ids[_choice(rng, count, weights)], dates)
+
+        screened(woman & (age >= 25) & (age < 50), 3.0, 0.68, [CODES["cervical"][0]], [1])
+        screened(woman & (age >= 50) & (age < 65), 5.0, 0.74, [CODES["cervical"][0]], [1])
+        screened(woman & (age >= 50) & (age < 71), 3.0, 0.64, [CODES["breast"][0], CODES["mammography"][0]], [.6, .4])
+        screened((age >= 60) & (age < 75), 2.5, 0.66, [CODES["bowel"][0]], [1])
+        pregnant = woman & (age >= 16) & (age < 46) & (rng.random(n) < 0.045 * _logistic((age - 20) / 3) * _logistic((40 - age) / 3) * 1.6)
+        count = int(pregnant.sum())
+        if count:
+            booked = (self.today - rng.integers(30, 270, count)).astype(np.int32)
+            out.event(pid[pregnant], self.codes.index[CODES["pregnant"][0]], booked)
+            out.event(pid[pregnant], self.codes.index[CODES["antenatal"][0]], (booked + rng.integers(0, 29, count)).astype(np.int32))
+
+    # medications -----------------------------------------------------------------------------------
+
+    def _medications(self, rng, out: _Tables, pid, people, conditions, deficits) -> np.ndarray:
+        n = len(pid)
+        age = people["age"]
+        index = self.med_vocab.index
+        pairs_p: list[np.ndarray] = []
+        pairs_m: list[np.ndarray] = []
+
+        def prescribe(mask: np.ndarray, probability: float, choices: Sequence[tuple[str, float]]) -> None:
+            chosen = np.flatnonzero(mask & (rng.random(n) < probability))
+            if len(chosen):
+                meds = np.array([index[k] for k, _ in choices], dtype=np.int32)
+                pairs_p.append(chosen)
+                pairs_m.append(meds[_choice(rng, len(chosen), [w for _, w in choices])])
+
+        flags = dict(conditions)
+        flags.update(deficits)
+        for key, regimen in REGIMENS.items():
+            for probability, choices in regimen:
+                prescribe(flags[key] & (age >= 12), probability, choices)
+        cvd = conditions["chd"] | conditions["stroke_tia"] | conditions["pvd"]
+        primary = (age >= 45) & (age < 85) & ~cvd & ~conditions["diabetes_t2"]
+        statin_p = np.clip(0.04 + 0.012 * (age - 45) + 0.05 * people["score"], 0, 0.45)
+        prescribe(primary & (rng.random(n) < statin_p / 0.45), 0.45, _STATINS)
+        patients_ = np.concatenate(pairs_p) if pairs_p else np.zeros(0, np.int64)
+        meds = np.concatenate(pairs_m) if pairs_m else np.zeros(0, np.int32)
+        k = len(self.med_vocab.values)
+        unique = np.unique(patients_.astype(np.int64) * k + meds)
+        patients_, meds = (unique // k).astype(np.int64), (unique % k).astype(np.int32)
+        # most people anticoagulated stop their antiplatelet; some stay on both (an SMR cohort)
+        anticoagulated = np.zeros(n, bool)
+        anticoagulated[patients_[np.isin(meds, [index[m] for m in _ANTICOAGULANTS])]] = True
+        antiplatelet = np.isin(meds, [index[m] for m in _ANTIPLATELETS])
+        drop = antiplatelet & anticoagulated[patients_] & (rng.random(len(meds)) < 0.8)
+        patients_, meds = patients_[~drop], meds[~drop]
+        # gastro-protection for NSAIDs, older people on antiplatelets, and anticoagulant + antiplatelet
+        on = np.zeros((3, n), bool)
+        on[0, patients_[np.isin(meds, [index[m] for m in _NSAIDS])]] = True
+        on[1, patients_[np.isin(meds, [index[m] for m in _ANTIPLATELETS])]] = True
+        on[2, patients_[np.isin(meds, [index[m] for m, _ in _PPIS])]] = True
+        needs = (on[0] | (on[1] & (age >= 65)) | (on[1] & anticoagulated)) & ~on[2] & (rng.random(n) < 0.55)
+        extra = np.flatnonzero(needs)
+        ppi = np.array([index[m] for m, _ in _PPIS], dtype=np.int32)[_choice(rng, len(extra), [w for _, w in _PPIS])]
+        patients_ = np.concatenate([patients_, extra])
+        meds = np.concatenate([meds, ppi])
+        repeat_counts = np.bincount(patients_, minlength=n)
+        # repeat issues over the last year: every 28 or 56 days from a start date
+        started_years = rng.exponential(3.0, len(meds))
+        started = np.maximum(self.today - (started_years * _YEAR).astype(np.int64), people["birth"][patients_] + 365)
+        started = np.minimum(started, self.today - 1)
+        interval = np.where(rng.random(len(meds)) < 0.5, 28, 56)
+        window = self.today - 365
+        first = np.where(started > window, started, window + rng.integers(0, interval))
+        issues = np.maximum((self.today - 1 - first) // interval + 1, 1)
+        owner = np.repeat(np.arange(len(meds)), issues)
+        step = np.arange(len(owner)) - np.repeat(np.cumsum(issues) - issues, issues)
+        dates = (first[owner] + step * interval[owner]).astype(np.int32)
+        out.meds["patient_id"].append(pid[patients_[owner]])
+        out.meds["med"].append(meds[owner])
+        out.meds["date"].append(dates)
+        out.meds["repeat"].append(np.ones(len(owner), bool))
+        initial = started < window  # the first issue, before the window
+        out.meds["patient_id"].append(pid[patients_[initial]])
+        out.meds["med"].append(meds[initial])
+        out.meds["date"].append(started[initial].astype(np.int32))
+        out.meds["repeat"].append(np.ones(int(initial.sum()), bool))
+        # acute courses: NSAIDs for adults, prednisolone for COPD and asthma exacerbations
+        acute = []
+        acute.append((np.flatnonzero((age >= 18) & (age < 75) & (rng.random(n) < 0.05)), _NSAIDS))
+        acute.append((np.flatnonzero((conditions["copd"] | conditions["asthma"]) & (rng.random(n) < 0.25)), ("prednisolone-5",)))
+        for who, choices in acute:
+            if len(who):
+                med = np.array([index[m] for m in choices], dtype=np.int32)[rng.integers(0, len(choices), len(who))]
+                out.meds["patient_id"].append(pid[who])
+                out.meds["med"].append(med)
+                out.meds["date"].append((self.today - rng.integers(1, 730, len(who))).astype(np.int32))
+                out.meds["repeat"].append(np.zeros(len(who), bool))
+        return repeat_counts
+
+    # hospital and appointments ---------------------------------------------------------------------
+
+    def _hospital(self, rng, pid, people, burden) -> pa.Table:
+        n = len(pid)
+        age, score = people["age"], people["score"]
+        home = people["care_home"]
+        health = np.exp(0.35 * score + 0.12 * burden)
+        ae = 0.38 * np.interp(age, [0, 5, 18, 30, 60, 80, 95], [0.9, 0.55, 0.8, 0.75, 0.6, 0.9, 1.3]) * health * (1 + 0.25 * people["deprivation"])
+        admission = 0.045 * np.interp(age, [0, 5, 20, 50, 70, 85, 95], [0.9, 0.3, 0.35, 0.6, 1.6, 3.5, 4.5]) * np.exp(0.3 * score + 0.18 * burden) * np.where(home, 1.8, 1.0)
+        outpatient = 1.5 * np.interp(age, [0, 20, 50, 70, 90], [0.6, 0.6, 1.0, 1.6, 1.2]) * (1 + 0.25 * burden)
+        years = 2.0
+        columns = {"patient_id": [], "kind": [], "start": [], "end": []}
+        start_window = np.full(n, self.today - int(years * 365), dtype=np.int32)
+        start_window = np.maximum(start_window, people["birth"])
+        today = np.full(n, self.today, dtype=np.int32)
+        for kind, rate in zip(HOSPITAL_KINDS, (ae, admission, outpatient)):
+            count = rng.poisson(rate * years)
+            rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start_window, today)
+            if kind == "ae":
+                end = dates.copy()
+                mask = np.zeros(len(dates), bool)
+            elif kind == "emergency_admission":
+                stay = rng.geometric(1.0 / (1.5 + age[owner] / 25.0)) - 1
+                end = (dates + stay).astype(np.int32)
+                mask = end >= self.today
+            else:
+                end = np.zeros(len(dates), np.int32)
+                mask = np.ones(len(dates), bool)
+            columns["patient_id"].append(rows_pid)
+            columns["kind"].append(np.full(len(dates), HOSPITAL_KINDS.index(kind), np.int8))
+            columns["start"].append(dates)
+            columns["end"].append(np.where(mask, -1, end).astype(np.int32))
+        ids = np.concatenate(columns["patient_id"])
+        order = np.argsort(ids, kind="stable")
+        end = np.concatenate(columns["end"])[order]
+        return pa.table({
+            "patient_id": pa.array(ids[order], type=pa.int64()),
+            "kind": pa.array(list(HOSPITAL_KINDS), type=pa.string()).take(pa.array(np.concatenate(columns["kind"])[order])),
+            "start": pa.array(np.concatenate(columns["start"])[order], type=pa.date32()),
+            "end": pa.array(end, type=pa.date32(), mask=end < 0),
+        }, schema=TABLES["hospital"].schema)
+
+    def _appointments(self, rng, pid, people, burden) -> pa.Table:
+        n = len(pid)
+        age = people["age"]
+        rate = np.clip(2.2 + 0.045 * age + 1.1 * burden + 0.6 * (people["sex"] == FEMALE) * (age > 16), 0.5, 40)
+        count = rng.poisson(rate)
+        start = np.maximum(np.full(n, self.today - 365, dtype=np.int32), people["birth"])
+        rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start, np.full(n, self.today, np.int32))
+        young_adult = (age[owner] >= 18) & (age[owner] < 40)
+        u = rng.random(len(owner))
+        dna = np.where(young_adult, 0.065, 0.035) * (1 + 0.3 * people["deprivation"][owner])
+        status = np.where(u < dna, 1, np.where(u < dna + 0.035, 2, 0)).astype(np.int8)
+        staff = _choice(rng, len(owner), [0.5, 0.3, 0.05, 0.15]).astype(np.int8)
+        return pa.table({
+            "patient_id": pa.array(rows_pid, type=pa.int64()),
+            "date": pa.array(dates, type=pa.date32()),
+            "status": pa.array(list(APPOINTMENT_STATUSES), type=pa.string()).take(pa.array(status)),
+            "staff_type": pa.array(list(STAFF_TYPES), type=pa.string()).take(pa.array(staff)),
+        }, schema=TABLES["appointments"].schema)
+
+    # tables ----------------------------------------------------------------------------------------
+
+    def _events_table(self, out: _Tables) -> pa.Table:
+        ids = np.concatenate(out.events["patient_id"]) if out.events["patient_id"] else np.zeros(0, np.int64)
+        order = np.argsort(ids, kind="stable")
+        code = np.concatenate(out.events["code"])[order] if len(ids) else np.zeros(0, np.int32)
+        date = np.concatenate(out.events["date"])[order] if len(ids) else np.zeros(0, np.int32)
+        value = np.concatenate(out.events["value"])[order] if len(ids) else np.zeros(0)
+        return pa.table({
+            "patient_id": pa.array(ids[order], type=pa.int64()),
+            "code": self.codes.column(code),
+            "date": pa.array(date, type=pa.date32()),
+            "value": pa.array(value, type=pa.float64(), mask=np.isnan(value)),
+        }, schema=TABLES["events"].schema)
+
+    def _medications_table(self, out: _Tables) -> pa.Table:
+        ids = np.concatenate(out.meds["patient_id"]) if out.meds["patient_id"] else np.zeros(0, np.int64)
+        order = np.argsort(ids, kind="stable")
+        med = pa.array(np.concatenate(out.meds["med"])[order] if len(ids) else np.zeros(0, np.int32), type=pa.int32())
+        return pa.table({
+            "patient_id": pa.array(ids[order], type=pa.int64()),
+            "code": pa.array(self.med_dmd, type=pa.string()).take(med),
+            "bnf_code": pa.array(self.med_bnf, type=pa.string()).take(med),
+            "date": pa.array(np.concatenate(out.meds["date"])[order] if len(ids) else np.zeros(0, np.int32), type=pa.date32()),
+            "repeat": pa.array(np.concatenate(out.meds["repeat"])[order] if len(ids) else np.zeros(0, bool), type=pa.bool_()),
+        }, schema=TABLES["medications"].schema)
+
+
+def generate(
+    practices: Sequence[PracticeSize],
+    out: str | os.PathLike[str],
+    *,
+    patients: int | None = None,
+    seed: int = 0,
+    as_of: dt.date = AS_OF,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> SynthResult:
+    """Write a synthetic dataset for ``practices`` to the folder ``out`` and return what was written.
+
+    ``patients`` defaults to the sum of the list sizes; practices get patients in proportion to their
+    list size.  ``progress`` is called with the number of patients done after each chunk.
+    """
+    if not practices:
+        raise ValueError("no practices to generate patients for")
+    total = sum(p.list_size for p in practices) if patients is None else patients
+    if total < 1:
+        raise ValueError("the number of patients must be 1 or more")
+    started = time.perf_counter()
+    check_model()
+    generator = Generator(practices, total, seed, as_of, chunk_size)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    writers = {
+        name: pq.ParquetWriter(folder / table.file, table.schema, compression="zstd")
+        for name, table in TABLES.items()
+    }
+    rows = dict.fromkeys(TABLES, 0)
+    try:
+        for start, stop in generator.chunks():
+            for name, table in generator.chunk(start, stop).items():
+                writers[name].write_table(table, row_group_size=max(len(table), 1))
+                rows[name] += len(table)
+            if progress is not None:
+                progress(stop - start)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return SynthResult(folder, total, int((generator.counts > 0).sum()), rows, time.perf_counter() - started, seed, as_of)

@@ -1,0 +1,241 @@
+"""``pcnhub phm synth``: write a synthetic registered population as Parquet (see :mod:`pcnhub.analytics.synth`).
+
+``pcnhub phm synth --practices FILE [--patients N] [--seed S] --out DIR [--as-of YYYY-MM-DD] [--quiet] [--json]``
+``pcnhub phm synth --from-register [YYYY-MM-DD] [--patients N] [--seed S] --out DIR``
+
+The practices come from ``--practices FILE``, which is one of:
+
+* a CSV with the columns ``practice_code`` and ``list_size`` (others, such as ``pcn`` of a
+  configuration file, are ignored);
+* NHS Digital ``gp-reg-pat-prac-all.csv`` (list sizes);
+* NHS Digital ``gp-reg-pat-prac-quin-age.csv`` (list sizes, and each practice's own age-sex pyramid);
+* NHS Digital ``gp-reg-pat-prac-map.csv`` (practices only: each gets an equal share, so ``--patients``
+  is needed);
+
+or, with ``--from-register``, the list sizes stored in the register on a date (the latest by default).
+``--patients`` defaults to the sum of the list sizes; practices get patients in proportion to their
+list size.  The same seed writes the same data.
+
+Exit codes: 0 when written, 2 on bad input (a bad file is named by file, row and field on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, TextIO
+
+from pcnhub.analytics import synth
+from pcnhub.analytics.synth import BANDS, PracticeSize
+from pcnhub.domain.errors import InputError
+from pcnhub.ingest import Kind, detect_kind, read_list_sizes, read_practice_map
+from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records, normalise_title
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub phm synth"
+CODE_COLUMN: Final = "practice_code"
+SIZE_COLUMN: Final = "list_size"
+_WHOLE_NUMBER: Final = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)")
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EXPECTED: Final = (
+    "a CSV with columns practice_code and list_size, gp-reg-pat-prac-all.csv, gp-reg-pat-prac-quin-age.csv "
+    "or gp-reg-pat-prac-map.csv"
+)
+
+
+def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``synth`` command's arguments (values are checked by :func:`run_synth`)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--practices", type=Path, metavar="FILE",
+                        help=f"the practices and their list sizes: {_EXPECTED}")
+    source.add_argument("--from-register", nargs="?", const="latest", metavar="YYYY-MM-DD",
+                        help="list sizes stored in the register on a date (default: the latest)")
+    parser.add_argument("--patients", metavar="N", help="patients in all (default: the sum of the list sizes)")
+    parser.add_argument("--seed", default="0", metavar="S", help="random seed, a whole number (default 0)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the Parquet files to")
+    parser.add_argument("--as-of", default=synth.AS_OF.isoformat(), metavar="YYYY-MM-DD",
+                        help=f"the extract date of the data (default {synth.AS_OF.isoformat()})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print what was written as JSON")
+
+
+def run_synth(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
+              register: Callable[[dt.date | None], list[PracticeSize]] | None = None) -> int:
+    """Read the practices, write the dataset, report it; return the exit code."""
+    try:
+        patients = None if args.patients is None else _whole("--patients", args.patients, minimum=1)
+        seed = _whole("--seed", args.seed, minimum=0)
+        as_of = _date("--as-of", args.as_of)
+        if args.practices is not None:
+            practices = read_practices(args.practices)
+            if patients is None and not all(p.size_known for p in practices):
+                raise ValueError("--patients is needed with a practice map file (it has no list sizes)")
+        else:
+            day = None if args.from_register == "latest" else _date("--from-register", args.from_register)
+            practices = (register or practices_from_register)(day)
+            if not practices:
+                raise ValueError("the register has no practice list sizes" + (f" on or before {day}" if day else ""))
+        result = _generate(practices, args.out, patients, seed, as_of, quiet=args.quiet, stderr=stderr)
+    except InputError as err:
+        stderr.write(f"{err}\n")
+        return EXIT_BAD_INPUT
+    except (ValueError, OSError) as err:
+        stderr.write(f"{PROG}: {err}\n")
+        return EXIT_BAD_INPUT
+    if args.json:
+        stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+        stdout.write(
+            f"Wrote {result.patients:,} synthetic patients of {result.practices:,} practices to {result.folder} "
+            f"in {result.seconds:.1f} s (seed {result.seed}, as of {result.as_of}).\nRows: {rows}\n"
+        )
+    return EXIT_OK
+
+
+def _generate(practices, out, patients, seed, as_of, *, quiet: bool, stderr: TextIO) -> synth.SynthResult:
+    total = sum(p.list_size for p in practices) if patients is None else patients
+    if quiet:
+        return synth.generate(practices, out, patients=patients, seed=seed, as_of=as_of)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(file=stderr)) as progress:
+        task = progress.add_task("synthetic patients", total=total)
+        return synth.generate(practices, out, patients=patients, seed=seed, as_of=as_of,
+                              progress=lambda done: progress.advance(task, done))
+
+
+def _whole(flag: str, value: str | int, *, minimum: int) -> int:
+    text = str(value).strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(f"{flag}: {value!r} is not a whole number")
+    number = int(text.replace(",", ""))
+    if number < minimum:
+        raise ValueError(f"{flag}: {value!r} must be {minimum} or more")
+    return number
+
+
+def _date(flag: str, value: str) -> dt.date:
+    text = str(value).strip()
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"{flag}: {value!r} is not a date (expected YYYY-MM-DD)")
+
+
+# --- the practices file ------------------------------------------------------------------------------
+
+
+def read_practices(path: str | os.PathLike[str]) -> list[PracticeSize]:
+    """The practices of a practices file (see the module docs); :class:`InputError` naming row and field."""
+    source = Path(path)
+    records = csv_records(source)
+    try:
+        first = next(records, None)
+    finally:
+        records.close()
+    if first is None:
+        raise InputError.single(source.name, "the file is empty")
+    titles = {normalise_title(cell) for cell in first[1]}
+    if {CODE_COLUMN, SIZE_COLUMN} <= titles:
+        return _read_simple(source)
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        raise InputError.single(
+            source.name, f"not a practices file (first row: {', '.join(c.strip() for c in first[1][:10])}); "
+            f"expected {_EXPECTED}", row=first[0]) from None
+    if kind == Kind.LIST_SIZES:
+        return [PracticeSize(c.code, c.patients, row=c.row) for c in read_list_sizes(source) if c.org_type == "GP"]
+    if kind == Kind.QUINARY_AGE:
+        return _read_quinary(source)
+    if kind == Kind.PRACTICE_MAP:
+        return [PracticeSize(m.practice_code, 1, row=m.row, size_known=False) for m in read_practice_map(source)]
+    raise InputError.single(source.name, f"this is a file of kind {kind}, not a practices file; expected {_EXPECTED}",
+                            row=first[0])
+
+
+def _read_simple(source: Path) -> list[PracticeSize]:
+    problems = Problems(source.name)
+    records = csv_records(source)
+    header_row, titles = next(records)
+    header = Header(titles, (Column.of(CODE_COLUMN), Column.of(SIZE_COLUMN)), problems, header_row)
+    problems.raise_if_any()
+    found: dict[str, PracticeSize] = {}
+    for line, record in records:
+        cells = Cells(header, record, line, problems)
+        code = cells.code(CODE_COLUMN, PRACTICE_CODE, what="an ODS practice code")
+        text = cells.text(SIZE_COLUMN, required=True)
+        size = 0
+        if text:
+            if _WHOLE_NUMBER.fullmatch(text):
+                size = int(text.replace(",", ""))
+            else:
+                what = "negative" if text.startswith("-") else "not a whole number"
+                cells.problem(SIZE_COLUMN, f"{text!r} is {what}; a list size must be a whole number of 0 or more")
+        if not cells.ok:
+            continue
+        if code in found:
+            problems.add(line, header.titles[CODE_COLUMN], f"{code} is also listed on row {found[code].row}")
+            continue
+        found[code] = PracticeSize(code, size, row=line)
+    if not found and not problems.found:
+        problems.add(None, None, "the file has a header but no practice rows")
+    problems.raise_if_any()
+    if sum(p.list_size for p in found.values()) == 0:
+        raise InputError.single(source.name, "every list size is 0; there are no patients to make", field=SIZE_COLUMN)
+    return list(found.values())
+
+
+def _read_quinary(source: Path) -> list[PracticeSize]:
+    totals: dict[str, int] = {}
+    rows: dict[str, int] = {}
+    pyramids: dict[str, list[list[float]]] = {}
+    for count in read_list_sizes(source, "quinary"):
+        if count.org_type != "GP":
+            continue
+        rows.setdefault(count.code, count.row)
+        if count.age_from is None:
+            if count.sex == "A":
+                totals[count.code] = count.patients
+            continue
+        if count.sex not in ("F", "M"):
+            continue
+        pyramid = pyramids.setdefault(count.code, [[0.0] * BANDS, [0.0] * BANDS])
+        pyramid[0 if count.sex == "F" else 1][min(count.age_from // 5, BANDS - 1)] += count.patients
+    practices = []
+    for code, row in rows.items():
+        pyramid = pyramids.get(code)
+        size = totals.get(code, int(sum(map(sum, pyramid))) if pyramid else 0)
+        practices.append(PracticeSize(code, size, tuple(tuple(band) for band in pyramid) if pyramid else None, row=row))
+    return practices
+
+
+# --- the register ------------------------------------------------------------------------------------
+
+
+def practices_from_register(day: dt.date | None = None) -> list[PracticeSize]:
+    """Practice list sizes from the Django register: each practice's latest list size on or before ``day``."""
+    from pcnhub.cli import setup_django
+
+    setup_django()
+    from pcnhub.register.models import ListSize, OrgKind
+
+    rows = ListSize.objects.filter(organisation__kind=OrgKind.PRACTICE)
+    if day is not None:
+        rows = rows.filter(date__lte=day)
+    latest: dict[str, tuple[dt.date, int]] = {}
+    for code, date, registered in rows.values_list("organisation__code", "date", "registered"):
+        if code not in latest or date > latest[code][0]:
+            latest[code] = (date, registered)
+    return synth.practices_from_pairs(sorted((code, size) for code, (_, size) in latest.items()))

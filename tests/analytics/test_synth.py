@@ -1,0 +1,201 @@
+"""The synthetic population: deterministic, valid, and at the published prevalences and shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from pcnhub.analytics import prevalence, synth
+from pcnhub.analytics.schema import TABLES, validate_dataset
+from pcnhub.reference import codelists as cl
+
+PRACTICES = [synth.PracticeSize(f"B8{i:04d}", 4000 + 700 * i) for i in range(12)]
+AS_OF = synth.AS_OF
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("population")
+    synth.generate(PRACTICES, folder, patients=20_000, seed=11)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def measured(population) -> dict:
+    return prevalence.measures(population, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def db(population):
+    con = duckdb.connect()
+    for table in TABLES:
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{population / (table + '.parquet')}')")
+    return con
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {table.file: (folder / table.file).read_bytes() for table in TABLES.values()}
+
+
+def test_the_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path):
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        synth.generate(PRACTICES[:3], tmp_path / name, patients=2_000, seed=seed)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    for table in TABLES.values():
+        a, c = pq.read_table(tmp_path / "a" / table.file), pq.read_table(tmp_path / "c" / table.file)
+        assert not a.equals(c), table.name
+
+
+def test_the_dataset_is_valid_and_every_code_is_in_a_codelist(population):
+    assert validate_dataset(population) == []  # no errors, and no warning about unknown codes
+
+
+def test_the_model_writes_codes_only_where_they_belong():
+    synth.check_model()
+
+
+def test_row_counts_and_row_groups(population):
+    patients = pq.ParquetFile(population / "patients.parquet")
+    assert patients.metadata.num_rows == 20_000
+    assert patients.metadata.num_row_groups == 1
+    assert pq.ParquetFile(population / "events.parquet").metadata.num_rows > 20_000 * 3
+
+
+def test_chunks_are_row_groups(tmp_path):
+    result = synth.generate(PRACTICES[:2], tmp_path, patients=1_050, seed=1, chunk_size=500)
+    assert result.rows["patients"] == 1_050
+    assert pq.ParquetFile(tmp_path / "events.parquet").metadata.num_row_groups == 3
+    assert validate_dataset(tmp_path) == []
+
+
+@pytest.mark.parametrize("register", prevalence.QOF_PREVALENCE, ids=lambda r: r.key)
+def test_register_prevalence_is_near_qof(measured, register):
+    found = measured["prevalence"][register.key]
+    tolerance = 0.3 if register.published >= 0.015 else 0.5
+    assert found == pytest.approx(register.published, rel=tolerance), (register.key, found)
+
+
+def test_obesity_older_people_and_care_homes(measured):
+    assert measured["prevalence"]["obesity"] == pytest.approx(prevalence.OBESITY_PUBLISHED, rel=0.3)
+    assert measured["share_65_plus"] == pytest.approx(0.18, abs=0.02)
+    assert measured["care_home"] == pytest.approx(0.007, abs=0.003)
+
+
+def test_the_efi_distribution_of_people_65_and_over(measured):
+    efi = measured["efi"]
+    assert efi["people"] > 3000
+    assert efi["fit"] == pytest.approx(0.50, abs=0.1)
+    assert efi["mild"] == pytest.approx(0.30, abs=0.1)
+    assert efi["moderate"] == pytest.approx(0.15, abs=0.07)
+    assert efi["severe"] == pytest.approx(0.05, abs=0.04)
+
+
+def test_every_efi_deficit_occurs_among_people_65_and_over(db):
+    deficits = {c.key: c.codes for c in cl.efi_deficits()}
+    older = db.execute(
+        "SELECT DISTINCT code FROM events JOIN patients USING (patient_id) WHERE date_diff('year', birth_month, ?) >= 65",
+        [AS_OF]).fetchall()
+    codes = {row[0] for row in older}
+    assert [key for key, group in deficits.items() if not codes & group] == []
+
+
+def test_polypharmacy_and_medicines_associated_with_harm(measured, db):
+    medicines = measured["repeat_medicines"]
+    assert 0.001 < medicines["ten_plus"] < 0.03
+    assert 0.005 < medicines["ten_plus_65"] < 0.1
+    both = db.execute(
+        """SELECT count(DISTINCT a.patient_id) FROM medications a JOIN medications b USING (patient_id)
+           WHERE a.bnf_code LIKE '0208%' AND b.bnf_code LIKE '0209%' AND a.repeat AND b.repeat""").fetchone()[0]
+    nsaid = db.execute("SELECT count(DISTINCT patient_id) FROM medications WHERE bnf_code LIKE '100101%'").fetchone()[0]
+    assert both > 5 and nsaid > 100
+
+
+def test_repeat_issues_fall_in_the_last_year(db):
+    first, last, repeats = db.execute(
+        "SELECT min(date), max(date), avg(repeat::INT) FROM medications WHERE date >= ? - INTERVAL 365 DAY",
+        [AS_OF]).fetchone()
+    assert last < AS_OF and first >= AS_OF - dt.timedelta(days=365)
+    assert repeats > 0.9
+
+
+def test_qrisk3_measurements_are_recorded(db):
+    sbp = db.execute(
+        """SELECT count(*), avg(value), avg((n >= 2)::INT) FROM (
+             SELECT patient_id, count(*) AS n, avg(value) AS value FROM events WHERE code IN ('72313002', '163030003')
+             GROUP BY 1)""").fetchone()
+    assert sbp[0] > 5000 and 115 < sbp[1] < 150 and sbp[2] > 0.4
+    ratio = db.execute("SELECT avg(value), min(value), max(value) FROM events WHERE code = '313989009'").fetchone()
+    assert 3 < ratio[0] < 5 and ratio[1] >= 1.2 and ratio[2] <= 12
+    statuses = {key: db.execute(
+        "SELECT count(DISTINCT patient_id) FROM events WHERE code IN ?", [sorted(cl.codelist(key).codes)]).fetchone()[0]
+        for key in ("smoking-current", "smoking-ex", "smoking-never")}
+    adults = db.execute("SELECT count(*) FROM patients WHERE date_diff('year', birth_month, ?) >= 16", [AS_OF]).fetchone()[0]
+    assert 0.08 < statuses["smoking-current"] / adults < 0.25
+    assert statuses["smoking-never"] > statuses["smoking-ex"] > 0
+
+
+def test_conditions_co_occur(db):
+    def has(key: str) -> str:
+        return f"patient_id IN (SELECT patient_id FROM events WHERE code IN {tuple(sorted(cl.codelist(key).codes))})"
+
+    ckd_in_diabetes, ckd_otherwise = db.execute(
+        f"""SELECT avg(({has('ckd-3-5')})::INT) FILTER (WHERE {has('diabetes-type-2')}),
+                   avg(({has('ckd-3-5')})::INT) FILTER (WHERE NOT {has('diabetes-type-2')})
+            FROM patients WHERE date_diff('year', birth_month, ?) >= 60""", [AS_OF]).fetchone()
+    assert ckd_in_diabetes > 1.3 * ckd_otherwise
+    anticoagulated = db.execute(
+        f"""SELECT avg((patient_id IN (SELECT patient_id FROM medications WHERE bnf_code LIKE '020802%'))::INT)
+            FROM patients WHERE {has('atrial-fibrillation')}""").fetchone()[0]
+    assert anticoagulated > 0.6
+
+
+def test_patients_look_right(db):
+    row = db.execute(
+        """SELECT avg((sex = 'F')::INT), count(DISTINCT practice_code), min(imd_decile), max(imd_decile),
+                  avg((ethnicity = 'white')::INT), avg((ethnicity = 'unknown')::INT),
+                  avg((registered_to IS NOT NULL)::INT), min(birth_month), max(birth_month),
+                  avg(care_home::INT) FILTER (WHERE date_diff('year', birth_month, ?) >= 85)
+           FROM patients""", [AS_OF]).fetchone()
+    women, practices, low, high, white, unknown, left, oldest, youngest, care_home_85 = row
+    assert 0.48 < women < 0.53 and practices == len(PRACTICES) and (low, high) == (1, 10)
+    assert 0.6 < white < 0.85 and 0.05 < unknown < 0.11 and left < 0.03
+    assert oldest.year >= AS_OF.year - 106 and youngest <= AS_OF
+    assert 0.05 < care_home_85 < 0.3
+
+
+def test_allocation_is_proportional_and_exact():
+    counts = synth.allocate([synth.PracticeSize("A1", 1), synth.PracticeSize("A2", 2)], 10)
+    assert counts.tolist() == [3, 7] or counts.tolist() == [4, 6]
+    assert synth.allocate(PRACTICES, 12_345).sum() == 12_345
+    assert synth.allocate([synth.PracticeSize("A1", 0), synth.PracticeSize("A2", 5)], 3).tolist() == [0, 3]
+    with pytest.raises(ValueError, match="no registered patients"):
+        synth.allocate([synth.PracticeSize("A1", 0)], 3)
+
+
+def test_a_practice_pyramid_sets_its_age_structure(tmp_path):
+    babies = ((1.0,) + (0.0,) * 19, (1.0,) + (0.0,) * 19)
+    synth.generate([synth.PracticeSize("C81001", 500, babies)], tmp_path, patients=500, seed=2)
+    births = pq.read_table(tmp_path / "patients.parquet")["birth_month"].to_pylist()
+    assert min(births) > AS_OF - dt.timedelta(days=5 * 366)
+
+
+def test_practices_from_pairs_checks_its_input():
+    assert [p.code for p in synth.practices_from_pairs([("a81001", 10), ("A81002", 0)])] == ["A81001", "A81002"]
+    with pytest.raises(ValueError, match="not an ODS practice code"):
+        synth.practices_from_pairs([("X1", 3)])
+    with pytest.raises(ValueError, match="listed twice"):
+        synth.practices_from_pairs([("A81001", 3), ("A81001", 4)])
+    with pytest.raises(ValueError, match="whole number"):
+        synth.practices_from_pairs([("A81001", -1)])
+
+
+def test_the_national_reference_files():
+    pyramid = synth.national_pyramid()
+    assert pyramid.shape == (2, 20) and np.isclose(pyramid.sum(), 1)
+    assert 0.17 < pyramid[:, 13:].sum() < 0.19
+    assert np.isclose(synth.ethnicity_shares().sum(), 1)
