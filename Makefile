@@ -49,6 +49,7 @@ bench: install
 	$(PY) bench/import_national.py
 	$(PY) bench/import_national.py --postgres $(dir $(PG_URL))
 	$(PY) bench/entitlements_all.py
+	$(PY) bench/synth.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
