@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pcnhub
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-sqlite test-postgres install chromium bench check-deploy clean
 
@@ -26,7 +26,7 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## The whole suite, on SQLite and then on PostgreSQL.
+## The whole suite on SQLite (2 workers), then on PostgreSQL (all but the browser tests and the database-free analytics).
 test: install chromium test-sqlite test-postgres check-deploy
 
 test-sqlite: install
@@ -35,7 +35,7 @@ test-sqlite: install
 test-postgres: install
 	@$(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres').close()" \
 	  || { echo "PostgreSQL is not reachable at $(PG_URL)"; exit 1; }
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --ignore=tests/analytics $(PYTEST_ARGS)
 
 ## Production settings pass Django's deployment checklist.
 check-deploy: install
@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/import_national.py --postgres $(dir $(PG_URL))
 	$(PY) bench/entitlements_all.py
 	$(PY) bench/synth.py
+	$(PY) bench/phm_pipeline.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -2,6 +2,7 @@
 
     pcnhub phm qrisk3 --age A --sex female|male --ethnicity E --chol-hdl R --sbp S --sbp-sd D --bmi B [flags] --json
     pcnhub phm synth --practices FILE --patients N --seed S --out DIR    synthetic patient-level Parquet dataset
+    pcnhub phm run --data DIR --engine duckdb|spark --out DIR             the population health pipeline
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TextIO
 
 
 def add_phm_arguments(parser: argparse.ArgumentParser) -> None:
+    from pcnhub.analytics.run_cli import add_run_arguments
     from pcnhub.analytics.synth_cli import add_synth_arguments
     from pcnhub.domain.phm.qrisk3_cli import add_qrisk3_arguments
 
@@ -18,6 +20,7 @@ def add_phm_arguments(parser: argparse.ArgumentParser) -> None:
     add_qrisk3_arguments(sub.add_parser("qrisk3", help="QRISK3-2017 10-year cardiovascular risk of one person",
                                         formatter_class=argparse.RawDescriptionHelpFormatter))
     add_synth_arguments(sub.add_parser("synth", help="generate a synthetic patient-level dataset (Parquet)"))
+    add_run_arguments(sub.add_parser("run", help="run the population health pipeline on DuckDB or Spark"))
 
 
 def run_phm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -29,4 +32,8 @@ def run_phm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from pcnhub.analytics.synth_cli import run_synth
 
         return run_synth(args, stdout, stderr)
+    if args.phm_command == "run":
+        from pcnhub.analytics.run_cli import run_run
+
+        return run_run(args, stdout, stderr)
     raise AssertionError(args.phm_command)

@@ -309,3 +309,7 @@ api.add_router("/finance", finance_router)
 from pcnhub.maturity.api import router as maturity_router  # noqa: E402
 
 api.add_router("/maturity", maturity_router)
+
+from pcnhub.phm.api import router as phm_router  # noqa: E402
+
+api.add_router("/phm", phm_router)

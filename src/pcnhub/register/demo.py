@@ -92,6 +92,9 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
     from pcnhub.maturity.demo import load_maturity_demo
 
     load_maturity_demo(out)
+    from pcnhub.phm.demo import load_phm_demo
+
+    load_phm_demo(out)
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "pcnhub.register",
     "pcnhub.finance",
     "pcnhub.maturity",
+    "pcnhub.phm",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,9 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+
+#: Population health: ``data/`` (the patient-level dataset) and ``output/`` (what ``pcnhub phm run`` writes).
+PCNHUB_PHM_DIR = Path(os.environ.get("PCNHUB_PHM_DIR", HOME / "phm")).resolve()
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("finance/", include("pcnhub.finance.urls")),
     path("maturity/", include("pcnhub.maturity.urls")),
+    path("phm/", include("pcnhub.phm.urls")),
     path("", include("pcnhub.register.urls")),
 ]

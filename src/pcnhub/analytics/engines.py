@@ -1,0 +1,232 @@
+"""The engines the population health pipeline runs on, and everything engine-specific it needs.
+
+The pipeline (:mod:`pcnhub.analytics.pipeline`) is written once, as Ibis expressions; this module is
+the only place that knows which engine runs them:
+
+* ``duckdb`` (the default): an in-process DuckDB database with a memory limit and a spill folder, so
+  that data larger than memory is processed out of core; results stream to Parquet with DuckDB's
+  ``COPY ... TO`` and never pass through pandas.
+* ``spark``: PySpark, in local mode unless a ``SparkSession`` is given (the same expressions compile to
+  Spark SQL).  For tests and for data that already lives on a cluster.
+
+:func:`connect` makes a backend, :func:`load_tables` opens the dataset's tables lazily (nothing is read
+until a query runs), :func:`write_parquet` runs an expression into one Parquet file with an exact Arrow
+schema, :func:`materialise` writes an intermediate result and opens it again, :func:`close` ends it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pcnhub.analytics.schema import TABLES
+
+ENGINES: Final = ("duckdb", "spark")
+#: DuckDB's memory limit unless told otherwise: large inputs spill to ``temp_directory``.
+DUCKDB_MEMORY_LIMIT: Final = "2GB"
+
+
+class EngineError(RuntimeError):
+    """An engine that cannot be used here (unknown name, PySpark or Java not installed, ...)."""
+
+
+def engine_of(con: Any) -> str:
+    """``"duckdb"`` or ``"spark"``: the engine of a backend made by :func:`connect`."""
+    name = getattr(con, "name", "")
+    if name == "duckdb":
+        return "duckdb"
+    if name == "pyspark":
+        return "spark"
+    raise EngineError(f"not a pipeline engine: {name!r}")
+
+
+#: Spark settings for tiny data (tests): no code generation, one shuffle partition, no adaptive plans;
+#: query compilation, not data, is what takes the time there.
+SPARK_SMALL_DATA: Final = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.adaptive.enabled": "false",
+}
+
+
+def spark_session(*, app_name: str = "pcnhub", partitions: int = 2, config: Mapping[str, str] | None = None) -> Any:
+    """The active SparkSession, or a new local one (2 cores, no web UI, few shuffle partitions; ``config``:
+    more settings, e.g. :data:`SPARK_SMALL_DATA`)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as err:  # pragma: no cover - depends on the installation
+        raise EngineError("the spark engine needs PySpark (pip install pyspark) and Java") from err
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": str(partitions),
+        "spark.default.parallelism": str(partitions),
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.driver.memory": "2g",
+        **(config or {}),
+    }
+    try:
+        builder = SparkSession.builder.master("local[2]").appName(app_name)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+    except Exception as err:  # pragma: no cover - no Java, etc.
+        raise EngineError(f"could not start Spark: {err}") from err
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def connect(
+    engine: str = "duckdb",
+    *,
+    memory_limit: str | None = DUCKDB_MEMORY_LIMIT,
+    temp_directory: str | os.PathLike[str] | None = None,
+    threads: int | None = None,
+    session: Any = None,
+) -> Any:
+    """An Ibis backend for ``engine`` ("duckdb" or "spark").
+
+    DuckDB: in memory, with ``memory_limit`` (e.g. "2GB"; None for DuckDB's default of 80% of RAM), a
+    spill folder ``temp_directory`` and ``threads`` (default: every core).  Spark: ``session`` or the
+    active / a new local SparkSession (:func:`spark_session`).
+    """
+    if engine == "duckdb":
+        config: dict[str, Any] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if temp_directory is not None:
+            Path(temp_directory).mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = str(temp_directory)
+        if threads:
+            config["threads"] = int(threads)
+        con = ibis.duckdb.connect(**config)
+        con.raw_sql("SET enable_progress_bar = false")
+        # results that need an order say so (ORDER BY); the others may stream in any order, which
+        # lets DuckDB keep less in memory
+        con.raw_sql("SET preserve_insertion_order = false")
+        return con
+    if engine == "spark":
+        return ibis.pyspark.connect(session if session is not None else spark_session())
+    raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def close(con: Any, *, stop_spark: bool = False) -> None:
+    """Disconnect; a Spark session is left running (tests share one) unless ``stop_spark``."""
+    if engine_of(con) == "duckdb":
+        con.disconnect()
+    elif stop_spark:
+        con._session.stop()
+
+
+def table_path(data_dir: str | os.PathLike[str], name: str) -> Path | None:
+    """``DIR/name.parquet`` or the folder ``DIR/name`` of Parquet files, whichever exists (None if neither)."""
+    folder = Path(data_dir)
+    for path in (folder / f"{name}.parquet", folder / name):
+        if path.exists():
+            return path
+    return None
+
+
+def read_parquet(con: Any, path: str | os.PathLike[str]) -> ir.Table:
+    """A Parquet file or a folder of Parquet files (e.g. one Spark wrote), as a lazy table."""
+    path = Path(path)
+    if engine_of(con) == "duckdb" and path.is_dir():
+        return con.read_parquet(str(path / "**" / "*.parquet"))
+    return con.read_parquet(str(path))
+
+
+def load_tables(con: Any, data_dir: str | os.PathLike[str]) -> dict[str, ir.Table]:
+    """The dataset's five tables (:data:`pcnhub.analytics.schema.TABLES`), read lazily.
+
+    A table whose columns differ from the schema's (extra columns, another order, a type to cast, e.g.
+    a nullable flag read as another type) is projected onto the schema's columns and types.  Raises ``FileNotFoundError`` naming a
+    missing table; check the dataset with :func:`pcnhub.analytics.schema.validate_dataset` first.
+    """
+    tables = {}
+    for name, table in TABLES.items():
+        path = table_path(data_dir, name)
+        if path is None:
+            raise FileNotFoundError(f"{Path(data_dir) / table.file}: the table is missing")
+        raw = read_parquet(con, path)
+        wanted = {column.name: ibis.dtype(column.type) for column in table.columns}
+        found = raw.schema()
+        if list(found.names) == list(wanted) and all(found[c] == t for c, t in wanted.items()):
+            # a plain table reference: a projection used several times in a query would become a common
+            # table expression, which DuckDB may materialise in memory
+            tables[name] = raw
+        else:
+            tables[name] = raw.select(*[raw[c].cast(t) if found[c] != t else raw[c] for c, t in wanted.items()])
+    return tables
+
+
+def memtable(data: Mapping[str, list[Any]], schema: Mapping[str, str]) -> ir.Table:
+    """A small in-memory table (codelists, the practice map) that works on every engine."""
+    return ibis.memtable(pa.table({name: pa.array(data[name], type=ibis.dtype(dtype).to_pyarrow())
+                                   for name, dtype in schema.items()}))
+
+
+def write_parquet(con: Any, expr: ir.Table, path: str | os.PathLike[str], *, schema: pa.Schema | None = None) -> None:
+    """Run ``expr`` and write the result to the single Parquet file ``path``.
+
+    DuckDB streams the rows with ``COPY ... TO`` (memory bounded); Spark collects them as Arrow on the
+    driver and writes them with pyarrow (its own writer makes a folder of part files).  ``schema``: the
+    exact Arrow schema of the file (the expression must already have those columns and types; Spark's
+    result is cast to it).
+    """
+    path = Path(path)
+    if path.is_dir():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if engine_of(con) == "duckdb":
+        con.to_parquet(expr, str(path), compression="zstd")
+        return
+    table = _spark_arrow(con, expr)
+    if schema is not None:
+        table = table.select(schema.names).cast(schema)
+    pq.write_table(table, path, compression="zstd")
+
+
+def to_arrow(con: Any, expr: ir.Table) -> pa.Table:
+    """The (small) result of ``expr`` as an Arrow table."""
+    if engine_of(con) == "duckdb":
+        return con.to_pyarrow(expr)
+    return _spark_arrow(con, expr)
+
+
+def _spark_arrow(con: Any, expr: ir.Table) -> pa.Table:
+    con._run_pre_execute_hooks(expr)  # registers the memtables the query uses
+    frame = con._session.sql(con.compile(expr))
+    table = frame.toArrow()
+    wanted = expr.schema().to_pyarrow()
+    return table.rename_columns(wanted.names).cast(wanted)
+
+
+def materialise(con: Any, expr: ir.Table, path: str | os.PathLike[str]) -> ir.Table:
+    """Write an intermediate result to Parquet at ``path`` and open it again (lazily).
+
+    Each pipeline step is materialised so that later steps (and several outputs) read a small
+    per-patient table instead of recomputing it, and so that each step's time can be measured.
+    DuckDB writes one file; Spark writes a folder of part files with its own writer.
+    """
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if engine_of(con) == "duckdb":
+        con.to_parquet(expr, str(path))
+    else:
+        con.to_parquet(expr, str(path), mode="overwrite")
+    return read_parquet(con, path)

@@ -1,0 +1,148 @@
+"""Codelists and dates as Ibis expressions: the building blocks every step shares.
+
+* :func:`codelist_table` is a small table ``(code, key)`` of SNOMED CT codelists, joined to ``events``.
+* :func:`event_flags` turns events into one row per patient with a boolean column per flag (a flag is
+  a set of codelists, optionally only on or after a date), in one pass over the events.
+* :func:`bnf_match` is true for a BNF code in a BNF prefix list (``Codelist.matches`` as an expression).
+* :func:`medication_flags` does for prescriptions what :func:`event_flags` does for events.
+* :func:`months_before` / :func:`years_before` compute window starts in Python, so that every engine
+  gets the same date literal.
+
+Windows are half-open: "in the 12 months before ``as_of``" means ``start < date <= as_of`` with
+``start = months_before(as_of, 12)`` (the convention of :mod:`pcnhub.analytics.prevalence`); "ever"
+means ``date <= as_of`` (later records are ignored).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from pcnhub.analytics.engines import memtable
+from pcnhub.reference import codelists as cl
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """``day`` moved back ``months`` calendar months (the day clamped to the month's length)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def years_before(day: dt.date, years: float) -> dt.date:
+    """``day`` moved back ``years`` (whole or half years, as months)."""
+    return months_before(day, round(years * 12))
+
+
+def date(day: dt.date) -> ir.DateScalar:
+    return ibis.date(day.year, day.month, day.day)
+
+
+@functools.cache
+def _codelist_rows(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    rows = set()
+    for key in keys:
+        codelist = cl.codelist(key)
+        if codelist.system != "snomedct" or codelist.match != "exact":
+            raise ValueError(f"codelist {key} is not an exact SNOMED CT list")
+        rows.update((code, key) for code in codelist.codes)
+    return tuple(sorted(rows))
+
+
+def codelist_table(keys: Iterable[str]) -> ir.Table:
+    """``(code string, key string)``: every code of the SNOMED CT codelists ``keys`` (a code may be in two)."""
+    rows = _codelist_rows(tuple(sorted(set(keys))))
+    return memtable({"code": [r[0] for r in rows], "key": [r[1] for r in rows]}, {"code": "string", "key": "string"})
+
+
+def coded_events(events: ir.Table, keys: Iterable[str], as_of: dt.date) -> ir.Table:
+    """Events on or before ``as_of`` with a code of ``keys``: ``patient_id, key, code, date, value``."""
+    lists = codelist_table(keys)
+    recent = events.filter(events.date <= date(as_of))
+    joined = recent.join(lists, recent.code == lists.code)
+    return joined.select(joined.patient_id, joined.key, recent.code, joined.date, joined.value)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A patient has the flag when a code of ``keys`` is recorded on or before as_of and after ``since``."""
+
+    keys: tuple[str, ...]
+    since: dt.date | None = None
+
+
+def event_flags(events: ir.Table, flags: Mapping[str, Flag], as_of: dt.date) -> ir.Table:
+    """One row per patient with any of the flags' codes: ``patient_id`` and a boolean column per flag."""
+    every = sorted({key for flag in flags.values() for key in flag.keys})
+    coded = coded_events(events, every, as_of)
+    columns = {}
+    for name, flag in flags.items():
+        condition = coded.key.isin(list(flag.keys))
+        if flag.since is not None:
+            condition = condition & (coded.date > date(flag.since))
+        columns[name] = condition.any()
+    return coded.group_by("patient_id").aggregate(**columns)
+
+
+def bnf_match(column: ir.StringValue, keys: Iterable[str]) -> ir.BooleanValue:
+    """True where the BNF code ``column`` starts with a prefix of one of the BNF codelists ``keys``."""
+    prefixes = sorted({code for key in keys for code in _bnf_codes(key)})
+    return ibis.or_(*[column.startswith(prefix) for prefix in prefixes])
+
+
+def _bnf_codes(key: str) -> frozenset[str]:
+    codelist = cl.codelist(key)
+    if codelist.system != "bnf":
+        raise ValueError(f"codelist {key} is not a BNF list")
+    return codelist.codes
+
+
+@dataclass(frozen=True)
+class MedicationFlag:
+    """Prescribed a drug of the BNF lists ``keys`` after ``since`` (and on or before as_of); ``repeat``:
+    only repeat issues count."""
+
+    keys: tuple[str, ...]
+    since: dt.date | None = None
+    repeat: bool = True
+
+
+def medication_flags(medications: ir.Table, flags: Mapping[str, MedicationFlag], as_of: dt.date) -> ir.Table:
+    """One row per patient with a prescription on or before as_of: ``patient_id`` and a boolean per flag."""
+    issued = medications.filter(medications.date <= date(as_of))
+    starts = [flag.since for flag in flags.values()]
+    if all(start is not None for start in starts):
+        issued = issued.filter(issued.date > date(min(starts)))
+    columns = {}
+    for name, flag in flags.items():
+        condition = bnf_match(issued.bnf_code, flag.keys)
+        if flag.since is not None:
+            condition = condition & (issued.date > date(flag.since))
+        if flag.repeat:
+            condition = condition & issued.repeat
+        columns[name] = condition.any()
+    return issued.group_by("patient_id").aggregate(**columns)
+
+
+def with_flags(population: ir.Table, flags: ir.Table, names: Iterable[str]) -> ir.Table:
+    """``population`` left-joined with a flags table; missing flags are False."""
+    names = list(names)
+    joined = population.left_join(flags.select("patient_id", *names), "patient_id")
+    return joined.select(
+        *[joined[c] for c in population.columns],
+        *[joined[name].fill_null(False).name(name) for name in names],
+    )
+
+
+def left_join(base: ir.Table, *others: ir.Table, key: str = "patient_id") -> ir.Table:
+    """``base`` left-joined with each of ``others`` on ``key``, keeping ``base``'s key column only."""
+    for other in others:
+        joined = base.left_join(other, key)
+        base = joined.select(*[joined[c] for c in base.columns], *[joined[c] for c in other.columns if c != key])
+    return base

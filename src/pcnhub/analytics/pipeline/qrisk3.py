@@ -1,0 +1,262 @@
+"""QRISK3-2017 10-year cardiovascular risk, as Ibis expressions (every engine computes the same formula).
+
+The linear predictor is built by :func:`pcnhub.domain.phm.qrisk3._score` itself, the function the
+scalar port :func:`~pcnhub.domain.phm.qrisk3.qrisk3` uses, given Ibis columns instead of floats, with
+the port's own coefficients (``_FEMALE`` and ``_MALE``): nothing of the algorithm is copied here, so
+the pipeline equals the port (within floating point, far below 1e-6).  QRISK3 is licensed LGPL v3 by
+ClinRisk Ltd.; whoever shows a score must show :data:`pcnhub.domain.phm.qrisk3.DISCLAIMER` with it.
+
+Who gets a score: registered people aged 25 to 84 (completed years, as the original's ``int age``)
+with no record of cardiovascular disease (codelists ``chd``, ``stroke-tia`` and ``efi-pvd``) on or
+before ``as_of``.  The score is null when a required input is missing.
+
+Inputs, from the record on or before ``as_of``:
+
+* ``chol_hdl``: the latest cholesterol/HDL ratio (``cholesterol-hdl-ratio``), any time before.
+* ``sbp`` and ``sbp_sd``: the mean and the sample standard deviation of the last 5 systolic blood
+  pressure readings (``systolic-bp``) in the 5 years before ``as_of`` (latest first; readings on the same
+  day in descending value); the standard deviation needs 2 readings, so with one the score is null.
+* ``bmi``: the latest body mass index (``bmi``), any time before.
+* ``townsend``: ``patients.townsend``; when null, 0 (the national average).
+* BMI, ratio, SBP and Townsend outside QRISK3's accepted ranges are moved to the nearest limit, as
+  ClinRisk's calculator does (:meth:`QRiskInputs.bounded`).
+* ``smoking``: the latest smoking status (``smoking-current``, ``smoking-ex``, ``smoking-never``; on the
+  same day current beats ex beats never); never with an earlier current or ex record counts as ex;
+  no record counts as non-smoker.  A current smoker's amount is the latest amount recorded: the light
+  (1-9 a day: light), moderate (10-19: moderate), heavy and very heavy (20+: heavy) smoker codes, or
+  ``230056004`` cigarette consumption with a value (under 10 light, 10-19 moderate, 20+ heavy); with no
+  amount recorded, moderate.
+* ethnicity: the nine QRISK3 groups; ``unknown`` is "white or not stated".
+* flags (any time before): AF (``atrial-fibrillation``), migraine, rheumatoid arthritis, SLE, severe
+  mental illness (``smi``), CKD 3-5 (``ckd-3-5``), family history of CHD, erectile dysfunction (men: the
+  diagnosis or a prescription of ``erectile-dysfunction-drugs``), type 1 and type 2 diabetes (both
+  recorded: type 1); treatments (a repeat issue in the 6 months before): blood pressure treatment
+  (``antihypertensives``), atypical antipsychotics, corticosteroids (``oral-corticosteroids``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from pcnhub.analytics.pipeline.codes import (
+    Flag,
+    MedicationFlag,
+    coded_events,
+    date,
+    event_flags,
+    left_join,
+    medication_flags,
+    months_before,
+    years_before,
+)
+from pcnhub.analytics.schema import ETHNICITIES
+from pcnhub.domain.phm.qrisk3 import (
+    _FEMALE,
+    _MALE,
+    AGE_RANGE,
+    BMI_RANGE,
+    CHOL_HDL_RANGE,
+    SBP_RANGE,
+    TOWNSEND_RANGE,
+    Ethnicity,
+    Smoking,
+    _score,
+)
+
+SBP_READINGS: Final = 5
+SBP_YEARS: Final = 5
+TREATMENT_MONTHS: Final = 6
+CVD_LISTS: Final = ("chd", "stroke-tia", "efi-pvd")
+#: QRISK3's ethnic group (1-9) of each ethnicity of the dataset.
+ETHNIC_GROUP: Final = {
+    name: int(Ethnicity.WHITE_OR_NOT_STATED if name == "unknown" else Ethnicity.parse(name)) for name in ETHNICITIES
+}
+#: Smoking amount codes and their QRISK3 category.
+AMOUNT_CODES: Final = {
+    "160603005": int(Smoking.LIGHT),
+    "160604004": int(Smoking.MODERATE),
+    "160605003": int(Smoking.HEAVY),
+    "160606002": int(Smoking.HEAVY),
+}
+#: Cigarette consumption (events.value: cigarettes a day).
+CIGARETTES_CODE: Final = "230056004"
+EVENT_FLAGS: Final = {
+    "af": ("atrial-fibrillation",),
+    "migraine": ("migraine",),
+    "rheumatoid_arthritis": ("rheumatoid-arthritis",),
+    "sle": ("sle",),
+    "severe_mental_illness": ("smi",),
+    "ckd_345": ("ckd-3-5",),
+    "family_history_chd": ("family-history-chd",),
+    "ed_diagnosis": ("erectile-dysfunction",),
+    "t1": ("diabetes-type-1",),
+    "t2": ("diabetes-type-2",),
+    "cvd": CVD_LISTS,
+}
+MEDICATION_FLAGS: Final = {
+    "bp_treatment": ("antihypertensives",),
+    "atypical_antipsychotics": ("atypical-antipsychotics",),
+    "corticosteroids": ("oral-corticosteroids",),
+}
+#: The flags of the model, as QRiskInputs names them.
+MODEL_FLAGS: Final = (
+    "af", "atypical_antipsychotics", "corticosteroids", "erectile_dysfunction", "migraine", "rheumatoid_arthritis",
+    "ckd_345", "severe_mental_illness", "sle", "bp_treatment", "type1_diabetes", "type2_diabetes",
+    "family_history_chd",
+)
+
+
+def _yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
+    return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
+
+
+def _values(events: ir.Table, people: ir.Table, key: str, as_of: dt.date) -> ir.Table:
+    # built anew for each use: one expression used twice becomes a common table expression, which DuckDB
+    # may materialise in memory
+    coded = coded_events(events, (key,), as_of).semi_join(people, "patient_id")
+    return coded.filter(coded.value.notnull())
+
+
+def latest_value(events: ir.Table, people: ir.Table, key: str, name: str, as_of: dt.date) -> ir.Table:
+    """``patient_id, <name>``: the latest value of codelist ``key`` of ``people`` (on the same day, the highest)."""
+    rows = _values(events, people, key, as_of)
+    order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
+    ranked = rows.mutate(_n=order)
+    return ranked.filter(ranked._n == 0).select("patient_id", ranked.value.name(name))
+
+
+def blood_pressure(events: ir.Table, people: ir.Table, as_of: dt.date) -> ir.Table:
+    """``patient_id, sbp, sbp_sd, sbp_readings``: mean and SD of the last 5 SBP readings in 5 years."""
+    start = years_before(as_of, SBP_YEARS)
+    rows = _values(events, people, "systolic-bp", as_of)
+    rows = rows.filter(rows.date > date(start))
+    order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
+    ranked = rows.mutate(_n=order)
+    last = ranked.filter(ranked._n < SBP_READINGS)
+    return last.group_by("patient_id").aggregate(
+        sbp=last.value.mean(), sbp_sd=last.value.std(how="sample"), sbp_readings=last.value.count()
+    )
+
+
+def smoking(events: ir.Table, as_of: dt.date) -> ir.Table:
+    """``patient_id, smoking``: QRISK3's smoking category (0-4) of everyone with a smoking record."""
+    coded = coded_events(events, ("smoking-current", "smoking-ex", "smoking-never"), as_of)
+    status = ibis.cases((coded.key == "smoking-current", 3), (coded.key == "smoking-ex", 2), else_=1)
+    amount = ibis.cases(
+        *[(coded.code == code, category) for code, category in AMOUNT_CODES.items()],
+        ((coded.code == CIGARETTES_CODE) & (coded.value > 0) & (coded.value < 10), int(Smoking.LIGHT)),
+        ((coded.code == CIGARETTES_CODE) & (coded.value >= 10) & (coded.value < 20), int(Smoking.MODERATE)),
+        ((coded.code == CIGARETTES_CODE) & (coded.value >= 20), int(Smoking.HEAVY)),
+        else_=0,
+    )
+    day = _yyyymmdd(coded.date)
+    summary = coded.group_by("patient_id").aggregate(
+        last_status=(day * 10 + status).max(),
+        last_amount=ibis.ifelse(amount > 0, day * 10 + amount, ibis.null("int64")).max(),
+        ever_smoked=(status >= 2).any(),
+    )
+    latest = summary.last_status % 10
+    amount_category = (summary.last_amount % 10).fill_null(int(Smoking.MODERATE))
+    category = ibis.cases(
+        (latest == 3, amount_category),
+        (latest == 2, int(Smoking.EX)),
+        (summary.ever_smoked, int(Smoking.EX)),
+        else_=int(Smoking.NON),
+    )
+    return summary.select("patient_id", smoking=category.cast("int8"))
+
+
+class _Category:
+    """Lets ``_score`` compare the smoking category (``smoking == k``) and get a 0/1 number back."""
+
+    def __init__(self, column: ir.IntegerValue) -> None:
+        self.column = column
+
+    def __eq__(self, other: object) -> ir.FloatingValue:  # type: ignore[override]
+        return (self.column == other).cast("float64")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _model_score(model, inputs: ir.Table) -> ir.FloatingValue:
+    ethnicity_term = ibis.cases(
+        *[(inputs.ethnic_group == group, float(model.ethnicity[group])) for group in range(1, 10)], else_=0.0
+    )
+    smoking_term = ibis.cases(
+        *[(inputs.smoking == level, float(model.smoking[level])) for level in range(5)], else_=0.0
+    )
+    return _score(
+        model,
+        log=lambda value: value.ln(),
+        exp=lambda value: value.exp(),
+        age=inputs.age.cast("float64"),
+        bmi=inputs.bmi,
+        rati=inputs.chol_hdl,
+        sbp=inputs.sbp,
+        sbps5=inputs.sbp_sd,
+        town=inputs.townsend,
+        ethnicity_term=ethnicity_term,
+        smoking=_Category(inputs.smoking),
+        smoking_term=smoking_term,
+        flags={name: inputs[name].cast("float64") for name in MODEL_FLAGS},
+    )
+
+
+def qrisk3(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_of: dt.date) -> ir.Table:
+    """The eligible people of ``population`` with their QRISK3 inputs and ``qrisk3`` (percent, null when
+    an input is missing): ``patient_id, age, sex, ethnic_group, smoking, chol_hdl, sbp, sbp_sd,
+    sbp_readings, bmi, townsend``, the 13 model flags and ``qrisk3``."""
+    low, high = AGE_RANGE
+    people = population.filter((population.age >= int(low)) & (population.age <= int(high)))
+    flags = event_flags(events, {name: Flag(keys) for name, keys in EVENT_FLAGS.items()}, as_of)
+    start = months_before(as_of, TREATMENT_MONTHS)
+    medicines = {name: MedicationFlag(keys, start) for name, keys in MEDICATION_FLAGS.items()}
+    medicines["ed_drugs"] = MedicationFlag(("erectile-dysfunction-drugs",), None, repeat=False)
+    treated = medication_flags(medications, medicines, as_of)
+
+    joined = left_join(
+        people,
+        flags,
+        treated,
+        latest_value(events, people, "cholesterol-hdl-ratio", "chol_hdl", as_of),
+        latest_value(events, people, "bmi", "bmi", as_of),
+        blood_pressure(events, people, as_of),
+        smoking(events, as_of),
+    )
+
+    def flag(name: str) -> ir.BooleanValue:
+        return joined[name].fill_null(False)
+
+    male = joined.sex == "M"
+    inputs = joined.filter(~flag("cvd")).select(
+        joined.patient_id,
+        joined.age,
+        joined.sex,
+        ethnic_group=joined.ethnicity.substitute(ETHNIC_GROUP, else_=int(Ethnicity.WHITE_OR_NOT_STATED)).cast("int8"),
+        smoking=joined.smoking.fill_null(int(Smoking.NON)).cast("int8"),
+        chol_hdl=joined.chol_hdl.clip(*CHOL_HDL_RANGE),
+        sbp=joined.sbp.clip(*SBP_RANGE),
+        sbp_sd=joined.sbp_sd,
+        sbp_readings=joined.sbp_readings.fill_null(0).cast("int32"),
+        bmi=joined.bmi.clip(*BMI_RANGE),
+        townsend=joined.townsend.fill_null(0.0).clip(*TOWNSEND_RANGE),
+        af=flag("af"),
+        atypical_antipsychotics=flag("atypical_antipsychotics"),
+        corticosteroids=flag("corticosteroids"),
+        erectile_dysfunction=male & (flag("ed_diagnosis") | flag("ed_drugs")),
+        migraine=flag("migraine"),
+        rheumatoid_arthritis=flag("rheumatoid_arthritis"),
+        ckd_345=flag("ckd_345"),
+        severe_mental_illness=flag("severe_mental_illness"),
+        sle=flag("sle"),
+        bp_treatment=flag("bp_treatment"),
+        type1_diabetes=flag("t1"),
+        type2_diabetes=flag("t2") & ~flag("t1"),
+        family_history_chd=flag("family_history_chd"),
+    )
+    risk = ibis.ifelse(inputs.sex == "M", _model_score(_MALE, inputs), _model_score(_FEMALE, inputs))
+    return inputs.mutate(qrisk3=risk.cast("float64"))

@@ -1,0 +1,128 @@
+"""Variation between practices: standardised ratios and funnel plot limits, ``variation.parquet``.
+
+For each measure of :data:`MEASURES` (the rates of :mod:`.aggregates`) and practice:
+
+* ``denominator`` and ``observed``: the practice's denominator and numerator, **rounded to the nearest
+  5**; a practice with either count 1 to 6 is left out (disclosure control, as in the aggregates).
+  No unrounded count is written.
+* ``expected``: indirect standardisation by age band and sex: the sum over the practice's strata of
+  its (unrounded) denominator in the stratum times the stratum's rate across all practices of the
+  dataset.
+* ``ratio`` = observed / expected (the standardised ratio; null when nothing is expected);
+  ``rate`` = observed / denominator (crude); ``standardised_rate`` = ratio x the overall rate (the
+  indirectly standardised rate, on the same scale as the limits).
+* funnel limits around the overall rate ``p`` (all practices' numerators over all their denominators,
+  unrounded: a ratio of sums) for the practice's (rounded) denominator ``n``, by the normal
+  approximation to the binomial: ``p -/+ z * sqrt(p * (1 - p) / n)`` with z = 1.959964 (95%) and
+  3.090232 (99.8%), kept within 0 and 1.
+* ``outlier``: ``high`` when the standardised rate is above the 99.8% upper limit, ``low`` when below
+  the lower one, else ``''`` (so age and sex do not make a practice an outlier; between the 95% and
+  99.8% limits is the usual "alert" zone that is not flagged).  Plot ``standardised_rate`` (or
+  ``rate`` for the crude picture) against ``denominator`` with the limits.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from pcnhub.analytics.pipeline.aggregates import indicators, rounded, small
+from pcnhub.analytics.pipeline.cohorts import COHORTS
+
+MEASURES: Final = ("efi_moderate_severe", "polypharmacy_10plus", "qrisk3_10plus", *COHORTS)
+Z95: Final = 1.959963984540054
+Z998: Final = 3.090232306167813
+
+SCHEMA: Final = ibis.schema(
+    {
+        "measure": "string",
+        "practice_code": "string",
+        "pcn_code": "string",
+        "denominator": "int64",
+        "observed": "int64",
+        "expected": "float64",
+        "ratio": "float64",
+        "rate": "float64",
+        "standardised_rate": "float64",
+        "lower95": "float64",
+        "upper95": "float64",
+        "lower998": "float64",
+        "upper998": "float64",
+        "outlier": "string",
+    }
+)
+
+
+def strata(features: ir.Table) -> ir.Table:
+    """Unrounded counts by measure, practice, age band and sex: ``measure, practice_code, pcn_code,
+    age_band, sex, numerator, denominator``."""
+    measures = {m: pair for m, pair in indicators(features).items() if m in MEASURES}
+    wide = features.group_by("practice_code", "pcn_code", "age_band", "sex").aggregate(
+        **{f"n_{m}": num.cast("int64").sum() for m, (num, _) in measures.items()},
+        **{f"d_{m}": den.cast("int64").sum() for m, (_, den) in measures.items()},
+    )
+    array = ibis.array([
+        ibis.struct({"measure": ibis.literal(m), "numerator": wide[f"n_{m}"], "denominator": wide[f"d_{m}"]})
+        for m in MEASURES
+    ])
+    long = wide.select("practice_code", "pcn_code", "age_band", "sex", _m=array.unnest())
+    return long.select(
+        long._m.measure.name("measure"), "practice_code", "pcn_code", "age_band", "sex",
+        numerator=long._m.numerator.cast("int64"), denominator=long._m.denominator.cast("int64"),
+    )
+
+
+def variation(features: ir.Table) -> ir.Table:
+    """``variation.parquet`` from ``patient_features``: :data:`SCHEMA`, one row per measure and practice
+    (practices with a count of 1 to 6 left out)."""
+    cells = strata(features)
+    cells = cells.filter(cells.denominator > 0)
+    rates = cells.group_by("measure", "age_band", "sex").aggregate(
+        _stratum_rate=cells.numerator.sum().cast("float64") / cells.denominator.sum().cast("float64")
+    )
+    joined = cells.join(rates, ["measure", "age_band", "sex"])
+    practices = joined.group_by("measure", "practice_code", "pcn_code").aggregate(
+        _observed=joined.numerator.sum(),
+        _denominator=joined.denominator.sum(),
+        expected=(joined.denominator.cast("float64") * joined._stratum_rate).sum(),
+    )
+    overall = practices.group_by("measure").aggregate(
+        _p=practices._observed.sum().cast("float64") / practices._denominator.sum().cast("float64")
+    )
+    practices = practices.join(overall, "measure")
+    practices = practices.filter(~small(practices._observed) & ~small(practices._denominator))
+    observed = rounded(practices._observed)
+    denominator = rounded(practices._denominator)
+    p = practices._p
+    ratio = ibis.ifelse(practices.expected > 0, observed.cast("float64") / practices.expected, ibis.null("float64"))
+    spread = (p * (1.0 - p) / denominator.cast("float64")).sqrt()
+
+    def limit(z: float, sign: int) -> ir.FloatingValue:
+        return ibis.greatest(ibis.least(p + sign * z * spread, 1.0), 0.0)
+
+    out = practices.select(
+        "measure",
+        "practice_code",
+        "pcn_code",
+        denominator=denominator,
+        observed=observed,
+        expected=practices.expected,
+        ratio=ratio,
+        rate=observed.cast("float64") / denominator.cast("float64"),
+        standardised_rate=ratio * p,
+        lower95=limit(Z95, -1),
+        upper95=limit(Z95, 1),
+        lower998=limit(Z998, -1),
+        upper998=limit(Z998, 1),
+    )
+    outlier = ibis.cases(
+        (out.standardised_rate > out.upper998, "high"),
+        (out.standardised_rate < out.lower998, "low"),
+        else_="",
+    )
+    result = out.mutate(outlier=outlier)
+    return result.select(*[result[name].cast(dtype).name(name) for name, dtype in SCHEMA.items()]).order_by(
+        "measure", "practice_code"
+    )

@@ -1,0 +1,258 @@
+"""Run the population health pipeline on a dataset and write its outputs (``pcnhub phm run``).
+
+:func:`run_pipeline` reads a dataset folder (:mod:`pcnhub.analytics.schema`), runs the steps of
+:mod:`pcnhub.analytics.pipeline` on DuckDB (default) or Spark, and writes to ``out``:
+
+* ``patient_features.parquet``: one row per registered patient (:data:`.pipeline.features.SCHEMA`);
+* ``aggregates.parquet``: counts by practice, PCN and ICB with disclosure control
+  (:data:`.pipeline.aggregates.SCHEMA`);
+* ``variation.parquet``: standardised ratios and funnel limits by practice
+  (:data:`.pipeline.variation.SCHEMA`);
+* ``summary.json``: ``{"engine", "as_of", "patients", "seconds", "steps": {step: seconds}, "measures":
+  {measure: {"numerator", "denominator"}}}``, the measures for the whole dataset with the disclosure
+  control of the aggregates (rounded to 5; 1-6 suppressed as null).
+
+Each step's result is written to Parquet in a work folder inside ``out`` (removed at the end) and read
+again by the later steps, so no step is computed twice and memory stays bounded: DuckDB runs with a
+memory limit and spills to that folder.  ``as_of`` defaults to the extract date: the latest event or
+prescription date of the dataset (from the Parquet statistics), but not after today.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow.parquet as pq
+
+from pcnhub.analytics import engines
+from pcnhub.analytics.pipeline import aggregates as aggregates_step
+from pcnhub.analytics.pipeline import cohorts as cohorts_step
+from pcnhub.analytics.pipeline import features as features_step
+from pcnhub.analytics.pipeline import frailty as frailty_step
+from pcnhub.analytics.pipeline import multimorbidity as multimorbidity_step
+from pcnhub.analytics.pipeline import polypharmacy as polypharmacy_step
+from pcnhub.analytics.pipeline import population as population_step
+from pcnhub.analytics.pipeline import qrisk3 as qrisk3_step
+from pcnhub.analytics.pipeline import segments as segments_step
+from pcnhub.analytics.pipeline import variation as variation_step
+from pcnhub.analytics.schema import TABLES
+
+STEPS: Final = (
+    "population", "frailty", "polypharmacy", "multimorbidity", "qrisk3", "segments", "cohorts", "features",
+    "aggregates", "variation", "summary",
+)
+FEATURES_FILE: Final = "patient_features.parquet"
+AGGREGATES_FILE: Final = "aggregates.parquet"
+VARIATION_FILE: Final = "variation.parquet"
+SUMMARY_FILE: Final = "summary.json"
+
+
+def default_as_of(data: str | os.PathLike[str]) -> dt.date:
+    """The latest ``events.date`` or ``medications.date`` (from the Parquet statistics), not after today."""
+    latest: dt.date | None = None
+    for name in ("events", "medications"):
+        path = engines.table_path(data, name)
+        if path is None:
+            continue
+        files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+        for file in files:
+            found = _max_date(file)
+            if found is not None and (latest is None or found > latest):
+                latest = found
+    today = dt.date.today()
+    if latest is None:
+        return today
+    return min(latest, today)
+
+
+def _max_date(file: Path) -> dt.date | None:
+    metadata = pq.ParquetFile(file).metadata
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    if "date" not in names:
+        return None
+    index = names.index("date")
+    found = None
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(index).statistics
+        if stats is None or not stats.has_min_max:
+            table = pq.read_table(file, columns=["date"])
+            values = [v for v in table.column(0).to_pylist() if v is not None]
+            return max(values) if values else None
+        value = stats.max
+        if isinstance(value, dt.date) and (found is None or value > found):
+            found = value
+    return found
+
+
+class _Steps:
+    """Times the steps and shows them (a rich progress bar on ``console`` when asked)."""
+
+    def __init__(self, progress: bool, console: Any) -> None:
+        self.seconds: dict[str, float] = {}
+        self._progress = None
+        self._task = None
+        if progress:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            console = console if console is not None else Console(stderr=True)
+            if not hasattr(console, "print"):
+                console = Console(file=console)
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+
+    def __enter__(self) -> _Steps:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task("pipeline", total=len(STEPS))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self._progress is not None:
+            self._progress.update(self._task, description=f"{name}")
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+        if self._progress is not None:
+            self._progress.console.print(f"{name}: {self.seconds[name]:.2f} s")
+            self._progress.advance(self._task)
+
+
+def run_pipeline(
+    data: Path,
+    out: Path,
+    *,
+    engine: str = "duckdb",
+    practice_map: Mapping[str, tuple[str | None, str | None]] | None = None,
+    as_of: dt.date | None = None,
+    progress: bool = False,
+    console: Any = None,
+    memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
+    threads: int | None = None,
+    on_step: Callable[[str, float], None] | None = None,
+) -> dict:
+    """Run every step on the dataset in ``data``, write the outputs to ``out``, return the summary.
+
+    ``practice_map``: ``{practice_code: (pcn_code, icb_code)}`` for the PCN and ICB columns and levels.
+    ``console``: where the progress display goes (a rich Console or a text stream; default stderr).
+    ``memory_limit`` and ``threads``: DuckDB's.  Raises ``FileNotFoundError`` for a missing table and
+    :class:`pcnhub.analytics.engines.EngineError` for an engine that cannot run.
+    """
+    data, out = Path(data), Path(out)
+    missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
+    if missing:
+        raise FileNotFoundError(f"{data}: missing {', '.join(missing)}")
+    as_of = as_of or default_as_of(data)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".pcnhub-work-", dir=out))
+    started = time.perf_counter()
+    try:
+        con = engines.connect(engine, memory_limit=memory_limit, temp_directory=work / "spill", threads=threads)
+        try:
+            with _Steps(progress, console) as steps:
+                summary_measures, patients = _run(con, data, out, work, as_of, practice_map, steps, on_step)
+        finally:
+            engines.close(con)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary = {
+        "engine": engine,
+        "as_of": as_of.isoformat(),
+        "patients": patients,
+        "seconds": round(time.perf_counter() - started, 3),
+        "steps": steps.seconds,
+        "measures": summary_measures,
+    }
+    (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, steps: _Steps,
+         on_step: Callable[[str, float], None] | None) -> tuple[dict, int]:
+    tables = engines.load_tables(con, data)
+    events, medications = tables["events"], tables["medications"]
+    done: dict[str, Any] = {}
+
+    def materialise(name: str, build: Callable[[], Any]) -> None:
+        with steps.step(name):
+            done[name] = engines.materialise(con, build(), work / f"{name}.parquet")
+        if on_step is not None:
+            on_step(name, steps.seconds[name])
+
+    materialise("population", lambda: population_step.registered(tables["patients"], as_of=as_of))
+    population = done["population"]
+    materialise("frailty", lambda: frailty_step.efi(population, events, medications, as_of=as_of))
+    materialise("polypharmacy", lambda: polypharmacy_step.repeat_medicines(population, medications, as_of=as_of))
+    materialise("multimorbidity", lambda: multimorbidity_step.cms(population, events, as_of=as_of))
+    materialise("qrisk3", lambda: qrisk3_step.qrisk3(population, events, medications, as_of=as_of))
+    materialise("segments", lambda: segments_step.segment(
+        population, events, tables["hospital"], done["frailty"], done["multimorbidity"], as_of=as_of))
+    materialise("cohorts", lambda: cohorts_step.cohorts(
+        population, events, medications, done["frailty"], done["polypharmacy"], done["multimorbidity"],
+        done["qrisk3"], as_of=as_of))
+
+    outputs = (
+        ("features", FEATURES_FILE, features_step.SCHEMA),
+        ("aggregates", AGGREGATES_FILE, aggregates_step.SCHEMA),
+        ("variation", VARIATION_FILE, variation_step.SCHEMA),
+    )
+    features = None
+    for name, file, schema in outputs:
+        with steps.step(name):
+            if name == "features":
+                expr = features_step.features(
+                    population, features_step.practice_table(practice_map), done["frailty"], done["polypharmacy"],
+                    done["multimorbidity"], done["qrisk3"], done["segments"], done["cohorts"])
+            elif name == "aggregates":
+                expr = aggregates_step.aggregates(features)
+            else:
+                expr = variation_step.variation(features)
+            engines.write_parquet(con, expr, out / file, schema=schema.to_pyarrow())
+            if name == "features":
+                features = engines.read_parquet(con, out / file)
+        if on_step is not None:
+            on_step(name, steps.seconds[name])
+    with steps.step("summary"):
+        totals = engines.to_arrow(con, aggregates_step.dataset_totals(features)).to_pylist()[0]
+        measures = {}
+        for measure in aggregates_step.MEASURES:
+            numerator, denominator = totals[f"n_{measure}"] or 0, totals[f"d_{measure}"] or 0
+            suppressed = _small(numerator) or _small(denominator)
+            measures[measure] = {
+                "numerator": None if suppressed else _round(numerator),
+                "denominator": None if suppressed else _round(denominator),
+            }
+        patients = int(totals["n_patients"] or 0)
+    if on_step is not None:
+        on_step("summary", steps.seconds["summary"])
+    return measures, patients
+
+
+def _small(count: int) -> bool:
+    return 1 <= count < aggregates_step.SUPPRESS_BELOW
+
+
+def _round(count: int) -> int:
+    step = aggregates_step.ROUND_TO
+    return (count + step // 2) // step * step

@@ -1,0 +1,105 @@
+"""``pcnhub phm run``: run the population health pipeline on a dataset (see :mod:`pcnhub.analytics.run`).
+
+``pcnhub phm run --data DIR [--engine duckdb|spark] --out DIR [--practice-map FILE] [--as-of YYYY-MM-DD]
+[--quiet] [--json]``
+
+Reads the Parquet dataset in ``--data`` (checked first with
+:func:`pcnhub.analytics.schema.validate_dataset`), runs every step with a progress display on stderr
+(not with ``--quiet``) and writes ``patient_features.parquet``, ``aggregates.parquet``,
+``variation.parquet`` and ``summary.json`` to ``--out``.  ``--practice-map`` is an NHS Digital
+``gp-reg-pat-prac-map.csv``: it gives each practice its PCN and ICB (without it the PCN and ICB
+columns are empty and there are no PCN or ICB aggregates).  Prints what was written (the summary as
+JSON with ``--json``).
+
+Exit codes: 0 when written, 2 on bad input (a missing table, column or type, a bad practice map or
+date, an engine that cannot run), with the reasons on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Final, TextIO
+
+from pcnhub.analytics.engines import ENGINES, EngineError
+from pcnhub.domain.errors import InputError
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub phm run"
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``run`` command's arguments (values are checked by :func:`run_run`)."""
+    parser.add_argument("--data", type=Path, required=True, metavar="DIR",
+                        help="the dataset folder (patients, events, medications, hospital, appointments .parquet)")
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="the engine to run on (default duckdb)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the outputs to")
+    parser.add_argument("--practice-map", type=Path, metavar="FILE",
+                        help="NHS gp-reg-pat-prac-map.csv: the PCN and ICB of each practice")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="the date to compute on (default: the latest event or prescription date of the data)")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Check the input, run the pipeline, report; return the exit code."""
+    from pcnhub.analytics.run import run_pipeline
+    from pcnhub.analytics.schema import ERROR, validate_dataset
+
+    try:
+        as_of = None if args.as_of is None else _date("--as-of", args.as_of)
+        data = Path(args.data)
+        if not data.is_dir():
+            raise ValueError(f"--data: {data} is not a folder")
+        errors = [p for p in validate_dataset(data, codes=False) if p.severity == ERROR]
+        if errors:
+            stderr.write(f"{PROG}: the dataset in {data} cannot be used:\n")
+            for problem in errors:
+                stderr.write(f"  {problem.describe()}\n")
+            return EXIT_BAD_INPUT
+        practice_map = None if args.practice_map is None else read_map(args.practice_map)
+        if Path(args.out).exists() and not Path(args.out).is_dir():
+            raise ValueError(f"--out: {args.out} is a file, not a folder")
+        summary = run_pipeline(data, Path(args.out), engine=args.engine, practice_map=practice_map, as_of=as_of,
+                               progress=not args.quiet, console=stderr)
+    except InputError as err:
+        stderr.write(f"{err}\n")
+        return EXIT_BAD_INPUT
+    except (ValueError, OSError, EngineError) as err:
+        stderr.write(f"{PROG}: {err}\n")
+        return EXIT_BAD_INPUT
+    if args.json:
+        stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary["steps"].items())
+        stdout.write(
+            f"Wrote the pipeline outputs of {summary['patients']:,} registered patients (as of {summary['as_of']}, "
+            f"{summary['engine']}) to {args.out} in {summary['seconds']:.1f} s.\n"
+            f"Files: patient_features.parquet, aggregates.parquet, variation.parquet, summary.json\nSteps: {steps}\n"
+        )
+    return EXIT_OK
+
+
+def read_map(path: Path) -> dict[str, tuple[str | None, str | None]]:
+    """``{practice_code: (pcn_code, icb_code)}`` from an NHS gp-reg-pat-prac-map CSV (InputError if bad)."""
+    from pcnhub.ingest.practice_map import read_practice_map
+
+    if not Path(path).is_file():
+        raise ValueError(f"--practice-map: {path} does not exist")
+    return {m.practice_code: (m.pcn_code, m.icb_code or None) for m in read_practice_map(path)}
+
+
+def _date(flag: str, value: str) -> dt.date:
+    text = str(value).strip()
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"{flag}: {value!r} is not a date (expected YYYY-MM-DD)")

@@ -1,0 +1,144 @@
+"""Who may see population health figures, and who may see patients.
+
+Aggregates (the dashboards; every count already disclosure-controlled):
+
+* a PCN's dashboard: its own PCN users, the commissioners of its ICB, analysts and administrators;
+* a practice's dashboard: its own practice users, the users of the PCN it is a member of, the
+  commissioners of its ICB, analysts and administrators. Practice users see their own practice's
+  figures only: not their PCN's, not other practices';
+* an ICB's comparison of its PCNs: its own commissioners, analysts and administrators.
+
+Patients (the cohort worklists and their downloads): only PCN and practice users holding an active
+:class:`~pcnhub.phm.models.PatientDataGrant` recorded by an administrator, and only the patients of
+the organisation granted (a PCN: all its member practices; a practice: that practice). ICB users,
+analysts and administrators never see patients. The audit log page is for administrators.
+
+Pages and API answer through these functions: 404 for an unknown code, 403 (``PermissionDenied``)
+outside these rules.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from pcnhub.accounts.models import Role
+from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.phm.models import GRANT_ROLES, PatientDataGrant
+from pcnhub.register.models import Membership, Organisation, OrgKind
+from pcnhub.register.services import latest_data_date
+
+SUBJECT_KINDS = (OrgKind.PCN, OrgKind.PRACTICE)
+
+
+def is_member(practice: Organisation, pcn: Organisation) -> bool:
+    """Is ``practice`` a member of ``pcn`` on the register's latest date?"""
+    return Membership.objects.on(latest_data_date()).filter(practice=practice, pcn=pcn).exists()
+
+
+def can_view_dashboard(user, org: Organisation) -> bool:
+    """May ``user`` see the (disclosure-controlled) figures of this PCN or practice?"""
+    if org is None or org.kind not in SUBJECT_KINDS:
+        return False
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return True
+    own = scope.organisation
+    if own is None:
+        return False
+    if scope.role == Role.ICB:
+        return scope.can_view(org)
+    if scope.role == Role.PCN:
+        return org.pk == own.pk or (org.kind == OrgKind.PRACTICE and is_member(org, own))
+    if scope.role == Role.PRACTICE:
+        return org.pk == own.pk
+    return False
+
+
+def can_view_area(user, icb: Organisation) -> bool:
+    """May ``user`` compare the PCNs of this ICB?"""
+    if icb is None or icb.kind != OrgKind.ICB:
+        return False
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return True
+    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+
+
+def can_view_audit(user) -> bool:
+    return scope_for(user).role == Role.ADMIN
+
+
+def _refuse(user, what: str):
+    raise PermissionDenied(f"Your role ({scope_for(user).role_label}) does not give access to {what}.")
+
+
+def dashboard_pcn(user, code: str) -> Organisation:
+    org = visible_organisation(user, code, [OrgKind.PCN], "PCN")
+    if not can_view_dashboard(user, org):
+        _refuse(user, f"the population health figures of {org.code}")
+    return org
+
+
+def dashboard_practice(user, code: str) -> Organisation:
+    org = visible_organisation(user, code, [OrgKind.PRACTICE], "practice")
+    if not can_view_dashboard(user, org):
+        _refuse(user, f"the population health figures of {org.code}")
+    return org
+
+
+def dashboard_area(user, code: str) -> Organisation:
+    org = visible_organisation(user, code, [OrgKind.ICB], "ICB")
+    if not can_view_area(user, org):
+        _refuse(user, f"the population health comparison of the PCNs of {org.code}")
+    return org
+
+
+def audit_viewer(user) -> None:
+    if not can_view_audit(user):
+        _refuse(user, "the audit log of patient-level data")
+
+
+# --- Patients ------------------------------------------------------------------------------------
+
+
+def active_grant(user) -> PatientDataGrant | None:
+    """The user's grant if it is active and still fits their role and organisation, else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    scope = scope_for(user)
+    if scope.role not in GRANT_ROLES or scope.organisation is None:
+        return None
+    grant = PatientDataGrant.objects.active().filter(user=user).select_related("organisation").first()
+    if grant is None:
+        return None
+    org, own = grant.organisation, scope.organisation
+    if org.pk == own.pk:
+        return grant
+    if scope.role == Role.PCN and org.kind == OrgKind.PRACTICE and is_member(org, own):
+        return grant
+    return None  # the user has moved on since the grant: it no longer applies
+
+
+def can_see_patients(user, subject: Organisation) -> bool:
+    """May ``user`` see the patients of ``subject`` (a PCN or a practice)?"""
+    grant = active_grant(user)
+    if grant is None or subject is None:
+        return False
+    org = grant.organisation
+    if org.pk == subject.pk:
+        return True
+    # A grant for a PCN covers each of its member practices.
+    return org.kind == OrgKind.PCN and subject.kind == OrgKind.PRACTICE and is_member(subject, org)
+
+
+def patients_of(user, code: str, kind: str) -> Organisation:
+    """The PCN or practice (``kind``) whose patients ``user`` may see: 404 unknown, 403 without a grant for it."""
+    org = visible_organisation(user, code, [kind], "PCN" if kind == OrgKind.PCN else "practice")
+    if not can_see_patients(user, org):
+        scope = scope_for(user)
+        if scope.role not in GRANT_ROLES:
+            raise PermissionDenied(f"Your role ({scope.role_label}) never gives access to patient-level data: "
+                                   "the worklists are for the clinicians of a network.")
+        raise PermissionDenied(f"You have no active grant to see the patients of {org.code}. An administrator "
+                               "records such grants for the network's clinicians.")
+    return org

@@ -1,0 +1,219 @@
+/* Draw pcnhub's population health charts with the locally served Plotly.
+ *
+ * Each <div data-phm-chart="ID"> is drawn from the JSON in <script id="ID" type="application/json">
+ * (written by Django's json_script), one of:
+ *   {kind: "segments", title, labels, values, texts}      patients by population segment (bars);
+ *   {kind: "pyramid", title, bands, series: [{category, label, men, women, men_text, women_text}]}
+ *     patients aged 65+ by age band: men to the left, women to the right, stacked by eFI category;
+ *   {kind: "risk", title, labels, values, texts}          patients by risk tier, drawn as a pyramid;
+ *   {kind: "funnel", title, measure, points: [{code, name, n, rate, outlier, label}],
+ *    limits: {n, target, lower95, upper95, lower998, upper998}}   practice rate against list (funnel plot);
+ *   {kind: "bars", title, labels, values, texts}          the chosen measure by a breakdown (per cent);
+ *   {kind: "compare", title, labels, values, texts, average, average_label}   PCNs side by side (per cent).
+ * A value of null is a suppressed count (1 to 6 patients): it is not drawn, and its hover text says so.
+ * The same numbers are always in a table on the page, for screen readers and without JavaScript.
+ * Needs charts-common.js loaded first.
+ */
+(function () {
+  "use strict";
+  var charts = window.pcnhubCharts;
+  var COLOURS = charts.COLOURS;
+  var FONT = charts.FONT;
+  var GRID = charts.GRID;
+  var BG = charts.BACKGROUND;
+  // eFI categories, fit to severe: from pale to dark, so the order reads without a legend.
+  var FRAILTY = { fit: "#d5ecd4", mild: "#ffb81c", moderate: "#ed8b00", severe: "#8a1538" };
+  var TIERS = ["#8a1538", "#ed8b00", "#ffb81c", "#41b6e6", "#007f3b"];
+
+  function layout(extra) {
+    var base = { font: FONT, separators: ".,", paper_bgcolor: BG.paper_bgcolor, plot_bgcolor: BG.plot_bgcolor };
+    Object.keys(extra).forEach(function (key) { base[key] = extra[key]; });
+    return base;
+  }
+
+  function hbar(labels, values, texts, colour, axisTitle) {
+    return {
+      type: "bar", orientation: "h", x: values, y: labels, text: texts, textposition: "none",
+      marker: { color: colour }, hovertemplate: "%{y}: %{text}<extra></extra>", name: axisTitle
+    };
+  }
+
+  // Write "suppressed" where a bar is missing because its count is 1 to 6.
+  function suppressedNotes(labels, values, horizontal) {
+    var notes = [];
+    values.forEach(function (v, i) {
+      if (v === null) {
+        var note = { text: "suppressed (fewer than 7)", showarrow: false, font: { size: 12, color: "#4c6272" } };
+        if (horizontal) {
+          note.x = 0; note.y = labels[i]; note.xanchor = "left";
+        } else {
+          note.x = labels[i]; note.y = 0; note.yanchor = "bottom"; note.textangle = -90;
+        }
+        notes.push(note);
+      }
+    });
+    return notes;
+  }
+
+  function segments(data) {
+    return {
+      traces: [hbar(data.labels, data.values, data.texts, "#005eb8", "Patients")],
+      layout: layout({
+        height: Math.max(260, 60 + 40 * data.labels.length), margin: { l: 280, r: 20, t: 10, b: 50 },
+        xaxis: { title: { text: "Patients" }, tickformat: ",d", rangemode: "tozero", gridcolor: GRID },
+        yaxis: { type: "category", automargin: true, autorange: "reversed" }, showlegend: false,
+        annotations: suppressedNotes(data.labels, data.values, true)
+      })
+    };
+  }
+
+  function pyramid(data) {
+    var biggest = 1;
+    var men = data.bands.map(function () { return 0; });
+    var women = men.slice();
+    data.series.forEach(function (s) {
+      s.men.forEach(function (v, i) { men[i] += v || 0; });
+      s.women.forEach(function (v, i) { women[i] += v || 0; });
+    });
+    biggest = Math.max(1, Math.max.apply(null, men.concat(women)));
+    var traces = [];
+    data.series.forEach(function (s) {
+      var colour = FRAILTY[s.category] || COLOURS[traces.length % COLOURS.length];
+      traces.push({
+        type: "bar", orientation: "h", name: s.label, legendgroup: s.category, y: data.bands,
+        x: s.men.map(function (v) { return v === null ? null : -v; }), customdata: s.men_text,
+        marker: { color: colour }, hovertemplate: "Men %{y}, " + s.label + ": %{customdata}<extra></extra>"
+      });
+      traces.push({
+        type: "bar", orientation: "h", name: s.label, legendgroup: s.category, showlegend: false, y: data.bands,
+        x: s.women, customdata: s.women_text, marker: { color: colour },
+        hovertemplate: "Women %{y}, " + s.label + ": %{customdata}<extra></extra>"
+      });
+    });
+    var step = Math.pow(10, Math.floor(Math.log10(biggest)));
+    if (biggest / step < 3) {
+      step = step / 2;
+    }
+    var ticks = [];
+    for (var t = -Math.ceil(biggest / step) * step; t <= biggest + step / 2; t += step) {
+      ticks.push(t);
+    }
+    return {
+      traces: traces,
+      layout: layout({
+        barmode: "relative", bargap: 0.1, height: 420, margin: { l: 70, r: 20, t: 30, b: 60 },
+        xaxis: {
+          title: { text: "Men          Patients          Women" }, tickvals: ticks,
+          ticktext: ticks.map(function (v) { return Math.abs(v).toLocaleString("en-GB"); }),
+          range: [-biggest * 1.08, biggest * 1.08], gridcolor: GRID, zeroline: true, zerolinecolor: "#425563"
+        },
+        yaxis: { type: "category", title: { text: "Age band" } },
+        legend: { orientation: "h", y: 1.08, traceorder: "normal" }
+      })
+    };
+  }
+
+  function risk(data) {
+    var widest = Math.max.apply(null, data.values.map(function (v) { return v || 0; }));
+    return {
+      traces: [{
+        type: "funnel", y: data.labels, x: data.values.map(function (v) { return v === null ? 0 : v; }),
+        text: data.texts, textinfo: "text", customdata: data.texts,
+        // Beside the bar, so narrow tiers stay readable; inside the widest, which fills the width.
+        textposition: data.values.map(function (v) { return v && v > widest * 0.6 ? "inside" : "outside"; }),
+        marker: { color: data.labels.map(function (_, i) { return TIERS[i % TIERS.length]; }) },
+        connector: { fillcolor: "#e8edee", line: { color: "#d8dde0", width: 1 } },
+        hovertemplate: "%{y}: %{customdata}<extra></extra>"
+      }],
+      layout: layout({ height: 340, margin: { l: 130, r: 20, t: 10, b: 20 }, showlegend: false })
+    };
+  }
+
+  function limitLine(n, values, name, colour, dash) {
+    return {
+      type: "scatter", mode: "lines", x: n, y: values, name: name, connectgaps: true,
+      line: { color: colour, width: 2, dash: dash, shape: "spline" }, hoverinfo: "skip"
+    };
+  }
+
+  function funnel(data) {
+    var L = data.limits;
+    var traces = [
+      limitLine(L.n, L.upper998, "99.8% limits", "#8a1538", "dash"),
+      limitLine(L.n, L.lower998, "99.8% lower", "#8a1538", "dash"),
+      limitLine(L.n, L.upper95, "95% limits", "#ed8b00", "dot"),
+      limitLine(L.n, L.lower95, "95% lower", "#ed8b00", "dot"),
+      limitLine(L.n, L.target, "Expected", "#425563", "solid")
+    ];
+    traces[1].showlegend = false;
+    traces[3].showlegend = false;
+    var colours = { high: "#d5281b", low: "#005eb8" };
+    traces.push({
+      type: "scatter", mode: "markers+text", name: "Practices",
+      x: data.points.map(function (p) { return p.n; }), y: data.points.map(function (p) { return p.rate; }),
+      text: data.points.map(function (p) { return p.label; }), textposition: "top center",
+      customdata: data.points.map(function (p) { return p.name + " (" + p.code + ")"; }),
+      marker: {
+        size: 11, line: { color: "#ffffff", width: 1 },
+        color: data.points.map(function (p) { return colours[p.outlier] || "#212b32"; })
+      },
+      hovertemplate: "%{customdata}: %{y:.1f}% of %{x:,d}<extra></extra>"
+    });
+    return {
+      traces: traces,
+      layout: layout({
+        height: 440, margin: { l: 70, r: 20, t: 20, b: 60 },
+        xaxis: { title: { text: "Patients the rate is of" }, tickformat: ",d", gridcolor: GRID, rangemode: "tozero" },
+        yaxis: { title: { text: "Per cent" }, ticksuffix: "%", gridcolor: GRID },
+        legend: { orientation: "h", y: -0.2 }
+      })
+    };
+  }
+
+  function bars(data) {
+    return {
+      traces: [{
+        type: "bar", x: data.labels, y: data.values, text: data.texts, customdata: data.texts,
+        textposition: "none", marker: { color: "#005eb8" }, hovertemplate: "%{x}: %{customdata}<extra></extra>"
+      }],
+      layout: layout({
+        height: 360, margin: { l: 70, r: 20, t: 10, b: 90 },
+        xaxis: { type: "category", automargin: true },
+        yaxis: { title: { text: "Per cent" }, ticksuffix: "%", rangemode: "tozero", gridcolor: GRID },
+        showlegend: false, annotations: suppressedNotes(data.labels, data.values, false)
+      })
+    };
+  }
+
+  function compare(data) {
+    var shapes = [];
+    var annotations = [];
+    if (data.average !== null && data.average !== undefined) {
+      shapes.push({
+        type: "line", yref: "paper", y0: 0, y1: 1, x0: data.average, x1: data.average,
+        line: { color: "#768692", width: 2, dash: "dash" }
+      });
+      annotations.push({
+        yref: "paper", y: 1, x: data.average, yanchor: "bottom", showarrow: false,
+        text: data.average_label + " " + data.average.toFixed(1) + "%", font: { size: 12, color: "#4c6272" }
+      });
+    }
+    annotations = annotations.concat(suppressedNotes(data.labels, data.values, true));
+    return {
+      traces: [hbar(data.labels, data.values, data.texts, "#005eb8", "Per cent")],
+      layout: layout({
+        height: Math.max(260, 70 + 30 * data.labels.length), margin: { l: 280, r: 20, t: 30, b: 50 },
+        xaxis: { title: { text: "Per cent" }, ticksuffix: "%", rangemode: "tozero", gridcolor: GRID },
+        yaxis: { type: "category", automargin: true, autorange: "reversed" },
+        shapes: shapes, annotations: annotations, showlegend: false
+      })
+    };
+  }
+
+  var KINDS = { segments: segments, pyramid: pyramid, risk: risk, funnel: funnel, bars: bars, compare: compare };
+
+  charts.drawCharts("data-phm-chart", function (data) {
+    var make = KINDS[data.kind];
+    return make ? make(data) : null;
+  }, "(the numbers are in the table on this page)");
+})();

@@ -1,0 +1,128 @@
+"""``pcnhub phm run``: the pipeline from the command line, its outputs and its answers to bad input."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute
+import pyarrow.parquet as pq
+import pytest
+
+from pcnhub.analytics import synth
+from pcnhub.analytics.run_cli import add_run_arguments, run_run
+from tests.paths import SHARED_DATA
+
+MAP_FILE = SHARED_DATA / "nhs-open-data" / "gp-reg-pat-prac-map_2022-01.csv"
+PRACTICES = ("A81001", "A81002", "A81004", "A81005")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="pcnhub phm run")
+    add_run_arguments(parser)
+    out, err = io.StringIO(), io.StringIO()
+    code = run_run(parser.parse_args(list(argv)), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("phm-run-data")
+    synth.generate([synth.PracticeSize(code, 100) for code in PRACTICES], folder, patients=400, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def practice_map(tmp_path_factory) -> Path:
+    lines = MAP_FILE.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines[1:] if line.split(",")[2] in PRACTICES[:3]]  # A81005 left out
+    path = tmp_path_factory.mktemp("phm-run-map") / "gp-reg-pat-prac-map.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def copy_dataset(source: Path, target: Path, skip: str | None = None) -> Path:
+    target.mkdir()
+    for file in source.glob("*.parquet"):
+        if file.stem != skip:
+            (target / file.name).write_bytes(file.read_bytes())
+    return target
+
+
+def test_writes_the_outputs_and_a_summary(dataset, practice_map, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = run("--data", str(dataset), "--out", str(out), "--practice-map", str(practice_map),
+                               "--as-of", "2024-04-01", "--json")
+    assert code == 0, stderr
+    summary = json.loads(stdout)
+    assert summary == json.loads((out / "summary.json").read_text())
+    assert summary["engine"] == "duckdb" and summary["as_of"] == "2024-04-01"
+    assert 380 <= summary["patients"] <= 400
+    for name in ("patient_features", "aggregates", "variation"):
+        assert (out / f"{name}.parquet").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the work folder is gone
+    features = pq.read_table(out / "patient_features.parquet").to_pylist()
+    assert {row["practice_code"]: row["pcn_code"] for row in features}["A81001"] == "U89141"
+    assert {row["icb_code"] for row in features if row["practice_code"] == "A81005"} == {None}
+    levels = set(pq.read_table(out / "aggregates.parquet", columns=["level"])["level"].to_pylist())
+    assert levels == {"practice", "pcn", "icb"}
+    assert "frailty" in stderr and "variation" in stderr  # the progress display
+
+
+def test_quiet_plain_text_and_the_default_date(dataset, tmp_path):
+    code, stdout, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr
+    assert stderr == ""
+    latest = max(pa.compute.max(pq.read_table(dataset / f"{name}.parquet", columns=["date"])["date"]).as_py()
+                 for name in ("events", "medications"))  # the extract date, as far as the data tell
+    assert f"registered patients (as of {latest.isoformat()}, duckdb)" in stdout
+    assert "Steps: population" in stdout
+
+
+def test_a_missing_table_is_bad_input(dataset, tmp_path):
+    broken = copy_dataset(dataset, tmp_path / "data", skip="hospital")
+    code, stdout, stderr = run("--data", str(broken), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 2 and stdout == ""
+    assert "hospital.parquet: error: the table is missing" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_wrong_column_type_is_bad_input(dataset, tmp_path):
+    broken = copy_dataset(dataset, tmp_path / "data")
+    patients = pq.read_table(broken / "patients.parquet")
+    index = patients.schema.get_field_index("care_home")
+    patients = patients.set_column(index, "care_home", pa.array(["yes"] * patients.num_rows))
+    pq.write_table(patients, broken / "patients.parquet")
+    code, _, stderr = run("--data", str(broken), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 2
+    assert "patients.parquet, column care_home: error: the type is string, expected bool" in stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--as-of", "2024-13-01"), "--as-of: '2024-13-01' is not a date (expected YYYY-MM-DD)"),
+    (("--practice-map", "no-such-map.csv"), "--practice-map: no-such-map.csv does not exist"),
+])
+def test_bad_arguments(dataset, tmp_path, args, message):
+    code, _, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet", *args)
+    assert code == 2 and message in stderr
+
+
+def test_a_missing_folder_and_a_bad_practice_map(dataset, tmp_path):
+    code, _, stderr = run("--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 2 and "is not a folder" in stderr
+    bad_map = tmp_path / "map.csv"
+    bad_map.write_text("PRACTICE_CODE,SOMETHING\nA81001,1\n", encoding="utf-8")
+    code, _, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet",
+                          "--practice-map", str(bad_map))
+    assert code == 2 and "map.csv" in stderr
+
+
+def test_an_unknown_engine_is_refused_by_the_parser():
+    parser = argparse.ArgumentParser()
+    add_run_arguments(parser)
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args(["--data", "d", "--out", "o", "--engine", "polars"])
+    assert exit_.value.code == 2
