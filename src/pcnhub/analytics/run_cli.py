@@ -18,19 +18,17 @@ date, an engine that cannot run), with the reasons on stderr.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.domain.cli_values import iso_date
 from pcnhub.analytics.engines import ENGINES, EngineError
 from pcnhub.domain.errors import InputError
 
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2
 PROG: Final = "pcnhub phm run"
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +51,7 @@ def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pcnhub.analytics.schema import ERROR, validate_dataset
 
     try:
-        as_of = None if args.as_of is None else _date("--as-of", args.as_of)
+        as_of = None if args.as_of is None else iso_date("--as-of", args.as_of)
         data = Path(args.data)
         if not data.is_dir():
             raise ValueError(f"--data: {data} is not a folder")
@@ -95,11 +93,3 @@ def read_map(path: Path) -> dict[str, tuple[str | None, str | None]]:
     return {m.practice_code: (m.pcn_code, m.icb_code or None) for m in read_practice_map(path)}
 
 
-def _date(flag: str, value: str) -> dt.date:
-    text = str(value).strip()
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f"{flag}: {value!r} is not a date (expected YYYY-MM-DD)")

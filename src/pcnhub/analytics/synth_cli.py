@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.domain.cli_values import iso_date
 from pcnhub.analytics import synth
 from pcnhub.analytics.synth import BANDS, PracticeSize
 from pcnhub.domain.errors import InputError
@@ -42,7 +43,6 @@ PROG: Final = "pcnhub phm synth"
 CODE_COLUMN: Final = "practice_code"
 SIZE_COLUMN: Final = "list_size"
 _WHOLE_NUMBER: Final = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)")
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EXPECTED: Final = (
     "a CSV with columns practice_code and list_size, gp-reg-pat-prac-all.csv, gp-reg-pat-prac-quin-age.csv "
     "or gp-reg-pat-prac-map.csv"
@@ -71,13 +71,13 @@ def run_synth(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
     try:
         patients = None if args.patients is None else _whole("--patients", args.patients, minimum=1)
         seed = _whole("--seed", args.seed, minimum=0)
-        as_of = _date("--as-of", args.as_of)
+        as_of = iso_date("--as-of", args.as_of)
         if args.practices is not None:
             practices = read_practices(args.practices)
             if patients is None and not all(p.size_known for p in practices):
                 raise ValueError("--patients is needed with a practice map file (it has no list sizes)")
         else:
-            day = None if args.from_register == "latest" else _date("--from-register", args.from_register)
+            day = None if args.from_register == "latest" else iso_date("--from-register", args.from_register)
             practices = (register or practices_from_register)(day)
             if not practices:
                 raise ValueError("the register has no practice list sizes" + (f" on or before {day}" if day else ""))
@@ -121,16 +121,6 @@ def _whole(flag: str, value: str | int, *, minimum: int) -> int:
     if number < minimum:
         raise ValueError(f"{flag}: {value!r} must be {minimum} or more")
     return number
-
-
-def _date(flag: str, value: str) -> dt.date:
-    text = str(value).strip()
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f"{flag}: {value!r} is not a date (expected YYYY-MM-DD)")
 
 
 # --- the practices file ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.domain.cli_values import iso_date
 from pcnhub.domain.access import (
     ERROR,
     AccessResult,
@@ -35,7 +36,6 @@ EXIT_BROKEN: Final = 1
 EXIT_BAD_INPUT: Final = 2
 
 PROG: Final = "pcnhub access"
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE_NUMBER: Final = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)")
 
 
@@ -88,15 +88,7 @@ def run_access(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _date(value: str | dt.date) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f"--date: {value!r} is not a date (expected YYYY-MM-DD, e.g. 2023-04-01)")
+    return iso_date("--date", value, "2023-04-01")
 
 
 def _population(flag: str, value: str | int) -> int:
