@@ -1,0 +1,71 @@
+"""``pcnhub phm import``: import FHIR R4 or CSV extracts as a population health dataset folder.
+
+``pcnhub phm import --fhir FILE_OR_DIR... --out DIR [--practice CODE] [--json]``
+``pcnhub phm import --csv DIR --out DIR [--json]``
+
+``--fhir`` reads Bundles (``.json``) and NDJSON files (``.ndjson``), or the ``.json``/``.ndjson``
+files of folders (see :mod:`pcnhub.analytics.importers.fhir`); ``--practice`` is the ODS code of
+patients without a practice identifier.  ``--csv`` reads a folder of CSV extracts (see
+:mod:`pcnhub.analytics.importers.csv_extract`).  ``--out`` must not exist (or be an empty folder); it
+is written only when the whole input is valid.
+
+Exit codes: 0 when written, 2 on bad input (named by file, row or entry, and field on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Final, TextIO
+
+from pcnhub.domain.errors import InputError
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub phm import"
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``import`` command's arguments."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--fhir", nargs="+", type=Path, metavar="FILE_OR_DIR",
+                        help="FHIR R4 Bundle (.json) or NDJSON (.ndjson) files, or folders of them")
+    source.add_argument("--csv", type=Path, metavar="DIR",
+                        help="folder of CSV extracts: patients.csv, events.csv, medications.csv "
+                        "[, hospital.csv, appointments.csv]")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="dataset folder to write (must not exist, or be empty)")
+    parser.add_argument("--practice", metavar="CODE",
+                        help="ODS practice code of FHIR patients without a generalPractitioner/"
+                        "managingOrganization ODS identifier")
+    parser.add_argument("--json", action="store_true", help="print what was written as JSON")
+
+
+def run_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Import, report; return the exit code."""
+    from pcnhub.analytics.importers.csv_extract import import_csv
+    from pcnhub.analytics.importers.fhir import import_fhir
+
+    try:
+        if args.fhir:
+            result = import_fhir(args.fhir, args.out, practice=args.practice)
+        else:
+            if args.practice:
+                raise ValueError("--practice is for --fhir only (CSV extracts have a practice_code column)")
+            result = import_csv(args.csv, args.out)
+    except InputError as err:
+        stderr.write(f"{err}\n")
+        return EXIT_BAD_INPUT
+    except (ValueError, OSError) as err:
+        stderr.write(f"{PROG}: {err}\n")
+        return EXIT_BAD_INPUT
+    if args.json:
+        stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return EXIT_OK
+    rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+    stdout.write(f"Wrote {result.folder}.\nRows: {rows}\n")
+    if result.ignored:
+        stdout.write("Ignored: " + ", ".join(f"{what} {count:,}" for what, count in result.ignored.items()) + "\n")
+    stdout.writelines(f"Warning: {warning}\n" for warning in result.warnings)
+    return EXIT_OK

@@ -1,0 +1,558 @@
+"""Import FHIR R4 resources into a population health dataset (see ``analytics/SCHEMA.md``).
+
+Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name).  A ``.json`` file holds
+a Bundle of type collection, transaction or searchset (or one resource); an ``.ndjson`` file holds
+one resource a line.  Entries are numbered from 0 in a Bundle (``entry 12`` is ``Bundle.entry[12]``)
+and from 1 (the line number) in NDJSON.  Every problem names the file, the entry (and resource id)
+and the field path, e.g. ``bundle.json entry 12 (Observation/abc), field valueQuantity.value: 'x' is
+not a number``; problems of one file are reported together (the first file with problems is reported).
+
+The mapping rules are the tables just below.  Other rules:
+
+* ``patient_id`` is a stable pseudonymous int64 made from the Patient id (:func:`patient_key`: the
+  first 63 bits of its SHA-256), so the same Patient gets the same id in every import.
+* ``registered_from`` is the ``valuePeriod.start`` of a Patient extension whose url contains
+  ``registration`` (directly or nested), and ``registered_to`` its ``end``; without one the
+  registration is taken to start at the birth date (the first of the birth month if only the month is
+  known) and to be current.
+* ``lsoa``, ``imd_decile`` and ``townsend`` are null; ``care_home`` is false (care home residence
+  codes are not looked for).
+* Dates are the date part of the FHIR date/dateTime as written (no time zone shift); an event,
+  prescription or encounter needs a full date (YYYY-MM-DD).
+* Resources with status ``entered-in-error`` (and Encounters ``cancelled``), resources of other types
+  and Encounters of other classes are skipped and counted in :attr:`ImportResult.ignored`.
+* References are ``Patient/<id>`` (also at the end of an absolute URL) or the ``fullUrl`` of a
+  Patient entry (``urn:uuid:...``); they may point to a Patient in any input file.
+* Not supported (an error names the field): ``medicationReference`` (use ``medicationCodeableConcept``),
+  Patient ``gender`` other than male/female.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from pcnhub.analytics.importers import ImportResult, Rows, check_out, write_dataset
+from pcnhub.domain.errors import InputError, Problem, Problems
+from pcnhub.ingest._base import PRACTICE_CODE
+
+# --- mapping rules ------------------------------------------------------------------------------------
+
+SNOMED: Final = "http://snomed.info/sct"
+#: Coding systems of dm+d product codes (dm+d ids are SNOMED CT ids).
+DMD_SYSTEMS: Final = ("https://dmd.nhs.uk", "http://dmd.nhs.uk", SNOMED)
+#: A coding whose system contains this (case-insensitive) gives the BNF code.
+BNF_SYSTEM_MARK: Final = "bnf"
+ODS_SYSTEM: Final = "https://fhir.nhs.uk/Id/ods-organization-code"
+ETHNICITY_EXTENSION: Final = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
+REPEAT_EXTENSION_MARK: Final = "repeatinformation"  # e.g. Extension-UKCore-MedicationRepeatInformation
+REGISTRATION_EXTENSION_MARK: Final = "registration"
+BUNDLE_TYPES: Final = ("collection", "transaction", "searchset")
+
+#: Patient.gender -> patients.sex (other and unknown are errors: the schema has only F and M).
+SEXES: Final = {"female": "F", "male": "M"}
+
+#: NHS ethnic category (data dictionary, 2001 census letters) -> the schema's QRISK3 group.
+ETHNIC_CATEGORIES: Final = {
+    "A": "white",  # White British
+    "B": "white",  # White Irish
+    "C": "white",  # Any other White background
+    "D": "other",  # Mixed: White and Black Caribbean
+    "E": "other",  # Mixed: White and Black African
+    "F": "other",  # Mixed: White and Asian
+    "G": "other",  # Any other mixed background
+    "H": "indian",
+    "J": "pakistani",
+    "K": "bangladeshi",
+    "L": "other_asian",  # Any other Asian background
+    "M": "black_caribbean",
+    "N": "black_african",
+    "P": "other",  # Any other Black background (QRISK3 puts it in "other")
+    "R": "chinese",
+    "S": "other",  # Any other ethnic group
+    "Z": "unknown",  # Not stated
+    "99": "unknown",  # Not known
+}
+
+#: Observation component codes emitted as their own events (blood pressure: systolic, diastolic).
+COMPONENT_CODES: Final = ("271649006", "271650006")
+
+#: Date fields tried in order, per resource type.
+DATE_FIELDS: Final = {
+    "Condition": ("onsetDateTime", "recordedDate"),
+    "Observation": ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"),
+    "MedicationRequest": ("authoredOn",),
+    "MedicationStatement": ("effectiveDateTime", "effectivePeriod.start", "dateAsserted"),
+}
+
+#: MedicationRequest.courseOfTherapyType codes meaning a repeat prescription.
+REPEAT_COURSES: Final = ("continuous",)
+
+#: Encounter.class code -> hospital.kind.  "emergency" kinds need an emergency priority (IMP, ACUTE)
+#: or count as A&E when the type or serviceType names A&E (EMER, AMB); None: ignored.
+ENCOUNTER_CLASSES: Final = {
+    "EMER": "emergency_admission",  # ae when typed as A&E
+    "IMP": "emergency_admission if emergency",  # elective inpatient stays are ignored
+    "ACUTE": "emergency_admission if emergency",
+    "AMB": "outpatient",  # ae when typed as A&E
+}
+#: Encounter.priority codes (v3 ActPriority) that make an inpatient stay an emergency admission.
+EMERGENCY_PRIORITIES: Final = ("EM", "A", "CR", "S")
+#: A type/serviceType coding with one of these SNOMED codes, or text or display containing one of the
+#: phrases, makes an EMER or AMB encounter an A&E attendance.
+AE_CODES: Final = ("4525004", "225728007", "50849002")
+AE_PHRASES: Final = ("a&e", "a & e", "accident and emergency", "emergency department")
+
+SKIPPED_STATUSES: Final = ("entered-in-error",)
+SKIPPED_ENCOUNTER_STATUSES: Final = ("entered-in-error", "cancelled")
+
+_DATE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?)?)?")
+_CODE: Final = re.compile(r"[1-9][0-9]{5,17}")
+_BNF: Final = re.compile(r"[0-9]{2}[0-9A-Z]{0,13}")
+_CLINICAL: Final = ("Condition", "Observation", "MedicationRequest", "MedicationStatement", "Encounter")
+
+
+def patient_key(resource_id: str) -> int:
+    """The pseudonymous patient_id of a Patient id: the first 63 bits of its SHA-256 (stable)."""
+    return int.from_bytes(hashlib.sha256(resource_id.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryProblem(Problem):
+    """A problem in one entry of a FHIR file: ``row`` is the entry index, ``entry`` its label."""
+
+    entry: str = ""
+
+    def describe(self, file: str) -> str:
+        location = f"{file} {self.entry}" if self.entry else file
+        if self.field is not None:
+            location += f", field {self.field}"
+        return f"{location}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "entry": self.entry}
+
+
+class FileProblems(Problems):
+    def entry(self, entry: Entry, field: str | None, message: str) -> None:
+        self.add(entry.index, field, message)
+        self.found[-1] = EntryProblem(entry.index, field, message, entry=entry.label)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource of an input file."""
+
+    file: str
+    index: int
+    resource: dict[str, Any]
+    full_url: str | None
+    line: bool = False
+
+    @property
+    def type(self) -> str:
+        return str(self.resource.get("resourceType", ""))
+
+    @property
+    def label(self) -> str:
+        where = f"line {self.index}" if self.line else f"entry {self.index}"
+        rid = self.resource.get("id")
+        return f"{where} ({self.type or '?'}/{rid})" if rid else f"{where} ({self.type or '?'})"
+
+
+def input_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files to read: each file given, and the ``*.json``/``*.ndjson`` files of each folder given."""
+    files: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".ndjson"))
+            if not found:
+                raise InputError.single(item.name, "the folder has no .json or .ndjson files")
+            files += found
+        elif item.exists():
+            files.append(item)
+        else:
+            raise InputError.single(item.name, "the file does not exist")
+    if not files:
+        raise ValueError("no FHIR input files given")
+    return files
+
+
+def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
+    """The resources of one file (a Bundle, one resource, or NDJSON)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.fail(None, None, f"the file is not UTF-8 text ({err.reason} at byte {err.start})")
+    except OSError as err:
+        problems.fail(None, None, f"the file cannot be read ({err.strerror or err})")
+    if path.suffix.lower() == ".ndjson":
+        entries = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                resource = json.loads(line)
+            except json.JSONDecodeError as err:
+                problems.add(number, None, f"line {number} is not JSON ({err.msg} at column {err.colno})")
+                continue
+            if not isinstance(resource, dict):
+                problems.add(number, None, f"line {number} is not a FHIR resource (a JSON object)")
+                continue
+            entries.append(Entry(path.name, number, resource, None, line=True))
+        problems.raise_if_any()
+        return entries
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        problems.fail(err.lineno, None, f"the file is not JSON ({err.msg} at line {err.lineno} column {err.colno})")
+    if not isinstance(document, dict) or "resourceType" not in document:
+        problems.fail(None, "resourceType", "the file is not a FHIR resource or Bundle (no resourceType)")
+    if document["resourceType"] != "Bundle":
+        return [Entry(path.name, 0, document, None)]
+    kind = document.get("type")
+    if kind not in BUNDLE_TYPES:
+        problems.fail(None, "type", f"Bundle type {kind!r} is not one of {', '.join(BUNDLE_TYPES)}")
+    raw = document.get("entry", [])
+    if not isinstance(raw, list):
+        problems.fail(None, "entry", "Bundle.entry is not a list")
+    entries = []
+    for index, item in enumerate(raw):
+        resource = item.get("resource") if isinstance(item, dict) else None
+        if not isinstance(resource, dict):
+            problems.entry(Entry(path.name, index, {}, None), "resource", "the entry has no resource")
+            continue
+        url = item.get("fullUrl")
+        entries.append(Entry(path.name, index, resource, url if isinstance(url, str) else None))
+    problems.raise_if_any()
+    return entries
+
+
+# --- field access ---------------------------------------------------------------------------------------
+
+
+def _get(resource: dict[str, Any], path: str) -> Any:
+    value: Any = resource
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _codings(concept: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, c) for i, c in enumerate(_list(_get(concept, "coding") if isinstance(concept, dict) else None))
+            if isinstance(c, dict)]
+
+
+class _Bad(Exception):
+    """A field that cannot be used: ``field`` and message."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _parse_date(value: Any, field: str, *, month_ok: bool = False) -> dt.date:
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        raise _Bad(field, f"{value!r} is not a FHIR date (YYYY-MM-DD)")
+    year, month, day = match.groups()
+    if day is None and not (month_ok and month is not None):
+        raise _Bad(field, f"{value!r} is not a full date (YYYY-MM-DD{' or YYYY-MM' if month_ok else ''})")
+    try:
+        return dt.date(int(year), int(month), int(day or 1))
+    except ValueError:
+        raise _Bad(field, f"{value!r} is not a valid date") from None
+
+
+def _first_date(resource: dict[str, Any], fields: Sequence[str]) -> dt.date:
+    for field in fields:
+        value = _get(resource, field)
+        if value is not None:
+            return _parse_date(value, field)
+    raise _Bad(fields[0], f"no date (looked for {', '.join(fields)})")
+
+
+def _snomed(concept: Any, field: str) -> str | None:
+    for i, coding in _codings(concept):
+        if coding.get("system") == SNOMED:
+            code = coding.get("code")
+            if not isinstance(code, str) or not _CODE.fullmatch(code):
+                raise _Bad(f"{field}.coding[{i}].code", f"{code!r} is not a SNOMED CT concept id")
+            return code
+    return None
+
+
+def _number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(field, f"{value!r} is not a number")
+    return float(value)
+
+
+# --- conversion ------------------------------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, practice: str | None) -> None:
+        self.practice = practice
+        self.rows = Rows()
+        self.patients: dict[str, int] = {}  # "Patient/<id>" and fullUrl -> patient_id
+        self.seen: dict[int, str] = {}  # patient_id -> where the Patient is
+        self.ignored: dict[str, int] = {}
+        self.medicines: dict[str, str] | None = None
+
+    def ignore(self, what: str) -> None:
+        self.ignored[what] = self.ignored.get(what, 0) + 1
+
+    def patient(self, entry: Entry) -> None:
+        r = entry.resource
+        rid = r.get("id")
+        if not isinstance(rid, str) or not rid:
+            raise _Bad("id", "the Patient has no id")
+        key = patient_key(rid)
+        where = f"{entry.file} {entry.label}"
+        if key in self.seen:
+            raise _Bad("id", f"Patient {rid} is also in {self.seen[key]}")
+        birth = _parse_date(r.get("birthDate"), "birthDate", month_ok=True)
+        gender = r.get("gender")
+        if gender not in SEXES:
+            raise _Bad("gender", f"{gender!r} cannot be imported: the dataset records sex as male or female only")
+        ethnicity = "unknown"
+        registered_from, registered_to = birth, None
+        for i, extension in enumerate(_list(r.get("extension"))):
+            url = str(_get(extension, "url") or "")
+            if url == ETHNICITY_EXTENSION:
+                for j, coding in _codings(extension.get("valueCodeableConcept")):
+                    code = coding.get("code")
+                    if code not in ETHNIC_CATEGORIES:
+                        raise _Bad(f"extension[{i}].valueCodeableConcept.coding[{j}].code",
+                                   f"{code!r} is not an NHS ethnic category code (A-Z)")
+                    ethnicity = ETHNIC_CATEGORIES[code]
+                    break
+            elif REGISTRATION_EXTENSION_MARK in url.lower():
+                period = _registration_period(extension, f"extension[{i}]")
+                if period is not None:
+                    registered_from, registered_to = period
+        practice = None
+        for field in ("generalPractitioner", "managingOrganization"):
+            values = r.get(field)
+            for i, reference in enumerate(values if isinstance(values, list) else [values]):
+                if _get(reference, "identifier.system") == ODS_SYSTEM:
+                    code = str(_get(reference, "identifier.value") or "").strip().upper()
+                    path = f"{field}[{i}].identifier.value" if isinstance(values, list) else f"{field}.identifier.value"
+                    if not PRACTICE_CODE.fullmatch(code):
+                        raise _Bad(path, f"{code!r} is not an ODS practice code")
+                    practice = code
+                    break
+            if practice:
+                break
+        if practice is None:
+            if not self.practice:
+                raise _Bad("generalPractitioner", "no ODS practice code (identifier system "
+                           f"{ODS_SYSTEM}) and no default practice (--practice) given")
+            practice = self.practice
+        self.seen[key] = where
+        self.patients[f"Patient/{rid}"] = key
+        if entry.full_url:
+            self.patients[entry.full_url] = key
+        self.rows.add("patients", patient_id=key, birth_month=birth.replace(day=1), sex=SEXES[gender],
+                      ethnicity=ethnicity, practice_code=practice, registered_from=registered_from,
+                      registered_to=registered_to, care_home=False)
+
+    def subject(self, resource: dict[str, Any]) -> int:
+        reference = _get(resource, "subject.reference")
+        if not isinstance(reference, str) or not reference:
+            raise _Bad("subject.reference", "no reference to the Patient")
+        if reference in self.patients:
+            return self.patients[reference]
+        tail = "Patient/" + reference.rsplit("Patient/", 1)[-1] if "Patient/" in reference else None
+        tail = tail.split("/_history", 1)[0] if tail else None
+        if tail in self.patients:
+            return self.patients[tail]
+        raise _Bad("subject.reference", f"{reference!r} is not a Patient of the input")
+
+    def clinical(self, entry: Entry) -> None:
+        r = entry.resource
+        status = r.get("status")
+        kind = entry.type
+        if status in (SKIPPED_ENCOUNTER_STATUSES if kind == "Encounter" else SKIPPED_STATUSES):
+            self.ignore(f"{kind} ({status})")
+            return
+        patient = self.subject(r)
+        if kind == "Condition":
+            code = _snomed(r.get("code"), "code")
+            if code is None:
+                raise _Bad("code.coding", f"no SNOMED CT coding (system {SNOMED})")
+            self.rows.add("events", patient_id=patient, code=code, date=_first_date(r, DATE_FIELDS[kind]))
+        elif kind == "Observation":
+            self.observation(r, patient)
+        elif kind in ("MedicationRequest", "MedicationStatement"):
+            self.medication(r, patient, kind)
+        else:
+            self.encounter(r, patient)
+
+    def observation(self, r: dict[str, Any], patient: int) -> None:
+        date = _first_date(r, DATE_FIELDS["Observation"])
+        components = []
+        for i, component in enumerate(_list(r.get("component"))):
+            code = _snomed(component.get("code"), f"component[{i}].code")
+            if code in COMPONENT_CODES:
+                value = component.get("valueQuantity")
+                number = None if value is None else _number(_get(value, "value"), f"component[{i}].valueQuantity.value")
+                components.append((code, number))
+        own = r.get("valueQuantity")
+        code = _snomed(r.get("code"), "code")
+        if components:
+            for component_code, number in components:
+                self.rows.add("events", patient_id=patient, code=component_code, date=date, value=number)
+            if own is None or code is None:
+                return
+        if code is None:
+            raise _Bad("code.coding", f"no SNOMED CT coding (system {SNOMED})")
+        value = None if own is None else _number(_get(own, "value"), "valueQuantity.value")
+        self.rows.add("events", patient_id=patient, code=code, date=date, value=value)
+
+    def medication(self, r: dict[str, Any], patient: int, kind: str) -> None:
+        concept = r.get("medicationCodeableConcept")
+        if concept is None:
+            field = "medicationReference" if "medicationReference" in r else "medicationCodeableConcept"
+            raise _Bad(field, "no medicationCodeableConcept (medicationReference is not supported)")
+        code = bnf = None
+        for i, coding in _codings(concept):
+            system = str(coding.get("system") or "")
+            value = coding.get("code")
+            if code is None and system.rstrip("/") in DMD_SYSTEMS:
+                if not isinstance(value, str) or not _CODE.fullmatch(value):
+                    raise _Bad(f"medicationCodeableConcept.coding[{i}].code", f"{value!r} is not a dm+d code")
+                code = value
+            elif bnf is None and BNF_SYSTEM_MARK in system.lower():
+                if not isinstance(value, str) or not _BNF.fullmatch(value):
+                    raise _Bad(f"medicationCodeableConcept.coding[{i}].code", f"{value!r} is not a BNF code")
+                bnf = value
+        if code is None:
+            raise _Bad("medicationCodeableConcept.coding", f"no dm+d coding (system {DMD_SYSTEMS[0]} or {SNOMED})")
+        if bnf is None:
+            bnf = self.bnf_of(code)
+            if bnf is None:
+                raise _Bad("medicationCodeableConcept.coding",
+                           f"no BNF coding, and dm+d {code} is not in the pcnhub medicines codelist")
+        repeat = any(c.get("code") in REPEAT_COURSES for _, c in _codings(r.get("courseOfTherapyType")))
+        repeat = repeat or any(REPEAT_EXTENSION_MARK in str(_get(e, "url") or "").lower()
+                               for e in _list(r.get("extension")))
+        self.rows.add("medications", patient_id=patient, code=code, bnf_code=bnf,
+                      date=_first_date(r, DATE_FIELDS[kind]), repeat=repeat)
+
+    def bnf_of(self, code: str) -> str | None:
+        if self.medicines is None:
+            from pcnhub.reference import codelists
+
+            self.medicines = {m.dmd_code: m.bnf_code for m in codelists.medicines()}
+        return self.medicines.get(code)
+
+    def encounter(self, r: dict[str, Any], patient: int) -> None:
+        cls = _get(r, "class.code")
+        rule = ENCOUNTER_CLASSES.get(cls) if isinstance(cls, str) else None
+        kind: str | None = None
+        if cls in ("EMER", "AMB") and _is_ae(r):
+            kind = "ae"
+        elif rule == "emergency_admission if emergency":
+            emergency = any(c.get("code") in EMERGENCY_PRIORITIES for _, c in _codings(r.get("priority")))
+            kind = "emergency_admission" if emergency else None
+        elif rule is not None:
+            kind = rule
+        if kind is None:
+            self.ignore(f"Encounter (class {cls})")
+            return
+        start = _parse_date(_get(r, "period.start"), "period.start")
+        end_value = _get(r, "period.end")
+        end = None if end_value is None else _parse_date(end_value, "period.end")
+        if end is not None and end < start:
+            raise _Bad("period.end", f"{end} is before the start {start}")
+        self.rows.add("hospital", patient_id=patient, kind=kind, start=start, end=end)
+
+
+def _registration_period(extension: dict[str, Any], path: str) -> tuple[dt.date, dt.date | None] | None:
+    if isinstance(extension.get("valuePeriod"), dict):
+        period, where = extension["valuePeriod"], f"{path}.valuePeriod"
+    else:
+        for i, inner in enumerate(_list(extension.get("extension"))):
+            if isinstance(_get(inner, "valuePeriod"), dict):
+                period, where = inner["valuePeriod"], f"{path}.extension[{i}].valuePeriod"
+                break
+        else:
+            return None
+    start = _parse_date(period.get("start"), f"{where}.start")
+    end = None if period.get("end") is None else _parse_date(period["end"], f"{where}.end")
+    return start, end
+
+
+def _is_ae(r: dict[str, Any]) -> bool:
+    concepts = _list(r.get("type")) + ([r["serviceType"]] if isinstance(r.get("serviceType"), dict) else [])
+    for concept in concepts:
+        texts = [str(_get(concept, "text") or "")]
+        for _, coding in _codings(concept):
+            if coding.get("system") == SNOMED and coding.get("code") in AE_CODES:
+                return True
+            texts.append(str(coding.get("display") or ""))
+        if any(phrase in text.lower() for text in texts for phrase in AE_PHRASES):
+            return True
+    return False
+
+
+def _convert(files: Sequence[Path], practice: str | None) -> _Importer:
+    importer = _Importer(practice)
+    read: list[tuple[FileProblems, list[Entry]]] = []
+    for path in files:
+        problems = FileProblems(path.name)
+        read.append((problems, read_entries(path, problems)))
+    # Patients first (any file), so that references resolve across files; then the clinical resources.
+    for patients_pass in (True, False):
+        for problems, entries in read:
+            for entry in entries:
+                is_patient = entry.type == "Patient"
+                if is_patient != patients_pass:
+                    continue
+                if not is_patient and entry.type not in _CLINICAL:
+                    importer.ignore(entry.type or "(no resourceType)")
+                    continue
+                try:
+                    (importer.patient if is_patient else importer.clinical)(entry)
+                except _Bad as bad:
+                    problems.entry(entry, bad.field, bad.message)
+        for problems, _ in read:
+            problems.raise_if_any()
+    return importer
+
+
+def import_fhir(paths: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+                practice: str | None = None) -> ImportResult:
+    """Read FHIR files and folders (see the module docs) and write the dataset folder ``out``."""
+    if practice is not None and not PRACTICE_CODE.fullmatch(practice.strip().upper()):
+        raise ValueError(f"--practice: {practice!r} is not an ODS practice code")
+    check_out(out)
+    files = input_files(paths)
+    importer = _convert(files, practice.strip().upper() if practice else None)
+    return write_dataset(importer.rows, out, source=", ".join(p.name for p in files), ignored=importer.ignored)
+
+
+def iter_resources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict[str, Any]]:
+    """Every resource of the input files (for inspection and tests)."""
+    for path in input_files(paths):
+        for entry in read_entries(path, FileProblems(path.name)):
+            yield entry.resource
