@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,11 @@ def test_a_bad_index_entry_is_named():
         parse_entry({**good, "version": "2026"}, "where")
     with pytest.raises(CodelistError, match="unknown fields colour"):
         parse_entry({**good, "colour": "red"}, "where")
+
+
+def test_cms_scope_is_documented_as_20_of_37():
+    # No open source gave the other 17 general-outcome weights: none may be added without one.
+    assert len(cl.cms_conditions()) == 20
+    readme = (Path(cl.__file__).parent / "codelists" / "README.md").read_text()
+    assert "20 of 37 conditions" in readme
+    assert "CSDEC_COD" in readme and "stay in `cohort_cancer_screening`" in readme

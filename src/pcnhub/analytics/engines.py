@@ -7,7 +7,8 @@ the only place that knows which engine runs them:
   that data larger than memory is processed out of core; results stream to Parquet with DuckDB's
   ``COPY ... TO`` and never pass through pandas.
 * ``spark``: PySpark, in local mode unless a ``SparkSession`` is given (the same expressions compile to
-  Spark SQL).  For tests and for data that already lives on a cluster.
+  Spark SQL).  Results are written with Spark's distributed Parquet writer and merged into one file by
+  streaming row groups, never collected on the driver.
 
 :func:`connect` makes a backend, :func:`load_tables` opens the dataset's tables lazily (nothing is read
 until a query runs), :func:`write_parquet` runs an expression into one Parquet file with an exact Arrow
@@ -182,10 +183,10 @@ def memtable(data: Mapping[str, list[Any]], schema: Mapping[str, str]) -> ir.Tab
 def write_parquet(con: Any, expr: ir.Table, path: str | os.PathLike[str], *, schema: pa.Schema | None = None) -> None:
     """Run ``expr`` and write the result to the single Parquet file ``path``.
 
-    DuckDB streams the rows with ``COPY ... TO`` (memory bounded); Spark collects them as Arrow on the
-    driver and writes them with pyarrow (its own writer makes a folder of part files).  ``schema``: the
-    exact Arrow schema of the file (the expression must already have those columns and types; Spark's
-    result is cast to it).
+    DuckDB streams the rows with ``COPY ... TO`` (memory bounded); Spark writes part files with its own
+    distributed writer to a temporary folder beside ``path``, which :func:`merge_parquet` merges into one
+    file row group by row group (nothing is collected on the driver; memory stays bounded).  ``schema``:
+    the exact Arrow schema of the file (default: the expression's; Spark's result is cast to it).
     """
     path = Path(path)
     if path.is_dir():
@@ -194,10 +195,39 @@ def write_parquet(con: Any, expr: ir.Table, path: str | os.PathLike[str], *, sch
     if engine_of(con) == "duckdb":
         con.to_parquet(expr, str(path), compression="zstd")
         return
-    table = _spark_arrow(con, expr)
-    if schema is not None:
-        table = table.select(schema.names).cast(schema)
-    pq.write_table(table, path, compression="zstd")
+    if path.exists():
+        path.unlink()
+    parts = path.parent / f".{path.name}.parts"
+    if parts.exists():
+        shutil.rmtree(parts)
+    try:
+        _spark_frame(con, expr).write.mode("overwrite").parquet(str(parts))
+        merge_parquet(parts, path, schema if schema is not None else expr.schema().to_pyarrow())
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+
+
+def merge_parquet(folder: str | os.PathLike[str], path: str | os.PathLike[str], schema: pa.Schema) -> int:
+    """Merge the Parquet part files of ``folder`` (in name order) into the single file ``path``, cast to
+    ``schema``; one row group at a time, so memory is bounded by the largest row group.  The row count."""
+    files = sorted(Path(folder).glob("part-*.parquet")) or sorted(Path(folder).glob("*.parquet"))
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for file in files:
+            source = pq.ParquetFile(file)
+            for group in range(source.num_row_groups):
+                table = source.read_row_group(group)
+                table = table.rename_columns(_spark_names(table.schema.names, schema.names))
+                table = table.select(schema.names).cast(schema)
+                writer.write_table(table)
+                rows += table.num_rows
+    return rows
+
+
+def _spark_names(found: list[str], wanted: list[str]) -> list[str]:
+    """``found`` with each name spelt as in ``wanted`` when they differ only in case."""
+    by_lower = {name.lower(): name for name in wanted}
+    return [name if name in wanted else by_lower.get(name.lower(), name) for name in found]
 
 
 def to_arrow(con: Any, expr: ir.Table) -> pa.Table:
@@ -207,10 +237,14 @@ def to_arrow(con: Any, expr: ir.Table) -> pa.Table:
     return _spark_arrow(con, expr)
 
 
-def _spark_arrow(con: Any, expr: ir.Table) -> pa.Table:
+def _spark_frame(con: Any, expr: ir.Table) -> Any:
+    """``expr`` as a (lazy) Spark DataFrame with the expression's column names."""
     con._run_pre_execute_hooks(expr)  # registers the memtables the query uses
-    frame = con._session.sql(con.compile(expr))
-    table = frame.toArrow()
+    return con._session.sql(con.compile(expr)).toDF(*expr.schema().names)
+
+
+def _spark_arrow(con: Any, expr: ir.Table) -> pa.Table:
+    table = _spark_frame(con, expr).toArrow()
     wanted = expr.schema().to_pyarrow()
     return table.rename_columns(wanted.names).cast(wanted)
 

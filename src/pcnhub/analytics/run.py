@@ -8,13 +8,15 @@
   (:data:`.pipeline.aggregates.SCHEMA`);
 * ``variation.parquet``: standardised ratios and funnel limits by practice
   (:data:`.pipeline.variation.SCHEMA`);
-* ``summary.json``: ``{"engine", "as_of", "patients", "seconds", "steps": {step: seconds}, "measures":
+* ``summary.json``: ``{"engine", "as_of", "patients", "seconds", "steps": {step: seconds}, "notes", "measures":
   {measure: {"numerator", "denominator"}}}``, the measures for the whole dataset with the disclosure
   control of the aggregates (rounded to 5; 1-6 suppressed as null).
 
 Each step's result is written to Parquet in a work folder inside ``out`` (removed at the end) and read
 again by the later steps, so no step is computed twice and memory stays bounded: DuckDB runs with a
-memory limit and spills to that folder.  ``as_of`` defaults to the extract date: the latest event or
+memory limit and spills to that folder; Spark writes the outputs with its own distributed Parquet writer
+and the part files are merged into one file a row group at a time (:func:`.engines.write_parquet`), so no
+output is ever gathered on the driver.  ``as_of`` defaults to the extract date: the latest event or
 prescription date of the dataset (from the Parquet statistics), but not after today.
 """
 
@@ -183,6 +185,7 @@ def run_pipeline(
         "seconds": round(time.perf_counter() - started, 3),
         "steps": steps.seconds,
         "measures": summary_measures,
+        "notes": [multimorbidity_step.cms_scope()],
     }
     (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

@@ -29,3 +29,11 @@ def test_cms_is_the_sum_of_the_weights(outputs, name, score, count):
     patient = outputs.patient(name)
     assert patient.cms_score == score  # exact: weights are summed as whole units
     assert patient.condition_count == count
+
+
+def test_cms_scope_names_the_partial_score():
+    from pcnhub.analytics.pipeline.multimorbidity import cms_scope
+
+    note = cms_scope()
+    assert "20 of 37 conditions" in note
+    assert "17" in note and "not comparable" in note

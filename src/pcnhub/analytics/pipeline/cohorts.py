@@ -16,9 +16,16 @@ months before ``as_of``.
   more (the highest if several on that day), and no hypertension diagnosis: no ``hypertension`` code, or
   a ``hypertension-resolved`` code on or after the latest one.
 * ``cohort_cancer_screening``: eligible for an NHS England screening programme and not up to date with
-  it (by the ``*-screening`` codes; declined codes are not yet in pcnhub's codelists): cervical, women
-  25-49 with no screen in 42 months or 50-64 with none in 66 months (QOF's 3.5 and 5.5 years); breast,
-  women 50-70 with none in 36 months; bowel, people 60-74 with none in 30 months.
+  it (by the ``*-screening`` codes): cervical, women 25-49 with no screen in 42 months or 50-64 with
+  none in 66 months (QOF's 3.5 and 5.5 years); breast, women 50-70 with none in 36 months; bowel,
+  people 60-74 with none in 30 months.  **Declined** patients (a screening-declined code, QOF
+  CSDEC_COD / BRCANSCRDEC_COD / COLCANSCRDEC_COD, after the last screen) are "not up to date but
+  declined" and **stay in the cohort on purpose**: the early cancer diagnosis specification aims at
+  uptake, and an informed decline is revisited, so it does not take a person out of the proactive list
+  (no extra output column).  Because declining never removes anyone, the declined codelists are not
+  needed for this boolean.  "Not eligible / ceased" codes (CSPU_COD, e.g. after hysterectomy) would
+  remove people but are not yet in pcnhub (no open, citable member list found; see the codelists
+  README), so such people are still counted.
 
 Inequalities between neighbourhoods (IMD decile, ethnicity) are the breakdowns of :mod:`.aggregates`.
 """

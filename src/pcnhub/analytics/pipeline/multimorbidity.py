@@ -1,7 +1,14 @@
 """The Cambridge Multimorbidity Score (general outcome weights) and the number of conditions.
 
-A condition of :func:`pcnhub.reference.codelists.cms_conditions` (20 of the score's 37, code-only
-approximations: see the codelists README) is present when a code of any of its codelists is recorded
+Scope: **20 conditions, not the full 37-condition score** (Payne RA et al., CMAJ 2020;192:E107-14).
+pcnhub holds only the 20 general-outcome weights of ``population-health-facts.md`` (the same 20
+weights as the open HFAnalyticsLab/Health Foundation CPRD panel code); no open source found gives the
+weights of the other 17 conditions, so none are invented.  The score here is therefore lower than or
+equal to the full score and is not comparable with published 37-condition values; :func:`cms_scope`
+returns the note to show with it.
+
+A condition of :func:`pcnhub.reference.codelists.cms_conditions` (code-only approximations: see the
+codelists README) is present when a code of any of its codelists is recorded
 on or before ``as_of``.  ``cms_score`` is the sum of the weights of the conditions present;
 ``condition_count`` is how many there are (so "multimorbidity" is ``condition_count >= 2``).
 
@@ -22,6 +29,19 @@ from pcnhub.reference import codelists as cl
 
 #: Weights are added as integers of this many units per 1.
 UNITS: Final = 10_000
+#: Conditions in the full published score.
+FULL_SCORE_CONDITIONS: Final = 37
+
+
+def cms_scope() -> str:
+    """A one-line note on what ``cms_score`` covers, for summaries and reports."""
+    n = len(cl.cms_conditions())
+    return (
+        f"Cambridge Multimorbidity Score on {n} of {FULL_SCORE_CONDITIONS} conditions (general outcome "
+        "weights of population-health-facts.md; code-only definitions); the weights of the other "
+        f"{FULL_SCORE_CONDITIONS - n} were not found in an open source, so the score is a partial, lower-bound "
+        "version not comparable with the full 37-condition score (Payne et al., CMAJ 2020)"
+    )
 
 
 def condition_table() -> ir.Table:
