@@ -1,0 +1,900 @@
+"""Propose a configuration of networks: contiguous, within the size band, compact.
+
+:func:`propose` groups practices (:class:`Unit`) into networks so that every
+practice is in exactly one network, every network is connected in the given
+adjacency graph, no network crosses a commissioner area, practices sharing a
+pin stay together, and networks are within the band where that is feasible
+and as compact as possible (population-weighted squared distance to each
+network's centre).
+
+Areas (and connected pieces of an area's graph) of at most ``exact_limit``
+units are solved exactly: every connected group within the band is
+enumerated and the set-partitioning problem is solved with HiGHS
+(:func:`scipy.optimize.milp`).  Larger pieces use a heuristic: far-apart
+seeds, population-balanced growth, a repair pass and merge-and-resplit
+improvement (the ReCom move).
+
+:func:`explain_feasibility` reports, per area, the total list size, the
+feasible numbers of networks (``ceil(T/upper) <= k <= floor(T/lower)``) and
+why an area cannot be split into in-band networks.  Pure Python: no I/O.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from random import Random
+
+import numpy as np
+from scipy.optimize import LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from pcnhub.domain.rules import (
+    DEFAULT_BAND,
+    INFO,
+    LIST_SIZE_BAND,
+    WARNING,
+    Band,
+    Finding,
+)
+
+# Finding rule ids of the proposer (size findings use rules.LIST_SIZE_BAND).
+NETWORK_COUNT = "network-count"
+PINNED_PRACTICES = "pinned-practices"
+DESIGN_METHOD = "design-method"
+
+EXACT = "exact"
+HEURISTIC = "heuristic"
+
+# Most connected candidate groups enumerated for one exact solve before
+# falling back to the heuristic.
+ENUMERATION_CAP = 400_000
+NO_AREA = "(no area)"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A practice: ODS code, list size, location (x, y in km), optional pin and area."""
+
+    code: str
+    list_size: int
+    x: float
+    y: float
+    pinned: str | None = None
+    area: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.list_size < 0:
+            raise ValueError(
+                f"list size of {self.code} cannot be negative: {self.list_size}"
+            )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Proposed networks (tuples of practice codes), findings and how they were found."""
+
+    networks: tuple[tuple[str, ...], ...]
+    findings: tuple[Finding, ...]
+    method: str
+    optimal: bool
+    seconds: float
+
+
+# --------------------------------------------------------------------------- feasibility
+
+
+def k_range(total: int, band: Band) -> tuple[int, int]:
+    """The feasible numbers of in-band networks for a total list size (empty if lo > hi)."""
+    if total <= 0:
+        return (0, 0)
+    lo = math.ceil(total / band.upper) if band.upper > 0 else math.inf
+    hi = (
+        total // band.lower if band.lower > 0 else total
+    )  # lower 0: at most one per patient
+    return (int(lo) if lo != math.inf else 1, int(hi) if lo != math.inf else 0)
+
+
+def _default_k(total: int, band: Band) -> int:
+    lo, hi = k_range(total, band)
+    middle = (band.lower + band.upper) / 2 or 1
+    k = max(1, round(total / middle))
+    return min(max(k, lo), hi) if lo <= hi else max(1, k)
+
+
+def explain_feasibility(
+    units: Sequence[Unit], band: Band = DEFAULT_BAND, networks: int | None = None
+) -> list[Finding]:
+    """Per area: total list size, feasible numbers of networks, and why it is infeasible."""
+    findings: list[Finding] = []
+    by_area: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_area[unit.area or NO_AREA].append(unit)
+    total_lo = total_hi = 0
+    for area in sorted(by_area):
+        members = by_area[area]
+        total = sum(unit.list_size for unit in members)
+        large = [unit for unit in members if unit.list_size > band.upper]
+        rest = total - sum(unit.list_size for unit in large)
+        lo, hi = k_range(rest, band)
+        codes = tuple(unit.code for unit in members)
+        for unit in large:
+            findings.append(
+                Finding(
+                    LIST_SIZE_BAND,
+                    WARNING,
+                    f"{unit.code} has {unit.list_size:,} registered patients, above the upper limit "
+                    f"of {band.upper:,}: it forms its own network",
+                    None,
+                    (unit.code,),
+                )
+            )
+        if rest > 0 and lo > hi:
+            findings.append(_infeasible_finding(area, rest, band, codes))
+            lo = hi = max(1, _default_k(rest, band))
+        total_lo += lo + len(large)
+        total_hi += hi + len(large)
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                INFO,
+                f"{area}: {len(members):,} practices, {total:,} registered patients; "
+                f"{_k_text(lo + len(large), hi + len(large))} (band {band})",
+                None,
+                codes,
+            )
+        )
+    if networks is not None and not total_lo <= networks <= total_hi:
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                WARNING,
+                f"{networks:,} networks were asked for, but {_k_text(total_lo, total_hi)} "
+                f"can be formed within the band {band}",
+            )
+        )
+    return findings
+
+
+def _k_text(lo: int, hi: int) -> str:
+    return (
+        f"{lo:,} network{'s' if lo != 1 else ''}"
+        if lo == hi
+        else f"{lo:,} to {hi:,} networks"
+    )
+
+
+def _infeasible_finding(
+    where: str, total: int, band: Band, codes: tuple[str, ...]
+) -> Finding:
+    if total < band.lower:
+        why = f"below the lower limit of {band.lower:,}, so it is too small for one in-band network"
+    else:
+        lo, _hi = k_range(total, band)
+        why = (
+            f"which cannot be split into networks of {band}: at least {lo:,} networks are needed "
+            f"to stay under {band.upper:,}, but {lo:,} networks need at least {lo * band.lower:,}"
+        )
+    return Finding(
+        LIST_SIZE_BAND,
+        WARNING,
+        f"{where}: {total:,} registered patients, {why}",
+        None,
+        codes,
+    )
+
+
+# --------------------------------------------------------------------------- the graph of super-units
+
+
+@dataclass
+class _Piece:
+    """A connected set of super-units solved on its own (indices are local)."""
+
+    where: str
+    members: list[list[int]]  # unit indices per super-unit
+    pops: list[int]
+    xy: np.ndarray  # weighted centre per super-unit
+    weights: np.ndarray  # effective weights (>= 1e-9)
+    inner: np.ndarray  # sum of w * |p - centre|^2 of each super-unit's own units
+    nbrs: list[set[int]]
+    k: int | None = None
+    k_fixed: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.pops)
+
+
+def _components(
+    nodes: Sequence[int], nbrs: Mapping[int, AbstractSet[int]]
+) -> list[list[int]]:
+    remaining = set(nodes)
+    out = []
+    for start in nodes:
+        if start not in remaining:
+            continue
+        remaining.discard(start)
+        comp, stack = [start], [start]
+        while stack:
+            v = stack.pop()
+            for w in nbrs.get(v, ()):
+                if w in remaining:
+                    remaining.discard(w)
+                    comp.append(w)
+                    stack.append(w)
+        out.append(sorted(comp))
+    return out
+
+
+def _symmetric(
+    n: int, adjacency: Mapping[int, AbstractSet[int]], area_of: Sequence[str]
+) -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {i: set() for i in range(n)}
+    for i, others in adjacency.items():
+        for j in others:
+            if not (0 <= i < n and 0 <= j < n):
+                raise ValueError(
+                    f"adjacency refers to unit {i if not 0 <= i < n else j}, not in 0..{n - 1}"
+                )
+            if i != j and area_of[i] == area_of[j]:
+                graph[i].add(j)
+                graph[j].add(i)
+    return graph
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def propose(
+    units: Sequence[Unit],
+    adjacency: Mapping[int, AbstractSet[int]],
+    band: Band = DEFAULT_BAND,
+    *,
+    networks: int | None = None,
+    seconds: float = 30.0,
+    exact_limit: int = 60,
+) -> Proposal:
+    """Propose networks for the units; see the module docstring."""
+    started = time.perf_counter()
+    deadline = started + seconds
+    units = list(units)
+    n = len(units)
+    area_of = [unit.area or NO_AREA for unit in units]
+    graph = _symmetric(n, adjacency, area_of)
+    findings: list[Finding] = list(explain_feasibility(units, band, None))
+    findings = [
+        f for f in findings if f.rule != LIST_SIZE_BAND
+    ]  # size findings come per network below
+    groups: list[list[int]] = []  # resulting networks as unit indices
+    pieces: list[_Piece] = []
+
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for i, area in enumerate(area_of):
+        by_area[area].append(i)
+    pin_areas: dict[str, set[str]] = defaultdict(set)
+    for unit, area in zip(units, area_of, strict=True):
+        if unit.pinned is not None:
+            pin_areas[unit.pinned].add(area)
+    for pin in sorted(pin_areas):
+        if len(pin_areas[pin]) > 1:
+            findings.append(
+                Finding(
+                    PINNED_PRACTICES,
+                    WARNING,
+                    f"practices pinned to {pin} are in {len(pin_areas[pin])} commissioner areas; "
+                    "a network cannot cross an area, so they are kept together only within each area",
+                    None,
+                    tuple(u.code for u in units if u.pinned == pin),
+                )
+            )
+
+    for area in sorted(by_area):
+        # Merge pinned practices into super-units.
+        pinned: dict[str, list[int]] = defaultdict(list)
+        supers: list[list[int]] = []
+        for i in by_area[area]:
+            if units[i].pinned is None:
+                supers.append([i])
+            else:
+                pinned[units[i].pinned].append(i)
+        for pin in sorted(pinned):
+            inside = set(pinned[pin])
+            sub = {i: graph[i] & inside for i in inside}
+            comps = _components(sorted(inside), sub)
+            if len(comps) > 1:
+                findings.append(
+                    Finding(
+                        PINNED_PRACTICES,
+                        WARNING,
+                        f"{area}: the practices pinned to {pin} are not connected to each other "
+                        f"({len(comps)} separate groups), so they cannot all be in one network",
+                        None,
+                        tuple(units[i].code for i in sorted(inside)),
+                    )
+                )
+            supers.extend(comps)
+        # Super-units above the upper bound are their own networks.
+        small = []
+        for members in supers:
+            pop = sum(units[i].list_size for i in members)
+            if pop > band.upper:
+                groups.append(members)
+            else:
+                small.append(members)
+        owner = {i: s for s, members in enumerate(small) for i in members}
+        snbrs: dict[int, set[int]] = {s: set() for s in range(len(small))}
+        for s, members in enumerate(small):
+            for i in members:
+                for j in graph[i]:
+                    t = owner.get(j)
+                    if t is not None and t != s:
+                        snbrs[s].add(t)
+        comps = _components(list(range(len(small))), snbrs)
+        for number, comp in enumerate(comps):
+            where = (
+                area
+                if len(comps) == 1
+                else f"{area} (part {number + 1} of {len(comps)})"
+            )
+            pieces.append(
+                _make_piece(where, [small[s] for s in comp], comp, snbrs, units)
+            )
+
+    _allocate_k(pieces, len(groups), networks, band, findings)
+
+    method, optimal = EXACT, True
+    for index, piece in enumerate(pieces):
+        remaining = max(
+            0.5, (deadline - time.perf_counter()) / max(1, len(pieces) - index)
+        )
+        local_deadline = time.perf_counter() + remaining
+        result = None
+        if len(piece.pops) <= exact_limit:
+            result = _solve_exact(piece, band, local_deadline, findings)
+            if result is None:
+                findings.append(
+                    Finding(
+                        DESIGN_METHOD,
+                        INFO,
+                        f"{piece.where}: too many candidate networks to enumerate; the heuristic was used",
+                    )
+                )
+        if result is None:
+            method, optimal = HEURISTIC, False
+            result = _solve_heuristic(piece, band, local_deadline)
+        else:
+            optimal = optimal and result[1]
+            result = result[0]
+        for region in result:
+            groups.append(sorted(i for s in region for i in piece.members[s]))
+
+    # Verify: every unit exactly once, every network connected.
+    seen = sorted(i for group in groups for i in group)
+    if seen != list(range(n)):
+        raise AssertionError(
+            "internal error: the proposal does not cover every unit exactly once"
+        )
+
+    networks_out = []
+    for group in groups:
+        codes = tuple(sorted(units[i].code for i in group))
+        networks_out.append(codes)
+    order = sorted(range(len(groups)), key=lambda g: networks_out[g])
+    for g in order:
+        group, codes = groups[g], networks_out[g]
+        pop = sum(units[i].list_size for i in group)
+        if len(_components(group, {i: graph[i] & set(group) for i in group})) > 1:
+            findings.append(
+                Finding(
+                    DESIGN_METHOD,
+                    WARNING,
+                    f"network {', '.join(codes)} is not connected",
+                    None,
+                    codes,
+                )
+            )
+        if not band.lower <= pop <= band.upper:
+            side = "above the upper" if pop > band.upper else "below the lower"
+            limit = band.upper if pop > band.upper else band.lower
+            alone = (
+                " (a single practice or pinned group too large to share)"
+                if pop > band.upper
+                else ""
+            )
+            findings.append(
+                Finding(
+                    LIST_SIZE_BAND,
+                    WARNING,
+                    f"network {', '.join(codes)} has {pop:,} registered patients, {side} limit "
+                    f"of {limit:,}{alone}",
+                    None,
+                    codes,
+                )
+            )
+    return Proposal(
+        networks=tuple(networks_out[g] for g in order),
+        findings=tuple(findings),
+        method=method,
+        optimal=optimal,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _make_piece(
+    where: str,
+    supers: list[list[int]],
+    comp: list[int],
+    snbrs: Mapping[int, AbstractSet[int]],
+    units: Sequence[Unit],
+) -> _Piece:
+    local = {s: k for k, s in enumerate(comp)}
+    pops, xy, weights, inner = [], [], [], []
+    for members in supers:
+        w = np.array([max(units[i].list_size, 1e-9) for i in members])
+        p = np.array([(units[i].x, units[i].y) for i in members], dtype=float)
+        centre = (w[:, None] * p).sum(axis=0) / w.sum()
+        pops.append(sum(units[i].list_size for i in members))
+        xy.append(centre)
+        weights.append(w.sum())
+        inner.append(float((w * ((p - centre) ** 2).sum(axis=1)).sum()))
+    nbrs = [{local[t] for t in snbrs[s]} for s in comp]
+    return _Piece(
+        where, supers, pops, np.array(xy), np.array(weights), np.array(inner), nbrs
+    )
+
+
+def _allocate_k(
+    pieces: list[_Piece],
+    fixed: int,
+    networks: int | None,
+    band: Band,
+    findings: list[Finding],
+) -> None:
+    for piece in pieces:
+        piece.k = _default_k(piece.total, band)
+        lo, hi = k_range(piece.total, band)
+        if lo > hi:
+            findings.append(_infeasible_finding(piece.where, piece.total, band, ()))
+    if networks is None:
+        return
+    ranges = []
+    for piece in pieces:
+        lo, hi = k_range(piece.total, band)
+        ranges.append((lo, hi) if lo <= hi else (piece.k, piece.k))
+    wanted = networks - fixed
+    if not sum(r[0] for r in ranges) <= wanted <= sum(r[1] for r in ranges):
+        lo = fixed + sum(r[0] for r in ranges)
+        hi = fixed + sum(r[1] for r in ranges)
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                WARNING,
+                f"{networks:,} networks were asked for, but {_k_text(lo, hi)} can be formed within "
+                f"the band {band} given the practices and their adjacency; the number was chosen freely",
+            )
+        )
+        return
+    ks = [min(max(p.k or 1, r[0]), r[1]) for p, r in zip(pieces, ranges, strict=True)]
+    while sum(ks) != wanted:
+        step = 1 if sum(ks) < wanted else -1
+        best = min(
+            (i for i in range(len(ks)) if ranges[i][0] <= ks[i] + step <= ranges[i][1]),
+            key=lambda i: abs(
+                pieces[i].total / (ks[i] + step) - (band.lower + band.upper) / 2
+            ),
+        )
+        ks[best] += step
+    for piece, k in zip(pieces, ks, strict=True):
+        piece.k, piece.k_fixed = k, True
+
+
+# --------------------------------------------------------------------------- exact
+
+
+def _enumerate(piece: _Piece, upper: int, cap: int) -> dict[int, int] | None:
+    """Every connected set of super-units (as a bit mask) with total at most upper, to its total."""
+    n = len(piece.pops)
+    nbr_mask = [sum(1 << t for t in piece.nbrs[s]) for s in range(n)]
+    found: dict[int, int] = {}
+    for root in range(n):
+        allowed = ~((1 << (root + 1)) - 1)  # only super-units after the root
+        start = 1 << root
+        found[start] = piece.pops[root]
+        stack = [(start, piece.pops[root], nbr_mask[root] & allowed)]
+        while stack:
+            mask, pop, frontier = stack.pop()
+            bits = frontier & ~mask
+            while bits:
+                low = bits & -bits
+                bits ^= low
+                u = low.bit_length() - 1
+                new_pop = pop + piece.pops[u]
+                new = mask | low
+                if new_pop > upper or new in found:
+                    continue
+                found[new] = new_pop
+                if len(found) > cap:
+                    return None
+                stack.append((new, new_pop, (frontier | nbr_mask[u]) & allowed))
+    return found
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _cost(piece: _Piece, members: Sequence[int]) -> float:
+    w = piece.weights[members]
+    p = piece.xy[members]
+    centre = (w[:, None] * p).sum(axis=0) / w.sum()
+    return float(
+        (w * ((p - centre) ** 2).sum(axis=1)).sum() + piece.inner[members].sum()
+    )
+
+
+def _solve_exact(
+    piece: _Piece, band: Band, deadline: float, findings: list[Finding]
+) -> tuple[list[list[int]], bool] | None:
+    n = len(piece.pops)
+    found = _enumerate(piece, band.upper, ENUMERATION_CAP)
+    if found is None:
+        return None
+    masks = list(found)
+    members = [_bits(m) for m in masks]
+    costs = np.array([_cost(piece, m) for m in members])
+    pops = np.array([found[m] for m in masks])
+    in_band = pops >= band.lower
+
+    def solve(
+        use: np.ndarray, objective: np.ndarray, k: int | None
+    ) -> tuple[list[list[int]], bool] | None:
+        index = np.flatnonzero(use)
+        if index.size == 0:
+            return None
+        rows = np.concatenate([np.array(members[j]) for j in index])
+        cols = np.concatenate(
+            [np.full(len(members[j]), c) for c, j in enumerate(index)]
+        )
+        matrix = coo_array(
+            (np.ones(rows.size), (rows, cols)), shape=(n, index.size)
+        ).tocsr()
+        if not np.all(matrix.sum(axis=1) > 0):
+            return None
+        constraints = [LinearConstraint(matrix, 1, 1)]
+        if k is not None:
+            constraints.append(LinearConstraint(np.ones((1, index.size)), k, k))
+        limit = max(0.5, deadline - time.perf_counter())
+        result = milp(
+            objective[index],
+            constraints=constraints,
+            integrality=np.ones(index.size),
+            bounds=(0, 1),
+            options={"time_limit": limit},
+        )
+        if result.x is None:
+            return None
+        chosen = index[np.flatnonzero(result.x > 0.5)]
+        return [members[j] for j in chosen], result.status == 0
+
+    k = piece.k if piece.k_fixed else None
+    answer = solve(in_band, costs, k)
+    if answer is not None:
+        return answer
+    # Relaxed: allow networks below the lower limit, each at a penalty far above any compactness cost.
+    big = 10.0 * (costs.sum() + 1.0)
+    deficit = np.maximum(band.lower - pops, 0) / max(band.lower, 1)
+    penalised = costs + np.where(in_band, 0.0, big * (1.0 + deficit))
+    answer = solve(np.ones(len(masks), dtype=bool), penalised, k)
+    if answer is None and k is not None:
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                WARNING,
+                f"{piece.where}: {k:,} connected networks cannot be formed; the number was chosen freely",
+            )
+        )
+        answer = solve(np.ones(len(masks), dtype=bool), penalised, None)
+    if answer is None:  # time limit without a solution: fall back
+        return None
+    return answer
+
+
+# --------------------------------------------------------------------------- heuristic
+
+
+def _dev(pop: int, band: Band) -> int:
+    return max(0, band.lower - pop, pop - band.upper)
+
+
+def _connected(nodes: AbstractSet[int], nbrs: Sequence[AbstractSet[int]]) -> bool:
+    if not nodes:
+        return True
+    start = next(iter(nodes))
+    seen, stack = {start}, [start]
+    while stack:
+        v = stack.pop()
+        for w in nbrs[v]:
+            if w in nodes and w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return len(seen) == len(nodes)
+
+
+class _Regions:
+    """A partition of a piece into regions, with populations and compactness sums."""
+
+    def __init__(self, piece: _Piece, label: list[int], k: int) -> None:
+        self.piece = piece
+        self.label = label
+        self.sets: list[set[int]] = [set() for _ in range(k)]
+        for s, r in enumerate(label):
+            self.sets[r].add(s)
+        self.pop = [sum(piece.pops[s] for s in members) for members in self.sets]
+
+    def cost(self, members: AbstractSet[int]) -> float:
+        return _cost(self.piece, sorted(members)) if members else 0.0
+
+    def move(self, s: int, to: int) -> None:
+        old = self.label[s]
+        self.sets[old].discard(s)
+        self.sets[to].add(s)
+        self.pop[old] -= self.piece.pops[s]
+        self.pop[to] += self.piece.pops[s]
+        self.label[s] = to
+
+
+def _seeds(piece: _Piece, k: int) -> list[int]:
+    xy = piece.xy
+    centre = (piece.weights[:, None] * xy).sum(axis=0) / piece.weights.sum()
+    first = int(np.argmax(((xy - centre) ** 2).sum(axis=1)))
+    seeds = [first]
+    nearest = ((xy - xy[first]) ** 2).sum(axis=1)
+    while len(seeds) < k:
+        nxt = int(np.argmax(nearest))
+        if nearest[nxt] <= 0 and nxt in seeds:
+            nxt = next(s for s in range(len(xy)) if s not in seeds)
+        seeds.append(nxt)
+        nearest = np.minimum(nearest, ((xy - xy[nxt]) ** 2).sum(axis=1))
+        nearest[seeds] = -1.0
+    return seeds
+
+
+def _grow(piece: _Piece, k: int) -> list[int]:
+    n = len(piece.pops)
+    k = max(1, min(k, n))
+    seeds = _seeds(piece, k)
+    label = [-1] * n
+    pop = [0] * k
+    frontier: list[list[tuple[float, int]]] = [[] for _ in range(k)]
+    xy = piece.xy
+
+    def take(r: int, s: int) -> None:
+        label[s] = r
+        pop[r] += piece.pops[s]
+        for t in piece.nbrs[s]:
+            if label[t] < 0:
+                d = float(((xy[t] - xy[seeds[r]]) ** 2).sum())
+                heapq.heappush(frontier[r], (d, t))
+
+    for r, s in enumerate(seeds):
+        take(r, s)
+    queue = [(pop[r], r) for r in range(k)]
+    heapq.heapify(queue)
+    while queue:
+        p, r = heapq.heappop(queue)
+        if p != pop[r]:
+            continue
+        while frontier[r] and label[frontier[r][0][1]] >= 0:
+            heapq.heappop(frontier[r])
+        if not frontier[r]:
+            continue  # closed in
+        take(r, heapq.heappop(frontier[r])[1])
+        heapq.heappush(queue, (pop[r], r))
+    # Every super-unit is reachable from some seed (the piece is connected), so all are labelled.
+    return label
+
+
+def _repair(regions: _Regions, band: Band, deadline: float) -> None:
+    """Move boundary super-units between neighbouring regions while that reduces total deviation."""
+    piece = regions.piece
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        bad = [r for r in range(len(regions.sets)) if _dev(regions.pop[r], band) > 0]
+        for r in bad:
+            if _dev(regions.pop[r], band) == 0:
+                continue
+            best = None
+            for s in list(regions.sets[r]) if regions.pop[r] > band.upper else []:
+                for t in piece.nbrs[s]:
+                    to = regions.label[t]
+                    if to != r:
+                        best = _better(regions, band, s, r, to, best)
+            if regions.pop[r] < band.lower:
+                for s in regions.sets[r]:
+                    for t in piece.nbrs[s]:
+                        src = regions.label[t]
+                        if src != r:
+                            best = _better(regions, band, t, src, r, best)
+            if best is not None:
+                regions.move(best[1], best[3])
+                improved = True
+
+
+def _better(
+    regions: _Regions,
+    band: Band,
+    s: int,
+    src: int,
+    to: int,
+    best: tuple[int, int, int, int] | None,
+) -> tuple[int, int, int, int] | None:
+    w = regions.piece.pops[s]
+    before = _dev(regions.pop[src], band) + _dev(regions.pop[to], band)
+    after = _dev(regions.pop[src] - w, band) + _dev(regions.pop[to] + w, band)
+    gain = before - after
+    if (
+        gain <= 0
+        or (best is not None and gain <= best[0])
+        or len(regions.sets[src]) <= 1
+    ):
+        return best
+    if not _connected(regions.sets[src] - {s}, regions.piece.nbrs):
+        return best
+    return (gain, s, src, to)
+
+
+def _recom(
+    regions: _Regions, band: Band, a: int, b: int, rng: Random, tries: int = 3
+) -> bool:
+    """Merge regions a and b and re-split them by a spanning-tree cut if that improves them."""
+    piece = regions.piece
+    union = regions.sets[a] | regions.sets[b]
+    old_dev = _dev(regions.pop[a], band) + _dev(regions.pop[b], band)
+    old_cost = regions.cost(regions.sets[a]) + regions.cost(regions.sets[b])
+    total = regions.pop[a] + regions.pop[b]
+    best = None
+    nodes = sorted(union)
+    for _ in range(tries):
+        # Random spanning tree: random-order DFS/BFS from a random root.
+        root = rng.choice(nodes)
+        parent = {root: -1}
+        order = [root]
+        queue = [root]
+        while queue:
+            v = queue.pop(rng.randrange(len(queue)))
+            nb = [t for t in piece.nbrs[v] if t in union and t not in parent]
+            rng.shuffle(nb)
+            for t in nb:
+                parent[t] = v
+                order.append(t)
+                queue.append(t)
+        sub = {v: piece.pops[v] for v in nodes}
+        for v in reversed(order):
+            if parent[v] >= 0:
+                sub[parent[v]] += sub[v]
+        children: dict[int, list[int]] = defaultdict(list)
+        for v in order:
+            if parent[v] >= 0:
+                children[parent[v]].append(v)
+        for v in order[1:]:
+            part = sub[v]
+            dev = _dev(part, band) + _dev(total - part, band)
+            if dev > old_dev or (best is not None and dev > best[0]):
+                continue
+            side = set()
+            stack = [v]
+            while stack:
+                x = stack.pop()
+                side.add(x)
+                stack.extend(children[x])
+            cost = regions.cost(side) + regions.cost(union - side)
+            key = (dev, cost)
+            if key < (old_dev, old_cost - 1e-9) and (best is None or key < best[:2]):
+                best = (dev, cost, side)
+    if best is None:
+        return False
+    side = best[2]
+    for s in union:
+        to = a if s in side else b
+        if regions.label[s] != to:
+            regions.move(s, to)
+    return True
+
+
+def _solve_heuristic(piece: _Piece, band: Band, deadline: float) -> list[list[int]]:
+    n = len(piece.pops)
+    k = piece.k or _default_k(piece.total, band)
+    k = max(1, min(k, n))
+    regions = _Regions(piece, _grow(piece, k), k)
+    _repair(regions, band, deadline)
+    rng = Random(0)
+    passes = 0
+    while time.perf_counter() < deadline and passes < 6:
+        passes += 1
+        pairs = sorted(
+            {
+                (
+                    min(regions.label[s], regions.label[t]),
+                    max(regions.label[s], regions.label[t]),
+                )
+                for s in range(n)
+                for t in piece.nbrs[s]
+                if regions.label[s] != regions.label[t]
+            }
+        )
+        rng.shuffle(pairs)
+        # Out-of-band pairs first.
+        pairs.sort(
+            key=lambda p: (
+                -(_dev(regions.pop[p[0]], band) + _dev(regions.pop[p[1]], band))
+            )
+        )
+        changed = 0
+        for a, b in pairs:
+            if time.perf_counter() >= deadline:
+                break
+            bad = _dev(regions.pop[a], band) + _dev(regions.pop[b], band) > 0
+            changed += _recom(regions, band, a, b, rng, tries=12 if bad else 3)
+        if not piece.k_fixed:
+            changed += _merge_small(regions, band)
+        _repair(regions, band, deadline)
+        if not changed:
+            break
+    _ensure_connected(regions)
+    return [sorted(members) for members in regions.sets if members]
+
+
+def _merge_small(regions: _Regions, band: Band) -> int:
+    """Merge each region below the lower limit into a neighbour when the union is in band."""
+    piece, merged = regions.piece, 0
+    for r in range(len(regions.sets)):
+        if not regions.sets[r] or regions.pop[r] >= band.lower:
+            continue
+        targets = {regions.label[t] for s in regions.sets[r] for t in piece.nbrs[s]} - {
+            r
+        }
+        fits = [
+            q
+            for q in targets
+            if band.lower <= regions.pop[q] + regions.pop[r] <= band.upper
+        ]
+        if fits:
+            to = min(fits, key=lambda q: regions.pop[q])
+            for s in list(regions.sets[r]):
+                regions.move(s, to)
+            merged += 1
+    return merged
+
+
+def _ensure_connected(regions: _Regions) -> None:
+    """Give each detached part of a region to a neighbouring region (a safety net)."""
+    piece = regions.piece
+    changed = True
+    while changed:
+        changed = False
+        for r, members in enumerate(regions.sets):
+            comps = _components(
+                sorted(members), {s: piece.nbrs[s] & members for s in members}
+            )
+            if len(comps) <= 1:
+                continue
+            comps.sort(key=len, reverse=True)
+            for comp in comps[1:]:
+                targets = {regions.label[t] for s in comp for t in piece.nbrs[s]} - {r}
+                to = min(targets, key=lambda q: regions.pop[q])
+                for s in comp:
+                    regions.move(s, to)
+            changed = True
+            break
