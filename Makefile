@@ -51,6 +51,7 @@ bench: install
 	$(PY) bench/entitlements_all.py
 	$(PY) bench/synth.py
 	$(PY) bench/phm_pipeline.py
+	$(PY) bench/design.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

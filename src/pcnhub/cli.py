@@ -6,6 +6,7 @@
     pcnhub demo [--users-only]                                  migrate and load the demo data and users
     pcnhub entitlements --year Y --registered N | --pcn CODE | --icb CODE [--json]   network payments
     pcnhub access --date D --registered N [--adjusted N] [--plan FILE.csv] [--json]   access hours
+    pcnhub design FILE.csv [--lower N] [--upper N] [--networks K] [--seconds T] [--json]   propose networks
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub maturity matrix | score FILE.json | offers [--json]  PCN maturity matrix, self-assessment, support
     pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pcnhub.domain.access_cli import add_access_arguments
 
     add_access_arguments(sub.add_parser("access", help="extended or enhanced access hours a network must offer"))
+
+    from pcnhub.domain.design_cli import add_design_arguments
+
+    add_design_arguments(sub.add_parser("design", help="propose contiguous, in-band networks for practices"))
 
     from pcnhub.domain.money.arrs_cli import add_arrs_arguments
 
@@ -98,6 +103,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         from pcnhub.domain.access_cli import run_access
 
         return run_access(args, stdout, stderr)
+    if args.command == "design":
+        from pcnhub.domain.design_cli import run_design
+
+        return run_design(args, stdout, stderr)
     if args.command == "phm":
         from pcnhub.analytics.phm_cli import run_phm
 

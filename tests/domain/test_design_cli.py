@@ -1,0 +1,109 @@
+"""`pcnhub design FILE.csv`: the JSON contract, pins, bad rows, postcode-only files."""
+
+import io
+import json
+from pathlib import Path
+
+from pcnhub.cli import main
+
+HEADER = "practice_code,list_size,lat,lon,pinned,area\n"
+# Two clusters of three practices, west and east, 12,000 patients each.
+ROWS = [
+    ("A00001", 12000, 51.00, -1.000, "", ""),
+    ("A00002", 12000, 51.01, -1.000, "", ""),
+    ("A00003", 12000, 51.00, -0.990, "", ""),
+    ("A00004", 12000, 51.00, -0.900, "", ""),
+    ("A00005", 12000, 51.01, -0.900, "", ""),
+    ("A00006", 12000, 51.00, -0.890, "", ""),
+]
+
+
+def write(tmp_path: Path, rows=ROWS, header: str = HEADER, name: str = "practices.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(header + "".join(",".join(str(v) for v in row) + "\n" for row in rows))
+    return path
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["design", *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_json_contract(tmp_path: Path) -> None:
+    code, out, err = run(str(write(tmp_path)), "--json", "--seconds", "5")
+    assert code == 0, err
+    report = json.loads(out)
+    assert set(report) >= {"networks", "metrics", "findings", "method", "optimal", "seconds"}
+    assert [n["name"] for n in report["networks"]] == ["Network 1", "Network 2"]
+    west, east = report["networks"]
+    assert west == {"name": "Network 1", "practices": ["A00001", "A00002", "A00003"], "list_size": 36000}
+    assert east["practices"] == ["A00004", "A00005", "A00006"]
+    assert report["metrics"]["networks"] == 2 and report["metrics"]["in_band"] == 2
+    assert report["method"] == "exact" and report["optimal"] is True
+    assert not any(f["rule"] == "contiguity" for f in report["findings"])
+    for finding in report["findings"]:
+        assert set(finding) == {"rule", "severity", "message", "network", "practices"}
+
+
+def test_text_output(tmp_path: Path) -> None:
+    code, out, _ = run(str(write(tmp_path)))
+    assert code == 0
+    assert "Network 1" in out and "36,000" in out
+
+
+def test_pinned_practices_stay_together(tmp_path: Path) -> None:
+    rows = [list(row) for row in ROWS]
+    rows[2][4] = rows[3][4] = "P"  # neighbours that an unpinned design puts apart
+    code, out, err = run(str(write(tmp_path, rows)), "--json", "--seconds", "5")
+    assert code == 0, err
+    networks = json.loads(out)["networks"]
+    assert any({"A00003", "A00004"} <= set(n["practices"]) for n in networks)
+    assert sorted(c for n in networks for c in n["practices"]) == [r[0] for r in ROWS]
+
+
+def test_areas_are_not_crossed(tmp_path: Path) -> None:
+    rows = [(*row[:5], "X" if i % 2 else "Y") for i, row in enumerate(ROWS)]
+    code, out, err = run(str(write(tmp_path, rows)), "--json", "--seconds", "5")
+    assert code == 0, err
+    areas = {r[0]: r[5] for r in rows}
+    for network in json.loads(out)["networks"]:
+        assert len({areas[c] for c in network["practices"]}) == 1
+
+
+def test_bad_rows_are_named(tmp_path: Path) -> None:
+    rows = [
+        ("A00001", "lots", 51.0, -1.0, "", ""),
+        ("A00002", -5, 51.0, -1.0, "", ""),
+        ("A00003", 1000, 95.0, -1.0, "", ""),
+        ("A00004", 1000, 51.0, "west", "", ""),
+        ("A00001", 1000, 51.0, -1.0, "", ""),
+    ]
+    code, out, err = run(str(write(tmp_path, rows)), "--json")
+    assert code == 2 and out == ""
+    assert "practices.csv row 2, field list_size" in err
+    assert "practices.csv row 3, field list_size" in err and "negative" in err
+    assert "practices.csv row 4, field lat" in err and "out of range" in err
+    assert "practices.csv row 5, field lon" in err and "not a number" in err
+    assert "practices.csv row 6, field practice_code" in err and "repeated" in err
+
+
+def test_postcode_only_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "postcodes.csv"
+    path.write_text("practice_code,list_size,postcode\nA00001,12000,BN1 1AA\n")
+    code, out, err = run(str(path))
+    assert code == 2 and out == ""
+    assert "postcodes.csv" in err and "postcode" in err and "geocoding is not available yet" in err
+
+
+def test_no_location_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bare.csv"
+    path.write_text("practice_code,list_size\nA00001,12000\n")
+    code, _, err = run(str(path))
+    assert code == 2 and "lat and lon" in err
+
+
+def test_bad_band_and_missing_file(tmp_path: Path) -> None:
+    assert run(str(write(tmp_path)), "--lower", "60000")[0] == 2
+    code, _, err = run(str(tmp_path / "nope.csv"))
+    assert code == 2 and "does not exist" in err
