@@ -40,17 +40,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
-import io
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from pcnhub.domain.errors import InputError, Problems, open_input
+from pcnhub.domain.csv_text import read_csv_text, text_records
+from pcnhub.domain.errors import Problems
 
 # --- Scheme dates and rates (Network Contract DES, via ../shared/reference/network-contract-facts.md) ---
 
@@ -577,10 +577,10 @@ def read_plan_csv(path: str | os.PathLike[str]) -> list[Session]:
     """
     source = Path(path)
     problems = Problems(source.name)
-    text = _read_text(source)
+    text = read_csv_text(source)
     sessions: list[Session] = []
     try:
-        records = _records(text)
+        records = text_records(text)
         first = next(records, None)
         if first is None:
             problems.fail(
@@ -599,31 +599,6 @@ def read_plan_csv(path: str | os.PathLike[str]) -> list[Session]:
         problems.add(None, None, "the file has a header but no sessions")
     problems.raise_if_any()
     return sessions
-
-
-def _read_text(source: Path) -> str:
-    with open_input(source, "a CSV file") as handle:
-        data = handle.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError.single(
-            source.name,
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); "
-            "save it as 'CSV UTF-8'",
-            row=data.count(b"\n", 0, err.start) + 1,
-        ) from None
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number where the record starts, cells) for each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous_end = 0
-    for record in reader:
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if any(cell.strip() for cell in record):
-            yield line, record
 
 
 def _plan_columns(line: int, header: Sequence[str], problems: Problems) -> dict[str, int]:

@@ -15,7 +15,6 @@ returned in a network with a blank name, which the rules treat as uncovered.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
 
-from pcnhub.domain.errors import InputError, Problems, open_input
+from pcnhub.domain.csv_text import read_csv_text, text_records
+from pcnhub.domain.errors import Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 
 PCN: Final = "pcn"
@@ -62,7 +62,7 @@ def read_configuration_csv(path: str | os.PathLike[str]) -> tuple[list[Network],
     source = Path(path)
     problems = Problems(source.name)
     parser = _Parser(problems)
-    rows = parser.parse(_read_text(source))
+    rows = parser.parse(read_csv_text(source))
     networks = [
         _network(pcn, members, parser.network_columns, problems)
         for pcn, members in _group_by_pcn(rows).items()
@@ -87,20 +87,6 @@ class _Row:
     exception_reason: str | None
 
 
-def _read_text(source: Path) -> str:
-    with open_input(source, "a CSV file") as handle:
-        data = handle.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError.single(
-            source.name,
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); "
-            "save it as 'CSV UTF-8'",
-            row=data.count(b"\n", 0, err.start) + 1,
-        ) from None
-
-
 class _Parser:
     """Turns CSV text into validated rows, reporting problems to a collection."""
 
@@ -112,7 +98,7 @@ class _Parser:
         """Return the file's valid rows, or raise InputError if any problem was found."""
         rows: list[_Row] = []
         try:
-            records = _records(text)
+            records = text_records(text)
             header = next(records, None)
             if header is None:
                 self.problems.add(None, None, "the file is empty")
@@ -229,17 +215,6 @@ class _Parser:
             f"{earlier.practice.list_size:,} but here with {row.practice.list_size:,}",
         )
         return False
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number where the record starts, cells) for each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous_end = 0
-    for record in reader:
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if any(cell.strip() for cell in record):
-            yield line, record
 
 
 def _group_by_pcn(rows: Sequence[_Row]) -> dict[str, list[_Row]]:
