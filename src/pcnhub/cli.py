@@ -22,6 +22,7 @@ import os
 import sys
 from typing import TextIO
 
+from pcnhub.cli_commands import Command, add_commands, run_command
 from pcnhub.domain.check_cli import add_check_arguments, run_file_check
 
 EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT = 0, 1, 2
@@ -34,7 +35,27 @@ def setup_django() -> None:
     django.setup()
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands in modules of their own, imported only when used (see :mod:`pcnhub.cli_commands`).
+COMMANDS = {
+    "access": Command("extended or enhanced access hours a network must offer", "pcnhub.domain.access_cli",
+                      "add_access_arguments", "run_access"),
+    "design": Command("propose contiguous, in-band networks for practices", "pcnhub.domain.design_cli",
+                      "add_design_arguments", "run_design"),
+    "arrs": Command("ARRS workforce plans: projected claims against the ARRS sum", "pcnhub.domain.money.arrs_cli",
+                    "add_arrs_arguments", "run_arrs"),
+    "phm": Command("population health: risk scores, synthetic data, pipelines", "pcnhub.analytics.phm_cli",
+                   "add_phm_arguments", "run_phm", nested=True),
+    "maturity": Command("PCN maturity matrix: self-assessment scores and support", "pcnhub.domain.maturity_cli",
+                        "add_maturity_arguments", "run_maturity"),
+    "entitlements": Command("a network's Network Contract payments for a year",
+                            "pcnhub.domain.money.entitlements_cli", "add_entitlements_arguments",
+                            "run_entitlements"),
+}
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command named first in ``argv`` has its module imported for its arguments."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="pcnhub", description="Run England's Primary Care Networks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -44,29 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pcnhub.register.import_cli import add_import_arguments
 
     add_import_arguments(sub.add_parser("import", help="import NHS open data files into the register"))
-
-    from pcnhub.domain.access_cli import add_access_arguments
-
-    add_access_arguments(sub.add_parser("access", help="extended or enhanced access hours a network must offer"))
-
-    from pcnhub.domain.design_cli import add_design_arguments
-
-    add_design_arguments(sub.add_parser("design", help="propose contiguous, in-band networks for practices"))
-
-    from pcnhub.domain.money.arrs_cli import add_arrs_arguments
-
-    add_arrs_arguments(sub.add_parser("arrs", help="ARRS workforce plans: projected claims against the ARRS sum"))
-
-    from pcnhub.analytics.phm_cli import add_phm_arguments
-
-    add_phm_arguments(sub.add_parser("phm", help="population health: risk scores, synthetic data, pipelines"))
-    from pcnhub.domain.maturity_cli import add_maturity_arguments
-
-    add_maturity_arguments(sub.add_parser("maturity", help="PCN maturity matrix: self-assessment scores and support"))
-
-    from pcnhub.domain.money.entitlements_cli import add_entitlements_arguments
-
-    add_entitlements_arguments(sub.add_parser("entitlements", help="a network's Network Contract payments for a year"))
+    add_commands(sub, COMMANDS, argv)
 
     demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
     demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
@@ -90,39 +89,17 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
         execute_from_command_line(["pcnhub manage", *argv[1:]])
         return EXIT_OK
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     if args.command == "check":
         if args.file is not None:
             return run_file_check(args, stdout, stderr)
         return run_register_check(args, stdout, stderr)
-    if args.command == "arrs":
-        from pcnhub.domain.money.arrs_cli import run_arrs
+    if args.command == "entitlements" and (args.pcn or args.icb):
+        from pcnhub.finance.cli import run_register_entitlements
 
-        return run_arrs(args, stdout, stderr)
-    if args.command == "access":
-        from pcnhub.domain.access_cli import run_access
-
-        return run_access(args, stdout, stderr)
-    if args.command == "design":
-        from pcnhub.domain.design_cli import run_design
-
-        return run_design(args, stdout, stderr)
-    if args.command == "phm":
-        from pcnhub.analytics.phm_cli import run_phm
-
-        return run_phm(args, stdout, stderr)
-    if args.command == "maturity":
-        from pcnhub.domain.maturity_cli import run_maturity
-
-        return run_maturity(args, stdout, stderr)
-    if args.command == "entitlements":
-        if args.pcn or args.icb:
-            from pcnhub.finance.cli import run_register_entitlements
-
-            return run_register_entitlements(args, stdout, stderr)
-        from pcnhub.domain.money.entitlements_cli import run_entitlements
-
-        return run_entitlements(args, stdout, stderr)
+        return run_register_entitlements(args, stdout, stderr)
+    if args.command in COMMANDS:
+        return run_command(COMMANDS, args.command, args, stdout, stderr)
     setup_django()
     if args.command == "import":
         from pcnhub.register.import_cli import run_import

@@ -11,36 +11,25 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from pcnhub.cli_commands import Command, add_commands, run_command
 
-def add_phm_arguments(parser: argparse.ArgumentParser) -> None:
-    from pcnhub.analytics.import_cli import add_import_arguments
-    from pcnhub.analytics.run_cli import add_run_arguments
-    from pcnhub.analytics.synth_cli import add_synth_arguments
-    from pcnhub.domain.phm.qrisk3_cli import add_qrisk3_arguments
+PHM_COMMANDS = {
+    "qrisk3": Command("QRISK3-2017 10-year cardiovascular risk of one person", "pcnhub.domain.phm.qrisk3_cli",
+                      "add_qrisk3_arguments", "run_qrisk3",
+                      {"formatter_class": argparse.RawDescriptionHelpFormatter}),
+    "synth": Command("generate a synthetic patient-level dataset (Parquet)", "pcnhub.analytics.synth_cli",
+                     "add_synth_arguments", "run_synth"),
+    "run": Command("run the population health pipeline on DuckDB or Spark", "pcnhub.analytics.run_cli",
+                   "add_run_arguments", "run_run"),
+    "import": Command("import FHIR R4 bundles or CSV extracts as a dataset", "pcnhub.analytics.import_cli",
+                      "add_import_arguments", "run_import"),
+}
 
-    sub = parser.add_subparsers(dest="phm_command", required=True)
-    add_qrisk3_arguments(sub.add_parser("qrisk3", help="QRISK3-2017 10-year cardiovascular risk of one person",
-                                        formatter_class=argparse.RawDescriptionHelpFormatter))
-    add_synth_arguments(sub.add_parser("synth", help="generate a synthetic patient-level dataset (Parquet)"))
-    add_run_arguments(sub.add_parser("run", help="run the population health pipeline on DuckDB or Spark"))
-    add_import_arguments(sub.add_parser("import", help="import FHIR R4 bundles or CSV extracts as a dataset"))
+
+def add_phm_arguments(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """``argv``: the words after ``phm``, so that only the sub-command used is imported."""
+    add_commands(parser.add_subparsers(dest="phm_command", required=True), PHM_COMMANDS, argv)
 
 
 def run_phm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    if args.phm_command == "qrisk3":
-        from pcnhub.domain.phm.qrisk3_cli import run_qrisk3
-
-        return run_qrisk3(args, stdout, stderr)
-    if args.phm_command == "synth":
-        from pcnhub.analytics.synth_cli import run_synth
-
-        return run_synth(args, stdout, stderr)
-    if args.phm_command == "import":
-        from pcnhub.analytics.import_cli import run_import
-
-        return run_import(args, stdout, stderr)
-    if args.phm_command == "run":
-        from pcnhub.analytics.run_cli import run_run
-
-        return run_run(args, stdout, stderr)
-    raise AssertionError(args.phm_command)
+    return run_command(PHM_COMMANDS, args.phm_command, args, stdout, stderr)
