@@ -127,3 +127,25 @@ def test_an_unknown_engine_is_refused_by_the_parser():
     with pytest.raises(SystemExit) as exit_:
         parser.parse_args(["--data", "d", "--out", "o", "--engine", "polars"])
     assert exit_.value.code == 2
+
+
+def test_a_failed_run_leaves_the_previous_outputs_as_they_were(dataset, tmp_path, monkeypatch):
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.run import run_pipeline
+
+    out = tmp_path / "out"
+    run_pipeline(dataset, out)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    real_write = engines.write_parquet
+    written = []
+
+    def fail_on_the_second(con, expr, path, **kwargs):
+        written.append(path)
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+        return real_write(con, expr, path, **kwargs)
+
+    monkeypatch.setattr(engines, "write_parquet", fail_on_the_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_pipeline(dataset, out)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before

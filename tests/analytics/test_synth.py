@@ -199,3 +199,20 @@ def test_the_national_reference_files():
     assert pyramid.shape == (2, 20) and np.isclose(pyramid.sum(), 1)
     assert 0.17 < pyramid[:, 13:].sum() < 0.19
     assert np.isclose(synth.ethnicity_shares().sum(), 1)
+
+
+def test_an_interrupted_run_leaves_no_table_behind(tmp_path):
+    from pcnhub.analytics import synth as synth_module
+
+    calls = []
+
+    def stop(done):
+        calls.append(done)
+        raise KeyboardInterrupt
+
+    practices = [synth_module.PracticeSize("A81001", 3_000)]
+    try:
+        synth_module.generate(practices, tmp_path / "out", patients=3_000, seed=1, chunk_size=1_000, progress=stop)
+    except KeyboardInterrupt:
+        pass
+    assert calls and list((tmp_path / "out").iterdir()) == []

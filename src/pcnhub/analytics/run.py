@@ -168,27 +168,40 @@ def run_pipeline(
     as_of = as_of or default_as_of(data)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".pcnhub-work-", dir=out))
+    # The outputs are written to a staging folder and moved into ``out`` only when all of them are done,
+    # so a failed or interrupted run never leaves a mixture of old and new outputs.
+    staged = work / "output"
+    staged.mkdir()
     started = time.perf_counter()
     try:
         con = engines.connect(engine, memory_limit=memory_limit, temp_directory=work / "spill", threads=threads)
         try:
             with _Steps(progress, console) as steps:
-                summary_measures, patients = _run(con, data, out, work, as_of, practice_map, steps, on_step)
+                summary_measures, patients = _run(con, data, staged, work, as_of, practice_map, steps, on_step)
         finally:
             engines.close(con)
+        summary = _summary(engine, as_of, patients, started, steps, summary_measures)
+        (staged / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        for path in staged.iterdir():
+            target = out / path.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            path.replace(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    summary = {
+    return summary
+
+
+def _summary(engine: str, as_of: dt.date, patients: int, started: float, steps: _Steps, measures: dict) -> dict:
+    return {
         "engine": engine,
         "as_of": as_of.isoformat(),
         "patients": patients,
         "seconds": round(time.perf_counter() - started, 3),
         "steps": steps.seconds,
-        "measures": summary_measures,
+        "measures": measures,
         "notes": [multimorbidity_step.cms_scope()],
     }
-    (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return summary
 
 
 def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, steps: _Steps,

@@ -1051,11 +1051,14 @@ def generate(
     generator = Generator(practices, total, seed, as_of, chunk_size)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    # Each table is written beside its final name and renamed only when every table is complete, so an
+    # interrupted run leaves no half-written table behind.
+    partial = {name: folder / f".{table.file}.partial" for name, table in TABLES.items()}
     writers = {
-        name: pq.ParquetWriter(folder / table.file, table.schema, compression="zstd")
-        for name, table in TABLES.items()
+        name: pq.ParquetWriter(partial[name], table.schema, compression="zstd") for name, table in TABLES.items()
     }
     rows = dict.fromkeys(TABLES, 0)
+    complete = False
     try:
         for start, stop in generator.chunks():
             for name, table in generator.chunk(start, stop).items():
@@ -1063,7 +1066,13 @@ def generate(
                 rows[name] += len(table)
             if progress is not None:
                 progress(stop - start)
+        complete = True
     finally:
         for writer in writers.values():
             writer.close()
+        for name, path in partial.items():
+            if complete:
+                path.replace(folder / TABLES[name].file)
+            else:
+                path.unlink(missing_ok=True)
     return SynthResult(folder, total, int((generator.counts > 0).sum()), rows, time.perf_counter() - started, seed, as_of)
