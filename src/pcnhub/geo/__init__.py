@@ -1,0 +1,1 @@
+"""Geography that needs data files: postcode geocoding (pure rules live in pcnhub.domain.geography)."""
