@@ -141,9 +141,14 @@ def test_a_bad_index_entry_is_named():
         parse_entry({**good, "colour": "red"}, "where")
 
 
-def test_cms_scope_is_documented_as_20_of_37():
-    # No open source gave the other 17 general-outcome weights: none may be added without one.
-    assert len(cl.cms_conditions()) == 20
+def test_cms_is_the_published_20_condition_general_score():
+    conditions = {c.condition: c for c in cl.cms_conditions()}
+    assert len(conditions) == 20
+    # Payne et al. 2020 general-outcome weights (population-health-facts.md); they sum to 16.51.
+    assert sum(round(c.weight * 100) for c in conditions.values()) == 1651
+    assert conditions["dementia"].weight == 2.5 and conditions["hypertension"].weight == 0.08
+    # As in the authors' code, anxiety or depression is one condition.
+    assert {cl_.key for cl_ in conditions["anxiety or depression"].codelists} == {"anxiety", "depression"}
     readme = (Path(cl.__file__).parent / "codelists" / "README.md").read_text()
-    assert "20 of 37 conditions" in readme
+    assert "the published 20-condition score" in readme
     assert "CSDEC_COD" in readme and "stay in `cohort_cancer_screening`" in readme

@@ -231,6 +231,9 @@ def add_multimorbidity(b: Builder) -> None:
     b.patient("cms_none", age=50)
     pid = b.patient("cms_hearing", age=50)
     b.event(pid, "15188001", days_ago(300))  # hearing loss: an eFI group used by the CMS
+    pid = b.patient("cms_anxiety_depression", age=40)
+    b.event(pid, code_of("anxiety"), days_ago(900))
+    b.event(pid, code_of("depression"), days_ago(400))  # anxiety or depression: one condition
 
 
 @dataclass(frozen=True)

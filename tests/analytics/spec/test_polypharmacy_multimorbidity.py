@@ -22,6 +22,8 @@ def test_no_prescriptions_is_zero(outputs):
     ("cms_two", 0.27, 2),  # hypertension 0.08 + asthma 0.19 (asthma recorded twice)
     ("cms_diabetes_dementia", 3.25, 2),  # diabetes 0.75 (type 1 and type 2 codes: one condition) + dementia 2.5
     ("cms_hearing", 0.09, 1),
+    ("cms_anxiety_depression", 0.5, 1),
+    ("seg_depression", 0.5, 1),  # depression alone counts as "anxiety or depression"
     ("cms_none", 0.0, 0),
     ("seg_end_of_life", 3.96, 2),  # dementia 2.5 + COPD 1.46
 ])
@@ -31,9 +33,9 @@ def test_cms_is_the_sum_of_the_weights(outputs, name, score, count):
     assert patient.condition_count == count
 
 
-def test_cms_scope_names_the_partial_score():
+def test_cms_scope_names_the_20_condition_score():
     from pcnhub.analytics.pipeline.multimorbidity import cms_scope
 
     note = cms_scope()
-    assert "20 of 37 conditions" in note
-    assert "17" in note and "not comparable" in note
+    assert "published 20-condition general-outcome model" in note
+    assert "not the 37-condition model" in note

@@ -1,11 +1,10 @@
 """The Cambridge Multimorbidity Score (general outcome weights) and the number of conditions.
 
-Scope: **20 conditions, not the full 37-condition score** (Payne RA et al., CMAJ 2020;192:E107-14).
-pcnhub holds only the 20 general-outcome weights of ``population-health-facts.md`` (the same 20
-weights as the open HFAnalyticsLab/Health Foundation CPRD panel code); no open source found gives the
-weights of the other 17 conditions, so none are invented.  The score here is therefore lower than or
-equal to the full score and is not comparable with published 37-condition values; :func:`cms_scope`
-returns the note to show with it.
+Scope: **the published 20-condition general-outcome score** (Payne RA et al., CMAJ 2020;192:E107-14,
+whose models "reduced to the 20 conditions with the greatest combined prevalence/weight" predicted as well
+as the 37-condition ones), with the weights of ``population-health-facts.md``; "anxiety" counts anxiety or
+depression, as in the authors' own open code.  The 37-condition weights were not found in an open source
+and are not invented.  :func:`cms_scope` returns the note to show with the score.
 
 A condition of :func:`pcnhub.reference.codelists.cms_conditions` (code-only approximations: see the
 codelists README) is present when a code of any of its codelists is recorded
@@ -29,7 +28,7 @@ from pcnhub.reference import codelists as cl
 
 #: Weights are added as integers of this many units per 1.
 UNITS: Final = 10_000
-#: Conditions in the full published score.
+#: Conditions in the full model of the paper; pcnhub computes its published 20-condition reduction.
 FULL_SCORE_CONDITIONS: Final = 37
 
 
@@ -37,10 +36,9 @@ def cms_scope() -> str:
     """A one-line note on what ``cms_score`` covers, for summaries and reports."""
     n = len(cl.cms_conditions())
     return (
-        f"Cambridge Multimorbidity Score on {n} of {FULL_SCORE_CONDITIONS} conditions (general outcome "
-        "weights of population-health-facts.md; code-only definitions); the weights of the other "
-        f"{FULL_SCORE_CONDITIONS - n} were not found in an open source, so the score is a partial, lower-bound "
-        "version not comparable with the full 37-condition score (Payne et al., CMAJ 2020)"
+        f"Cambridge Multimorbidity Score, the published {n}-condition general-outcome model (Payne et al., "
+        f"CMAJ 2020; not the {FULL_SCORE_CONDITIONS}-condition model, whose weights are not in an open source); "
+        "conditions defined by codes only, so scores can differ from the paper's prescription-based rules"
     )
 
 
