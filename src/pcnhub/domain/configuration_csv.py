@@ -10,6 +10,18 @@ case-insensitive and other columns are ignored.
 
 A blank ``pcn`` means the practice is in no network: such practices are
 returned in a network with a blank name, which the rules treat as uncovered.
+
+Locations (optional; read only by :func:`read_configuration_with_locations`,
+for the contiguity check): ``lat`` and ``lon`` (also ``latitude``,
+``longitude``, ``long``, ``lng``) in WGS84 degrees, and/or ``postcode`` (also
+``post code``), geocoded offline with OS Code-Point Open
+(:mod:`pcnhub.geo.postcodes`).  On a row, lat and lon win when both are given;
+otherwise the postcode is used; a row with neither leaves the practice without
+a location (the contiguity check names it).  A malformed coordinate or
+postcode, or a postcode that cannot be placed at all, is a problem at its row
+and field.  A postcode missing from Code-Point Open but placed at the mean of
+its sector or district is accepted and recorded as approximate.  The same
+column aliases are accepted by ``pcnhub design``.
 """
 
 from __future__ import annotations
@@ -17,14 +29,18 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from pcnhub.domain.csv_text import read_csv_text, text_records
 from pcnhub.domain.errors import Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
+
+if TYPE_CHECKING:
+    from pcnhub.geo.postcodes import Location
 
 PCN: Final = "pcn"
 PRACTICE_CODE: Final = "practice_code"
@@ -35,8 +51,18 @@ NOMINATED_PAYEE: Final = "nominated_payee"
 NETWORK_AGREEMENT: Final = "network_agreement"
 EXCEPTION_REASON: Final = "exception_reason"
 
+LAT: Final = "lat"
+LON: Final = "lon"
+POSTCODE: Final = "postcode"
+
 REQUIRED_COLUMNS: Final = (PCN, PRACTICE_CODE, PRACTICE_NAME, LIST_SIZE)
 NETWORK_COLUMNS: Final = (CLINICAL_DIRECTOR, NOMINATED_PAYEE, NETWORK_AGREEMENT, EXCEPTION_REASON)
+#: Location columns and the header titles each may have (compared without case or extra spaces).
+LOCATION_TITLES: Final = {
+    LAT: ("lat", "latitude"),
+    LON: ("lon", "longitude", "long", "lng"),
+    POSTCODE: ("postcode", "post code"),
+}
 
 # Reading stops after this many problems; they are all reported together.
 
@@ -58,17 +84,114 @@ def read_configuration_csv(path: str | os.PathLike[str]) -> tuple[list[Network],
     Returns the networks in order of first appearance and every practice code
     in the file, once each, in file order.  Raises :class:`InputError` listing
     every problem found (up to :data:`pcnhub.domain.errors.MAX_PROBLEMS`).
+    Location columns are ignored (see :func:`read_configuration_with_locations`).
     """
-    source = Path(path)
+    networks, area, _ = _read(Path(path), with_locations=False)
+    return networks, area
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The practices' locations a configuration CSV gives.
+
+    ``coordinates`` maps a practice code to (lat, lon) in degrees;
+    ``approximate`` maps the code of a practice placed at its postcode
+    sector's or district's mean to a description ("CA9 3QX, sector mean");
+    ``unlocated`` lists the practices whose rows give no location, in file order.
+    """
+
+    coordinates: dict[str, tuple[float, float]] = field(default_factory=dict)
+    approximate: dict[str, str] = field(default_factory=dict)
+    unlocated: list[str] = field(default_factory=list)
+
+
+def read_configuration_with_locations(
+    path: str | os.PathLike[str],
+) -> tuple[list[Network], list[str], Locations | None]:
+    """As :func:`read_configuration_csv`, with the practices' locations.
+
+    The third value is ``None`` when the file has no location columns (no
+    lat/lon pair and no postcode).  Postcodes are geocoded with one call to
+    :func:`pcnhub.geo.postcodes.locate`.
+    """
+    return _read(Path(path), with_locations=True)
+
+
+def _read(source: Path, *, with_locations: bool) -> tuple[list[Network], list[str], Locations | None]:
     problems = Problems(source.name)
-    parser = _Parser(problems)
+    parser = _Parser(problems, with_locations=with_locations)
     rows = parser.parse(read_csv_text(source))
     networks = [
         _network(pcn, members, parser.network_columns, problems)
         for pcn, members in _group_by_pcn(rows).items()
     ]
     problems.raise_if_any()
-    return networks, list(dict.fromkeys(row.practice.code for row in rows))
+    area = list(dict.fromkeys(row.practice.code for row in rows))
+    return networks, area, _locations(rows) if parser.location_columns else None
+
+
+def _locations(rows: Sequence[_Row]) -> Locations:
+    """Each practice's first given location; practices with none are unlocated."""
+    found = Locations()
+    for row in rows:
+        code = row.practice.code
+        if code in found.coordinates or row.location is None:
+            continue
+        found.coordinates[code] = row.location
+        if row.approximate:
+            found.approximate[code] = row.approximate
+    found.unlocated.extend(code for code in dict.fromkeys(row.practice.code for row in rows)
+                           if code not in found.coordinates)
+    return found
+
+
+# --- Postcodes (shared with pcnhub design) ------------------------------------------------------
+
+
+def geocode_postcodes(texts: Iterable[str]) -> dict[str, Location]:
+    """Look up postcodes (as given) with one call to :func:`pcnhub.geo.postcodes.locate`.
+
+    Returns ``{given text: Location}`` for those placed.  Raises
+    :class:`~pcnhub.geo.postcodes.GeocodingUnavailable` when the data are not installed.
+    """
+    from pcnhub.geo.postcodes import locate, normalise
+
+    wanted = {text for text in texts if text and normalise(text) is not None}
+    return locate(sorted(wanted)) if wanted else {}
+
+
+def postcode_location(text: str, found: Mapping[str, Location]) -> tuple[Location | None, str | None]:
+    """The location of a postcode cell, or the problem to report at its row and field."""
+    from pcnhub.geo.postcodes import normalise
+
+    clean = normalise(text)
+    if clean is None:
+        return None, f"{text!r} is not a UK postcode (e.g. SS0 0AA)"
+    location = found.get(text)
+    if location is None:
+        return None, (
+            f"{clean} cannot be placed: it is not in OS Code-Point Open, and nor is any postcode "
+            "of its sector or district (give lat and lon instead)"
+        )
+    return location, None
+
+
+def approximate_description(location: Location) -> str | None:
+    """``"CA9 3QX, sector mean"`` for a postcode placed at its sector or district; None if exact."""
+    if location.precision == "postcode":
+        return None
+    return f"{location.postcode}, {location.precision} mean"
+
+
+def parse_coordinate(text: str, limit: float) -> tuple[float | None, str | None]:
+    """A latitude (``limit`` 90) or longitude (180) in degrees, or the problem with the text."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"{text!r} is not a number"
+    if not (math.isfinite(value) and -limit <= value <= limit):
+        return None, f"{text} is out of range (-{limit:g} to {limit:g} degrees)"
+    return value, None
 
 
 _T = TypeVar("_T", str, bool)
@@ -85,14 +208,20 @@ class _Row:
     nominated_payee: str | None
     network_agreement: bool | None
     exception_reason: str | None
+    location: tuple[float, float] | None = None  # (lat, lon), read only when locations are asked for
+    approximate: str | None = None  # e.g. "CA9 3QX, sector mean"
 
 
 class _Parser:
     """Turns CSV text into validated rows, reporting problems to a collection."""
 
-    def __init__(self, problems: Problems) -> None:
+    def __init__(self, problems: Problems, *, with_locations: bool = False) -> None:
         self.problems = problems
+        self.with_locations = with_locations
         self.network_columns: frozenset[str] = frozenset()  # optional columns the file has
+        self.location_columns: dict[str, int] = {}  # LAT/LON/POSTCODE -> index, when read
+        self.location_titles: dict[str, str] = {}  # LAT/LON/POSTCODE -> the file's title
+        self.geocoded: dict[str, Location] = {}
 
     def parse(self, text: str) -> list[_Row]:
         """Return the file's valid rows, or raise InputError if any problem was found."""
@@ -115,8 +244,14 @@ class _Parser:
         columns = self._columns(header_line, header)
         self.network_columns = frozenset(columns).intersection(NETWORK_COLUMNS)
         rows: list[_Row] = []
+        if self.with_locations:
+            self._location_columns(header_line, header)
         if self.problems.found:
             return rows
+        if POSTCODE in self.location_columns:
+            pending = list(records)
+            self._geocode(pending)
+            records = iter(pending)
         first_seen: dict[str, _Row] = {}
         for line, record in records:
             row = self._row(line, record, header, columns)
@@ -138,6 +273,63 @@ class _Parser:
         for name in missing:
             self.problems.add(line, name, f"required column is missing (columns found: {found})")
         return columns
+
+    def _location_columns(self, line: int, header: Sequence[str]) -> None:
+        titles = {" ".join(title.split()).casefold(): index for index, title in reversed(list(enumerate(header)))}
+        for name, aliases in LOCATION_TITLES.items():
+            index = next((titles[alias] for alias in aliases if alias in titles), None)
+            if index is not None:
+                self.location_columns[name] = index
+                self.location_titles[name] = " ".join(header[index].split())
+        has_lat, has_lon = LAT in self.location_columns, LON in self.location_columns
+        if has_lat != has_lon:
+            given, missing = (LAT, LON) if has_lat else (LON, LAT)
+            self.problems.add(line, missing, f"column is missing: {given} needs {missing} (or drop {given})")
+
+    def _location_cell(self, record: Sequence[str], name: str) -> str:
+        index = self.location_columns.get(name, len(record))
+        return " ".join(record[index].split()) if index < len(record) else ""
+
+    def _geocode(self, pending: Sequence[tuple[int, list[str]]]) -> None:
+        """Geocode, in one call, the postcodes of rows that do not give both lat and lon."""
+        from pcnhub.geo.postcodes import GeocodingUnavailable
+
+        postcodes = [
+            self._location_cell(record, POSTCODE)
+            for _, record in pending
+            if not (self._location_cell(record, LAT) and self._location_cell(record, LON))
+        ]
+        try:
+            self.geocoded = geocode_postcodes(postcodes)
+        except GeocodingUnavailable as err:
+            self.problems.fail(None, self.location_titles[POSTCODE], str(err))
+
+    def _location(self, line: int, record: Sequence[str]) -> tuple[bool, tuple[float, float] | None, str | None]:
+        """(ok, (lat, lon) or None, approximate description) of a row; problems are reported."""
+        lat_text, lon_text = self._location_cell(record, LAT), self._location_cell(record, LON)
+        if lat_text or lon_text:
+            ok, values = True, []
+            for name, text, limit in ((LAT, lat_text, 90.0), (LON, lon_text, 180.0)):
+                if not text:
+                    other = LON if name == LAT else LAT
+                    self.problems.add(line, self.location_titles.get(name, name),
+                                      f"is blank but {other} is given; give both, or neither and a postcode")
+                    ok = False
+                    continue
+                value, problem = parse_coordinate(text, limit)
+                if problem:
+                    self.problems.add(line, self.location_titles[name], problem)
+                    ok = False
+                values.append(value)
+            return (True, (values[0], values[1]), None) if ok else (False, None, None)
+        postcode = self._location_cell(record, POSTCODE)
+        if not postcode:
+            return True, None, None
+        location, problem = postcode_location(postcode, self.geocoded)
+        if location is None:
+            self.problems.add(line, self.location_titles[POSTCODE], problem or "cannot be placed")
+            return False, None, None
+        return True, (location.lat, location.lon), approximate_description(location)
 
     def _row(
         self, line: int, record: Sequence[str], header: Sequence[str], columns: Mapping[str, int]
@@ -164,7 +356,10 @@ class _Parser:
             allowed = ", ".join(_AGREEMENT_ANSWERS)
             self.problems.add(line, NETWORK_AGREEMENT, f"{agreement!r} is not one of {allowed} (or blank)")
             return None
-        if code is None or list_size is None:
+        located, location, approximate = (
+            self._location(line, record) if self.location_columns else (True, None, None)
+        )
+        if code is None or list_size is None or not located:
             return None
         return _Row(
             line,
@@ -174,6 +369,8 @@ class _Parser:
             nominated_payee=cell(NOMINATED_PAYEE) or None,
             network_agreement=signed,
             exception_reason=cell(EXCEPTION_REASON) or None,
+            location=location,
+            approximate=approximate,
         )
 
     def _practice_code(self, line: int, raw: str) -> str | None:

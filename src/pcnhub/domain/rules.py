@@ -34,6 +34,8 @@ FULL_COVERAGE: Final = "full-coverage"
 CLINICAL_DIRECTOR: Final = "clinical-director"
 NOMINATED_PAYEE: Final = "nominated-payee"
 NETWORK_AGREEMENT: Final = "network-agreement"
+# Checked by pcnhub.domain.contiguity when practice locations are known (not by check_configuration).
+CONTIGUITY: Final = "contiguity"
 RULES: Final = (
     LIST_SIZE_BAND,
     ONE_PCN_PER_PRACTICE,
@@ -44,9 +46,10 @@ RULES: Final = (
 )
 
 # The DES allows limited exceptions to the size band (for example rural
-# networks, or a single practice of over 30,000 forming its own PCN); the
-# governance requirements have none.
-EXCEPTABLE_RULES: Final = frozenset({LIST_SIZE_BAND})
+# networks, or a single practice of over 30,000 forming its own PCN), and a PCN's
+# area is only "normally" contiguous (seed 001), so the commissioner may agree a
+# non-contiguous one; the governance requirements have none.
+EXCEPTABLE_RULES: Final = frozenset({LIST_SIZE_BAND, CONTIGUITY})
 
 # Severities.  Only ERROR means a rule is broken; EXCEPTION marks a breach
 # covered by a recorded exception; WARNING and INFO are advisory.

@@ -37,6 +37,7 @@ RULE_LABELS = {
     rules.CLINICAL_DIRECTOR: "Named Clinical Director",
     rules.NOMINATED_PAYEE: "Nominated payee",
     rules.NETWORK_AGREEMENT: "Signed Network Agreement",
+    rules.CONTIGUITY: "Contiguous area",
 }
 DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD, for example 2025-01-31"}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max, Q
 
 from pcnhub.domain import rules
+from pcnhub.domain.check_cli import DEFAULT_MAX_EDGE_KM, ContiguityStatus, checked_status, with_contiguity
 from pcnhub.register.models import (
     AgreementStatus,
     ClinicalDirector,
@@ -129,6 +130,8 @@ class Landscape:
     uncovered: list[Organisation]
     result: rules.CheckResult
     band: rules.Band
+    #: How contiguity was checked: practices located, placed approximately, not placed (with reasons).
+    contiguity: ContiguityStatus | None = None
 
     @property
     def total(self) -> int:
@@ -180,15 +183,40 @@ def to_domain(row: NetworkRow) -> rules.Network:
     )
 
 
-def landscape(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> Landscape:
-    """The PCN landscape of an area on a date, checked against the rules."""
+def landscape(
+    area: Organisation,
+    date: dt.date,
+    band: rules.Band = rules.DEFAULT_BAND,
+    *,
+    max_edge_km: float = DEFAULT_MAX_EDGE_KM,
+) -> Landscape:
+    """The PCN landscape of an area on a date, checked against the rules and for contiguity.
+
+    Contiguity (:func:`pcnhub.domain.check_cli.with_contiguity`): the area's practices are
+    located by :func:`pcnhub.register.locations.practice_locations` (recorded coordinates,
+    else their postcode, all in one geocoding call) and joined in a neighbour graph; each
+    PCN in several pieces gets a warning naming its stray practices (an exception if one is
+    recorded for the PCN).  Practices that cannot
+    be placed are left out of the graph and named in a warning on their PCN (and, with the
+    reason, in ``contiguity.unlocated``); practices placed at a postcode sector or district
+    mean are named in an info finding on their PCN.
+    """
+    from pcnhub.register.locations import practice_locations
+
     pcns, practices = area_members(area, date)
     rows = network_rows(pcns, date)
     result = rules.check_configuration([to_domain(r) for r in rows], [p.code for p in practices], band)
+    located = practice_locations(practices)
+    postcodes = {p.code: p.postcode.strip().upper() for p in practices}
+    approximate = {code: f"{postcodes[code]}, {how} mean" for code, how in located.approximate.items()}
+    agreed = {r.pcn.code: e.reason for r in rows for e in r.exceptions if e.rule == rules.CONTIGUITY}
+    result = with_contiguity(result, list(located.points.values()), approximate=approximate,
+                             max_edge_km=max_edge_km, exceptions=agreed)
+    status = checked_status(len(located.points), max_edge_km, approximate, located.unplaced)
     # Matched by ODS code: PCN names are not unique nationally (e.g. two SMARTCARE CENTRAL PCNs in 2022).
     by_code = {network.code: list(network.findings) for network in result.networks}
     for r in rows:
         r.findings = by_code.get(r.pcn.code, [])
     covered = {m.practice.pk for r in rows for m in r.members}
     uncovered = [p for p in practices if p.pk not in covered]
-    return Landscape(area, date, rows, uncovered, result, band)
+    return Landscape(area, date, rows, uncovered, result, band, status)
