@@ -313,3 +313,7 @@ api.add_router("/maturity", maturity_router)
 from pcnhub.phm.api import router as phm_router  # noqa: E402
 
 api.add_router("/phm", phm_router)
+
+from pcnhub.designer.api import router as designer_router  # noqa: E402
+
+api.add_router("/design", designer_router)

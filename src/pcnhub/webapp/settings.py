@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "pcnhub.finance",
     "pcnhub.maturity",
     "pcnhub.phm",
+    "pcnhub.designer",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,9 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+
+#: The configuration designer's time limit for a proposal, in seconds.
+PCNHUB_DESIGN_SECONDS = float(os.environ.get("PCNHUB_DESIGN_SECONDS", "3"))
 
 #: Population health: ``data/`` (the patient-level dataset) and ``output/`` (what ``pcnhub phm run`` writes).
 PCNHUB_PHM_DIR = Path(os.environ.get("PCNHUB_PHM_DIR", HOME / "phm")).resolve()

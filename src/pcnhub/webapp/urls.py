@@ -12,5 +12,6 @@ urlpatterns = [
     path("finance/", include("pcnhub.finance.urls")),
     path("maturity/", include("pcnhub.maturity.urls")),
     path("phm/", include("pcnhub.phm.urls")),
+    path("design/", include("pcnhub.designer.urls")),
     path("", include("pcnhub.register.urls")),
 ]

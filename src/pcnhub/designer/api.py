@@ -1,0 +1,51 @@
+"""JSON API of the configuration designer (mounted at /api/design/), with the page's permissions.
+
+    GET /api/design/areas                     the ICBs and sub-ICB locations the user may design
+    GET /api/design/areas/{code}?date=YYYY-MM-DD&lower=30000&upper=50000&networks=K
+        the current configuration and a proposal: networks, metrics, findings, entitlements, access
+
+PCN and practice users get 403; unknown codes 404; bad parameters 400 with the reason.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from pcnhub.designer import permissions, services
+from pcnhub.domain import rules
+from pcnhub.register import services as register
+
+router = Router(tags=["configuration designer"])
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+@router.get("/areas", response=list[AreaOut], summary="Areas the user may design")
+def areas(request: HttpRequest):
+    return [{"code": a.code, "name": a.name, "kind": a.kind} for a in permissions.design_areas(request.user)]
+
+
+@router.get("/areas/{code}", summary="An area's current configuration beside a proposal")
+def area_design(request: HttpRequest, code: str, date: str | None = None, lower: int | None = None,
+                upper: int | None = None, networks: int | None = None) -> dict:
+    org = permissions.design_area(request.user, code)
+    try:
+        day = register.parse_date(date, None) or register.latest_data_date()
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    try:
+        band = rules.Band(rules.DEFAULT_BAND.lower if lower is None else lower,
+                          rules.DEFAULT_BAND.upper if upper is None else upper)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    try:
+        view = services.build(org, day, band, networks)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    return services.design_dict(view)

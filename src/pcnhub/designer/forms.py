@@ -1,0 +1,65 @@
+"""The designer's query parameters: area and date (the index), date, band and number of networks."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pcnhub.domain import rules
+from pcnhub.register.forms import NHSFormMixin, date_field
+from pcnhub.register.models import OrgKind
+
+
+def _count(label: str, message: str, placeholder: str = "") -> forms.IntegerField:
+    attrs = {"class": "nhsuk-input--width-5", "inputmode": "numeric"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.IntegerField(label=label, required=False, min_value=0, error_messages={"invalid": message},
+                              widget=forms.NumberInput(attrs=attrs))
+
+
+class ChooseForm(NHSFormMixin, forms.Form):
+    """``/design/?area=&date=``: the area and date to design."""
+
+    area = forms.CharField(label="Area", required=False, widget=forms.Select)
+    date = date_field("Date", required=False, help_text="The register as it stood on this date, e.g. 2022-01-01")
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for area in areas:
+            groups.setdefault(OrgKind(area.kind).label, []).append((area.code, f"{area.name} ({area.code})"))
+        self.fields["area"].widget.choices = [("", "Choose an area"), *groups.items()]
+
+    def clean_area(self) -> str:
+        return self.cleaned_data["area"].strip().upper()
+
+
+class DesignForm(NHSFormMixin, forms.Form):
+    """``?date=&lower=&upper=&networks=``: the date, the list-size band and the number of networks."""
+
+    date = date_field("Date", required=False)
+    lower = _count("Lower limit", "Enter the lower limit as a whole number of patients",
+                   str(rules.DEFAULT_BAND.lower))
+    upper = _count("Upper limit", "Enter the upper limit as a whole number of patients",
+                   str(rules.DEFAULT_BAND.upper))
+    networks = forms.IntegerField(
+        label="Number of networks", required=False, min_value=1,
+        help_text="Blank: chosen from the area's list size",
+        error_messages={"invalid": "Enter the number of networks as a whole number",
+                        "min_value": "The number of networks must be 1 or more"},
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        lower, upper = data.get("lower"), data.get("upper")
+        if "lower" in data and "upper" in data:
+            try:
+                data["band"] = rules.Band(
+                    rules.DEFAULT_BAND.lower if lower is None else lower,
+                    rules.DEFAULT_BAND.upper if upper is None else upper,
+                )
+            except ValueError as exc:
+                message = str(exc)
+                self.add_error("lower", message[:1].upper() + message[1:])
+        return data

@@ -1,0 +1,506 @@
+"""The configuration designer: an area's current PCN configuration on a date beside a proposal.
+
+:func:`build` gathers everything the designer's page, downloads and API show, from the register:
+
+* the practices of the area on the date (:func:`pcnhub.register.services.area_members`), each with
+  its latest list size on or before the date and its location
+  (:func:`pcnhub.register.locations.practice_locations`); practices that cannot be placed are listed
+  with the reason and left out of the maps, the neighbour graph and the proposal;
+* the current configuration (the register's PCNs on the date, checked against the rules), and a
+  proposal made from the located practices by :func:`pcnhub.domain.design_cli.design` (contiguous,
+  in band where feasible, compact) within a time limit;
+* for both: the design metrics on one neighbour graph, the findings (rules, contiguity naming stray
+  practices, feasibility), and per network its list size, whether it is in band, its Network
+  Contract entitlement for the financial year of the date (the rates catalogue and the ICB's
+  overrides, as on the money pages, applied to the members' list sizes shown) and its required
+  weekly access time (:func:`pcnhub.domain.access.access_requirement`).
+
+The proposal is the only costly step (up to ``PCNHUB_DESIGN_SECONDS``); it is cached under a key made
+of every input (practice codes, list sizes, coordinates, band, number of networks, time limit), so a
+change in the register gives a new key and nothing stale is ever shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+
+from pcnhub.domain import rules
+from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
+from pcnhub.domain.contiguity import check_contiguity
+from pcnhub.domain.design import Unit, explain_feasibility
+from pcnhub.domain.design_cli import Design, design
+from pcnhub.domain.design_metrics import Metrics, metrics
+from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
+from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money.entitlements import Entitlement, Member, Population, entitlement
+from pcnhub.domain.money.years import FinancialYear, catalogue_years
+from pcnhub.finance.services import overrides_for
+from pcnhub.geo.postcodes import SOURCE as POSTCODE_SOURCE
+from pcnhub.reference.rates import year_rates
+from pcnhub.register import services as register
+from pcnhub.register.locations import practice_locations
+from pcnhub.register.models import Organisation, OrgKind, Parentage
+
+#: The label of practices that are in no network (current configuration).
+NO_NETWORK = "In no PCN"
+CURRENT = "current"
+PROPOSAL = "proposal"
+#: Most networks that may be asked for, whatever the number of practices.
+MAX_NETWORKS = 500
+
+
+def design_seconds() -> float:
+    """The proposal's time limit (``PCNHUB_DESIGN_SECONDS``, default 3 seconds)."""
+    return float(getattr(settings, "PCNHUB_DESIGN_SECONDS", 3.0))
+
+
+@dataclass
+class PracticeView:
+    code: str
+    name: str
+    registered: int | None
+    weighted: int | None
+    adjusted: int | None
+    list_size_date: dt.date | None
+    point: Point | None
+    precision: str = ""
+    unplaced: str = ""
+
+    @property
+    def list_size(self) -> int:
+        """Registered patients, 0 when no list size is recorded (as the landscape counts them)."""
+        return self.registered or 0
+
+    @property
+    def member(self) -> Member:
+        return Member(self.code, self.name, Population(self.list_size, self.weighted, self.adjusted))
+
+
+@dataclass
+class Money:
+    """A network's entitlement for the year (None when the catalogue does not cover the year)."""
+
+    entitlement: Entitlement | None
+
+    @property
+    def known(self) -> bool:
+        return self.entitlement is not None
+
+    @property
+    def total(self) -> Decimal | None:
+        return None if self.entitlement is None else self.entitlement.total
+
+    @property
+    def to_pcn(self) -> Decimal | None:
+        return None if self.entitlement is None else self.entitlement.total_to(c.TO_PCN)
+
+    @property
+    def to_practices(self) -> Decimal | None:
+        return None if self.entitlement is None else self.entitlement.total_to(c.TO_PRACTICES)
+
+    @property
+    def core(self) -> Decimal | None:
+        """Core PCN funding (one payment to 2023/24, on registered and adjusted lists from 2024/25)."""
+        if self.entitlement is None:
+            return None
+        lines = [line for line in self.entitlement.lines if line.payment.key.startswith("core") and line.known]
+        return sum((line.amount for line in lines), Decimal(0)) if lines else None
+
+    @property
+    def not_known(self) -> list[str]:
+        return [] if self.entitlement is None else [line.payment.name for line in self.entitlement.not_known]
+
+
+@dataclass
+class Access:
+    """Required weekly access minutes (None before the Network Contract DES)."""
+
+    minutes: int | None
+    scheme: str
+    basis: str
+
+    @property
+    def hours_text(self) -> str:
+        if self.minutes is None:
+            return "No requirement"
+        hours, rest = divmod(self.minutes, 60)
+        return f"{hours:,} h {rest:02d} min"
+
+
+@dataclass
+class NetworkView:
+    number: int
+    name: str
+    code: str | None
+    practices: list[PracticeView]
+    band: rules.Band
+    money: Money
+    access: Access
+    colour: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short label drawn on the map and shown in the tables (colour is never the only cue)."""
+        return str(self.number)
+
+    @property
+    def list_size(self) -> int:
+        return sum(p.list_size for p in self.practices)
+
+    @property
+    def in_band(self) -> bool:
+        return self.band.lower <= self.list_size <= self.band.upper
+
+    @property
+    def band_text(self) -> str:
+        if self.in_band:
+            return "In band"
+        if self.list_size < self.band.lower:
+            return f"Below by {self.band.lower - self.list_size:,}"
+        return f"Above by {self.list_size - self.band.upper:,}"
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.practices]
+
+
+@dataclass
+class Side:
+    key: str
+    title: str
+    networks: list[NetworkView]
+    metrics: Metrics | None
+    findings: list[rules.Finding]
+    #: practices of the area in no network on this side
+    uncovered: list[PracticeView] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == rules.ERROR)
+
+    @property
+    def not_contiguous(self) -> list[rules.Finding]:
+        return [f for f in self.findings if f.rule == "contiguity" and f.severity == rules.ERROR]
+
+
+@dataclass
+class DesignView:
+    area: Organisation
+    date: dt.date
+    band: rules.Band
+    networks_asked: int | None
+    seconds: float
+    year: FinancialYear
+    year_known: bool
+    practices: list[PracticeView]
+    current: Side
+    proposal: Side | None
+    graph: NeighbourGraph | None
+    design: Design | None
+    notes: list[str]
+    icb: Organisation | None
+
+    @property
+    def located(self) -> list[PracticeView]:
+        return [p for p in self.practices if p.point is not None]
+
+    @property
+    def unplaced(self) -> list[PracticeView]:
+        return [p for p in self.practices if p.point is None]
+
+    @property
+    def approximate(self) -> list[PracticeView]:
+        return [p for p in self.practices if p.precision in ("sector", "district")]
+
+    @property
+    def unsized(self) -> list[PracticeView]:
+        return [p for p in self.practices if p.registered is None]
+
+    @property
+    def total(self) -> int:
+        return sum(p.list_size for p in self.practices)
+
+    @property
+    def sides(self) -> list[Side]:
+        return [self.current] + ([self.proposal] if self.proposal else [])
+
+    @property
+    def source(self) -> str:
+        return POSTCODE_SOURCE
+
+
+# --- Inputs ------------------------------------------------------------------------------------
+
+
+def icb_of_area(area: Organisation) -> Organisation | None:
+    """The ICB an area is (or sits in), for the rate overrides in force."""
+    if area.kind == OrgKind.ICB:
+        return area
+    seen, frontier = {area.pk}, [area.pk]
+    while frontier:
+        links = Parentage.objects.filter(child_id__in=frontier).select_related("parent").order_by("-start")
+        frontier = []
+        for link in links:
+            if link.parent.kind == OrgKind.ICB:
+                return link.parent
+            if link.parent_id not in seen:
+                seen.add(link.parent_id)
+                frontier.append(link.parent_id)
+    return None
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _practices(practices: list[Organisation], date: dt.date) -> list[PracticeView]:
+    sizes = register.list_sizes_on([p.pk for p in practices], date)
+    located = practice_locations(practices)
+    out = []
+    for p in sorted(practices, key=lambda p: p.code):
+        size = sizes.get(p.pk)
+        out.append(PracticeView(
+            code=p.code, name=p.name,
+            registered=size.registered if size else None,
+            weighted=_whole(size.weighted) if size else None,
+            adjusted=_whole(size.adjusted) if size else None,
+            list_size_date=size.date if size else None,
+            point=located.points.get(p.code),
+            precision=located.precision.get(p.code, ""),
+            unplaced=located.unplaced.get(p.code, ""),
+        ))
+    return out
+
+
+def _money(members: list[PracticeView], rates, overrides) -> Money:
+    if rates is None:
+        return Money(None)
+    with_weighted = any(p.weighted is not None for p in members)
+    with_adjusted = any(p.adjusted is not None for p in members)
+    population = Population(
+        registered=sum(p.list_size for p in members),
+        weighted=sum(p.member.population.of(c.WEIGHTED) for p in members) if with_weighted else None,
+        adjusted=sum(p.member.population.of(c.ADJUSTED) for p in members) if with_adjusted else None,
+    )
+    return Money(entitlement(rates, population, overrides=overrides, members=[p.member for p in members]))
+
+
+def _access(members: list[PracticeView], date: dt.date) -> Access:
+    if date < NETWORK_CONTRACT_DES_START:
+        return Access(None, "none", "")
+    registered = sum(p.list_size for p in members)
+    adjusted = sum(p.adjusted if p.adjusted is not None else p.list_size for p in members)
+    known = any(p.adjusted is not None for p in members)
+    result = access_requirement(date, registered, adjusted if known else None)
+    return Access(result.required_minutes_per_week, result.scheme.value, result.population_basis)
+
+
+# --- The proposal (cached by its inputs) ----------------------------------------------------------
+
+
+def _cache_key(points: list[Point], units: list[Unit], band: rules.Band, k: int | None, seconds: float) -> str:
+    payload = json.dumps({
+        "units": [[u.code, u.list_size, p.lat, p.lon] for p, u in zip(points, units, strict=True)],
+        "band": [band.lower, band.upper], "k": k, "seconds": seconds,
+    }, sort_keys=True)
+    return "pcnhub-design-" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def propose_for(points: list[Point], units: list[Unit], band: rules.Band, k: int | None,
+                seconds: float) -> Design:
+    """The proposal for these practices (cached under a key of every input)."""
+    key = _cache_key(points, units, band, k, seconds)
+    found = cache.get(key)
+    if found is None:
+        found, _ = design(points, units, band, networks=k, seconds=seconds)
+        cache.set(key, found, 60 * 60)
+    return found
+
+
+# --- Building the view -------------------------------------------------------------------------
+
+
+def _unique_names(rows) -> dict[int, str]:
+    counts = Counter(r.pcn.name for r in rows)
+    return {r.pcn.pk: r.pcn.name if counts[r.pcn.name] == 1 else f"{r.pcn.name} ({r.pcn.code})" for r in rows}
+
+
+def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND,
+          networks: int | None = None, seconds: float | None = None) -> DesignView:
+    """The designer's view of ``area`` on ``date`` (see the module docstring).
+
+    Raises ValueError when ``networks`` is outside 1 to the number of located practices.
+    """
+    seconds = design_seconds() if seconds is None else seconds
+    view = register.landscape(area, date, band)
+    pcns, members = register.area_members(area, date)
+    practices = _practices(members, date)
+    by_code = {p.code: p for p in practices}
+    located = [p for p in practices if p.point is not None]
+    if networks is not None and not 1 <= networks <= max(1, min(len(located), MAX_NETWORKS)):
+        raise ValueError(
+            f"The number of networks must be between 1 and {max(1, min(len(located), MAX_NETWORKS)):,} "
+            f"(the number of practices that can be placed on the map), not {networks:,}"
+        )
+    year = FinancialYear.containing(date)
+    year_known = year in catalogue_years()
+    rates = year_rates(year) if year_known else None
+    icb = icb_of_area(area)
+    overrides = overrides_for(icb, year) if year_known else {}
+    notes: list[str] = []
+
+    graph = build_graph([p.point for p in located]) if located else None
+
+    # Current configuration.
+    names = _unique_names(view.networks)
+    current_networks = []
+    for number, row in enumerate(view.networks, 1):
+        ms = [by_code[m.practice.code] for m in row.members if m.practice.code in by_code]
+        current_networks.append(NetworkView(number, names[row.pcn.pk], row.pcn.code, ms, band,
+                                            _money(ms, rates, overrides), _access(ms, date)))
+    uncovered = [by_code[p.code] for p in view.uncovered if p.code in by_code]
+    config = {n.name: n.codes for n in current_networks}
+    sizes = {p.code: p.list_size for p in practices}
+    current_findings = list(view.result.findings)
+    current_metrics = None
+    if graph is not None:
+        current_findings += check_contiguity(config, graph)
+        current_metrics = metrics(config, sizes, graph, band)
+    current = Side(CURRENT, f"Current configuration on {register_date(date)}", current_networks,
+                   current_metrics, current_findings, uncovered)
+
+    # Proposal.
+    proposal = None
+    result = None
+    if located:
+        points = [p.point for p in located]
+        # One commissioner area: the proposal never crosses it (and its findings name it).
+        units = [Unit(p.code, p.list_size, 0.0, 0.0, None, area.code) for p in located]
+        result = propose_for(points, units, band, networks, seconds)
+        proposed = []
+        for number, (name, codes, _size) in enumerate(result.networks, 1):
+            ms = [by_code[code] for code in codes]
+            proposed.append(NetworkView(number, name, None, ms, band, _money(ms, rates, overrides), _access(ms, date)))
+        findings = list(result.findings)
+        seen = {f.message for f in findings}
+        extra = [f for f in explain_feasibility(units, band, networks)
+                 if f.message not in seen and (f.rule == rules.LIST_SIZE_BAND or f.severity != rules.INFO)]
+        proposal = Side(PROPOSAL, "Proposal", proposed, result.metrics, extra + findings)
+
+    # What stands in for what.
+    if [p for p in practices if p.point is None]:
+        notes.append("Practices without a location are left out of the maps, the neighbour graph and the proposal.")
+    unsized = [p.code for p in practices if p.registered is None]
+    if unsized:
+        notes.append(f"No list size is recorded on or before {register_date(date)} for {_names(unsized)}: "
+                     "counted as 0 patients.")
+    counted = [p for p in practices if p.registered is not None]
+    for attr, label in (("weighted", "weighted list"), ("adjusted", "adjusted population")):
+        missing = [p.code for p in counted if getattr(p, attr) is None]
+        if missing and len(missing) == len(counted):
+            notes.append(f"No {label} is recorded: the registered list stands in for it.")
+        elif missing:
+            notes.append(f"No {label} is recorded for {_names(missing)}: their registered list stands in for it.")
+    if year_known:
+        notes.append(f"Entitlements are for {year} (the financial year of {register_date(date)}), from the rates "
+                     "catalogue" + (f" with {icb.name}'s rate overrides in force" if overrides else "")
+                     + ", applied to the list sizes shown here (the money pages use each PCN's members on the "
+                     "year's list date). Care home beds are not known for a proposal and count as 0 on both sides; "
+                     "ARRS and IIF amounts are the most that can be earned.")
+    else:
+        covered = ", ".join(y.label for y in catalogue_years())
+        notes.append(f"The rates catalogue has no {year} (it covers {covered}): entitlements are not known.")
+    if date < NETWORK_CONTRACT_DES_START:
+        notes.append("There was no network access requirement before the Network Contract DES began on "
+                     f"{register_date(NETWORK_CONTRACT_DES_START)}.")
+    elif date < ENHANCED_ACCESS_START:
+        notes.append("Access hours: Extended Hours Access, 30 minutes a week per 1,000 registered patients.")
+    else:
+        notes.append("Access hours: Enhanced Access, 60 minutes a week per 1,000 PCN adjusted population"
+                     + ("" if any(p.adjusted is not None for p in practices)
+                        else " (the registered list stands in for it)") + ".")
+
+    return DesignView(area, date, band, networks, seconds, year, year_known, practices, current, proposal,
+                      graph, result, notes, icb)
+
+
+def register_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _names(codes: list[str], limit: int = 8) -> str:
+    shown = ", ".join(codes[:limit])
+    return shown + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+# --- Plain data for the API, the JSON download and the configuration CSV ----------------------------
+
+
+def _amount(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def network_dict(n: NetworkView) -> dict:
+    return {
+        "label": n.label,
+        "name": n.name,
+        "code": n.code,
+        "list_size": n.list_size,
+        "in_band": n.in_band,
+        "practices": [{"code": p.code, "name": p.name, "list_size": p.registered} for p in n.practices],
+        "entitlement": None if not n.money.known else {
+            "total": _amount(n.money.total), "to_pcn": _amount(n.money.to_pcn),
+            "to_practices": _amount(n.money.to_practices), "core": _amount(n.money.core),
+            "not_known": n.money.not_known,
+        },
+        "access_minutes_per_week": n.access.minutes,
+        "access_basis": n.access.basis,
+    }
+
+
+def side_dict(side: Side) -> dict:
+    return {
+        "networks": [network_dict(n) for n in side.networks],
+        "uncovered": [p.code for p in side.uncovered],
+        "metrics": side.metrics.to_dict() if side.metrics else None,
+        "findings": [f.to_dict() for f in side.findings],
+    }
+
+
+def design_dict(v: DesignView) -> dict:
+    return {
+        "area": {"code": v.area.code, "name": v.area.name, "kind": v.area.kind},
+        "date": v.date.isoformat(),
+        "band": v.band.to_dict(),
+        "networks_asked": v.networks_asked,
+        "year": v.year.label,
+        "practices": len(v.practices),
+        "list_size": v.total,
+        "unplaced": [{"code": p.code, "name": p.name, "reason": p.unplaced} for p in v.unplaced],
+        "approximate": [{"code": p.code, "precision": p.precision} for p in v.approximate],
+        "location_source": POSTCODE_SOURCE,
+        "current": side_dict(v.current),
+        "proposal": None if v.proposal is None else {
+            **side_dict(v.proposal),
+            "method": v.design.proposal.method,
+            "optimal": v.design.proposal.optimal,
+            "seconds": round(v.design.proposal.seconds, 3),
+        },
+        "notes": v.notes,
+    }
+
+
+CONFIGURATION_HEADERS = ["pcn", "practice_code", "practice_name", "list_size"]
+
+
+def configuration_rows(side: Side) -> list[list]:
+    """The side as a configuration CSV (what ``pcnhub check FILE.csv`` reads), one row a practice."""
+    return [[n.name, p.code, p.name, p.list_size] for n in side.networks for p in n.practices]

@@ -1,0 +1,62 @@
+"""The designer's JSON API at /api/design/: the page's permissions and numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from pcnhub.domain.access import access_requirement
+from tests.builders import LATEST, NORTH_TOTAL
+from tests.designer.conftest import ALPHA_LOCATED, UNPLACED
+
+pytestmark = pytest.mark.django_db
+
+URL = f"/api/design/areas/QAA?date={LATEST.isoformat()}"
+
+
+def test_design_of_an_area(placed, client_for):
+    response = client_for("icb").get(URL)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["band"] == {"lower": 30000, "upper": 50000}
+    assert [n["list_size"] for n in data["current"]["networks"]] == [NORTH_TOTAL, 55_000]
+    assert data["current"]["uncovered"] == [UNPLACED]
+    assert [u["code"] for u in data["unplaced"]] == [UNPLACED]
+    proposal = data["proposal"]
+    assert sorted(p["code"] for n in proposal["networks"] for p in n["practices"]) == ALPHA_LOCATED
+    for n in proposal["networks"]:
+        assert n["list_size"] == sum(p["list_size"] for p in n["practices"])
+        assert n["access_minutes_per_week"] == access_requirement(LATEST, n["list_size"]).required_minutes_per_week
+        assert n["entitlement"]["total"] > 0
+    assert proposal["method"] in ("exact", "heuristic")
+    assert set(proposal["metrics"]) >= {"in_band", "largest_deviation", "mean_distance_km", "cut_edges",
+                                        "compactness"}
+
+
+def test_networks_asked_for(placed, client_for):
+    data = client_for("analyst").get(URL + "&networks=3").json()
+    assert len(data["proposal"]["networks"]) == 3 and data["networks_asked"] == 3
+
+
+def test_areas_list(placed, client_for):
+    codes = [a["code"] for a in client_for("icb").get("/api/design/areas").json()]
+    assert codes == ["QAA", "01A"]
+
+
+@pytest.mark.parametrize("role", ["pcn", "practice", "icb-beta"])
+def test_refused(placed, client_for, role):
+    assert client_for(role).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["lower=60000&upper=50000", "date=soon", "networks=0", "networks=50"])
+def test_bad_parameters_are_400_with_the_reason(placed, client_for, query):
+    response = client_for("icb").get(f"/api/design/areas/QAA?{query}")
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_unknown_area_is_404(placed, client_for):
+    assert client_for("admin").get("/api/design/areas/NOPE").status_code == 404
+
+
+def test_needs_login(placed, client):
+    assert client.get(URL).status_code == 401
