@@ -141,3 +141,4 @@ def test_landscape_page_and_api_show_the_contiguity_finding(register, client_for
     assert "Alpha North PCN is not contiguous" in html and "stray practices: A81003" in html
     report = client.get("/api/landscape", {"area": "QAA"}).json()
     assert any(f["rule"] == "contiguity" and f["practices"] == ["A81003"] for f in report["findings"])
+    assert report["contiguity"]["checked"] is True and report["contiguity"]["located"] == 6

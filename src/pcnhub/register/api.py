@@ -69,6 +69,15 @@ class NetworkOut(Schema):
     findings: list[FindingOut]
 
 
+class ContiguityOut(Schema):
+    checked: bool
+    note: str
+    max_edge_km: float | None
+    located: int
+    approximate: dict[str, str]
+    unlocated: dict[str, str]
+
+
 class LandscapeOut(Schema):
     area: OrganisationOut
     date: dt.date
@@ -78,6 +87,7 @@ class LandscapeOut(Schema):
     uncovered_practices: list[OrganisationOut]
     findings: list[FindingOut]
     broken: bool
+    contiguity: ContiguityOut | None
 
 
 class MembershipOut(Schema):
@@ -282,6 +292,7 @@ def landscape(request, area: str, date: str | None = None, lower: int | None = N
         "uncovered_practices": view.uncovered,
         "findings": [_finding(f) for f in view.result.findings],
         "broken": view.result.broken,
+        "contiguity": view.contiguity.to_dict() if view.contiguity else None,
     }
 
 
