@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from pcnhub.domain import rules
-from pcnhub.register.forms import NHSFormMixin, date_field
+from pcnhub.register.forms import NHSFormMixin, clean_band, date_field
 from pcnhub.register.models import OrgKind
 
 
@@ -51,15 +51,4 @@ class DesignForm(NHSFormMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
-        lower, upper = data.get("lower"), data.get("upper")
-        if "lower" in data and "upper" in data:
-            try:
-                data["band"] = rules.Band(
-                    rules.DEFAULT_BAND.lower if lower is None else lower,
-                    rules.DEFAULT_BAND.upper if upper is None else upper,
-                )
-            except ValueError as exc:
-                message = str(exc)
-                self.add_error("lower", message[:1].upper() + message[1:])
-        return data
+        return clean_band(self, super().clean())

@@ -41,6 +41,22 @@ RULE_LABELS = {
 }
 DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD, for example 2025-01-31"}
+
+
+def clean_band(form: forms.Form, data: dict) -> dict:
+    """Put ``band`` (a :class:`rules.Band`; blank limits take the defaults) into a form's cleaned data,
+    or an error on ``lower`` when the limits are inconsistent."""
+    lower, upper = data.get("lower"), data.get("upper")
+    if "lower" in data and "upper" in data:
+        try:
+            data["band"] = rules.Band(
+                rules.DEFAULT_BAND.lower if lower is None else lower,
+                rules.DEFAULT_BAND.upper if upper is None else upper,
+            )
+        except ValueError as exc:
+            message = str(exc)
+            form.add_error("lower", message[:1].upper() + message[1:])
+    return data
 LOCAL_PARTNER_PREFIX = "LP"
 
 
@@ -138,19 +154,7 @@ class LandscapeForm(DateForm):
         return self.cleaned_data["area"].strip().upper()
 
     def clean(self):
-        data = super().clean()
-        lower = data.get("lower")
-        upper = data.get("upper")
-        if "lower" in data and "upper" in data:
-            try:
-                data["band"] = rules.Band(
-                    rules.DEFAULT_BAND.lower if lower is None else lower,
-                    rules.DEFAULT_BAND.upper if upper is None else upper,
-                )
-            except ValueError as exc:
-                message = str(exc)
-                self.add_error("lower", message[:1].upper() + message[1:])
-        return data
+        return clean_band(self, super().clean())
 
 
 # --- PCN edits ---------------------------------------------------------------------------------
