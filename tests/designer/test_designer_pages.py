@@ -263,3 +263,24 @@ def test_area_without_located_practices_has_no_map_but_a_page(placed, client_for
     response = client_for("icb").get(AREA + DATE)
     assert response.status_code == 200
     assert "No proposal" in text(response)
+
+
+def test_metrics_compare_the_money_and_access_of_all_networks(placed, client_for):
+    response = client_for("icb").get(AREA + DATE)
+    html = response.content.decode()
+
+    def metric(key: str) -> tuple[str, str]:
+        row = re.search(rf'data-metric="{key}">.*?data-current>(.*?)</td>.*?data-proposal>(.*?)</td>', html, re.DOTALL)
+        return row[1].strip(), row[2].strip()
+
+    year = FinancialYear.containing(LATEST)
+    # The current side's total is the sum of its networks' entitlements (each checked above against the domain).
+    totals = []
+    for r in rows_of(response, "current"):
+        amount = re.search(r"data-money-total>(£[\d,]+\.\d\d)", r["html"])[1]
+        totals.append(Decimal(amount[1:].replace(",", "")))
+    assert metric("money_total")[0] == gbp(sum(totals))
+    assert f"Network entitlements {year}, all networks" in text(response)
+    minutes = sum(r["access"] for r in rows_of(response, "proposal"))
+    hours, rest = divmod(minutes, 60)
+    assert metric("access_minutes")[1] == f"{hours:,} h {rest:02d} min"

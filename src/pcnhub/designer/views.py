@@ -110,7 +110,29 @@ def _metrics_rows(v: services.DesignView) -> list[dict]:
                           ("Rule errors", lambda s: s.errors)):
         rows.append({"key": label, "label": label, "current": f"{getter(v.current):,}",
                      "proposal": f"{getter(v.proposal):,}" if v.proposal else "Not measured"})
+    for key, label, total in (
+        ("money_total", f"Network entitlements {v.year}, all networks", lambda s: _money_sum(s, "total")),
+        ("money_to_pcn", f"Of which paid to the PCNs {v.year}", lambda s: _money_sum(s, "to_pcn")),
+        ("access_minutes", "Required access a week, all networks", _access_sum),
+    ):
+        rows.append({"key": key, "label": label, "current": total(v.current),
+                     "proposal": total(v.proposal) if v.proposal else "Not measured"})
     return rows
+
+
+def _money_sum(side: services.Side, attr: str) -> str:
+    """The sum of a money column over a side's networks, or "Not known" if any network's is not known."""
+    values = [getattr(n.money, attr) for n in side.networks]
+    if not values or any(value is None for value in values):
+        return "Not known"
+    return gbp(sum(values))
+
+
+def _access_sum(side: services.Side) -> str:
+    minutes = [n.access.minutes for n in side.networks]
+    if not minutes or any(m is None for m in minutes):
+        return "No requirement"
+    return services.Access(sum(minutes), "", "").hours_text
 
 
 def _metrics_table(v: services.DesignView, rows: list[dict]) -> exports.Table:
