@@ -142,3 +142,15 @@ def test_landscape_page_and_api_show_the_contiguity_finding(register, client_for
     report = client.get("/api/landscape", {"area": "QAA"}).json()
     assert any(f["rule"] == "contiguity" and f["practices"] == ["A81003"] for f in report["findings"])
     assert report["contiguity"]["checked"] is True and report["contiguity"]["located"] == 6
+
+
+def test_pcn_page_shows_contiguity_judged_in_its_icb(register, client_for) -> None:
+    set_postcodes(register, SPLIT_POSTCODES)
+    [row] = services.network_rows([register.north], LATEST)
+    [finding] = services.network_contiguity(row, LATEST)
+    assert (finding.rule, finding.severity, finding.practices) == ("contiguity", "warning", ("A81003",))
+    html = client_for("icb").get(reverse("pcn", args=["U00001"])).content.decode()
+    assert "stray practices: A81003" in html
+    # Alpha South sits between the pieces but is itself in one piece.
+    [south] = services.network_rows([register.south], LATEST)
+    assert services.network_contiguity(south, LATEST) == []

@@ -220,3 +220,39 @@ def landscape(
     covered = {m.practice.pk for r in rows for m in r.members}
     uncovered = [p for p in practices if p.pk not in covered]
     return Landscape(area, date, rows, uncovered, result, band, status)
+
+
+def network_contiguity(row: NetworkRow, date: dt.date, max_edge_km: float = DEFAULT_MAX_EDGE_KM) -> list[rules.Finding]:
+    """Contiguity findings of one PCN, judged among all the practices of its ICB on the date.
+
+    The neighbour graph is built on every located practice of the PCN's ICB (or of its highest
+    area when it has no ICB), as on that ICB's landscape, so the PCN page and the landscape agree.
+    """
+    from pcnhub.domain.contiguity import check_contiguity
+    from pcnhub.domain.geography import build_graph
+    from pcnhub.register.locations import practice_locations
+
+    area = _top_area(row.pcn, date)
+    if area is None:
+        return []
+    _, practices = area_members(area, date)
+    located = practice_locations(practices)
+    graph = build_graph(list(located.points.values()), max_edge_km=max_edge_km)
+    agreed = {row.pcn.name: e.reason for e in row.exceptions if e.rule == rules.CONTIGUITY}
+    return check_contiguity({row.pcn.name: [m.practice.code for m in row.members]}, graph, agreed)
+
+
+def _top_area(org: Organisation, date: dt.date) -> Organisation | None:
+    """The ICB above an organisation on a date, or the highest area below a region when there is none."""
+    seen: set[int] = set()
+    found = None
+    current = org
+    while current.pk not in seen:
+        seen.add(current.pk)
+        link = Parentage.objects.on(date).filter(child=current).select_related("parent").first()
+        if link is None or link.parent.kind == OrgKind.REGION:
+            break
+        current = found = link.parent
+        if current.kind == OrgKind.ICB:
+            break
+    return found

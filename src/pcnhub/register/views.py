@@ -98,9 +98,10 @@ def _download(request: HttpRequest, tables: dict[str, Callable[[], exports.Table
 
 
 def _checked_network(pcn: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> services.NetworkRow:
-    """The PCN on the date with the findings of the rules check on it alone."""
+    """The PCN on the date with the findings of the rules check on it alone, and of contiguity in its ICB."""
     [row] = services.network_rows([pcn], date)
     row.findings = list(rules.check_configuration([services.to_domain(row)], None, band).findings)
+    row.findings += services.network_contiguity(row, date)
     return row
 
 
