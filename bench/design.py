@@ -1,6 +1,13 @@
-"""Benchmark `pcnhub design`: West Sussex 2019 (real vs proposed) and a synthetic England-sized run.
+"""Benchmark `pcnhub design`: West Sussex 2019, real England 2022 and a synthetic England-sized run.
 
-    .venv/bin/python bench/design.py [--seconds T] [--synthetic-seconds T] [--practices N]
+    .venv/bin/python bench/design.py [--seconds T] [--england-seconds T] [--synthetic-seconds T]
+                                     [--practices N] [--only west_sussex,england,synthetic,compare]
+
+England: practices, postcodes, PCNs and commissioner areas (CCG_CODE) from the
+January 2022 practice-to-PCN map; list sizes from the January 2021 registered
+list file (practices not there, or whose postcode cannot be placed, are
+skipped and counted).  The real 2022 configuration is measured against those
+2021 list sizes, so its in-band counts are indicative only.
 
 Prints JSON.
 """
@@ -8,6 +15,7 @@ Prints JSON.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import time
 from collections import defaultdict
@@ -16,13 +24,23 @@ from pathlib import Path
 import numpy as np
 
 from pcnhub.domain.contiguity import check_contiguity
-from pcnhub.domain.design import Unit, propose
+from pcnhub.domain.design import EXACT, Unit, explain_feasibility, propose
 from pcnhub.domain.design_cli import design
 from pcnhub.domain.design_metrics import metrics
 from pcnhub.domain.geography import Point, build_graph
-from pcnhub.domain.rules import DEFAULT_BAND, ERROR
+from pcnhub.domain.rules import DEFAULT_BAND, ERROR, LIST_SIZE_BAND, Band
+from pcnhub.geo.postcodes import locate
 
-WEST_SUSSEX = Path("/work/shared/data/nhs-open-data/west-sussex-practices_2019.json")
+DATA = Path("/work/shared/data/nhs-open-data")
+WEST_SUSSEX = DATA / "west-sussex-practices_2019.json"
+PCN_MAP_2022 = DATA / "gp-reg-pat-prac-map_2022-01.csv"
+LIST_SIZES_2021 = DATA / "gp-reg-pat-prac-all_2021-01.csv"
+# Areas of at most this many practices are to be solved to proven optimum.
+EXACT_LIMIT = 60
+# Mid-size areas (practices) on which heuristic and exact solutions are compared.
+COMPARE_SIZES = (25, 60)
+# How many such areas are compared (the time each exact solve takes adds up).
+COMPARE_AREAS = 6
 
 
 def west_sussex(seconds: float) -> dict:
@@ -52,6 +70,259 @@ def west_sussex(seconds: float) -> dict:
             "metrics": result.metrics.to_dict(),
         },
     }
+
+
+def _read_england() -> tuple[list[dict[str, str]], dict[str, int], int]:
+    """The 2022 map rows, the 2021 list sizes (SEX=ALL, AGE=ALL) and how many map practices lack one."""
+    with PCN_MAP_2022.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    sizes: dict[str, int] = {}
+    with LIST_SIZES_2021.open(newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record["SEX"] == "ALL" and record["AGE"] == "ALL":
+                sizes[record["CODE"]] = int(record["NUMBER_OF_PATIENTS"])
+    missing = sum(row["PRACTICE_CODE"] not in sizes for row in rows)
+    return [row for row in rows if row["PRACTICE_CODE"] in sizes], sizes, missing
+
+
+def _infeasible_areas(units: list[Unit], band: Band) -> set[str]:
+    """Areas that explain_feasibility says cannot be all in band (its per-area size findings)."""
+    areas = {u.area for u in units if u.area}
+    out = set()
+    for finding in explain_feasibility(units, band):
+        if finding.rule == LIST_SIZE_BAND:
+            area = finding.message.split(":", 1)[0]
+            if area in areas:
+                out.add(area)
+    return out
+
+
+def _configuration_report(
+    networks: dict[str, list[str]], units: list[Unit], graph, band: Band, infeasible: set[str]
+) -> dict:
+    """Networks, out of band (and how many avoidable), largest deviation, distance, contiguity."""
+    size = {u.code: u.list_size for u in units}
+    area = {u.code: u.area for u in units}
+    m = metrics(networks, size, graph, band)
+    out_of_band = avoidable = 0
+    for codes in networks.values():
+        pop = sum(size[c] for c in codes)
+        if band.lower <= pop <= band.upper:
+            continue
+        out_of_band += 1
+        lone_giant = len(codes) == 1 and pop > band.upper
+        if not lone_giant and not {area[c] for c in codes} & infeasible:
+            avoidable += 1
+    return {
+        "networks": m.networks,
+        "out_of_band": out_of_band,
+        "out_of_band_avoidable": avoidable,
+        "largest_deviation": m.largest_deviation,
+        "mean_distance_km": round(m.mean_distance_km, 3),
+        "non_contiguous": sum(f.severity == ERROR for f in check_contiguity(networks, graph)),
+        "crossing_areas": sum(len({area[c] for c in codes}) > 1 for codes in networks.values()),
+    }
+
+
+def load_england() -> tuple[list[Unit], dict[str, list[str]], object, dict]:
+    """Units (x, y in km, area = CCG), the real 2022 PCNs, the graph and the loading figures."""
+    started = time.perf_counter()
+    rows, sizes, no_list_size = _read_england()
+    read_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    where = locate(row["PRACTICE_POSTCODE"] for row in rows)
+    geocode_seconds = time.perf_counter() - started
+    placed = [row for row in rows if row["PRACTICE_POSTCODE"] in where]
+    points = [
+        Point(row["PRACTICE_CODE"], where[row["PRACTICE_POSTCODE"]].lat, where[row["PRACTICE_POSTCODE"]].lon)
+        for row in placed
+    ]
+    started = time.perf_counter()
+    graph = build_graph(points)
+    graph_seconds = time.perf_counter() - started
+    units = [
+        Unit(row["PRACTICE_CODE"], sizes[row["PRACTICE_CODE"]], float(graph.xy[i][0]),
+             float(graph.xy[i][1]), None, row["CCG_CODE"])
+        for i, row in enumerate(placed)
+    ]
+    real: dict[str, list[str]] = defaultdict(list)
+    for row in placed:
+        real[row["PCN_CODE"]].append(row["PRACTICE_CODE"])
+    figures = {
+        "practices_in_map_2022": len(rows) + no_list_size,
+        "skipped_no_list_size_2021": no_list_size,
+        "skipped_not_geocoded": len(rows) - len(placed),
+        "practices": len(units),
+        "patients": sum(u.list_size for u in units),
+        "areas": len({u.area for u in units}),
+        "read_seconds": round(read_seconds, 2),
+        "geocode_seconds": round(geocode_seconds, 2),
+        "graph_seconds": round(graph_seconds, 2),
+    }
+    return units, dict(real), graph, figures
+
+
+def bridge_areas(units: list[Unit], adjacency) -> tuple[dict[int, set[int]], int]:
+    """The graph's edges within areas, plus the shortest links joining each area's separate parts.
+
+    The national Delaunay graph can split an area (a practice whose neighbours
+    all lie in other areas); such an area is joined like an island in
+    build_graph: Kruskal over the area's parts by straight-line distance.
+    Returns the adjacency and how many bridging links were added.
+    """
+    out: dict[int, set[int]] = {i: {j for j in adjacency[i] if units[j].area == units[i].area} for i in adjacency}
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        by_area[u.area].append(i)
+    added = 0
+    for area in sorted(by_area):
+        members = by_area[area]
+        part = {}
+        for start in members:
+            if start in part:
+                continue
+            part[start], stack = start, [start]
+            while stack:
+                v = stack.pop()
+                for w in out[v]:
+                    if w not in part:
+                        part[w] = start
+                        stack.append(w)
+        if len(set(part[i] for i in members)) == 1:
+            continue
+        xy = np.array([(units[i].x, units[i].y) for i in members])
+        d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+        pairs = sorted(
+            (d[a, b], members[a], members[b])
+            for a in range(len(members)) for b in range(a + 1, len(members))
+            if part[members[a]] != part[members[b]]
+        )
+        root = {part[i]: part[i] for i in members}
+
+        def find(x):
+            while root[x] != x:
+                x = root[x]
+            return x
+
+        for _dist, i, j in pairs:
+            a, b = find(part[i]), find(part[j])
+            if a != b:
+                root[a] = b
+                out[i].add(j)
+                out[j].add(i)
+                added += 1
+    return out, added
+
+
+def england(seconds: float, band: Band = DEFAULT_BAND) -> dict:
+    """Real England: the 2022 PCNs against a proposal for the same practices (2021 list sizes)."""
+    units, real, graph, figures = load_england()
+    infeasible = _infeasible_areas(units, band)
+    started = time.perf_counter()
+    adjacency, bridges = bridge_areas(units, graph.adjacency)
+    bridge_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    proposal = propose(units, adjacency, band, seconds=seconds, exact_limit=EXACT_LIMIT)
+    propose_seconds = time.perf_counter() - started
+    named = {f"Network {k}": list(codes) for k, codes in enumerate(proposal.networks, 1)}
+    by_area: dict[str, int] = defaultdict(int)
+    for u in units:
+        by_area[u.area] += 1
+    small = sorted(a for a, n in by_area.items() if n <= EXACT_LIMIT)
+    pieces_by_area: dict[str, list] = defaultdict(list)
+    for piece in proposal.pieces:
+        pieces_by_area[piece.area].append(piece)
+    proven = {a for a, pieces in pieces_by_area.items() if all(p.method == EXACT and p.optimal for p in pieces)}
+    return {
+        "note": "list sizes of January 2021 (gp-reg-pat-prac-all_2021-01) against the January 2022 "
+        "practice-to-PCN map; areas are CCG_CODE; real_2022 in/out-of-band figures therefore use list "
+        "sizes a year older than the map",
+        **figures,
+        "areas_infeasible_for_band": len(infeasible),
+        "bridging_links_added": bridges,
+        "bridge_seconds": round(bridge_seconds, 2),
+        "propose_seconds": round(propose_seconds, 2),
+        "total_seconds": round(
+            figures["geocode_seconds"] + figures["graph_seconds"] + bridge_seconds + propose_seconds, 2
+        ),
+        "method": proposal.method,
+        "areas_up_to_60_practices": len(small),
+        "areas_up_to_60_proven_optimal": len(proven & set(small)),
+        "real_2022": _configuration_report(real, units, graph, band, infeasible),
+        "proposal": _configuration_report(named, units, graph, band, infeasible),
+        "proposal_non_contiguous_with_bridges": _non_contiguous(named, units, adjacency),
+        "note_contiguity": "non_contiguous counts use the national graph; a proposed network may use "
+        "a bridging link that joins an area's separate parts (proposal_non_contiguous_with_bridges uses them)",
+    }
+
+
+def _non_contiguous(networks: dict[str, list[str]], units: list[Unit], adjacency) -> int:
+    """Networks not connected in the given adjacency (unit indices)."""
+    index = {u.code: i for i, u in enumerate(units)}
+    bad = 0
+    for codes in networks.values():
+        members = {index[c] for c in codes}
+        start = next(iter(members))
+        seen, stack = {start}, [start]
+        while stack:
+            v = stack.pop()
+            for w in adjacency[v] & members:
+                if w not in seen:
+                    seen.add(w)
+                    stack.append(w)
+        bad += seen != members
+    return bad
+
+
+def compare_exact(seconds: float, band: Band = DEFAULT_BAND) -> list[dict]:
+    """Heuristic against exact on mid-size real areas where the exact solve finishes."""
+    units, _real, graph, _figures = load_england()
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        by_area[u.area].append(i)
+    chosen = sorted(
+        (a for a, members in by_area.items() if COMPARE_SIZES[0] <= len(members) <= COMPARE_SIZES[1]),
+        key=lambda a: (len(by_area[a]), a),
+    )
+    step = max(1, len(chosen) // COMPARE_AREAS)
+    out = []
+    for area in chosen[::step][:COMPARE_AREAS]:
+        members = by_area[area]
+        local = {g: k for k, g in enumerate(members)}
+        sub_units = [units[g] for g in members]
+        adjacency = {local[g]: {local[h] for h in graph.adjacency[g] if h in local} for g in members}
+        row: dict = {"area": area, "practices": len(members)}
+        for name, limit in (("exact", len(members)), ("heuristic", 0)):
+            started = time.perf_counter()
+            proposal = propose(sub_units, adjacency, band, seconds=seconds, exact_limit=limit)
+            named = {f"N{k}": list(c) for k, c in enumerate(proposal.networks)}
+            m = metrics(named, {u.code: u.list_size for u in sub_units}, graph, band)
+            row[name] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "method": proposal.method,
+                "optimal": proposal.optimal,
+                "networks": m.networks,
+                "out_of_band": m.below_band + m.above_band,
+                "objective": round(_objective(proposal.networks, sub_units), 1),
+                "mean_distance_km": round(m.mean_distance_km, 3),
+            }
+        if row["exact"]["method"] == EXACT:
+            best = row["exact"]["objective"]
+            row["gap_percent"] = round(100 * (row["heuristic"]["objective"] - best) / best, 2) if best else 0.0
+        out.append(row)
+    return out
+
+
+def _objective(networks, units: list[Unit]) -> float:
+    """The proposer's compactness objective: population-weighted squared distance to network centres."""
+    by_code = {u.code: u for u in units}
+    total = 0.0
+    for codes in networks:
+        w = np.array([max(by_code[c].list_size, 1e-9) for c in codes])
+        xy = np.array([(by_code[c].x, by_code[c].y) for c in codes])
+        centre = (w[:, None] * xy).sum(axis=0) / w.sum()
+        total += float((w * ((xy - centre) ** 2).sum(axis=1)).sum())
+    return total
 
 
 def synthetic(practices: int, seconds: float, seed: int = 2019) -> dict:
@@ -106,12 +377,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--synthetic-seconds", type=float, default=120.0)
+    parser.add_argument("--england-seconds", type=float, default=50.0)
     parser.add_argument("--practices", type=int, default=6_500)
+    parser.add_argument("--only", default="west,england,compare,synthetic")
     args = parser.parse_args()
-    report = {
-        "west_sussex_2019": west_sussex(args.seconds),
-        "synthetic_england": synthetic(args.practices, args.synthetic_seconds),
+    runs = {
+        "west": ("west_sussex_2019", lambda: west_sussex(args.seconds)),
+        "england": ("england_2022", lambda: england(args.england_seconds)),
+        "compare": ("heuristic_vs_exact", lambda: compare_exact(args.seconds)),
+        "synthetic": ("synthetic_england", lambda: synthetic(args.practices, args.synthetic_seconds)),
     }
+    report = {runs[key][0]: runs[key][1]() for key in args.only.split(",")}
     print(json.dumps(report, indent=2))
 
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from random import Random
 
 import numpy as np
-from scipy.optimize import LinearConstraint, milp
-from scipy.sparse import coo_array
+from scipy.optimize import LinearConstraint, linprog, milp
+from scipy.sparse import coo_array, csr_array, vstack
 
 from pcnhub.domain.rules import (
     DEFAULT_BAND,
@@ -76,6 +76,19 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class PieceResult:
+    """How one piece (an area, or a connected part of one) was solved."""
+
+    area: str
+    where: str
+    units: int  # super-units (practices, pinned groups merged)
+    networks: int
+    method: str  # EXACT or HEURISTIC
+    optimal: bool  # proven optimal (exact solve finished within its time limit)
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Proposal:
     """Proposed networks (tuples of practice codes), findings and how they were found."""
 
@@ -84,6 +97,7 @@ class Proposal:
     method: str
     optimal: bool
     seconds: float
+    pieces: tuple[PieceResult, ...] = ()
 
 
 # --------------------------------------------------------------------------- feasibility
@@ -205,6 +219,7 @@ class _Piece:
     nbrs: list[set[int]]
     k: int | None = None
     k_fixed: bool = False
+    area: str = ""
 
     @property
     def total(self) -> int:
@@ -262,7 +277,6 @@ def propose(
 ) -> Proposal:
     """Propose networks for the units; see the module docstring."""
     started = time.perf_counter()
-    deadline = started + seconds
     units = list(units)
     n = len(units)
     area_of = [unit.area or NO_AREA for unit in units]
@@ -342,35 +356,16 @@ def propose(
                 if len(comps) == 1
                 else f"{area} (part {number + 1} of {len(comps)})"
             )
-            pieces.append(
-                _make_piece(where, [small[s] for s in comp], comp, snbrs, units)
-            )
+            piece = _make_piece(where, [small[s] for s in comp], comp, snbrs, units)
+            piece.area = area
+            pieces.append(piece)
 
     _allocate_k(pieces, len(groups), networks, band, findings)
 
-    method, optimal = EXACT, True
-    for index, piece in enumerate(pieces):
-        remaining = max(
-            0.5, (deadline - time.perf_counter()) / max(1, len(pieces) - index)
-        )
-        local_deadline = time.perf_counter() + remaining
-        result = None
-        if len(piece.pops) <= exact_limit:
-            result = _solve_exact(piece, band, local_deadline, findings)
-            if result is None:
-                findings.append(
-                    Finding(
-                        DESIGN_METHOD,
-                        INFO,
-                        f"{piece.where}: too many candidate networks to enumerate; the heuristic was used",
-                    )
-                )
-        if result is None:
-            method, optimal = HEURISTIC, False
-            result = _solve_heuristic(piece, band, local_deadline)
-        else:
-            optimal = optimal and result[1]
-            result = result[0]
+    results, solved = _solve_pieces(pieces, band, started, seconds, exact_limit, findings)
+    method = EXACT if all(p.method == EXACT for p in solved) else HEURISTIC
+    optimal = all(p.optimal for p in solved)
+    for piece, result in zip(pieces, results, strict=True):
         for region in result:
             groups.append(sorted(i for s in region for i in piece.members[s]))
 
@@ -423,7 +418,87 @@ def propose(
         method=method,
         optimal=optimal,
         seconds=time.perf_counter() - started,
+        pieces=tuple(solved),
     )
+
+
+# Share of the time limit for the first pass, which solves every piece by the heuristic.
+HEURISTIC_SHARE = 0.3
+# Least time (seconds) any one solve is given, even past the overall deadline.
+MIN_SOLVE_SECONDS = 0.5
+
+
+def _quality(piece: _Piece, regions: list[list[int]], band: Band) -> tuple[int, float]:
+    """(total deviation from the band, compactness cost): smaller is better."""
+    dev = sum(_dev(sum(piece.pops[s] for s in region), band) for region in regions)
+    return dev, sum(_cost(piece, region) for region in regions)
+
+
+def _solve_pieces(
+    pieces: list[_Piece],
+    band: Band,
+    started: float,
+    seconds: float,
+    exact_limit: int,
+    findings: list[Finding],
+) -> tuple[list[list[list[int]]], list[PieceResult]]:
+    """Solve every piece: a heuristic pass over all, then exact solves where they fit in time.
+
+    The first pass gives every piece a heuristic solution within
+    :data:`HEURISTIC_SHARE` of the time limit, so a slow exact solve can never
+    leave a piece unsolved.  The rest of the time goes to exact solves of the
+    pieces of at most ``exact_limit`` super-units, smallest first (most proven
+    optima per second); each uses its heuristic solution as the upper bound for
+    reduced-cost fixing and replaces it when proven optimal or no worse.
+    """
+    deadline = started + seconds
+    first_pass_end = started + HEURISTIC_SHARE * seconds
+    results: list[list[list[int]]] = []
+    records: list[PieceResult] = []
+    total_units = sum(len(p.pops) for p in pieces) or 1
+    for piece in pieces:
+        clock = time.perf_counter()
+        # Time in proportion to size, from what is left of the first pass.
+        left_units = total_units - sum(r.units for r in records)
+        share = (first_pass_end - clock) * len(piece.pops) / max(1, left_units)
+        regions = _solve_heuristic(piece, band, clock + max(MIN_SOLVE_SECONDS, share))
+        results.append(regions)
+        records.append(
+            PieceResult(piece.area, piece.where, len(piece.pops), len(regions), HEURISTIC, False,
+                        time.perf_counter() - clock)
+        )
+    small = sorted(
+        (i for i, p in enumerate(pieces) if len(p.pops) <= exact_limit),
+        key=lambda i: (len(pieces[i].pops), i),
+    )
+    for position, i in enumerate(small):
+        piece, clock = pieces[i], time.perf_counter()
+        if clock >= deadline:
+            break
+        local_deadline = clock + max(
+            MIN_SOLVE_SECONDS, (deadline - clock) / (len(small) - position)
+        )
+        dev, cost = _quality(piece, results[i], band)
+        bound = cost if dev == 0 and (not piece.k_fixed or len(results[i]) == piece.k) else math.inf
+        answer = _solve_exact(piece, band, local_deadline, findings, bound)
+        if answer is None:
+            findings.append(
+                Finding(
+                    DESIGN_METHOD,
+                    INFO,
+                    f"{piece.where}: too many candidate networks to solve exactly in time; "
+                    "the heuristic was used",
+                )
+            )
+            continue
+        regions, proven = answer
+        if proven or _quality(piece, regions, band) <= (dev, cost):
+            results[i] = regions
+            records[i] = PieceResult(
+                piece.area, piece.where, len(piece.pops), len(regions), EXACT, proven,
+                records[i].seconds + time.perf_counter() - clock,
+            )
+    return results, records
 
 
 def _make_piece(
@@ -497,8 +572,13 @@ def _allocate_k(
 # --------------------------------------------------------------------------- exact
 
 
-def _enumerate(piece: _Piece, upper: int, cap: int) -> dict[int, int] | None:
-    """Every connected set of super-units (as a bit mask) with total at most upper, to its total."""
+def _enumerate(
+    piece: _Piece, upper: int, cap: int, deadline: float = math.inf
+) -> dict[int, int] | None:
+    """Every connected set of super-units (as a bit mask) with total at most upper, to its total.
+
+    None when there are more than ``cap`` such sets or the deadline passes first.
+    """
     n = len(piece.pops)
     nbr_mask = [sum(1 << t for t in piece.nbrs[s]) for s in range(n)]
     found: dict[int, int] = {}
@@ -522,7 +602,13 @@ def _enumerate(piece: _Piece, upper: int, cap: int) -> dict[int, int] | None:
                 if len(found) > cap:
                     return None
                 stack.append((new, new_pop, (frontier | nbr_mask[u]) & allowed))
+            if len(found) % _DEADLINE_CHECK_EVERY == 0 and time.perf_counter() > deadline:
+                return None
     return found
+
+
+# How often (in enumerated sets) the enumeration looks at the clock.
+_DEADLINE_CHECK_EVERY = 4096
 
 
 def _bits(mask: int) -> list[int]:
@@ -543,52 +629,140 @@ def _cost(piece: _Piece, members: Sequence[int]) -> float:
     )
 
 
+def _column_costs(piece: _Piece, matrix: csr_array) -> np.ndarray:
+    """The compactness cost of every column (candidate network) of a 0/1 unit-by-column matrix.
+
+    Weighted sum of squares about the weighted centre, from column sums:
+    ``sum(w |p|^2) - |sum(w p)|^2 / sum(w)`` plus each super-unit's own spread.
+    """
+    w, xy = piece.weights, piece.xy
+    columns = matrix.T
+    weight = columns @ w
+    sx = columns @ (w * xy[:, 0])
+    sy = columns @ (w * xy[:, 1])
+    square = columns @ (w * (xy**2).sum(axis=1))
+    cost = square - (sx**2 + sy**2) / weight + columns @ piece.inner
+    return np.maximum(cost, 0.0)
+
+
+def _upper_bound(piece: _Piece, band: Band, deadline: float) -> float:
+    """Objective of a quick heuristic solution that is all in band (inf if it is not)."""
+    regions = _solve_heuristic(piece, band, deadline)
+    pops = [sum(piece.pops[s] for s in region) for region in regions]
+    if piece.k_fixed and len(regions) != piece.k:
+        return math.inf
+    if any(_dev(pop, band) for pop in pops):
+        return math.inf
+    return sum(_cost(piece, region) for region in regions)
+
+
+def _reduced_costs(
+    matrix: csr_array, costs: np.ndarray, k: int | None
+) -> tuple[np.ndarray, float] | None:
+    """LP reduced costs of the set-partitioning relaxation and its value (None if the LP fails).
+
+    With the optimal LP dual ``y`` (value ``z``), any 0/1 solution that uses
+    column ``j`` costs at least ``z + c_j - a_j.y``.
+    """
+    n = matrix.shape[0]
+    a_eq, b_eq = matrix, np.ones(n)
+    if k is not None:
+        a_eq = vstack([matrix, csr_array(np.ones((1, costs.size)))]).tocsr()
+        b_eq = np.append(b_eq, k)
+    lp = linprog(costs, A_eq=a_eq, b_eq=b_eq, bounds=(0, 1), method="highs")
+    if lp.status != 0:
+        return None
+    reduced = costs - a_eq.T @ lp.eqlin.marginals
+    # Upper bounds x <= 1 can carry duals too; folding them in keeps the bound valid.
+    reduced = reduced - np.minimum(lp.upper.marginals, 0.0)
+    return reduced, float(lp.fun)
+
+
+# Relative slack in reduced-cost fixing, so rounding never drops the optimal column.
+_FIXING_TOLERANCE = 1e-7
+
+
 def _solve_exact(
-    piece: _Piece, band: Band, deadline: float, findings: list[Finding]
+    piece: _Piece,
+    band: Band,
+    deadline: float,
+    findings: list[Finding],
+    bound: float | None = None,
 ) -> tuple[list[list[int]], bool] | None:
+    """Enumerate connected candidate networks and solve set partitioning with HiGHS.
+
+    In-band candidates first (with the network count fixed when asked for);
+    the columns are first thinned by LP reduced-cost fixing against a quick
+    heuristic solution, which keeps the result exact and HiGHS fast.  If no
+    in-band partition exists, networks below the band are allowed at a large
+    penalty.  None when enumeration is too large or no solution is found in time.
+    """
     n = len(piece.pops)
-    found = _enumerate(piece, band.upper, ENUMERATION_CAP)
+    found = _enumerate(piece, band.upper, ENUMERATION_CAP, deadline)
     if found is None:
         return None
     masks = list(found)
     members = [_bits(m) for m in masks]
-    costs = np.array([_cost(piece, m) for m in members])
+    rows = np.concatenate([np.array(m) for m in members])
+    cols = np.concatenate([np.full(len(m), c) for c, m in enumerate(members)])
+    full = coo_array((np.ones(rows.size), (rows, cols)), shape=(n, len(masks))).tocsc()
+    costs = _column_costs(piece, full)
     pops = np.array([found[m] for m in masks])
     in_band = pops >= band.lower
+    k = piece.k if piece.k_fixed else None
 
-    def solve(
-        use: np.ndarray, objective: np.ndarray, k: int | None
-    ) -> tuple[list[list[int]], bool] | None:
-        index = np.flatnonzero(use)
-        if index.size == 0:
-            return None
-        rows = np.concatenate([np.array(members[j]) for j in index])
-        cols = np.concatenate(
-            [np.full(len(members[j]), c) for c, j in enumerate(index)]
-        )
-        matrix = coo_array(
-            (np.ones(rows.size), (rows, cols)), shape=(n, index.size)
-        ).tocsr()
-        if not np.all(matrix.sum(axis=1) > 0):
-            return None
+    def milp_on(index: np.ndarray, objective: np.ndarray, k: int | None):
+        matrix = full[:, index].tocsr()
         constraints = [LinearConstraint(matrix, 1, 1)]
         if k is not None:
             constraints.append(LinearConstraint(np.ones((1, index.size)), k, k))
-        limit = max(0.5, deadline - time.perf_counter())
-        result = milp(
+        return milp(
             objective[index],
             constraints=constraints,
             integrality=np.ones(index.size),
             bounds=(0, 1),
-            options={"time_limit": limit},
+            options={"time_limit": max(0.5, deadline - time.perf_counter())},
         )
+
+    def solve(
+        use: np.ndarray, objective: np.ndarray, k: int | None, bound: float = math.inf
+    ) -> tuple[list[list[int]], bool] | None:
+        """Set partitioning over the used columns, thinned by reduced-cost fixing.
+
+        Without a finite bound, one is found by solving over the columns of
+        smallest reduced cost (more each round until that has a solution).
+        Columns whose LP lower bound exceeds the bound are then dropped: exact.
+        """
+        index = np.flatnonzero(use)
+        if index.size == 0 or not np.all(full[:, index].sum(axis=1) > 0):
+            return None
+        lp = _reduced_costs(full[:, index].tocsr(), objective[index], k)
+        if lp is not None:
+            reduced, value = lp
+            order = np.argsort(reduced, kind="stable")
+            size = _RESTRICTED_COLUMNS_PER_UNIT * n
+            while (
+                not math.isfinite(bound)
+                and size < min(index.size, _MILP_COLUMN_LIMIT)
+                and time.perf_counter() < deadline
+            ):
+                trial = milp_on(index[np.sort(order[:size])], objective, k)
+                if trial.x is not None:
+                    bound = float(trial.fun)
+                size *= 2
+            slack = bound - value + _FIXING_TOLERANCE * max(1.0, abs(bound))
+            index = index[reduced <= slack]
+        if index.size > _MILP_COLUMN_LIMIT or time.perf_counter() > deadline:
+            return None  # HiGHS presolve does not heed the time limit: too big to try
+        result = milp_on(index, objective, k)
         if result.x is None:
             return None
         chosen = index[np.flatnonzero(result.x > 0.5)]
         return [members[j] for j in chosen], result.status == 0
 
-    k = piece.k if piece.k_fixed else None
-    answer = solve(in_band, costs, k)
+    if bound is None:
+        bound = _upper_bound(piece, band, min(deadline, time.perf_counter() + _BOUND_SECONDS))
+    answer = solve(in_band, costs, k, bound)
     if answer is not None:
         return answer
     # Relaxed: allow networks below the lower limit, each at a penalty far above any compactness cost.
@@ -608,6 +782,14 @@ def _solve_exact(
     if answer is None:  # time limit without a solution: fall back
         return None
     return answer
+
+
+# Seconds the heuristic may spend finding an upper bound for reduced-cost fixing.
+_BOUND_SECONDS = 0.5
+# Columns (per super-unit) of the first restricted solve that looks for an upper bound.
+_RESTRICTED_COLUMNS_PER_UNIT = 20
+# Most columns passed to one MILP after fixing; beyond that HiGHS presolve can take minutes.
+_MILP_COLUMN_LIMIT = 5_000
 
 
 # --------------------------------------------------------------------------- heuristic
@@ -732,6 +914,93 @@ def _repair(regions: _Regions, band: Band, deadline: float) -> None:
                 improved = True
 
 
+# Longest chain of moves (regions passed through) tried by the ejection-chain repair.
+CHAIN_DEPTH = 5
+# Candidate moves explored at each step of a chain (the most promising by size).
+CHAIN_BRANCH = 3
+
+
+def _chain_repair(regions: _Regions, band: Band, deadline: float) -> None:
+    """Ejection chains: shift population through intermediate regions to fix out-of-band ones.
+
+    A region above the band pushes a boundary super-unit into a neighbour; if
+    that neighbour is now above the band it pushes one on in turn, and so on
+    up to :data:`CHAIN_DEPTH` regions, never revisiting a region of the chain.
+    A region below the band pulls in the same way.  A chain is kept only if
+    the total deviation from the band falls; otherwise every move is undone.
+    Moves never disconnect the giving region, so every region stays connected.
+    """
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for r in range(len(regions.sets)):
+            if time.perf_counter() >= deadline:
+                return
+            if _dev(regions.pop[r], band) == 0 or not regions.sets[r]:
+                continue
+            before = sum(_dev(pop, band) for pop in regions.pop)
+            push = regions.pop[r] > band.upper
+            moves: list[tuple[int, int, int]] = []
+            if _chain_step(regions, band, r, push, {r}, CHAIN_DEPTH, moves, before):
+                improved = True
+
+
+def _chain_candidates(
+    regions: _Regions, band: Band, r: int, push: bool, chain: set[int]
+) -> list[tuple[int, int, int]]:
+    """Moves (super-unit, from, to) that shift population out of (push) or into region r."""
+    piece = regions.piece
+    need = regions.pop[r] - band.upper if push else band.lower - regions.pop[r]
+    out = []
+    for s in regions.sets[r] if push else ():
+        for t in piece.nbrs[s]:
+            q = regions.label[t]
+            if q != r and q not in chain:
+                out.append((s, r, q))
+    if not push:
+        for s0 in regions.sets[r]:
+            for t in piece.nbrs[s0]:
+                q = regions.label[t]
+                if q != r and q not in chain:
+                    out.append((t, q, r))
+    # Prefer moving about the amount needed; ties by index for determinism.
+    out = sorted(set(out), key=lambda m: (abs(piece.pops[m[0]] - need), m))
+    return out
+
+
+def _chain_step(
+    regions: _Regions,
+    band: Band,
+    r: int,
+    push: bool,
+    chain: set[int],
+    depth: int,
+    moves: list[tuple[int, int, int]],
+    before: int,
+) -> bool:
+    """Extend the chain from region r; True (moves kept) once total deviation falls below before."""
+    tried = 0
+    for s, src, to in _chain_candidates(regions, band, r, push, chain):
+        if tried >= CHAIN_BRANCH:
+            break
+        if len(regions.sets[src]) <= 1 or not _connected(
+            regions.sets[src] - {s}, regions.piece.nbrs
+        ):
+            continue
+        tried += 1
+        regions.move(s, to)
+        moves.append((s, src, to))
+        if sum(_dev(pop, band) for pop in regions.pop) < before:
+            return True
+        nxt = to if push else src
+        if depth > 1 and _dev(regions.pop[nxt], band) > 0:
+            if _chain_step(regions, band, nxt, push, chain | {nxt}, depth - 1, moves, before):
+                return True
+        moved, old, _new = moves.pop()
+        regions.move(moved, old)
+    return False
+
+
 def _better(
     regions: _Regions,
     band: Band,
@@ -819,6 +1088,7 @@ def _solve_heuristic(piece: _Piece, band: Band, deadline: float) -> list[list[in
     k = max(1, min(k, n))
     regions = _Regions(piece, _grow(piece, k), k)
     _repair(regions, band, deadline)
+    _chain_repair(regions, band, deadline)
     rng = Random(0)
     passes = 0
     while time.perf_counter() < deadline and passes < 6:
@@ -850,6 +1120,7 @@ def _solve_heuristic(piece: _Piece, band: Band, deadline: float) -> list[list[in
         if not piece.k_fixed:
             changed += _merge_small(regions, band)
         _repair(regions, band, deadline)
+        _chain_repair(regions, band, deadline)
         if not changed:
             break
     _ensure_connected(regions)
