@@ -186,8 +186,13 @@ def test_stray_practice_is_named_in_the_findings(placed, client_for):
 
     # Move A81002 (Alpha North) far east, beyond Alpha South: North is no longer contiguous.
     Organisation.objects.filter(code="A81002").update(latitude=51.56, longitude=0.80)
-    page = text(client_for("icb").get(AREA + DATE))
+    response = client_for("icb").get(AREA + DATE)
+    page = text(response)
     assert "Alpha North PCN is not contiguous" in page and "stray practices: A81002" in page
+    assert page.count("Alpha North PCN is not contiguous") == 1  # once, not once per check
+    html = response.content.decode()
+    row = re.search(r'data-metric="Networks that are not contiguous">.*?data-current>(.*?)</td>', html, re.DOTALL)
+    assert row[1].strip() == "1"
 
 
 def test_band_changes_what_is_in_band(placed, client_for):

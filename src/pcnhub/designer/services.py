@@ -34,7 +34,6 @@ from django.core.cache import cache
 
 from pcnhub.domain import rules
 from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
-from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design import Unit, explain_feasibility
 from pcnhub.domain.design_cli import Design, design
 from pcnhub.domain.design_metrics import Metrics, metrics
@@ -188,7 +187,8 @@ class Side:
 
     @property
     def not_contiguous(self) -> list[rules.Finding]:
-        return [f for f in self.findings if f.rule == "contiguity" and f.severity == rules.ERROR]
+        """Findings of networks in several pieces (a warning, or an exception where one is recorded)."""
+        return [f for f in self.findings if f.rule == rules.CONTIGUITY and f.severity != rules.INFO]
 
 
 @dataclass
@@ -369,10 +369,9 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     uncovered = [by_code[p.code] for p in view.uncovered if p.code in by_code]
     config = {n.name: n.codes for n in current_networks}
     sizes = {p.code: p.list_size for p in practices}
-    current_findings = list(view.result.findings)
+    current_findings = list(view.result.findings)  # the landscape's rules and contiguity findings
     current_metrics = None
     if graph is not None:
-        current_findings += check_contiguity(config, graph)
         current_metrics = metrics(config, sizes, graph, band)
     current = Side(CURRENT, f"Current configuration on {register_date(date)}", current_networks,
                    current_metrics, current_findings, uncovered)
