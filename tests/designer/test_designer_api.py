@@ -60,3 +60,11 @@ def test_unknown_area_is_404(placed, client_for):
 
 def test_needs_login(placed, client):
     assert client.get(URL).status_code == 401
+
+
+def test_keep_and_change(placed, client_for):
+    data = client_for("icb").get("/api/design/areas/QAA", {"keep": "true"}).json()
+    assert data["keep"] is True
+    change = data["proposal"]["change"]
+    assert 0 <= change["practices_moved"] <= data["practices"]
+    assert set(change["continues"]) == {n["name"] for n in data["proposal"]["networks"]}

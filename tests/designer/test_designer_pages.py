@@ -289,3 +289,35 @@ def test_metrics_compare_the_money_and_access_of_all_networks(placed, client_for
     minutes = sum(r["access"] for r in rows_of(response, "proposal"))
     hours, rest = divmod(minutes, 60)
     assert metric("access_minutes")[1] == f"{hours:,} h {rest:02d} min"
+
+
+def test_proposal_says_which_pcn_each_network_continues_and_who_moves(placed, client_for):
+    response = client_for("icb").get(AREA + DATE)
+    html = response.content.decode()
+    continues = re.findall(r"data-continues>(.*?)</span>", html)
+    assert continues and all(c.startswith("Continues ") or c == "A new network" for c in continues)
+    row = re.search(r'data-metric="practices_moved">.*?data-proposal>(.*?)</td>', html, re.DOTALL)
+    data = client_for("icb").get(AREA + DATE + "&format=json").json()
+    moved = data["proposal"]["change"]
+    assert row[1].strip() == f"{moved['practices_moved']:,}"
+    current = {n["name"]: {p["code"] for p in n["practices"]} for n in data["current"]["networks"]}
+    expected = 0
+    for n in data["proposal"]["networks"]:
+        kept = current.get(moved["continues"][n["name"]], set()) if moved["continues"][n["name"]] else set()
+        expected += sum(1 for p in n["practices"] if p["code"] not in kept)
+    assert moved["practices_moved"] == expected
+
+
+def test_keeping_pcns_that_meet_the_rules_pins_their_practices(placed, client_for):
+    data = client_for("icb").get(AREA + DATE + "&keep=on&format=json").json()
+    assert data["keep"] is True
+    kept = [n for n in data["current"]["networks"]
+            if n["in_band"] and not any(f["rule"] == "contiguity" and f["severity"] != "info"
+                                        for f in data["current"]["findings"] if f["network"] == n["name"])]
+    proposed = [{p["code"] for p in n["practices"]} for n in data["proposal"]["networks"]]
+    assert kept, "the test register has a PCN that meets the rules"
+    for n in kept:
+        codes = {p["code"] for p in n["practices"]} & set(ALPHA_LOCATED)
+        assert any(codes <= members for members in proposed), n["name"]
+    page = text(client_for("icb").get(AREA + DATE + "&keep=on"))
+    assert "kept together; the proposal reworks the rest" in page

@@ -33,7 +33,7 @@ def areas(request: HttpRequest):
 
 @router.get("/areas/{code}", summary="An area's current configuration beside a proposal")
 def area_design(request: HttpRequest, code: str, date: str | None = None, lower: int | None = None,
-                upper: int | None = None, networks: int | None = None) -> dict:
+                upper: int | None = None, networks: int | None = None, keep: bool = False) -> dict:
     org = permissions.design_area(request.user, code)
     try:
         day = register.parse_date(date, None) or register.latest_data_date()
@@ -45,7 +45,7 @@ def area_design(request: HttpRequest, code: str, date: str | None = None, lower:
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
     try:
-        view = services.build(org, day, band, networks)
+        view = services.build(org, day, band, networks, keep=keep)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
     return services.design_dict(view)

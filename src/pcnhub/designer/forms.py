@@ -35,7 +35,8 @@ class ChooseForm(NHSFormMixin, forms.Form):
 
 
 class DesignForm(NHSFormMixin, forms.Form):
-    """``?date=&lower=&upper=&networks=``: the date, the list-size band and the number of networks."""
+    """``?date=&lower=&upper=&networks=&keep=``: the date, the list-size band, the number of networks and
+    whether PCNs that meet the rules are kept together."""
 
     date = date_field("Date", required=False)
     lower = _count("Lower limit", "Enter the lower limit as a whole number of patients",
@@ -48,6 +49,10 @@ class DesignForm(NHSFormMixin, forms.Form):
         error_messages={"invalid": "Enter the number of networks as a whole number",
                         "min_value": "The number of networks must be 1 or more"},
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "numeric"}),
+    )
+    keep = forms.BooleanField(
+        label="Keep together the practices of each current PCN that is in the band and contiguous",
+        required=False,
     )
 
     def clean(self):

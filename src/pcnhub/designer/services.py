@@ -36,7 +36,7 @@ from pcnhub.domain import rules
 from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
 from pcnhub.domain.design import Unit, explain_feasibility
 from pcnhub.domain.design_cli import Design, design
-from pcnhub.domain.design_metrics import Metrics, metrics
+from pcnhub.domain.design_metrics import Change, Metrics, change, metrics
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Member, Population, entitlement
@@ -144,6 +144,8 @@ class NetworkView:
     money: Money
     access: Access
     colour: str = ""
+    #: For a proposed network: the current network it continues (most patients kept together), or None.
+    continues: str | None = None
 
     @property
     def label(self) -> str:
@@ -180,6 +182,8 @@ class Side:
     findings: list[rules.Finding]
     #: practices of the area in no network on this side
     uncovered: list[PracticeView] = field(default_factory=list)
+    #: for the proposal: who moves from the current configuration
+    change: Change | None = None
 
     @property
     def errors(self) -> int:
@@ -207,6 +211,7 @@ class DesignView:
     design: Design | None
     notes: list[str]
     icb: Organisation | None
+    keep: bool = False
 
     @property
     def located(self) -> list[PracticeView]:
@@ -308,7 +313,7 @@ def _access(members: list[PracticeView], date: dt.date) -> Access:
 
 def _cache_key(points: list[Point], units: list[Unit], band: rules.Band, k: int | None, seconds: float) -> str:
     payload = json.dumps({
-        "units": [[u.code, u.list_size, p.lat, p.lon] for p, u in zip(points, units, strict=True)],
+        "units": [[u.code, u.list_size, p.lat, p.lon, u.pinned] for p, u in zip(points, units, strict=True)],
         "band": [band.lower, band.upper], "k": k, "seconds": seconds,
     }, sort_keys=True)
     return "pcnhub-design-" + hashlib.sha256(payload.encode()).hexdigest()
@@ -334,8 +339,12 @@ def _unique_names(rows) -> dict[int, str]:
 
 
 def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND,
-          networks: int | None = None, seconds: float | None = None) -> DesignView:
+          networks: int | None = None, seconds: float | None = None, keep: bool = False) -> DesignView:
     """The designer's view of ``area`` on ``date`` (see the module docstring).
+
+    ``keep``: the practices of each current PCN that is in the band and contiguous are pinned
+    together, so the proposal reworks only the PCNs that do not meet the rules (and may add
+    practices to the kept ones).
 
     Raises ValueError when ``networks`` is outside 1 to the number of located practices.
     """
@@ -382,17 +391,24 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     if located:
         points = [p.point for p in located]
         # One commissioner area: the proposal never crosses it (and its findings name it).
-        units = [Unit(p.code, p.list_size, 0.0, 0.0, None, area.code) for p in located]
+        pins = _kept(current) if keep else {}
+        units = [Unit(p.code, p.list_size, 0.0, 0.0, pins.get(p.code), area.code) for p in located]
         result = propose_for(points, units, band, networks, seconds)
         proposed = []
         for number, (name, codes, _size) in enumerate(result.networks, 1):
             ms = [by_code[code] for code in codes]
             proposed.append(NetworkView(number, name, None, ms, band, _money(ms, rates, overrides), _access(ms, date)))
+        moved = change(config, {n.name: n.codes for n in proposed}, sizes)
+        for n in proposed:
+            n.continues = moved.continues.get(n.name)
         findings = list(result.findings)
         seen = {f.message for f in findings}
         extra = [f for f in explain_feasibility(units, band, networks)
                  if f.message not in seen and (f.rule == rules.LIST_SIZE_BAND or f.severity != rules.INFO)]
-        proposal = Side(PROPOSAL, "Proposal", proposed, result.metrics, extra + findings)
+        proposal = Side(PROPOSAL, "Proposal", proposed, result.metrics, extra + findings, change=moved)
+        if keep:
+            notes.append(f"{len(set(pins.values())):,} current PCN{'s' if len(set(pins.values())) != 1 else ''} "
+                         "in the band and contiguous kept together; the proposal reworks the rest.")
 
     # What stands in for what.
     if [p for p in practices if p.point is None]:
@@ -428,7 +444,14 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
                         else " (the registered list stands in for it)") + ".")
 
     return DesignView(area, date, band, networks, seconds, year, year_known, practices, current, proposal,
-                      graph, result, notes, icb)
+                      graph, result, notes, icb, keep)
+
+
+def _kept(current: Side) -> dict[str, str]:
+    """Practice code -> current PCN, for the PCNs in the band and not split (their practices are pinned)."""
+    split = {f.network for f in current.not_contiguous}
+    return {code: n.code or n.name for n in current.networks
+            if n.in_band and n.name not in split and n.codes for code in n.codes}
 
 
 def register_date(day: dt.date) -> str:
@@ -462,6 +485,7 @@ def network_dict(n: NetworkView) -> dict:
         },
         "access_minutes_per_week": n.access.minutes,
         "access_basis": n.access.basis,
+        "continues": n.continues,
     }
 
 
@@ -471,6 +495,7 @@ def side_dict(side: Side) -> dict:
         "uncovered": [p.code for p in side.uncovered],
         "metrics": side.metrics.to_dict() if side.metrics else None,
         "findings": [f.to_dict() for f in side.findings],
+        **({"change": side.change.to_dict()} if side.change else {}),
     }
 
 
@@ -480,6 +505,7 @@ def design_dict(v: DesignView) -> dict:
         "date": v.date.isoformat(),
         "band": v.band.to_dict(),
         "networks_asked": v.networks_asked,
+        "keep": v.keep,
         "year": v.year.label,
         "practices": len(v.practices),
         "list_size": v.total,

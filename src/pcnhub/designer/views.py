@@ -110,6 +110,12 @@ def _metrics_rows(v: services.DesignView) -> list[dict]:
                           ("Rule errors", lambda s: s.errors)):
         rows.append({"key": label, "label": label, "current": f"{getter(v.current):,}",
                      "proposal": f"{getter(v.proposal):,}" if v.proposal else "Not measured"})
+    if v.proposal is not None and v.proposal.change is not None:
+        moved = v.proposal.change
+        rows.append({"key": "practices_moved", "label": "Practices that would change PCN", "current": "",
+                     "proposal": f"{moved.practices_moved:,}"})
+        rows.append({"key": "patients_moved", "label": "Patients whose practice would change PCN", "current": "",
+                     "proposal": f"{moved.patients_moved:,}"})
     for key, label, total in (
         ("money_total", f"Network entitlements {v.year}, all networks", lambda s: _money_sum(s, "total")),
         ("money_to_pcn", f"Of which paid to the PCNs {v.year}", lambda s: _money_sum(s, "to_pcn")),
@@ -180,7 +186,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     date: dt.date = form.cleaned_data["date"]
     band = form.cleaned_data["band"]
     try:
-        view = services.build(org, date, band, form.cleaned_data["networks"])
+        view = services.build(org, date, band, form.cleaned_data["networks"], keep=form.cleaned_data["keep"])
     except ValueError as exc:
         form.add_error("networks", str(exc))
         return _render(request, {**context, "problems": form.error_list()}, status=400)

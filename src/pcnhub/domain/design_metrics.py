@@ -134,3 +134,52 @@ def metrics(
         cut_edges=cut,
         compactness=float(np.mean(compactness)) if compactness else 0.0,
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """How far a proposal moves practices from the current configuration."""
+
+    practices_moved: int
+    patients_moved: int
+    #: proposed network name -> the current network it continues (None: a new network)
+    continues: Mapping[str, str | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"practices_moved": self.practices_moved, "patients_moved": self.patients_moved,
+                "continues": dict(self.continues)}
+
+
+def change(
+    current: Mapping[str, Sequence[str]],
+    proposed: Mapping[str, Sequence[str]],
+    sizes: Mapping[str, int],
+) -> Change:
+    """Match each proposed network to at most one current network and count who moves.
+
+    The matching maximises the patients that stay together (an assignment problem, solved
+    exactly with :func:`scipy.optimize.linear_sum_assignment`); a practice moves when its
+    proposed network is not matched to the current network it is in.  Practices in no current
+    network (blank name, or not listed) that a proposal places in a network count as moved.
+    Ties are broken by the networks' order, so the answer is deterministic.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    now = {code: name for name, codes in current.items() if name.strip() for code in codes}
+    old_names = sorted({name for name in current if name.strip()})
+    new_names = list(proposed)
+    shared = np.zeros((len(new_names), len(old_names)), dtype=np.int64)
+    column = {name: j for j, name in enumerate(old_names)}
+    for i, name in enumerate(new_names):
+        for code in proposed[name]:
+            if code in now:
+                # +1 per practice so that practices of no patients still count as staying together.
+                shared[i, column[now[code]]] += sizes.get(code, 0) * (len(now) + 1) + 1
+    continues: dict[str, str | None] = {name: None for name in new_names}
+    if shared.size:
+        rows, cols = linear_sum_assignment(shared, maximize=True)
+        for i, j in zip(rows, cols, strict=True):
+            if shared[i, j] > 0:
+                continues[new_names[i]] = old_names[j]
+    moved = [code for name in new_names for code in proposed[name] if now.get(code) != continues[name]]
+    return Change(len(moved), sum(sizes.get(code, 0) for code in moved), continues)
