@@ -187,3 +187,26 @@ def test_bad_band_and_missing_file(tmp_path: Path) -> None:
     assert run(str(write(tmp_path)), "--lower", "60000")[0] == 2
     code, _, err = run(str(tmp_path / "nope.csv"))
     assert code == 2 and "does not exist" in err
+
+
+def test_a_pcn_column_compares_the_current_configuration(tmp_path: Path) -> None:
+    # Now: West of four (48,000) whose A00006 lies east beyond East's practices, and East of two (24,000,
+    # below the band).
+    pcns = ["West", "West", "West", "East", "East", "West"]
+    rows = [(*row[:4], pcn) for row, pcn in zip(ROWS, pcns, strict=True)]
+    path = write(tmp_path, rows, header="practice_code,list_size,lat,lon,pcn\n")
+    code, out, err = run(str(path), "--json", "--seconds", "5")
+    assert code == 0, err
+    report = json.loads(out)
+    current = report["current"]
+    assert [(n["name"], n["list_size"]) for n in current["networks"]] == [("West", 48000), ("East", 24000)]
+    assert current["metrics"]["in_band"] == 1 and current["metrics"]["below_band"] == 1
+    rules = {(f["rule"], f["network"]) for f in current["findings"]}
+    assert ("list-size-band", "East") in rules
+    assert ("contiguity", "West") in rules  # A00006 is a stray practice
+    # The proposal is west {1, 2, 3} and east {4, 5, 6}: Network 1 continues West, Network 2 continues
+    # East, and only A00006 changes PCN.
+    assert report["change"] == {"practices_moved": 1, "patients_moved": 12000,
+                                "continues": {"Network 1": "West", "Network 2": "East"}}
+    _, text, _ = run(str(path), "--seconds", "5")
+    assert "Current configuration: in band 1/2" in text and "would change PCN" in text

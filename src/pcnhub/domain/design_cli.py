@@ -1,8 +1,12 @@
 """``pcnhub design FILE.csv``: propose contiguous, in-band, compact networks for practices.
 
 ``FILE.csv`` has columns practice_code, list_size, a location, and optionally
-pinned (practices with the same pin stay together) and area (networks never
-cross an area).  The location is lat and lon (WGS84 degrees) or postcode, or
+pinned (practices with the same pin stay together), area (networks never
+cross an area) and pcn (the current configuration: then the output also has
+``current`` (its networks, metrics and band and contiguity findings) and
+``change`` (how many practices and patients would change PCN, and which
+current PCN each proposed network continues; see
+:func:`pcnhub.domain.design_metrics.change`)).  The location is lat and lon (WGS84 degrees) or postcode, or
 both: on each row lat and lon win when both are given, and the postcode is
 used otherwise.  Postcodes are geocoded offline from OS Code-Point Open
 (:mod:`pcnhub.geo.postcodes`, one lookup for the whole file).  Column titles
@@ -38,10 +42,10 @@ from pcnhub.domain.configuration_csv import (
 )
 from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design import Proposal, Unit, propose
-from pcnhub.domain.design_metrics import Metrics, metrics
+from pcnhub.domain.design_metrics import Metrics, change, metrics
 from pcnhub.domain.errors import InputError, Problems
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
-from pcnhub.domain.rules import DEFAULT_BAND, ERROR, Band, Finding
+from pcnhub.domain.rules import DEFAULT_BAND, INFO, Band, Finding, Network, PracticeEntry, check_configuration
 from pcnhub.geo.postcodes import GeocodingUnavailable
 from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, csv_table
 
@@ -58,7 +62,8 @@ LON = Column.of("lon", "longitude", "long", "lng", required=False)
 POSTCODE = Column.of("postcode", "post code", required=False)
 PINNED = Column.of("pinned", "pin", required=False)
 AREA = Column.of("area", required=False)
-COLUMNS: Final = (CODE, LIST_SIZE, LAT, LON, POSTCODE, PINNED, AREA)
+CURRENT = Column.of("pcn", "current pcn", "current_pcn", required=False)
+COLUMNS: Final = (CODE, LIST_SIZE, LAT, LON, POSTCODE, PINNED, AREA, CURRENT)
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE.csv",
         help="practices CSV: practice_code, list_size, lat and lon or postcode (geocoded offline; lat and lon "
-             "win on a row giving both), optional pinned, area",
+             "win on a row giving both), optional pinned, area, pcn (the current configuration, to compare)",
     )
     parser.add_argument("--lower", type=int, default=DEFAULT_BAND.lower,
                         help=f"smallest network list size (default {DEFAULT_BAND.lower})")
@@ -114,6 +119,8 @@ class DesignInput:
     units: list[Unit]
     #: code -> how it was placed, e.g. "CA9 3QX, sector mean" (postcode not in OS Code-Point Open)
     approximate: dict[str, str] = field(default_factory=dict)
+    #: code -> the PCN it is in now (the optional pcn column; blank: in no PCN)
+    current: dict[str, str] = field(default_factory=dict)
 
 
 def read_design_csv(path: Path) -> list[tuple[Point, Unit]]:
@@ -152,6 +159,7 @@ def read_design_input(path: Path) -> DesignInput:
             problems.fail(None, header.titles["postcode"], str(err))
     rows: list[tuple[str, int, float, float, str | None, str | None]] = []
     approximate: dict[str, str] = {}
+    current: dict[str, str] = {}
     seen: dict[str, int] = {}
     for row, values in pending:
         cells = Cells(header, values, row, problems)
@@ -174,6 +182,8 @@ def read_design_input(path: Path) -> DesignInput:
             rows.append((code, size, lat, lon, pinned, area))
             if how:
                 approximate[code] = how
+            if "pcn" in header.index:
+                current[code] = cells.text("pcn")
     if not rows and not problems.found:
         problems.add(None, None, "the file has no practices")
     problems.raise_if_any()
@@ -181,6 +191,7 @@ def read_design_input(path: Path) -> DesignInput:
         [Point(code, lat, lon) for code, _, lat, lon, _, _ in rows],
         [Unit(code, size, 0.0, 0.0, pinned, area) for code, size, _, _, pinned, area in rows],
         approximate,
+        current,
     )
 
 
@@ -242,7 +253,7 @@ def design(
     )
     by_name = {name: codes for name, codes, _ in named}
     contiguity = check_contiguity(by_name, graph)
-    if any(f.severity == ERROR for f in contiguity):
+    if any(f.severity != INFO for f in contiguity):  # only notes on unlocated practices may come back
         raise AssertionError(f"internal error: the proposal is not contiguous: {contiguity}")
     notes = approximate_findings(by_name, approximate or {})
     result = Design(named, metrics(by_name, size, graph, band),
@@ -267,16 +278,44 @@ def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except InputError as err:
         stderr.write(f"{err}\n")
         return EXIT_BAD_INPUT
-    result, _ = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
-                       exact_limit=args.exact_limit, approximate=read.approximate)
+    result, graph = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
+                           exact_limit=args.exact_limit, approximate=read.approximate)
+    comparison = compare_current(read, result, graph, band) if read.current else None
     if args.json:
-        stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        stdout.write(json.dumps({**result.to_dict(), **(comparison or {})}, indent=2) + "\n")
     else:
-        stdout.write(format_design(result, band))
+        stdout.write(format_design(result, band, comparison))
     return EXIT_OK
 
 
-def format_design(result: Design, band: Band) -> str:
+def compare_current(read: DesignInput, result: Design, graph: NeighbourGraph, band: Band) -> dict[str, Any]:
+    """The file's current configuration (its pcn column) measured like the proposal, and who would move.
+
+    ``{"current": {"networks", "metrics", "findings"}, "change": {"practices_moved", "patients_moved",
+    "continues"}}``; findings are the list-size band and contiguity (a PCN in several pieces is a warning).
+    """
+    sizes = {u.code: u.list_size for u in read.units}
+    networks: dict[str, list[str]] = {}
+    for unit in read.units:
+        networks.setdefault(read.current.get(unit.code, ""), []).append(unit.code)
+    named = {name: codes for name, codes in networks.items() if name.strip()}
+    findings = [f for f in check_configuration(
+        [Network(name, [PracticeEntry(code, code, sizes[code]) for code in codes]) for name, codes in named.items()],
+        None, band).findings]
+    findings += check_contiguity(named, graph)
+    moved = change(networks, {name: codes for name, codes, _ in result.networks}, sizes)
+    return {
+        "current": {
+            "networks": [{"name": name, "practices": codes, "list_size": sum(sizes[c] for c in codes)}
+                         for name, codes in named.items()],
+            "metrics": metrics(named, sizes, graph, band).to_dict(),
+            "findings": [f.to_dict() for f in findings],
+        },
+        "change": moved.to_dict(),
+    }
+
+
+def format_design(result: Design, band: Band, comparison: Mapping[str, Any] | None = None) -> str:
     p = result.proposal
     lines = [f"{len(result.networks)} networks proposed, band {band} ({p.method}"
              f"{', optimal' if p.optimal else ''}, {p.seconds:.1f} s)", ""]
@@ -289,4 +328,11 @@ def format_design(result: Design, band: Band) -> str:
                   f"cut edges {m.cut_edges}; compactness {m.compactness:.2f}", ""]
     lines += ["Findings:" if result.findings else "Findings: none"]
     lines += [f"  {f.severity:<9}  {f.rule}: {f.message}" for f in result.findings]
+    if comparison:
+        now, moved = comparison["current"]["metrics"], comparison["change"]
+        lines += ["", f"Current configuration: in band {now['in_band']}/{now['networks']}; mean distance "
+                      f"{now['mean_distance_km']:.2f} km; cut edges {now['cut_edges']}; "
+                      f"compactness {now['compactness']:.2f}",
+                  f"Change: {moved['practices_moved']:,} practices ({moved['patients_moved']:,} patients) "
+                  "would change PCN"]
     return "\n".join(lines) + "\n"
