@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.domain.check_cli import add_check_arguments, run_file_check, with_contiguity
+from pcnhub.domain.check_cli import add_check_arguments, run_file_check
+from pcnhub.domain.contiguity import with_contiguity
 from pcnhub.domain.rules import EXCEPTION, WARNING, Network, PracticeEntry, check_configuration
 from tests.domain.geo_helpers import km_point
 from tests.paths import SHARED_DATA
@@ -227,13 +228,12 @@ def test_repeated_practice_takes_its_first_location(tmp_path: Path, columns: str
 
 
 def test_constants_match_the_modules_not_imported_at_startup() -> None:
-    """check_cli copies these so that `pcnhub` starts without loading scipy."""
+    """contiguity copies geography's default so that `pcnhub` starts without loading scipy."""
     import subprocess
     import sys
 
-    from pcnhub.domain import check_cli, contiguity, geography
+    from pcnhub.domain import contiguity, geography
 
-    assert check_cli.CONTIGUITY == contiguity.CONTIGUITY
-    assert check_cli.DEFAULT_MAX_EDGE_KM == geography.DEFAULT_MAX_EDGE_KM
+    assert contiguity.DEFAULT_MAX_EDGE_KM == geography.DEFAULT_MAX_EDGE_KM
     probe = "import sys, pcnhub.cli; print('scipy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -22,43 +22,35 @@ Contiguity
     The JSON report gains a ``contiguity`` object (the other keys are
     unchanged): ``{"checked", "note", "max_edge_km", "located", "approximate",
     "unlocated"}``; ``checked`` is false, with the reason in ``note``, when the
-    file has no location columns.  :func:`with_contiguity` is shared with the
+    file has no location columns.  :func:`pcnhub.domain.contiguity.with_contiguity` is shared with the
     register check (:func:`pcnhub.register.services.landscape`).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import Final, TextIO
 
 from pcnhub.domain.configuration_csv import Locations, read_configuration_with_locations
+from pcnhub.domain.contiguity import (
+    DEFAULT_MAX_EDGE_KM,
+    ContiguityStatus,
+    checked_status,
+    with_contiguity,
+)
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.rules import (
     DEFAULT_BAND,
     ERROR,
     EXCEPTION,
-    INFO,
     Band,
     CheckResult,
-    Finding,
     NetworkResult,
     check_configuration,
 )
 
-if TYPE_CHECKING:
-    from pcnhub.domain.geography import Point
-
-#: Rule id of contiguity findings (as :data:`pcnhub.domain.contiguity.CONTIGUITY`, which
-#: is not imported here so that ``pcnhub`` starts without loading scipy).
-CONTIGUITY: Final = "contiguity"
-#: Longest neighbour link kept by default (as :data:`pcnhub.domain.geography.DEFAULT_MAX_EDGE_KM`).
-DEFAULT_MAX_EDGE_KM: Final = 15.0
 
 EXIT_OK: Final = 0
 EXIT_BROKEN: Final = 1
@@ -141,48 +133,6 @@ def run_file_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
 # --- Contiguity --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ContiguityStatus:
-    """Whether contiguity was checked, on how many located practices, and which were not located.
-
-    ``approximate`` maps a practice code to how it was placed ("CA9 3QX, sector mean");
-    ``unlocated`` maps a practice code to why it has no location.
-    """
-
-    checked: bool
-    note: str
-    max_edge_km: float | None = None
-    located: int = 0
-    approximate: Mapping[str, str] = field(default_factory=dict)
-    unlocated: Mapping[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "checked": self.checked,
-            "note": self.note,
-            "max_edge_km": self.max_edge_km,
-            "located": self.located,
-            "approximate": dict(sorted(self.approximate.items())),
-            "unlocated": dict(sorted(self.unlocated.items())),
-        }
-
-
-def checked_status(
-    located: int, max_edge_km: float, approximate: Mapping[str, str], unlocated: Mapping[str, str]
-) -> ContiguityStatus:
-    """The status of a contiguity check that was run."""
-    note = (
-        f"checked on a neighbour graph of {located:,} located "
-        f"{'practice' if located == 1 else 'practices'} (links over {max_edge_km:g} km dropped "
-        "unless needed to connect)"
-    )
-    if approximate:
-        note += f"; {len(approximate):,} placed at a postcode sector or district mean"
-    if unlocated:
-        note += f"; {len(unlocated):,} without a location not checked"
-    return ContiguityStatus(True, note, max_edge_km, located, dict(approximate), dict(unlocated))
-
-
 def file_contiguity(
     result: CheckResult, locations: Locations | None, max_edge_km: float = DEFAULT_MAX_EDGE_KM
 ) -> tuple[CheckResult, ContiguityStatus]:
@@ -197,83 +147,6 @@ def file_contiguity(
     unlocated = {code: "no lat and lon or postcode given" for code in locations.unlocated}
     checked = with_contiguity(result, points, approximate=locations.approximate, max_edge_km=max_edge_km)
     return checked, checked_status(len(points), max_edge_km, locations.approximate, unlocated)
-
-
-def with_contiguity(
-    result: CheckResult,
-    points: Sequence[Point],
-    *,
-    approximate: Mapping[str, str] | None = None,
-    max_edge_km: float = DEFAULT_MAX_EDGE_KM,
-    exceptions: Mapping[str, str] | None = None,
-) -> CheckResult:
-    """``result`` with each network's contiguity findings added to it (and to ``findings``).
-
-    ``points`` are the located practices of the area (all of them, in networks or not:
-    a practice of another network between two of a network's practices splits it);
-    network practices not among them get a warning.  ``approximate`` (code ->
-    description) gives an info finding on the networks of practices placed only
-    approximately.  Networks are matched by name, or by "name (code)" where names repeat.
-    ``exceptions`` maps a network's code (or name) to the reason of a recorded contiguity
-    exception, which turns its finding into an EXCEPTION.
-    """
-    from pcnhub.domain.contiguity import check_contiguity
-    from pcnhub.domain.geography import build_graph
-
-    graph = build_graph(points, max_edge_km=max_edge_km)
-    repeated = Counter(network.name for network in result.networks)
-    labels = [
-        f"{network.name} ({network.code})" if repeated[network.name] > 1 and network.code else network.name
-        for network in result.networks
-    ]
-    if len(set(labels)) < len(labels):  # the same name without codes to tell them apart
-        labels = [f"{network.name} #{number}" if repeated[network.name] > 1 else network.name
-                  for number, network in enumerate(result.networks, 1)]
-    members = {label: network.practices for label, network in zip(labels, result.networks, strict=True)}
-    extra: dict[str, list[Finding]] = {label: [] for label in labels}
-    agreed = {
-        label: (exceptions or {}).get(network.code or "", (exceptions or {}).get(network.name))
-        for label, network in zip(labels, result.networks, strict=True)
-    }
-    agreed = {label: reason for label, reason in agreed.items() if reason}
-    for finding in (*check_contiguity(members, graph, agreed), *approximate_findings(members, approximate or {})):
-        extra[finding.network or ""].append(finding)
-    networks = tuple(
-        dataclasses.replace(
-            network,
-            findings=network.findings
-            + tuple(dataclasses.replace(f, network=network.name) for f in extra[label]),
-        )
-        for label, network in zip(labels, result.networks, strict=True)
-    )
-    network_findings = sum(len(network.findings) for network in result.networks)
-    configuration_findings = result.findings[network_findings:]
-    return dataclasses.replace(
-        result,
-        networks=networks,
-        findings=(*(f for network in networks for f in network.findings), *configuration_findings),
-    )
-
-
-def approximate_findings(networks: Mapping[str, Sequence[str]], approximate: Mapping[str, str]) -> list[Finding]:
-    """An info finding for each network with practices placed at a postcode sector or district mean."""
-    findings = []
-    for name, practices in networks.items():
-        codes = sorted({code for code in practices if code in approximate})
-        if not name.strip() or not codes:
-            continue
-        placed = "; ".join(f"{code} ({approximate[code]})" for code in codes)
-        findings.append(
-            Finding(
-                CONTIGUITY,
-                INFO,
-                f"{name}: contiguity judged on approximate locations for practices whose postcode is "
-                f"not in OS Code-Point Open (placed at the mean of its sector or district): {placed}",
-                name,
-                tuple(codes),
-            )
-        )
-    return findings
 
 
 def format_report(result: CheckResult, contiguity: ContiguityStatus | None = None) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from pcnhub.domain.check_cli import approximate_findings
+from pcnhub.domain.contiguity import approximate_findings
 from pcnhub.domain.configuration_csv import (
     approximate_description,
     geocode_postcodes,

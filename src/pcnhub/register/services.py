@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max, Q
 
 from pcnhub.domain import rules
-from pcnhub.domain.check_cli import DEFAULT_MAX_EDGE_KM, ContiguityStatus, checked_status, with_contiguity
+from pcnhub.domain.contiguity import DEFAULT_MAX_EDGE_KM, ContiguityStatus, checked_status, with_contiguity
 from pcnhub.register.models import (
     AgreementStatus,
     ClinicalDirector,
@@ -192,7 +192,7 @@ def landscape(
 ) -> Landscape:
     """The PCN landscape of an area on a date, checked against the rules and for contiguity.
 
-    Contiguity (:func:`pcnhub.domain.check_cli.with_contiguity`): the area's practices are
+    Contiguity (:func:`pcnhub.domain.contiguity.with_contiguity`): the area's practices are
     located by :func:`pcnhub.register.locations.practice_locations` (recorded coordinates,
     else their postcode, all in one geocoding call) and joined in a neighbour graph; each
     PCN in several pieces gets a warning naming its stray practices (an exception if one is
