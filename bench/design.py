@@ -1,7 +1,7 @@
 """Benchmark `pcnhub design`: West Sussex 2019, real England 2022 and a synthetic England-sized run.
 
     .venv/bin/python bench/design.py [--seconds T] [--england-seconds T] [--synthetic-seconds T]
-                                     [--practices N] [--only west_sussex,england,synthetic,compare]
+                                     [--practices N] [--only west,england,compare,small,synthetic]
 
 England: practices, postcodes, PCNs and commissioner areas (CCG_CODE) from the
 January 2022 practice-to-PCN map; list sizes from the January 2021 registered
@@ -309,8 +309,92 @@ def compare_exact(seconds: float, band: Band = DEFAULT_BAND) -> list[dict]:
         if row["exact"]["method"] == EXACT:
             best = row["exact"]["objective"]
             row["gap_percent"] = round(100 * (row["heuristic"]["objective"] - best) / best, 2) if best else 0.0
+            # The exact objective picks the number of networks freely (more, smaller ones are more
+            # compact); the heuristic keeps the middle number: compare also at the heuristic's number.
+            same = propose(sub_units, adjacency, band, networks=row["heuristic"]["networks"],
+                           seconds=seconds, exact_limit=len(members))
+            if same.method == EXACT:
+                best_same = _objective(same.networks, sub_units)
+                row["exact_same_networks"] = {"optimal": same.optimal, "objective": round(best_same, 1)}
+                row["gap_same_k_percent"] = (
+                    round(100 * (row["heuristic"]["objective"] - best_same) / best_same, 2) if best_same else 0.0
+                )
         out.append(row)
     return out
+
+
+def _area_problem(units: list[Unit], graph, members: list[int]):
+    local = {g: k for k, g in enumerate(members)}
+    sub_units = [units[g] for g in members]
+    adjacency = {local[g]: {local[h] for h in graph.adjacency[g] if h in local} for g in members}
+    return sub_units, adjacency
+
+
+def small_areas(seconds: float, heuristic_seconds: float, band: Band = DEFAULT_BAND) -> dict:
+    """Every England area of at most EXACT_LIMIT practices solved exactly, one by one, outside the England run.
+
+    Each area gets ``seconds`` (a generous limit); the heuristic (exact_limit=0,
+    ``heuristic_seconds``) is compared with every proven optimum: the gap is
+    relative to the optimum over all feasible numbers of networks (the exact
+    objective chooses the number freely, and more, smaller networks are more
+    compact), and ``gap_same_k`` to the optimum with the heuristic's number of
+    networks (propose(networks=...)).
+    """
+    units, _real, graph, _figures = load_england()
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        by_area[u.area].append(i)
+    rows = []
+    for area in sorted(by_area, key=lambda a: (len(by_area[a]), a)):
+        members = by_area[area]
+        if len(members) > EXACT_LIMIT:
+            continue
+        sub_units, adjacency = _area_problem(units, graph, members)
+        started = time.perf_counter()
+        exact = propose(sub_units, adjacency, band, seconds=seconds, exact_limit=EXACT_LIMIT)
+        exact_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        heur = propose(sub_units, adjacency, band, seconds=heuristic_seconds, exact_limit=0)
+        heur_seconds = time.perf_counter() - started
+        row = {
+            "area": area, "practices": len(members), "seconds": round(exact_seconds, 2),
+            "proven": exact.optimal and exact.method == EXACT, "networks": len(exact.networks),
+            "heuristic_networks": len(heur.networks), "heuristic_seconds": round(heur_seconds, 2),
+        }
+        if row["proven"]:
+            best = _objective(exact.networks, sub_units)
+            row["gap_percent"] = round(100 * (_objective(heur.networks, sub_units) / best - 1), 2) if best else 0.0
+            if len(heur.networks) != len(exact.networks):
+                same = propose(sub_units, adjacency, band, networks=len(heur.networks), seconds=seconds,
+                               exact_limit=EXACT_LIMIT)
+                if same.optimal and same.method == EXACT:
+                    best_same = _objective(same.networks, sub_units)
+                    row["gap_same_k_percent"] = round(
+                        100 * (_objective(heur.networks, sub_units) / best_same - 1), 2) if best_same else 0.0
+            else:
+                row["gap_same_k_percent"] = row["gap_percent"]
+        rows.append(row)
+    times = np.array([r["seconds"] for r in rows])
+    proven_times = np.array([r["seconds"] for r in rows if r["proven"]] or [0.0])
+    gaps = np.array([r["gap_percent"] for r in rows if "gap_percent" in r] or [0.0])
+    same = np.array([r["gap_same_k_percent"] for r in rows if "gap_same_k_percent" in r] or [0.0])
+    return {
+        "areas": len(rows),
+        "seconds_limit_per_area": seconds,
+        "proven_optimal": sum(r["proven"] for r in rows),
+        "not_proven": [(r["area"], r["practices"]) for r in rows if not r["proven"]],
+        "seconds_all": {"median": round(float(np.median(times)), 2), "p90": round(float(np.percentile(times, 90)), 2),
+                        "max": round(float(times.max()), 2), "total": round(float(times.sum()), 1)},
+        "seconds_proven": {"median": round(float(np.median(proven_times)), 2),
+                           "p90": round(float(np.percentile(proven_times, 90)), 2),
+                           "max": round(float(proven_times.max()), 2)},
+        "heuristic_gap_percent": {"mean": round(float(gaps.mean()), 2), "median": round(float(np.median(gaps)), 2),
+                                  "max": round(float(gaps.max()), 2)},
+        "heuristic_gap_same_k_percent": {"mean": round(float(same.mean()), 2),
+                                         "median": round(float(np.median(same)), 2),
+                                         "max": round(float(same.max()), 2), "areas": int(len(same))},
+        "areas_detail": rows,
+    }
 
 
 def _objective(networks, units: list[Unit]) -> float:
@@ -379,12 +463,16 @@ def main() -> None:
     parser.add_argument("--synthetic-seconds", type=float, default=120.0)
     parser.add_argument("--england-seconds", type=float, default=50.0)
     parser.add_argument("--practices", type=int, default=6_500)
+    parser.add_argument("--small-seconds", type=float, default=20.0)
+    parser.add_argument("--small-heuristic-seconds", type=float, default=2.0)
     parser.add_argument("--only", default="west,england,compare,synthetic")
     args = parser.parse_args()
     runs = {
         "west": ("west_sussex_2019", lambda: west_sussex(args.seconds)),
         "england": ("england_2022", lambda: england(args.england_seconds)),
         "compare": ("heuristic_vs_exact", lambda: compare_exact(args.seconds)),
+        "small": ("england_small_areas_exact",
+                  lambda: small_areas(args.small_seconds, args.small_heuristic_seconds)),
         "synthetic": ("synthetic_england", lambda: synthetic(args.practices, args.synthetic_seconds)),
     }
     report = {runs[key][0]: runs[key][1]() for key in args.only.split(",")}

@@ -10,9 +10,19 @@ network's centre).
 Areas (and connected pieces of an area's graph) of at most ``exact_limit``
 units are solved exactly: every connected group within the band is
 enumerated and the set-partitioning problem is solved with HiGHS
-(:func:`scipy.optimize.milp`).  Larger pieces use a heuristic: far-apart
-seeds, population-balanced growth, a repair pass and merge-and-resplit
-improvement (the ReCom move).
+(:func:`scipy.optimize.milp`).  Larger pieces use a heuristic: a
+feasibility-aware recursive bisection (spanning-tree cuts whose two sides can
+each hold their share of the networks in band by totals, as in GerryChain's
+recursive_tree_part), with seeded growth, other seeds and other numbers of
+networks as further starts; repair passes (single moves, ejection chains);
+then merge-and-resplit improvement (the ReCom move) and single boundary moves.
+Time left after the exact solves goes to further seeded starts on the pieces
+not proven optimal, least compact first.  Every random choice uses a seeded
+RNG: for given inputs only the deadline depends on the clock.
+
+The exact objective chooses the number of networks freely (when not fixed),
+and more, smaller networks are more compact; the heuristic keeps the middle
+number of :func:`_default_k`, so the two can differ in their network counts.
 
 :func:`explain_feasibility` reports, per area, the total list size, the
 feasible numbers of networks (``ceil(T/upper) <= k <= floor(T/lower)``) and
@@ -220,6 +230,23 @@ class _Piece:
     k: int | None = None
     k_fixed: bool = False
     area: str = ""
+    _tables: tuple | None = None
+
+    def tables(self) -> tuple[list[list[tuple[int, float]]], list[float], list[float], list[float], list[float]]:
+        """Plain-Python copies for the tree cuts: (neighbours with distances, w, w*x, w*y, w*|p|^2 + inner)."""
+        if self._tables is None:
+            xy, w = self.xy.tolist(), self.weights.tolist()
+            near = [
+                sorted((t, math.dist(xy[v], xy[t])) for t in self.nbrs[v]) for v in range(len(xy))
+            ]
+            self._tables = (
+                near,
+                w,
+                [w[v] * xy[v][0] for v in range(len(w))],
+                [w[v] * xy[v][1] for v in range(len(w))],
+                [w[v] * (xy[v][0] ** 2 + xy[v][1] ** 2) + float(self.inner[v]) for v in range(len(w))],
+            )
+        return self._tables
 
     @property
     def total(self) -> int:
@@ -424,6 +451,11 @@ def propose(
 
 # Share of the time limit for the first pass, which solves every piece by the heuristic.
 HEURISTIC_SHARE = 0.3
+# Heuristic restarts before an exact solve, to tighten its bound.
+BOUND_STARTS = 4
+# Most heuristic starts per piece with time left over, and how many in a row may fail to improve.
+MAX_STARTS = 24
+STALE_STARTS = 4
 # Least time (seconds) any one solve is given, even past the overall deadline.
 MIN_SOLVE_SECONDS = 0.5
 
@@ -449,7 +481,11 @@ def _solve_pieces(
     leave a piece unsolved.  The rest of the time goes to exact solves of the
     pieces of at most ``exact_limit`` super-units, smallest first (most proven
     optima per second); each uses its heuristic solution as the upper bound for
-    reduced-cost fixing and replaces it when proven optimal or no worse.
+    reduced-cost fixing (after :data:`BOUND_STARTS` quick restarts to tighten
+    it) and replaces it when proven optimal or no worse.  Any time left goes to
+    further heuristic starts for the pieces not proven optimal (at most
+    :data:`MAX_STARTS` each, stopping after :data:`STALE_STARTS` in a row fail
+    to improve).
     """
     deadline = started + seconds
     first_pass_end = started + HEURISTIC_SHARE * seconds
@@ -478,6 +514,10 @@ def _solve_pieces(
         local_deadline = clock + max(
             MIN_SOLVE_SECONDS, (deadline - clock) / (len(small) - position)
         )
+        for seed in range(1, BOUND_STARTS + 1):  # a tighter bound fixes more columns
+            if _quality(piece, results[i], band)[0] or time.perf_counter() > clock + 0.2 * (local_deadline - clock):
+                break
+            results[i] = _restart(piece, band, local_deadline, seed, results[i])
         dev, cost = _quality(piece, results[i], band)
         bound = cost if dev == 0 and (not piece.k_fixed or len(results[i]) == piece.k) else math.inf
         answer = _solve_exact(piece, band, local_deadline, findings, bound)
@@ -498,6 +538,30 @@ def _solve_pieces(
                 piece.area, piece.where, len(piece.pops), len(regions), EXACT, proven,
                 records[i].seconds + time.perf_counter() - clock,
             )
+    # Time left: more heuristic starts for the pieces not proven optimal, least compact first.
+    open_pieces = sorted(
+        (i for i, r in enumerate(records) if not r.optimal),
+        key=lambda i: (-_quality(pieces[i], results[i], band)[1] / max(1, len(results[i])), i),
+    )
+    seed = BOUND_STARTS + 1
+    failures = dict.fromkeys(open_pieces, 0)
+    while time.perf_counter() < deadline and seed <= MAX_STARTS:
+        open_pieces = [i for i in open_pieces if failures[i] < STALE_STARTS]
+        if not open_pieces:
+            break
+        for position, i in enumerate(open_pieces):
+            clock = time.perf_counter()
+            if clock >= deadline:
+                break
+            share = (deadline - clock) / (len(open_pieces) - position)
+            before = results[i]
+            results[i] = _restart(pieces[i], band, clock + max(share, 0.05), seed, before)
+            failures[i] = 0 if results[i] is not before else failures[i] + 1
+            if results[i] is not before:
+                r = records[i]
+                records[i] = PieceResult(r.area, r.where, r.units, len(results[i]), HEURISTIC, False,
+                                         r.seconds + time.perf_counter() - clock)
+        seed += 1
     return results, records
 
 
@@ -721,7 +785,7 @@ def _solve_exact(
             constraints=constraints,
             integrality=np.ones(index.size),
             bounds=(0, 1),
-            options={"time_limit": max(0.5, deadline - time.perf_counter())},
+            options={"time_limit": max(0.5, deadline - time.perf_counter()), **MILP_OPTIONS},
         )
 
     def solve(
@@ -790,6 +854,8 @@ _BOUND_SECONDS = 0.5
 _RESTRICTED_COLUMNS_PER_UNIT = 20
 # Most columns passed to one MILP after fixing; beyond that HiGHS presolve can take minutes.
 _MILP_COLUMN_LIMIT = 5_000
+# Extra HiGHS options for the set-partitioning MILP (scipy.optimize.milp).
+MILP_OPTIONS: dict = {}
 
 
 # --------------------------------------------------------------------------- heuristic
@@ -1024,75 +1090,364 @@ def _better(
     return (gain, s, src, to)
 
 
-def _recom(
-    regions: _Regions, band: Band, a: int, b: int, rng: Random, tries: int = 3
-) -> bool:
-    """Merge regions a and b and re-split them by a spanning-tree cut if that improves them."""
-    piece = regions.piece
-    union = regions.sets[a] | regions.sets[b]
-    old_dev = _dev(regions.pop[a], band) + _dev(regions.pop[b], band)
-    old_cost = regions.cost(regions.sets[a]) + regions.cost(regions.sets[b])
-    total = regions.pop[a] + regions.pop[b]
-    best = None
-    nodes = sorted(union)
-    for _ in range(tries):
-        # Random spanning tree: random-order DFS/BFS from a random root.
-        root = rng.choice(nodes)
-        parent = {root: -1}
-        order = [root]
-        queue = [root]
-        while queue:
-            v = queue.pop(rng.randrange(len(queue)))
-            nb = [t for t in piece.nbrs[v] if t in union and t not in parent]
-            rng.shuffle(nb)
-            for t in nb:
+# --------------------------------------------------------------------------- recursive bisection
+
+# Spanning trees drawn per split by the recursive bisection (the best cut over all is used).
+BISECT_TREES = 6
+# Alternative cuts tried at one split when a side cannot itself be split in band.
+BISECT_BRANCH = 3
+# Weight of population balance against compactness when ranking feasible cuts.
+BALANCE_WEIGHT = 0.5
+
+
+def _k_interval(pop: int, band: Band) -> tuple[int, int]:
+    """Numbers j of in-band networks a connected part of list size pop could form (by totals)."""
+    lo = math.ceil(pop / band.upper) if band.upper > 0 else 1
+    hi = pop // band.lower if band.lower > 0 else max(1, pop)
+    return max(1, lo), hi
+
+
+def _count_dev(pop: int, j: int, band: Band) -> int:
+    """How far pop is from what j in-band networks can hold (0 when j*lower <= pop <= j*upper)."""
+    return max(0, j * band.lower - pop, pop - j * band.upper)
+
+
+def _spanning_tree(
+    piece: _Piece, nodes: Sequence[int], rng: Random, mode: int
+) -> tuple[list[int], list[int]]:
+    """A spanning tree of the nodes: (BFS order from its root, parent of each node or -1).
+
+    Mode 0 is the minimum spanning tree by distance (compact cuts), mode 1
+    perturbs distances at random and mode 2 uses uniform random weights
+    (GerryChain's random trees, for variety).  Kruskal with union-find.
+    """
+    inside = set(nodes)
+    near = piece.tables()[0]
+    edges = []
+    for v in nodes:
+        for t, d in near[v]:
+            if t > v and t in inside:
+                if mode == 1:
+                    d *= 0.5 + rng.random()
+                elif mode == 2:
+                    d = rng.random()
+                edges.append((d, v, t))
+    edges.sort()
+    root_of = {v: v for v in nodes}
+
+    def find(x: int) -> int:
+        while root_of[x] != x:
+            root_of[x] = root_of[root_of[x]]
+            x = root_of[x]
+        return x
+
+    tree: dict[int, list[int]] = {v: [] for v in nodes}
+    for _d, v, t in edges:
+        a, b = find(v), find(t)
+        if a != b:
+            root_of[a] = b
+            tree[v].append(t)
+            tree[t].append(v)
+    root = nodes[rng.randrange(len(nodes))]
+    parent = {root: -1}
+    order = [root]
+    for v in order:
+        for t in tree[v]:
+            if t not in parent:
                 parent[t] = v
                 order.append(t)
-                queue.append(t)
-        sub = {v: piece.pops[v] for v in nodes}
-        for v in reversed(order):
-            if parent[v] >= 0:
-                sub[parent[v]] += sub[v]
+    return order, [parent[v] for v in order]
+
+
+def _tree_cuts(
+    piece: _Piece,
+    band: Band,
+    nodes: Sequence[int],
+    k: int,
+    rng: Random,
+    trees: int,
+    balance_weight: float | None = None,
+    keep: int = BISECT_BRANCH + 1,
+) -> list[tuple[float, int, int, frozenset[int]]]:
+    """Cuts of spanning trees of the nodes into two sides, best first.
+
+    Each is (score, deviation, k1, side): the side cut off gets k1 of the k
+    networks and the rest k - k1.  Deviation is 0 when both sides can hold
+    their networks in band by totals (k1*lower <= P1 <= k1*upper and the same
+    for the rest); the score then weighs the compactness of the two sides
+    against how far their mean network sizes are from the ideal.  Cuts that
+    are not feasible by totals come after, by deviation.
+    """
+    if balance_weight is None:
+        balance_weight = BALANCE_WEIGHT
+    total = sum(piece.pops[v] for v in nodes)
+    ideal = total / k
+    width = max(1, band.upper - band.lower)
+    _near, tw, tx, ty, t2 = piece.tables()
+    whole = _cost(piece, list(nodes)) or 1.0
+    out: dict[tuple[frozenset[int], int], tuple[float, int, int, frozenset[int]]] = {}
+    for attempt in range(trees):
+        order, parent = _spanning_tree(piece, nodes, rng, min(attempt, 2))
+        if len(order) < len(nodes):
+            return []  # not connected (two regions that no longer touch): no cut keeps both whole
+        pop = {v: piece.pops[v] for v in order}
+        count = dict.fromkeys(order, 1)
+        sw = {v: tw[v] for v in order}
+        sx = {v: tx[v] for v in order}
+        sy = {v: ty[v] for v in order}
+        s2 = {v: t2[v] for v in order}
+        for p in range(len(order) - 1, 0, -1):
+            v, up = order[p], parent[p]
+            pop[up] += pop[v]
+            count[up] += count[v]
+            sw[up] += sw[v]
+            sx[up] += sx[v]
+            sy[up] += sy[v]
+            s2[up] += s2[v]
+        root = order[0]
+        scored = []
+        for p in range(1, len(order)):
+            v = order[p]
+            p1, p2 = pop[v], total - pop[v]
+            c1, c2 = count[v], len(order) - count[v]
+            lo1, hi1 = _k_interval(p1, band)
+            lo2, hi2 = _k_interval(p2, band)
+            lo = max(lo1, k - hi2, 1, k - c2)
+            hi = min(hi1, k - lo2, k - 1, c1)
+            if lo <= hi:
+                k1 = min(max(round(p1 / ideal), lo), hi)
+                dev = 0
+            else:
+                k1 = min(
+                    range(max(1, k - c2), min(k - 1, c1) + 1),
+                    key=lambda j: (_count_dev(p1, j, band) + _count_dev(p2, k - j, band), j),
+                )
+                dev = _count_dev(p1, k1, band) + _count_dev(p2, k - k1, band)
+            cost1 = s2[v] - (sx[v] ** 2 + sy[v] ** 2) / sw[v]
+            rw, rx, ry = sw[root] - sw[v], sx[root] - sx[v], sy[root] - sy[v]
+            cost2 = (s2[root] - s2[v]) - (rx**2 + ry**2) / max(rw, 1e-12)
+            balance = (abs(p1 / k1 - ideal) + abs(p2 / (k - k1) - ideal)) / width
+            score = (cost1 + cost2) / whole + balance_weight * balance
+            scored.append((dev, score, p, k1))
+        scored.sort()
         children: dict[int, list[int]] = defaultdict(list)
-        for v in order:
-            if parent[v] >= 0:
-                children[parent[v]].append(v)
-        for v in order[1:]:
-            part = sub[v]
-            dev = _dev(part, band) + _dev(total - part, band)
-            if dev > old_dev or (best is not None and dev > best[0]):
-                continue
-            side = set()
-            stack = [v]
+        for p in range(1, len(order)):
+            children[parent[p]].append(order[p])
+        for dev, score, p, k1 in scored[:keep]:
+            side, stack = set(), [order[p]]
             while stack:
                 x = stack.pop()
                 side.add(x)
                 stack.extend(children[x])
-            cost = regions.cost(side) + regions.cost(union - side)
-            key = (dev, cost)
-            if key < (old_dev, old_cost - 1e-9) and (best is None or key < best[:2]):
-                best = (dev, cost, side)
+            key = (frozenset(side), k1)
+            if key not in out:
+                out[key] = (score, dev, k1, key[0])
+    return sorted(out.values(), key=lambda c: (c[1], c[0], c[2], min(c[3])))
+
+
+def _bisect(
+    piece: _Piece,
+    band: Band,
+    nodes: list[int],
+    k: int,
+    rng: Random,
+    deadline: float,
+    trees: int = BISECT_TREES,
+) -> tuple[list[list[int]], int]:
+    """Split the connected nodes into k connected parts by recursive spanning-tree cuts.
+
+    Returns the parts and their total deviation from the band.  At each split
+    the best cut (see :func:`_tree_cuts`) is tried first; if a side then
+    cannot be split in band, the next cuts are tried (up to
+    :data:`BISECT_BRANCH`).  Always returns k parts (fewer only if there are
+    fewer nodes); when no cut is feasible by totals the least deviating is used.
+    """
+    k = max(1, min(k, len(nodes)))
+    if k == 1:
+        return [list(nodes)], _dev(sum(piece.pops[v] for v in nodes), band)
+    best: tuple[list[list[int]], int] | None = None
+    cuts = _tree_cuts(piece, band, nodes, k, rng, trees)
+    for more in (4, 16):  # no cut feasible by totals: draw more (mostly random) trees
+        if not cuts or cuts[0][1] == 0 or time.perf_counter() > deadline:
+            break
+        cuts = sorted(
+            cuts + _tree_cuts(piece, band, nodes, k, rng, trees * more),
+            key=lambda c: (c[1], c[0], c[2], min(c[3])),
+        )
+    for tried, (_score, dev, k1, side) in enumerate(cuts):
+        if tried >= BISECT_BRANCH or (best is not None and time.perf_counter() > deadline):
+            break
+        if best is not None and dev > 0 and best[1] <= dev:
+            break
+        one = sorted(side)
+        two = [v for v in nodes if v not in side]
+        parts1, dev1 = _bisect(piece, band, one, k1, rng, deadline, trees)
+        parts2, dev2 = (
+            _bisect(piece, band, two, k - k1, rng, deadline, trees)
+            if dev1 == 0 or best is None
+            else ([two], math.inf)
+        )
+        if best is None or dev1 + dev2 < best[1]:
+            best = (parts1 + parts2, dev1 + dev2)
+        if best[1] == 0:
+            break
+    if best is None:  # not connected (cannot happen for a piece): leave it whole
+        return [list(nodes)], _dev(sum(piece.pops[v] for v in nodes), band)
+    return best
+
+
+def _recom(
+    regions: _Regions, band: Band, a: int, b: int, rng: Random, tries: int = 3
+) -> bool:
+    """Merge regions a and b and re-split them by a spanning-tree cut if that improves them.
+
+    The cut is the best by (deviation from the band, compactness) over
+    ``tries`` spanning trees of the union (the first by distance, the rest
+    perturbed or random); it replaces a and b only if strictly better.
+    """
+    union = regions.sets[a] | regions.sets[b]
+    if len(union) < 2:
+        return False
+    old_dev = _dev(regions.pop[a], band) + _dev(regions.pop[b], band)
+    old_cost = regions.cost(regions.sets[a]) + regions.cost(regions.sets[b])
+    nodes = sorted(union)
+    whole = _cost(regions.piece, nodes) or 1.0
+    cuts = _tree_cuts(regions.piece, band, nodes, 2, rng, tries, balance_weight=0.0, keep=1)
+    best = None
+    for score, dev, _k1, side in cuts:
+        key = (dev, score * whole)
+        if key < (old_dev, old_cost - 1e-9 * max(1.0, old_cost)) and (best is None or key < best[:2]):
+            best = (dev, score * whole, side)
     if best is None:
         return False
     side = best[2]
-    for s in union:
+    for s in nodes:
         to = a if s in side else b
         if regions.label[s] != to:
             regions.move(s, to)
     return True
 
 
-def _solve_heuristic(piece: _Piece, band: Band, deadline: float) -> list[list[int]]:
+def _flip(regions: _Regions, band: Band, deadline: float) -> int:
+    """Move single boundary super-units to a neighbouring region while that lowers the total cost.
+
+    A move is made only if both regions are then in band (or, for a region
+    already out of band, its deviation does not grow), the giving region stays
+    connected and the sum of the two compactness costs falls.  Returns the
+    number of moves.
+    """
+    piece = regions.piece
+    _near, tw, tx, ty, t2 = piece.tables()
+    k = len(regions.sets)
+    agg = [[0.0, 0.0, 0.0, 0.0] for _ in range(k)]
+    for s, r in enumerate(regions.label):
+        a = agg[r]
+        a[0] += tw[s]
+        a[1] += tx[s]
+        a[2] += ty[s]
+        a[3] += t2[s]
+
+    def cost(w: float, x: float, y: float, q: float) -> float:
+        return q - (x * x + y * y) / w if w > 1e-12 else 0.0
+
+    moves = 0
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for s in range(len(regions.label)):
+            a = regions.label[s]
+            if len(regions.sets[a]) <= 1:
+                continue
+            targets = {regions.label[t] for t in piece.nbrs[s]} - {a}
+            if not targets:
+                continue
+            ga = agg[a]
+            pop_s = piece.pops[s]
+            before_a = cost(*ga)
+            after_a = cost(ga[0] - tw[s], ga[1] - tx[s], ga[2] - ty[s], ga[3] - t2[s])
+            dev_a = _dev(regions.pop[a], band)
+            dev_a_after = _dev(regions.pop[a] - pop_s, band)
+            best = None
+            for b in sorted(targets):
+                gb = agg[b]
+                if _dev(regions.pop[b] + pop_s, band) + dev_a_after > _dev(regions.pop[b], band) + dev_a:
+                    continue
+                gain = before_a + cost(*gb) - after_a - cost(
+                    gb[0] + tw[s], gb[1] + tx[s], gb[2] + ty[s], gb[3] + t2[s]
+                )
+                if gain > 1e-9 * max(1.0, before_a) and (best is None or gain > best[0]):
+                    best = (gain, b)
+            if best is None or not _connected(regions.sets[a] - {s}, piece.nbrs):
+                continue
+            b = best[1]
+            for g, sign in ((agg[a], -1.0), (agg[b], 1.0)):
+                g[0] += sign * tw[s]
+                g[1] += sign * tx[s]
+                g[2] += sign * ty[s]
+                g[3] += sign * t2[s]
+            regions.move(s, b)
+            moves += 1
+            improved = True
+    return moves
+
+
+# Initial partitions tried by the heuristic (recursive bisection with several
+# seeds and network counts, and seeded growth) until one is all in band.
+INITIAL_ATTEMPTS = 8
+# Spanning trees drawn per ReCom move of an in-band pair.
+RECOM_TRIES = 3
+# Improvement passes over all neighbouring pairs of regions in one call of _improve.
+IMPROVE_PASSES = 6
+
+
+def _initial(piece: _Piece, band: Band, deadline: float) -> _Regions:
+    """The best initial partition by (total deviation, compactness), repaired.
+
+    Tries recursive bisection into the piece's number of networks, then
+    seeded growth, then bisection with other seeds and (unless the number is
+    fixed) the other feasible numbers of networks, nearest first; stops at the
+    first that is all in band (or at the deadline, after the first two).
+    """
     n = len(piece.pops)
-    k = piece.k or _default_k(piece.total, band)
-    k = max(1, min(k, n))
-    regions = _Regions(piece, _grow(piece, k), k)
-    _repair(regions, band, deadline)
-    _chain_repair(regions, band, deadline)
-    rng = Random(0)
-    passes = 0
-    while time.perf_counter() < deadline and passes < 6:
-        passes += 1
+    k0 = max(1, min(piece.k or _default_k(piece.total, band), n))
+    lo, hi = k_range(piece.total, band)
+    others = [] if piece.k_fixed else sorted(
+        (k for k in range(max(1, lo), min(hi, n) + 1) if k != k0), key=lambda k: (abs(k - k0), k)
+    )
+    plan: list[tuple[str, int, int]] = [("bisect", k0, 0), ("grow", k0, 0)]
+    plan += [("bisect", k0, seed) for seed in (1, 2)]
+    plan += [("bisect", k, seed) for k in others[:2] for seed in (0, 1)]
+    best: tuple[tuple[int, float], _Regions] | None = None
+    for number, (how, k, seed) in enumerate(plan[:INITIAL_ATTEMPTS]):
+        if best is not None and (best[0][0] == 0 or (number >= 2 and time.perf_counter() > deadline)):
+            break
+        if how == "bisect":
+            parts, _dev_total = _bisect(piece, band, list(range(n)), k, Random(seed), deadline)
+            label = [0] * n
+            for r, part in enumerate(parts):
+                for s in part:
+                    label[s] = r
+            regions = _Regions(piece, label, len(parts))
+        else:
+            regions = _Regions(piece, _grow(piece, k), k)
+        _repair(regions, band, deadline)
+        _chain_repair(regions, band, deadline)
+        quality = _quality(piece, [sorted(m) for m in regions.sets if m], band)
+        if best is None or quality < best[0]:
+            best = (quality, regions)
+    assert best is not None
+    return best[1]
+
+
+def _improve(
+    regions: _Regions, band: Band, deadline: float, rng: Random, passes: int = IMPROVE_PASSES
+) -> int:
+    """ReCom passes over neighbouring pairs (out-of-band pairs first), with repair; moves made."""
+    piece, n = regions.piece, len(regions.label)
+    total = 0
+    for _ in range(passes):
+        if time.perf_counter() >= deadline:
+            break
         pairs = sorted(
             {
                 (
@@ -1116,15 +1471,51 @@ def _solve_heuristic(piece: _Piece, band: Band, deadline: float) -> list[list[in
             if time.perf_counter() >= deadline:
                 break
             bad = _dev(regions.pop[a], band) + _dev(regions.pop[b], band) > 0
-            changed += _recom(regions, band, a, b, rng, tries=12 if bad else 3)
+            changed += _recom(regions, band, a, b, rng, tries=12 if bad else RECOM_TRIES)
+        changed += _flip(regions, band, deadline)
         if not piece.k_fixed:
             changed += _merge_small(regions, band)
         _repair(regions, band, deadline)
         _chain_repair(regions, band, deadline)
+        total += changed
         if not changed:
             break
+    return total
+
+
+def _solve_heuristic(
+    piece: _Piece, band: Band, deadline: float, starts: int = 1
+) -> list[list[int]]:
+    """Initial partition and ReCom improvement; then further starts while time and ``starts`` allow."""
+    regions = _initial(piece, band, deadline)
+    _improve(regions, band, deadline, Random(0))
     _ensure_connected(regions)
-    return [sorted(members) for members in regions.sets if members]
+    best = [sorted(members) for members in regions.sets if members]
+    for seed in range(1, starts):
+        if time.perf_counter() >= deadline:
+            break
+        best = _restart(piece, band, deadline, seed, best)
+    return best
+
+
+def _restart(
+    piece: _Piece, band: Band, deadline: float, seed: int, best: list[list[int]]
+) -> list[list[int]]:
+    """Another start (bisection with this seed, repaired and improved); the better of it and best."""
+    n = len(piece.pops)
+    k = len(best) or max(1, piece.k or 1)
+    parts, _dev_total = _bisect(piece, band, list(range(n)), k, Random(seed), deadline)
+    label = [0] * n
+    for r, part in enumerate(parts):
+        for s in part:
+            label[s] = r
+    regions = _Regions(piece, label, len(parts))
+    _repair(regions, band, deadline)
+    _chain_repair(regions, band, deadline)
+    _improve(regions, band, deadline, Random(seed))
+    _ensure_connected(regions)
+    candidate = [sorted(members) for members in regions.sets if members]
+    return candidate if _quality(piece, candidate, band) < _quality(piece, best, band) else best
 
 
 def _merge_small(regions: _Regions, band: Band) -> int:
