@@ -210,3 +210,26 @@ def test_a_pcn_column_compares_the_current_configuration(tmp_path: Path) -> None
                                 "continues": {"Network 1": "West", "Network 2": "East"}}
     _, text, _ = run(str(path), "--seconds", "5")
     assert "Current configuration: in band 1/2" in text and "would change PCN" in text
+
+
+def test_native_solver_output_goes_to_stderr_not_into_the_json(tmp_path: Path) -> None:
+    # HiGHS (C++) can print to file descriptor 1; `--json` must still print only JSON there.
+    import subprocess
+    import sys
+
+    path = write(tmp_path)
+    probe = (
+        "import os, sys\n"
+        "from pcnhub.domain import design_cli\n"
+        "real = design_cli.design\n"
+        "def noisy(*a, **k):\n"
+        "    os.write(1, b'HighsMipSolverData::noise\\n')\n"
+        "    return real(*a, **k)\n"
+        "design_cli.design = noisy\n"
+        "from pcnhub.cli import main\n"
+        f"sys.exit(main(['design', {str(path)!r}, '--json', '--seconds', '5']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["metrics"]["networks"] == 2
+    assert "HighsMipSolverData::noise" in done.stderr

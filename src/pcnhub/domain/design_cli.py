@@ -27,8 +27,11 @@ Exits 0 when a proposal is made and 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -261,6 +264,28 @@ def design(
     return result, graph
 
 
+@contextlib.contextmanager
+def native_stdout_to_stderr() -> Iterator[None]:
+    """Send what native code (HiGHS, inside scipy's milp) writes to file descriptor 1 to stderr.
+
+    HiGHS can print solver diagnostics straight to the process's stdout, which would corrupt the
+    JSON that ``--json`` prints; Python's own ``sys.stdout`` is not affected.
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded use): nothing to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         band = Band(args.lower, args.upper)
@@ -278,8 +303,9 @@ def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except InputError as err:
         stderr.write(f"{err}\n")
         return EXIT_BAD_INPUT
-    result, graph = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
-                           exact_limit=args.exact_limit, approximate=read.approximate)
+    with native_stdout_to_stderr():
+        result, graph = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
+                               exact_limit=args.exact_limit, approximate=read.approximate)
     comparison = compare_current(read, result, graph, band) if read.current else None
     if args.json:
         stdout.write(json.dumps({**result.to_dict(), **(comparison or {})}, indent=2) + "\n")
