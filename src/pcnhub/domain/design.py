@@ -637,22 +637,33 @@ def _allocate_k(
 
 
 def _enumerate(
-    piece: _Piece, upper: int, cap: int, deadline: float = math.inf
+    piece: _Piece, upper: int, cap: int, deadline: float = math.inf, max_cost: float = math.inf
 ) -> dict[int, int] | None:
     """Every connected set of super-units (as a bit mask) with total at most upper, to its total.
+
+    With a finite ``max_cost``, sets whose compactness cost exceeds it are neither kept nor
+    grown: the cost (weighted sum of squares about the weighted centre, plus each super-unit's
+    own spread) never falls when a super-unit is added, so no superset of such a set costs
+    less, and no solution costing at most ``max_cost`` can use one (every cost is >= 0).
 
     None when there are more than ``cap`` such sets or the deadline passes first.
     """
     n = len(piece.pops)
     nbr_mask = [sum(1 << t for t in piece.nbrs[s]) for s in range(n)]
+    w = [float(v) for v in piece.weights]
+    wx = [float(piece.weights[s] * piece.xy[s, 0]) for s in range(n)]
+    wy = [float(piece.weights[s] * piece.xy[s, 1]) for s in range(n)]
+    wq = [float(piece.weights[s] * (piece.xy[s] ** 2).sum() + piece.inner[s]) for s in range(n)]
+    limit = max_cost * (1 + _FIXING_TOLERANCE) + _FIXING_TOLERANCE
+    pruning = math.isfinite(max_cost)
     found: dict[int, int] = {}
     for root in range(n):
         allowed = ~((1 << (root + 1)) - 1)  # only super-units after the root
         start = 1 << root
         found[start] = piece.pops[root]
-        stack = [(start, piece.pops[root], nbr_mask[root] & allowed)]
+        stack = [(start, piece.pops[root], nbr_mask[root] & allowed, w[root], wx[root], wy[root], wq[root])]
         while stack:
-            mask, pop, frontier = stack.pop()
+            mask, pop, frontier, sw, sx, sy, sq = stack.pop()
             bits = frontier & ~mask
             while bits:
                 low = bits & -bits
@@ -662,10 +673,13 @@ def _enumerate(
                 new = mask | low
                 if new_pop > upper or new in found:
                     continue
+                nw, nx, ny, nq = sw + w[u], sx + wx[u], sy + wy[u], sq + wq[u]
+                if pruning and nq - (nx * nx + ny * ny) / nw > limit:
+                    continue
                 found[new] = new_pop
                 if len(found) > cap:
                     return None
-                stack.append((new, new_pop, (frontier | nbr_mask[u]) & allowed))
+                stack.append((new, new_pop, (frontier | nbr_mask[u]) & allowed, nw, nx, ny, nq))
             if len(found) % _DEADLINE_CHECK_EVERY == 0 and time.perf_counter() > deadline:
                 return None
     return found
@@ -762,7 +776,12 @@ def _solve_exact(
     penalty.  None when enumeration is too large or no solution is found in time.
     """
     n = len(piece.pops)
-    found = _enumerate(piece, band.upper, ENUMERATION_CAP, deadline)
+    if bound is None:
+        bound = _upper_bound(piece, band, min(deadline, time.perf_counter() + _BOUND_SECONDS))
+    # With an in-band solution costing `bound`, only candidates costing at most that can be in a
+    # better one; if that solve fails (time), the relaxed solve below needs every candidate.
+    found = _enumerate(piece, band.upper, ENUMERATION_CAP, deadline, max_cost=bound)
+    pruned = math.isfinite(bound)
     if found is None:
         return None
     masks = list(found)
@@ -805,17 +824,22 @@ def _solve_exact(
             reduced, value = lp
             order = np.argsort(reduced, kind="stable")
             size = _RESTRICTED_COLUMNS_PER_UNIT * n
+
+            def slack() -> float:
+                return bound - value + _FIXING_TOLERANCE * max(1.0, abs(bound))
+
+            # Tighten the bound with MILPs over the columns of smallest reduced cost (more each round)
+            # until fixing leaves few enough columns: none at all when the bound is already tight.
             while (
-                not math.isfinite(bound)
+                (not math.isfinite(bound) or np.count_nonzero(reduced <= slack()) > _MILP_COLUMN_LIMIT)
                 and size < min(index.size, _MILP_COLUMN_LIMIT)
                 and time.perf_counter() < deadline
             ):
                 trial = milp_on(index[np.sort(order[:size])], objective, k)
                 if trial.x is not None:
-                    bound = float(trial.fun)
+                    bound = min(bound, float(trial.fun))
                 size *= 2
-            slack = bound - value + _FIXING_TOLERANCE * max(1.0, abs(bound))
-            index = index[reduced <= slack]
+            index = index[reduced <= slack()]
         if index.size > _MILP_COLUMN_LIMIT or time.perf_counter() > deadline:
             return None  # HiGHS presolve does not heed the time limit: too big to try
         result = milp_on(index, objective, k)
@@ -824,10 +848,10 @@ def _solve_exact(
         chosen = index[np.flatnonzero(result.x > 0.5)]
         return [members[j] for j in chosen], result.status == 0
 
-    if bound is None:
-        bound = _upper_bound(piece, band, min(deadline, time.perf_counter() + _BOUND_SECONDS))
     answer = solve(in_band, costs, k, bound)
-    if answer is not None:
+    if answer is not None or pruned:
+        # A pruned enumeration holds an in-band solution (the bound's), so no relaxation is needed;
+        # None here means the time ran out.
         return answer
     # Relaxed: allow networks below the lower limit, each at a penalty far above any compactness cost.
     big = 10.0 * (costs.sum() + 1.0)
