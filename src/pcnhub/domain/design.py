@@ -1446,12 +1446,7 @@ def _initial(piece: _Piece, band: Band, deadline: float) -> _Regions:
         if best is not None and (best[0][0] == 0 or (number >= 2 and time.perf_counter() > deadline)):
             break
         if how == "bisect":
-            parts, _dev_total = _bisect(piece, band, list(range(n)), k, Random(seed), deadline)
-            label = [0] * n
-            for r, part in enumerate(parts):
-                for s in part:
-                    label[s] = r
-            regions = _Regions(piece, label, len(parts))
+            regions = _bisected(piece, band, k, seed, deadline)
         else:
             regions = _Regions(piece, _grow(piece, k), k)
         _repair(regions, band, deadline)
@@ -1522,18 +1517,23 @@ def _solve_heuristic(
     return best
 
 
-def _restart(
-    piece: _Piece, band: Band, deadline: float, seed: int, best: list[list[int]]
-) -> list[list[int]]:
-    """Another start (bisection with this seed, repaired and improved); the better of it and best."""
+def _bisected(piece: _Piece, band: Band, k: int, seed: int, deadline: float) -> _Regions:
+    """The whole piece recursively bisected into k regions (see :func:`_bisect`)."""
     n = len(piece.pops)
-    k = len(best) or max(1, piece.k or 1)
     parts, _dev_total = _bisect(piece, band, list(range(n)), k, Random(seed), deadline)
     label = [0] * n
     for r, part in enumerate(parts):
         for s in part:
             label[s] = r
-    regions = _Regions(piece, label, len(parts))
+    return _Regions(piece, label, len(parts))
+
+
+def _restart(
+    piece: _Piece, band: Band, deadline: float, seed: int, best: list[list[int]]
+) -> list[list[int]]:
+    """Another start (bisection with this seed, repaired and improved); the better of it and best."""
+    k = len(best) or max(1, piece.k or 1)
+    regions = _bisected(piece, band, k, seed, deadline)
     _repair(regions, band, deadline)
     _chain_repair(regions, band, deadline)
     _improve(regions, band, deadline, Random(seed))
