@@ -63,8 +63,9 @@ HEURISTIC = "heuristic"
 
 # Most connected candidate groups enumerated for one exact solve before
 # falling back to the heuristic.  Measured: area 03H (25 practices) needs 572,392
-# groups after cost pruning and is then proven optimal in 16 s, with a peak of
-# about 1.4 GB beyond the data; 400,000 (the earlier cap) left it unproven.
+# groups after cost pruning and is then proven optimal in 16 s (peak resident
+# memory 1.75 GB in a process holding all of England's practices); 400,000 (the
+# earlier cap) left it unproven.
 ENUMERATION_CAP = 1_000_000
 NO_AREA = "(no area)"
 
