@@ -45,7 +45,7 @@ from pcnhub.finance.services import overrides_for
 from pcnhub.geo.postcodes import SOURCE as POSTCODE_SOURCE
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
-from pcnhub.register.locations import practice_locations
+from pcnhub.register.locations import PracticeLocations
 from pcnhub.register.models import Organisation, OrgKind, Parentage
 
 #: The label of practices that are in no network (current configuration).
@@ -266,9 +266,8 @@ def _whole(value: float | None) -> int | None:
     return None if value is None else int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _practices(practices: list[Organisation], date: dt.date) -> list[PracticeView]:
+def _practices(practices: list[Organisation], located: PracticeLocations, date: dt.date) -> list[PracticeView]:
     sizes = register.list_sizes_on([p.pk for p in practices], date)
-    located = practice_locations(practices)
     out = []
     for p in sorted(practices, key=lambda p: p.code):
         size = sizes.get(p.pk)
@@ -349,9 +348,8 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     Raises ValueError when ``networks`` is outside 1 to the number of located practices.
     """
     seconds = design_seconds() if seconds is None else seconds
-    view = register.landscape(area, date, band)
-    pcns, members = register.area_members(area, date)
-    practices = _practices(members, date)
+    view = register.landscape(area, date, band)  # locates the area's practices once, for both
+    practices = _practices(view.practices, view.locations, date)
     by_code = {p.code: p for p in practices}
     located = [p for p in practices if p.point is not None]
     if networks is not None and not 1 <= networks <= max(1, min(len(located), MAX_NETWORKS)):

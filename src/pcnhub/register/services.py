@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q
 
@@ -26,6 +27,9 @@ from pcnhub.register.models import (
     Parentage,
     RuleException,
 )
+
+if TYPE_CHECKING:  # locations loads the postcode data's numpy code: imported where practices are located
+    from pcnhub.register.locations import PracticeLocations
 
 AREA_KINDS = (OrgKind.REGION, OrgKind.ICB, OrgKind.SUB_ICB, OrgKind.PLACE)
 
@@ -132,6 +136,9 @@ class Landscape:
     band: rules.Band
     #: How contiguity was checked: practices located, placed approximately, not placed (with reasons).
     contiguity: ContiguityStatus | None = None
+    #: Every practice of the area on the date, and where each is (for pages that draw or reuse them).
+    practices: list[Organisation] = field(default_factory=list)
+    locations: PracticeLocations | None = None
 
     @property
     def total(self) -> int:
@@ -219,7 +226,7 @@ def landscape(
         r.findings = by_code.get(r.pcn.code, [])
     covered = {m.practice.pk for r in rows for m in r.members}
     uncovered = [p for p in practices if p.pk not in covered]
-    return Landscape(area, date, rows, uncovered, result, band, status)
+    return Landscape(area, date, rows, uncovered, result, band, status, practices, located)
 
 
 def network_contiguity(row: NetworkRow, date: dt.date, max_edge_km: float = DEFAULT_MAX_EDGE_KM) -> list[rules.Finding]:
