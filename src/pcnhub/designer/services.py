@@ -46,7 +46,7 @@ from pcnhub.geo.postcodes import SOURCE as POSTCODE_SOURCE
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
 from pcnhub.register.locations import PracticeLocations
-from pcnhub.register.models import Organisation, OrgKind, Parentage
+from pcnhub.register.models import Organisation, OrgKind
 
 #: The label of practices that are in no network (current configuration).
 NO_NETWORK = "In no PCN"
@@ -245,23 +245,6 @@ class DesignView:
 # --- Inputs ------------------------------------------------------------------------------------
 
 
-def icb_of_area(area: Organisation) -> Organisation | None:
-    """The ICB an area is (or sits in), for the rate overrides in force."""
-    if area.kind == OrgKind.ICB:
-        return area
-    seen, frontier = {area.pk}, [area.pk]
-    while frontier:
-        links = Parentage.objects.filter(child_id__in=frontier).select_related("parent").order_by("-start")
-        frontier = []
-        for link in links:
-            if link.parent.kind == OrgKind.ICB:
-                return link.parent
-            if link.parent_id not in seen:
-                seen.add(link.parent_id)
-                frontier.append(link.parent_id)
-    return None
-
-
 def _whole(value: float | None) -> int | None:
     return None if value is None else int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -360,7 +343,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     year = FinancialYear.containing(date)
     year_known = year in catalogue_years()
     rates = year_rates(year) if year_known else None
-    icb = icb_of_area(area)
+    icb = register.ancestor_of_kind(area, OrgKind.ICB)  # whose rate overrides are in force
     overrides = overrides_for(icb, year) if year_known else {}
     notes: list[str] = []
 

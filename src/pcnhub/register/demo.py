@@ -19,7 +19,8 @@ from django.db import transaction
 
 from pcnhub.accounts.models import Profile, Role
 from pcnhub.register.loaders import import_file
-from pcnhub.register.models import ImportRun, Membership, Organisation, OrgKind, Parentage
+from pcnhub.register import services
+from pcnhub.register.models import ImportRun, Membership, Organisation, OrgKind
 
 #: The demo password of every demo user (local demonstration only; never in production).
 DEMO_PASSWORD = "pcnhub-demo"
@@ -103,7 +104,7 @@ def demo_users() -> list[tuple[str, str, Organisation | None]]:
     practice = Organisation.objects.get(code=DEMO_PRACTICE, kind=OrgKind.PRACTICE)
     membership = Membership.objects.filter(practice=practice).order_by("-start").select_related("pcn").first()
     pcn = membership.pcn if membership else None
-    icb = _ancestor_of_kind(practice, OrgKind.ICB)
+    icb = services.ancestor_of_kind(practice, OrgKind.ICB)
     wanted = [
         ("icb", Role.ICB, icb),
         ("pcn", Role.PCN, pcn),
@@ -124,18 +125,3 @@ def demo_users() -> list[tuple[str, str, Organisation | None]]:
             Profile.objects.update_or_create(user=user, defaults={"role": role, "organisation": org})
             made.append((username, role, org))
     return made
-
-
-def _ancestor_of_kind(org: Organisation, kind: str) -> Organisation | None:
-    seen = {org.pk}
-    frontier = [org.pk]
-    while frontier:
-        links = Parentage.objects.filter(child_id__in=frontier).select_related("parent").order_by("-start")
-        frontier = []
-        for link in links:
-            if link.parent.kind == kind:
-                return link.parent
-            if link.parent_id not in seen:
-                seen.add(link.parent_id)
-                frontier.append(link.parent_id)
-    return None

@@ -263,3 +263,20 @@ def _top_area(org: Organisation, date: dt.date) -> Organisation | None:
         if current.kind == OrgKind.ICB:
             break
     return found
+
+
+def ancestor_of_kind(org: Organisation, kind: str) -> Organisation | None:
+    """The nearest organisation of ``kind`` above ``org`` in the geography (any date; latest link first)."""
+    if org.kind == kind:
+        return org
+    seen, frontier = {org.pk}, [org.pk]
+    while frontier:
+        links = Parentage.objects.filter(child_id__in=frontier).select_related("parent").order_by("-start")
+        frontier = []
+        for link in links:
+            if link.parent.kind == kind:
+                return link.parent
+            if link.parent_id not in seen:
+                seen.add(link.parent_id)
+                frontier.append(link.parent_id)
+    return None
