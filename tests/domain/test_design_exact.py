@@ -1,0 +1,142 @@
+"""The exact solver's parts against brute force: enumeration, column generation, optimum."""
+
+import itertools
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import csr_array, vstack
+
+from pcnhub.domain import design
+from pcnhub.domain.design import EXACT, Unit, propose
+from pcnhub.domain.rules import Band
+from tests.domain.test_design_properties import check_partition, random_area
+
+BAND = Band(30_000, 50_000)
+SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def piece_of(units: list[Unit], adjacency: dict[int, set[int]]) -> design._Piece:
+    n = len(units)
+    graph = {i: set() for i in range(n)}
+    for i, others in adjacency.items():
+        for j in others:
+            if i != j:
+                graph[i].add(j)
+                graph[j].add(i)
+    return design._make_piece("test", [[i] for i in range(n)], list(range(n)), graph, units)
+
+
+def connected(members: set[int], nbrs) -> bool:
+    start = next(iter(members))
+    seen, stack = {start}, [start]
+    while stack:
+        for t in nbrs[stack.pop()] & members:
+            if t not in seen:
+                seen.add(t)
+                stack.append(t)
+    return seen == members
+
+
+def brute_sets(piece, upper: int, max_cost: float) -> dict[int, int]:
+    n = len(piece.pops)
+    out = {}
+    for size in range(1, n + 1):
+        for combo in itertools.combinations(range(n), size):
+            members = set(combo)
+            pop = sum(piece.pops[s] for s in combo)
+            if (size == 1 or pop <= upper) and connected(members, piece.nbrs) and (
+                size == 1 or design._cost(piece, list(combo)) <= max_cost * (1 + 1e-7) + 1e-7
+            ):
+                out[sum(1 << s for s in combo)] = pop
+    return out
+
+
+@SLOW
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 11), prune=st.booleans())
+def test_enumeration_finds_every_connected_set_exactly_once(seed, n, prune):
+    units, adjacency = random_area(seed, n, 4_000, 30_000)
+    piece = piece_of(units, adjacency)
+    max_cost = float(np.median([design._cost(piece, [0, s]) for s in range(n)])) if prune and n > 1 else math.inf
+    found = design._enumerate(piece, BAND.upper, 10**6, max_cost=max_cost)
+    masks = list(found.masks)
+    assert len(masks) == len(set(masks))  # no set twice
+    assert dict(zip(masks, found.pops)) == brute_sets(piece, BAND.upper, max_cost)
+
+
+def test_enumeration_stops_at_the_cap():
+    units, adjacency = random_area(7, 12, 2_000, 4_000)
+    piece = piece_of(units, adjacency)
+    everything = design._enumerate(piece, BAND.upper, 10**6)
+    assert design._enumerate(piece, BAND.upper, len(everything)) is not None
+    assert design._enumerate(piece, BAND.upper, len(everything) - 1) is None
+
+
+@SLOW
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 12), fixed=st.booleans())
+def test_column_generation_reaches_the_lp_over_every_candidate(seed, n, fixed):
+    units, adjacency = random_area(seed, n, 6_000, 30_000)
+    piece = piece_of(units, adjacency)
+    pool = design._Pool(piece, design._enumerate(piece, BAND.upper, 10**6))
+    index = np.flatnonzero(pool.pops >= BAND.lower)
+    lo, hi = design.k_range(int(pool.pops[:n].sum()), BAND)
+    k = max(1, lo) if fixed else None
+    answer = design._column_generation(pool, index, pool.costs, k, math.inf, np.array([], dtype=np.int64))
+    if index.size == 0:
+        assert answer is None
+        return
+    a_eq, b_eq = pool.matrix(index), np.ones(n)
+    if k is not None:
+        a_eq = vstack([a_eq, csr_array(np.ones((1, index.size)))]).tocsr()
+        b_eq = np.append(b_eq, k)
+    direct = linprog(pool.costs[index], A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if direct.status == 2:
+        assert answer is None
+        return
+    value, reduced, least = answer
+    assert value == np.float64(direct.fun) or math.isclose(value, direct.fun, rel_tol=1e-6, abs_tol=1e-6)
+    assert least <= 0 and least >= -1e-6 * max(1.0, abs(value))
+    assert reduced.shape == index.shape
+
+
+def brute_optimum(units, adjacency, band: Band) -> float:
+    """The cheapest partition into connected in-band networks (inf if none), over every partition."""
+    piece = piece_of(units, adjacency)
+    n = len(units)
+    best = math.inf
+
+    def partitions(items):
+        if not items:
+            yield []
+            return
+        first, rest = items[0], items[1:]
+        for smaller in partitions(rest):
+            for i in range(len(smaller)):
+                yield smaller[:i] + [[first] + smaller[i]] + smaller[i + 1 :]
+            yield [[first]] + smaller
+
+    for parts in partitions(list(range(n))):
+        if all(
+            band.lower <= sum(piece.pops[s] for s in part) <= band.upper and connected(set(part), piece.nbrs)
+            for part in parts
+        ):
+            best = min(best, sum(design._cost(piece, part) for part in parts))
+    return best
+
+
+@SLOW
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 9))
+def test_proven_optimum_matches_brute_force(seed, n):
+    units, adjacency = random_area(seed, n, 8_000, 30_000)
+    proposal = propose(units, adjacency, BAND, seconds=10, exact_limit=60)
+    check_partition(units, adjacency, proposal)
+    best = brute_optimum(units, adjacency, BAND)
+    if not math.isfinite(best):
+        return  # no in-band partition: the relaxed solve (tested elsewhere) applies
+    assert proposal.method == EXACT and proposal.optimal
+    piece = piece_of(units, adjacency)
+    index = {u.code: i for i, u in enumerate(units)}
+    cost = sum(design._cost(piece, [index[c] for c in network]) for network in proposal.networks)
+    assert math.isclose(cost, best, rel_tol=1e-6, abs_tol=1e-6)
