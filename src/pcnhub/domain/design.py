@@ -8,8 +8,12 @@ and as compact as possible (population-weighted squared distance to each
 network's centre).
 
 Areas (and connected pieces of an area's graph) of at most ``exact_limit``
-units are solved exactly: every connected group within the band is
-enumerated and the set-partitioning problem is solved with HiGHS
+units are solved exactly: every connected group within the band that is no
+costlier than the best heuristic solution (found by starts at every feasible
+number of networks) is enumerated once each; for each number of networks the
+LP relaxation of set partitioning is solved by column generation over them,
+numbers whose LP value is above the best solution are ruled out, columns are
+thinned by reduced-cost fixing, and the rest is solved with HiGHS
 (:func:`scipy.optimize.milp`).  Larger pieces use a heuristic: a
 feasibility-aware recursive bisection (spanning-tree cuts whose two sides can
 each hold their share of the networks in band by totals, as in GerryChain's
@@ -67,7 +71,7 @@ HEURISTIC = "heuristic"
 # groups after cost pruning and is then proven optimal in 16 s (peak resident
 # memory 1.75 GB in a process holding all of England's practices); 400,000 (the
 # earlier cap) left it unproven.
-ENUMERATION_CAP = 10_000_000
+ENUMERATION_CAP = 50_000_000
 NO_AREA = "(no area)"
 
 
@@ -801,23 +805,41 @@ class _Pool:
             ).reshape(self.size, self.width)
         self.pops = np.frombuffer(found.pops, dtype=np.int64).copy()
         w, xy = piece.weights, piece.xy
-        sums = self.dot(np.column_stack([w, w * xy[:, 0], w * xy[:, 1], w * (xy**2).sum(axis=1) + piece.inner]))
-        # Weighted sum of squares about the weighted centre, plus each super-unit's own spread.
-        self.costs = np.maximum(sums[:, 3] - (sums[:, 1] ** 2 + sums[:, 2] ** 2) / sums[:, 0], 0.0)
+        values = np.column_stack([w, w * xy[:, 0], w * xy[:, 1], w * (xy**2).sum(axis=1) + piece.inner])
+        self.costs = np.empty(self.size)
+        for chunk, sums in self._sums(values, None):
+            # Weighted sum of squares about the weighted centre, plus each super-unit's own spread.
+            self.costs[chunk] = np.maximum(sums[:, 3] - (sums[:, 1] ** 2 + sums[:, 2] ** 2) / sums[:, 0], 0.0)
 
     def bits(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """0/1 matrix (candidates x super-units) of the given rows."""
         return np.unpackbits(self.packed[rows], axis=1, count=self.n, bitorder="little")
 
     def dot(self, values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """For each candidate (of ``rows``, default all): the sum of ``values`` over its members."""
+        """For each candidate (of ``rows``, default all): the sum of ``values`` over its members.
+
+        By table lookup: for each byte of the packed rows, the sum of the values
+        of every possible byte (256 entries), then one gather per byte.
+        """
         count = self.size if rows is None else rows.size
         out = np.empty((count,) + values.shape[1:])
+        for chunk, sums in self._sums(values, rows):
+            out[chunk] = sums.reshape((-1,) + values.shape[1:])
+        return out
+
+    def _sums(self, values: np.ndarray, rows: np.ndarray | None):
+        """(slice, sums of values over the members of each candidate in it), block by block."""
+        padded = np.zeros((8 * self.width,) + values.shape[1:])
+        padded[: self.n] = values
+        tables = _BYTE_BITS @ padded.reshape(self.width, 8, -1)  # (width, 256, columns)
+        count = self.size if rows is None else rows.size
         for first in range(0, count, _POOL_CHUNK):
             chunk = slice(first, min(count, first + _POOL_CHUNK))
-            bits = self.bits(chunk if rows is None else rows[chunk])
-            out[chunk] = bits.astype(np.float64) @ values
-        return out
+            packed = self.packed[chunk] if rows is None else self.packed[rows[chunk]]
+            sums = np.zeros((packed.shape[0], tables.shape[2]))
+            for byte in range(self.width):
+                sums += tables[byte][packed[:, byte]]
+            yield chunk, sums
 
     def matrix(self, rows: np.ndarray) -> csr_array:
         """Sparse super-unit x candidate 0/1 matrix of the given candidates."""
@@ -840,14 +862,16 @@ class _Pool:
         return np.flatnonzero(self.bits(np.array([row]))[0]).tolist()
 
 
+# Bit b of each byte value 0..255, as a 256 x 8 matrix (little-endian bit order, as packed).
+_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.float64)
 # Candidates per block in _Pool.dot (bounds the temporary 0/1 matrix to ~40 MB for 60 super-units).
 _POOL_CHUNK = 1 << 17
 
 
 def _column_generation(
     pool: _Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
-    start: np.ndarray,
-) -> tuple[float, np.ndarray, float] | None:
+    start: np.ndarray, cutoff: float = math.inf, most: int = 1,
+) -> tuple[float, np.ndarray | None, float] | None:
     """The LP relaxation of set partitioning over the candidates ``index``, by column generation.
 
     Solves the LP over a few columns (``start`` and the cheapest) plus an
@@ -861,6 +885,11 @@ def _column_generation(
     columns are still used at the end, a phase-1 LP (the artificial columns'
     total, by column generation too) decides whether the LP is feasible.
     None if it is infeasible or the deadline passes.
+
+    With a ``cutoff``, stops as soon as the Lagrangian bound of a round (LP
+    value plus ``most`` networks times the least reduced cost: no 0/1 solution
+    with at most ``most`` networks costs less) is above it, and returns
+    (that bound, None, least reduced cost).
     """
     n = pool.n
     if index.size == 0:
@@ -870,10 +899,14 @@ def _column_generation(
     used = np.union1d(start, cheapest[: _RESTRICTED_COLUMNS_PER_UNIT * n])
     artificial = 10.0 * (n * float(objective.max(initial=0.0)) + 1.0)
     for phase_objective, artificial_cost in ((objective, artificial), (np.zeros_like(objective), 1.0)):
-        answer = _price_and_solve(pool, index, phase_objective, k, deadline, used, artificial_cost)
+        phase_cutoff = cutoff if artificial_cost != 1.0 else math.inf
+        answer = _price_and_solve(pool, index, phase_objective, k, deadline, used, artificial_cost,
+                                  phase_cutoff, most)
         if answer is None:
             return None
         value, reduced, least, used, artificial_used = answer
+        if reduced is None:
+            return value, None, least
         if artificial_used <= _FIXING_TOLERANCE:
             if artificial_cost == 1.0:
                 break  # phase 1 found a feasible point: the big cost was too small, so solve directly
@@ -888,12 +921,13 @@ def _column_generation(
 
 def _price_and_solve(
     pool: _Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
-    used: np.ndarray, artificial_cost: float,
-) -> tuple[float, np.ndarray, float, np.ndarray, float] | None:
+    used: np.ndarray, artificial_cost: float, cutoff: float = math.inf, most: int = 1,
+) -> tuple[float, np.ndarray | None, float, np.ndarray, float] | None:
     """Column generation for one LP (see :func:`_column_generation`).
 
     Returns (value, reduced costs over ``index``, least reduced cost (<= 0),
-    the columns used, total of the artificial columns); None after the deadline.
+    the columns used, total of the artificial columns); None after the deadline;
+    (Lagrangian bound, None, ...) once that bound is above ``cutoff``.
     """
     n = pool.n
     slack = np.eye(n + (k is not None))
@@ -914,6 +948,8 @@ def _price_and_solve(
         least = float(reduced.min())
         if least >= -_FIXING_TOLERANCE * max(1.0, abs(lp.fun)):
             return float(lp.fun), reduced, min(least, 0.0), used, float(lp.x[used.size:].sum())
+        if lp.fun + most * least > cutoff:
+            return float(lp.fun + most * least), None, least, used, math.inf
         negative = np.flatnonzero(reduced < 0)
         if negative.size > _PRICED_COLUMNS:
             negative = negative[np.argpartition(reduced[negative], _PRICED_COLUMNS)[:_PRICED_COLUMNS]]
@@ -1031,8 +1067,13 @@ def _solve_exact(
             return None
         seeds = np.flatnonzero(np.isin(index, start))
         proven, lps = True, []
+        most_networks = max(1, k_range(piece.total, band)[1])
+        cutoff = bound + _FIXING_TOLERANCE * max(1.0, abs(bound)) if math.isfinite(bound) else math.inf
         for count in counts:
-            lp = _column_generation(pool, index, objective, count, deadline, seeds)
+            lp = _column_generation(pool, index, objective, count, deadline, seeds, cutoff,
+                                    count or most_networks)
+            if lp is not None and lp[1] is None:
+                continue  # ruled out: no solution with this count beats the bound
             if lp is not None:
                 lps.append((lp[0], -1 if count is None else count, count, lp))
             elif time.perf_counter() > deadline:
