@@ -468,7 +468,7 @@ def main() -> None:
     parser.add_argument("--synthetic-seconds", type=float, default=120.0)
     parser.add_argument("--england-seconds", type=float, default=50.0)
     parser.add_argument("--practices", type=int, default=6_500)
-    parser.add_argument("--small-seconds", type=float, default=20.0)
+    parser.add_argument("--small-seconds", type=float, default=300.0)
     parser.add_argument("--small-heuristic-seconds", type=float, default=2.0)
     parser.add_argument("--only", default="west,england,compare,synthetic")
     args = parser.parse_args()
