@@ -69,7 +69,7 @@ HEURISTIC = "heuristic"
 # Most connected candidate groups enumerated for one exact solve before
 # falling back to the heuristic.  Measured with propose on one area alone in a process
 # (England 2022 map): area 00T (49 practices) has 37.6 million groups no costlier than its best
-# heuristic solution, enumerated in 58 s and proven optimal in 198 s in all, peak resident
+# heuristic solution, enumerated in 58 s and proven optimal in 214 s in all, peak resident
 # memory 3.6 GB (about 95 bytes per group); 02H (57 practices) 37.0 million, 223 s, 3.5 GB.
 # Time limits bound this: at the web page's 3 s limit enumeration stops near 2 million.
 ENUMERATION_CAP = 50_000_000
