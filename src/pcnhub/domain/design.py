@@ -899,22 +899,18 @@ def _column_generation(
     cheapest = np.argsort(objective, kind="stable")
     used = np.union1d(start, cheapest[: _RESTRICTED_COLUMNS_PER_UNIT * n])
     artificial = 10.0 * (n * float(objective.max(initial=0.0)) + 1.0)
-    for phase_objective, artificial_cost in ((objective, artificial), (np.zeros_like(objective), 1.0)):
-        phase_cutoff = cutoff if artificial_cost != 1.0 else math.inf
-        answer = _price_and_solve(pool, index, phase_objective, k, deadline, used, artificial_cost,
-                                  phase_cutoff, most)
-        if answer is None:
-            return None
-        value, reduced, least, used, artificial_used = answer
-        if reduced is None:
-            return value, None, least
-        if artificial_used <= _FIXING_TOLERANCE:
-            if artificial_cost == 1.0:
-                break  # phase 1 found a feasible point: the big cost was too small, so solve directly
-            return value, reduced, least
-        if artificial_cost == 1.0:
-            return None  # phase 1 cannot do without artificial columns: infeasible
-    answer = _price_and_solve(pool, index, objective, k, deadline, used, artificial * 1e6)
+    answer = _price_and_solve(pool, index, objective, k, deadline, used, artificial, cutoff, most)
+    if answer is None:
+        return None
+    value, reduced, least, used, artificial_used = answer
+    if reduced is None or artificial_used <= _FIXING_TOLERANCE:
+        return value, reduced, least
+    # Artificial columns still in use: phase 1 (their total alone) decides whether the LP is feasible.
+    phase_one = _price_and_solve(pool, index, np.zeros_like(objective), k, deadline, used, 1.0)
+    if phase_one is None or phase_one[4] > _FIXING_TOLERANCE:
+        return None  # the deadline, or infeasible
+    # Feasible after all: the artificial cost was too small, so solve again with a far larger one.
+    answer = _price_and_solve(pool, index, objective, k, deadline, phase_one[3], artificial * 1e6)
     if answer is None or answer[4] > _FIXING_TOLERANCE:
         return None
     return answer[:3]
@@ -996,6 +992,7 @@ def _solve_exact(
     costs, pops = pool.costs, pool.pops
     in_band = pops >= band.lower
     k = piece.k if piece.k_fixed else None
+    most_networks = max(1, k_range(piece.total, band)[1])  # most networks of any in-band solution
 
     def milp_on(index: np.ndarray, objective: np.ndarray, k: int | None):
         matrix = pool.matrix(index)
@@ -1023,7 +1020,7 @@ def _solve_exact(
         solution cheaper than the bound; None when the time ran out first.
         """
         value, reduced, least = lp
-        most = k if k is not None else max(1, k_range(piece.total, band)[1])
+        most = k if k is not None else most_networks
         order = np.argsort(reduced, kind="stable")
         size = _RESTRICTED_COLUMNS_PER_UNIT * n
 
@@ -1068,7 +1065,6 @@ def _solve_exact(
             return None
         seeds = np.flatnonzero(np.isin(index, start))
         proven, lps = True, []
-        most_networks = max(1, k_range(piece.total, band)[1])
         cutoff = bound + _FIXING_TOLERANCE * max(1.0, abs(bound)) if math.isfinite(bound) else math.inf
         for count in counts:
             lp = _column_generation(pool, index, objective, count, deadline, seeds, cutoff,
