@@ -770,17 +770,6 @@ def _cost(piece: _Piece, members: Sequence[int]) -> float:
     )
 
 
-def _upper_bound(piece: _Piece, band: Band, deadline: float) -> float:
-    """Objective of a quick heuristic solution that is all in band (inf if it is not)."""
-    regions = _solve_heuristic(piece, band, deadline)
-    pops = [sum(piece.pops[s] for s in region) for region in regions]
-    if piece.k_fixed and len(regions) != piece.k:
-        return math.inf
-    if any(_dev(pop, band) for pop in pops):
-        return math.inf
-    return sum(_cost(piece, region) for region in regions)
-
-
 # Relative slack in reduced-cost fixing, so rounding never drops the optimal column.
 _FIXING_TOLERANCE = 1e-7
 
@@ -962,7 +951,7 @@ def _solve_exact(
     band: Band,
     deadline: float,
     findings: list[Finding],
-    bound: float | None = None,
+    bound: float,
     incumbent: Sequence[Sequence[int]] = (),
 ) -> tuple[list[list[int]], bool] | None:
     """Enumerate connected candidate networks and solve set partitioning with HiGHS.
@@ -970,14 +959,12 @@ def _solve_exact(
     In-band candidates first (with the network count fixed when asked for).
     The LP relaxation is solved by column generation over the candidates, and
     columns are thinned by LP reduced-cost fixing against the bound (the
-    ``incumbent``'s cost, from the heuristic), which keeps the result exact and
-    the MILP small.  If no in-band partition exists, networks below the band
+    ``incumbent``'s cost, from the heuristic; inf when it has none in band),
+    which keeps the result exact and the MILP small.  If no in-band partition exists, networks below the band
     are allowed at a large penalty.  None when enumeration is too large or no
     solution is found in time.
     """
     n = len(piece.pops)
-    if bound is None:
-        bound = _upper_bound(piece, band, min(deadline, time.perf_counter() + _BOUND_SECONDS))
     # With an in-band solution costing `bound`, only candidates costing at most that can be in a
     # better one; if that solve fails (time), the relaxed solve below needs every candidate.
     found = _enumerate(piece, band.upper, ENUMERATION_CAP, deadline, max_cost=bound)
@@ -1121,8 +1108,6 @@ def _solve_exact(
     return answer  # None: time limit without a solution, so the caller falls back
 
 
-# Seconds the heuristic may spend finding an upper bound for reduced-cost fixing.
-_BOUND_SECONDS = 0.5
 # Columns (per super-unit) of the first restricted solve that looks for an upper bound.
 _RESTRICTED_COLUMNS_PER_UNIT = 20
 # Most columns passed to one MILP after fixing.
