@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pcnhub.cli import main
+from pcnhub.cli.main import main
 from pcnhub.register.models import RuleException
 from tests.builders import NORTH_TOTAL, SOUTH_TOTAL
 

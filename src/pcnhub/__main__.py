@@ -1,5 +1,5 @@
 import sys
 
-from pcnhub.cli import main
+from pcnhub.cli.main import main
 
 sys.exit(main())

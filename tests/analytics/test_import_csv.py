@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics.import_cli import add_import_arguments, run_import
+from pcnhub.cli.phm.import_data import add_import_arguments, run_import
 from pcnhub.analytics.importers.csv_extract import import_csv
 from pcnhub.analytics.schema import ERROR, validate_dataset
 from pcnhub.domain.errors import InputError
@@ -126,7 +126,7 @@ def test_pcnhub_phm_import_through_the_main_command(tmp_path):
     import io
     from pathlib import Path
 
-    from pcnhub.cli import main
+    from pcnhub.cli.main import main
 
     fixtures = Path(__file__).parent / "fixtures" / "csv_extract"
     out, err = io.StringIO(), io.StringIO()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics.import_cli import add_import_arguments, run_import
+from pcnhub.cli.phm.import_data import add_import_arguments, run_import
 from pcnhub.analytics.importers.fhir import import_fhir, patient_key
 from pcnhub.analytics.schema import ERROR, validate_dataset
 from pcnhub.domain.errors import InputError

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pcnhub.analytics import synth
-from pcnhub.analytics.run_cli import add_run_arguments, run_run
+from pcnhub.cli.phm.run import add_run_arguments, run_run
 from tests.paths import SHARED_DATA
 
 MAP_FILE = SHARED_DATA / "nhs-open-data" / "gp-reg-pat-prac-map_2022-01.csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.domain.access_cli import add_access_arguments, run_access
+from pcnhub.cli.access import add_access_arguments, run_access
 
 PLAN = (
     "day,start,end,site,staff_type,agreed\n"

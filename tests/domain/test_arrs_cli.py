@@ -13,7 +13,7 @@ import pytest
 
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.money.arrs import Post, read_plan_csv
-from pcnhub.domain.money.arrs_cli import add_arrs_arguments, run_arrs
+from pcnhub.cli.arrs import add_arrs_arguments, run_arrs
 from pcnhub.domain.money.years import FinancialYear
 
 HEADER = "role,fte,start,end,annual_cost,employment,label\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.domain.check_cli import add_check_arguments, run_file_check
+from pcnhub.cli.check import add_check_arguments, run_file_check
 from tests.paths import SHARED_DATA
 
 SOUTHEND = SHARED_DATA / "seed-tables" / "southend-castle-point-rochford-pcns_2019-01.csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.domain.check_cli import add_check_arguments, run_file_check
+from pcnhub.cli.check import add_check_arguments, run_file_check
 from pcnhub.domain.contiguity import with_contiguity
 from pcnhub.domain.rules import EXCEPTION, WARNING, Network, PracticeEntry, check_configuration
 from tests.domain.geo_helpers import km_point
@@ -235,5 +235,5 @@ def test_constants_match_the_modules_not_imported_at_startup() -> None:
     from pcnhub.domain import contiguity, geography
 
     assert contiguity.DEFAULT_MAX_EDGE_KM == geography.DEFAULT_MAX_EDGE_KM
-    probe = "import sys, pcnhub.cli; print('scipy' in sys.modules)"
+    probe = "import sys, pcnhub.cli.main; print('scipy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "False\n"

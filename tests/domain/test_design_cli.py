@@ -4,7 +4,7 @@ import io
 import json
 from pathlib import Path
 
-from pcnhub.cli import main
+from pcnhub.cli.main import main
 
 HEADER = "practice_code,list_size,lat,lon,pinned,area\n"
 # Two clusters of three practices, west and east, 12,000 patients each.
@@ -226,7 +226,7 @@ def test_native_solver_output_goes_to_stderr_not_into_the_json(tmp_path: Path) -
         "    os.write(1, b'HighsMipSolverData::noise\\n')\n"
         "    return real(*a, **k)\n"
         "design_cli.design = noisy\n"
-        "from pcnhub.cli import main\n"
+        "from pcnhub.cli.main import main\n"
         f"sys.exit(main(['design', {str(path)!r}, '--json', '--seconds', '5']))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)

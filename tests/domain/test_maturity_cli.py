@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.cli import main
-from pcnhub.domain.maturity_cli import add_maturity_arguments, run_maturity
+from pcnhub.cli.main import main
+from pcnhub.cli.maturity import add_maturity_arguments, run_maturity
 from pcnhub.reference.maturity import load_matrix
 
 

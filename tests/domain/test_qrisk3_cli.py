@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pcnhub.domain.phm.qrisk3 import DISCLAIMER
-from pcnhub.domain.phm.qrisk3_cli import PROG, add_qrisk3_arguments, run_qrisk3
+from pcnhub.cli.phm.qrisk3 import PROG, add_qrisk3_arguments, run_qrisk3
 
 BMI = str(70 / 1.7**2)
 VECTOR = (
@@ -173,7 +173,7 @@ def test_pcnhub_phm_qrisk3_through_the_main_command():
     import io
     import json
 
-    from pcnhub.cli import main
+    from pcnhub.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     code = main(["phm", "qrisk3", "--age", "75", "--sex", "male", "--ethnicity", "white", "--chol-hdl", "4",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pcnhub.cli import main
+from pcnhub.cli.main import main
 
 pytestmark = pytest.mark.django_db
 

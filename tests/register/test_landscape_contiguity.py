@@ -15,7 +15,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from pcnhub.cli import main
+from pcnhub.cli.main import main
 from pcnhub.register import services
 from tests.builders import LATEST
 

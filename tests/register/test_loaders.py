@@ -15,7 +15,7 @@ import pytest
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind
 from pcnhub.register import loaders
-from pcnhub.register.import_cli import add_import_arguments, run_import
+from pcnhub.cli.import_files import add_import_arguments, run_import
 from pcnhub.register.loaders import import_file, local_code
 from pcnhub.register.models import (
     ImportRun,

@@ -375,7 +375,7 @@ class PracticeSize:
 
 
 def practices_from_pairs(pairs: Iterable[tuple[str, int]]) -> list[PracticeSize]:
-    """Practices from ``(practice_code, list_size)`` pairs, e.g. from the register (see synth_cli)."""
+    """Practices from ``(practice_code, list_size)`` pairs, e.g. from the register (see :mod:`pcnhub.cli.phm.synth`)."""
     found: dict[str, PracticeSize] = {}
     for number, (code, size) in enumerate(pairs, 1):
         code = str(code).strip().upper()

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Final, TextIO
 
-from pcnhub.domain.cli_values import iso_date
+from pcnhub.cli.values import iso_date
 from pcnhub.domain.access import (
     ERROR,
     AccessResult,

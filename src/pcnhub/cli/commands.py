@@ -11,7 +11,12 @@ import argparse
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
+
+#: Exit codes of every command: done, a rule broken (by the configuration or plan checked), bad input.
+EXIT_OK: Final = 0
+EXIT_BROKEN: Final = 1
+EXIT_BAD_INPUT: Final = 2
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Final, TextIO
 
-from pcnhub.domain.cli_values import iso_date
+from pcnhub.cli.values import iso_date
 from pcnhub.analytics.engines import ENGINES, EngineError
 from pcnhub.domain.errors import InputError
 

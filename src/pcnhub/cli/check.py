@@ -1,8 +1,8 @@
-"""File mode of ``pcnhub check``: check a PCN configuration CSV against the DES rules.
+"""``pcnhub check``: check a PCN configuration (a CSV file, or the stored register) against the DES rules.
 
 ``pcnhub check FILE.csv [--lower N] [--upper N] [--max-edge-km KM] [--json]``
-exits 0 when no rule is broken, 1 when one is, and 2 on bad input.  The
-stored-register mode (``--pcn-date``, ``--icb``) is handled by :mod:`pcnhub.cli`.
+checks a file, ``pcnhub check --pcn-date YYYY-MM-DD --icb CODE`` the stored register's
+configuration of an area; both exit 0 when no rule is broken, 1 when one is, and 2 on bad input.
 
 Contiguity
     When the file has location columns (``lat`` and ``lon``, and/or
@@ -33,6 +33,7 @@ import json
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.cli.django import setup_django
 from pcnhub.domain.configuration_csv import Locations, read_configuration_with_locations
 from pcnhub.domain.contiguity import (
     DEFAULT_MAX_EDGE_KM,
@@ -95,6 +96,13 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
         help="check the stored register as it stood on this date (instead of FILE)",
     )
     parser.add_argument("--icb", metavar="CODE", help="check only this ICB of the stored register")
+
+
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``pcnhub check``: the file's configuration when one is given, else the stored register's."""
+    if args.file is not None:
+        return run_file_check(args, stdout, stderr)
+    return run_register_check(args, stdout, stderr)
 
 
 def run_file_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -176,3 +184,53 @@ def _status(network: NetworkResult) -> str:
     if any(finding.severity == EXCEPTION for finding in network.findings):
         return "exception"
     return "ok"
+
+
+# --- The stored register -----------------------------------------------------------------------
+
+
+def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``pcnhub check --pcn-date D --icb CODE``: the stored register's configuration of an area."""
+    if not args.icb:
+        print("pcnhub check: give a FILE.csv, or --icb CODE (with --pcn-date) to check the register", file=stderr)
+        return EXIT_BAD_INPUT
+    setup_django()
+    from django.db.utils import DatabaseError
+
+    from pcnhub.register import services
+    from pcnhub.register.models import Organisation
+
+    try:
+        date = services.parse_date(args.pcn_date) or services.latest_data_date()
+        band = Band(args.lower, args.upper)
+        if not args.max_edge_km > 0:
+            raise ValueError("--max-edge-km must be more than 0")
+        area = Organisation.objects.filter(code=args.icb.strip().upper(), kind__in=services.AREA_KINDS).first()
+    except ValueError as exc:
+        print(f"pcnhub check: {exc}", file=stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseError as exc:
+        print(f"pcnhub check: the register database is not ready ({exc}); run 'pcnhub demo' first", file=stderr)
+        return EXIT_BAD_INPUT
+    if area is None:
+        print(f"pcnhub check: no ICB or area with code {args.icb!r} in the register", file=stderr)
+        return EXIT_BAD_INPUT
+    view = services.landscape(area, date, band, max_edge_km=args.max_edge_km)
+    report = view.result.to_dict()
+    report.update({"area": {"code": area.code, "name": area.name, "kind": area.kind}, "date": date.isoformat()})
+    if view.contiguity is not None:
+        report["contiguity"] = view.contiguity.to_dict()
+    if args.json:
+        json.dump(report, stdout, indent=2)
+        stdout.write("\n")
+    else:
+        stdout.write(f"{area.name} ({area.code}) on {date:%d %B %Y}, band {band}\n")
+        for network in view.networks:
+            status = "ok" if not any(f.severity == ERROR for f in network.findings) else "BROKEN"
+            stdout.write(f"  {network.pcn.name} ({network.pcn.code}): {len(network.members)} practices, "
+                         f"{network.list_size:,} patients, {status}\n")
+        for finding in view.result.findings:
+            stdout.write(f"  [{finding.severity}] {finding.rule}: {finding.message}\n")
+        if view.contiguity is not None:
+            stdout.write(f"  Contiguity: {view.contiguity.note}\n")
+    return EXIT_BROKEN if view.result.broken else EXIT_OK

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final, TextIO
 
-from pcnhub.domain.cli_values import iso_date
+from pcnhub.cli.values import iso_date
 from pcnhub.analytics import synth
 from pcnhub.analytics.synth import BANDS, PracticeSize
 from pcnhub.domain.errors import InputError
@@ -216,7 +216,7 @@ def _read_quinary(source: Path) -> list[PracticeSize]:
 
 def practices_from_register(day: dt.date | None = None) -> list[PracticeSize]:
     """Practice list sizes from the Django register: each practice's latest list size on or before ``day``."""
-    from pcnhub.cli import setup_django
+    from pcnhub.cli.django import setup_django
 
     setup_django()
     from pcnhub.register.models import ListSize, OrgKind

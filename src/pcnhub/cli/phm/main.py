@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from pcnhub.cli_commands import Command, add_commands, run_command
+from pcnhub.cli.commands import Command, add_commands, run_command
 
 PHM_COMMANDS = {
-    "qrisk3": Command("QRISK3-2017 10-year cardiovascular risk of one person", "pcnhub.domain.phm.qrisk3_cli",
+    "qrisk3": Command("QRISK3-2017 10-year cardiovascular risk of one person", "pcnhub.cli.phm.qrisk3",
                       "add_qrisk3_arguments", "run_qrisk3",
                       {"formatter_class": argparse.RawDescriptionHelpFormatter}),
-    "synth": Command("generate a synthetic patient-level dataset (Parquet)", "pcnhub.analytics.synth_cli",
+    "synth": Command("generate a synthetic patient-level dataset (Parquet)", "pcnhub.cli.phm.synth",
                      "add_synth_arguments", "run_synth"),
-    "run": Command("run the population health pipeline on DuckDB or Spark", "pcnhub.analytics.run_cli",
+    "run": Command("run the population health pipeline on DuckDB or Spark", "pcnhub.cli.phm.run",
                    "add_run_arguments", "run_run"),
-    "import": Command("import FHIR R4 bundles or CSV extracts as a dataset", "pcnhub.analytics.import_cli",
+    "import": Command("import FHIR R4 bundles or CSV extracts as a dataset", "pcnhub.cli.phm.import_data",
                       "add_import_arguments", "run_import"),
 }
 

@@ -1,0 +1,1 @@
+"""``pcnhub phm``: population health commands (:mod:`pcnhub.cli.phm.main` dispatches to the others)."""
