@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pcnhub.domain.phm.qrisk3 import (
+from pcnhub.analytics.qrisk3 import (
     DISCLAIMER,
     FLAGS,
     Ethnicity,

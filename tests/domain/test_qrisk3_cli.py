@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pcnhub.domain.phm.qrisk3 import DISCLAIMER
+from pcnhub.analytics.qrisk3 import DISCLAIMER
 from pcnhub.cli.phm.qrisk3 import PROG, add_qrisk3_arguments, run_qrisk3
 
 BMI = str(70 / 1.7**2)

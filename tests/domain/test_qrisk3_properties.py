@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pcnhub.domain.phm.qrisk3 import (
+from pcnhub.analytics.qrisk3 import (
     AGE_RANGE,
     BMI_RANGE,
     CHOL_HDL_RANGE,

@@ -4,7 +4,7 @@ import statistics
 
 import pytest
 
-from pcnhub.domain.phm.qrisk3 import QRiskInputs, qrisk3
+from pcnhub.analytics.qrisk3 import QRiskInputs, qrisk3
 from tests.analytics.spec.dataset import QRISK_CASES
 
 

@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from pcnhub.domain.phm.qrisk3 import QRiskInputs, qrisk3
+from pcnhub.analytics.qrisk3 import QRiskInputs, qrisk3
 from tests.analytics.spec.dataset import QRISK_CASES
 
 SCORED = [case for case in QRISK_CASES if case.expect is not None]

@@ -1,10 +1,10 @@
 """QRISK3-2017 10-year cardiovascular risk, as Ibis expressions (every engine computes the same formula).
 
-The linear predictor is built by :func:`pcnhub.domain.phm.qrisk3._score` itself, the function the
-scalar port :func:`~pcnhub.domain.phm.qrisk3.qrisk3` uses, given Ibis columns instead of floats, with
+The linear predictor is built by :func:`pcnhub.analytics.qrisk3._score` itself, the function the
+scalar port :func:`~pcnhub.analytics.qrisk3.qrisk3` uses, given Ibis columns instead of floats, with
 the port's own coefficients (``_FEMALE`` and ``_MALE``): nothing of the algorithm is copied here, so
 the pipeline equals the port (within floating point, far below 1e-6).  QRISK3 is licensed LGPL v3 by
-ClinRisk Ltd.; whoever shows a score must show :data:`pcnhub.domain.phm.qrisk3.DISCLAIMER` with it.
+ClinRisk Ltd.; whoever shows a score must show :data:`pcnhub.analytics.qrisk3.DISCLAIMER` with it.
 
 Who gets a score: registered people aged 25 to 84 (completed years, as the original's ``int age``)
 with no record of cardiovascular disease (codelists ``chd``, ``stroke-tia`` and ``efi-pvd``) on or
@@ -54,7 +54,7 @@ from pcnhub.analytics.pipeline.codes import (
     years_before,
 )
 from pcnhub.analytics.schema import ETHNICITIES
-from pcnhub.domain.phm.qrisk3 import (
+from pcnhub.analytics.qrisk3 import (
     _FEMALE,
     _MALE,
     AGE_RANGE,

@@ -10,7 +10,7 @@ With ``--json`` it prints ``{"qrisk3": percent rounded to 2 dp, "inputs": {...},
 "QRISK3-2017", "disclaimer": "..."}`` (``inputs`` as :meth:`QRiskInputs.to_dict`; ClinRisk's terms
 require the disclaimer to be held together with the score); otherwise one line with the risk and a
 pointer to the disclaimer (printed in full by ``--help``).  The score is computed by
-:mod:`pcnhub.domain.phm.qrisk3`, a port of ClinRisk's QRISK3-2017 under the GNU LGPL v3.
+:mod:`pcnhub.analytics.qrisk3`, a port of ClinRisk's QRISK3-2017 under the GNU LGPL v3.
 
 Exit codes: 0, or 2 on bad input (a value that is not a number, an unknown ethnic group or smoking
 category, a value outside QRISK3's accepted ranges, a missing value, erectile dysfunction for a
@@ -24,7 +24,7 @@ import json
 import math
 from typing import Any, Final, TextIO
 
-from pcnhub.domain.phm.qrisk3 import (
+from pcnhub.analytics.qrisk3 import (
     ALGORITHM,
     DISCLAIMER,
     Ethnicity,

@@ -1,1 +1,0 @@
-"""Population health rules in plain Python: risk scores and their reference definitions."""
