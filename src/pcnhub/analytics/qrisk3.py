@@ -248,7 +248,7 @@ _SMOKING_NAMES: Final = {
 
 
 @dataclass(frozen=True)
-class _Model:
+class Model:
     survivor_10y: float  # survivor[10]
     ethnicity: tuple[float, ...]  # Iethrisk[0..9]; index 0 is unused
     smoking: tuple[float, ...]  # Ismoke[0..4]
@@ -260,7 +260,7 @@ class _Model:
     age_2_interactions: tuple[tuple[str, float], ...]
 
 
-_FEMALE: Final = _Model(
+FEMALE: Final = Model(
     survivor_10y=0.988876402378082,
     ethnicity=(
         0.0,
@@ -356,7 +356,7 @@ _FEMALE: Final = _Model(
     ),
 )
 
-_MALE: Final = _Model(
+MALE: Final = Model(
     survivor_10y=0.977268040180206,
     ethnicity=(
         0.0,
@@ -453,11 +453,11 @@ _MALE: Final = _Model(
     ),
 )
 
-_MODELS: Final = {"female": _FEMALE, "male": _MALE}
+_MODELS: Final = {"female": FEMALE, "male": MALE}
 
 
-def _score(
-    model: _Model,
+def model_score(
+    model: Model,
     *,
     log: Callable[[Any], Any],
     exp: Callable[[Any], Any],
@@ -631,7 +631,7 @@ def qrisk3(inputs: QRiskInputs) -> float:
     model = _MODELS[inputs.sex]
     flags = {name: int(getattr(inputs, name)) for name in FLAGS}
     return float(
-        _score(
+        model_score(
             model,
             log=math.log,
             exp=math.exp,
@@ -777,11 +777,11 @@ def qrisk3_arrays(
     _bad("type1_diabetes", both, "set together with type2_diabetes")
 
     out = np.empty(male.shape, dtype=np.float64)
-    for model, rows in ((_FEMALE, ~male), (_MALE, male)):
+    for model, rows in ((FEMALE, ~male), (MALE, male)):
         if not rows.any():
             continue
         smoke = ints["smoking"][rows]
-        out[rows] = _score(
+        out[rows] = model_score(
             model,
             log=np.log,
             exp=np.exp,

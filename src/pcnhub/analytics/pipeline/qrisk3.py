@@ -1,8 +1,8 @@
 """QRISK3-2017 10-year cardiovascular risk, as Ibis expressions (every engine computes the same formula).
 
-The linear predictor is built by :func:`pcnhub.analytics.qrisk3._score` itself, the function the
+The linear predictor is built by :func:`pcnhub.analytics.qrisk3.model_score` itself, the function the
 scalar port :func:`~pcnhub.analytics.qrisk3.qrisk3` uses, given Ibis columns instead of floats, with
-the port's own coefficients (``_FEMALE`` and ``_MALE``): nothing of the algorithm is copied here, so
+the port's own coefficients (``FEMALE`` and ``MALE``): nothing of the algorithm is copied here, so
 the pipeline equals the port (within floating point, far below 1e-6).  QRISK3 is licensed LGPL v3 by
 ClinRisk Ltd.; whoever shows a score must show :data:`pcnhub.analytics.qrisk3.DISCLAIMER` with it.
 
@@ -55,8 +55,8 @@ from pcnhub.analytics.pipeline.codes import (
 )
 from pcnhub.analytics.schema import ETHNICITIES
 from pcnhub.analytics.qrisk3 import (
-    _FEMALE,
-    _MALE,
+    FEMALE,
+    MALE,
     AGE_RANGE,
     BMI_RANGE,
     CHOL_HDL_RANGE,
@@ -64,7 +64,7 @@ from pcnhub.analytics.qrisk3 import (
     TOWNSEND_RANGE,
     Ethnicity,
     Smoking,
-    _score,
+    model_score,
 )
 
 SBP_READINGS: Final = 5
@@ -171,7 +171,7 @@ def smoking(events: ir.Table, as_of: dt.date) -> ir.Table:
 
 
 class _Category:
-    """Lets ``_score`` compare the smoking category (``smoking == k``) and get a 0/1 number back."""
+    """Lets ``model_score`` compare the smoking category (``smoking == k``) and get a 0/1 number back."""
 
     def __init__(self, column: ir.IntegerValue) -> None:
         self.column = column
@@ -182,14 +182,14 @@ class _Category:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _model_score(model, inputs: ir.Table) -> ir.FloatingValue:
+def _score_of(model, inputs: ir.Table) -> ir.FloatingValue:
     ethnicity_term = ibis.cases(
         *[(inputs.ethnic_group == group, float(model.ethnicity[group])) for group in range(1, 10)], else_=0.0
     )
     smoking_term = ibis.cases(
         *[(inputs.smoking == level, float(model.smoking[level])) for level in range(5)], else_=0.0
     )
-    return _score(
+    return model_score(
         model,
         log=lambda value: value.ln(),
         exp=lambda value: value.exp(),
@@ -258,5 +258,5 @@ def qrisk3(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_
         type2_diabetes=flag("t2") & ~flag("t1"),
         family_history_chd=flag("family_history_chd"),
     )
-    risk = ibis.ifelse(inputs.sex == "M", _model_score(_MALE, inputs), _model_score(_FEMALE, inputs))
+    risk = ibis.ifelse(inputs.sex == "M", _score_of(MALE, inputs), _score_of(FEMALE, inputs))
     return inputs.mutate(qrisk3=risk.cast("float64"))
