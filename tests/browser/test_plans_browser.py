@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from pcnhub.domain.money import arrs
-from pcnhub.domain.money.entitlements import arrs_sum_for_year
+from pcnhub.domain.money.entitlements import arrs_sum
+from pcnhub.reference.rates import year_rates
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.reference.arrs_roles import load_catalogue
 from tests.helpers_web import only_local_requests
@@ -55,7 +56,7 @@ def test_adding_a_post_updates_the_projection_and_its_chart(sign_in, live_server
 
     year = FinancialYear(2024)
     post = arrs.Post("clinical_pharmacist", Decimal("0.8"), dt.date(2024, 7, 1), None, Decimal(48000))
-    expected = arrs.project(year, [post], arrs_sum_for_year(year, WEIGHTED), load_catalogue(), REGISTERED)
+    expected = arrs.project(year, [post], arrs_sum(year_rates(year), WEIGHTED), load_catalogue(), REGISTERED)
     assert "North pharmacist (Clinical pharmacist), 0.8 WTE from 1 July 2024, added" in (
         page.locator(".nhsuk-notification-banner--success").inner_text())
     assert page.locator("[data-projected-total]").inner_text() == f"£{expected.claims:,.2f}"

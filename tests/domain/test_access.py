@@ -19,11 +19,11 @@ from pcnhub.domain.access import (
     access_requirement,
     check_plan,
     parse_day,
-    read_plan_csv,
     required_minutes,
     scheme_on,
 )
 from pcnhub.domain.errors import InputError
+from pcnhub.ingest.access_plan import read_plan_csv
 
 EXTENDED = dt.date(2021, 4, 1)
 ENHANCED = dt.date(2023, 4, 1)

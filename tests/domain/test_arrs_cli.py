@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from pcnhub.domain.errors import InputError
-from pcnhub.domain.money.arrs import Post, read_plan_csv
+from pcnhub.domain.money.arrs import Post
+from pcnhub.ingest.arrs_plan import read_plan_csv
+from pcnhub.reference.arrs_roles import load_catalogue
 from pcnhub.cli.arrs import add_arrs_arguments, run_arrs
+from pcnhub.domain.money.entitlements import arrs_sum
 from pcnhub.domain.money.years import FinancialYear
+from pcnhub.reference.rates import year_rates
 
 HEADER = "role,fte,start,end,annual_cost,employment,label\n"
 PLAN = HEADER + (
@@ -129,13 +133,13 @@ def test_bad_rows_are_all_reported_with_row_and_field(tmp_path):
 def test_read_plan_csv_raises_one_input_error(tmp_path):
     path = write(tmp_path, HEADER + "SPLW,1,2021-02-30,,1,,\nFCP,1,2021-04-01,,40000,,\n")
     with pytest.raises(InputError) as caught:
-        read_plan_csv(path)
+        read_plan_csv(path, load_catalogue())
     assert [(p.row, p.field) for p in caught.value.problems] == [(2, "start")]
     assert caught.value.file == "plan.csv"
 
 
 def test_read_plan_csv_reads_posts(tmp_path):
-    posts = read_plan_csv(write(tmp_path, PLAN))
+    posts = read_plan_csv(write(tmp_path, PLAN), load_catalogue())
     assert posts[1] == Post(
         "social_prescribing_link_worker", Decimal(1), dt.date(2021, 4, 1), None, Decimal(30000), "sub-contract", ""
     )
@@ -176,10 +180,7 @@ def test_bad_options_exit_2(tmp_path, argv, capsys):
 
 
 def test_without_sum_the_national_pot_share_is_used(tmp_path):
-    entitlements = pytest.importorskip("pcnhub.domain.money.entitlements")
-    if not hasattr(entitlements, "arrs_sum_for_year"):
-        pytest.skip("pcnhub.domain.money.entitlements.arrs_sum_for_year is not there yet")
-    assert entitlements.arrs_sum_for_year(FinancialYear(2020), 50_000) == Decimal("356550.00")  # 7.131 x 50,000
+    assert arrs_sum(year_rates(FinancialYear(2020)), 50_000) == Decimal("356550.00")  # 7.131 x 50,000
     code, stdout, _ = run("plan", str(write(tmp_path, PLAN)), "--year", "2020/21", "--weighted", "50000", "--json")
     data = json.loads(stdout)
     assert (code, data["arrs_sum"], data["sum_from"]) == (0, 356550.0, "entitlements")

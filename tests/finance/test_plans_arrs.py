@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from pcnhub.domain.money import arrs
-from pcnhub.domain.money.entitlements import arrs_sum_for_year
+from pcnhub.domain.money.entitlements import arrs_sum
+from pcnhub.reference.rates import year_rates
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import plans, services
 from pcnhub.finance.models import ArrsClaim, ArrsPost
@@ -203,7 +204,7 @@ def plan_posts(pcn) -> list[ArrsPost]:
 
 def domain_projection(rows: list[ArrsPost], year: FinancialYear) -> arrs.Projection:
     posts = [arrs.Post(r.role, r.fte, r.start, r.end, r.annual_cost, r.employment, r.label) for r in rows]
-    return arrs.project(year, posts, arrs_sum_for_year(year, WEIGHTED_2024), load_catalogue(), REGISTERED_2024)
+    return arrs.project(year, posts, arrs_sum(year_rates(year), WEIGHTED_2024), load_catalogue(), REGISTERED_2024)
 
 
 def test_the_projection_is_the_domains_on_the_same_posts(client_for, register):

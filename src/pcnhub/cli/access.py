@@ -4,7 +4,7 @@
 prints the scheme in force on the date (Extended Hours Access to 30 Sep 2022, Enhanced Access from
 1 Oct 2022; Network Contract DES, via ../shared/reference/network-contract-facts.md) and the minutes
 a week required.  With ``--plan`` it also checks the plan's sessions (see
-:mod:`pcnhub.domain.access`).  Without a plan, ``planned_minutes_per_week`` is null and there are no
+:mod:`pcnhub.domain.access`, read by :mod:`pcnhub.ingest.access_plan`).  Without a plan, ``planned_minutes_per_week`` is null and there are no
 findings.
 
 Exit codes: 0 when there is no error finding, 1 when the plan has one (for example a shortfall),
@@ -27,9 +27,9 @@ from pcnhub.domain.access import (
     access_requirement,
     check_plan,
     format_minutes,
-    read_plan_csv,
 )
 from pcnhub.domain.errors import InputError
+from pcnhub.ingest.access_plan import read_plan_csv
 
 EXIT_OK: Final = 0
 EXIT_BROKEN: Final = 1

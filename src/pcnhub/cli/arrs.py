@@ -3,9 +3,9 @@
     pcnhub arrs plan FILE.csv --year 2021/22 --weighted N [--registered N] [--sum GBP] [--json]
 
 FILE.csv has columns role, fte, start, end, annual_cost (optional employment,
-label); see :func:`pcnhub.domain.money.arrs.read_plan_csv`.  The ARRS sum is
+label); see :func:`pcnhub.ingest.arrs_plan.read_plan_csv`.  The ARRS sum is
 ``--sum`` when given, otherwise the PCN's share of the national pot for the
-weighted list (:func:`pcnhub.domain.money.entitlements.arrs_sum_for_year`).
+weighted list (:func:`pcnhub.domain.money.entitlements.arrs_sum` of the year's rates).
 ``--registered`` is the registered list, used for the caps on numbers that
 depend on it (2019/20).
 
@@ -34,9 +34,9 @@ from pcnhub.domain.money.arrs import (
     compare_with_typical,
     money,
     project,
-    read_plan_csv,
 )
 from pcnhub.domain.money.years import FinancialYear
+from pcnhub.ingest.arrs_plan import read_plan_csv
 
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2
@@ -144,11 +144,10 @@ def run_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _arrs_sum(args: argparse.Namespace) -> tuple[Decimal | None, str | None]:
     if args.sum is not None:
         return args.sum, SUM_GIVEN
-    try:
-        from pcnhub.domain.money.entitlements import arrs_sum_for_year
-    except ImportError:
-        return None, None
-    found = arrs_sum_for_year(args.year, args.weighted)
+    from pcnhub.domain.money.entitlements import arrs_sum
+    from pcnhub.reference.rates import year_rates
+
+    found = arrs_sum(year_rates(args.year), args.weighted)
     return (found, SUM_ENTITLEMENTS) if found is not None else (None, None)
 
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from pcnhub.domain.errors import InputError, Problems, open_input
+from pcnhub.domain.errors import InputError, Problems
+from pcnhub.ingest.tabular import open_input
 from pcnhub.domain.maturity import (
     AUDIENCE_LABELS,
     AUDIENCES,

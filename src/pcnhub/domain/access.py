@@ -32,25 +32,20 @@ sites) each count.  The part of a session that cannot count is reported as a :cl
   Hours, which counts;
 * ``shortfall`` (error): the plan's counted minutes are below the requirement.
 
-Plans are read from CSV by :func:`read_plan_csv` (the only function here that touches a file).
+Plans are read from CSV by :func:`pcnhub.ingest.access_plan.read_plan_csv`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import enum
 import math
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Final
 
-from pcnhub.domain.csv_text import read_csv_text, text_records
-from pcnhub.domain.errors import Problems
 
 # --- Scheme dates and rates (Network Contract DES, via ../shared/reference/network-contract-facts.md) ---
 
@@ -540,121 +535,3 @@ def format_minutes(minutes: int) -> str:
     """E.g. 1500 -> "25 h 00 min"."""
     hours, rest = divmod(minutes, MINUTES_PER_HOUR)
     return f"{hours:,} h {rest:02d} min"
-
-
-# --- Reading a plan from CSV ---
-
-DAY: Final = "day"
-START: Final = "start"
-END: Final = "end"
-SITE: Final = "site"
-STAFF_TYPE: Final = "staff_type"
-AGREED: Final = "agreed"
-REQUIRED_PLAN_COLUMNS: Final = (DAY, START, END, SITE, STAFF_TYPE)
-PLAN_COLUMNS: Final = (*REQUIRED_PLAN_COLUMNS, AGREED)
-
-_AGREED_ANSWERS: Final = {
-    "yes": True,
-    "y": True,
-    "true": True,
-    "1": True,
-    "no": False,
-    "n": False,
-    "false": False,
-    "0": False,
-    "": False,
-}
-
-
-def read_plan_csv(path: str | os.PathLike[str]) -> list[Session]:
-    """Read a plan of access sessions from a CSV file, one session per row.
-
-    Columns ``day``, ``start``, ``end``, ``site``, ``staff_type`` (case-insensitive headers, others
-    ignored) and optionally ``agreed`` (yes/no, true/false, 1/0 or blank for no).  Times are 24-hour
-    HH:MM.  All or nothing: every problem is collected (up to
-    :data:`~pcnhub.domain.errors.MAX_PROBLEMS`) and raised as one :class:`InputError` naming the
-    file, row (the header is row 1) and field.
-    """
-    source = Path(path)
-    problems = Problems(source.name)
-    text = read_csv_text(source)
-    sessions: list[Session] = []
-    try:
-        records = text_records(text)
-        first = next(records, None)
-        if first is None:
-            problems.fail(
-                None, None, "the file is empty; expected a header row with columns " + ", ".join(PLAN_COLUMNS)
-            )
-        header_line, header = first
-        columns = _plan_columns(header_line, header, problems)
-        problems.raise_if_any()
-        for line, record in records:
-            session = _plan_row(line, record, header, columns, problems)
-            if session is not None:
-                sessions.append(session)
-    except csv.Error as err:
-        problems.add(None, None, f"the file is not valid CSV ({err})")
-    if not sessions and not problems.found:
-        problems.add(None, None, "the file has a header but no sessions")
-    problems.raise_if_any()
-    return sessions
-
-
-def _plan_columns(line: int, header: Sequence[str], problems: Problems) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        name = title.strip().casefold()
-        if name in columns and name in PLAN_COLUMNS:
-            problems.add(line, name, "column appears more than once")
-        columns.setdefault(name, index)
-    found = ", ".join(title.strip() for title in header if title.strip())
-    for name in REQUIRED_PLAN_COLUMNS:
-        if name not in columns:
-            problems.add(line, name, f"required column is missing (columns found: {found or 'none'})")
-    return columns
-
-
-def _plan_row(
-    line: int, record: Sequence[str], header: Sequence[str], columns: dict[str, int], problems: Problems
-) -> Session | None:
-    if len(record) > len(header):
-        problems.add(
-            line,
-            None,
-            f"the row has {len(record)} values but the header has {len(header)} columns "
-            "(does a value containing a comma need quotes?)",
-        )
-        return None
-
-    def cell(name: str) -> str:
-        index = columns.get(name, len(record))
-        return record[index].strip() if index < len(record) else ""
-
-    ok = True
-
-    def parsed(name: str, parse: Any) -> Any:
-        nonlocal ok
-        raw = cell(name)
-        if not raw:
-            problems.add(line, name, "is blank")
-            ok = False
-            return None
-        try:
-            return parse(raw)
-        except ValueError as err:
-            problems.add(line, name, str(err))
-            ok = False
-            return None
-
-    day = parsed(DAY, parse_day)
-    start = parsed(START, parse_time)
-    end = parsed(END, parse_time)
-    agreed_text = cell(AGREED)
-    agreed = _AGREED_ANSWERS.get(agreed_text.casefold())
-    if agreed is None:
-        problems.add(line, AGREED, f"{agreed_text!r} is not one of yes, no, true, false, 1, 0 (or blank)")
-        ok = False
-    if not ok:
-        return None
-    return Session(day, start, end, cell(SITE), cell(STAFF_TYPE), bool(agreed))

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from pcnhub.domain.contiguity import approximate_findings
-from pcnhub.domain.configuration_csv import (
+from pcnhub.ingest.configuration_csv import (
     approximate_description,
     geocode_postcodes,
     parse_coordinate,
@@ -50,7 +50,7 @@ from pcnhub.domain.errors import InputError, Problems
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.rules import DEFAULT_BAND, INFO, Band, Finding, Network, PracticeEntry, check_configuration
 from pcnhub.geo.postcodes import GeocodingUnavailable
-from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, csv_table
+from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, csv_table
 
 if TYPE_CHECKING:
     from pcnhub.geo.postcodes import Location

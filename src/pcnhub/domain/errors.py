@@ -7,9 +7,8 @@ problems it found, so the user can fix a file in one pass.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Final, NoReturn
+from typing import Any, Final, NoReturn
 
 #: How many problems a reader collects before it stops and reports them.
 MAX_PROBLEMS: Final = 20
@@ -101,15 +100,3 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.found:
             raise InputError(self.file, self.found)
-
-
-def open_input(path: Path, what: str = "a file") -> BinaryIO:
-    """Open an input file for binary reading; a missing or unreadable file becomes an :class:`InputError`."""
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError.single(path.name, "the file does not exist") from None
-    except IsADirectoryError:
-        raise InputError.single(path.name, f"this is a folder, not {what}") from None
-    except OSError as err:
-        raise InputError.single(path.name, f"the file cannot be read ({err.strerror or err})") from None

@@ -14,7 +14,7 @@ iterators check the whole file only when read to the end.
 """
 
 from pcnhub.domain.errors import MAX_PROBLEMS
-from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, parse_date
+from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, parse_date
 from pcnhub.ingest.configuration import ConfigurationRow, read_configuration
 from pcnhub.ingest.detect import Kind, detect_kind
 from pcnhub.ingest.epcn import Epcn, EpcnMember, EpcnNetwork, read_epcn

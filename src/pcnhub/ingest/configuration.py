@@ -1,6 +1,6 @@
 """A local PCN configuration: the plain ``pcn, practice_code, practice_name, list_size`` CSV.
 
-The file is read and checked by :func:`pcnhub.domain.configuration_csv.read_configuration_csv`; this
+The file is read and checked by :func:`pcnhub.ingest.configuration_csv.read_configuration_csv`; this
 module adds what an import needs on top: each practice's row number, the optional ``area``
 column (a place, such as "Southend" or "Castle Point and Rochford", that the PCN belongs to), and
 the optional ``weighted_list`` (contractor weighted) and ``adjusted_population`` (PCN adjusted) columns.
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from pcnhub.domain.configuration_csv import PCN, PRACTICE_CODE, read_configuration_csv
-from pcnhub.ingest._base import Cells, Column, Header, Problems, csv_records
+from pcnhub.ingest.configuration_csv import PCN, PRACTICE_CODE, read_configuration_csv
+from pcnhub.ingest.tabular import Cells, Column, Header, Problems, csv_records
 
 AREA: Final = "area"
 WEIGHTED: Final = "weighted_list"
@@ -39,7 +39,7 @@ def read_configuration(path: str | os.PathLike[str]) -> list[ConfigurationRow]:
     """The practices of a configuration CSV, once each, in file order.
 
     Raises :class:`~pcnhub.domain.errors.InputError` for any problem
-    :func:`~pcnhub.domain.configuration_csv.read_configuration_csv` finds, and for a practice listed
+    :func:`~pcnhub.ingest.configuration_csv.read_configuration_csv` finds, and for a practice listed
     in two PCNs (the register holds one PCN per practice on a date).
     """
     source = Path(path)

@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 from pcnhub.domain.errors import InputError
-from pcnhub.ingest._base import ORG_CODE, csv_records, normalise_title
+from pcnhub.ingest.tabular import ORG_CODE, csv_records, normalise_title
 from pcnhub.ingest.epcn import DETAILS_SHEET, open_workbook
 from pcnhub.ingest.epraccur import EPRACCUR_COLUMNS
 

@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from pcnhub.domain.errors import InputError
-from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems
+from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems
 
 DETAILS_SHEET: Final = "PCNDetails"
 PARTNERS_SHEET: Final = "PCN Core Partner Details"

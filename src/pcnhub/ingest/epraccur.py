@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
+from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
 
 EPRACCUR_COLUMNS: Final = 27
 GP_PRACTICE_SETTINGS: Final = frozenset({"4", "RO76"})

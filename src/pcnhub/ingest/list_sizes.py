@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
-from pcnhub.ingest._base import ORG_CODE, PRACTICE_CODE, Cells, Column, Problems, csv_table
+from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Problems, csv_table
 
 Scheme = Literal["quinary", "single"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_table
+from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, Header, Problems, csv_table
 
 #: PCN_CODE values that mean "in no PCN".
 UNALLOCATED: Final = frozenset({"", "U"})

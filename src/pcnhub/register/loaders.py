@@ -71,7 +71,7 @@ from pcnhub.ingest import (
     read_list_sizes,
     read_practice_map,
 )
-from pcnhub.ingest._base import Problems
+from pcnhub.ingest.tabular import Problems
 from pcnhub.register.models import (
     ImportRun,
     ListSize,

@@ -29,7 +29,7 @@ from pcnhub.analytics.importers import ImportResult, Rows, check_out, write_data
 from pcnhub.analytics.schema import TABLES
 from pcnhub.analytics.schema import Column as SchemaColumn
 from pcnhub.domain.errors import InputError, Problems
-from pcnhub.ingest._base import Cells, Column, csv_table
+from pcnhub.ingest.tabular import Cells, Column, csv_table
 
 OPTIONAL_FILES: Final = ("hospital", "appointments")
 _INT: Final = re.compile(r"[+-]?\d+")

@@ -41,7 +41,7 @@ from typing import Any, Final
 
 from pcnhub.analytics.importers import ImportResult, Rows, check_out, write_dataset
 from pcnhub.domain.errors import InputError, Problem, Problems
-from pcnhub.ingest._base import PRACTICE_CODE
+from pcnhub.ingest.tabular import PRACTICE_CODE
 
 # --- mapping rules ------------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from pcnhub.analytics import synth
 from pcnhub.analytics.synth import BANDS, PracticeSize
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind, detect_kind, read_list_sizes, read_practice_map
-from pcnhub.ingest._base import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records, normalise_title
+from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records, normalise_title
 
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2

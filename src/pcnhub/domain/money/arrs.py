@@ -23,7 +23,7 @@ The ARRS sum (the PCN's share of the national pot) is compared with the claims:
 ``headroom = arrs_sum - claims`` (negative means an overspend; reimbursement
 stops at the sum).  Claims for a role reimbursed from a pot of its own (GPs in
 2024/25) are also reported apart; the sum is taken to include that pot, as
-:func:`pcnhub.domain.money.entitlements.arrs_sum_for_year` does.
+:func:`pcnhub.domain.money.entitlements.arrs_sum` does.
 
 Caps on numbers are checked only where the catalogue records them; a year whose
 caps are unknown is said so in :attr:`Projection.notes`, never guessed.
@@ -35,20 +35,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from pcnhub.domain.errors import Problems
 from pcnhub.domain.money.catalogue import DERIVED, STATUSES, UNCERTAIN, VERIFIED  # noqa: F401 (re-exported)
 from pcnhub.domain.money.years import FinancialYear, month_end
 
-if TYPE_CHECKING:
-    from pcnhub.ingest._base import Cells  # imported when a plan is read: pcnhub.ingest loads every parser
 
 
 # How a post is filled.
@@ -930,114 +926,3 @@ def _with_key(post: Post, catalogue: RolesCatalogue) -> Post:
     if key is None or key == post.role:
         return post
     return Post(key, post.fte, post.start, post.end, post.annual_cost, post.employment, post.label)
-
-
-# ---------------------------------------------------------------------------
-# Reading a plan
-
-
-def read_plan_csv(path: Path, catalogue: RolesCatalogue | None = None) -> list[Post]:
-    """Read a workforce plan: columns role, fte, start, end, annual_cost (optional employment, label).
-
-    Dates are YYYY-MM-DD (``end`` may be blank: open-ended).  Every problem is
-    collected and raised at once as an :class:`~pcnhub.domain.errors.InputError`
-    naming the file, row (the header is row 1) and field.  Roles are matched by
-    key, name or alias (see :class:`RolesCatalogue`); the default catalogue is
-    the packaged one.
-    """
-    from pcnhub.ingest._base import Cells, Column, csv_table
-
-    if catalogue is None:
-        from pcnhub.reference.arrs_roles import load_catalogue
-
-        catalogue = load_catalogue()
-    columns = (
-        Column.of("role"),
-        Column.of("fte", "wte"),
-        Column.of("start", "start_date"),
-        Column.of("end", "end_date"),
-        Column.of("annual_cost", "annual cost", "cost"),
-        Column.of("employment", required=False),
-        Column.of("label", required=False),
-    )
-    problems = Problems(path.name)
-    header, records = csv_table(path, columns, problems)
-    posts: list[Post] = []
-    for row, values in records:
-        cells = Cells(header, values, row, problems)
-        role_text = cells.text("role", required=True)
-        key = catalogue.resolve(role_text) if role_text else None
-        if role_text and key is None:
-            cells.problem("role", f"{role_text!r} is not an ARRS role; known roles: {', '.join(catalogue.keys())}")
-        fte = _positive(cells, "fte", "an FTE")
-        start = _iso_date(cells, "start", required=True)
-        end = _iso_date(cells, "end", required=False)
-        cost = _positive(cells, "annual_cost", "an amount in pounds", money_text=True)
-        if start is not None and end is not None and end < start:
-            cells.problem("end", f"the post ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-        employment = _employment(cells)
-        label = cells.text("label")
-        if cells.ok and key is not None and fte is not None and start is not None and cost is not None:
-            posts.append(Post(key, fte, start, end, cost, employment, label))
-    problems.raise_if_any()
-    if not posts:
-        problems.fail(None, None, "the file has no posts (only a header)")
-    return posts
-
-
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(cells: Cells, name: str, *, required: bool) -> dt.date | None:
-    text = cells.text(name, required=required)
-    if not text:
-        return None
-    if not _ISO_DATE.fullmatch(text):
-        cells.problem(name, f"{text!r} is not a date written YYYY-MM-DD (e.g. 2021-04-01)")
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        cells.problem(name, f"{text!r} is not a real date")
-        return None
-
-
-def _positive(cells: Cells, name: str, what: str, *, money_text: bool = False) -> Decimal | None:
-    text = cells.text(name, required=True)
-    if not text:
-        return None
-    cleaned = text.replace(",", "")
-    if money_text:
-        cleaned = cleaned.removeprefix("£").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        cells.problem(name, f"{text!r} is not {what}")
-        return None
-    if not value.is_finite():
-        cells.problem(name, f"{text!r} is not {what}")
-        return None
-    if value <= 0:
-        cells.problem(name, f"{text!r} must be more than 0")
-        return None
-    return value
-
-
-_EMPLOYMENT_WORDS: Final[Mapping[str, str]] = {
-    "": EMPLOYED,
-    "employed": EMPLOYED,
-    "employ": EMPLOYED,
-    "sub contract": SUB_CONTRACT,
-    "subcontract": SUB_CONTRACT,
-    "sub contracted": SUB_CONTRACT,
-    "subcontracted": SUB_CONTRACT,
-}
-
-
-def _employment(cells: Cells) -> str:
-    text = cells.text("employment")
-    found = _EMPLOYMENT_WORDS.get(" ".join(text.casefold().replace("-", " ").split()))
-    if found is None:
-        cells.problem("employment", f"{text!r} is not employed or sub-contract")
-        return EMPLOYED
-    return found

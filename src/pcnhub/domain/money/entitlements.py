@@ -276,10 +276,3 @@ def arrs_sum(rates: c.YearRates, weighted: int) -> Decimal | None:
     if not lines or any(not line.known for line in lines):
         return None
     return sum((line.amount for line in lines), ZERO)
-
-
-def arrs_sum_for_year(year: FinancialYear, weighted: int) -> Decimal | None:
-    """:func:`arrs_sum` with the packaged catalogue of ``year``."""
-    from pcnhub.reference.rates import year_rates
-
-    return arrs_sum(year_rates(year), weighted)

@@ -1,4 +1,16 @@
-"""Shared machinery of the parsers: problem collection, streamed CSV records, typed cell readers."""
+"""The one layer every file reader stands on: files opened, text decoded, CSV records numbered, headers
+matched and cells typed, each problem reported by file, row and field.
+
+Two encoding policies, each kept as it was:
+
+* :func:`csv_records` streams a file line by line as UTF-8 (a byte-order mark dropped) and, failing that,
+  as Windows-1252, the encoding of older ODS downloads: the NHS files;
+* :func:`read_csv_text` reads a small file whole as UTF-8 only, naming the line of a byte that is not:
+  the user CSVs (configuration, access plan), read by :func:`text_records`.
+
+Both number records by the line they start on (the header is line 1) and skip blank ones
+(:func:`numbered_records`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +18,13 @@ import csv
 import datetime as dt
 import functools
 import re
+import io
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
-from pcnhub.domain.errors import InputError, Problems, open_input
-
-#: Reading stops at the problem after this many; they are all reported together.
+from pcnhub.domain.errors import InputError, Problems
 
 #: An ODS GP practice code: a letter then five letters or digits (A81001, Y02707).
 PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
@@ -171,6 +182,43 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"{text!r} is not a date (expected e.g. 2026-04-01, 20190401 or 01JAN2021)")
 
 
+def open_input(path: Path, what: str = "a file") -> BinaryIO:
+    """Open an input file for binary reading; a missing or unreadable file becomes an :class:`InputError`."""
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError.single(path.name, "the file does not exist") from None
+    except IsADirectoryError:
+        raise InputError.single(path.name, f"this is a folder, not {what}") from None
+    except OSError as err:
+        raise InputError.single(path.name, f"the file cannot be read ({err.strerror or err})") from None
+
+
+class CsvSyntaxError(csv.Error):
+    """A record the csv module cannot read, with the line it starts on."""
+
+    def __init__(self, line: int, error: csv.Error) -> None:
+        super().__init__(str(error))
+        self.line = line
+
+
+def numbered_records(lines: Iterable[str]) -> Generator[tuple[int, list[str]], None, None]:
+    """Yield (line number where the record starts, cells) for each non-blank CSV record of ``lines``.
+
+    A record the csv module cannot read raises :class:`CsvSyntaxError` (a :class:`csv.Error`) naming its line.
+    """
+    reader = csv.reader(lines)
+    previous_end = 0
+    try:
+        for record in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if any(cell.strip() for cell in record):
+                yield line, record
+    except csv.Error as err:
+        raise CsvSyntaxError(previous_end + 1, err) from None
+
+
 def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """Yield (line number where the record starts, cells) for each non-blank CSV record, streamed.
 
@@ -179,16 +227,30 @@ def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """
     handle = open_input(path)
     with handle:
-        reader = csv.reader(_decoded(handle))
-        previous_end = 0
         try:
-            for record in reader:
-                line = previous_end + 1
-                previous_end = reader.line_num
-                if any(cell.strip() for cell in record):
-                    yield line, record
-        except csv.Error as err:
-            raise InputError.single(path.name, f"the file is not valid CSV ({err})", row=previous_end + 1) from None
+            yield from numbered_records(_decoded(handle))
+        except CsvSyntaxError as err:
+            raise InputError.single(path.name, f"the file is not valid CSV ({err})", row=err.line) from None
+
+
+def read_csv_text(source: Path) -> str:
+    """The file as UTF-8 text (a byte-order mark is dropped); InputError naming the line of a bad byte."""
+    with open_input(source, "a CSV file") as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError.single(
+            source.name,
+            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); "
+            "save it as 'CSV UTF-8'",
+            row=data.count(b"\n", 0, err.start) + 1,
+        ) from None
+
+
+def text_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number where the record starts, cells) for each non-blank CSV record of ``text``."""
+    return numbered_records(io.StringIO(text, newline=""))
 
 
 def csv_table(

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from pcnhub.domain.csv_text import read_csv_text, text_records
+from pcnhub.ingest.tabular import read_csv_text, text_records
 from pcnhub.domain.errors import Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 
