@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from pcnhub.domain.access import Session, parse_day, parse_time
 from pcnhub.domain.errors import Problems
-from pcnhub.ingest.tabular import read_csv_text, text_records
+from pcnhub.ingest.tabular import read_csv_text, text_cells, text_columns, text_records
 
 DAY: Final = "day"
 START: Final = "start"
@@ -59,7 +59,7 @@ def read_plan_csv(path: str | os.PathLike[str]) -> list[Session]:
                 None, None, "the file is empty; expected a header row with columns " + ", ".join(PLAN_COLUMNS)
             )
         header_line, header = first
-        columns = _plan_columns(header_line, header, problems)
+        columns = text_columns(header_line, header, PLAN_COLUMNS, REQUIRED_PLAN_COLUMNS, problems)
         problems.raise_if_any()
         for line, record in records:
             session = _plan_row(line, record, header, columns, problems)
@@ -73,36 +73,12 @@ def read_plan_csv(path: str | os.PathLike[str]) -> list[Session]:
     return sessions
 
 
-def _plan_columns(line: int, header: Sequence[str], problems: Problems) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        name = title.strip().casefold()
-        if name in columns and name in PLAN_COLUMNS:
-            problems.add(line, name, "column appears more than once")
-        columns.setdefault(name, index)
-    found = ", ".join(title.strip() for title in header if title.strip())
-    for name in REQUIRED_PLAN_COLUMNS:
-        if name not in columns:
-            problems.add(line, name, f"required column is missing (columns found: {found or 'none'})")
-    return columns
-
-
 def _plan_row(
     line: int, record: Sequence[str], header: Sequence[str], columns: dict[str, int], problems: Problems
 ) -> Session | None:
-    if len(record) > len(header):
-        problems.add(
-            line,
-            None,
-            f"the row has {len(record)} values but the header has {len(header)} columns "
-            "(does a value containing a comma need quotes?)",
-        )
+    cell = text_cells(line, record, header, columns, problems)
+    if cell is None:
         return None
-
-    def cell(name: str) -> str:
-        index = columns.get(name, len(record))
-        return record[index].strip() if index < len(record) else ""
-
     ok = True
 
     def parsed(name: str, parse: Any) -> Any:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from pcnhub.ingest.tabular import read_csv_text, text_records
+from pcnhub.ingest.tabular import read_csv_text, text_cells, text_columns, text_records
 from pcnhub.domain.errors import Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 
@@ -241,7 +241,8 @@ class _Parser:
     def _rows(
         self, header_line: int, header: list[str], records: Iterator[tuple[int, list[str]]]
     ) -> list[_Row]:
-        columns = self._columns(header_line, header)
+        columns = text_columns(header_line, header, (*REQUIRED_COLUMNS, *NETWORK_COLUMNS), REQUIRED_COLUMNS,
+                               self.problems)
         self.network_columns = frozenset(columns).intersection(NETWORK_COLUMNS)
         rows: list[_Row] = []
         if self.with_locations:
@@ -260,19 +261,6 @@ class _Parser:
         if not rows and not self.problems.found:
             self.problems.add(None, None, "the file has a header but no practice rows")
         return rows
-
-    def _columns(self, line: int, header: Sequence[str]) -> dict[str, int]:
-        columns: dict[str, int] = {}
-        for index, title in enumerate(header):
-            name = title.strip().casefold()
-            if name in columns and name in (*REQUIRED_COLUMNS, *NETWORK_COLUMNS):
-                self.problems.add(line, name, "column appears more than once")
-            columns.setdefault(name, index)
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        found = ", ".join(title.strip() for title in header if title.strip())
-        for name in missing:
-            self.problems.add(line, name, f"required column is missing (columns found: {found})")
-        return columns
 
     def _location_columns(self, line: int, header: Sequence[str]) -> None:
         titles = {" ".join(title.split()).casefold(): index for index, title in reversed(list(enumerate(header)))}
@@ -334,20 +322,9 @@ class _Parser:
     def _row(
         self, line: int, record: Sequence[str], header: Sequence[str], columns: Mapping[str, int]
     ) -> _Row | None:
-        if len(record) > len(header):
-            self.problems.add(
-                line,
-                None,
-                f"the row has {len(record)} values but the header has {len(header)} columns "
-                "(does a value containing a comma need quotes?)",
-            )
+        cell = text_cells(line, record, header, columns, self.problems)
+        if cell is None:
             return None
-
-        def cell(name: str) -> str:
-            """The stripped value in a column; blank if the column or value is missing."""
-            index = columns.get(name, len(record))
-            return record[index].strip() if index < len(record) else ""
-
         code = self._practice_code(line, cell(PRACTICE_CODE))
         list_size = self._list_size(line, cell(LIST_SIZE))
         agreement = cell(NETWORK_AGREEMENT)

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import re
 import io
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -251,6 +251,51 @@ def read_csv_text(source: Path) -> str:
 def text_records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number where the record starts, cells) for each non-blank CSV record of ``text``."""
     return numbered_records(io.StringIO(text, newline=""))
+
+
+def text_columns(
+    line: int, header: Sequence[str], known: Iterable[str], required: Iterable[str], problems: Problems
+) -> dict[str, int]:
+    """Where each column of a user CSV's header is, by its title without case or surrounding spaces.
+
+    The first of two columns with the same title wins; a ``known`` column given twice, or a ``required``
+    one missing, is a problem at the header's ``line``.
+    """
+    known = frozenset(known)
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        name = title.strip().casefold()
+        if name in columns and name in known:
+            problems.add(line, name, "column appears more than once")
+        columns.setdefault(name, index)
+    found = ", ".join(title.strip() for title in header if title.strip())
+    for name in required:
+        if name not in columns:
+            problems.add(line, name, f"required column is missing (columns found: {found or 'none'})")
+    return columns
+
+
+def text_cells(
+    line: int, record: Sequence[str], header: Sequence[str], columns: Mapping[str, int], problems: Problems
+) -> Callable[[str], str] | None:
+    """The stripped value of each named column of a record (blank if the column or value is missing).
+
+    None, after reporting the problem, when the record has more values than the header has columns.
+    """
+    if len(record) > len(header):
+        problems.add(
+            line,
+            None,
+            f"the row has {len(record)} values but the header has {len(header)} columns "
+            "(does a value containing a comma need quotes?)",
+        )
+        return None
+
+    def cell(name: str) -> str:
+        index = columns.get(name, len(record))
+        return record[index].strip() if index < len(record) else ""
+
+    return cell
 
 
 def csv_table(
