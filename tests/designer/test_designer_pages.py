@@ -11,7 +11,7 @@ import pytest
 
 from pcnhub.domain import rules
 from pcnhub.domain.access import access_requirement
-from pcnhub.ingest.configuration_csv import read_configuration_csv
+from pcnhub.ingest.configuration import read_configuration_csv
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Member, Population, entitlement
 from pcnhub.domain.money.years import FinancialYear

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.ingest.configuration_csv import read_configuration_csv
+from pcnhub.ingest.configuration import read_configuration_csv
 from pcnhub.domain.errors import MAX_PROBLEMS
 from pcnhub.domain.errors import InputError, Problem
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry

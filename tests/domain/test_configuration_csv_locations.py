@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pcnhub.ingest.configuration_csv import read_configuration_csv, read_configuration_with_locations
+from pcnhub.ingest.configuration import read_configuration_csv, read_configuration_with_locations
 from pcnhub.domain.errors import InputError
 
 HEADER = "pcn,practice_code,practice_name,list_size"

@@ -6,7 +6,7 @@ configuration of an area; both exit 0 when no rule is broken, 1 when one is, and
 
 Contiguity
     When the file has location columns (``lat`` and ``lon``, and/or
-    ``postcode``; see :mod:`pcnhub.ingest.configuration_csv`), the located
+    ``postcode``; see :mod:`pcnhub.ingest.configuration`), the located
     practices are joined in a neighbour graph
     (:func:`pcnhub.domain.geography.build_graph`, edges over ``--max-edge-km``
     pruned unless needed to connect) and each network is checked with
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from pcnhub.cli.django import setup_django
-from pcnhub.ingest.configuration_csv import Locations, read_configuration_with_locations
+from pcnhub.ingest.configuration import Locations, read_configuration_with_locations
 from pcnhub.domain.contiguity import (
     DEFAULT_MAX_EDGE_KM,
     ContiguityStatus,

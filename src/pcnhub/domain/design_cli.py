@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from pcnhub.domain.contiguity import approximate_findings
-from pcnhub.ingest.configuration_csv import (
+from pcnhub.ingest.locations import (
     approximate_description,
     geocode_postcodes,
     parse_coordinate,
