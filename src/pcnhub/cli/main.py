@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
         return run_import(args)
     if args.command == "demo":
-        from pcnhub.register.demo import load_demo
+        from pcnhub.webapp.demo import load_demo
 
         load_demo(users_only=args.users_only, progress=not args.quiet, out=stdout)
         return EXIT_OK

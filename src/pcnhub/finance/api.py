@@ -4,7 +4,7 @@
     GET /api/finance/areas/{code}/entitlements?year=2023/24   every PCN of an area, with totals
 
 Unknown codes give 404 and codes outside the user's money scope 403 (the handlers of
-:mod:`pcnhub.register.api`); a year the catalogue does not cover gives 400.
+:mod:`pcnhub.webapp.api`); a year the catalogue does not cover gives 400.
 """
 
 from __future__ import annotations

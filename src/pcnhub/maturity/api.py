@@ -4,7 +4,7 @@
     GET /api/maturity/areas/{code}/heatmap    an ICB's PCNs by domain, and the support they ask for
 
 Unknown codes give 404 and codes outside the user's maturity scope 403 (the handlers of
-:mod:`pcnhub.register.api`).
+:mod:`pcnhub.webapp.api`).
 """
 
 from __future__ import annotations

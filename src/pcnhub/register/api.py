@@ -1,20 +1,17 @@
-"""JSON API (django-ninja) over the register, with the same permissions as the pages.
+"""The register's JSON API router (django-ninja), with the same permissions as the pages.
 
-Every call needs a signed-in session (the login-required middleware answers 401 otherwise);
-organisations outside the user's scope give 403. OpenAPI schema at /api/openapi.json,
-interactive docs at /api/docs (served from django-ninja's bundled static files).
+Mounted at the root of the site's API by :mod:`pcnhub.webapp.api`; organisations outside the
+user's scope give 403.
 """
 
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
-from ninja import Field, NinjaAPI, Schema
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
 from pcnhub.accounts.scope import scope_for, visible_organisation
 from pcnhub.domain import rules
@@ -29,7 +26,7 @@ from pcnhub.register.models import (
     Partnership,
 )
 
-api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth)
+router = Router()
 
 
 class OrganisationOut(Schema):
@@ -150,16 +147,6 @@ def _visible(request: HttpRequest, code: str, kind: str | None = None) -> Organi
     return visible_organisation(request.user, code, None if kind is None else [kind], kind or "organisation")
 
 
-@api.exception_handler(PermissionDenied)
-def _forbidden(request: HttpRequest, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404):
-    return api.create_response(request, {"detail": str(exc)}, status=404)
-
-
 def _date(value: str | None) -> dt.date:
     try:
         return services.parse_date(value) or services.latest_data_date()
@@ -194,13 +181,13 @@ def _network(row: services.NetworkRow) -> dict:
     }
 
 
-@api.get("/me", response=MeOut, summary="The signed-in user and their role")
+@router.get("/me", response=MeOut, summary="The signed-in user and their role")
 def me(request):
     scope = scope_for(request.user)
     return {"username": request.user.username, "role": scope.role, "organisation": scope.organisation}
 
 
-@api.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
+@router.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
 @paginate(LimitOffsetPagination)
 def organisations(request, kind: OrgKind | None = None, q: str = ""):
     qs = scope_for(request.user).organisations()
@@ -211,12 +198,12 @@ def organisations(request, kind: OrgKind | None = None, q: str = ""):
     return qs.order_by("name", "code")
 
 
-@api.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
+@router.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
 def organisation(request, code: str):
     return _visible(request, code)
 
 
-@api.get("/organisations/{code}/list-sizes", response=list[ListSizeOut], summary="List sizes by date")
+@router.get("/organisations/{code}/list-sizes", response=list[ListSizeOut], summary="List sizes by date")
 def list_sizes(request, code: str):
     org = _visible(request, code)
     if org.kind == OrgKind.PCN:
@@ -224,13 +211,13 @@ def list_sizes(request, code: str):
     return ListSize.objects.filter(organisation=org).order_by("date")
 
 
-@api.get("/practices/{code}/memberships", response=list[MembershipOut], summary="A practice's PCN history")
+@router.get("/practices/{code}/memberships", response=list[MembershipOut], summary="A practice's PCN history")
 def practice_memberships(request, code: str):
     org = _visible(request, code, OrgKind.PRACTICE)
     return [_membership(m) for m in Membership.objects.filter(practice=org).select_related("practice", "pcn")]
 
 
-@api.get("/pcns/{code}", response=NetworkOut, summary="A PCN on a date: members, list size, findings")
+@router.get("/pcns/{code}", response=NetworkOut, summary="A PCN on a date: members, list size, findings")
 def pcn(request, code: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
     org = _visible(request, code, OrgKind.PCN)
     on = _date(date)
@@ -240,13 +227,13 @@ def pcn(request, code: str, date: str | None = None, lower: int | None = None, u
     return _network(row)
 
 
-@api.get("/pcns/{code}/memberships", response=list[MembershipOut], summary="Membership history of a PCN")
+@router.get("/pcns/{code}/memberships", response=list[MembershipOut], summary="Membership history of a PCN")
 def pcn_memberships(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     return [_membership(m) for m in Membership.objects.filter(pcn=org).select_related("practice", "pcn")]
 
 
-@api.get("/pcns/{code}/partners", response=list[PartnerOut], summary="Core and wider partners of a PCN")
+@router.get("/pcns/{code}/partners", response=list[PartnerOut], summary="Core and wider partners of a PCN")
 def pcn_partners(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     return [
@@ -256,7 +243,7 @@ def pcn_partners(request, code: str):
     ]
 
 
-@api.get("/pcns/{code}/governance", response=GovernanceHistoryOut, summary="Clinical Directors and governance over time")
+@router.get("/pcns/{code}/governance", response=GovernanceHistoryOut, summary="Clinical Directors and governance over time")
 def pcn_governance(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     directors = ClinicalDirector.objects.filter(pcn=org).select_related("practice").order_by("start", "name")
@@ -277,7 +264,7 @@ def pcn_governance(request, code: str):
     }
 
 
-@api.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
+@router.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
 def landscape(request, area: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
@@ -311,20 +298,3 @@ def _membership(m: Membership) -> dict:
         "practice": m.practice.code, "practice_name": m.practice.name, "pcn": m.pcn.code,
         "pcn_name": m.pcn.name, "start": m.start, "end": m.end, "des_signed": m.des_signed, "source": m.source,
     }
-
-
-from pcnhub.finance.api import router as finance_router  # noqa: E402
-
-api.add_router("/finance", finance_router)
-
-from pcnhub.maturity.api import router as maturity_router  # noqa: E402
-
-api.add_router("/maturity", maturity_router)
-
-from pcnhub.phm.api import router as phm_router  # noqa: E402
-
-api.add_router("/phm", phm_router)
-
-from pcnhub.designer.api import router as designer_router  # noqa: E402
-
-api.add_router("/design", designer_router)

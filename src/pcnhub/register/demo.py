@@ -1,6 +1,7 @@
-"""Demo data for ``make run``: the national register from shared/data, the Southend / Castle Point
-& Rochford configuration of January 2019 (seed 004) as a second dated configuration, and one user
-per role. Files already imported (same checksum) are not imported again.
+"""The register's demo data for ``make run``: the national register from shared/data, and the Southend /
+Castle Point & Rochford configuration of January 2019 (seed 004) as a second dated configuration.
+Files already imported (same checksum) are not imported again.  The whole demo, users included, is
+loaded by :func:`pcnhub.webapp.demo.load_demo`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
-
-from pcnhub.accounts.models import Profile, Role
 from pcnhub.register.loaders import import_file
-from pcnhub.register import services
-from pcnhub.register.models import ImportRun, Membership, Organisation, OrgKind
-
-#: The demo password of every demo user (local demonstration only; never in production).
-DEMO_PASSWORD = "pcnhub-demo"
+from pcnhub.register.models import ImportRun
 
 #: The demo organisations: Southend's practice F81001 (Dr Khan & Ptns, seed 004) and its PCN and ICB.
 DEMO_PRACTICE = "F81001"
@@ -67,61 +59,17 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys.stdout) -> None:
-    call_command("migrate", verbosity=0, interactive=False)
-    if not users_only:
-        data = find_shared_data()
-        paths = [data / f.path for f in DEMO_FILES]
-        done = set(ImportRun.objects.values_list("sha256", flat=True))
-        if all(sha256(path) in done for path in paths):
-            out.write("demo data already imported\n")
-        else:
-            # Imports are idempotent, so the whole sequence is replayed in order.
-            for demo_file, path in zip(DEMO_FILES, paths):
-                run = import_file(
-                    path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
-                )
-                out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
-    for username, role, org in demo_users():
-        out.write(f"  {username:<10} {Role(role).label:<18} {org or 'all organisations'}\n")
-    from pcnhub.finance.demo import load_finance_demo
-
-    load_finance_demo(out)
-    from pcnhub.finance.demo_plans import load_plans_demo
-
-    load_plans_demo(out)
-    from pcnhub.maturity.demo import load_maturity_demo
-
-    load_maturity_demo(out)
-    from pcnhub.phm.demo import load_phm_demo
-
-    load_phm_demo(out)
-    out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
-
-
-def demo_users() -> list[tuple[str, str, Organisation | None]]:
-    """Create (or reset) one user per role, tied to the demo organisations in the register."""
-    practice = Organisation.objects.get(code=DEMO_PRACTICE, kind=OrgKind.PRACTICE)
-    membership = Membership.objects.filter(practice=practice).order_by("-start").select_related("pcn").first()
-    pcn = membership.pcn if membership else None
-    icb = services.ancestor_of_kind(practice, OrgKind.ICB)
-    wanted = [
-        ("icb", Role.ICB, icb),
-        ("pcn", Role.PCN, pcn),
-        ("practice", Role.PRACTICE, practice),
-        ("analyst", Role.ANALYST, None),
-        ("admin", Role.ADMIN, None),
-    ]
-    User = get_user_model()
-    made = []
-    with transaction.atomic():
-        for username, role, org in wanted:
-            if role in (Role.ICB, Role.PCN) and org is None:
-                continue
-            user, _ = User.objects.get_or_create(username=username)
-            user.set_password(DEMO_PASSWORD)
-            user.is_staff = user.is_superuser = role == Role.ADMIN
-            user.save()
-            Profile.objects.update_or_create(user=user, defaults={"role": role, "organisation": org})
-            made.append((username, role, org))
-    return made
+def load_register_demo(progress: bool = True, out: TextIO = sys.stdout) -> None:
+    """Import the demo files in order (nothing when every one was imported before, by checksum)."""
+    data = find_shared_data()
+    paths = [data / f.path for f in DEMO_FILES]
+    done = set(ImportRun.objects.values_list("sha256", flat=True))
+    if all(sha256(path) in done for path in paths):
+        out.write("demo data already imported\n")
+        return
+    # Imports are idempotent, so the whole sequence is replayed in order.
+    for demo_file, path in zip(DEMO_FILES, paths):
+        run = import_file(
+            path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
+        )
+        out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
