@@ -9,6 +9,7 @@ import pytest
 
 from pcnhub.domain.money.years import FinancialYear, catalogue_years
 from pcnhub.finance import services
+from pcnhub.register.services import icb_of
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.register.models import (
     ListSize,
@@ -132,10 +133,10 @@ def test_overrides_latest_wins_and_a_row_without_rate_withdraws(register):
 
 
 def test_icb_of_walks_the_geography(register):
-    assert services.icb_of(register.north, dt.date(2025, 1, 1)) == register.icb_a
-    assert services.icb_of(register.beta, dt.date(2025, 1, 1)) == register.icb_b
+    assert icb_of(register.north, dt.date(2025, 1, 1)) == register.icb_a
+    assert icb_of(register.beta, dt.date(2025, 1, 1)) == register.icb_b
     Parentage.objects.filter(child=register.beta).delete()  # unplaced: found through its members
-    assert services.icb_of(register.beta, dt.date(2025, 1, 1)) == register.icb_b
+    assert icb_of(register.beta, dt.date(2025, 1, 1)) == register.icb_b
 
 
 @pytest.mark.parametrize("year", catalogue_years(), ids=str)

@@ -44,6 +44,7 @@ from pcnhub.finance.models import AccessSession, ArrsClaim, ArrsPost
 from pcnhub.reference.arrs_roles import load_catalogue, load_typical_plan
 from pcnhub.reference.rates import year_rates
 from pcnhub.register.models import Organisation, Parentage
+from pcnhub.register.services import icb_of
 
 #: Worst first: the status of a figure made of several is the worst of theirs.
 _STATUS_ORDER = (c.UNCERTAIN, c.DERIVED, c.VERIFIED)
@@ -159,7 +160,7 @@ def arrs_sum(pcn: Organisation, used: PopulationUsed) -> ArrsSum:
     with the ICB's overrides in force; None if any of them is not known."""
     year = used.year
     rates = year_rates(year)
-    overrides = services.overrides_for(services.icb_of(pcn, year.start), year)
+    overrides = services.overrides_for(icb_of(pcn, year.start), year)
     lines = [payment_line(rates, p, used.population, overrides.get(p.key))
              for p in rates.payments if p.key.startswith("arrs")]
     known = bool(lines) and all(line.known for line in lines)
@@ -289,7 +290,7 @@ LONDON_NOTE = ("This PCN is in London: the maxima shown are the national figures
 
 def in_london(pcn: Organisation, date: dt.date) -> bool:
     """Is the PCN's ICB in the London region on ``date``?"""
-    icb = services.icb_of(pcn, date)
+    icb = icb_of(pcn, date)
     if icb is None:
         return False
     return Parentage.objects.filter(child=icb, parent__code=LONDON_REGION).exists()

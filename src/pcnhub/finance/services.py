@@ -37,9 +37,8 @@ from pcnhub.register.models import (
     Membership,
     Organisation,
     OrgKind,
-    Parentage,
 )
-from pcnhub.register.services import children_ids
+from pcnhub.register.services import children_ids, icb_of, icbs_of
 
 
 def long_date(day: dt.date) -> str:
@@ -389,90 +388,6 @@ def population_for(pcn: Organisation, year: FinancialYear) -> tuple[Population, 
     return resolved.population, resolved.members, resolved.as_of, resolved.notes
 
 
-# --- Geography ---------------------------------------------------------------------------------
-
-
-def _parents(child_ids: set[int], date: dt.date | None) -> dict[int, list[tuple[int, str]]]:
-    """Each child's parents: those linked on ``date``, or else its most recently started link(s).
-
-    With ``date`` None: every parent the child has ever had, most recent first.
-    """
-    links: dict[int, list[tuple]] = defaultdict(list)
-    for child, parent, kind, start, end in Parentage.objects.filter(child_id__in=list(child_ids)).values_list(
-        "child_id", "parent_id", "parent__kind", "start", "end"
-    ):
-        links[child].append((parent, kind, start, end))
-    out: dict[int, list[tuple[int, str]]] = {}
-    for child, rows in links.items():
-        rows.sort(key=lambda r: r[2] or dt.date.min, reverse=True)
-        if date is None:
-            out[child] = [(p, k) for p, k, _, _ in rows]
-            continue
-        current = [(p, k) for p, k, s, e in rows if (s is None or s <= date) and (e is None or e >= date)]
-        out[child] = current or [(p, k) for p, k, s, _ in rows if s == rows[0][2]]
-    return out
-
-
-def _walk(org_ids: Iterable[int], date: dt.date | None) -> dict[int, int]:
-    """The first ICB above each organisation in the geography, one query per level."""
-    parents_of: dict[int, list[tuple[int, str]]] = {}
-    queried: set[int] = set()
-    frontier = set(org_ids)
-    for _ in range(8):
-        frontier -= queried
-        if not frontier:
-            break
-        queried |= frontier
-        parents_of.update(_parents(frontier, date))
-        frontier = {p for o in frontier for p, kind in parents_of.get(o, []) if kind != OrgKind.ICB}
-    found: dict[int, int] = {}
-    for org in org_ids:
-        seen, level = {org}, [org]
-        while level and org not in found:
-            upper = []
-            for node in level:
-                for parent, kind in parents_of.get(node, []):
-                    if kind == OrgKind.ICB:
-                        found.setdefault(org, parent)
-                    elif parent not in seen:
-                        seen.add(parent)
-                        upper.append(parent)
-            level = upper
-    return found
-
-
-def _icb_ids(org_ids: Iterable[int], date: dt.date) -> dict[int, int]:
-    """Each organisation's ICB: through the geography of ``date``; failing that, of any recorded date."""
-    org_ids = list(org_ids)
-    found = _walk(org_ids, date)
-    rest = [o for o in org_ids if o not in found]
-    if rest:
-        found.update(_walk(rest, None))
-    return found
-
-
-def _icbs(pcn_members: dict[int, list[int]], date: dt.date) -> dict[int, Organisation]:
-    """Each PCN's ICB; a PCN the geography does not place goes where most of its members are."""
-    icb = _icb_ids(pcn_members, date)
-    unplaced = [p for p in pcn_members if p not in icb]
-    if unplaced:
-        practice_icb = _icb_ids({m for p in unplaced for m in pcn_members[p]}, date)
-        for p in unplaced:
-            votes = Counter(practice_icb[m] for m in pcn_members[p] if m in practice_icb)
-            if votes:
-                icb[p] = votes.most_common(1)[0][0]
-    orgs = Organisation.objects.in_bulk(set(icb.values()))
-    return {p: orgs[i] for p, i in icb.items() if i in orgs}
-
-
-def icb_of(pcn: Organisation, date: dt.date) -> Organisation | None:
-    """The ICB a PCN sits in on ``date`` (through its sub-ICB location; failing that, its members')."""
-    members = list(Membership.objects.on(date).filter(pcn=pcn).values_list("practice_id", flat=True))
-    if not members:
-        members = list(Membership.objects.filter(pcn=pcn).values_list("practice_id", flat=True))
-    return _icbs({pcn.pk: members}, date).get(pcn.pk)
-
-
 # --- Overrides ---------------------------------------------------------------------------------
 
 
@@ -521,7 +436,7 @@ def _money(pcn_ids: Iterable[int] | None, year: FinancialYear, pcns: dict[int, O
     resolved = _resolve(pcn_ids, year)
     if pcns is None:
         pcns = Organisation.objects.in_bulk(list(resolved))
-    icbs = _icbs({p: r.practice_ids for p, r in resolved.items()}, year.start)
+    icbs = icbs_of({p: r.practice_ids for p, r in resolved.items()}, year.start)
     overrides = _overrides_by_icb({i.pk for i in icbs.values()}, year)
     out = []
     for pcn_id, r in resolved.items():

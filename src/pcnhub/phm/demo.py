@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from pcnhub.phm import services
 from pcnhub.phm.models import AuditAction, AuditEvent, PatientDataGrant
 from pcnhub.register.models import Membership, Organisation, OrgKind
-from pcnhub.register.services import area_members, latest_data_date, list_sizes_on
+from pcnhub.register.services import area_members, icb_of, latest_data_date, list_sizes_on
 
 DEMO_ICB = "QH8"
 DEMO_AREA = "99F"  # NHS Castle Point and Rochford CCG, a sub-ICB location of QH8
@@ -52,8 +52,6 @@ def demo_pcns() -> list[Organisation]:
 
 def practice_map(pcns: list[Organisation]) -> dict[str, tuple[str | None, str | None]]:
     """Each member practice of ``pcns`` -> (PCN code, ICB code), on the register's latest date."""
-    from pcnhub.finance.services import icb_of
-
     day = latest_data_date()
     icbs = {p.pk: icb_of(p, day) for p in pcns}
     found: dict[str, tuple[str | None, str | None]] = {}
