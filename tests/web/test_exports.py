@@ -226,7 +226,7 @@ def test_csv_cells_that_look_like_formulas_get_an_apostrophe(client_for, nasty_p
 
 
 def test_negative_numbers_are_not_quoted():
-    from pcnhub.register.exports import csv_cell
+    from pcnhub.pages.exports import csv_cell
 
     assert csv_cell(-3) == -3 and csv_cell("-3") == "'-3" and csv_cell(12.5) == 12.5
 

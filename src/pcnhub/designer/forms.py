@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from pcnhub.domain import rules
-from pcnhub.register.forms import NHSFormMixin, clean_band, date_field
+from pcnhub.pages.forms import NHSFormMixin, clean_band, date_field
 from pcnhub.register.models import OrgKind
 
 

@@ -27,9 +27,9 @@ from pcnhub.accounts.scope import scope_for
 from pcnhub.designer import maps, permissions, services
 from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
-from pcnhub.register import exports
+from pcnhub.pages import exports
 from pcnhub.register import services as register
-from pcnhub.register.views import _download, page
+from pcnhub.pages.views import download_response, page
 
 METRICS = [
     ("networks", "Networks", "{:,}"),
@@ -204,7 +204,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
             "proposal", ["Network"], []),
         "metrics": lambda: _metrics_table(view, metrics_rows),
     }
-    download = _download(request, tables)
+    download = download_response(request, tables)
     if download:
         return download
     figures = _maps(view)

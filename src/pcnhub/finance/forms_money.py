@@ -12,7 +12,7 @@ from pcnhub.domain.money.years import FinancialYear, catalogue_years
 from pcnhub.finance import services
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.reference.rates import year_rates
-from pcnhub.register.forms import NHSFormMixin
+from pcnhub.pages.forms import NHSFormMixin
 from pcnhub.register.models import Organisation
 
 #: ``?sort=`` values of the area page (a leading ``-`` sorts from the largest).

@@ -23,7 +23,7 @@ from pcnhub.finance.models import (
     Employment,
     Weekday,
 )
-from pcnhub.register.forms import NHSFormMixin, date_field
+from pcnhub.pages.forms import NHSFormMixin, date_field
 from pcnhub.register.models import Organisation
 
 TIME_FORMAT = "%H:%M"

@@ -23,16 +23,18 @@ from pcnhub.domain import access
 from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import SessionForm, can_agree
 from pcnhub.finance.models import AccessSession
-from pcnhub.finance.views_common import (
+from pcnhub.pages import exports
+from pcnhub.pages.views import (
+    BadRequest,
     bound_form,
     done,
+    download_response,
+    page,
     page_url,
     problems,
     query_date,
     saved,
 )
-from pcnhub.register import exports
-from pcnhub.register.views import BadRequest, _download, page
 
 
 def access_url(pcn, date: dt.date, anchor: str = "") -> str:
@@ -109,7 +111,7 @@ def _hours(time: dt.time) -> float:
 def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = None) -> HttpResponse:
     form, date = query_date(request)
     plan = _plan(pcn, date)
-    download = _download(request, {"sessions": lambda: _sessions_table(plan)})
+    download = download_response(request, {"sessions": lambda: _sessions_table(plan)})
     if download:
         return download
     can_edit = permissions.can_edit_plans(request.user, pcn)

@@ -23,16 +23,9 @@ from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, post_label
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
-from pcnhub.finance.views_common import (
-    bound_form,
-    done,
-    page_url,
-    problems,
-    query_year,
-    saved,
-)
-from pcnhub.register import exports
-from pcnhub.register.views import _download, page
+from pcnhub.finance.views_common import query_year
+from pcnhub.pages import exports
+from pcnhub.pages.views import bound_form, done, download_response, page, page_url, problems, saved
 
 gbp = plans.gbp
 STATUS_TAGS = {
@@ -215,7 +208,7 @@ def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
             count_cache.append(plans.headcount(pcn, [r.row for r in plan.posts], {year.label: used}))
         return count_cache[0]
 
-    download = _download(request, {
+    download = download_response(request, {
         "posts": lambda: _posts_table(plan),
         "monthly": lambda: _monthly_table(plan),
         "claims": lambda: _claims_table(plan),

@@ -34,11 +34,11 @@ from pcnhub.finance.forms_money import (
     rate_text,
 )
 from pcnhub.finance.models import CareHomeBeds, RateOverride
-from pcnhub.finance.views_common import done, page_url, query_year, saved
+from pcnhub.finance.views_common import query_year
 from pcnhub.reference.rates import year_rates
-from pcnhub.register import exports
+from pcnhub.pages import exports
 from pcnhub.register.models import OrgKind
-from pcnhub.register.views import _download, _query, page
+from pcnhub.pages.views import done, download_response, page, page_url, query_form, saved
 
 STATUS_TAGS = {
     c.DERIVED: ("Derived", "nhsuk-tag--blue"),
@@ -197,7 +197,7 @@ def _practice_split(money: services.PcnMoney) -> list[dict]:
 
 
 def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = None) -> HttpResponse:
-    form = _query(request, YearForm)
+    form = query_form(request, YearForm)
     year: FinancialYear = form.cleaned_data["year"]
     years = services.pcn_years(pcn)
     money = next(m for m in years if m.year == year)
@@ -205,7 +205,7 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
     schedule = _schedule(money)
     split = _practice_split(money)
     lines = [_line_view(line) for line in money.entitlement.lines]
-    download = _download(request, {
+    download = download_response(request, {
         "payments": lambda: _payments_table(pcn, years, rows),
         "schedule": lambda: _schedule_table(money, schedule),
         "lines": lambda: exports.Table(
@@ -361,11 +361,11 @@ def _area_table(area, money: services.AreaMoney, rows) -> exports.Table:
 @page
 def area_money(request: HttpRequest, code: str) -> HttpResponse:
     area = permissions.money_area(request.user, code)
-    form = _query(request, AreaYearForm)
+    form = query_form(request, AreaYearForm)
     year, sort = form.cleaned_data["year"], form.cleaned_data["sort"]
     money = services.area_entitlements(area, year)
     rows = _sorted_rows(money.rows, sort)
-    download = _download(request, {"pcns": lambda: _area_table(area, money, rows)})
+    download = download_response(request, {"pcns": lambda: _area_table(area, money, rows)})
     if download:
         return download
     by_head = sorted((r for r in money.rows if r.per_head is not None), key=lambda r: r.per_head)
@@ -416,11 +416,11 @@ def england_money(request: HttpRequest) -> HttpResponse:
         if scope.role == Role.PCN and scope.organisation is not None:
             return redirect(reverse("finance:pcn", args=[scope.organisation.code]) + suffix)
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to network money.")
-    form = _query(request, YearForm)
+    form = query_form(request, YearForm)
     year = form.cleaned_data["year"]
     money = services.england_entitlements(year)
     groups = money.groups
-    download = _download(request, {
+    download = download_response(request, {
         "icbs": lambda: exports.Table(
             f"money-england-{year.slug}",
             ["ICB code", "ICB name", "PCNs", "Member practices", "Registered patients", "Total (GBP)",
@@ -495,7 +495,7 @@ def _history(icb) -> list[dict]:
 def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, status: int = 200) -> HttpResponse:
     can_override = permissions.can_override_rates(request.user, icb)
     history = _history(icb)
-    download = _download(request, {
+    download = download_response(request, {
         "history": lambda: exports.Table(
             f"rate-overrides-{icb.code}",
             ["When", "Who", "Year", "Payment", "Catalogue rate (GBP)", "New rate (GBP)", "Reason"],
@@ -516,7 +516,7 @@ def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, s
                          "rate": rate_text(override.rate, payment.basis), "describe": override.describe()})
     context = {
         "query": request.GET,
-        "year_form": _query(request, YearForm),
+        "year_form": query_form(request, YearForm),
         "icb": icb,
         "year": year,
         "form": form if can_override else None,

@@ -11,7 +11,7 @@ from django import forms
 from pcnhub.domain import maturity as m
 from pcnhub.maturity import services
 from pcnhub.maturity.models import Action, ActionStatus
-from pcnhub.register.forms import NHSFormMixin, date_field
+from pcnhub.pages.forms import NHSFormMixin, date_field
 
 
 class ActionForm(NHSFormMixin, forms.Form):

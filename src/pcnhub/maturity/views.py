@@ -33,9 +33,9 @@ from pcnhub.domain import maturity as m
 from pcnhub.maturity import permissions, services
 from pcnhub.maturity.forms import ActionForm, NewAssessmentForm
 from pcnhub.maturity.models import Action, ActionStatus, Assessment
-from pcnhub.register import exports
+from pcnhub.pages import exports
 from pcnhub.register.models import Organisation, OrgKind
-from pcnhub.register.views import BadRequest, _download, page
+from pcnhub.pages.views import BadRequest, download_response, page, page_url, saved
 
 STATUS_TAGS = {
     m.NOT_STARTED: "nhsuk-tag--grey",
@@ -92,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     pcn_assessments = Assessment.objects.filter(audience=m.PCN).values("organisation").distinct().count()
     rows = [{"icb": icb, "system": assessed.get(icb.pk)} for icb in icbs]
-    download = _download(request, {
+    download = download_response(request, {
         "icbs": lambda: exports.Table(
             "maturity-icbs", ["ICB code", "ICB name", "System assessment as of"],
             [[r["icb"].code, r["icb"].name, r["system"].as_of if r["system"] else None] for r in rows],
@@ -268,7 +268,7 @@ def _own_icb(request: HttpRequest, pcn) -> Organisation | None:
 def pcn_summary(request: HttpRequest, code: str) -> HttpResponse:
     pcn = permissions.maturity_pcn(request.user, code)
     context, tables = _pcn_context(request, pcn)
-    download = _download(request, tables)
+    download = download_response(request, tables)
     if download:
         return download
     context["new_form"] = NewAssessmentForm(audience=m.PCN, initial={"matrix": context["matrix"].key})
@@ -282,7 +282,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     """The printable report of a PCN (for a Health and Wellbeing Board paper)."""
     pcn = permissions.maturity_pcn(request.user, code)
     context, tables = _pcn_context(request, pcn)
-    download = _download(request, tables)
+    download = download_response(request, tables)
     if download:
         return download
     context["printed"] = services.today()
@@ -565,7 +565,7 @@ def _plan_page(request: HttpRequest, pcn, form: ActionForm | None = None, action
     can_edit = permissions.can_edit_pcn(request.user, pcn)
     gaps = [s for d in summary["score"].domains for s in d.gap]
     action_rows = _action_rows(services.actions_of(pcn), summary["matrix"], can_edit, pcn)
-    download = _download(request, {"plan": lambda: _actions_table(pcn, action_rows)})
+    download = download_response(request, {"plan": lambda: _actions_table(pcn, action_rows)})
     if download:
         return download
     if can_edit and form is None:
@@ -605,10 +605,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     summary = _summary(pcn, m.PCN)
     gaps = [s for d in summary["score"].domains for s in d.gap]
     form = ActionForm(request.POST, pcn=pcn, user=request.user, matrix=summary["matrix"], gaps=gaps)
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(reverse("maturity:plan", args=[pcn.code]) + "#actions")
-    return _plan_page(request, pcn, form)
+    return saved(request, form, page_url("maturity:plan", [pcn.code], "actions")) or _plan_page(request, pcn, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -626,10 +623,7 @@ def action_edit(request: HttpRequest, code: str, action_id: int) -> HttpResponse
     except (KeyError, LookupError, ValueError):
         mx = summary["matrix"]
     form = ActionForm(request.POST, pcn=pcn, user=request.user, matrix=mx, gaps=gaps, instance=action)
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect(reverse("maturity:plan", args=[pcn.code]) + "#actions")
-    return _plan_page(request, pcn, form, action)
+    return saved(request, form, page_url("maturity:plan", [pcn.code], "actions")) or _plan_page(request, pcn, form, action)
 
 
 # --- An ICB's PCNs -------------------------------------------------------------------------------
@@ -665,7 +659,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     heat = services.heatmap(icb)
     requests = services.support_requests([r.pcn for r in heat.rows])
     system = _summary(icb, m.SYSTEM)
-    download = _download(request, {
+    download = download_response(request, {
         "heatmap": lambda: _heatmap_table(icb, heat),
         "support": lambda: _support_table(icb, requests),
         "system": lambda: _score_table(f"maturity-{icb.code}-system", system["score"]),

@@ -33,10 +33,10 @@ from pcnhub.accounts.scope import scope_for
 from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
 from pcnhub.phm.services import COHORTS, SUPPRESSED, Shown
-from pcnhub.register import exports
+from pcnhub.pages import exports
 from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.register.services import area_members, latest_data_date
-from pcnhub.register.views import BadRequest, _download, page
+from pcnhub.pages.views import BadRequest, download_response, page
 
 IMD_LABELS = {"1": "1 (most deprived)", **{str(i): str(i) for i in range(2, 10)}, "10": "10 (least deprived)",
               "unknown": "Not known"}
@@ -251,7 +251,7 @@ def _dashboard(request: HttpRequest, subject: Organisation) -> HttpResponse:
         "imd": lambda: _breakdown_table(f"{stem}-{measure}-imd", "IMD decile (1 most deprived)", imd),
         "ethnicity": lambda: _breakdown_table(f"{stem}-{measure}-ethnicity", "Ethnicity", ethnicity),
     }
-    download = _download(request, tables)
+    download = download_response(request, tables)
     if download:
         return download
     query = request.GET.copy()
@@ -357,7 +357,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     table_rows = [r for r in table_rows if r["has_data"]]
     with_data = [r for r in table_rows if r["chosen"] is not None]
     average = whole.get(measure)
-    download = _download(request, {
+    download = download_response(request, {
         "pcns": lambda: exports.Table(f"phm-{icb.code}-pcns", [
             "PCN code", "PCN", "Measure key", "Measure", "Patients counted", "Denominator", "Per cent"],
             [[p.code, p.name, m, services.measure_label(m), _text(found[p.code][m].shown_numerator),
@@ -510,7 +510,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         if action not in AuditAction.values:
             raise BadRequest(f"There is no action called {action}: choose {', '.join(AuditAction.values)}.")
         events = events.filter(action=action)
-    download = _download(request, {
+    download = download_response(request, {
         "events": lambda: exports.Table("phm-audit", [
             "At", "User", "Role", "Action", "Organisation", "Cohort", "Patients", "Filters", "Client IP", "User agent"],
             ([timezone.localtime(e.at).replace(tzinfo=None), e.username, e.role, e.action,

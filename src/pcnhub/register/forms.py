@@ -1,8 +1,6 @@
-"""Forms behind the register's pages: query parameters (date, area, band) and PCN edits.
+"""Forms behind the register's pages: query parameters (area, date, band) and PCN edits.
 
-Every form renders with NHS.UK frontend classes (see ``templates/register/_field.html``): the
-:class:`NHSFormMixin` gives widgets their ``nhsuk-*`` classes, and after validation marks fields
-in error (``nhsuk-input--error`` ..., ``aria-describedby`` pointing at the error message).
+They render with the NHS.UK classes of :class:`pcnhub.pages.forms.NHSFormMixin`.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from django.db.models import Q
 
 from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
+from pcnhub.pages.forms import DateForm, NHSFormMixin, clean_band, date_field
 from pcnhub.register.models import (
     AgreementStatus,
     ClinicalDirector,
@@ -39,24 +38,6 @@ RULE_LABELS = {
     rules.NETWORK_AGREEMENT: "Signed Network Agreement",
     rules.CONTIGUITY: "Contiguous area",
 }
-DATE_FORMAT = "%Y-%m-%d"
-DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD, for example 2025-01-31"}
-
-
-def clean_band(form: forms.Form, data: dict) -> dict:
-    """Put ``band`` (a :class:`rules.Band`; blank limits take the defaults) into a form's cleaned data,
-    or an error on ``lower`` when the limits are inconsistent."""
-    lower, upper = data.get("lower"), data.get("upper")
-    if "lower" in data and "upper" in data:
-        try:
-            data["band"] = rules.Band(
-                rules.DEFAULT_BAND.lower if lower is None else lower,
-                rules.DEFAULT_BAND.upper if upper is None else upper,
-            )
-        except ValueError as exc:
-            message = str(exc)
-            form.add_error("lower", message[:1].upper() + message[1:])
-    return data
 LOCAL_PARTNER_PREFIX = "LP"
 
 
@@ -65,64 +46,7 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def date_field(label: str, required: bool, help_text: str = "", required_message: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=[DATE_FORMAT],
-        error_messages={**DATE_ERRORS, "required": required_message or f"Enter the {label.lower()}"},
-        widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format=DATE_FORMAT),
-    )
-
-
-class NHSFormMixin:
-    """NHS.UK frontend classes on widgets, and error states once the form is validated."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                base = "nhsuk-checkboxes__input"
-            elif isinstance(widget, forms.Select):
-                base = "nhsuk-select"
-            elif isinstance(widget, forms.Textarea):
-                base = "nhsuk-textarea"
-            else:
-                base = "nhsuk-input"
-            widget.attrs["class"] = " ".join(filter(None, [base, widget.attrs.get("class", "")]))
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            field, bound = self.fields[name], self[name]
-            widget = field.widget
-            first = widget.attrs["class"].split()[0]
-            if not isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] += f" {first}--error"
-            described = [f"{bound.auto_id}-error"]
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            widget.attrs["aria-describedby"] = " ".join(described)
-
-    def error_list(self) -> list[tuple[str, str]]:
-        """``(anchor, message)`` for the NHS.UK error summary, in field order."""
-        items = [(f"#{self.prefix or 'form'}-errors", e) for e in self.non_field_errors()]
-        for bound in self:
-            items.extend((f"#{bound.id_for_label}", e) for e in bound.errors)
-        return items
-
-
 # --- Query parameters --------------------------------------------------------------------------
-
-
-class DateForm(NHSFormMixin, forms.Form):
-    """``?date=YYYY-MM-DD``: the date a page shows the register as it stood on."""
-
-    date = date_field("Date", required=False)
 
 
 class LandscapeForm(DateForm):

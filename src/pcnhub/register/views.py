@@ -12,22 +12,22 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
-from functools import wraps
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import scope_for, visible_organisation
 from pcnhub.domain import rules
-from pcnhub.register import exports, services
-from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, DateForm, LandscapeForm, PCNEditForm
+from pcnhub.pages import exports
+from pcnhub.pages.views import download_response, page, page_url, query_form, saved
+from pcnhub.register import services
+from pcnhub.pages.forms import DateForm
+from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
     ClinicalDirector,
     Governance,
@@ -45,56 +45,9 @@ MAX_QUERY = 100
 AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
 
 
-class BadRequest(Exception):
-    """Query parameters a page cannot use: answered with 400 and the messages."""
-
-    def __init__(self, *problems: str):
-        super().__init__(*problems)
-        self.problems = problems
-
-
-def page(view):
-    """Answer :class:`BadRequest` with the NHS.UK styled 400 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except BadRequest as exc:
-            return render(request, "400.html", {"problems": exc.problems}, status=400)
-
-    return wrapper
-
-
-def _query(request: HttpRequest, form_class, defaults: dict | None = None, **kwargs):
-    """The page's query parameters, validated by ``form_class`` (blank ones take ``defaults``)."""
-    data = request.GET.copy()
-    for name, value in (defaults or {}).items():
-        if not data.get(name, "").strip():
-            data[name] = value
-    form = form_class(data, **kwargs)
-    if not form.is_valid():
-        raise BadRequest(*(f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors))
-    return form
-
-
 def _visible(request: HttpRequest, code: str, kinds, what: str) -> Organisation:
     """The organisation of one of ``kinds`` with this code: 404 if unknown, 403 outside the user's scope."""
     return visible_organisation(request.user, code, kinds, what)
-
-
-def _download(request: HttpRequest, tables: dict[str, Callable[[], exports.Table]]) -> HttpResponse | None:
-    """The table asked for by ``?format=csv|xlsx&table=name`` (default: the first), or None."""
-    fmt = request.GET.get("format")
-    if not fmt:
-        return None
-    if fmt not in exports.FORMATS:
-        raise BadRequest(f"Tables download as CSV (format=csv) or Excel (format=xlsx), not format={fmt}.")
-    name = request.GET.get("table") or next(iter(tables))
-    if name not in tables:
-        raise BadRequest(f"This page has no table called {name}: choose {' or '.join(tables)}.")
-    table = tables[name]()
-    return exports.table_response(table.stem, table.headers, table.rows, fmt)
 
 
 def _checked_network(pcn: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> services.NetworkRow:
@@ -181,7 +134,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     )
     own_icb = scope.organisation.code if scope.role == Role.ICB and scope.organisation else ""
     defaults = {"area": own_icb, "date": services.latest_data_date().isoformat()}
-    form = _query(request, LandscapeForm, defaults, areas=areas)
+    form = query_form(request, LandscapeForm, defaults, areas=areas)
     context: dict = {"form": form, "areas": areas}
     code = form.cleaned_data["area"]
     if not code:
@@ -191,7 +144,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     view = services.landscape(area, date, form.cleaned_data["band"])
     sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
     uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
-    download = _download(request, {"landscape": lambda: _landscape_table(view, uncovered)})
+    download = download_response(request, {"landscape": lambda: _landscape_table(view, uncovered)})
     if download:
         return download
     has_sizes = any(m.list_size for n in view.networks for m in n.members)
@@ -244,12 +197,12 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, i
 def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | None = None) -> HttpResponse:
     """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
     scope = scope_for(request.user)
-    form = _query(request, DateForm, {"date": services.latest_data_date().isoformat()})
+    form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
     row = _checked_network(pcn, date)
     history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
-    download = _download(request, {
+    download = download_response(request, {
         "members": lambda: exports.Table(
             f"pcn-{pcn.code}-members-{date.isoformat()}",
             ["Practice code", "Practice name", "Registered list size", "List size date", "Member from", "DES signed"],
@@ -324,10 +277,7 @@ def pcn_edit(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if not scope.can_edit(pcn):
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {pcn.code}.")
     form = form_class(request.POST, pcn=pcn, user=request.user, prefix=action)
-    if form.is_valid():
-        messages.success(request, form.save())
-        return redirect("pcn", code=pcn.code)
-    return _pcn_page(request, pcn, form)
+    return saved(request, form, page_url("pcn", [pcn.code])) or _pcn_page(request, pcn, form)
 
 
 # --- Practice ----------------------------------------------------------------------------------
@@ -382,7 +332,7 @@ def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
             ["Age band", *bands["sexes"]],
             [[label, *cells] for label, cells in bands["rows"]],
         )
-    download = _download(request, tables)
+    download = download_response(request, tables)
     if download:
         return download
     context = {
@@ -419,7 +369,7 @@ def search(request: HttpRequest) -> HttpResponse:
             .annotate(exact=Case(When(code__iexact=q, then=Value(0)), default=Value(1), output_field=IntegerField()))
             .order_by("exact", "name", "code")
         )
-        download = _download(request, {
+        download = download_response(request, {
             "results": lambda: exports.Table(
                 f"search-{q}",
                 ["ODS code", "Name", "Kind", "Postcode", "Status"],
