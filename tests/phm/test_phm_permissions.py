@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from pcnhub.accounts.scope import scope_for
 from pcnhub.phm import permissions
 from pcnhub.phm.models import AuditEvent, PatientDataGrant
 
@@ -151,9 +152,9 @@ def test_who_may_hold_a_grant(register, role, org, ok):
 
 
 def test_can_see_patients_needs_a_grant_for_the_organisation(register, grant):
-    assert not permissions.can_see_patients(register.users["pcn"], register.north)
+    assert not permissions.can_see_patients(scope_for(register.users["pcn"]), register.north)
     grant("pcn")
-    assert permissions.can_see_patients(register.users["pcn"], register.north)
-    assert permissions.can_see_patients(register.users["pcn"], register.practices["A81001"])
-    assert not permissions.can_see_patients(register.users["pcn"], register.south)
-    assert not permissions.can_see_patients(register.users["icb"], register.north)
+    assert permissions.can_see_patients(scope_for(register.users["pcn"]), register.north)
+    assert permissions.can_see_patients(scope_for(register.users["pcn"]), register.practices["A81001"])
+    assert not permissions.can_see_patients(scope_for(register.users["pcn"]), register.south)
+    assert not permissions.can_see_patients(scope_for(register.users["icb"]), register.north)

@@ -1,9 +1,6 @@
-from pcnhub.accounts.scope import scope_for
-
-
 def role(request):
     """Expose the signed-in user's scope (role, organisation) to every template."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"scope": scope_for(user)}
+    return {"scope": request.scope}

@@ -4,12 +4,19 @@ ICB commissioners see their ICB and everything in it (sub-ICB locations, places,
 partners); PCN users see their PCN, its member practices (past and present) and its partners;
 practice users see their practice and the PCNs it belongs or belonged to. Analysts see everything
 and change nothing; administrators see and change everything. Pages and API both use this.
+
+A request's scope is worked out once, by :class:`pcnhub.accounts.middleware.LoginRequiredEverywhereMiddleware`,
+as ``request.scope``; every app's permission functions take that :class:`Scope`, and the role
+questions they share are asked of it (:meth:`Scope.owns`, :meth:`Scope.is_own_icb`,
+:meth:`Scope.in_charge_of`, :meth:`Scope.refuse`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -26,6 +33,8 @@ class Scope:
     organisation: Organisation | None
     username: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+    #: The signed-in user (for what is recorded per user, such as patient-data grants).
+    user: Any = field(default=None, repr=False, compare=False)
 
     @property
     def unrestricted(self) -> bool:
@@ -80,6 +89,28 @@ class Scope:
     def home_organisation(self) -> Organisation | None:
         return self.organisation
 
+    def owns(self, org: Organisation | None) -> bool:
+        """Is ``org`` the user's own organisation (their ICB, PCN or practice)?"""
+        return self.organisation is not None and org is not None and org.pk == self.organisation.pk
+
+    def is_own_icb(self, icb: Organisation | None) -> bool:
+        """Is the user a commissioner of this ICB?"""
+        return self.role == Role.ICB and self.owns(icb)
+
+    def in_charge_of(self, org: Organisation) -> bool:
+        """Is ``org`` inside an ICB commissioner's ICB, or a PCN user's own PCN?"""
+        if self.organisation is None:
+            return False
+        if self.role == Role.ICB:
+            return self.can_view(org)
+        if self.role == Role.PCN:
+            return self.owns(org)
+        return False
+
+    def refuse(self, what: str) -> NoReturn:
+        """Raise PermissionDenied: "Your role (...) does not give access to ``what``."."""
+        raise PermissionDenied(f"Your role ({self.role_label}) does not give access to {what}.")
+
 
 def descendants(root_id: int) -> set[int]:
     """The organisation and everything beneath it: geography at any date, then PCN members."""
@@ -99,17 +130,17 @@ def scope_for(user) -> Scope:
         return cached
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     if profile is not None:
-        scope = Scope(profile.role, profile.organisation, user.username)
+        scope = Scope(profile.role, profile.organisation, user.username, user=user)
     elif user.is_authenticated and user.is_superuser:
-        scope = Scope(Role.ADMIN, None, user.username)
+        scope = Scope(Role.ADMIN, None, user.username, user=user)
     else:
-        scope = Scope(None, None, getattr(user, "username", ""))
+        scope = Scope(None, None, getattr(user, "username", ""), user=user)
     user._pcnhub_scope = scope
     return scope
 
 
-def visible_organisation(user, code: str, kinds=None, what: str = "organisation") -> Organisation:
-    """The organisation with this code (of one of ``kinds``, if given) that ``user`` may see.
+def visible_organisation(scope: Scope, code: str, kinds=None, what: str = "organisation") -> Organisation:
+    """The organisation with this code (of one of ``kinds``, if given) that the user of ``scope`` may see.
 
     Raises Http404 for an unknown code and PermissionDenied (403) outside the user's scope; pages
     and API both answer through this.
@@ -120,7 +151,17 @@ def visible_organisation(user, code: str, kinds=None, what: str = "organisation"
     org = found.first()
     if org is None:
         raise Http404(f"There is no {what} with the code {code}.")
-    scope = scope_for(user)
     if not scope.can_view(org):
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to {org.code}.")
+    return org
+
+
+def permitted_organisation(
+    scope: Scope, code: str, kinds, what: str, allowed: Callable[[Scope, Organisation], bool], refused: str
+) -> Organisation:
+    """:func:`visible_organisation`, then ``allowed(scope, org)`` or PermissionDenied for ``refused``
+    (``{code}`` in it is the organisation's code): the way every app's permission functions answer."""
+    org = visible_organisation(scope, code, kinds, what)
+    if not allowed(scope, org):
+        scope.refuse(refused.format(code=org.code))
     return org

@@ -28,13 +28,13 @@ class AreaOut(Schema):
 
 @router.get("/areas", response=list[AreaOut], summary="Areas the user may design")
 def areas(request: HttpRequest):
-    return [{"code": a.code, "name": a.name, "kind": a.kind} for a in permissions.design_areas(request.user)]
+    return [{"code": a.code, "name": a.name, "kind": a.kind} for a in permissions.design_areas(request.scope)]
 
 
 @router.get("/areas/{code}", summary="An area's current configuration beside a proposal")
 def area_design(request: HttpRequest, code: str, date: str | None = None, lower: int | None = None,
                 upper: int | None = None, networks: int | None = None, keep: bool = False) -> dict:
-    org = permissions.design_area(request.user, code)
+    org = permissions.design_area(request.scope, code)
     try:
         day = register.parse_date(date, None) or register.latest_data_date()
     except ValueError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.accounts.scope import Scope, visible_organisation
 from pcnhub.register.models import Organisation, OrgKind
 
 #: The kinds of area a configuration is designed for.
@@ -22,32 +22,29 @@ DESIGN_KINDS = (OrgKind.ICB, OrgKind.SUB_ICB)
 DESIGN_ROLES = (Role.ICB, Role.ANALYST, Role.ADMIN)
 
 
-def can_design(user) -> bool:
-    scope = scope_for(user)
+def can_design(scope: Scope) -> bool:
     if scope.role == Role.ICB:
         return scope.organisation is not None
     return scope.role in DESIGN_ROLES
 
 
-def require_designer(user) -> None:
-    if not can_design(user):
-        scope = scope_for(user)
+def require_designer(scope: Scope) -> None:
+    if not can_design(scope):
         raise PermissionDenied(
             f"Your role ({scope.role_label}) does not give access to the configuration designer, "
             "a tool for commissioners."
         )
 
 
-def design_areas(user) -> list[Organisation]:
+def design_areas(scope: Scope) -> list[Organisation]:
     """The ICBs and sub-ICB locations the user may design, ICBs first, by name."""
-    require_designer(user)
-    scope = scope_for(user)
+    require_designer(scope)
     areas = scope.organisations(Organisation.objects.filter(kind__in=DESIGN_KINDS))
     order = {kind: i for i, kind in enumerate(DESIGN_KINDS)}
     return sorted(areas, key=lambda a: (order[a.kind], a.name))
 
 
-def design_area(user, code: str) -> Organisation:
-    """The ICB or sub-ICB location with this code that ``user`` may design (Http404 / PermissionDenied)."""
-    require_designer(user)
-    return visible_organisation(user, code, DESIGN_KINDS, "ICB or sub-ICB location")
+def design_area(scope: Scope, code: str) -> Organisation:
+    """The ICB or sub-ICB location with this code that the user may design (Http404 / PermissionDenied)."""
+    require_designer(scope)
+    return visible_organisation(scope, code, DESIGN_KINDS, "ICB or sub-ICB location")

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for
 from pcnhub.designer import maps, permissions, services
 from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
@@ -46,8 +45,8 @@ METRICS = [
 @require_GET
 @page
 def index(request: HttpRequest) -> HttpResponse:
-    areas = permissions.design_areas(request.user)
-    scope = scope_for(request.user)
+    areas = permissions.design_areas(request.scope)
+    scope = request.scope
     data = request.GET.copy()
     if not data.get("area") and scope.role == Role.ICB and scope.organisation:
         data["area"] = scope.organisation.code
@@ -175,7 +174,7 @@ def _render(request, context: dict, status: int = 200) -> HttpResponse:
 @require_GET
 @page
 def area(request: HttpRequest, code: str) -> HttpResponse:
-    org = permissions.design_area(request.user, code)
+    org = permissions.design_area(request.scope, code)
     data = request.GET.copy()
     if not data.get("date", "").strip():
         data["date"] = register.latest_data_date().isoformat()

@@ -199,14 +199,14 @@ def area_totals(money: services.AreaMoney) -> dict:
 @router.get("/pcns/{code}/entitlements", response=PcnEntitlementOut,
             summary="A PCN's Network Contract entitlement for a financial year")
 def pcn_entitlements(request: HttpRequest, code: str, year: str | None = None):
-    pcn = permissions.money_pcn(request.user, code)
+    pcn = permissions.money_pcn(request.scope, code)
     return pcn_dict(services.pcn_entitlement(pcn, _year(year)))
 
 
 @router.get("/areas/{code}/entitlements", response=AreaEntitlementsOut,
             summary="Every PCN of an area (ICB, region, sub-ICB location or place) for a financial year")
 def area_entitlements(request: HttpRequest, code: str, year: str | None = None):
-    area = permissions.money_area(request.user, code)
+    area = permissions.money_area(request.scope, code)
     money = services.area_entitlements(area, _year(year))
     return {"area": _org(area), "year": money.year.label, "rows": [area_row(r) for r in money.rows],
             "totals": area_totals(money)}

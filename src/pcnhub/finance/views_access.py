@@ -114,7 +114,7 @@ def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = N
     download = download_response(request, {"sessions": lambda: _sessions_table(plan)})
     if download:
         return download
-    can_edit = permissions.can_edit_plans(request.user, pcn)
+    can_edit = permissions.can_edit_plans(request.scope, pcn)
     if can_edit and session_form is None:
         session_form = SessionForm(pcn=pcn, user=request.user, prefix="session")
     result = plan.result
@@ -176,13 +176,13 @@ def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = N
 @require_GET
 @page
 def access_plan(request: HttpRequest, code: str) -> HttpResponse:
-    return _access_page(request, permissions.money_pcn(request.user, code))
+    return _access_page(request, permissions.money_pcn(request.scope, code))
 
 
 @require_POST
 @page
 def access_session_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, date = query_date(request)
     form = SessionForm(request.POST, pcn=pcn, user=request.user, prefix="session")
     return saved(request, form, access_url(pcn, date, "sessions")) or _access_page(request, pcn, form)
@@ -191,7 +191,7 @@ def access_session_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page
 def access_session_edit(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, date = query_date(request)
     session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
     form = bound_form(request, SessionForm, pcn=pcn, user=request.user, instance=session, prefix="session")
@@ -207,7 +207,7 @@ def access_session_edit(request: HttpRequest, code: str, session_id: int) -> Htt
 @require_POST
 @page
 def access_session_delete(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, date = query_date(request)
     session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
     text = (f"Session {session.get_day_display()} {session.start:%H:%M} to {session.end:%H:%M}, {session.site}, "

@@ -216,7 +216,7 @@ def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
     })
     if download:
         return download
-    can_edit = permissions.can_edit_plans(request.user, pcn)
+    can_edit = permissions.can_edit_plans(request.scope, pcn)
     if can_edit:
         post_form = post_form or PostForm(pcn=pcn, user=request.user, prefix="post")
         claim_form = claim_form or ClaimForm(pcn=pcn, user=request.user, year=year, prefix="claim")
@@ -296,7 +296,7 @@ def _arrs_page(request: HttpRequest, pcn, post_form: PostForm | None = None,
 @require_GET
 @page
 def arrs_plan(request: HttpRequest, code: str) -> HttpResponse:
-    return _arrs_page(request, permissions.money_pcn(request.user, code))
+    return _arrs_page(request, permissions.money_pcn(request.scope, code))
 
 
 # --- Changes -------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def arrs_plan(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @page
 def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, year = query_year(request)
     form = PostForm(request.POST, pcn=pcn, user=request.user, prefix="post")
     return saved(request, form, arrs_url(pcn, year, "posts")) or _arrs_page(request, pcn, post_form=form)
@@ -314,7 +314,7 @@ def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_edit(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, year = query_year(request)
     post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
     form = bound_form(request, PostForm, pcn=pcn, user=request.user, instance=post, prefix="post")
@@ -331,7 +331,7 @@ def arrs_post_edit(request: HttpRequest, code: str, post_id: int) -> HttpRespons
 @page
 def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
     """GET asks to confirm (the post's recorded claims go with it); POST deletes."""
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, year = query_year(request)
     post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
     what = post_description(post)
@@ -354,7 +354,7 @@ def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpRespo
 @page
 def arrs_claim(request: HttpRequest, code: str) -> HttpResponse:
     """Record the claim of one post for one month (a second one for the same month replaces it)."""
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, year = query_year(request)
     form = ClaimForm(request.POST, pcn=pcn, user=request.user, year=year, prefix="claim")
     return saved(request, form, arrs_url(pcn, year, "claims")) or _arrs_page(request, pcn, claim_form=form)
@@ -363,7 +363,7 @@ def arrs_claim(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @page
 def arrs_claim_delete(request: HttpRequest, code: str, claim_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     _, year = query_year(request)
     claim = get_object_or_404(ArrsClaim.objects.select_related("post"), pk=claim_id, post__pcn=pcn)
     text = f"Claim of {gbp(claim.amount)} for {post_label(claim.post)} in {plans.month_label(claim.month)} deleted"

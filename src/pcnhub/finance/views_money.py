@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, services
@@ -234,7 +233,7 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
     })
     if download:
         return download
-    can_plan = permissions.can_edit_plans(request.user, pcn)
+    can_plan = permissions.can_edit_plans(request.scope, pcn)
     if can_plan and beds_form is None:
         recorded = CareHomeBeds.objects.filter(pcn=pcn, year=year.label).first()
         initial = {"beds": recorded.beds, "homes": recorded.homes} if recorded else {}
@@ -283,7 +282,7 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "beds_by": services.who(beds_record.updated_by) if beds_record and beds_record.updated_by else "",
         "has_beds_payment": any(p.basis == c.CARE_HOME_BEDS for p in year_rates(year).payments),
         "icb": money.icb,
-        "can_see_icb": money.icb is not None and permissions.can_view_money(request.user, money.icb),
+        "can_see_icb": money.icb is not None and permissions.can_view_money(request.scope, money.icb),
     }
     return render(request, "finance/money_pcn.html", context)
 
@@ -291,14 +290,14 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
 @require_GET
 @page
 def pcn_money(request: HttpRequest, code: str) -> HttpResponse:
-    return _pcn_page(request, permissions.money_pcn(request.user, code))
+    return _pcn_page(request, permissions.money_pcn(request.scope, code))
 
 
 @require_POST
 @page
 def pcn_beds(request: HttpRequest, code: str) -> HttpResponse:
     """Record the care home beds of a PCN for the year in ``?year=``."""
-    pcn = permissions.editable_pcn(request.user, code, what="{code}")
+    pcn = permissions.editable_pcn(request.scope, code, what="{code}")
     _, year = query_year(request)
     form = CareHomeBedsForm(request.POST, pcn=pcn, year=year, user=request.user)
     url = page_url("finance:pcn", [pcn.code], "care-home-beds", year=year.label)
@@ -360,7 +359,7 @@ def _area_table(area, money: services.AreaMoney, rows) -> exports.Table:
 @require_GET
 @page
 def area_money(request: HttpRequest, code: str) -> HttpResponse:
-    area = permissions.money_area(request.user, code)
+    area = permissions.money_area(request.scope, code)
     form = query_form(request, AreaYearForm)
     year, sort = form.cleaned_data["year"], form.cleaned_data["sort"]
     money = services.area_entitlements(area, year)
@@ -396,7 +395,7 @@ def area_money(request: HttpRequest, code: str) -> HttpResponse:
         "not_known": sorted({name for r in money.rows for name in r.not_known}),
         "overrides": sorted({(r.icb.code, r.icb.name, key) for r in money.rows if r.icb for key in r.overrides}),
         "is_icb": area.kind == OrgKind.ICB,
-        "can_override": permissions.can_override_rates(request.user, area),
+        "can_override": permissions.can_override_rates(request.scope, area),
     }
     return render(request, "finance/money_area.html", context)
 
@@ -408,7 +407,7 @@ def area_money(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def england_money(request: HttpRequest) -> HttpResponse:
     """All ICBs and England (analysts and administrators); others go to their own ICB or PCN."""
-    scope = scope_for(request.user)
+    scope = request.scope
     if not scope.unrestricted:
         suffix = f"?year={request.GET['year']}" if request.GET.get("year") else ""
         if scope.role == Role.ICB and scope.organisation is not None:
@@ -493,7 +492,7 @@ def _history(icb) -> list[dict]:
 
 
 def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, status: int = 200) -> HttpResponse:
-    can_override = permissions.can_override_rates(request.user, icb)
+    can_override = permissions.can_override_rates(request.scope, icb)
     history = _history(icb)
     download = download_response(request, {
         "history": lambda: exports.Table(
@@ -531,15 +530,15 @@ def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, s
 @page
 def overrides(request: HttpRequest, code: str) -> HttpResponse:
     """An ICB's rate overrides: those in force for the year, the form to add one, and the history."""
-    icb = permissions.money_area(request.user, code)
+    icb = permissions.money_area(request.scope, code)
     if icb.kind != OrgKind.ICB:
         raise Http404(f"Rates are overridden by an ICB; {icb.code} is a {icb.get_kind_display()}.")
     _, year = query_year(request)
     if request.method == "GET":
         return _overrides_page(request, icb, year)
-    if not permissions.can_override_rates(request.user, icb):
+    if not permissions.can_override_rates(request.scope, icb):
         raise PermissionDenied(
-            f"Your role ({scope_for(request.user).role_label}) does not allow overriding the rates of {icb.code}."
+            f"Your role ({request.scope.role_label}) does not allow overriding the rates of {icb.code}."
         )
     url = page_url("finance:overrides", [icb.code], year=year.label)
     if request.POST.get("action") == "withdraw":

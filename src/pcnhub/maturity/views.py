@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import maturity as m
 from pcnhub.maturity import permissions, services
 from pcnhub.maturity.forms import ActionForm, NewAssessmentForm
@@ -79,7 +78,7 @@ def _step_names(mx: m.Matrix) -> list[str]:
 @page
 def index(request: HttpRequest) -> HttpResponse:
     """A PCN user's own PCN, a commissioner's own ICB; the ICBs for analysts and administrators."""
-    scope = scope_for(request.user)
+    scope = request.scope
     if not scope.unrestricted:
         if scope.role == Role.PCN and scope.organisation is not None:
             return redirect("maturity:pcn", code=scope.organisation.code)
@@ -223,7 +222,7 @@ def _actions_table(pcn, rows: list[dict]) -> exports.Table:
 def _pcn_context(request: HttpRequest, pcn) -> tuple[dict, dict]:
     """The summary of a PCN and its downloadable tables."""
     summary = _summary(pcn, m.PCN)
-    can_edit = permissions.can_edit_pcn(request.user, pcn)
+    can_edit = permissions.can_edit_pcn(request.scope, pcn)
     actions = services.actions_of(pcn)
     action_rows = _action_rows(actions, summary["matrix"], can_edit, pcn)
     gaps = _gap_rows(summary["score"], summary["answers"])
@@ -257,7 +256,7 @@ def _pcn_context(request: HttpRequest, pcn) -> tuple[dict, dict]:
 
 def _own_icb(request: HttpRequest, pcn) -> Organisation | None:
     """The ICB of the PCN whose heatmap the user may see, if any (for a link back)."""
-    scope = scope_for(request.user)
+    scope = request.scope
     if scope.role == Role.ICB and scope.organisation is not None and scope.can_view(pcn):
         return scope.organisation
     return None
@@ -266,7 +265,7 @@ def _own_icb(request: HttpRequest, pcn) -> Organisation | None:
 @require_GET
 @page
 def pcn_summary(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = permissions.maturity_pcn(request.user, code)
+    pcn = permissions.maturity_pcn(request.scope, code)
     context, tables = _pcn_context(request, pcn)
     download = download_response(request, tables)
     if download:
@@ -280,7 +279,7 @@ def pcn_summary(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def report(request: HttpRequest, code: str) -> HttpResponse:
     """The printable report of a PCN (for a Health and Wellbeing Board paper)."""
-    pcn = permissions.maturity_pcn(request.user, code)
+    pcn = permissions.maturity_pcn(request.scope, code)
     context, tables = _pcn_context(request, pcn)
     download = download_response(request, tables)
     if download:
@@ -326,7 +325,7 @@ def _start(request: HttpRequest, org, audience: str, back: str) -> HttpResponse:
 @page
 def pcn_new(request: HttpRequest, code: str) -> HttpResponse:
     """Close the PCN's current assessment (kept) and start a new one from its answers."""
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     return _start(request, pcn, m.PCN, reverse("maturity:pcn", args=[pcn.code]))
 
 
@@ -334,7 +333,7 @@ def pcn_new(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def area_new(request: HttpRequest, code: str) -> HttpResponse:
     """Close the ICB's current system assessment (kept) and start a new one."""
-    icb = permissions.editable_area(request.user, code)
+    icb = permissions.editable_area(request.scope, code)
     return _start(request, icb, m.SYSTEM, reverse("maturity:area", args=[icb.code]) + "#system")
 
 
@@ -479,7 +478,7 @@ def _assess(request: HttpRequest, org, audience: str, domain_key: str, can_edit:
     if request.method == "GET":
         return _assess_page(request, org, audience, domain_key, can_edit, urls)
     if not can_edit:
-        scope = scope_for(request.user)
+        scope = request.scope
         raise PermissionDenied(f"Your role ({scope.role_label}) may look at these answers of {org.code} but not change them.")
     mx = services.current_matrix(org, audience)
     posted_matrix = request.POST.get("matrix", mx.key)
@@ -512,19 +511,19 @@ def _assess(request: HttpRequest, org, audience: str, domain_key: str, can_edit:
 @require_http_methods(["GET", "POST"])
 @page
 def assess(request: HttpRequest, code: str, domain_key: str) -> HttpResponse:
-    pcn = permissions.maturity_pcn(request.user, code)
+    pcn = permissions.maturity_pcn(request.scope, code)
     urls = {"assess": "maturity:assess", "back": reverse("maturity:pcn", args=[pcn.code]),
             "back_text": f"Maturity of {pcn.name}"}
-    return _assess(request, pcn, m.PCN, domain_key, permissions.can_edit_pcn(request.user, pcn), urls)
+    return _assess(request, pcn, m.PCN, domain_key, permissions.can_edit_pcn(request.scope, pcn), urls)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def assess_system(request: HttpRequest, code: str, domain_key: str) -> HttpResponse:
-    icb = permissions.maturity_area(request.user, code)
+    icb = permissions.maturity_area(request.scope, code)
     urls = {"assess": "maturity:assess_system", "back": reverse("maturity:area", args=[icb.code]) + "#system",
             "back_text": f"Maturity of the PCNs of {icb.name}"}
-    return _assess(request, icb, m.SYSTEM, domain_key, permissions.can_edit_area(request.user, icb), urls)
+    return _assess(request, icb, m.SYSTEM, domain_key, permissions.can_edit_area(request.scope, icb), urls)
 
 
 # --- Development plan ----------------------------------------------------------------------------
@@ -562,7 +561,7 @@ def _statement_views(form: ActionForm) -> list[dict]:
 
 def _plan_page(request: HttpRequest, pcn, form: ActionForm | None = None, action: Action | None = None) -> HttpResponse:
     summary = _summary(pcn, m.PCN)
-    can_edit = permissions.can_edit_pcn(request.user, pcn)
+    can_edit = permissions.can_edit_pcn(request.scope, pcn)
     gaps = [s for d in summary["score"].domains for s in d.gap]
     action_rows = _action_rows(services.actions_of(pcn), summary["matrix"], can_edit, pcn)
     download = download_response(request, {"plan": lambda: _actions_table(pcn, action_rows)})
@@ -600,8 +599,8 @@ def _plan_page(request: HttpRequest, pcn, form: ActionForm | None = None, action
 def plan(request: HttpRequest, code: str) -> HttpResponse:
     """A PCN's development plan; a POST adds an action."""
     if request.method == "GET":
-        return _plan_page(request, permissions.maturity_pcn(request.user, code))
-    pcn = permissions.editable_pcn(request.user, code)
+        return _plan_page(request, permissions.maturity_pcn(request.scope, code))
+    pcn = permissions.editable_pcn(request.scope, code)
     summary = _summary(pcn, m.PCN)
     gaps = [s for d in summary["score"].domains for s in d.gap]
     form = ActionForm(request.POST, pcn=pcn, user=request.user, matrix=summary["matrix"], gaps=gaps)
@@ -612,7 +611,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def action_edit(request: HttpRequest, code: str, action_id: int) -> HttpResponse:
     """Change one action of a PCN's plan (its own users and administrators)."""
-    pcn = permissions.editable_pcn(request.user, code)
+    pcn = permissions.editable_pcn(request.scope, code)
     action = get_object_or_404(Action, pk=action_id, pcn=pcn)
     if request.method == "GET":
         return _plan_page(request, pcn, action=action)
@@ -655,7 +654,7 @@ def _support_table(icb, requests: list[services.SupportRequest]) -> exports.Tabl
 @page
 def area(request: HttpRequest, code: str) -> HttpResponse:
     """An ICB's PCNs by domain (step reached), the support they ask for, and the system assessment."""
-    icb = permissions.maturity_area(request.user, code)
+    icb = permissions.maturity_area(request.scope, code)
     heat = services.heatmap(icb)
     requests = services.support_requests([r.pcn for r in heat.rows])
     system = _summary(icb, m.SYSTEM)
@@ -682,7 +681,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         "row": r,
         "cells": [{"text": r.cell(d.key).step_name if r.cell(d.key) else "Not assessed",
                    "css": _heat_class(r.cell(d.key)), "domain": d.key} for d in heat.matrix.domains],
-        "can_view": permissions.can_view_pcn(request.user, r.pcn),
+        "can_view": permissions.can_view_pcn(request.scope, r.pcn),
     } for r in heat.rows]
     context = {
         "icb": icb,
@@ -694,7 +693,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         "system": system,
         "system_rows": _domain_rows(system["score"]),
         "system_progress": _progress_view(system["progress"]),
-        "can_edit_system": permissions.can_edit_area(request.user, icb),
+        "can_edit_system": permissions.can_edit_area(request.scope, icb),
         "new_form": NewAssessmentForm(audience=m.SYSTEM, initial={"matrix": system["matrix"].key}),
         "legend": [{"text": t, "css": f"pcnhub-heat--{i}"} for i, t in enumerate(ticks)],
         "query": request.GET,

@@ -64,7 +64,7 @@ def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, 
                    practices: bool = False):
     """``measure`` narrows to one measure; ``breakdowns`` adds the rows by IMD decile, ethnicity, age band
     and sex; ``practices`` adds the member practices' rows."""
-    pcn = permissions.dashboard_pcn(request.user, code)
+    pcn = permissions.dashboard_pcn(request.scope, code)
     extra = [("practice", [p.code for p in services.member_practices(pcn)])] if practices else []
     return _answer(pcn, "pcn", [pcn.code], measure, breakdowns, extra)
 
@@ -72,5 +72,5 @@ def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, 
 @router.get("/practices/{code}/aggregates", response=AggregatesOut,
             summary="A practice's population health aggregates")
 def practice_aggregates(request: HttpRequest, code: str, measure: str | None = None, breakdowns: bool = False):
-    org = permissions.dashboard_practice(request.user, code)
+    org = permissions.dashboard_practice(request.scope, code)
     return _answer(org, "practice", [org.code], measure, breakdowns)

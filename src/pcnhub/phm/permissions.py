@@ -13,8 +13,9 @@ Patients (the cohort worklists and their downloads): only PCN and practice users
 the organisation granted (a PCN: all its member practices; a practice: that practice). ICB users,
 analysts and administrators never see patients. The audit log page is for administrators.
 
-Pages and API answer through these functions: 404 for an unknown code, 403 (``PermissionDenied``)
-outside these rules.
+Pages and API answer through these functions, given the request's
+:class:`~pcnhub.accounts.scope.Scope`: 404 for an unknown code, 403 (``PermissionDenied``) outside
+these rules.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.accounts.scope import Scope, permitted_organisation, visible_organisation
 from pcnhub.phm.models import GRANT_ROLES, PatientDataGrant
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import latest_data_date
@@ -35,11 +36,10 @@ def is_member(practice: Organisation, pcn: Organisation) -> bool:
     return Membership.objects.on(latest_data_date()).filter(practice=practice, pcn=pcn).exists()
 
 
-def can_view_dashboard(user, org: Organisation) -> bool:
-    """May ``user`` see the (disclosure-controlled) figures of this PCN or practice?"""
+def can_view_dashboard(scope: Scope, org: Organisation) -> bool:
+    """May the user see the (disclosure-controlled) figures of this PCN or practice?"""
     if org is None or org.kind not in SUBJECT_KINDS:
         return False
-    scope = scope_for(user)
     if scope.unrestricted:
         return True
     own = scope.organisation
@@ -48,80 +48,67 @@ def can_view_dashboard(user, org: Organisation) -> bool:
     if scope.role == Role.ICB:
         return scope.can_view(org)
     if scope.role == Role.PCN:
-        return org.pk == own.pk or (org.kind == OrgKind.PRACTICE and is_member(org, own))
+        return scope.owns(org) or (org.kind == OrgKind.PRACTICE and is_member(org, own))
     if scope.role == Role.PRACTICE:
-        return org.pk == own.pk
+        return scope.owns(org)
     return False
 
 
-def can_view_area(user, icb: Organisation) -> bool:
-    """May ``user`` compare the PCNs of this ICB?"""
+def can_view_area(scope: Scope, icb: Organisation) -> bool:
+    """May the user compare the PCNs of this ICB?"""
     if icb is None or icb.kind != OrgKind.ICB:
         return False
-    scope = scope_for(user)
-    if scope.unrestricted:
-        return True
-    return scope.role == Role.ICB and scope.organisation is not None and scope.organisation.pk == icb.pk
+    return scope.unrestricted or scope.is_own_icb(icb)
 
 
-def can_view_audit(user) -> bool:
-    return scope_for(user).role == Role.ADMIN
+def can_view_audit(scope: Scope) -> bool:
+    return scope.role == Role.ADMIN
 
 
-def _refuse(user, what: str):
-    raise PermissionDenied(f"Your role ({scope_for(user).role_label}) does not give access to {what}.")
+def dashboard_pcn(scope: Scope, code: str) -> Organisation:
+    return permitted_organisation(scope, code, [OrgKind.PCN], "PCN", can_view_dashboard,
+                                  "the population health figures of {code}")
 
 
-def dashboard_pcn(user, code: str) -> Organisation:
-    org = visible_organisation(user, code, [OrgKind.PCN], "PCN")
-    if not can_view_dashboard(user, org):
-        _refuse(user, f"the population health figures of {org.code}")
-    return org
+def dashboard_practice(scope: Scope, code: str) -> Organisation:
+    return permitted_organisation(scope, code, [OrgKind.PRACTICE], "practice", can_view_dashboard,
+                                  "the population health figures of {code}")
 
 
-def dashboard_practice(user, code: str) -> Organisation:
-    org = visible_organisation(user, code, [OrgKind.PRACTICE], "practice")
-    if not can_view_dashboard(user, org):
-        _refuse(user, f"the population health figures of {org.code}")
-    return org
+def dashboard_area(scope: Scope, code: str) -> Organisation:
+    return permitted_organisation(scope, code, [OrgKind.ICB], "ICB", can_view_area,
+                                  "the population health comparison of the PCNs of {code}")
 
 
-def dashboard_area(user, code: str) -> Organisation:
-    org = visible_organisation(user, code, [OrgKind.ICB], "ICB")
-    if not can_view_area(user, org):
-        _refuse(user, f"the population health comparison of the PCNs of {org.code}")
-    return org
-
-
-def audit_viewer(user) -> None:
-    if not can_view_audit(user):
-        _refuse(user, "the audit log of patient-level data")
+def audit_viewer(scope: Scope) -> None:
+    if not can_view_audit(scope):
+        scope.refuse("the audit log of patient-level data")
 
 
 # --- Patients ------------------------------------------------------------------------------------
 
 
-def active_grant(user) -> PatientDataGrant | None:
+def active_grant(scope: Scope) -> PatientDataGrant | None:
     """The user's grant if it is active and still fits their role and organisation, else None."""
+    user = scope.user
     if not getattr(user, "is_authenticated", False):
         return None
-    scope = scope_for(user)
     if scope.role not in GRANT_ROLES or scope.organisation is None:
         return None
     grant = PatientDataGrant.objects.active().filter(user=user).select_related("organisation").first()
     if grant is None:
         return None
     org, own = grant.organisation, scope.organisation
-    if org.pk == own.pk:
+    if scope.owns(org):
         return grant
     if scope.role == Role.PCN and org.kind == OrgKind.PRACTICE and is_member(org, own):
         return grant
     return None  # the user has moved on since the grant: it no longer applies
 
 
-def can_see_patients(user, subject: Organisation) -> bool:
-    """May ``user`` see the patients of ``subject`` (a PCN or a practice)?"""
-    grant = active_grant(user)
+def can_see_patients(scope: Scope, subject: Organisation) -> bool:
+    """May the user see the patients of ``subject`` (a PCN or a practice)?"""
+    grant = active_grant(scope)
     if grant is None or subject is None:
         return False
     org = grant.organisation
@@ -131,11 +118,10 @@ def can_see_patients(user, subject: Organisation) -> bool:
     return org.kind == OrgKind.PCN and subject.kind == OrgKind.PRACTICE and is_member(subject, org)
 
 
-def patients_of(user, code: str, kind: str) -> Organisation:
-    """The PCN or practice (``kind``) whose patients ``user`` may see: 404 unknown, 403 without a grant for it."""
-    org = visible_organisation(user, code, [kind], "PCN" if kind == OrgKind.PCN else "practice")
-    if not can_see_patients(user, org):
-        scope = scope_for(user)
+def patients_of(scope: Scope, code: str, kind: str) -> Organisation:
+    """The PCN or practice (``kind``) whose patients the user may see: 404 unknown, 403 without a grant for it."""
+    org = visible_organisation(scope, code, [kind], "PCN" if kind == OrgKind.PCN else "practice")
+    if not can_see_patients(scope, org):
         if scope.role not in GRANT_ROLES:
             raise PermissionDenied(f"Your role ({scope.role_label}) never gives access to patient-level data: "
                                    "the worklists are for the clinicians of a network.")

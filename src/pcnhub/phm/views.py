@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for
+from pcnhub.accounts.scope import Scope
 from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
 from pcnhub.phm.services import COHORTS, SUPPRESSED, Shown
@@ -72,7 +72,7 @@ def _no_output(request: HttpRequest, subject: Organisation | None) -> HttpRespon
 @require_GET
 @page
 def index(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
+    scope = request.scope
     own = scope.organisation
     if own is not None and scope.role == Role.PCN:
         return redirect("phm:pcn", code=own.code)
@@ -87,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return _no_output(request, None)
     codes = services.icb_codes(out)
     icbs = list(Organisation.objects.filter(kind=OrgKind.ICB, code__in=codes).order_by("name"))
-    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "can_audit": permissions.can_view_audit(request.user)})
+    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "can_audit": permissions.can_view_audit(request.scope)})
 
 
 # --- Dashboard -------------------------------------------------------------------------------------
@@ -138,12 +138,12 @@ def _pyramid_chart(subject, pyramid: services.Pyramid) -> dict:
     }
 
 
-def _worklist_target(user, subject: Organisation) -> tuple[str, str] | None:
+def _worklist_target(scope: Scope, subject: Organisation) -> tuple[str, str] | None:
     """(URL name, code) of the worklists a user's grant opens from this dashboard: the subject's own, or
     on a PCN's dashboard those of the member practice they are granted; None without a grant."""
-    if permissions.can_see_patients(user, subject):
+    if permissions.can_see_patients(scope, subject):
         return ("phm:worklist" if subject.kind == OrgKind.PCN else "phm:practice_worklist"), subject.code
-    grant = permissions.active_grant(user)
+    grant = permissions.active_grant(scope)
     if grant is not None and subject.kind == OrgKind.PCN and grant.organisation.kind == OrgKind.PRACTICE \
             and permissions.is_member(grant.organisation, subject):
         return "phm:practice_worklist", grant.organisation.code
@@ -214,7 +214,7 @@ def _dashboard(request: HttpRequest, subject: Organisation) -> HttpResponse:
     tiers, tier_total = services.risk_tiers(out, codes)
     risk = [{"key": key, "name": name, "rule": rule_text, "count": tiers[key],
              "percent": services.percent_of(tiers[key], tier_total)} for key, name, rule_text, _ in services.RISK_TIERS]
-    target = _worklist_target(request.user, subject)
+    target = _worklist_target(request.scope, subject)
     cohorts = []
     for c in COHORTS.values():
         agg = totals.get(c.measure)
@@ -314,13 +314,13 @@ def _breakdown_table(stem: str, heading: str, rows: list[dict]) -> exports.Table
 @require_GET
 @page
 def pcn(request: HttpRequest, code: str) -> HttpResponse:
-    return _dashboard(request, permissions.dashboard_pcn(request.user, code))
+    return _dashboard(request, permissions.dashboard_pcn(request.scope, code))
 
 
 @require_GET
 @page
 def practice(request: HttpRequest, code: str) -> HttpResponse:
-    return _dashboard(request, permissions.dashboard_practice(request.user, code))
+    return _dashboard(request, permissions.dashboard_practice(request.scope, code))
 
 
 # --- Area ------------------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ def practice(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def area(request: HttpRequest, code: str) -> HttpResponse:
     """The PCNs of an ICB side by side on every measure (per cent of patients), with the ICB's own figure."""
-    icb = permissions.dashboard_area(request.user, code)
+    icb = permissions.dashboard_area(request.scope, code)
     out = services.output()
     if out is None:
         return _no_output(request, icb)
@@ -410,7 +410,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _worklist(request: HttpRequest, code: str, cohort_key: str, kind: str) -> HttpResponse:
-    subject = permissions.patients_of(request.user, code, kind)
+    subject = permissions.patients_of(request.scope, code, kind)
     cohort = COHORTS.get(cohort_key)
     if cohort is None:
         raise Http404(f"There is no cohort called {cohort_key}.")
@@ -497,7 +497,7 @@ def practice_worklist(request: HttpRequest, code: str, cohort: str) -> HttpRespo
 @page
 def audit(request: HttpRequest) -> HttpResponse:
     """Every worklist view and download (and grant), newest first, 50 a page; filter by user, organisation, action."""
-    permissions.audit_viewer(request.user)
+    permissions.audit_viewer(request.scope)
     events = AuditEvent.objects.select_related("organisation")
     user = request.GET.get("user", "").strip()
     org = request.GET.get("organisation", "").strip().upper()

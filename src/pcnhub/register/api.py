@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.register import services
 from pcnhub.register.models import (
@@ -144,7 +144,7 @@ class MeOut(Schema):
 
 
 def _visible(request: HttpRequest, code: str, kind: str | None = None) -> Organisation:
-    return visible_organisation(request.user, code, None if kind is None else [kind], kind or "organisation")
+    return visible_organisation(request.scope, code, None if kind is None else [kind], kind or "organisation")
 
 
 def _date(value: str | None) -> dt.date:
@@ -183,14 +183,14 @@ def _network(row: services.NetworkRow) -> dict:
 
 @router.get("/me", response=MeOut, summary="The signed-in user and their role")
 def me(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     return {"username": request.user.username, "role": scope.role, "organisation": scope.organisation}
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
 @paginate(LimitOffsetPagination)
 def organisations(request, kind: OrgKind | None = None, q: str = ""):
-    qs = scope_for(request.user).organisations()
+    qs = request.scope.organisations()
     if kind:
         qs = qs.filter(kind=kind)
     if q.strip():

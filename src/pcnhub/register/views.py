@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from pcnhub.accounts.models import Role
-from pcnhub.accounts.scope import scope_for, visible_organisation
+from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
 from pcnhub.pages.views import download_response, page, page_url, query_form, saved
@@ -47,7 +47,7 @@ AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
 
 def _visible(request: HttpRequest, code: str, kinds, what: str) -> Organisation:
     """The organisation of one of ``kinds`` with this code: 404 if unknown, 403 outside the user's scope."""
-    return visible_organisation(request.user, code, kinds, what)
+    return visible_organisation(request.scope, code, kinds, what)
 
 
 def _checked_network(pcn: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> services.NetworkRow:
@@ -80,7 +80,7 @@ def _area_counts(area: Organisation, date: dt.date) -> dict:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
+    scope = request.scope
     date = services.latest_data_date()
     org = scope.organisation
     context: dict = {"date": date}
@@ -127,7 +127,7 @@ def _landscape_table(view: services.Landscape, uncovered) -> exports.Table:
 @require_GET
 @page
 def landscape(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
+    scope = request.scope
     areas = sorted(
         scope.organisations(Organisation.objects.filter(kind__in=services.AREA_KINDS)),
         key=lambda a: (AREA_ORDER[a.kind], a.name),
@@ -196,7 +196,7 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, i
 
 def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | None = None) -> HttpResponse:
     """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
-    scope = scope_for(request.user)
+    scope = request.scope
     form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
     row = _checked_network(pcn, date)
@@ -273,7 +273,7 @@ def pcn_edit(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if form_class is None:
         raise Http404(f"There is no change called {action}.")
     pcn = _visible(request, code, [OrgKind.PCN], "PCN")
-    scope = scope_for(request.user)
+    scope = request.scope
     if not scope.can_edit(pcn):
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {pcn.code}.")
     form = form_class(request.POST, pcn=pcn, user=request.user, prefix=action)
@@ -309,7 +309,7 @@ def _age_sex_bands(practice: Organisation) -> dict | None:
 @require_GET
 @page
 def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
-    scope = scope_for(request.user)
+    scope = request.scope
     practice = _visible(request, code, [OrgKind.PRACTICE], "practice")
     memberships = list(Membership.objects.filter(practice=practice).select_related("pcn").order_by("start"))
     sizes = list(ListSize.objects.filter(organisation=practice).order_by("date"))
@@ -359,7 +359,7 @@ def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
 @page
 def search(request: HttpRequest) -> HttpResponse:
     """Organisations in the user's scope by ODS code (exact matches first) or part of the name."""
-    scope = scope_for(request.user)
+    scope = request.scope
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     context: dict = {"q": q, "results": None, "query": request.GET}
     if q:
