@@ -1,19 +1,18 @@
-"""Tests for the configuration proposer (pcnhub.domain.design)."""
+"""Tests for the configuration proposer (pcnhub.domain.design.propose)."""
 
 import random
 
 import pytest
 
-from pcnhub.domain.design import (
+from pcnhub.domain.design.model import (
     EXACT,
     HEURISTIC,
     NETWORK_COUNT,
     PINNED_PRACTICES,
     Unit,
-    explain_feasibility,
     k_range,
-    propose,
 )
+from pcnhub.domain.design.propose import explain_feasibility, propose
 from pcnhub.domain.rules import LIST_SIZE_BAND, WARNING, Band
 
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcnhub.domain.design_metrics import change
+from pcnhub.domain.design.metrics import change
 
 SIZES = {"A": 10_000, "B": 12_000, "C": 9_000, "D": 20_000, "E": 5_000}
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from pcnhub.domain.design_metrics import metrics
+from pcnhub.domain.design.metrics import metrics
 from pcnhub.domain.geography import build_graph
 from pcnhub.domain.rules import Band
 from tests.domain.geo_helpers import km_point

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcnhub.domain.design import Unit, propose
+from pcnhub.domain.design.model import Unit
+from pcnhub.domain.design.propose import propose
 from pcnhub.domain.rules import Band
 
 

@@ -34,9 +34,10 @@ from django.core.cache import cache
 
 from pcnhub.domain import rules
 from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
-from pcnhub.domain.design import Unit, explain_feasibility
+from pcnhub.domain.design.metrics import Change, Metrics, change, metrics
+from pcnhub.domain.design.model import Unit
+from pcnhub.domain.design.propose import explain_feasibility
 from pcnhub.domain.design_cli import Design, design
-from pcnhub.domain.design_metrics import Change, Metrics, change, metrics
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Member, Population, entitlement

@@ -6,7 +6,7 @@ cross an area) and pcn (the current configuration: then the output also has
 ``current`` (its networks, metrics and band and contiguity findings) and
 ``change`` (how many practices and patients would change PCN, and which
 current PCN each proposed network continues; see
-:func:`pcnhub.domain.design_metrics.change`)).  The location is lat and lon (WGS84 degrees) or postcode, or
+:func:`pcnhub.domain.design.metrics.change`)).  The location is lat and lon (WGS84 degrees) or postcode, or
 both: on each row lat and lon win when both are given, and the postcode is
 used otherwise.  Postcodes are geocoded offline from OS Code-Point Open
 (:mod:`pcnhub.geo.postcodes`, one lookup for the whole file).  Column titles
@@ -44,8 +44,9 @@ from pcnhub.ingest.locations import (
     postcode_location,
 )
 from pcnhub.domain.contiguity import check_contiguity
-from pcnhub.domain.design import Proposal, Unit, propose
-from pcnhub.domain.design_metrics import Metrics, change, metrics
+from pcnhub.domain.design.metrics import Metrics, change, metrics
+from pcnhub.domain.design.model import Proposal, Unit
+from pcnhub.domain.design.propose import propose
 from pcnhub.domain.errors import InputError, Problems
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.rules import DEFAULT_BAND, INFO, Band, Finding, Network, PracticeEntry, check_configuration

@@ -1,0 +1,504 @@
+"""Propose a configuration of networks: contiguous, within the size band, compact.
+
+:func:`propose` groups practices (:class:`~pcnhub.domain.design.model.Unit`)
+into networks so that every practice is in exactly one network, every network
+is connected in the given adjacency graph, no network crosses a commissioner
+area, practices sharing a pin stay together, and networks are within the band
+where that is feasible and as compact as possible (population-weighted squared
+distance to each network's centre).
+
+Each area is split into pieces (connected parts of its graph of super-units,
+pinned practices merged) and every piece is first given a heuristic solution
+(:mod:`pcnhub.domain.design.heuristic`).  Pieces of at most ``exact_limit``
+units are then solved exactly (:mod:`pcnhub.domain.design.exact`), with the
+best heuristic solution found by starts at every feasible number of networks
+(:func:`_bound_solution`) as the bound.  Time left after the exact solves goes
+to further seeded starts on the pieces not proven optimal, least compact first.
+Every random choice uses a seeded RNG: for given inputs only the deadline
+depends on the clock.
+
+:func:`explain_feasibility` reports, per area, the total list size, the
+feasible numbers of networks (``ceil(T/upper) <= k <= floor(T/lower)``) and
+why an area cannot be split into in-band networks.  Pure Python: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+
+from pcnhub.domain.design.exact import _solve_exact
+from pcnhub.domain.design.heuristic import _restart, _solve_heuristic, _start
+from pcnhub.domain.design.model import (
+    DESIGN_METHOD,
+    EXACT,
+    HEURISTIC,
+    NETWORK_COUNT,
+    NO_AREA,
+    PINNED_PRACTICES,
+    PieceResult,
+    Proposal,
+    Unit,
+    _components,
+    _default_k,
+    _make_piece,
+    _Piece,
+    _quality,
+    k_range,
+)
+from pcnhub.domain.rules import (
+    DEFAULT_BAND,
+    INFO,
+    LIST_SIZE_BAND,
+    WARNING,
+    Band,
+    Finding,
+)
+
+def explain_feasibility(
+    units: Sequence[Unit], band: Band = DEFAULT_BAND, networks: int | None = None
+) -> list[Finding]:
+    """Per area: total list size, feasible numbers of networks, and why it is infeasible."""
+    findings: list[Finding] = []
+    by_area: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_area[unit.area or NO_AREA].append(unit)
+    total_lo = total_hi = 0
+    for area in sorted(by_area):
+        members = by_area[area]
+        total = sum(unit.list_size for unit in members)
+        large = [unit for unit in members if unit.list_size > band.upper]
+        rest = total - sum(unit.list_size for unit in large)
+        lo, hi = k_range(rest, band)
+        codes = tuple(unit.code for unit in members)
+        for unit in large:
+            findings.append(
+                Finding(
+                    LIST_SIZE_BAND,
+                    WARNING,
+                    f"{unit.code} has {unit.list_size:,} registered patients, above the upper limit "
+                    f"of {band.upper:,}: it forms its own network",
+                    None,
+                    (unit.code,),
+                )
+            )
+        if rest > 0 and lo > hi:
+            findings.append(_infeasible_finding(area, rest, band, codes))
+            lo = hi = max(1, _default_k(rest, band))
+        total_lo += lo + len(large)
+        total_hi += hi + len(large)
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                INFO,
+                f"{area}: {len(members):,} practices, {total:,} registered patients; "
+                f"{_k_text(lo + len(large), hi + len(large))} (band {band})",
+                None,
+                codes,
+            )
+        )
+    if networks is not None and not total_lo <= networks <= total_hi:
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                WARNING,
+                f"{networks:,} networks were asked for, but {_k_text(total_lo, total_hi)} "
+                f"can be formed within the band {band}",
+            )
+        )
+    return findings
+
+
+def _k_text(lo: int, hi: int) -> str:
+    return (
+        f"{lo:,} network{'s' if lo != 1 else ''}"
+        if lo == hi
+        else f"{lo:,} to {hi:,} networks"
+    )
+
+
+def _infeasible_finding(
+    where: str, total: int, band: Band, codes: tuple[str, ...]
+) -> Finding:
+    if total < band.lower:
+        why = f"below the lower limit of {band.lower:,}, so it is too small for one in-band network"
+    else:
+        lo, _hi = k_range(total, band)
+        why = (
+            f"which cannot be split into networks of {band}: at least {lo:,} networks are needed "
+            f"to stay under {band.upper:,}, but {lo:,} networks need at least {lo * band.lower:,}"
+        )
+    return Finding(
+        LIST_SIZE_BAND,
+        WARNING,
+        f"{where}: {total:,} registered patients, {why}",
+        None,
+        codes,
+    )
+
+
+def _symmetric(
+    n: int, adjacency: Mapping[int, AbstractSet[int]], area_of: Sequence[str]
+) -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {i: set() for i in range(n)}
+    for i, others in adjacency.items():
+        for j in others:
+            if not (0 <= i < n and 0 <= j < n):
+                raise ValueError(
+                    f"adjacency refers to unit {i if not 0 <= i < n else j}, not in 0..{n - 1}"
+                )
+            if i != j and area_of[i] == area_of[j]:
+                graph[i].add(j)
+                graph[j].add(i)
+    return graph
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def propose(
+    units: Sequence[Unit],
+    adjacency: Mapping[int, AbstractSet[int]],
+    band: Band = DEFAULT_BAND,
+    *,
+    networks: int | None = None,
+    seconds: float = 30.0,
+    exact_limit: int = 60,
+) -> Proposal:
+    """Propose networks for the units; see the module docstring."""
+    started = time.perf_counter()
+    units = list(units)
+    n = len(units)
+    area_of = [unit.area or NO_AREA for unit in units]
+    graph = _symmetric(n, adjacency, area_of)
+    findings: list[Finding] = list(explain_feasibility(units, band, None))
+    findings = [
+        f for f in findings if f.rule != LIST_SIZE_BAND
+    ]  # size findings come per network below
+    groups: list[list[int]] = []  # resulting networks as unit indices
+    pieces: list[_Piece] = []
+
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for i, area in enumerate(area_of):
+        by_area[area].append(i)
+    pin_areas: dict[str, set[str]] = defaultdict(set)
+    for unit, area in zip(units, area_of, strict=True):
+        if unit.pinned is not None:
+            pin_areas[unit.pinned].add(area)
+    for pin in sorted(pin_areas):
+        if len(pin_areas[pin]) > 1:
+            findings.append(
+                Finding(
+                    PINNED_PRACTICES,
+                    WARNING,
+                    f"practices pinned to {pin} are in {len(pin_areas[pin])} commissioner areas; "
+                    "a network cannot cross an area, so they are kept together only within each area",
+                    None,
+                    tuple(u.code for u in units if u.pinned == pin),
+                )
+            )
+
+    for area in sorted(by_area):
+        # Merge pinned practices into super-units.
+        pinned: dict[str, list[int]] = defaultdict(list)
+        supers: list[list[int]] = []
+        for i in by_area[area]:
+            if units[i].pinned is None:
+                supers.append([i])
+            else:
+                pinned[units[i].pinned].append(i)
+        for pin in sorted(pinned):
+            inside = set(pinned[pin])
+            sub = {i: graph[i] & inside for i in inside}
+            comps = _components(sorted(inside), sub)
+            if len(comps) > 1:
+                findings.append(
+                    Finding(
+                        PINNED_PRACTICES,
+                        WARNING,
+                        f"{area}: the practices pinned to {pin} are not connected to each other "
+                        f"({len(comps)} separate groups), so they cannot all be in one network",
+                        None,
+                        tuple(units[i].code for i in sorted(inside)),
+                    )
+                )
+            supers.extend(comps)
+        # Super-units above the upper bound are their own networks.
+        small = []
+        for members in supers:
+            pop = sum(units[i].list_size for i in members)
+            if pop > band.upper:
+                groups.append(members)
+            else:
+                small.append(members)
+        owner = {i: s for s, members in enumerate(small) for i in members}
+        snbrs: dict[int, set[int]] = {s: set() for s in range(len(small))}
+        for s, members in enumerate(small):
+            for i in members:
+                for j in graph[i]:
+                    t = owner.get(j)
+                    if t is not None and t != s:
+                        snbrs[s].add(t)
+        comps = _components(list(range(len(small))), snbrs)
+        for number, comp in enumerate(comps):
+            where = (
+                area
+                if len(comps) == 1
+                else f"{area} (part {number + 1} of {len(comps)})"
+            )
+            piece = _make_piece(where, [small[s] for s in comp], comp, snbrs, units)
+            piece.area = area
+            pieces.append(piece)
+
+    _allocate_k(pieces, len(groups), networks, band, findings)
+
+    results, solved = _solve_pieces(pieces, band, started, seconds, exact_limit, findings)
+    method = EXACT if all(p.method == EXACT for p in solved) else HEURISTIC
+    optimal = all(p.optimal for p in solved)
+    for piece, result in zip(pieces, results, strict=True):
+        for region in result:
+            groups.append(sorted(i for s in region for i in piece.members[s]))
+
+    # Verify: every unit exactly once, every network connected.
+    seen = sorted(i for group in groups for i in group)
+    if seen != list(range(n)):
+        raise AssertionError(
+            "internal error: the proposal does not cover every unit exactly once"
+        )
+
+    networks_out = []
+    for group in groups:
+        codes = tuple(sorted(units[i].code for i in group))
+        networks_out.append(codes)
+    order = sorted(range(len(groups)), key=lambda g: networks_out[g])
+    for g in order:
+        group, codes = groups[g], networks_out[g]
+        pop = sum(units[i].list_size for i in group)
+        if len(_components(group, {i: graph[i] & set(group) for i in group})) > 1:
+            findings.append(
+                Finding(
+                    DESIGN_METHOD,
+                    WARNING,
+                    f"network {', '.join(codes)} is not connected",
+                    None,
+                    codes,
+                )
+            )
+        if not band.lower <= pop <= band.upper:
+            side = "above the upper" if pop > band.upper else "below the lower"
+            limit = band.upper if pop > band.upper else band.lower
+            alone = (
+                " (a single practice or pinned group too large to share)"
+                if pop > band.upper
+                else ""
+            )
+            findings.append(
+                Finding(
+                    LIST_SIZE_BAND,
+                    WARNING,
+                    f"network {', '.join(codes)} has {pop:,} registered patients, {side} limit "
+                    f"of {limit:,}{alone}",
+                    None,
+                    codes,
+                )
+            )
+    return Proposal(
+        networks=tuple(networks_out[g] for g in order),
+        findings=tuple(findings),
+        method=method,
+        optimal=optimal,
+        seconds=time.perf_counter() - started,
+        pieces=tuple(solved),
+    )
+
+
+# Share of the time limit for the first pass, which solves every piece by the heuristic.
+HEURISTIC_SHARE = 0.3
+# Heuristic restarts before an exact solve, to tighten its bound.
+BOUND_STARTS = 4
+# Most heuristic starts per piece with time left over, and how many in a row may fail to improve.
+MAX_STARTS = 24
+STALE_STARTS = 4
+# Least time (seconds) any one solve is given, even past the overall deadline.
+MIN_SOLVE_SECONDS = 0.5
+
+
+def _solve_pieces(
+    pieces: list[_Piece],
+    band: Band,
+    started: float,
+    seconds: float,
+    exact_limit: int,
+    findings: list[Finding],
+) -> tuple[list[list[list[int]]], list[PieceResult]]:
+    """Solve every piece: a heuristic pass over all, then exact solves where they fit in time.
+
+    The first pass gives every piece a heuristic solution within
+    :data:`HEURISTIC_SHARE` of the time limit, so a slow exact solve can never
+    leave a piece unsolved.  The rest of the time goes to exact solves of the
+    pieces of at most ``exact_limit`` super-units, smallest first (most proven
+    optima per second); each uses its heuristic solution as the upper bound for
+    reduced-cost fixing (after :data:`BOUND_STARTS` quick restarts to tighten
+    it) and replaces it when proven optimal or no worse.  Any time left goes to
+    further heuristic starts for the pieces not proven optimal (at most
+    :data:`MAX_STARTS` each, stopping after :data:`STALE_STARTS` in a row fail
+    to improve).
+    """
+    deadline = started + seconds
+    first_pass_end = started + HEURISTIC_SHARE * seconds
+    results: list[list[list[int]]] = []
+    records: list[PieceResult] = []
+    total_units = sum(len(p.pops) for p in pieces) or 1
+    for piece in pieces:
+        clock = time.perf_counter()
+        # Time in proportion to size, from what is left of the first pass.
+        left_units = total_units - sum(r.units for r in records)
+        share = (first_pass_end - clock) * len(piece.pops) / max(1, left_units)
+        regions = _solve_heuristic(piece, band, clock + max(MIN_SOLVE_SECONDS, share))
+        results.append(regions)
+        records.append(
+            PieceResult(piece.area, piece.where, len(piece.pops), len(regions), HEURISTIC, False,
+                        time.perf_counter() - clock)
+        )
+    small = sorted(
+        (i for i, p in enumerate(pieces) if len(p.pops) <= exact_limit),
+        key=lambda i: (len(pieces[i].pops), i),
+    )
+    for position, i in enumerate(small):
+        piece, clock = pieces[i], time.perf_counter()
+        if clock >= deadline:
+            break
+        local_deadline = clock + max(
+            MIN_SOLVE_SECONDS, (deadline - clock) / (len(small) - position)
+        )
+        for seed in range(1, BOUND_STARTS + 1):  # a tighter bound fixes more columns
+            if _quality(piece, results[i], band)[0] or time.perf_counter() > clock + 0.2 * (local_deadline - clock):
+                break
+            results[i] = _restart(piece, band, local_deadline, seed, results[i])
+        incumbent = _bound_solution(piece, band, clock + 0.3 * (local_deadline - clock), results[i])
+        dev, cost = _quality(piece, incumbent, band)
+        bound = cost if dev == 0 and (not piece.k_fixed or len(incumbent) == piece.k) else math.inf
+        answer = _solve_exact(piece, band, local_deadline, findings, bound,
+                              incumbent if math.isfinite(bound) else ())
+        if answer is None:
+            findings.append(
+                Finding(
+                    DESIGN_METHOD,
+                    INFO,
+                    f"{piece.where}: too many candidate networks to solve exactly in time; "
+                    "the heuristic was used",
+                )
+            )
+            continue
+        regions, proven = answer
+        if proven or _quality(piece, regions, band) <= (dev, cost):
+            results[i] = regions
+            records[i] = PieceResult(
+                piece.area, piece.where, len(piece.pops), len(regions), EXACT, proven,
+                records[i].seconds + time.perf_counter() - clock,
+            )
+    # Time left: more heuristic starts for the pieces not proven optimal, least compact first.
+    open_pieces = sorted(
+        (i for i, r in enumerate(records) if not r.optimal),
+        key=lambda i: (-_quality(pieces[i], results[i], band)[1] / max(1, len(results[i])), i),
+    )
+    seed = BOUND_STARTS + 1
+    failures = dict.fromkeys(open_pieces, 0)
+    while time.perf_counter() < deadline and seed <= MAX_STARTS:
+        open_pieces = [i for i in open_pieces if failures[i] < STALE_STARTS]
+        if not open_pieces:
+            break
+        for position, i in enumerate(open_pieces):
+            clock = time.perf_counter()
+            if clock >= deadline:
+                break
+            share = (deadline - clock) / (len(open_pieces) - position)
+            before = results[i]
+            results[i] = _restart(pieces[i], band, clock + max(share, 0.05), seed, before)
+            failures[i] = 0 if results[i] is not before else failures[i] + 1
+            if results[i] is not before:
+                r = records[i]
+                records[i] = PieceResult(r.area, r.where, r.units, len(results[i]), HEURISTIC, False,
+                                         r.seconds + time.perf_counter() - clock)
+        seed += 1
+    return results, records
+
+
+def _bound_solution(
+    piece: _Piece, band: Band, deadline: float, best: list[list[int]]
+) -> list[list[int]]:
+    """The cheapest in-band solution found by starts at every feasible number of networks.
+
+    The exact objective chooses the number of networks freely, and the optimum
+    is often at a number other than the heuristic's (more, smaller networks are
+    more compact), so starts at each number (seeds in turn, round robin, at
+    most :data:`BOUND_SEEDS` each, until the deadline) give a much tighter
+    bound for reduced-cost fixing, and a tighter bound prunes the enumeration.
+    ``best`` when the number is fixed or nothing beats it.
+    """
+    if piece.k_fixed:
+        return best
+    lo, hi = k_range(piece.total, band)
+    counts = [k for k in range(max(1, lo), min(hi, len(piece.pops)) + 1)]
+    best_dev, best_cost = _quality(piece, best, band)
+    for seed in range(1, BOUND_SEEDS + 1):
+        for k in counts:
+            if time.perf_counter() > deadline:
+                return best
+            candidate = _start(piece, band, deadline, seed, k)
+            dev, cost = _quality(piece, candidate, band)
+            if dev == 0 and (best_dev > 0 or cost < best_cost):
+                best, best_dev, best_cost = candidate, dev, cost
+    return best
+
+
+# Most seeds per number of networks when looking for the exact solve's bound.
+BOUND_SEEDS = 6
+
+
+def _allocate_k(
+    pieces: list[_Piece],
+    fixed: int,
+    networks: int | None,
+    band: Band,
+    findings: list[Finding],
+) -> None:
+    for piece in pieces:
+        piece.k = _default_k(piece.total, band)
+        lo, hi = k_range(piece.total, band)
+        if lo > hi:
+            findings.append(_infeasible_finding(piece.where, piece.total, band, ()))
+    if networks is None:
+        return
+    ranges = []
+    for piece in pieces:
+        lo, hi = k_range(piece.total, band)
+        ranges.append((lo, hi) if lo <= hi else (piece.k, piece.k))
+    wanted = networks - fixed
+    if not sum(r[0] for r in ranges) <= wanted <= sum(r[1] for r in ranges):
+        lo = fixed + sum(r[0] for r in ranges)
+        hi = fixed + sum(r[1] for r in ranges)
+        findings.append(
+            Finding(
+                NETWORK_COUNT,
+                WARNING,
+                f"{networks:,} networks were asked for, but {_k_text(lo, hi)} can be formed within "
+                f"the band {band} given the practices and their adjacency; the number was chosen freely",
+            )
+        )
+        return
+    ks = [min(max(p.k or 1, r[0]), r[1]) for p, r in zip(pieces, ranges, strict=True)]
+    while sum(ks) != wanted:
+        step = 1 if sum(ks) < wanted else -1
+        best = min(
+            (i for i in range(len(ks)) if ranges[i][0] <= ks[i] + step <= ranges[i][1]),
+            key=lambda i: abs(
+                pieces[i].total / (ks[i] + step) - (band.lower + band.upper) / 2
+            ),
+        )
+        ks[best] += step
+    for piece, k in zip(pieces, ks, strict=True):
+        piece.k, piece.k_fixed = k, True
