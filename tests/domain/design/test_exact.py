@@ -13,7 +13,7 @@ from pcnhub.domain.design import exact, model
 from pcnhub.domain.design.model import EXACT, Unit
 from pcnhub.domain.design.propose import propose
 from pcnhub.domain.rules import Band
-from tests.domain.test_design_properties import check_partition, random_area
+from tests.domain.design.test_properties import check_partition, random_area
 
 BAND = Band(30_000, 50_000)
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
