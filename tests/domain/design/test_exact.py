@@ -19,7 +19,7 @@ BAND = Band(30_000, 50_000)
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def piece_of(units: list[Unit], adjacency: dict[int, set[int]]) -> model._Piece:
+def piece_of(units: list[Unit], adjacency: dict[int, set[int]]) -> model.Piece:
     n = len(units)
     graph = {i: set() for i in range(n)}
     for i, others in adjacency.items():
@@ -27,7 +27,7 @@ def piece_of(units: list[Unit], adjacency: dict[int, set[int]]) -> model._Piece:
             if i != j:
                 graph[i].add(j)
                 graph[j].add(i)
-    return model._make_piece("test", [[i] for i in range(n)], list(range(n)), graph, units)
+    return model.make_piece("test", [[i] for i in range(n)], list(range(n)), graph, units)
 
 
 def connected(members: set[int], nbrs) -> bool:
@@ -49,7 +49,7 @@ def brute_sets(piece, upper: int, max_cost: float) -> dict[int, int]:
             members = set(combo)
             pop = sum(piece.pops[s] for s in combo)
             if (size == 1 or pop <= upper) and connected(members, piece.nbrs) and (
-                size == 1 or model._cost(piece, list(combo)) <= max_cost * (1 + 1e-7) + 1e-7
+                size == 1 or model.cost(piece, list(combo)) <= max_cost * (1 + 1e-7) + 1e-7
             ):
                 out[sum(1 << s for s in combo)] = pop
     return out
@@ -60,8 +60,8 @@ def brute_sets(piece, upper: int, max_cost: float) -> dict[int, int]:
 def test_enumeration_finds_every_connected_set_exactly_once(seed, n, prune):
     units, adjacency = random_area(seed, n, 4_000, 30_000)
     piece = piece_of(units, adjacency)
-    max_cost = float(np.median([model._cost(piece, [0, s]) for s in range(n)])) if prune and n > 1 else math.inf
-    found = exact._enumerate(piece, BAND.upper, 10**6, max_cost=max_cost)
+    max_cost = float(np.median([model.cost(piece, [0, s]) for s in range(n)])) if prune and n > 1 else math.inf
+    found = exact.enumerate_candidates(piece, BAND.upper, 10**6, max_cost=max_cost)
     masks = list(found.masks)
     assert len(masks) == len(set(masks))  # no set twice
     assert dict(zip(masks, found.pops)) == brute_sets(piece, BAND.upper, max_cost)
@@ -70,9 +70,9 @@ def test_enumeration_finds_every_connected_set_exactly_once(seed, n, prune):
 def test_enumeration_stops_at_the_cap():
     units, adjacency = random_area(7, 12, 2_000, 4_000)
     piece = piece_of(units, adjacency)
-    everything = exact._enumerate(piece, BAND.upper, 10**6)
-    assert exact._enumerate(piece, BAND.upper, len(everything)) is not None
-    assert exact._enumerate(piece, BAND.upper, len(everything) - 1) is None
+    everything = exact.enumerate_candidates(piece, BAND.upper, 10**6)
+    assert exact.enumerate_candidates(piece, BAND.upper, len(everything)) is not None
+    assert exact.enumerate_candidates(piece, BAND.upper, len(everything) - 1) is None
 
 
 @SLOW
@@ -80,11 +80,11 @@ def test_enumeration_stops_at_the_cap():
 def test_column_generation_reaches_the_lp_over_every_candidate(seed, n, fixed):
     units, adjacency = random_area(seed, n, 6_000, 30_000)
     piece = piece_of(units, adjacency)
-    pool = exact._Pool(piece, exact._enumerate(piece, BAND.upper, 10**6))
+    pool = exact.Pool(piece, exact.enumerate_candidates(piece, BAND.upper, 10**6))
     index = np.flatnonzero(pool.pops >= BAND.lower)
     lo, hi = model.k_range(int(pool.pops[:n].sum()), BAND)
     k = max(1, lo) if fixed else None
-    answer = exact._column_generation(pool, index, pool.costs, k, math.inf, np.array([], dtype=np.int64))
+    answer = exact.column_generation(pool, index, pool.costs, k, math.inf, np.array([], dtype=np.int64))
     if index.size == 0:
         assert answer is None
         return
@@ -123,7 +123,7 @@ def brute_optimum(units, adjacency, band: Band) -> float:
             band.lower <= sum(piece.pops[s] for s in part) <= band.upper and connected(set(part), piece.nbrs)
             for part in parts
         ):
-            best = min(best, sum(model._cost(piece, part) for part in parts))
+            best = min(best, sum(model.cost(piece, part) for part in parts))
     return best
 
 
@@ -139,5 +139,5 @@ def test_proven_optimum_matches_brute_force(seed, n):
     assert proposal.method == EXACT and proposal.optimal
     piece = piece_of(units, adjacency)
     index = {u.code: i for i, u in enumerate(units)}
-    cost = sum(model._cost(piece, [index[c] for c in network]) for network in proposal.networks)
+    cost = sum(model.cost(piece, [index[c] for c in network]) for network in proposal.networks)
     assert math.isclose(cost, best, rel_tol=1e-6, abs_tol=1e-6)

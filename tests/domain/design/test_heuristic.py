@@ -22,8 +22,8 @@ def line_piece(sizes):
         nbrs[i].add(i + 1)
         nbrs[i + 1].add(i)
     xy = np.array([[float(i), 0.0] for i in range(n)])
-    return model._Piece("line", [[i] for i in range(n)], list(sizes), xy,
-                    np.array([float(s) for s in sizes]), np.zeros(n), nbrs)
+    return model.Piece("line", [[i] for i in range(n)], list(sizes), xy,
+                       np.array([float(s) for s in sizes]), np.zeros(n), nbrs)
 
 
 # Found by search: the single-move repair stops at 59k / 50k / 31k (the middle
@@ -33,20 +33,20 @@ STUCK_LABEL = [0, 0, 0, 0, 0, 0, 1, 2]
 
 
 def total_dev(regions):
-    return sum(model._dev(pop, BAND) for pop in regions.pop)
+    return sum(model.deviation(pop, BAND) for pop in regions.pop)
 
 
 def test_single_moves_leave_a_network_out_of_band_and_chains_fix_it():
     piece = line_piece(STUCK_SIZES)
-    old = model._Regions(piece, list(STUCK_LABEL), 3)
-    heuristic._repair(old, BAND, math.inf)
+    old = model.Regions(piece, list(STUCK_LABEL), 3)
+    heuristic.repair(old, BAND, math.inf)
     assert total_dev(old) > 0
-    new = model._Regions(piece, list(STUCK_LABEL), 3)
-    heuristic._repair(new, BAND, math.inf)
-    heuristic._chain_repair(new, BAND, math.inf)
+    new = model.Regions(piece, list(STUCK_LABEL), 3)
+    heuristic.repair(new, BAND, math.inf)
+    heuristic.chain_repair(new, BAND, math.inf)
     assert total_dev(new) == 0
     for members in new.sets:
-        assert model._connected(members, piece.nbrs)
+        assert model.connected(members, piece.nbrs)
 
 
 def test_heuristic_puts_the_stuck_line_in_band():
@@ -83,7 +83,7 @@ def check(units, adjacency, proposal):
     for number, network in enumerate(proposal.networks):
         members = {index[c] for c in network}
         assert len({units[i].area for i in members}) == 1
-        assert model._connected(members, nbrs)
+        assert model.connected(members, nbrs)
         for c in network:
             network_of[c] = number
     return network_of
@@ -158,17 +158,17 @@ def grid_piece(rows, cols, sizes):
                 nbrs[i].add(i + cols)
                 nbrs[i + cols].add(i)
     xy = np.array([[float(i % cols), float(i // cols)] for i in range(n)])
-    return model._Piece("grid", [[i] for i in range(n)], list(sizes), xy,
-                    np.array([float(s) for s in sizes]), np.zeros(n), nbrs)
+    return model.Piece("grid", [[i] for i in range(n)], list(sizes), xy,
+                       np.array([float(s) for s in sizes]), np.zeros(n), nbrs)
 
 
 def test_bisection_splits_a_line_in_band_where_growth_does_not():
     piece = line_piece(STUCK_SIZES)
-    parts, dev = bisection._bisect(piece, BAND, list(range(len(STUCK_SIZES))), 3, Random(0), math.inf)
+    parts, dev = bisection.bisect(piece, BAND, list(range(len(STUCK_SIZES))), 3, Random(0), math.inf)
     assert dev == 0
     assert sorted(s for part in parts for s in part) == list(range(len(STUCK_SIZES)))
     for part in parts:
-        assert model._connected(set(part), piece.nbrs)
+        assert model.connected(set(part), piece.nbrs)
         assert BAND.lower <= sum(STUCK_SIZES[s] for s in part) <= BAND.upper
 
 
@@ -178,11 +178,11 @@ def test_bisection_finds_the_only_in_band_split_of_a_grid():
     sizes = [28_000] + [10_000] * 11
     piece = grid_piece(3, 4, sizes)
     for seed in range(5):
-        parts, dev = bisection._bisect(piece, BAND, list(range(12)), 4, Random(seed), math.inf)
+        parts, dev = bisection.bisect(piece, BAND, list(range(12)), 4, Random(seed), math.inf)
         assert dev == 0, seed
         assert len(parts) == 4
         for part in parts:
-            assert model._connected(set(part), piece.nbrs)
+            assert model.connected(set(part), piece.nbrs)
 
 
 def test_bisection_needing_a_swap_is_found():
@@ -195,10 +195,10 @@ def test_bisection_needing_a_swap_is_found():
         nbrs[a].add(b)
         nbrs[b].add(a)
     xy = np.array([[0.0, 0.0], [1.0, 0.2], [0.5, 1.0], [1.7, 1.1], [1.2, 2.0]])
-    piece = model._Piece("five", [[i] for i in range(5)], sizes, xy,
-                     np.array([float(s) for s in sizes]), np.zeros(5), nbrs)
+    piece = model.Piece("five", [[i] for i in range(5)], sizes, xy,
+                        np.array([float(s) for s in sizes]), np.zeros(5), nbrs)
     piece.k = 2
-    regions = heuristic._solve_heuristic(piece, BAND, math.inf)
+    regions = heuristic.solve_heuristic(piece, BAND, math.inf)
     assert all(BAND.lower <= sum(sizes[s] for s in r) <= BAND.upper for r in regions)
 
 

@@ -1,9 +1,9 @@
 """Recursive bisection of a piece by spanning-tree cuts.
 
-A feasibility-aware recursive bisection (:func:`_bisect`): spanning-tree cuts
-(:func:`_tree_cuts`) whose two sides can each hold their share of the
+A feasibility-aware recursive bisection (:func:`bisect`): spanning-tree cuts
+(:func:`tree_cuts`) whose two sides can each hold their share of the
 networks in band by totals, as in GerryChain's recursive_tree_part.  The
-heuristic starts from it (:func:`_bisected`, with other seeds and other
+heuristic starts from it (:func:`bisected`, with other seeds and other
 numbers of networks as further starts), and its ReCom move re-splits two
 merged networks by the same cuts.  Every random choice uses a seeded RNG.
 """
@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from random import Random
 
-from pcnhub.domain.design.model import _cost, _dev, _Piece, _Regions
+from pcnhub.domain.design.model import Piece, Regions, cost, deviation
 from pcnhub.domain.rules import Band
 
 # Spanning trees drawn per split by the recursive bisection (the best cut over all is used).
@@ -40,7 +40,7 @@ def _count_dev(pop: int, j: int, band: Band) -> int:
 
 
 def _spanning_tree(
-    piece: _Piece, nodes: Sequence[int], rng: Random, mode: int
+    piece: Piece, nodes: Sequence[int], rng: Random, mode: int
 ) -> tuple[list[int], list[int]]:
     """A spanning tree of the nodes: (BFS order from its root, parent of each node or -1).
 
@@ -86,8 +86,8 @@ def _spanning_tree(
     return order, [parent[v] for v in order]
 
 
-def _tree_cuts(
-    piece: _Piece,
+def tree_cuts(
+    piece: Piece,
     band: Band,
     nodes: Sequence[int],
     k: int,
@@ -111,7 +111,7 @@ def _tree_cuts(
     ideal = total / k
     width = max(1, band.upper - band.lower)
     _near, tw, tx, ty, t2 = piece.tables()
-    whole = _cost(piece, list(nodes)) or 1.0
+    whole = cost(piece, list(nodes)) or 1.0
     out: dict[tuple[frozenset[int], int], tuple[float, int, int, frozenset[int]]] = {}
     for attempt in range(trees):
         order, parent = _spanning_tree(piece, nodes, rng, min(attempt, 2))
@@ -172,8 +172,8 @@ def _tree_cuts(
     return sorted(out.values(), key=lambda c: (c[1], c[0], c[2], min(c[3])))
 
 
-def _bisect(
-    piece: _Piece,
+def bisect(
+    piece: Piece,
     band: Band,
     nodes: list[int],
     k: int,
@@ -184,21 +184,21 @@ def _bisect(
     """Split the connected nodes into k connected parts by recursive spanning-tree cuts.
 
     Returns the parts and their total deviation from the band.  At each split
-    the best cut (see :func:`_tree_cuts`) is tried first; if a side then
+    the best cut (see :func:`tree_cuts`) is tried first; if a side then
     cannot be split in band, the next cuts are tried (up to
     :data:`BISECT_BRANCH`).  Always returns k parts (fewer only if there are
     fewer nodes); when no cut is feasible by totals the least deviating is used.
     """
     k = max(1, min(k, len(nodes)))
     if k == 1:
-        return [list(nodes)], _dev(sum(piece.pops[v] for v in nodes), band)
+        return [list(nodes)], deviation(sum(piece.pops[v] for v in nodes), band)
     best: tuple[list[list[int]], int] | None = None
-    cuts = _tree_cuts(piece, band, nodes, k, rng, trees)
+    cuts = tree_cuts(piece, band, nodes, k, rng, trees)
     for more in (4, 16):  # no cut feasible by totals: draw more (mostly random) trees
         if not cuts or cuts[0][1] == 0 or time.perf_counter() > deadline:
             break
         cuts = sorted(
-            cuts + _tree_cuts(piece, band, nodes, k, rng, trees * more),
+            cuts + tree_cuts(piece, band, nodes, k, rng, trees * more),
             key=lambda c: (c[1], c[0], c[2], min(c[3])),
         )
     for tried, (_score, dev, k1, side) in enumerate(cuts):
@@ -208,9 +208,9 @@ def _bisect(
             break
         one = sorted(side)
         two = [v for v in nodes if v not in side]
-        parts1, dev1 = _bisect(piece, band, one, k1, rng, deadline, trees)
+        parts1, dev1 = bisect(piece, band, one, k1, rng, deadline, trees)
         parts2, dev2 = (
-            _bisect(piece, band, two, k - k1, rng, deadline, trees)
+            bisect(piece, band, two, k - k1, rng, deadline, trees)
             if dev1 == 0 or best is None
             else ([two], math.inf)
         )
@@ -219,16 +219,16 @@ def _bisect(
         if best[1] == 0:
             break
     if best is None:  # not connected (cannot happen for a piece): leave it whole
-        return [list(nodes)], _dev(sum(piece.pops[v] for v in nodes), band)
+        return [list(nodes)], deviation(sum(piece.pops[v] for v in nodes), band)
     return best
 
 
-def _bisected(piece: _Piece, band: Band, k: int, seed: int, deadline: float) -> _Regions:
-    """The whole piece recursively bisected into k regions (see :func:`_bisect`)."""
+def bisected(piece: Piece, band: Band, k: int, seed: int, deadline: float) -> Regions:
+    """The whole piece recursively bisected into k regions (see :func:`bisect`)."""
     n = len(piece.pops)
-    parts, _dev_total = _bisect(piece, band, list(range(n)), k, Random(seed), deadline)
+    parts, _dev_total = bisect(piece, band, list(range(n)), k, Random(seed), deadline)
     label = [0] * n
     for r, part in enumerate(parts):
         for s in part:
             label[s] = r
-    return _Regions(piece, label, len(parts))
+    return Regions(piece, label, len(parts))

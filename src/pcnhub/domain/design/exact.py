@@ -1,19 +1,19 @@
 """Exact set partitioning of a piece into connected in-band networks.
 
 Pieces (areas, or connected parts of an area's graph) of at most
-``exact_limit`` super-units are solved exactly (:func:`_solve_exact`): every
+``exact_limit`` super-units are solved exactly (:func:`solve_exact`): every
 connected group within the band that is no costlier than the best heuristic
 solution (found by starts at every feasible number of networks) is enumerated
-once each (:func:`_enumerate`); for each number of networks the LP relaxation
-of set partitioning is solved by column generation over them
-(:func:`_column_generation`), numbers whose LP value is above the best solution
+once each (:func:`enumerate_candidates`); for each number of networks the LP
+relaxation of set partitioning is solved by column generation over them
+(:func:`column_generation`), numbers whose LP value is above the best solution
 are ruled out, columns are thinned by reduced-cost fixing, and the rest is
 solved with HiGHS (:func:`scipy.optimize.milp`).  The enumerated candidates
-are held as packed bit rows (:class:`_Pool`).
+are held as packed bit rows (:class:`Pool`).
 
 The exact objective chooses the number of networks freely (when not fixed),
 and more, smaller networks are more compact; the heuristic keeps the middle
-number of :func:`pcnhub.domain.design.model._default_k`, so the two can differ
+number of :func:`pcnhub.domain.design.model.default_k`, so the two can differ
 in their network counts.
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 from scipy.optimize import LinearConstraint, linprog, milp
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
-from pcnhub.domain.design.model import NETWORK_COUNT, _Piece, k_range
+from pcnhub.domain.design.model import NETWORK_COUNT, Piece, k_range
 from pcnhub.domain.rules import WARNING, Band, Finding
 
 # Most connected candidate groups enumerated for one exact solve before
@@ -52,8 +52,8 @@ class _Candidates:
         return len(self.pops)
 
 
-def _enumerate(
-    piece: _Piece, upper: int, cap: int, deadline: float = math.inf, max_cost: float = math.inf
+def enumerate_candidates(
+    piece: Piece, upper: int, cap: int, deadline: float = math.inf, max_cost: float = math.inf
 ) -> _Candidates | None:
     """Every connected set of super-units with total at most upper, each exactly once.
 
@@ -127,15 +127,15 @@ _DEADLINE_CHECK_EVERY = 4096
 _FIXING_TOLERANCE = 1e-7
 
 
-class _Pool:
+class Pool:
     """Enumerated candidate networks as packed bit rows (one row per candidate, bit s = super-unit s).
 
-    Built from :func:`_enumerate`'s masks; keeps memory to a few bytes per
+    Built from :func:`enumerate_candidates`'s masks; keeps memory to a few bytes per
     candidate (the masks' dict is dropped) and computes sums over members for
     every candidate at once (:meth:`dot`), for costs and LP pricing.
     """
 
-    def __init__(self, piece: _Piece, found: _Candidates) -> None:
+    def __init__(self, piece: Piece, found: _Candidates) -> None:
         n = len(piece.pops)
         self.n, self.width = n, (n + 7) // 8
         self.size = len(found)
@@ -207,12 +207,12 @@ class _Pool:
 
 # Bit b of each byte value 0..255, as a 256 x 8 matrix (little-endian bit order, as packed).
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.float64)
-# Candidates per block in _Pool.dot (bounds the temporary 0/1 matrix to ~40 MB for 60 super-units).
+# Candidates per block in Pool.dot (bounds the temporary 0/1 matrix to ~40 MB for 60 super-units).
 _POOL_CHUNK = 1 << 17
 
 
-def _column_generation(
-    pool: _Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
+def column_generation(
+    pool: Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
     start: np.ndarray, cutoff: float = math.inf, most: int = 1,
 ) -> tuple[float, np.ndarray | None, float] | None:
     """The LP relaxation of set partitioning over the candidates ``index``, by column generation.
@@ -259,10 +259,10 @@ def _column_generation(
 
 
 def _price_and_solve(
-    pool: _Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
+    pool: Pool, index: np.ndarray, objective: np.ndarray, k: int | None, deadline: float,
     used: np.ndarray, artificial_cost: float, cutoff: float = math.inf, most: int = 1,
 ) -> tuple[float, np.ndarray | None, float, np.ndarray, float] | None:
-    """Column generation for one LP (see :func:`_column_generation`).
+    """Column generation for one LP (see :func:`column_generation`).
 
     Returns (value, reduced costs over ``index``, least reduced cost (<= 0),
     the columns used, total of the artificial columns); None after the deadline;
@@ -299,8 +299,8 @@ def _price_and_solve(
 _PRICED_COLUMNS = 1_000
 
 
-def _solve_exact(
-    piece: _Piece,
+def solve_exact(
+    piece: Piece,
     band: Band,
     deadline: float,
     findings: list[Finding],
@@ -320,14 +320,14 @@ def _solve_exact(
     n = len(piece.pops)
     # With an in-band solution costing `bound`, only candidates costing at most that can be in a
     # better one; if that solve fails (time), the relaxed solve below needs every candidate.
-    found = _enumerate(piece, band.upper, ENUMERATION_CAP, deadline, max_cost=bound)
+    found = enumerate_candidates(piece, band.upper, ENUMERATION_CAP, deadline, max_cost=bound)
     pruned = math.isfinite(bound)
     if found is None:
         return None
     incumbent_regions = [sorted(region) for region in incumbent]
     wanted = {sum(1 << s for s in region) for region in incumbent}
     start = np.array([row for row, mask in enumerate(found.masks) if mask in wanted], dtype=np.int64)
-    pool = _Pool(piece, found)
+    pool = Pool(piece, found)
     del found
     costs, pops = pool.costs, pool.pops
     in_band = pops >= band.lower
@@ -407,7 +407,7 @@ def _solve_exact(
         proven, lps = True, []
         cutoff = bound + _FIXING_TOLERANCE * max(1.0, abs(bound)) if math.isfinite(bound) else math.inf
         for count in counts:
-            lp = _column_generation(pool, index, objective, count, deadline, seeds, cutoff,
+            lp = column_generation(pool, index, objective, count, deadline, seeds, cutoff,
                                     count or most_networks)
             if lp is not None and lp[1] is None:
                 continue  # ruled out: no solution with this count beats the bound

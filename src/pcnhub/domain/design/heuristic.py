@@ -1,11 +1,11 @@
 """The heuristic for pieces too large (or with too many candidates) to solve exactly.
 
-Larger pieces use a heuristic (:func:`_solve_heuristic`): a feasibility-aware
+Larger pieces use a heuristic (:func:`solve_heuristic`): a feasibility-aware
 recursive bisection (:mod:`pcnhub.domain.design.bisection`), with seeded
 growth, other seeds and other numbers of networks as further starts; repair
 passes (single moves, ejection chains); then merge-and-resplit improvement (the
-ReCom move) and single boundary moves.  Further starts (:func:`_restart`,
-:func:`_start`) use time left over.  Every random choice uses a seeded RNG: for
+ReCom move) and single boundary moves.  Further starts (:func:`restart`,
+:func:`start`) use time left over.  Every random choice uses a seeded RNG: for
 given inputs only the deadline depends on the clock.
 """
 
@@ -17,21 +17,21 @@ from random import Random
 
 import numpy as np
 
-from pcnhub.domain.design.bisection import _bisected, _tree_cuts
+from pcnhub.domain.design.bisection import bisected, tree_cuts
 from pcnhub.domain.design.model import (
-    _components,
-    _connected,
-    _cost,
-    _default_k,
-    _dev,
-    _Piece,
-    _quality,
-    _Regions,
+    Piece,
+    Regions,
+    components,
+    connected,
+    cost,
+    default_k,
+    deviation,
     k_range,
+    quality,
 )
 from pcnhub.domain.rules import Band
 
-def _seeds(piece: _Piece, k: int) -> list[int]:
+def _seeds(piece: Piece, k: int) -> list[int]:
     xy = piece.xy
     centre = (piece.weights[:, None] * xy).sum(axis=0) / piece.weights.sum()
     first = int(np.argmax(((xy - centre) ** 2).sum(axis=1)))
@@ -47,7 +47,7 @@ def _seeds(piece: _Piece, k: int) -> list[int]:
     return seeds
 
 
-def _grow(piece: _Piece, k: int) -> list[int]:
+def _grow(piece: Piece, k: int) -> list[int]:
     n = len(piece.pops)
     k = max(1, min(k, n))
     seeds = _seeds(piece, k)
@@ -82,15 +82,15 @@ def _grow(piece: _Piece, k: int) -> list[int]:
     return label
 
 
-def _repair(regions: _Regions, band: Band, deadline: float) -> None:
+def repair(regions: Regions, band: Band, deadline: float) -> None:
     """Move boundary super-units between neighbouring regions while that reduces total deviation."""
     piece = regions.piece
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
-        bad = [r for r in range(len(regions.sets)) if _dev(regions.pop[r], band) > 0]
+        bad = [r for r in range(len(regions.sets)) if deviation(regions.pop[r], band) > 0]
         for r in bad:
-            if _dev(regions.pop[r], band) == 0:
+            if deviation(regions.pop[r], band) == 0:
                 continue
             best = None
             for s in list(regions.sets[r]) if regions.pop[r] > band.upper else []:
@@ -115,7 +115,7 @@ CHAIN_DEPTH = 5
 CHAIN_BRANCH = 3
 
 
-def _chain_repair(regions: _Regions, band: Band, deadline: float) -> None:
+def chain_repair(regions: Regions, band: Band, deadline: float) -> None:
     """Ejection chains: shift population through intermediate regions to fix out-of-band ones.
 
     A region above the band pushes a boundary super-unit into a neighbour; if
@@ -131,9 +131,9 @@ def _chain_repair(regions: _Regions, band: Band, deadline: float) -> None:
         for r in range(len(regions.sets)):
             if time.perf_counter() >= deadline:
                 return
-            if _dev(regions.pop[r], band) == 0 or not regions.sets[r]:
+            if deviation(regions.pop[r], band) == 0 or not regions.sets[r]:
                 continue
-            before = sum(_dev(pop, band) for pop in regions.pop)
+            before = sum(deviation(pop, band) for pop in regions.pop)
             push = regions.pop[r] > band.upper
             moves: list[tuple[int, int, int]] = []
             if _chain_step(regions, band, r, push, {r}, CHAIN_DEPTH, moves, before):
@@ -141,7 +141,7 @@ def _chain_repair(regions: _Regions, band: Band, deadline: float) -> None:
 
 
 def _chain_candidates(
-    regions: _Regions, band: Band, r: int, push: bool, chain: set[int]
+    regions: Regions, band: Band, r: int, push: bool, chain: set[int]
 ) -> list[tuple[int, int, int]]:
     """Moves (super-unit, from, to) that shift population out of (push) or into region r."""
     piece = regions.piece
@@ -164,7 +164,7 @@ def _chain_candidates(
 
 
 def _chain_step(
-    regions: _Regions,
+    regions: Regions,
     band: Band,
     r: int,
     push: bool,
@@ -178,17 +178,17 @@ def _chain_step(
     for s, src, to in _chain_candidates(regions, band, r, push, chain):
         if tried >= CHAIN_BRANCH:
             break
-        if len(regions.sets[src]) <= 1 or not _connected(
+        if len(regions.sets[src]) <= 1 or not connected(
             regions.sets[src] - {s}, regions.piece.nbrs
         ):
             continue
         tried += 1
         regions.move(s, to)
         moves.append((s, src, to))
-        if sum(_dev(pop, band) for pop in regions.pop) < before:
+        if sum(deviation(pop, band) for pop in regions.pop) < before:
             return True
         nxt = to if push else src
-        if depth > 1 and _dev(regions.pop[nxt], band) > 0:
+        if depth > 1 and deviation(regions.pop[nxt], band) > 0:
             if _chain_step(regions, band, nxt, push, chain | {nxt}, depth - 1, moves, before):
                 return True
         moved, old, _new = moves.pop()
@@ -197,7 +197,7 @@ def _chain_step(
 
 
 def _better(
-    regions: _Regions,
+    regions: Regions,
     band: Band,
     s: int,
     src: int,
@@ -205,8 +205,8 @@ def _better(
     best: tuple[int, int, int, int] | None,
 ) -> tuple[int, int, int, int] | None:
     w = regions.piece.pops[s]
-    before = _dev(regions.pop[src], band) + _dev(regions.pop[to], band)
-    after = _dev(regions.pop[src] - w, band) + _dev(regions.pop[to] + w, band)
+    before = deviation(regions.pop[src], band) + deviation(regions.pop[to], band)
+    after = deviation(regions.pop[src] - w, band) + deviation(regions.pop[to] + w, band)
     gain = before - after
     if (
         gain <= 0
@@ -214,13 +214,13 @@ def _better(
         or len(regions.sets[src]) <= 1
     ):
         return best
-    if not _connected(regions.sets[src] - {s}, regions.piece.nbrs):
+    if not connected(regions.sets[src] - {s}, regions.piece.nbrs):
         return best
     return (gain, s, src, to)
 
 
 def _recom(
-    regions: _Regions, band: Band, a: int, b: int, rng: Random, tries: int = 3
+    regions: Regions, band: Band, a: int, b: int, rng: Random, tries: int = 3
 ) -> bool:
     """Merge regions a and b and re-split them by a spanning-tree cut if that improves them.
 
@@ -231,11 +231,11 @@ def _recom(
     union = regions.sets[a] | regions.sets[b]
     if len(union) < 2:
         return False
-    old_dev = _dev(regions.pop[a], band) + _dev(regions.pop[b], band)
+    old_dev = deviation(regions.pop[a], band) + deviation(regions.pop[b], band)
     old_cost = regions.cost(regions.sets[a]) + regions.cost(regions.sets[b])
     nodes = sorted(union)
-    whole = _cost(regions.piece, nodes) or 1.0
-    cuts = _tree_cuts(regions.piece, band, nodes, 2, rng, tries, balance_weight=0.0, keep=1)
+    whole = cost(regions.piece, nodes) or 1.0
+    cuts = tree_cuts(regions.piece, band, nodes, 2, rng, tries, balance_weight=0.0, keep=1)
     best = None
     for score, dev, _k1, side in cuts:
         key = (dev, score * whole)
@@ -251,7 +251,7 @@ def _recom(
     return True
 
 
-def _flip(regions: _Regions, band: Band, deadline: float) -> int:
+def _flip(regions: Regions, band: Band, deadline: float) -> int:
     """Move single boundary super-units to a neighbouring region while that lowers the total cost.
 
     A move is made only if both regions are then in band (or, for a region
@@ -288,19 +288,19 @@ def _flip(regions: _Regions, band: Band, deadline: float) -> int:
             pop_s = piece.pops[s]
             before_a = cost(*ga)
             after_a = cost(ga[0] - tw[s], ga[1] - tx[s], ga[2] - ty[s], ga[3] - t2[s])
-            dev_a = _dev(regions.pop[a], band)
-            dev_a_after = _dev(regions.pop[a] - pop_s, band)
+            dev_a = deviation(regions.pop[a], band)
+            dev_a_after = deviation(regions.pop[a] - pop_s, band)
             best = None
             for b in sorted(targets):
                 gb = agg[b]
-                if _dev(regions.pop[b] + pop_s, band) + dev_a_after > _dev(regions.pop[b], band) + dev_a:
+                if deviation(regions.pop[b] + pop_s, band) + dev_a_after > deviation(regions.pop[b], band) + dev_a:
                     continue
                 gain = before_a + cost(*gb) - after_a - cost(
                     gb[0] + tw[s], gb[1] + tx[s], gb[2] + ty[s], gb[3] + t2[s]
                 )
                 if gain > 1e-9 * max(1.0, before_a) and (best is None or gain > best[0]):
                     best = (gain, b)
-            if best is None or not _connected(regions.sets[a] - {s}, piece.nbrs):
+            if best is None or not connected(regions.sets[a] - {s}, piece.nbrs):
                 continue
             b = best[1]
             for g, sign in ((agg[a], -1.0), (agg[b], 1.0)):
@@ -323,7 +323,7 @@ RECOM_TRIES = 3
 IMPROVE_PASSES = 6
 
 
-def _initial(piece: _Piece, band: Band, deadline: float) -> _Regions:
+def _initial(piece: Piece, band: Band, deadline: float) -> Regions:
     """The best initial partition by (total deviation, compactness), repaired.
 
     Tries recursive bisection into the piece's number of networks, then
@@ -332,7 +332,7 @@ def _initial(piece: _Piece, band: Band, deadline: float) -> _Regions:
     first that is all in band (or at the deadline, after the first two).
     """
     n = len(piece.pops)
-    k0 = max(1, min(piece.k or _default_k(piece.total, band), n))
+    k0 = max(1, min(piece.k or default_k(piece.total, band), n))
     lo, hi = k_range(piece.total, band)
     others = [] if piece.k_fixed else sorted(
         (k for k in range(max(1, lo), min(hi, n) + 1) if k != k0), key=lambda k: (abs(k - k0), k)
@@ -340,25 +340,25 @@ def _initial(piece: _Piece, band: Band, deadline: float) -> _Regions:
     plan: list[tuple[str, int, int]] = [("bisect", k0, 0), ("grow", k0, 0)]
     plan += [("bisect", k0, seed) for seed in (1, 2)]
     plan += [("bisect", k, seed) for k in others[:2] for seed in (0, 1)]
-    best: tuple[tuple[int, float], _Regions] | None = None
+    best: tuple[tuple[int, float], Regions] | None = None
     for number, (how, k, seed) in enumerate(plan[:INITIAL_ATTEMPTS]):
         if best is not None and (best[0][0] == 0 or (number >= 2 and time.perf_counter() > deadline)):
             break
         if how == "bisect":
-            regions = _bisected(piece, band, k, seed, deadline)
+            regions = bisected(piece, band, k, seed, deadline)
         else:
-            regions = _Regions(piece, _grow(piece, k), k)
-        _repair(regions, band, deadline)
-        _chain_repair(regions, band, deadline)
-        quality = _quality(piece, [sorted(m) for m in regions.sets if m], band)
-        if best is None or quality < best[0]:
-            best = (quality, regions)
+            regions = Regions(piece, _grow(piece, k), k)
+        repair(regions, band, deadline)
+        chain_repair(regions, band, deadline)
+        score = quality(piece, [sorted(m) for m in regions.sets if m], band)
+        if best is None or score < best[0]:
+            best = (score, regions)
     assert best is not None
     return best[1]
 
 
 def _improve(
-    regions: _Regions, band: Band, deadline: float, rng: Random, passes: int = IMPROVE_PASSES
+    regions: Regions, band: Band, deadline: float, rng: Random, passes: int = IMPROVE_PASSES
 ) -> int:
     """ReCom passes over neighbouring pairs (out-of-band pairs first), with repair; moves made."""
     piece, n = regions.piece, len(regions.label)
@@ -381,28 +381,28 @@ def _improve(
         # Out-of-band pairs first.
         pairs.sort(
             key=lambda p: (
-                -(_dev(regions.pop[p[0]], band) + _dev(regions.pop[p[1]], band))
+                -(deviation(regions.pop[p[0]], band) + deviation(regions.pop[p[1]], band))
             )
         )
         changed = 0
         for a, b in pairs:
             if time.perf_counter() >= deadline:
                 break
-            bad = _dev(regions.pop[a], band) + _dev(regions.pop[b], band) > 0
+            bad = deviation(regions.pop[a], band) + deviation(regions.pop[b], band) > 0
             changed += _recom(regions, band, a, b, rng, tries=12 if bad else RECOM_TRIES)
         changed += _flip(regions, band, deadline)
         if not piece.k_fixed:
             changed += _merge_small(regions, band)
-        _repair(regions, band, deadline)
-        _chain_repair(regions, band, deadline)
+        repair(regions, band, deadline)
+        chain_repair(regions, band, deadline)
         total += changed
         if not changed:
             break
     return total
 
 
-def _solve_heuristic(
-    piece: _Piece, band: Band, deadline: float, starts: int = 1
+def solve_heuristic(
+    piece: Piece, band: Band, deadline: float, starts: int = 1
 ) -> list[list[int]]:
     """Initial partition and ReCom improvement; then further starts while time and ``starts`` allow."""
     regions = _initial(piece, band, deadline)
@@ -412,29 +412,29 @@ def _solve_heuristic(
     for seed in range(1, starts):
         if time.perf_counter() >= deadline:
             break
-        best = _restart(piece, band, deadline, seed, best)
+        best = restart(piece, band, deadline, seed, best)
     return best
 
 
-def _restart(
-    piece: _Piece, band: Band, deadline: float, seed: int, best: list[list[int]]
+def restart(
+    piece: Piece, band: Band, deadline: float, seed: int, best: list[list[int]]
 ) -> list[list[int]]:
-    """Another start (:func:`_start` with as many networks as best); the better of it and best."""
-    candidate = _start(piece, band, deadline, seed, len(best) or max(1, piece.k or 1))
-    return candidate if _quality(piece, candidate, band) < _quality(piece, best, band) else best
+    """Another start (:func:`start` with as many networks as best); the better of it and best."""
+    candidate = start(piece, band, deadline, seed, len(best) or max(1, piece.k or 1))
+    return candidate if quality(piece, candidate, band) < quality(piece, best, band) else best
 
 
-def _start(piece: _Piece, band: Band, deadline: float, seed: int, k: int) -> list[list[int]]:
+def start(piece: Piece, band: Band, deadline: float, seed: int, k: int) -> list[list[int]]:
     """One start: bisection into k networks with this seed, repaired and improved."""
-    regions = _bisected(piece, band, k, seed, deadline)
-    _repair(regions, band, deadline)
-    _chain_repair(regions, band, deadline)
+    regions = bisected(piece, band, k, seed, deadline)
+    repair(regions, band, deadline)
+    chain_repair(regions, band, deadline)
     _improve(regions, band, deadline, Random(seed))
     _ensure_connected(regions)
     return [sorted(members) for members in regions.sets if members]
 
 
-def _merge_small(regions: _Regions, band: Band) -> int:
+def _merge_small(regions: Regions, band: Band) -> int:
     """Merge each region below the lower limit into a neighbour when the union is in band."""
     piece, merged = regions.piece, 0
     for r in range(len(regions.sets)):
@@ -456,14 +456,14 @@ def _merge_small(regions: _Regions, band: Band) -> int:
     return merged
 
 
-def _ensure_connected(regions: _Regions) -> None:
+def _ensure_connected(regions: Regions) -> None:
     """Give each detached part of a region to a neighbouring region (a safety net)."""
     piece = regions.piece
     changed = True
     while changed:
         changed = False
         for r, members in enumerate(regions.sets):
-            comps = _components(
+            comps = components(
                 sorted(members), {s: piece.nbrs[s] & members for s in members}
             )
             if len(comps) <= 1:

@@ -3,17 +3,17 @@
 A :class:`Unit` is a practice; :func:`pcnhub.domain.design.propose.propose`
 returns a :class:`Proposal`, with a :class:`PieceResult` for each piece it
 solved.  Practices sharing a pin are merged into super-units, and each
-connected set of super-units of a commissioner area is a :class:`_Piece`
-(built by :func:`_make_piece`), solved on its own with local indices; a
+connected set of super-units of a commissioner area is a :class:`Piece`
+(built by :func:`make_piece`), solved on its own with local indices; a
 partition of a piece into networks, while the heuristic works on it, is a
-:class:`_Regions`.
+:class:`Regions`.
 
-A network's compactness cost (:func:`_cost`) is the population-weighted
+A network's compactness cost (:func:`cost`) is the population-weighted
 squared distance of its practices to the network's weighted centre, and a
-partition is scored by :func:`_quality`: (total deviation from the band,
+partition is scored by :func:`quality`: (total deviation from the band,
 total cost), smaller is better.  :func:`k_range` gives the feasible numbers of
 in-band networks for a total list size (``ceil(T/upper) <= k <= floor(T/lower)``)
-and :func:`_default_k` the middle one the heuristic keeps.  Pure Python: no I/O.
+and :func:`default_k` the middle one the heuristic keeps.  Pure Python: no I/O.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def k_range(total: int, band: Band) -> tuple[int, int]:
     return (int(lo) if lo != math.inf else 1, int(hi) if lo != math.inf else 0)
 
 
-def _default_k(total: int, band: Band) -> int:
+def default_k(total: int, band: Band) -> int:
     lo, hi = k_range(total, band)
     middle = (band.lower + band.upper) / 2 or 1
     k = max(1, round(total / middle))
@@ -105,7 +105,7 @@ def _default_k(total: int, band: Band) -> int:
 
 
 @dataclass
-class _Piece:
+class Piece:
     """A connected set of super-units solved on its own (indices are local)."""
 
     where: str
@@ -141,7 +141,7 @@ class _Piece:
         return sum(self.pops)
 
 
-def _components(
+def components(
     nodes: Sequence[int], nbrs: Mapping[int, AbstractSet[int]]
 ) -> list[list[int]]:
     remaining = set(nodes)
@@ -162,19 +162,19 @@ def _components(
     return out
 
 
-def _quality(piece: _Piece, regions: list[list[int]], band: Band) -> tuple[int, float]:
+def quality(piece: Piece, regions: list[list[int]], band: Band) -> tuple[int, float]:
     """(total deviation from the band, compactness cost): smaller is better."""
-    dev = sum(_dev(sum(piece.pops[s] for s in region), band) for region in regions)
-    return dev, sum(_cost(piece, region) for region in regions)
+    dev = sum(deviation(sum(piece.pops[s] for s in region), band) for region in regions)
+    return dev, sum(cost(piece, region) for region in regions)
 
 
-def _make_piece(
+def make_piece(
     where: str,
     supers: list[list[int]],
     comp: list[int],
     snbrs: Mapping[int, AbstractSet[int]],
     units: Sequence[Unit],
-) -> _Piece:
+) -> Piece:
     local = {s: k for k, s in enumerate(comp)}
     pops, xy, weights, inner = [], [], [], []
     for members in supers:
@@ -186,12 +186,12 @@ def _make_piece(
         weights.append(w.sum())
         inner.append(float((w * ((p - centre) ** 2).sum(axis=1)).sum()))
     nbrs = [{local[t] for t in snbrs[s]} for s in comp]
-    return _Piece(
+    return Piece(
         where, supers, pops, np.array(xy), np.array(weights), np.array(inner), nbrs
     )
 
 
-def _cost(piece: _Piece, members: Sequence[int]) -> float:
+def cost(piece: Piece, members: Sequence[int]) -> float:
     w = piece.weights[members]
     p = piece.xy[members]
     centre = (w[:, None] * p).sum(axis=0) / w.sum()
@@ -203,11 +203,11 @@ def _cost(piece: _Piece, members: Sequence[int]) -> float:
 # --------------------------------------------------------------------------- regions
 
 
-def _dev(pop: int, band: Band) -> int:
+def deviation(pop: int, band: Band) -> int:
     return max(0, band.lower - pop, pop - band.upper)
 
 
-def _connected(nodes: AbstractSet[int], nbrs: Sequence[AbstractSet[int]]) -> bool:
+def connected(nodes: AbstractSet[int], nbrs: Sequence[AbstractSet[int]]) -> bool:
     if not nodes:
         return True
     start = next(iter(nodes))
@@ -221,10 +221,10 @@ def _connected(nodes: AbstractSet[int], nbrs: Sequence[AbstractSet[int]]) -> boo
     return len(seen) == len(nodes)
 
 
-class _Regions:
+class Regions:
     """A partition of a piece into regions, with populations and compactness sums."""
 
-    def __init__(self, piece: _Piece, label: list[int], k: int) -> None:
+    def __init__(self, piece: Piece, label: list[int], k: int) -> None:
         self.piece = piece
         self.label = label
         self.sets: list[set[int]] = [set() for _ in range(k)]
@@ -233,7 +233,7 @@ class _Regions:
         self.pop = [sum(piece.pops[s] for s in members) for members in self.sets]
 
     def cost(self, members: AbstractSet[int]) -> float:
-        return _cost(self.piece, sorted(members)) if members else 0.0
+        return cost(self.piece, sorted(members)) if members else 0.0
 
     def move(self, s: int, to: int) -> None:
         old = self.label[s]

@@ -30,8 +30,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
-from pcnhub.domain.design.exact import _solve_exact
-from pcnhub.domain.design.heuristic import _restart, _solve_heuristic, _start
+from pcnhub.domain.design.exact import solve_exact
+from pcnhub.domain.design.heuristic import restart, solve_heuristic, start
 from pcnhub.domain.design.model import (
     DESIGN_METHOD,
     EXACT,
@@ -39,15 +39,15 @@ from pcnhub.domain.design.model import (
     NETWORK_COUNT,
     NO_AREA,
     PINNED_PRACTICES,
+    Piece,
     PieceResult,
     Proposal,
     Unit,
-    _components,
-    _default_k,
-    _make_piece,
-    _Piece,
-    _quality,
+    components,
+    default_k,
     k_range,
+    make_piece,
+    quality,
 )
 from pcnhub.domain.rules import (
     DEFAULT_BAND,
@@ -87,7 +87,7 @@ def explain_feasibility(
             )
         if rest > 0 and lo > hi:
             findings.append(_infeasible_finding(area, rest, band, codes))
-            lo = hi = max(1, _default_k(rest, band))
+            lo = hi = max(1, default_k(rest, band))
         total_lo += lo + len(large)
         total_hi += hi + len(large)
         findings.append(
@@ -179,7 +179,7 @@ def propose(
         f for f in findings if f.rule != LIST_SIZE_BAND
     ]  # size findings come per network below
     groups: list[list[int]] = []  # resulting networks as unit indices
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
 
     by_area: dict[str, list[int]] = defaultdict(list)
     for i, area in enumerate(area_of):
@@ -213,7 +213,7 @@ def propose(
         for pin in sorted(pinned):
             inside = set(pinned[pin])
             sub = {i: graph[i] & inside for i in inside}
-            comps = _components(sorted(inside), sub)
+            comps = components(sorted(inside), sub)
             if len(comps) > 1:
                 findings.append(
                     Finding(
@@ -242,14 +242,14 @@ def propose(
                     t = owner.get(j)
                     if t is not None and t != s:
                         snbrs[s].add(t)
-        comps = _components(list(range(len(small))), snbrs)
+        comps = components(list(range(len(small))), snbrs)
         for number, comp in enumerate(comps):
             where = (
                 area
                 if len(comps) == 1
                 else f"{area} (part {number + 1} of {len(comps)})"
             )
-            piece = _make_piece(where, [small[s] for s in comp], comp, snbrs, units)
+            piece = make_piece(where, [small[s] for s in comp], comp, snbrs, units)
             piece.area = area
             pieces.append(piece)
 
@@ -277,7 +277,7 @@ def propose(
     for g in order:
         group, codes = groups[g], networks_out[g]
         pop = sum(units[i].list_size for i in group)
-        if len(_components(group, {i: graph[i] & set(group) for i in group})) > 1:
+        if len(components(group, {i: graph[i] & set(group) for i in group})) > 1:
             findings.append(
                 Finding(
                     DESIGN_METHOD,
@@ -327,7 +327,7 @@ MIN_SOLVE_SECONDS = 0.5
 
 
 def _solve_pieces(
-    pieces: list[_Piece],
+    pieces: list[Piece],
     band: Band,
     started: float,
     seconds: float,
@@ -357,7 +357,7 @@ def _solve_pieces(
         # Time in proportion to size, from what is left of the first pass.
         left_units = total_units - sum(r.units for r in records)
         share = (first_pass_end - clock) * len(piece.pops) / max(1, left_units)
-        regions = _solve_heuristic(piece, band, clock + max(MIN_SOLVE_SECONDS, share))
+        regions = solve_heuristic(piece, band, clock + max(MIN_SOLVE_SECONDS, share))
         results.append(regions)
         records.append(
             PieceResult(piece.area, piece.where, len(piece.pops), len(regions), HEURISTIC, False,
@@ -375,13 +375,13 @@ def _solve_pieces(
             MIN_SOLVE_SECONDS, (deadline - clock) / (len(small) - position)
         )
         for seed in range(1, BOUND_STARTS + 1):  # a tighter bound fixes more columns
-            if _quality(piece, results[i], band)[0] or time.perf_counter() > clock + 0.2 * (local_deadline - clock):
+            if quality(piece, results[i], band)[0] or time.perf_counter() > clock + 0.2 * (local_deadline - clock):
                 break
-            results[i] = _restart(piece, band, local_deadline, seed, results[i])
+            results[i] = restart(piece, band, local_deadline, seed, results[i])
         incumbent = _bound_solution(piece, band, clock + 0.3 * (local_deadline - clock), results[i])
-        dev, cost = _quality(piece, incumbent, band)
+        dev, cost = quality(piece, incumbent, band)
         bound = cost if dev == 0 and (not piece.k_fixed or len(incumbent) == piece.k) else math.inf
-        answer = _solve_exact(piece, band, local_deadline, findings, bound,
+        answer = solve_exact(piece, band, local_deadline, findings, bound,
                               incumbent if math.isfinite(bound) else ())
         if answer is None:
             findings.append(
@@ -394,7 +394,7 @@ def _solve_pieces(
             )
             continue
         regions, proven = answer
-        if proven or _quality(piece, regions, band) <= (dev, cost):
+        if proven or quality(piece, regions, band) <= (dev, cost):
             results[i] = regions
             records[i] = PieceResult(
                 piece.area, piece.where, len(piece.pops), len(regions), EXACT, proven,
@@ -403,7 +403,7 @@ def _solve_pieces(
     # Time left: more heuristic starts for the pieces not proven optimal, least compact first.
     open_pieces = sorted(
         (i for i, r in enumerate(records) if not r.optimal),
-        key=lambda i: (-_quality(pieces[i], results[i], band)[1] / max(1, len(results[i])), i),
+        key=lambda i: (-quality(pieces[i], results[i], band)[1] / max(1, len(results[i])), i),
     )
     seed = BOUND_STARTS + 1
     failures = dict.fromkeys(open_pieces, 0)
@@ -417,7 +417,7 @@ def _solve_pieces(
                 break
             share = (deadline - clock) / (len(open_pieces) - position)
             before = results[i]
-            results[i] = _restart(pieces[i], band, clock + max(share, 0.05), seed, before)
+            results[i] = restart(pieces[i], band, clock + max(share, 0.05), seed, before)
             failures[i] = 0 if results[i] is not before else failures[i] + 1
             if results[i] is not before:
                 r = records[i]
@@ -428,7 +428,7 @@ def _solve_pieces(
 
 
 def _bound_solution(
-    piece: _Piece, band: Band, deadline: float, best: list[list[int]]
+    piece: Piece, band: Band, deadline: float, best: list[list[int]]
 ) -> list[list[int]]:
     """The cheapest in-band solution found by starts at every feasible number of networks.
 
@@ -443,13 +443,13 @@ def _bound_solution(
         return best
     lo, hi = k_range(piece.total, band)
     counts = [k for k in range(max(1, lo), min(hi, len(piece.pops)) + 1)]
-    best_dev, best_cost = _quality(piece, best, band)
+    best_dev, best_cost = quality(piece, best, band)
     for seed in range(1, BOUND_SEEDS + 1):
         for k in counts:
             if time.perf_counter() > deadline:
                 return best
-            candidate = _start(piece, band, deadline, seed, k)
-            dev, cost = _quality(piece, candidate, band)
+            candidate = start(piece, band, deadline, seed, k)
+            dev, cost = quality(piece, candidate, band)
             if dev == 0 and (best_dev > 0 or cost < best_cost):
                 best, best_dev, best_cost = candidate, dev, cost
     return best
@@ -460,14 +460,14 @@ BOUND_SEEDS = 6
 
 
 def _allocate_k(
-    pieces: list[_Piece],
+    pieces: list[Piece],
     fixed: int,
     networks: int | None,
     band: Band,
     findings: list[Finding],
 ) -> None:
     for piece in pieces:
-        piece.k = _default_k(piece.total, band)
+        piece.k = default_k(piece.total, band)
         lo, hi = k_range(piece.total, band)
         if lo > hi:
             findings.append(_infeasible_finding(piece.where, piece.total, band, ()))
