@@ -7,7 +7,7 @@
   (:func:`pcnhub.register.locations.practice_locations`); practices that cannot be placed are listed
   with the reason and left out of the maps, the neighbour graph and the proposal;
 * the current configuration (the register's PCNs on the date, checked against the rules), and a
-  proposal made from the located practices by :func:`pcnhub.domain.design_cli.design` (contiguous,
+  proposal made from the located practices by :func:`pcnhub.domain.design.propose.design` (contiguous,
   in band where feasible, compact) within a time limit;
 * for both: the design metrics on one neighbour graph, the findings (rules, contiguity naming stray
   practices, feasibility), and per network its list size, whether it is in band, its Network
@@ -36,8 +36,7 @@ from pcnhub.domain import rules
 from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
 from pcnhub.domain.design.metrics import Change, Metrics, change, metrics
 from pcnhub.domain.design.model import Unit
-from pcnhub.domain.design.propose import explain_feasibility
-from pcnhub.domain.design_cli import Design, design
+from pcnhub.domain.design.propose import Design, design, explain_feasibility
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Member, Population, entitlement

@@ -31,25 +31,23 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from pcnhub.domain.contiguity import approximate_findings
 from pcnhub.ingest.locations import (
     approximate_description,
     geocode_postcodes,
     parse_coordinate,
     postcode_location,
 )
-from pcnhub.domain.contiguity import check_contiguity
-from pcnhub.domain.design.metrics import Metrics, change, metrics
-from pcnhub.domain.design.model import Proposal, Unit
-from pcnhub.domain.design.propose import propose
+from pcnhub.domain.design.metrics import compare_current
+from pcnhub.domain.design.model import Unit
+from pcnhub.domain.design.propose import EXACT_LIMIT, Design, design
 from pcnhub.domain.errors import InputError, Problems
-from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
-from pcnhub.domain.rules import DEFAULT_BAND, INFO, Band, Finding, Network, PracticeEntry, check_configuration
+from pcnhub.domain.geography import Point
+from pcnhub.domain.rules import DEFAULT_BAND, Band
 from pcnhub.geo.postcodes import GeocodingUnavailable
 from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, csv_table
 
@@ -69,31 +67,6 @@ AREA = Column.of("area", required=False)
 CURRENT = Column.of("pcn", "current pcn", "current_pcn", required=False)
 COLUMNS: Final = (CODE, LIST_SIZE, LAT, LON, POSTCODE, PINNED, AREA, CURRENT)
 
-
-@dataclass(frozen=True)
-class Design:
-    """A proposal with its named networks, metrics and findings."""
-
-    networks: tuple[tuple[str, tuple[str, ...], int], ...]  # (name, codes, list size)
-    metrics: Metrics
-    findings: tuple[Finding, ...]
-    proposal: Proposal
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "networks": [
-                {"name": name, "practices": list(codes), "list_size": size} for name, codes, size in self.networks
-            ],
-            "metrics": self.metrics.to_dict(),
-            "findings": [finding.to_dict() for finding in self.findings],
-            "method": self.proposal.method,
-            "optimal": self.proposal.optimal,
-            "seconds": round(self.proposal.seconds, 3),
-        }
-
-
-#: Areas of up to this many practices are solved exactly (set partitioning, HiGHS) by default.
-EXACT_LIMIT = 100
 
 def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -223,48 +196,6 @@ def _postcode(cells: Cells, found: Mapping[str, Location], has_coordinates: bool
     return location.lat, location.lon, approximate_description(location)
 
 
-def design(
-    points: Sequence[Point],
-    units: Sequence[Unit],
-    band: Band = DEFAULT_BAND,
-    *,
-    networks: int | None = None,
-    seconds: float = 30.0,
-    exact_limit: int = EXACT_LIMIT,
-    approximate: Mapping[str, str] | None = None,
-) -> tuple[Design, NeighbourGraph]:
-    """Build the graph, propose networks, name them and measure them.
-
-    ``approximate`` (code -> how it was placed) adds an info finding on each network
-    with practices placed only at a postcode sector or district mean.
-    """
-    graph = build_graph(points)
-    placed = [
-        Unit(u.code, u.list_size, float(graph.xy[i][0]), float(graph.xy[i][1]), u.pinned, u.area)
-        for i, u in enumerate(units)
-    ]
-    proposal = propose(placed, graph.adjacency, band, networks=networks, seconds=seconds,
-                       exact_limit=exact_limit)
-    size = {u.code: u.list_size for u in placed}
-    area = {u.code: u.area or "" for u in placed}
-
-    def west(codes: Sequence[str]) -> tuple[str, float, str]:
-        return (min(area[c] for c in codes), min(float(graph.xy[graph.index[c]][0]) for c in codes), codes[0])
-
-    ordered = sorted(proposal.networks, key=west)
-    named = tuple(
-        (f"Network {number}", tuple(codes), sum(size[c] for c in codes)) for number, codes in enumerate(ordered, 1)
-    )
-    by_name = {name: codes for name, codes, _ in named}
-    contiguity = check_contiguity(by_name, graph)
-    if any(f.severity != INFO for f in contiguity):  # only notes on unlocated practices may come back
-        raise AssertionError(f"internal error: the proposal is not contiguous: {contiguity}")
-    notes = approximate_findings(by_name, approximate or {})
-    result = Design(named, metrics(by_name, size, graph, band),
-                    tuple(proposal.findings) + tuple(contiguity) + tuple(notes), proposal)
-    return result, graph
-
-
 @contextlib.contextmanager
 def native_stdout_to_stderr() -> Iterator[None]:
     """Send what native code (HiGHS, inside scipy's milp) writes to file descriptor 1 to stderr.
@@ -307,39 +238,15 @@ def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     with native_stdout_to_stderr():
         result, graph = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
                                exact_limit=args.exact_limit, approximate=read.approximate)
-    comparison = compare_current(read, result, graph, band) if read.current else None
+    comparison = None
+    if read.current:
+        proposed = {name: codes for name, codes, _ in result.networks}
+        comparison = compare_current(read.units, read.current, proposed, graph, band)
     if args.json:
         stdout.write(json.dumps({**result.to_dict(), **(comparison or {})}, indent=2) + "\n")
     else:
         stdout.write(format_design(result, band, comparison))
     return EXIT_OK
-
-
-def compare_current(read: DesignInput, result: Design, graph: NeighbourGraph, band: Band) -> dict[str, Any]:
-    """The file's current configuration (its pcn column) measured like the proposal, and who would move.
-
-    ``{"current": {"networks", "metrics", "findings"}, "change": {"practices_moved", "patients_moved",
-    "continues"}}``; findings are the list-size band and contiguity (a PCN in several pieces is a warning).
-    """
-    sizes = {u.code: u.list_size for u in read.units}
-    networks: dict[str, list[str]] = {}
-    for unit in read.units:
-        networks.setdefault(read.current.get(unit.code, ""), []).append(unit.code)
-    named = {name: codes for name, codes in networks.items() if name.strip()}
-    findings = [f for f in check_configuration(
-        [Network(name, [PracticeEntry(code, code, sizes[code]) for code in codes]) for name, codes in named.items()],
-        None, band).findings]
-    findings += check_contiguity(named, graph)
-    moved = change(networks, {name: codes for name, codes, _ in result.networks}, sizes)
-    return {
-        "current": {
-            "networks": [{"name": name, "practices": codes, "list_size": sum(sizes[c] for c in codes)}
-                         for name, codes in named.items()],
-            "metrics": metrics(named, sizes, graph, band).to_dict(),
-            "findings": [f.to_dict() for f in findings],
-        },
-        "change": moved.to_dict(),
-    }
 
 
 def format_design(result: Design, band: Band, comparison: Mapping[str, Any] | None = None) -> str:

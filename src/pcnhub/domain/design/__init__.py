@@ -1,14 +1,15 @@
 """The configuration proposer: contiguous, in-band, compact networks of practices.
 
-Modules, each importing only those listed before it (``metrics`` only ``model``):
+Modules, each importing only from those listed before it:
 
 * :mod:`~pcnhub.domain.design.model`: practices (``Unit``), pieces, regions,
   results (``Proposal``, ``PieceResult``), the finding rule ids, the feasible
   numbers of networks (``k_range``) and how a partition is scored (compactness
   cost, deviation from the band);
 * :mod:`~pcnhub.domain.design.metrics`: quality metrics of any configuration
-  over a neighbour graph, and how far a proposal moves practices from the
-  current configuration;
+  over a neighbour graph, how far a proposal moves practices from the current
+  configuration, and the current configuration compared with a proposal
+  (``compare_current``);
 * :mod:`~pcnhub.domain.design.exact`: exact set partitioning (enumeration of
   connected candidates, column generation, HiGHS);
 * :mod:`~pcnhub.domain.design.bisection`: recursive bisection by spanning-tree
@@ -17,7 +18,8 @@ Modules, each importing only those listed before it (``metrics`` only ``model``)
   chains, ReCom and boundary moves;
 * :mod:`~pcnhub.domain.design.propose`: the driver (``propose``,
   ``explain_feasibility``): pieces, the time budget, the heuristic pass, exact
-  solves, restarts.
+  solves, restarts; and ``design``, which builds the neighbour graph,
+  proposes, names the networks and measures them (a ``Design``).
 
 The command line (``pcnhub design``) is :mod:`pcnhub.domain.design_cli`.
 This package imports nothing here: import from the modules.

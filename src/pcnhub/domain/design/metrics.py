@@ -23,6 +23,11 @@
 Practices with no location (not in the graph) count towards list sizes but
 not towards distances, compactness or cut edges; networks with no located
 practice are left out of the compactness mean (0.0 if no network is left).
+
+:func:`change` counts the practices and patients a proposal moves from the
+current configuration, and :func:`compare_current` measures the current
+configuration like the proposal (metrics, band and contiguity findings) with
+that change, for ``pcnhub design`` given a pcn column.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from typing import Any
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
+from pcnhub.domain.contiguity import check_contiguity
+from pcnhub.domain.design.model import Unit
 from pcnhub.domain.geography import SAME_LOCATION_KM, NeighbourGraph
-from pcnhub.domain.rules import Band
+from pcnhub.domain.rules import Band, Network, PracticeEntry, check_configuration
 
 
 @dataclass(frozen=True)
@@ -183,3 +190,39 @@ def change(
                 continues[new_names[i]] = old_names[j]
     moved = [code for name in new_names for code in proposed[name] if now.get(code) != continues[name]]
     return Change(len(moved), sum(sizes.get(code, 0) for code in moved), continues)
+
+
+def compare_current(
+    units: Sequence[Unit],
+    current: Mapping[str, str],
+    proposed: Mapping[str, Sequence[str]],
+    graph: NeighbourGraph,
+    band: Band,
+) -> dict[str, Any]:
+    """The current configuration measured like the proposal, and who would move.
+
+    ``current`` is practice code -> the PCN it is in now (blank or missing: in no PCN), ``proposed`` network
+    name -> practice codes; every practice of ``units`` counts, with its list size.
+
+    ``{"current": {"networks", "metrics", "findings"}, "change": {"practices_moved", "patients_moved",
+    "continues"}}``; findings are the list-size band and contiguity (a PCN in several pieces is a warning).
+    """
+    sizes = {u.code: u.list_size for u in units}
+    networks: dict[str, list[str]] = {}
+    for unit in units:
+        networks.setdefault(current.get(unit.code, ""), []).append(unit.code)
+    named = {name: codes for name, codes in networks.items() if name.strip()}
+    findings = [f for f in check_configuration(
+        [Network(name, [PracticeEntry(code, code, sizes[code]) for code in codes]) for name, codes in named.items()],
+        None, band).findings]
+    findings += check_contiguity(named, graph)
+    moved = change(networks, proposed, sizes)
+    return {
+        "current": {
+            "networks": [{"name": name, "practices": codes, "list_size": sum(sizes[c] for c in codes)}
+                         for name, codes in named.items()],
+            "metrics": metrics(named, sizes, graph, band).to_dict(),
+            "findings": [f.to_dict() for f in findings],
+        },
+        "change": moved.to_dict(),
+    }

@@ -19,7 +19,13 @@ depends on the clock.
 
 :func:`explain_feasibility` reports, per area, the total list size, the
 feasible numbers of networks (``ceil(T/upper) <= k <= floor(T/lower)``) and
-why an area cannot be split into in-band networks.  Pure Python: no I/O.
+why an area cannot be split into in-band networks.
+
+:func:`design` puts it together for the command line, the designer pages and
+the bench: it builds the neighbour graph from the practices' points, proposes
+networks on it, names them ("Network 1", ... by area, then west to east) and
+measures them (:mod:`pcnhub.domain.design.metrics`), as a :class:`Design`.
+Pure Python: no I/O.
 """
 
 from __future__ import annotations
@@ -29,9 +35,13 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
 
+from pcnhub.domain.contiguity import approximate_findings, check_contiguity
 from pcnhub.domain.design.exact import solve_exact
 from pcnhub.domain.design.heuristic import restart, solve_heuristic, start
+from pcnhub.domain.design.metrics import Metrics, metrics
 from pcnhub.domain.design.model import (
     DESIGN_METHOD,
     EXACT,
@@ -49,6 +59,7 @@ from pcnhub.domain.design.model import (
     make_piece,
     quality,
 )
+from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.rules import (
     DEFAULT_BAND,
     INFO,
@@ -502,3 +513,74 @@ def _allocate_k(
         ks[best] += step
     for piece, k in zip(pieces, ks, strict=True):
         piece.k, piece.k_fixed = k, True
+
+
+# --------------------------------------------------------------------------- named and measured
+
+
+@dataclass(frozen=True)
+class Design:
+    """A proposal with its named networks, metrics and findings."""
+
+    networks: tuple[tuple[str, tuple[str, ...], int], ...]  # (name, codes, list size)
+    metrics: Metrics
+    findings: tuple[Finding, ...]
+    proposal: Proposal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "networks": [
+                {"name": name, "practices": list(codes), "list_size": size} for name, codes, size in self.networks
+            ],
+            "metrics": self.metrics.to_dict(),
+            "findings": [finding.to_dict() for finding in self.findings],
+            "method": self.proposal.method,
+            "optimal": self.proposal.optimal,
+            "seconds": round(self.proposal.seconds, 3),
+        }
+
+
+#: Areas of up to this many practices are solved exactly (set partitioning, HiGHS) by default.
+EXACT_LIMIT = 100
+
+
+def design(
+    points: Sequence[Point],
+    units: Sequence[Unit],
+    band: Band = DEFAULT_BAND,
+    *,
+    networks: int | None = None,
+    seconds: float = 30.0,
+    exact_limit: int = EXACT_LIMIT,
+    approximate: Mapping[str, str] | None = None,
+) -> tuple[Design, NeighbourGraph]:
+    """Build the graph, propose networks, name them and measure them.
+
+    ``approximate`` (code -> how it was placed) adds an info finding on each network
+    with practices placed only at a postcode sector or district mean.
+    """
+    graph = build_graph(points)
+    placed = [
+        Unit(u.code, u.list_size, float(graph.xy[i][0]), float(graph.xy[i][1]), u.pinned, u.area)
+        for i, u in enumerate(units)
+    ]
+    proposal = propose(placed, graph.adjacency, band, networks=networks, seconds=seconds,
+                       exact_limit=exact_limit)
+    size = {u.code: u.list_size for u in placed}
+    area = {u.code: u.area or "" for u in placed}
+
+    def west(codes: Sequence[str]) -> tuple[str, float, str]:
+        return (min(area[c] for c in codes), min(float(graph.xy[graph.index[c]][0]) for c in codes), codes[0])
+
+    ordered = sorted(proposal.networks, key=west)
+    named = tuple(
+        (f"Network {number}", tuple(codes), sum(size[c] for c in codes)) for number, codes in enumerate(ordered, 1)
+    )
+    by_name = {name: codes for name, codes, _ in named}
+    contiguity = check_contiguity(by_name, graph)
+    if any(f.severity != INFO for f in contiguity):  # only notes on unlocated practices may come back
+        raise AssertionError(f"internal error: the proposal is not contiguous: {contiguity}")
+    notes = approximate_findings(by_name, approximate or {})
+    result = Design(named, metrics(by_name, size, graph, band),
+                    tuple(proposal.findings) + tuple(contiguity) + tuple(notes), proposal)
+    return result, graph
