@@ -27,7 +27,7 @@ from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design.metrics import metrics
 from pcnhub.domain.design.model import EXACT, Unit
 from pcnhub.domain.design.propose import design, explain_feasibility, propose
-from pcnhub.domain.design_cli import native_stdout_to_stderr
+from pcnhub.cli.design import native_stdout_to_stderr
 from pcnhub.domain.geography import Point, build_graph
 from pcnhub.domain.rules import DEFAULT_BAND, INFO, LIST_SIZE_BAND, Band
 from pcnhub.geo.postcodes import locate

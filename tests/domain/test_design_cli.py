@@ -220,7 +220,7 @@ def test_native_solver_output_goes_to_stderr_not_into_the_json(tmp_path: Path) -
     path = write(tmp_path)
     probe = (
         "import os, sys\n"
-        "from pcnhub.domain import design_cli\n"
+        "from pcnhub.cli import design as design_cli\n"
         "real = design_cli.design\n"
         "def noisy(*a, **k):\n"
         "    os.write(1, b'HighsMipSolverData::noise\\n')\n"

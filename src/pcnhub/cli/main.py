@@ -28,7 +28,7 @@ from pcnhub.cli.django import setup_django
 COMMANDS = {
     "access": Command("extended or enhanced access hours a network must offer", "pcnhub.cli.access",
                       "add_access_arguments", "run_access"),
-    "design": Command("propose contiguous, in-band networks for practices", "pcnhub.domain.design_cli",
+    "design": Command("propose contiguous, in-band networks for practices", "pcnhub.cli.design",
                       "add_design_arguments", "run_design"),
     "arrs": Command("ARRS workforce plans: projected claims against the ARRS sum", "pcnhub.cli.arrs",
                     "add_arrs_arguments", "run_arrs"),

@@ -21,6 +21,7 @@ Modules, each importing only from those listed before it:
   solves, restarts; and ``design``, which builds the neighbour graph,
   proposes, names the networks and measures them (a ``Design``).
 
-The command line (``pcnhub design``) is :mod:`pcnhub.domain.design_cli`.
+The command line (``pcnhub design``) is :mod:`pcnhub.cli.design`, its input read by
+:mod:`pcnhub.ingest.design_input`.
 This package imports nothing here: import from the modules.
 """
