@@ -57,12 +57,6 @@ class DesignInput:
     current: dict[str, str] = field(default_factory=dict)
 
 
-def read_design_csv(path: Path) -> list[tuple[Point, Unit]]:
-    """Read the practices; every problem is collected and raised as one :class:`InputError`."""
-    read = read_design_input(path)
-    return list(zip(read.points, read.units, strict=True))
-
-
 def read_design_input(path: Path) -> DesignInput:
     """Read the practices, geocoding postcodes (one lookup for the file); problems raise :class:`InputError`.
 
