@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics import prevalence, synth
+from pcnhub.analytics import prevalence, synth, synth_model
 from pcnhub.analytics.schema import TABLES, validate_dataset
 from pcnhub.reference import codelists as cl
 
@@ -56,7 +56,7 @@ def test_the_dataset_is_valid_and_every_code_is_in_a_codelist(population):
 
 
 def test_the_model_writes_codes_only_where_they_belong():
-    synth.check_model()
+    synth_model.check_model()
 
 
 def test_row_counts_and_row_groups(population):
@@ -195,10 +195,10 @@ def test_practices_from_pairs_checks_its_input():
 
 
 def test_the_national_reference_files():
-    pyramid = synth.national_pyramid()
+    pyramid = synth_model.national_pyramid()
     assert pyramid.shape == (2, 20) and np.isclose(pyramid.sum(), 1)
     assert 0.17 < pyramid[:, 13:].sum() < 0.19
-    assert np.isclose(synth.ethnicity_shares().sum(), 1)
+    assert np.isclose(synth_model.ethnicity_shares().sum(), 1)
 
 
 def test_an_interrupted_run_leaves_no_table_behind(tmp_path):

@@ -25,17 +25,13 @@ each chunk written as one row group of every table, so memory stays bounded.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
-import math
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -44,319 +40,41 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pcnhub.analytics.schema import APPOINTMENT_STATUSES, ETHNICITIES, HOSPITAL_KINDS, STAFF_TYPES, TABLES
+from pcnhub.analytics.synth_model import (
+    ANTICOAGULANTS,
+    ANTIPLATELETS,
+    BANDS,
+    CODES,
+    CONDITIONS,
+    DEFICIT_BETA,
+    DEFICIT_CENTRE,
+    DEFICIT_WIDTH,
+    DEFICITS,
+    FEMALE,
+    LATENT_DEPRIVATION,
+    MALE,
+    NSAIDS,
+    PPIS,
+    REGIMENS,
+    STATINS,
+    UNKNOWN_ETHNICITY_SHARE,
+    age_curve,
+    base_scales,
+    check_model,
+    Condition,
+    ethnicity_shares,
+    logistic,
+    national_pyramid,
+    z_normaliser,
+)
 from pcnhub.reference import codelists as cl
 
 #: The default "today" of the data: the extract date.
 AS_OF: Final = dt.date(2024, 4, 1)
 CHUNK_SIZE: Final = 200_000
-BANDS: Final = 20  # 0-4, 5-9, ..., 90-94, 95+
-FEMALE, MALE = 0, 1
 _EPOCH: Final = dt.date(1970, 1, 1)
 _YEAR: Final = 365.25
-_QRISK_ETHNICITIES: Final = ETHNICITIES[:-1]
-UNKNOWN_ETHNICITY_SHARE: Final = 0.08
-SOUTH_ASIAN: Final = ("indian", "pakistani", "bangladeshi", "other_asian")
-BLACK: Final = ("black_caribbean", "black_african")
 ODS_PRACTICE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
-
-
-# --- reference data ----------------------------------------------------------------------------------
-
-
-def _reference_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("pcnhub.reference").joinpath("population", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-@functools.cache
-def national_pyramid() -> np.ndarray:
-    """England's population by sex (rows F, M) and five-year band (20 columns), as shares summing to 1."""
-    rows = _reference_csv("england-age-sex-2020.csv")
-    if len(rows) != BANDS:
-        raise ValueError(f"population/england-age-sex-2020.csv: {len(rows)} bands, expected {BANDS}")
-    counts = np.array([[float(r["female"]) for r in rows], [float(r["male"]) for r in rows]])
-    return counts / counts.sum()
-
-
-@functools.cache
-def ethnicity_shares() -> np.ndarray:
-    """Shares of the nine QRISK3 groups (in the order of :data:`ETHNICITIES`), summing to 1."""
-    shares = {r["ethnicity"]: float(r["share"]) for r in _reference_csv("england-ethnicity-2021.csv")}
-    values = np.array([shares[e] for e in _QRISK_ETHNICITIES])
-    return values / values.sum()
-
-
-def _single_year_population() -> np.ndarray:
-    """Population by sex and single year of age 0-104 (2 x 105), spread evenly inside the bands."""
-    pyramid = national_pyramid()
-    ages = np.zeros((2, 105))
-    for band in range(BANDS):
-        lo = band * 5
-        hi = 105 if band == BANDS - 1 else lo + 5
-        ages[:, lo:hi] = pyramid[:, band : band + 1] / (hi - lo)
-    return ages
-
-
-# --- the model's parameters ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A coded condition: how common it is, who has it, the codes it is recorded with.
-
-    ``prevalence`` is the target share of people aged ``denominator_age`` or over who have it;
-    ``centre``/``width`` shape the logistic rise with age; ``male`` is the male/female risk ratio;
-    ``beta`` the loading on the latent health score; ``deprivation`` the log risk ratio per unit of
-    deprivation (-1 least to +1 most deprived); ``ethnicity`` risk ratios by group; ``links`` risk
-    ratios given conditions (or ``smoker``/``ex_smoker``/``bmi30``) drawn earlier.
-    """
-
-    key: str
-    prevalence: float
-    codes: tuple[tuple[str, float], ...]
-    codelists: tuple[str, ...]
-    min_age: int = 18
-    denominator_age: int = 0
-    centre: float = 60.0
-    width: float = 10.0
-    male: float = 1.0
-    beta: float = 0.5
-    deprivation: float = 0.2
-    ethnicity: tuple[tuple[str, float], ...] = ()
-    links: tuple[tuple[str, float], ...] = ()
-    #: decline after this age (rate per year), for conditions diagnosed young that older people lack
-    fade_after: float | None = None
-    sex_only: int | None = None
-    history_years: float = 25.0
-
-
-C = Condition
-CONDITIONS: Final[tuple[Condition, ...]] = (
-    C("hypertension", 0.14, (("59621000", .7), ("38341003", .2), ("1201005", .1)), ("hypertension", "efi-hypertension"),
-      min_age=20, centre=63, width=10, male=1.1, beta=0.5, ethnicity=(("black_caribbean", 1.5), ("black_african", 1.5))),
-    C("diabetes_t2", 0.066, (("44054006", .8), ("313436004", .2)), ("diabetes-type-2", "efi-diabetes"),
-      min_age=25, denominator_age=17, centre=64, width=11, male=1.3, beta=0.6, deprivation=0.3,
-      ethnicity=(("indian", 2.5), ("pakistani", 2.8), ("bangladeshi", 2.8), ("other_asian", 2.0),
-                 ("black_caribbean", 1.8), ("black_african", 1.8)),
-      links=(("bmi30", 2.5),)),
-    C("diabetes_t1", 0.006, (("46635009", .8), ("313435000", .2)), ("diabetes-type-1", "efi-diabetes"),
-      min_age=1, centre=10, width=4, male=1.2, beta=0.1, deprivation=0.0),
-    C("asthma", 0.065, (("195967001", .8), ("389145006", .2)), ("asthma", "efi-respiratory-disease"),
-      min_age=3, centre=6, width=2, male=0.85, beta=0.3, deprivation=0.15),
-    C("copd", 0.019, (("13645005", .7), ("313297008", .2), ("313296004", .1)), ("copd", "efi-respiratory-disease"),
-      min_age=35, centre=70, width=8, male=1.1, beta=0.5, deprivation=0.5,
-      links=(("smoker", 5.0), ("ex_smoker", 3.5))),
-    C("cancer", 0.035, (("363346000", .3), ("254837009", .25), ("399068003", .15), ("363406005", .12),
-                        ("93880001", .08), ("372244006", .1)), ("cancer",),
-      min_age=20, centre=70, width=10, beta=0.3, deprivation=0.0, links=(("smoker", 1.3),)),
-    C("chd", 0.03, (("414545008", .4), ("194828000", .3), ("22298006", .2), ("399211009", .1)), ("chd", "efi-chd"),
-      min_age=35, centre=74, width=8, male=1.9, beta=0.6, deprivation=0.35,
-      ethnicity=(("indian", 1.5), ("pakistani", 1.6), ("bangladeshi", 1.6)),
-      links=(("diabetes_t2", 2.0), ("hypertension", 1.8), ("smoker", 1.6))),
-    C("af", 0.022, (("49436004", .8), ("282825002", .2)), ("atrial-fibrillation", "efi-atrial-fibrillation"),
-      min_age=40, centre=79, width=7, male=1.4, beta=0.4, deprivation=0.0,
-      ethnicity=(("indian", 0.6), ("pakistani", 0.6), ("bangladeshi", 0.6), ("black_caribbean", 0.6),
-                 ("black_african", 0.6)),
-      links=(("hypertension", 1.6), ("chd", 1.5))),
-    C("stroke_tia", 0.018, (("230690007", .5), ("266257000", .35), ("432504007", .15)), ("stroke-tia", "efi-stroke-tia"),
-      min_age=30, centre=78, width=8, male=1.1, beta=0.5, links=(("af", 2.0), ("hypertension", 1.6), ("diabetes_t2", 1.4))),
-    C("heart_failure", 0.01, (("84114007", .6), ("42343007", .3), ("446221000", .1)), ("heart-failure", "efi-heart-failure"),
-      min_age=40, centre=81, width=7, male=1.3, beta=0.6, links=(("chd", 3.0), ("af", 2.5), ("hypertension", 1.3))),
-    C("ckd", 0.04, (("433144002", .4), ("700378005", .25), ("700379002", .15), ("431857002", .15), ("433146000", .05)),
-      ("ckd-3-5", "efi-ckd"), min_age=30, denominator_age=18, centre=77, width=8, male=0.8, beta=0.5,
-      links=(("diabetes_t2", 2.0), ("hypertension", 2.0))),
-    C("pvd", 0.006, (("400047006", .7), ("399957001", .3)), ("efi-pvd",),
-      min_age=40, centre=75, width=7, male=1.6, beta=0.6, links=(("smoker", 2.5), ("diabetes_t2", 2.0))),
-    C("smi", 0.0095, (("58214004", .5), ("13746004", .3), ("69322001", .2)), ("smi",),
-      min_age=16, centre=24, width=4, male=1.1, beta=0.4, deprivation=0.7,
-      ethnicity=(("black_caribbean", 2.0), ("black_african", 2.0)), links=(("smoker", 2.0),)),
-    C("learning_disability", 0.005, (("416075005", .5), ("984661000000105", .3), ("508171000000105", .2)),
-      ("learning-disability",), min_age=2, centre=4, width=1.0, male=1.6, beta=0.3, deprivation=0.3, fade_after=45),
-    C("autism", 0.008, (("408856003", .6), ("23560001", .4)), ("autism",),
-      min_age=2, centre=5, width=1.0, male=3.0, beta=0.1, deprivation=0.0, fade_after=22,
-      links=(("learning_disability", 4.0),)),
-    C("epilepsy", 0.008, (("84757009", 1.0),), ("epilepsy",), min_age=1, denominator_age=18, centre=8, width=3,
-      male=1.1, beta=0.3, deprivation=0.3, links=(("learning_disability", 8.0),)),
-    C("depression", 0.13, (("35489007", .6), ("370143000", .4)), ("depression",), min_age=16, denominator_age=18,
-      centre=22, width=4, male=0.55, beta=0.5, deprivation=0.3),
-    C("anxiety", 0.06, (("197480006", .6), ("21897009", .4)), ("anxiety",), min_age=14, denominator_age=18,
-      centre=20, width=4, male=0.55, beta=0.4, deprivation=0.2, links=(("depression", 2.5),)),
-    C("dementia", 0.007, (("52448006", .4), ("26929004", .35), ("429998004", .25)), ("dementia", "efi-cognitive-problems"),
-      min_age=55, centre=86, width=5, male=0.75, beta=0.6, links=(("stroke_tia", 1.8),)),
-    C("rheumatoid_arthritis", 0.0077, (("69896004", 1.0),), ("rheumatoid-arthritis", "efi-arthritis"),
-      min_age=20, denominator_age=16, centre=60, width=10, male=0.4, beta=0.3, deprivation=0.1),
-    C("osteoarthritis", 0.09, (("396275006", .5), ("239873007", .3), ("239872002", .2)), ("efi-arthritis",),
-      min_age=35, centre=68, width=8, male=0.7, beta=0.5, links=(("bmi30", 1.6),)),
-    C("thyroid", 0.035, (("40930008", .85), ("34486009", .15)), ("efi-thyroid-disorders",),
-      min_age=18, centre=58, width=12, male=0.15, beta=0.3, deprivation=0.0),
-    C("osteoporosis", 0.02, (("102447009", .6), ("18040001", .4)), ("efi-osteoporosis",),
-      min_age=50, centre=76, width=6, male=0.2, beta=0.4, deprivation=0.0),
-    C("migraine", 0.03, (("37796009", .6), ("56097005", .4)), ("migraine",), min_age=12, denominator_age=16,
-      centre=18, width=3, male=0.33, beta=0.2, deprivation=0.0),
-    C("sle", 0.0008, (("55464009", 1.0),), ("sle", "connective-tissue"), min_age=16, centre=30, width=5, male=0.11,
-      beta=0.3, deprivation=0.0, ethnicity=(("black_caribbean", 3.0), ("black_african", 3.0))),
-    C("erectile_dysfunction", 0.025, (("860914002", 1.0),), ("erectile-dysfunction",), min_age=30, centre=62, width=8,
-      beta=0.4, sex_only=MALE, links=(("diabetes_t2", 2.5),)),
-    C("parkinsonism", 0.003, (("49049000", 1.0),), ("efi-parkinsons",), min_age=45, centre=80, width=6, male=1.5,
-      beta=0.4, deprivation=0.0),
-    C("valve_disease", 0.008, (("60573004", .5), ("48724000", .5)), ("efi-heart-valve-disease",), min_age=50,
-      centre=81, width=7, beta=0.4, deprivation=0.0),
-    C("alcohol", 0.012, (("7200002", .5), ("66590003", .5)), ("alcohol-problems",), min_age=18, centre=30, width=6,
-      male=2.2, beta=0.4, deprivation=0.6),
-    C("ibs", 0.04, (("10743008", 1.0),), ("irritable-bowel",), min_age=16, centre=25, width=5, male=0.5, beta=0.3,
-      deprivation=0.0),
-    C("constipation", 0.03, (("14760008", .7), ("236069009", .3)), ("constipation",), min_age=40, centre=76,
-      width=9, male=0.8, beta=0.5),
-    C("chronic_pain", 0.06, (("82423001", 1.0),), ("chronic-pain",), min_age=18, centre=52, width=10, male=0.75,
-      beta=0.6, deprivation=0.3),
-    C("family_history_chd", 0.05, (("134439009", 1.0),), ("family-history-chd",), min_age=20, centre=35, width=6,
-      beta=0.0, deprivation=0.0, history_years=15),
-    C("palliative", 0.004, (("526631000000108", .5), ("103735009", .5)), ("palliative-care",), min_age=30, centre=86,
-      width=6, beta=1.0, deprivation=0.0, links=(("cancer", 8.0), ("heart_failure", 3.0), ("dementia", 3.0)),
-      history_years=1.0),
-)
-
-#: eFI deficits that are not conditions above: (eFI codelist, share of people aged 65+ with one, codes).
-DEFICITS: Final[tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...]] = (
-    ("efi-activity-limitation", 0.048, (("21134002", 1.0),)),
-    ("efi-anaemia", 0.168, (("271737000", .6), ("87522002", .4))),
-    ("efi-dizziness", 0.216, (("404640003", .6), ("399153001", .4))),
-    ("efi-dyspnoea", 0.168, (("267036007", .6), ("60845006", .4))),
-    ("efi-falls", 0.18, (("161898004", .6), ("1912002", .4))),
-    ("efi-foot-problems", 0.168, (("201037000", .5), ("185303007", .5))),
-    ("efi-fragility-fracture", 0.084, (("5913000", .3), ("123971006", .4), ("306171000000106", .3))),
-    ("efi-hearing-loss", 0.264, (("15188001", .6), ("49526009", .4))),
-    ("efi-housebound", 0.06, (("160689007", 1.0),)),
-    ("efi-hypotension", 0.132, (("28651003", .5), ("271594007", .5))),
-    ("efi-mobility-problems", 0.096, (("8510008", .6), ("160693001", .4))),
-    ("efi-care-requirement", 0.048, (("160774006", .5), ("184156005", .5))),
-    ("efi-skin-ulcer", 0.072, (("402863005", .6), ("399912005", .4))),
-    ("efi-sleep-disturbance", 0.168, (("193462001", 1.0),)),
-    ("efi-social-vulnerability", 0.144, (("105529008", .7), ("33553000", .3))),
-    ("efi-urinary-incontinence", 0.12, (("165232002", .6), ("87557004", .4))),
-    ("efi-urinary-system-disease", 0.216, (("68566005", .5), ("197927001", .2), ("266569009", .3))),
-    ("efi-vision-problems", 0.264, (("193570009", .6), ("267718000", .4))),
-    ("efi-weight-loss", 0.084, (("89362005", .6), ("422868009", .4))),
-    ("efi-peptic-ulcer", 0.06, (("13200003", .6), ("397825006", .4))),
-    ("efi-cognitive-problems", 0.06, (("386807006", .6), ("386806002", .4))),
-)
-DEFICIT_BETA: Final = 0.35
-DEFICIT_CENTRE: Final = 65.0
-DEFICIT_WIDTH: Final = 20.0
-
-#: Codes for measurements, status and care settings (codelist each belongs to).
-CODES: Final = {
-    "sbp": ("72313002", "systolic-bp"), "sbp_oe": ("163030003", "systolic-bp"),
-    "ratio": ("313989009", "cholesterol-hdl-ratio"), "bmi": ("60621009", "bmi"),
-    "smoker": ("77176002", "smoking-current"), "light": ("160603005", "smoking-current"),
-    "moderate": ("160604004", "smoking-current"), "heavy": ("160605003", "smoking-current"),
-    "very_heavy": ("160606002", "smoking-current"), "cigarettes": ("230056004", "smoking-current"),
-    "ex_smoker": ("8517006", "smoking-ex"), "ex_cigarette": ("281018007", "smoking-ex"),
-    "never": ("266919005", "smoking-never"),
-    "care_home": ("248171000000108", "care-home"), "nursing_home": ("160734000", "care-home"),
-    "cervical": ("171149006", "cervical-screening"), "breast": ("268547008", "breast-screening"),
-    "mammography": ("24623002", "breast-screening"), "bowel": ("275820003", "bowel-screening"),
-    "pregnant": ("169560008", "pregnancy"), "antenatal": ("134435003", "pregnancy"),
-}
-
-#: Repeat prescribing: condition -> [(probability, [(medicine key, weight), ...]), ...] (one pick per line).
-REGIMENS: Final[dict[str, tuple[tuple[float, tuple[tuple[str, float], ...]], ...]]] = {
-    "hypertension": (
-        (0.60, (("ramipril-5", .45), ("lisinopril-10", .2), ("perindopril-4", .1), ("losartan-50", .15),
-                ("candesartan-8", .07), ("irbesartan-150", .03))),
-        (0.55, (("amlodipine-5", .85), ("felodipine-5", .1), ("nifedipine-30", .05))),
-        (0.25, (("indapamide-2.5", .8), ("hydrochlorothiazide-25", .2))),
-        (0.12, (("atenolol-50", .6), ("bisoprolol-2.5", .4))),
-    ),
-    "diabetes_t2": (
-        (0.85, (("metformin-500", 1.0),)),
-        (0.25, (("gliclazide-80", 1.0),)),
-        (0.20, (("sitagliptin-100", .5), ("linagliptin-5", .5))),
-        (0.25, (("dapagliflozin-10", .5), ("empagliflozin-10", .5))),
-        (0.75, (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))),
-        (0.12, (("pioglitazone-15", .5), ("glimepiride-2", .5))),
-        (0.40, (("ramipril-5", .7), ("losartan-50", .3))),
-    ),
-    "diabetes_t1": ((0.35, (("atorvastatin-20", 1.0),)),),
-    "chd": (
-        (0.85, (("aspirin-75", .75), ("clopidogrel-75", .25))),
-        (0.85, (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))),
-        (0.55, (("bisoprolol-5", .8), ("atenolol-50", .2))),
-        (0.40, (("ramipril-5", 1.0),)),
-        (0.20, (("diltiazem-120", .6), ("nebivolol-5", .4))),
-    ),
-    "stroke_tia": ((0.70, (("clopidogrel-75", 1.0),)), (0.80, (("atorvastatin-20", 1.0),)),
-                   (0.40, (("ramipril-5", .5), ("perindopril-4", .5))), (0.30, (("amlodipine-5", 1.0),))),
-    "af": (
-        (0.85, (("apixaban-5", .5), ("rivaroxaban-20", .25), ("edoxaban-60", .1), ("warfarin-1", .15))),
-        (0.55, (("bisoprolol-5", 1.0),)),
-        (0.12, (("diltiazem-120", .6), ("verapamil-40", .4))),
-    ),
-    "heart_failure": ((0.75, (("bisoprolol-2.5", 1.0),)), (0.65, (("ramipril-5", .7), ("candesartan-8", .3)))),
-    "ckd": ((0.45, (("ramipril-5", .6), ("losartan-50", .4))), (0.60, (("atorvastatin-20", 1.0),)),
-            (0.30, (("amlodipine-5", 1.0),))),
-    "pvd": ((0.70, (("clopidogrel-75", .6), ("aspirin-75", .4))), (0.80, (("atorvastatin-20", 1.0),))),
-    "asthma": ((0.85, (("salbutamol-inhaler", 1.0),)), (0.60, (("fluticasone-dpi", .5), ("fluticasone-salmeterol-inhaler", .5)))),
-    "copd": ((0.90, (("salbutamol-inhaler", .85), ("terbutaline-inhaler", .15))),
-             (0.60, (("fluticasone-salmeterol-inhaler", 1.0),))),
-    "depression": ((0.40, (("citalopram-20", 1.0),)),),
-    "anxiety": ((0.15, (("citalopram-20", 1.0),)), (0.15, (("propranolol-40", 1.0),))),
-    "smi": ((0.55, (("olanzapine-5", 1.0),)),),
-    "rheumatoid_arthritis": ((0.25, (("prednisolone-5", .9), ("methylprednisolone-4", .1))), (0.20, (("naproxen-500", 1.0),))),
-    "osteoarthritis": ((0.08, (("naproxen-500", .6), ("ibuprofen-400", .4))),),
-    "chronic_pain": ((0.06, (("naproxen-500", .5), ("ibuprofen-400", .5))),),
-    "migraine": ((0.20, (("propranolol-40", 1.0),)),),
-    "efi-peptic-ulcer": ((0.60, (("omeprazole-20", .6), ("lansoprazole-30", .4))),),
-}
-_STATINS: Final = (("atorvastatin-20", .8), ("simvastatin-40", .1), ("rosuvastatin-10", .1))
-_PPIS: Final = (("omeprazole-20", .55), ("lansoprazole-30", .3), ("esomeprazole-20", .08), ("pantoprazole-40", .07))
-_ANTIPLATELETS: Final = ("aspirin-75", "clopidogrel-75")
-_ANTICOAGULANTS: Final = ("apixaban-5", "rivaroxaban-20", "edoxaban-60", "warfarin-1")
-_NSAIDS: Final = ("naproxen-500", "ibuprofen-400")
-
-
-def _logistic(x: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
-
-
-def _age_curve(ages: np.ndarray, centre: float, width: float, min_age: float, fade_after: float | None) -> np.ndarray:
-    curve = _logistic((ages - centre) / width) * (ages >= min_age)
-    if fade_after is not None:
-        curve = curve * np.exp(-np.clip(ages - fade_after, 0, None) / 25.0)
-    return curve
-
-
-_DECILE_SCORES: Final = (5.5 - np.arange(1, 11)) / 4.5  # +1 most deprived ... -1 least
-_LATENT_DEPRIVATION: Final = 0.35
-
-
-def _z_normaliser(beta: float) -> float:
-    """E[exp(beta * z)] for the latent score z = N(0, 1) + 0.35 * deprivation."""
-    return math.exp(beta * beta / 2) * float(np.mean(np.exp(beta * _LATENT_DEPRIVATION * _DECILE_SCORES)))
-
-
-@functools.cache
-def _scales() -> dict[str, float]:
-    """The base-curve scale of each condition and deficit that makes the national prevalence hit its target."""
-    population = _single_year_population()
-    ages = np.arange(105, dtype=float)
-    eth = ethnicity_shares()
-    scales = {}
-    for c in CONDITIONS:
-        curve = _age_curve(ages, c.centre, c.width, c.min_age, c.fade_after)
-        sex = np.array([1.0, c.male]) if c.sex_only is None else np.eye(2)[c.sex_only]
-        weighted = (population * sex[:, None] * curve[None, :])[:, c.denominator_age :].sum()
-        denominator = population[:, c.denominator_age :].sum()
-        rr = dict(c.ethnicity)
-        mean_eth = float(sum(share * rr.get(name, 1.0) for name, share in zip(_QRISK_ETHNICITIES, eth)))
-        mean_eth = mean_eth * (1 - UNKNOWN_ETHNICITY_SHARE) + UNKNOWN_ETHNICITY_SHARE
-        mean_dep = float(np.mean(np.exp(c.deprivation * _DECILE_SCORES)))
-        scales[c.key] = c.prevalence * denominator / weighted / mean_eth / mean_dep
-    curve = _age_curve(ages, DEFICIT_CENTRE, DEFICIT_WIDTH, 40, None)
-    older = population[:, 65:].sum()
-    for key, share, _ in DEFICITS:
-        scales[key] = share * older / (population[:, 65:] * curve[None, 65:]).sum()
-    return scales
 
 
 # --- practices ---------------------------------------------------------------------------------------
@@ -458,36 +176,6 @@ def _medicines() -> tuple[_Vocab, list[str], list[str]]:
     return vocab, [by_key[k].dmd_code for k in vocab.values], [by_key[k].bnf_code for k in vocab.values]
 
 
-def check_model() -> None:
-    """Every code the generator writes is in the codelists it is meant for, and in no other eFI group."""
-    efi_lists = {c.key: c for c in cl.efi_deficits()}
-    expected: dict[str, set[str]] = {}
-    for c in CONDITIONS:
-        for code, _ in c.codes:
-            expected.setdefault(code, set()).update(c.codelists)
-    for key, _, choices in DEFICITS:
-        for code, _ in choices:
-            expected.setdefault(code, set()).add(key)
-    for code, key in CODES.values():
-        expected.setdefault(code, set()).add(key)
-    expected["248171000000108"].add("efi-care-requirement")
-    expected["160734000"].add("efi-care-requirement")
-    for code, lists in expected.items():
-        for key in lists:
-            if not cl.codelist(key).matches(code):
-                raise AssertionError(f"synthetic code {code} is not in codelist {key}")
-        in_efi = {key for key, c in efi_lists.items() if code in c.codes}
-        unexpected = in_efi - lists
-        if unexpected:
-            raise AssertionError(f"synthetic code {code} would also count for eFI {sorted(unexpected)}")
-    medicine_keys = {m.key for m in cl.medicines()}
-    for regimen in list(REGIMENS.values()) + [((1.0, _STATINS), (1.0, _PPIS))]:
-        for _, choices in regimen:
-            for key, _ in choices:
-                if key not in medicine_keys:
-                    raise AssertionError(f"regimen medicine {key} is not in medicines.csv")
-
-
 def _days(date: dt.date) -> int:
     return (date - _EPOCH).days
 
@@ -543,7 +231,7 @@ class Generator:
         self.today = _days(as_of)
         self.chunk_size = chunk_size
         self.starts = np.concatenate([[0], np.cumsum(self.counts)])
-        self.scales = _scales()
+        self.scales = base_scales()
         self.codes = _code_vocab()
         self.med_vocab, self.med_dmd, self.med_bnf = _medicines()
         self.practice_vocab = pa.array([p.code for p in self.practices], type=pa.string())
@@ -627,14 +315,14 @@ class Generator:
         ethnicity = _sample_rows(rng, self.ethnicity_cdf, practice).astype(np.int8)
         decile = np.clip(np.rint(self.deprivation_centre[practice] + rng.normal(0, 1.3, n)), 1, 10).astype(np.int8)
         deprivation = (5.5 - decile) / 4.5
-        score = rng.standard_normal(n) + _LATENT_DEPRIVATION * deprivation
+        score = rng.standard_normal(n) + LATENT_DEPRIVATION * deprivation
         adult = age >= 16
         # smoking: current, ex, never (adults); amount for current smokers
-        current_p = np.clip(0.16 * np.exp(0.55 * deprivation) * _logistic((age - 17) / 2) * np.where(age > 70, 0.5, 1.0), 0, 0.6)
-        ex_p = np.clip(0.05 + 0.45 * _logistic((age - 55) / 12), 0, 0.6)
+        current_p = np.clip(0.16 * np.exp(0.55 * deprivation) * logistic((age - 17) / 2) * np.where(age > 70, 0.5, 1.0), 0, 0.6)
+        ex_p = np.clip(0.05 + 0.45 * logistic((age - 55) / 12), 0, 0.6)
         u = rng.random(n)
         smoking = np.where(~adult, 0, np.where(u < current_p, 1, np.where(u < current_p + ex_p, 2, 3))).astype(np.int8)
-        bmi_mean = np.where(age < 18, 16 + 0.35 * np.minimum(age, 18), 24 + 4 * _logistic((age - 40) / 10) - 1.5 * _logistic((age - 80) / 5))
+        bmi_mean = np.where(age < 18, 16 + 0.35 * np.minimum(age, 18), 24 + 4 * logistic((age - 40) / 10) - 1.5 * logistic((age - 80) / 5))
         bmi = np.clip(bmi_mean * np.exp(rng.normal(0, 0.17, n) + 0.025 * deprivation + 0.03 * score), 13, 70)
         registered_years = rng.exponential(12.0, n)
         registered_from = np.maximum(birth, (self.today - registered_years * _YEAR).astype(np.int32))
@@ -672,7 +360,7 @@ class Generator:
 
     def _probability(self, c: Condition, people: dict[str, np.ndarray], drawn: dict[str, np.ndarray]) -> np.ndarray:
         age, sex = people["age"], people["sex"]
-        p = self.scales[c.key] * _age_curve(age, c.centre, c.width, c.min_age, c.fade_after)
+        p = self.scales[c.key] * age_curve(age, c.centre, c.width, c.min_age, c.fade_after)
         if c.sex_only is not None:
             p = p * (sex == c.sex_only)
         elif c.male != 1.0:
@@ -685,7 +373,7 @@ class Generator:
         if c.deprivation:
             p = p * np.exp(c.deprivation * people["deprivation"])
         if c.beta:
-            p = p * np.exp(c.beta * people["score"]) / _z_normaliser(c.beta)
+            p = p * np.exp(c.beta * people["score"]) / z_normaliser(c.beta)
         if c.links:
             factor = np.ones(len(age))
             for key, rr_value in c.links:
@@ -707,8 +395,8 @@ class Generator:
 
     def _deficits(self, rng: np.random.Generator, people: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         age = people["age"]
-        curve = _age_curve(age, DEFICIT_CENTRE, DEFICIT_WIDTH, 40, None)
-        load = np.exp(DEFICIT_BETA * people["score"]) / _z_normaliser(DEFICIT_BETA)
+        curve = age_curve(age, DEFICIT_CENTRE, DEFICIT_WIDTH, 40, None)
+        load = np.exp(DEFICIT_BETA * people["score"]) / z_normaliser(DEFICIT_BETA)
         return {key: rng.random(len(age)) < np.clip(self.scales[key] * curve * load, 0, 0.95) for key, _, _ in DEFICITS}
 
     def _care_home(self, rng: np.random.Generator, people: dict[str, np.ndarray], practice: np.ndarray,
@@ -850,7 +538,7 @@ class Generator:
         screened(woman & (age >= 50) & (age < 65), 5.0, 0.74, [CODES["cervical"][0]], [1])
         screened(woman & (age >= 50) & (age < 71), 3.0, 0.64, [CODES["breast"][0], CODES["mammography"][0]], [.6, .4])
         screened((age >= 60) & (age < 75), 2.5, 0.66, [CODES["bowel"][0]], [1])
-        pregnant = woman & (age >= 16) & (age < 46) & (rng.random(n) < 0.045 * _logistic((age - 20) / 3) * _logistic((40 - age) / 3) * 1.6)
+        pregnant = woman & (age >= 16) & (age < 46) & (rng.random(n) < 0.045 * logistic((age - 20) / 3) * logistic((40 - age) / 3) * 1.6)
         count = int(pregnant.sum())
         if count:
             booked = (self.today - rng.integers(30, 270, count)).astype(np.int32)
@@ -881,7 +569,7 @@ class Generator:
         cvd = conditions["chd"] | conditions["stroke_tia"] | conditions["pvd"]
         primary = (age >= 45) & (age < 85) & ~cvd & ~conditions["diabetes_t2"]
         statin_p = np.clip(0.04 + 0.012 * (age - 45) + 0.05 * people["score"], 0, 0.45)
-        prescribe(primary & (rng.random(n) < statin_p / 0.45), 0.45, _STATINS)
+        prescribe(primary & (rng.random(n) < statin_p / 0.45), 0.45, STATINS)
         patients_ = np.concatenate(pairs_p) if pairs_p else np.zeros(0, np.int64)
         meds = np.concatenate(pairs_m) if pairs_m else np.zeros(0, np.int32)
         k = len(self.med_vocab.values)
@@ -889,18 +577,18 @@ class Generator:
         patients_, meds = (unique // k).astype(np.int64), (unique % k).astype(np.int32)
         # most people anticoagulated stop their antiplatelet; some stay on both (an SMR cohort)
         anticoagulated = np.zeros(n, bool)
-        anticoagulated[patients_[np.isin(meds, [index[m] for m in _ANTICOAGULANTS])]] = True
-        antiplatelet = np.isin(meds, [index[m] for m in _ANTIPLATELETS])
+        anticoagulated[patients_[np.isin(meds, [index[m] for m in ANTICOAGULANTS])]] = True
+        antiplatelet = np.isin(meds, [index[m] for m in ANTIPLATELETS])
         drop = antiplatelet & anticoagulated[patients_] & (rng.random(len(meds)) < 0.8)
         patients_, meds = patients_[~drop], meds[~drop]
         # gastro-protection for NSAIDs, older people on antiplatelets, and anticoagulant + antiplatelet
         on = np.zeros((3, n), bool)
-        on[0, patients_[np.isin(meds, [index[m] for m in _NSAIDS])]] = True
-        on[1, patients_[np.isin(meds, [index[m] for m in _ANTIPLATELETS])]] = True
-        on[2, patients_[np.isin(meds, [index[m] for m, _ in _PPIS])]] = True
+        on[0, patients_[np.isin(meds, [index[m] for m in NSAIDS])]] = True
+        on[1, patients_[np.isin(meds, [index[m] for m in ANTIPLATELETS])]] = True
+        on[2, patients_[np.isin(meds, [index[m] for m, _ in PPIS])]] = True
         needs = (on[0] | (on[1] & (age >= 65)) | (on[1] & anticoagulated)) & ~on[2] & (rng.random(n) < 0.55)
         extra = np.flatnonzero(needs)
-        ppi = np.array([index[m] for m, _ in _PPIS], dtype=np.int32)[_choice(rng, len(extra), [w for _, w in _PPIS])]
+        ppi = np.array([index[m] for m, _ in PPIS], dtype=np.int32)[_choice(rng, len(extra), [w for _, w in PPIS])]
         patients_ = np.concatenate([patients_, extra])
         meds = np.concatenate([meds, ppi])
         repeat_counts = np.bincount(patients_, minlength=n)
@@ -926,7 +614,7 @@ class Generator:
         out.meds["repeat"].append(np.ones(int(initial.sum()), bool))
         # acute courses: NSAIDs for adults, prednisolone for COPD and asthma exacerbations
         acute = []
-        acute.append((np.flatnonzero((age >= 18) & (age < 75) & (rng.random(n) < 0.05)), _NSAIDS))
+        acute.append((np.flatnonzero((age >= 18) & (age < 75) & (rng.random(n) < 0.05)), NSAIDS))
         acute.append((np.flatnonzero((conditions["copd"] | conditions["asthma"]) & (rng.random(n) < 0.25)), ("prednisolone-5",)))
         for who, choices in acute:
             if len(who):

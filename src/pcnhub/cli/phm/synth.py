@@ -32,7 +32,8 @@ from typing import Final, TextIO
 
 from pcnhub.cli.values import iso_date
 from pcnhub.analytics import synth
-from pcnhub.analytics.synth import BANDS, PracticeSize
+from pcnhub.analytics.synth import PracticeSize
+from pcnhub.analytics.synth_model import BANDS
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind, detect_kind, read_list_sizes, read_practice_map
 from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records, normalise_title
