@@ -9,6 +9,7 @@ import pytest
 
 from pcnhub.domain.money.years import FinancialYear, catalogue_years
 from pcnhub.finance import services
+from pcnhub.reference.rates import year_rates
 from pcnhub.register.services import icb_of
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.register.models import (
@@ -120,10 +121,10 @@ def test_overrides_latest_wins_and_a_row_without_rate_withdraws(register):
                                 created_by=user)
     RateOverride.objects.create(icb=register.icb_a, year="2025/26", payment="enhanced_access", rate=None,
                                 created_by=user)
-    in_force = services.overrides_for(register.icb_a, Y2025)
+    in_force = services.overrides_for(register.icb_a, year_rates(Y2025))
     assert set(in_force) == {"core_registered"}
     assert in_force["core_registered"].rate == 3 and in_force["core_registered"].by == "Isla Carter"
-    assert services.overrides_for(register.icb_b, Y2025) == {} and services.overrides_for(register.icb_a, Y2024) == {}
+    assert services.overrides_for(register.icb_b, year_rates(Y2025)) == {} and services.overrides_for(register.icb_a, year_rates(Y2024)) == {}
 
     north = services.pcn_entitlement(register.north, Y2025)
     line = north.entitlement.line("core_registered")
@@ -192,3 +193,29 @@ def test_parse_year_and_default():
     assert services.default_year(dt.date(2030, 5, 1)) == Y2025
     with pytest.raises(ValueError, match="covers"):
         services.parse_year("2018/19")
+
+
+def test_catalogue_year_takes_a_parsed_year():
+    assert services.catalogue_year(Y2023) is Y2023
+    with pytest.raises(ValueError, match=r"the rates catalogue has no 2018/19; it covers 2019/20, "):
+        services.catalogue_year(FinancialYear(2018))
+
+
+@pytest.mark.parametrize("ask", ["pcn", "area", "england"])
+def test_the_years_rates_are_looked_up_once_per_call(register, monkeypatch, ask):
+    looked_up = []
+    real = services.year_rates
+
+    def counted(year):
+        looked_up.append(year)
+        return real(year)
+
+    monkeypatch.setattr(services, "year_rates", counted)
+    if ask == "pcn":
+        services.pcn_entitlement(register.north, Y2025)
+        services.pcn_entitlement(register.icb_a, Y2025)  # no members: the empty entitlement
+    elif ask == "area":
+        services.area_entitlements(register.icb_a, Y2025)
+    else:
+        services.england_entitlements(Y2025)
+    assert looked_up == [Y2025] * (2 if ask == "pcn" else 1)

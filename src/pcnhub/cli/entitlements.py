@@ -114,7 +114,7 @@ def run_register_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: 
     from pcnhub.register.services import AREA_KINDS
 
     try:
-        year = services.parse_year(args.year.label if hasattr(args.year, "label") else args.year)
+        year = services.catalogue_year(args.year)
     except ValueError as exc:
         return _fail(stderr, str(exc))
     code = (args.pcn or args.icb or "").strip().upper()

@@ -344,7 +344,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     year_known = year in catalogue_years()
     rates = year_rates(year) if year_known else None
     icb = register.ancestor_of_kind(area, OrgKind.ICB)  # whose rate overrides are in force
-    overrides = overrides_for(icb, year) if year_known else {}
+    overrides = overrides_for(icb, rates) if year_known else {}
     notes: list[str] = []
 
     graph = build_graph([p.point for p in located]) if located else None

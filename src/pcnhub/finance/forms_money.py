@@ -147,7 +147,7 @@ class WithdrawForm(forms.Form):
 
     def clean_payment(self) -> str:
         key = self.cleaned_data["payment"]
-        if key not in services.overrides_for(self.icb, self.year):
+        if key not in services.overrides_for(self.icb, year_rates(self.year)):
             raise forms.ValidationError(f"No override of {key} is in force for {self.year}")
         return key
 

@@ -160,7 +160,7 @@ def arrs_sum(pcn: Organisation, used: PopulationUsed) -> ArrsSum:
     with the ICB's overrides in force; None if any of them is not known."""
     year = used.year
     rates = year_rates(year)
-    overrides = services.overrides_for(icb_of(pcn, year.start), year)
+    overrides = services.overrides_for(icb_of(pcn, year.start), rates)
     lines = [payment_line(rates, p, used.population, overrides.get(p.key))
              for p in rates.payments if p.key.startswith("arrs")]
     known = bool(lines) and all(line.known for line in lines)

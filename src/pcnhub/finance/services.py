@@ -56,7 +56,11 @@ def parse_year(text: str | None) -> FinancialYear:
     """A catalogue year from "2023/24" or "2023-24" (blank: :func:`default_year`); ValueError otherwise."""
     if text is None or not str(text).strip():
         return default_year()
-    year = FinancialYear.parse(text)
+    return catalogue_year(FinancialYear.parse(text))
+
+
+def catalogue_year(year: FinancialYear) -> FinancialYear:
+    """``year`` if the rates catalogue covers it; ValueError naming the years it covers otherwise."""
     if year not in catalogue_years():
         covered = ", ".join(y.label for y in catalogue_years())
         raise ValueError(f"the rates catalogue has no {year}; it covers {covered}")
@@ -234,9 +238,9 @@ def _homes(rows: list[tuple], year: FinancialYear) -> dict[int, dict[int, tuple[
     return homes
 
 
-def _resolve(pcn_ids: Iterable[int] | None, year: FinancialYear) -> dict[int, _Resolved]:
+def _resolve(pcn_ids: Iterable[int] | None, rates: c.YearRates) -> dict[int, _Resolved]:
     """Populations of the PCNs (all PCNs with members in the year if ``pcn_ids`` is None), in bulk."""
-    rates = year_rates(year)
+    year = rates.year
     window = Q(start__isnull=True) | Q(start__lte=year.end), Q(end__isnull=True) | Q(end__gte=year.list_date)
     memberships = Membership.objects.filter(*window)
     beds_rows = CareHomeBeds.objects.filter(year=year.label)
@@ -382,7 +386,7 @@ def population_for(pcn: Organisation, year: FinancialYear) -> tuple[Population, 
     lists not recorded stand in as the registered list; care home beds are the year's record (0 if
     none). The notes say which dates and defaults were used.
     """
-    resolved = _resolve([pcn.pk], year).get(pcn.pk)
+    resolved = _resolve([pcn.pk], year_rates(year)).get(pcn.pk)
     if resolved is None:
         return Population(0), [], None, [f"{pcn.name} has no member practices recorded in {year}."]
     return resolved.population, resolved.members, resolved.as_of, resolved.notes
@@ -408,8 +412,8 @@ def _override(row: RateOverride) -> Override:
     return Override(rate=row.rate, by=who(row.created_by), at=row.created_at, reason=row.reason)
 
 
-def _overrides_by_icb(icb_ids: Iterable[int], year: FinancialYear) -> dict[int, dict[str, Override]]:
-    rates = year_rates(year)
+def _overrides_by_icb(icb_ids: Iterable[int], rates: c.YearRates) -> dict[int, dict[str, Override]]:
+    year = rates.year
     latest: dict[int, dict[str, RateOverride]] = defaultdict(dict)
     rows = RateOverride.objects.filter(icb_id__in=list(icb_ids), year=year.label).select_related("created_by")
     for row in rows.order_by("created_at", "id"):
@@ -420,24 +424,26 @@ def _overrides_by_icb(icb_ids: Iterable[int], year: FinancialYear) -> dict[int, 
     }
 
 
-def overrides_for(icb: Organisation | None, year: FinancialYear) -> dict[str, Override]:
-    """The ICB's rate overrides in force for ``year``: the latest row of each payment, unless it withdraws."""
+def overrides_for(icb: Organisation | None, rates: c.YearRates) -> dict[str, Override]:
+    """The ICB's rate overrides in force for the year of ``rates``: the latest row of each payment, unless it
+    withdraws."""
     if icb is None:
         return {}
-    return _overrides_by_icb([icb.pk], year).get(icb.pk, {})
+    return _overrides_by_icb([icb.pk], rates).get(icb.pk, {})
 
 
 # --- Entitlements ------------------------------------------------------------------------------
 
 
-def _money(pcn_ids: Iterable[int] | None, year: FinancialYear, pcns: dict[int, Organisation] | None = None) -> list[PcnMoney]:
-    """Entitlements of the PCNs with members in ``year`` (all of England if ``pcn_ids`` is None)."""
-    rates = year_rates(year)
-    resolved = _resolve(pcn_ids, year)
+def _money(pcn_ids: Iterable[int] | None, rates: c.YearRates,
+           pcns: dict[int, Organisation] | None = None) -> list[PcnMoney]:
+    """Entitlements of the PCNs with members in the year of ``rates`` (all of England if ``pcn_ids`` is None)."""
+    year = rates.year
+    resolved = _resolve(pcn_ids, rates)
     if pcns is None:
         pcns = Organisation.objects.in_bulk(list(resolved))
     icbs = icbs_of({p: r.practice_ids for p, r in resolved.items()}, year.start)
-    overrides = _overrides_by_icb({i.pk for i in icbs.values()}, year)
+    overrides = _overrides_by_icb({i.pk for i in icbs.values()}, rates)
     out = []
     for pcn_id, r in resolved.items():
         icb = icbs.get(pcn_id)
@@ -448,19 +454,21 @@ def _money(pcn_ids: Iterable[int] | None, year: FinancialYear, pcns: dict[int, O
     return out
 
 
-def _empty(pcn: Organisation, year: FinancialYear) -> PcnMoney:
+def _empty(pcn: Organisation, rates: c.YearRates) -> PcnMoney:
     population = Population(0)
+    year = rates.year
     icb = icb_of(pcn, year.start)
-    in_force = overrides_for(icb, year)
-    result = entitlement(year_rates(year), population, overrides=in_force)
+    in_force = overrides_for(icb, rates)
+    result = entitlement(rates, population, overrides=in_force)
     return PcnMoney(pcn, year, result, [], None, [f"{pcn.name} has no member practices recorded in {year}."],
                     in_force, icb, None)
 
 
 def pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:
     """A PCN's entitlement for ``year``, with the population, notes and overrides behind it."""
-    found = _money([pcn.pk], year, {pcn.pk: pcn})
-    return found[0] if found else _empty(pcn, year)
+    rates = year_rates(year)
+    found = _money([pcn.pk], rates, {pcn.pk: pcn})
+    return found[0] if found else _empty(pcn, rates)
 
 
 def pcn_years(pcn: Organisation) -> list[PcnMoney]:
@@ -481,12 +489,12 @@ def area_pcn_ids(area: Organisation, year: FinancialYear) -> set[int]:
 
 def area_entitlements(area: Organisation, year: FinancialYear) -> AreaMoney:
     """Every PCN of an area (region, ICB, sub-ICB location or place) in ``year``, with totals."""
-    return AreaMoney(area, year, _money(area_pcn_ids(area, year), year))
+    return AreaMoney(area, year, _money(area_pcn_ids(area, year), year_rates(year)))
 
 
 def england_entitlements(year: FinancialYear) -> EnglandMoney:
     """Every PCN in England in ``year``, grouped by ICB; the England total is the sum of every PCN's."""
-    rows = _money(None, year)
+    rows = _money(None, year_rates(year))
     groups: dict[int, AreaMoney] = {}
     unplaced = AreaMoney(None, year)
     for row in rows:

@@ -508,7 +508,7 @@ def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, s
         form = OverrideForm(icb=icb, year=year, user=request.user)
     rates = year_rates(year)
     in_force = []
-    for key, override in services.overrides_for(icb, year).items():
+    for key, override in services.overrides_for(icb, rates).items():
         payment = rates.payment(key)
         catalogue, _, _ = rates.catalogue_rate(payment)
         in_force.append({"key": key, "payment": payment.name, "catalogue": rate_text(catalogue, payment.basis),
