@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.domain import access
@@ -24,17 +24,8 @@ from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import SessionForm, can_agree
 from pcnhub.finance.models import AccessSession
 from pcnhub.pages import exports
-from pcnhub.pages.views import (
-    BadRequest,
-    bound_form,
-    done,
-    download_response,
-    page,
-    page_url,
-    problems,
-    query_date,
-    saved,
-)
+from pcnhub.finance.views_common import PlanRows
+from pcnhub.pages.views import BadRequest, download_response, page, page_url, problems, query_date
 
 
 def access_url(pcn, date: dt.date, anchor: str = "") -> str:
@@ -179,38 +170,38 @@ def access_plan(request: HttpRequest, code: str) -> HttpResponse:
     return _access_page(request, permissions.money_pcn(request.scope, code))
 
 
+SESSIONS = PlanRows(
+    period=query_date,
+    back=lambda pcn, date: access_url(pcn, date, "sessions"),
+    form=lambda *data, period, **kwargs: SessionForm(*data, prefix="session", **kwargs),
+    page=lambda request, pcn, form: _access_page(request, pcn, form),
+    rows=lambda pcn: AccessSession.objects.filter(pcn=pcn),
+)
+
+
 @require_POST
 @page
 def access_session_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, date = query_date(request)
-    form = SessionForm(request.POST, pcn=pcn, user=request.user, prefix="session")
-    return saved(request, form, access_url(pcn, date, "sessions")) or _access_page(request, pcn, form)
+    return SESSIONS.add(request, code)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def access_session_edit(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, date = query_date(request)
-    session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
-    form = bound_form(request, SessionForm, pcn=pcn, user=request.user, instance=session, prefix="session")
-    return saved(request, form, access_url(pcn, date, "sessions")) or render(
-        request, "finance/plans_access_session.html", {
+    def show(pcn, date, session, form) -> HttpResponse:
+        return render(request, "finance/plans_access_session.html", {
             "pcn": pcn, "date": date, "session": session, "form": form,
             "back": access_url(pcn, date, "sessions"),
             "action": _session_url("edit", pcn, session.pk, date),
             "problems": problems(form),
         })
 
+    return SESSIONS.edit(request, code, session_id, show)
+
 
 @require_POST
 @page
 def access_session_delete(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, date = query_date(request)
-    session = get_object_or_404(AccessSession, pk=session_id, pcn=pcn)
-    text = (f"Session {session.get_day_display()} {session.start:%H:%M} to {session.end:%H:%M}, {session.site}, "
-            f"{session.staff_type} deleted")
-    session.delete()
-    return done(request, text, access_url(pcn, date, "sessions"))
+    return SESSIONS.delete(request, code, session_id, lambda session: (
+        f"Session {session.get_day_display()} {session.start:%H:%M} to {session.end:%H:%M}, {session.site}, "
+        f"{session.staff_type} deleted"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.domain.money import catalogue as c
@@ -23,9 +23,9 @@ from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, post_label
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
-from pcnhub.finance.views_common import query_year
+from pcnhub.finance.views_common import PlanRows, query_year
 from pcnhub.pages import exports
-from pcnhub.pages.views import bound_form, done, download_response, page, page_url, problems, saved
+from pcnhub.pages.views import download_response, page, page_url, problems
 
 gbp = plans.gbp
 STATUS_TAGS = {
@@ -302,46 +302,54 @@ def arrs_plan(request: HttpRequest, code: str) -> HttpResponse:
 # --- Changes -------------------------------------------------------------------------------------
 
 
+POSTS = PlanRows(
+    period=query_year,
+    back=lambda pcn, year: arrs_url(pcn, year, "posts"),
+    form=lambda *data, period, **kwargs: PostForm(*data, prefix="post", **kwargs),
+    page=lambda request, pcn, form: _arrs_page(request, pcn, post_form=form),
+    rows=lambda pcn: ArrsPost.objects.filter(pcn=pcn),
+)
+CLAIMS = PlanRows(
+    period=query_year,
+    back=lambda pcn, year: arrs_url(pcn, year, "claims"),
+    form=lambda *data, period, **kwargs: ClaimForm(*data, year=period, prefix="claim", **kwargs),
+    page=lambda request, pcn, form: _arrs_page(request, pcn, claim_form=form),
+    rows=lambda pcn: ArrsClaim.objects.select_related("post").filter(post__pcn=pcn),
+)
+
+
 @require_POST
 @page
 def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, year = query_year(request)
-    form = PostForm(request.POST, pcn=pcn, user=request.user, prefix="post")
-    return saved(request, form, arrs_url(pcn, year, "posts")) or _arrs_page(request, pcn, post_form=form)
+    return POSTS.add(request, code)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_edit(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, year = query_year(request)
-    post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
-    form = bound_form(request, PostForm, pcn=pcn, user=request.user, instance=post, prefix="post")
-    return saved(request, form, arrs_url(pcn, year, "posts")) or render(request, "finance/plans_arrs_post.html", {
-        "pcn": pcn, "year": year, "post": post, "form": form,
-        "name": plans.role_name(post.role),
-        "back": arrs_url(pcn, year, "posts"),
-        "action": _change_url("post_edit", pcn, year, post.pk),
-        "problems": problems(form),
-    })
+    def show(pcn, year, post, form) -> HttpResponse:
+        return render(request, "finance/plans_arrs_post.html", {
+            "pcn": pcn, "year": year, "post": post, "form": form,
+            "name": plans.role_name(post.role),
+            "back": arrs_url(pcn, year, "posts"),
+            "action": _change_url("post_edit", pcn, year, post.pk),
+            "problems": problems(form),
+        })
+
+    return POSTS.edit(request, code, post_id, show)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
     """GET asks to confirm (the post's recorded claims go with it); POST deletes."""
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, year = query_year(request)
-    post = get_object_or_404(ArrsPost, pk=post_id, pcn=pcn)
-    what = post_description(post)
-    claims = post.claims.count()
     if request.method == "POST":
-        post.delete()
-        extra = f", with its {claims} recorded claim{'s' if claims != 1 else ''}" if claims else ""
-        return done(request, f"{what} deleted{extra}", arrs_url(pcn, year, "posts"))
+        return POSTS.delete(request, code, post_id, _deleted_post)
+    pcn, year = POSTS.editing(request, code)
+    post = POSTS.row(pcn, post_id)
+    claims = post.claims.count()
     return render(request, "finance/plans_confirm_delete.html", {
-        "pcn": pcn, "what": what, "back": arrs_url(pcn, year, "posts"),
+        "pcn": pcn, "what": post_description(post), "back": arrs_url(pcn, year, "posts"),
         "title": "Delete this post?", "caption": f"ARRS plan, {pcn.name}",
         "consequence": (f"The {claims} claim{'s' if claims != 1 else ''} recorded for this post will be deleted too."
                         if claims else "No claims are recorded for this post."),
@@ -350,22 +358,21 @@ def arrs_post_delete(request: HttpRequest, code: str, post_id: int) -> HttpRespo
     })
 
 
+def _deleted_post(post: ArrsPost) -> str:
+    claims = post.claims.count()
+    extra = f", with its {claims} recorded claim{'s' if claims != 1 else ''}" if claims else ""
+    return f"{post_description(post)} deleted{extra}"
+
+
 @require_POST
 @page
 def arrs_claim(request: HttpRequest, code: str) -> HttpResponse:
     """Record the claim of one post for one month (a second one for the same month replaces it)."""
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, year = query_year(request)
-    form = ClaimForm(request.POST, pcn=pcn, user=request.user, year=year, prefix="claim")
-    return saved(request, form, arrs_url(pcn, year, "claims")) or _arrs_page(request, pcn, claim_form=form)
+    return CLAIMS.add(request, code)
 
 
 @require_POST
 @page
 def arrs_claim_delete(request: HttpRequest, code: str, claim_id: int) -> HttpResponse:
-    pcn = permissions.editable_pcn(request.scope, code)
-    _, year = query_year(request)
-    claim = get_object_or_404(ArrsClaim.objects.select_related("post"), pk=claim_id, post__pcn=pcn)
-    text = f"Claim of {gbp(claim.amount)} for {post_label(claim.post)} in {plans.month_label(claim.month)} deleted"
-    claim.delete()
-    return done(request, text, arrs_url(pcn, year, "claims"))
+    return CLAIMS.delete(request, code, claim_id, lambda claim: (
+        f"Claim of {gbp(claim.amount)} for {post_label(claim.post)} in {plans.month_label(claim.month)} deleted"))
