@@ -50,7 +50,7 @@ def _input_rows(data: Path) -> int:
 
 def generate(patients: int, seed: int, folder: Path) -> dict:
     from pcnhub.analytics import synth
-    from pcnhub.cli.phm.synth import read_practices
+    from pcnhub.analytics.practices import read_practices
 
     started = time.perf_counter()
     result = synth.generate(read_practices(LIST_SIZES), folder, patients=patients, seed=seed, as_of=AS_OF)
@@ -59,7 +59,7 @@ def generate(patients: int, seed: int, folder: Path) -> dict:
 
 def pipeline(data: Path, engine: str) -> dict:
     from pcnhub.analytics.run import run_pipeline
-    from pcnhub.cli.phm.run import read_map
+    from pcnhub.analytics.practices import read_map
 
     practice_map = read_map(PRACTICE_MAP) if PRACTICE_MAP.exists() else None
     out = Path(tempfile.mkdtemp(prefix=f"pcnhub-phm-{engine}-"))

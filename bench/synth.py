@@ -29,7 +29,7 @@ def practices():
     from pcnhub.analytics import synth
 
     if LIST_SIZES.exists():
-        from pcnhub.cli.phm.synth import read_practices
+        from pcnhub.analytics.practices import read_practices
 
         return read_practices(LIST_SIZES), LIST_SIZES.name
     return [synth.PracticeSize(f"Z{i:05d}", 5_000 + (i * 7_919) % 15_000) for i in range(1_250)], "made-up practices"

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pcnhub.analytics import synth
-from pcnhub.cli.phm.synth import add_synth_arguments, read_practices, run_synth
+from pcnhub.analytics.practices import read_practices
+from pcnhub.cli.phm.synth import add_synth_arguments, run_synth
 from pcnhub.domain.errors import InputError
 from tests.paths import SHARED_DATA
 

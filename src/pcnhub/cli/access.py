@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.cli.commands import EXIT_BROKEN, EXIT_OK, bad_input
 from pcnhub.cli.values import iso_date
 from pcnhub.domain.access import (
     ERROR,
@@ -28,12 +29,7 @@ from pcnhub.domain.access import (
     check_plan,
     format_minutes,
 )
-from pcnhub.domain.errors import InputError
 from pcnhub.ingest.access_plan import read_plan_csv
-
-EXIT_OK: Final = 0
-EXIT_BROKEN: Final = 1
-EXIT_BAD_INPUT: Final = 2
 
 PROG: Final = "pcnhub access"
 _WHOLE_NUMBER: Final = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)")
@@ -74,12 +70,8 @@ def run_access(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             result = access_requirement(date, registered, adjusted)
         else:
             result = check_plan(date, registered, adjusted, read_plan_csv(args.plan))
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
-    except ValueError as err:
-        stderr.write(f"{PROG}: {err}\n")
-        return EXIT_BAD_INPUT
+    except ValueError as err:  # InputError is a ValueError
+        return bad_input(stderr, PROG, err)
     if args.json:
         stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:

@@ -27,6 +27,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.cli.commands import EXIT_OK, bad_input
+from pcnhub.cli.values import financial_year
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.money.arrs import (
     PlanComparison,
@@ -35,20 +37,11 @@ from pcnhub.domain.money.arrs import (
     money,
     project,
 )
-from pcnhub.domain.money.years import FinancialYear
 from pcnhub.ingest.arrs_plan import read_plan_csv
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub arrs plan"
 SUM_GIVEN: Final = "given"
 SUM_ENTITLEMENTS: Final = "entitlements"
-
-
-def _year(text: str) -> FinancialYear:
-    try:
-        return FinancialYear.parse(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _count(text: str) -> int:
@@ -83,7 +76,7 @@ def add_arrs_arguments(parser: argparse.ArgumentParser) -> None:
     plan.add_argument(
         "file", type=Path, metavar="FILE.csv", help="plan CSV: role, fte, start, end, annual_cost [, employment, label]"
     )
-    plan.add_argument("--year", type=_year, required=True, metavar="YYYY/YY", help="financial year, e.g. 2021/22")
+    plan.add_argument("--year", type=financial_year, required=True, metavar="YYYY/YY", help="financial year, e.g. 2021/22")
     plan.add_argument(
         "--weighted", type=_count, required=True, metavar="N", help="the PCN's weighted (contractor weighted) list"
     )
@@ -111,8 +104,7 @@ def run_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         posts = read_plan_csv(args.file, catalogue)
     except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
+        return bad_input(stderr, PROG, err)
     arrs_sum, sum_from = _arrs_sum(args)
     projection = project(args.year, posts, arrs_sum, catalogue, args.registered)
     plan = load_typical_plan()

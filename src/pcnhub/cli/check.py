@@ -33,15 +33,15 @@ import json
 from pathlib import Path
 from typing import Final, TextIO
 
+from pcnhub.cli.commands import EXIT_BROKEN, EXIT_OK, bad_input, fail
 from pcnhub.cli.django import setup_django
-from pcnhub.ingest.configuration import Locations, read_configuration_with_locations
+from pcnhub.cli.values import iso_date
 from pcnhub.domain.contiguity import (
     DEFAULT_MAX_EDGE_KM,
     ContiguityStatus,
     checked_status,
     with_contiguity,
 )
-from pcnhub.domain.errors import InputError
 from pcnhub.domain.rules import (
     DEFAULT_BAND,
     ERROR,
@@ -51,11 +51,9 @@ from pcnhub.domain.rules import (
     NetworkResult,
     check_configuration,
 )
+from pcnhub.ingest.configuration import Locations, read_configuration_with_locations
 
-
-EXIT_OK: Final = 0
-EXIT_BROKEN: Final = 1
-EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub check"
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
@@ -110,23 +108,14 @@ def run_file_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     if args.file is None:
         raise ValueError("run_file_check needs args.file; the stored-register mode is handled elsewhere")
     if args.pcn_date is not None or args.icb is not None:
-        stderr.write(
-            "pcnhub check: --pcn-date and --icb check the stored register; they cannot be used with FILE\n"
-        )
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, "--pcn-date and --icb check the stored register; they cannot be used with FILE")
     try:
         band = Band(args.lower, args.upper)
-    except ValueError as err:
-        stderr.write(f"pcnhub check: {err}\n")
-        return EXIT_BAD_INPUT
-    if not args.max_edge_km > 0:
-        stderr.write("pcnhub check: --max-edge-km must be more than 0\n")
-        return EXIT_BAD_INPUT
-    try:
+        if not args.max_edge_km > 0:
+            raise ValueError("--max-edge-km must be more than 0")
         networks, area_practices, locations = read_configuration_with_locations(args.file)
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
+    except ValueError as err:  # InputError is a ValueError
+        return bad_input(stderr, PROG, err)
     result = check_configuration(networks, area_practices, band)
     result, status = file_contiguity(result, locations, args.max_edge_km)
     if args.json:
@@ -192,8 +181,7 @@ def _status(network: NetworkResult) -> str:
 def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``pcnhub check --pcn-date D --icb CODE``: the stored register's configuration of an area."""
     if not args.icb:
-        print("pcnhub check: give a FILE.csv, or --icb CODE (with --pcn-date) to check the register", file=stderr)
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, "give a FILE.csv, or --icb CODE (with --pcn-date) to check the register")
     setup_django()
     from django.db.utils import DatabaseError
 
@@ -201,20 +189,18 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     from pcnhub.register.models import Organisation
 
     try:
-        date = services.parse_date(args.pcn_date) or services.latest_data_date()
+        given = (args.pcn_date or "").strip()
+        date = iso_date("--pcn-date", given, "2022-01-01") if given else services.latest_data_date()
         band = Band(args.lower, args.upper)
         if not args.max_edge_km > 0:
             raise ValueError("--max-edge-km must be more than 0")
         area = Organisation.objects.filter(code=args.icb.strip().upper(), kind__in=services.AREA_KINDS).first()
     except ValueError as exc:
-        print(f"pcnhub check: {exc}", file=stderr)
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, str(exc))
     except DatabaseError as exc:
-        print(f"pcnhub check: the register database is not ready ({exc}); run 'pcnhub demo' first", file=stderr)
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, f"the register database is not ready ({exc}); run 'pcnhub demo' first")
     if area is None:
-        print(f"pcnhub check: no ICB or area with code {args.icb!r} in the register", file=stderr)
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, f"no ICB or area with code {args.icb!r} in the register")
     view = services.landscape(area, date, band, max_edge_km=args.max_edge_km)
     report = view.result.to_dict()
     report.update({"area": {"code": area.code, "name": area.name, "kind": area.kind}, "date": date.isoformat()})

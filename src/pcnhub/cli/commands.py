@@ -13,10 +13,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
 
+from pcnhub.domain.errors import InputError
+
 #: Exit codes of every command: done, a rule broken (by the configuration or plan checked), bad input.
 EXIT_OK: Final = 0
 EXIT_BROKEN: Final = 1
 EXIT_BAD_INPUT: Final = 2
+
+
+def fail(stderr: TextIO, prog: str, message: str) -> int:
+    """Say what is wrong with the command line or its input (``prog: message``); exit status 2."""
+    stderr.write(f"{prog}: {message}\n")
+    return EXIT_BAD_INPUT
+
+
+def bad_input(stderr: TextIO, prog: str, error: Exception) -> int:
+    """Report bad input; exit status 2.  An :class:`~pcnhub.domain.errors.InputError` names its own file,
+    row and field, so it is printed as it is; any other error follows ``prog:``."""
+    if isinstance(error, InputError):
+        stderr.write(f"{error}\n")
+        return EXIT_BAD_INPUT
+    return fail(stderr, prog, str(error))
 
 
 @dataclass(frozen=True)

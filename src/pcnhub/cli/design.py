@@ -36,14 +36,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from pcnhub.cli.commands import EXIT_OK, bad_input
 from pcnhub.domain.design.metrics import compare_current
 from pcnhub.domain.design.propose import EXACT_LIMIT, Design, design
-from pcnhub.domain.errors import InputError
 from pcnhub.domain.rules import DEFAULT_BAND, Band
 from pcnhub.ingest.design_input import read_design_input
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub design"
 
 
 def add_design_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,20 +90,13 @@ def native_stdout_to_stderr() -> Iterator[None]:
 def run_design(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         band = Band(args.lower, args.upper)
-    except ValueError as err:
-        stderr.write(f"pcnhub design: {err}\n")
-        return EXIT_BAD_INPUT
-    if args.networks is not None and args.networks < 1:
-        stderr.write("pcnhub design: --networks must be 1 or more\n")
-        return EXIT_BAD_INPUT
-    if not args.seconds > 0:
-        stderr.write("pcnhub design: --seconds must be more than 0\n")
-        return EXIT_BAD_INPUT
-    try:
+        if args.networks is not None and args.networks < 1:
+            raise ValueError("--networks must be 1 or more")
+        if not args.seconds > 0:
+            raise ValueError("--seconds must be more than 0")
         read = read_design_input(args.file)
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
+    except ValueError as err:  # InputError is a ValueError
+        return bad_input(stderr, PROG, err)
     with native_stdout_to_stderr():
         result, graph = design(read.points, read.units, band, networks=args.networks, seconds=args.seconds,
                                exact_limit=args.exact_limit, approximate=read.approximate)

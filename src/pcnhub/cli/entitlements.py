@@ -20,13 +20,13 @@ import argparse
 import json
 from typing import Final, TextIO
 
+from pcnhub.cli.commands import EXIT_OK, fail
 from pcnhub.cli.django import setup_django
+from pcnhub.cli.values import financial_year
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Population, entitlement
-from pcnhub.domain.money.years import FinancialYear
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
+PROG: Final = "pcnhub entitlements"
 
 
 def _count(text: str) -> int:
@@ -39,15 +39,8 @@ def _count(text: str) -> int:
     return value
 
 
-def _year(text: str) -> FinancialYear:
-    try:
-        return FinancialYear.parse(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
 def add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=_year, required=True, metavar="YYYY/YY", help="financial year, e.g. 2023/24")
+    parser.add_argument("--year", type=financial_year, required=True, metavar="YYYY/YY", help="financial year, e.g. 2023/24")
     parser.add_argument("--registered", type=_count, metavar="N", help="registered list at 1 January")
     parser.add_argument("--weighted", type=_count, metavar="N", help="weighted list (default: registered)")
     parser.add_argument("--adjusted", type=_count, metavar="N", help="PCN adjusted population (default: registered)")
@@ -65,13 +58,11 @@ def run_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
     from pcnhub.reference.rates import year_rates
 
     if args.registered is None:
-        stderr.write("pcnhub entitlements: give --registered N, or --pcn CODE / --icb CODE\n")
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, "give --registered N, or --pcn CODE / --icb CODE")
     try:
         rates = year_rates(args.year)
     except ValueError as err:
-        stderr.write(f"pcnhub entitlements: {err}\n")
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, str(err))
     result = entitlement(rates, Population(args.registered, args.weighted, args.adjusted, args.care_home_beds))
     if args.json:
         json.dump(result.to_dict(), stdout, indent=2)
@@ -96,15 +87,10 @@ def write_text(result: Entitlement, out: TextIO, title: str = "") -> None:
 # --- The stored register -----------------------------------------------------------------------
 
 
-def _fail(stderr: TextIO, message: str) -> int:
-    stderr.write(f"pcnhub entitlements: {message}\n")
-    return EXIT_BAD_INPUT
-
-
 def run_register_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Entitlements of a PCN (``args.pcn``) or of every PCN of an area (``args.icb``) in ``args.year``."""
     if args.pcn and args.icb:
-        return _fail(stderr, "give --pcn CODE or --icb CODE, not both")
+        return fail(stderr, PROG, "give --pcn CODE or --icb CODE, not both")
     setup_django()
     from django.db.utils import DatabaseError
 
@@ -116,18 +102,18 @@ def run_register_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: 
     try:
         year = services.catalogue_year(args.year)
     except ValueError as exc:
-        return _fail(stderr, str(exc))
+        return fail(stderr, PROG, str(exc))
     code = (args.pcn or args.icb or "").strip().upper()
     kinds = [OrgKind.PCN] if args.pcn else list(AREA_KINDS)
     what = "PCN" if args.pcn else "ICB or area"
     try:
         if not Organisation.objects.exists():
-            return _fail(stderr, "the register is empty; load it with 'pcnhub demo' or 'pcnhub import' first")
+            return fail(stderr, PROG, "the register is empty; load it with 'pcnhub demo' or 'pcnhub import' first")
         org = Organisation.objects.filter(code=code, kind__in=kinds).first()
     except DatabaseError as exc:
-        return _fail(stderr, f"the register database is not ready ({exc}); run 'pcnhub demo' first")
+        return fail(stderr, PROG, f"the register database is not ready ({exc}); run 'pcnhub demo' first")
     if org is None:
-        return _fail(stderr, f"no {what} with code {code!r} in the register")
+        return fail(stderr, PROG, f"no {what} with code {code!r} in the register")
 
     if args.pcn:
         money = services.pcn_entitlement(org, year)

@@ -8,16 +8,17 @@ status 2 and the problems on stderr; files imported before it stay imported.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from pcnhub.cli.commands import EXIT_OK, fail
+from pcnhub.cli.values import date_argument
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+PROG = "pcnhub import"
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +28,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind", choices=[kind.value for kind in Kind], help="kind of file (default: recognised from its contents)"
     )
     parser.add_argument(
-        "--date", type=_iso_date, metavar="YYYY-MM-DD", help="date a configuration CSV applies from (required for one)"
+        "--date", type=date_argument("2019-04-01"), metavar="YYYY-MM-DD", help="date a configuration CSV applies from (required for one)"
     )
     parser.add_argument("--area", metavar="NAME", help="place of a configuration's PCNs, if it has no area column")
     parser.add_argument(
@@ -56,8 +57,7 @@ def run_import(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
                 skip_unknown=args.skip_unknown,
             )
         except InputError as err:
-            print(f"pcnhub import: {err}", file=stderr)
-            return EXIT_BAD_INPUT
+            return fail(stderr, PROG, str(err))
         when = f" of {run.extract_date}" if run.extract_date else ""
         print(
             f"{run.file_name}: {run.kind}{when}, {run.rows:,} rows: {run.created:,} created, "
@@ -65,13 +65,6 @@ def run_import(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
             file=stdout,
         )
     return EXIT_OK
-
-
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2019-01-01") from None
 
 
 def _user() -> str:

@@ -20,8 +20,8 @@ import argparse
 import sys
 from typing import TextIO
 
-from pcnhub.cli.commands import EXIT_OK, Command, add_commands, run_command
 from pcnhub.cli.check import add_check_arguments, run_check
+from pcnhub.cli.commands import EXIT_OK, Command, add_commands, run_command
 from pcnhub.cli.django import setup_django
 
 #: Commands in modules of their own, imported only when used (see :mod:`pcnhub.cli.commands`).

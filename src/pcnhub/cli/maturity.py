@@ -27,12 +27,11 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Final, TextIO
 
-from pcnhub.domain.errors import InputError, Problems
-from pcnhub.ingest.tabular import open_input
+from pcnhub.cli.commands import EXIT_OK, bad_input
+from pcnhub.domain.errors import InputError
 from pcnhub.domain.maturity import (
     AUDIENCE_LABELS,
     AUDIENCES,
@@ -45,12 +44,10 @@ from pcnhub.domain.maturity import (
     offers_for,
     score,
 )
+from pcnhub.ingest.assessment import read_assessment
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
 PROG: Final = "pcnhub maturity"
 WIDTH: Final = 100
-_WRAPPER_KEYS: Final = ("matrix", "audience", "answers")
 _FOR: Final = {"pcn": "self-assessment of a PCN", "system": "self-assessment of a system"}
 
 
@@ -94,12 +91,8 @@ def run_maturity(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             return _run_score(args, stdout, stderr)
         if command == "offers":
             return _run_offers(args, stdout)
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
-    except ValueError as err:
-        stderr.write(f"{PROG} {command}: {err}\n")
-        return EXIT_BAD_INPUT
+    except ValueError as err:  # InputError is a ValueError
+        return bad_input(stderr, f"{PROG} {command}", err)
     raise AssertionError(command)
 
 
@@ -160,75 +153,6 @@ def _choose(file: str, name: str, option: str | None, from_file: str | None) -> 
             file, f"the file says {name} {from_file!r} but --{name} {option} was given; drop one of them", field=name
         )
     return option if option is not None else from_file
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """A self-assessment as read from a file: the matrix and audience it names (if any) and its answers."""
-
-    matrix: str | None
-    audience: str | None
-    answers: dict[str, str]
-
-
-def read_assessment(path: Path) -> Assessment:
-    """Read a self-assessment JSON file; every problem in it becomes one :class:`InputError`."""
-    file = path.name
-    with open_input(path, "a JSON file") as handle:
-        raw = handle.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError.single(file, f"the file is not UTF-8 text (byte {err.start})") from None
-    duplicates: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in items:
-            if key in seen:
-                duplicates.append(key)
-            seen[key] = value
-        return seen
-
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as err:
-        raise InputError.single(
-            file, f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError.single(
-            file, 'expected a JSON object: {"matrix": ..., "audience": ..., "answers": {id: status}} '
-            "or {id: status}",
-        )
-    problems = Problems(file)
-    matrix = audience = None
-    if any(key in data for key in _WRAPPER_KEYS):
-        for key in sorted(set(data) - set(_WRAPPER_KEYS)):
-            problems.add(None, key, f"unknown key (expected {', '.join(_WRAPPER_KEYS)})")
-        matrix = data.get("matrix")
-        if matrix is not None and (not isinstance(matrix, str) or not matrix.strip()):
-            problems.add(None, "matrix", f"{json.dumps(matrix)} is not a matrix key (e.g. \"national-2019\")")
-            matrix = None
-        audience = data.get("audience")
-        if audience is not None and audience not in AUDIENCES:
-            problems.add(None, "audience", f"{json.dumps(audience)} is not an audience; use {' or '.join(AUDIENCES)}")
-            audience = None
-        answers = data.get("answers")
-        if not isinstance(answers, dict):
-            problems.fail(None, "answers", "expected an object of statement id -> status")
-    else:
-        answers = data
-    for key in duplicates:
-        if key in answers:
-            problems.add(None, key, "the statement appears twice")
-    for statement_id, status in answers.items():
-        if status not in STATUSES:
-            problems.add(
-                None, statement_id, f"{json.dumps(status)} is not a status; use {', '.join(STATUSES)}"
-            )
-    problems.raise_if_any()
-    return Assessment(matrix=matrix, audience=audience, answers=answers)
 
 
 def _wrap(text: str, indent: str, hanging: str = "") -> list[str]:

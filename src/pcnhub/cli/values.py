@@ -1,16 +1,24 @@
-"""Values typed on the command line, checked once for every ``pcnhub`` command."""
+"""Values typed on the command line, checked the same way for every ``pcnhub`` command.
+
+One ISO-date reader (:func:`iso_date`, and :func:`date_argument` as an argparse type) and one
+financial-year reader (:func:`financial_year`, an argparse type).
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Final
+
+from pcnhub.domain.money.years import FinancialYear
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def iso_date(flag: str, value: str | dt.date, example: str = "") -> dt.date:
-    """``value`` as a date written YYYY-MM-DD; ValueError naming ``flag`` otherwise."""
+def _date(value: str | dt.date, example: str) -> dt.date:
+    """``value`` as a date written YYYY-MM-DD; ValueError (without a flag) otherwise."""
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
@@ -20,4 +28,32 @@ def iso_date(flag: str, value: str | dt.date, example: str = "") -> dt.date:
     except ValueError:
         pass
     hint = f", e.g. {example}" if example else ""
-    raise ValueError(f"{flag}: {value!r} is not a date (expected YYYY-MM-DD{hint})")
+    raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD{hint})")
+
+
+def iso_date(flag: str, value: str | dt.date, example: str = "") -> dt.date:
+    """``value`` as a date written YYYY-MM-DD; ValueError naming ``flag`` otherwise."""
+    try:
+        return _date(value, example)
+    except ValueError as err:
+        raise ValueError(f"{flag}: {err}") from None
+
+
+def date_argument(example: str = "") -> Callable[[str], dt.date]:
+    """An argparse ``type`` reading a date written YYYY-MM-DD (argparse names the flag in its error)."""
+
+    def parse(text: str) -> dt.date:
+        try:
+            return _date(text, example)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return parse
+
+
+def financial_year(text: str) -> FinancialYear:
+    """An argparse ``type`` reading a financial year such as 2023/24 or 2023-24."""
+    try:
+        return FinancialYear.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None

@@ -19,10 +19,8 @@ import json
 from pathlib import Path
 from typing import Final, TextIO
 
-from pcnhub.domain.errors import InputError
+from pcnhub.cli.commands import EXIT_OK, bad_input
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
 PROG: Final = "pcnhub phm import"
 
 
@@ -54,12 +52,8 @@ def run_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if args.practice:
                 raise ValueError("--practice is for --fhir only (CSV extracts have a practice_code column)")
             result = import_csv(args.csv, args.out)
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError) as err:
-        stderr.write(f"{PROG}: {err}\n")
-        return EXIT_BAD_INPUT
+    except (ValueError, OSError) as err:  # InputError is a ValueError
+        return bad_input(stderr, PROG, err)
     if args.json:
         stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return EXIT_OK

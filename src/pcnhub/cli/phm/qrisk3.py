@@ -32,9 +32,8 @@ from pcnhub.analytics.qrisk3 import (
     Smoking,
     qrisk3,
 )
+from pcnhub.cli.commands import EXIT_OK, fail
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
 PROG: Final = "pcnhub phm qrisk3"
 
 #: (option, QRiskInputs field, help) of the risk-factor switches.
@@ -108,8 +107,7 @@ def run_qrisk3(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         inputs = inputs_from_args(args)
         risk = qrisk3(inputs)
     except ValueError as err:
-        stderr.write(f"{PROG}: {err}\n")
-        return EXIT_BAD_INPUT
+        return fail(stderr, PROG, str(err))
     if args.json:
         report = {
             "qrisk3": round(risk, 2),

@@ -22,12 +22,11 @@ import json
 from pathlib import Path
 from typing import Final, TextIO
 
-from pcnhub.cli.values import iso_date
 from pcnhub.analytics.engines import ENGINES, EngineError
-from pcnhub.domain.errors import InputError
+from pcnhub.analytics.practices import read_map
+from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input
+from pcnhub.cli.values import iso_date
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2
 PROG: Final = "pcnhub phm run"
 
 
@@ -66,12 +65,8 @@ def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             raise ValueError(f"--out: {args.out} is a file, not a folder")
         summary = run_pipeline(data, Path(args.out), engine=args.engine, practice_map=practice_map, as_of=as_of,
                                progress=not args.quiet, console=stderr)
-    except InputError as err:
-        stderr.write(f"{err}\n")
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError, EngineError) as err:
-        stderr.write(f"{PROG}: {err}\n")
-        return EXIT_BAD_INPUT
+    except (ValueError, OSError, EngineError) as err:  # InputError is a ValueError
+        return bad_input(stderr, PROG, err)
     if args.json:
         stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
@@ -82,14 +77,3 @@ def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"Files: patient_features.parquet, aggregates.parquet, variation.parquet, summary.json\nSteps: {steps}\n"
         )
     return EXIT_OK
-
-
-def read_map(path: Path) -> dict[str, tuple[str | None, str | None]]:
-    """``{practice_code: (pcn_code, icb_code)}`` from an NHS gp-reg-pat-prac-map CSV (InputError if bad)."""
-    from pcnhub.ingest.practice_map import read_practice_map
-
-    if not Path(path).is_file():
-        raise ValueError(f"--practice-map: {path} does not exist")
-    return {m.practice_code: (m.pcn_code, m.icb_code or None) for m in read_practice_map(path)}
-
-
