@@ -47,6 +47,7 @@ from pcnhub.analytics.pipeline import qrisk3 as qrisk3_step
 from pcnhub.analytics.pipeline import segments as segments_step
 from pcnhub.analytics.pipeline import variation as variation_step
 from pcnhub.analytics.schema import TABLES
+from pcnhub.progress import progress_bars
 
 STEPS: Final = (
     "population", "frailty", "polypharmacy", "multimorbidity", "qrisk3", "segments", "cohorts", "features",
@@ -103,21 +104,7 @@ class _Steps:
         self._progress = None
         self._task = None
         if progress:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                SpinnerColumn,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            console = console if console is not None else Console(stderr=True)
-            if not hasattr(console, "print"):
-                console = Console(file=console)
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+            self._progress = progress_bars(console)
 
     def __enter__(self) -> _Steps:
         if self._progress is not None:

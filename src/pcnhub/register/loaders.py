@@ -48,16 +48,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import F
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.history import Interval, apply_snapshot, value_on
@@ -72,6 +63,7 @@ from pcnhub.ingest import (
     read_practice_map,
 )
 from pcnhub.ingest.tabular import Problems
+from pcnhub.progress import progress_bars
 from pcnhub.register.models import (
     ImportRun,
     ListSize,
@@ -495,15 +487,7 @@ class _Bars:
     """Rich progress bars on the console (stderr), one per phase; silent when disabled."""
 
     def __init__(self, enabled: bool) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<40}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            disable=not enabled,
-        )
+        self.progress = progress_bars(width=40, enabled=enabled)
 
     def __enter__(self) -> _Bars:
         self.progress.start()

@@ -34,6 +34,7 @@ from pcnhub.analytics.synth import PracticeSize
 from pcnhub.analytics.practices import EXPECTED, read_practices
 from pcnhub.cli.commands import EXIT_OK, bad_input
 from pcnhub.cli.values import iso_date
+from pcnhub.progress import progress_bars
 
 PROG: Final = "pcnhub phm synth"
 _WHOLE_NUMBER: Final = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)")
@@ -89,18 +90,7 @@ def _generate(practices, out, patients, seed, as_of, *, quiet: bool, stderr: Tex
     total = sum(p.list_size for p in practices) if patients is None else patients
     if quiet:
         return synth.generate(practices, out, patients=patients, seed=seed, as_of=as_of)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(file=stderr)) as progress:
+    with progress_bars(stderr) as progress:
         task = progress.add_task("synthetic patients", total=total)
         return synth.generate(practices, out, patients=patients, seed=seed, as_of=as_of,
                               progress=lambda done: progress.advance(task, done))
