@@ -25,7 +25,7 @@ from pcnhub.finance.forms_plans import SessionForm, can_agree
 from pcnhub.finance.models import AccessSession
 from pcnhub.pages import exports
 from pcnhub.finance.views_common import PlanRows
-from pcnhub.pages.views import BadRequest, download_response, page, page_url, problems, query_date
+from pcnhub.pages.views import BadRequest, download_response, page, page_url, query_date
 
 
 def access_url(pcn, date: dt.date, anchor: str = "") -> str:
@@ -188,15 +188,8 @@ def access_session_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page
 def access_session_edit(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    def show(pcn, date, session, form) -> HttpResponse:
-        return render(request, "finance/plans_access_session.html", {
-            "pcn": pcn, "date": date, "session": session, "form": form,
-            "back": access_url(pcn, date, "sessions"),
-            "action": _session_url("edit", pcn, session.pk, date),
-            "problems": problems(form),
-        })
-
-    return SESSIONS.edit(request, code, session_id, show)
+    return SESSIONS.edit(request, code, session_id, "finance/plans_access_session.html", lambda pcn, date, session: {
+        "date": date, "session": session, "action": _session_url("edit", pcn, session.pk, date)})
 
 
 @require_POST

@@ -25,7 +25,7 @@ from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, po
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
 from pcnhub.finance.views_common import PlanRows, query_year
 from pcnhub.pages import exports
-from pcnhub.pages.views import download_response, page, page_url, problems
+from pcnhub.pages.views import download_response, page, page_url
 
 gbp = plans.gbp
 STATUS_TAGS = {
@@ -327,16 +327,9 @@ def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page
 def arrs_post_edit(request: HttpRequest, code: str, post_id: int) -> HttpResponse:
-    def show(pcn, year, post, form) -> HttpResponse:
-        return render(request, "finance/plans_arrs_post.html", {
-            "pcn": pcn, "year": year, "post": post, "form": form,
-            "name": plans.role_name(post.role),
-            "back": arrs_url(pcn, year, "posts"),
-            "action": _change_url("post_edit", pcn, year, post.pk),
-            "problems": problems(form),
-        })
-
-    return POSTS.edit(request, code, post_id, show)
+    return POSTS.edit(request, code, post_id, "finance/plans_arrs_post.html", lambda pcn, year, post: {
+        "year": year, "post": post, "name": plans.role_name(post.role),
+        "action": _change_url("post_edit", pcn, year, post.pk)})
 
 
 @require_http_methods(["GET", "POST"])

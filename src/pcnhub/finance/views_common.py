@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions
 from pcnhub.finance.forms_money import YearForm
-from pcnhub.pages.views import bound_form, done, query_form, saved
+from pcnhub.pages.views import bound_form, done, problems, query_form, saved
 from pcnhub.register.models import Organisation
 
 
@@ -62,13 +62,17 @@ class PlanRows:
         form = self.form(request.POST, pcn=pcn, user=request.user, period=period)
         return saved(request, form, self.back(pcn, period)) or self.page(request, pcn, form)
 
-    def edit(self, request: HttpRequest, code: str, row_id: int,
-             show: Callable[[Organisation, Any, Model, Any], HttpResponse]) -> HttpResponse:
-        """GET shows the row's form (``show(pcn, period, row, form)``); POST changes the row."""
+    def edit(self, request: HttpRequest, code: str, row_id: int, template: str,
+             context: Callable[[Organisation, Any, Model], dict]) -> HttpResponse:
+        """GET shows the row's form on ``template`` (with ``context(pcn, period, row)``, the form, its
+        problems and the way back); POST changes the row."""
         pcn, period = self.editing(request, code)
         row = self.row(pcn, row_id)
         form = bound_form(request, self.form, pcn=pcn, user=request.user, period=period, instance=row)
-        return saved(request, form, self.back(pcn, period)) or show(pcn, period, row, form)
+        return saved(request, form, self.back(pcn, period)) or render(request, template, {
+            "pcn": pcn, "form": form, "problems": problems(form), "back": self.back(pcn, period),
+            **context(pcn, period, row),
+        })
 
     def delete(self, request: HttpRequest, code: str, row_id: int, describe: Callable[[Model], str]) -> HttpResponse:
         """POST: delete the row, saying ``describe(row)``."""

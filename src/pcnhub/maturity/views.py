@@ -257,7 +257,7 @@ def _pcn_context(request: HttpRequest, pcn) -> tuple[dict, dict]:
 def _own_icb(request: HttpRequest, pcn) -> Organisation | None:
     """The ICB of the PCN whose heatmap the user may see, if any (for a link back)."""
     scope = request.scope
-    if scope.role == Role.ICB and scope.organisation is not None and scope.can_view(pcn):
+    if scope.role == Role.ICB and scope.in_charge_of(pcn):
         return scope.organisation
     return None
 
