@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +13,6 @@ import pytest
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind
 from pcnhub.register import loaders
-from pcnhub.cli.import_files import add_import_arguments, run_import
 from pcnhub.register.loaders import import_file, local_code
 from pcnhub.register.models import (
     ImportRun,
@@ -521,39 +518,3 @@ def test_local_codes_are_short_stable_and_distinct() -> None:
     assert code == local_code("pcn", " rayleigh  &  district", "castle point and rochford")
     assert code != local_code(OrgKind.PCN, "Rayleigh & District", "Southend")
     assert local_code(OrgKind.PLACE, "Southend") != local_code(OrgKind.PCN, "Southend")
-
-
-# --- the command ---------------------------------------------------------------------------------
-
-
-def run_command(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser()
-    add_import_arguments(parser)
-    out, err = io.StringIO(), io.StringIO()
-    return run_import(parser.parse_args(argv), out, err), out.getvalue(), err.getvalue()
-
-
-def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Path) -> None:
-    status, out, err = run_command(str(epraccur), str(map_2022), "--quiet")
-    assert status == 0 and err == ""
-    lines = out.splitlines()
-    assert lines[0].startswith("epraccur.csv: epraccur, 5 rows: 12 created, 0 updated, 0 unchanged in ")
-    assert lines[1].startswith("map_2022.csv: practice-map of 2022-01-01, 5 rows: ")
-
-
-def test_the_import_command_exits_2_on_bad_input(tmp_path: Path) -> None:
-    path = tmp_path / "llr.csv"
-    path.write_text("place,pcn\nLeicester City,Aegis\n")
-    status, out, err = run_command(str(path), "--quiet")
-    assert (status, out) == (2, "")
-    assert err.startswith("pcnhub import: llr.csv row 1: not a file pcnhub can import")
-
-
-def test_the_import_command_passes_date_area_and_kind(epraccur: Path, tmp_path: Path) -> None:
-    import_quietly(epraccur)
-    path = write_csv(tmp_path / "c.csv", [["Tees", "A81001", "Densham", "5903"]], CONFIGURATION_HEADER)
-    status, out, _ = run_command(
-        str(path), "--kind", "configuration", "--date", "2019-04-01", "--area", "Tees", "--quiet"
-    )
-    assert status == 0 and "configuration of 2019-04-01" in out
-    assert Organisation.objects.filter(kind=OrgKind.PLACE, name="Tees").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -11,10 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pcnhub.domain.errors import InputError
-from pcnhub.domain.money.arrs import Post
-from pcnhub.ingest.arrs_plan import read_plan_csv
-from pcnhub.reference.arrs_roles import load_catalogue
 from pcnhub.cli.arrs import add_arrs_arguments, run_arrs
 from pcnhub.domain.money.entitlements import arrs_sum
 from pcnhub.domain.money.years import FinancialYear
@@ -128,22 +123,6 @@ def test_bad_rows_are_all_reported_with_row_and_field(tmp_path):
         "plan.csv row 9, field start: is blank",
         "plan.csv row 9, field annual_cost: is blank",
     ]
-
-
-def test_read_plan_csv_raises_one_input_error(tmp_path):
-    path = write(tmp_path, HEADER + "SPLW,1,2021-02-30,,1,,\nFCP,1,2021-04-01,,40000,,\n")
-    with pytest.raises(InputError) as caught:
-        read_plan_csv(path, load_catalogue())
-    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "start")]
-    assert caught.value.file == "plan.csv"
-
-
-def test_read_plan_csv_reads_posts(tmp_path):
-    posts = read_plan_csv(write(tmp_path, PLAN), load_catalogue())
-    assert posts[1] == Post(
-        "social_prescribing_link_worker", Decimal(1), dt.date(2021, 4, 1), None, Decimal(30000), "sub-contract", ""
-    )
-    assert posts[2].fte == Decimal("0.5") and posts[2].role == "paramedic"
 
 
 def test_a_missing_column_is_named(tmp_path):

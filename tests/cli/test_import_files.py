@@ -1,0 +1,54 @@
+"""``pcnhub import``: a line per file imported, exit 2 on bad input, and the options passed on."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import pytest
+
+from pcnhub.cli.import_files import add_import_arguments, run_import
+from pcnhub.register.models import Organisation, OrgKind
+from tests.ingest.helpers import write_csv
+from tests.register.test_loaders import (  # noqa: F401 (fixtures)
+    CONFIGURATION_HEADER,
+    epraccur,
+    import_quietly,
+    map_2022,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def run_command(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    add_import_arguments(parser)
+    out, err = io.StringIO(), io.StringIO()
+    return run_import(parser.parse_args(argv), out, err), out.getvalue(), err.getvalue()
+
+
+def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Path) -> None:
+    status, out, err = run_command(str(epraccur), str(map_2022), "--quiet")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("epraccur.csv: epraccur, 5 rows: 12 created, 0 updated, 0 unchanged in ")
+    assert lines[1].startswith("map_2022.csv: practice-map of 2022-01-01, 5 rows: ")
+
+
+def test_the_import_command_exits_2_on_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "llr.csv"
+    path.write_text("place,pcn\nLeicester City,Aegis\n")
+    status, out, err = run_command(str(path), "--quiet")
+    assert (status, out) == (2, "")
+    assert err.startswith("pcnhub import: llr.csv row 1: not a file pcnhub can import")
+
+
+def test_the_import_command_passes_date_area_and_kind(epraccur: Path, tmp_path: Path) -> None:
+    import_quietly(epraccur)
+    path = write_csv(tmp_path / "c.csv", [["Tees", "A81001", "Densham", "5903"]], CONFIGURATION_HEADER)
+    status, out, _ = run_command(
+        str(path), "--kind", "configuration", "--date", "2019-04-01", "--area", "Tees", "--quiet"
+    )
+    assert status == 0 and "configuration of 2019-04-01" in out
+    assert Organisation.objects.filter(kind=OrgKind.PLACE, name="Tees").exists()
