@@ -1,6 +1,6 @@
 """Forms every app's pages share, in the NHS.UK design system.
 
-Every form renders with NHS.UK frontend classes (see ``templates/register/_field.html``): the
+Every form renders with NHS.UK frontend classes (see ``templates/pages/_field.html``): the
 :class:`NHSFormMixin` gives widgets their ``nhsuk-*`` classes, and after validation marks fields
 in error (``nhsuk-input--error`` ..., ``aria-describedby`` pointing at the error message).
 """
