@@ -1,13 +1,12 @@
 """`pcnhub access`: JSON contract, text summary and exit codes."""
 
-import argparse
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from pcnhub.cli.access import add_access_arguments, run_access
+from tests.cli.helpers import command
 
 PLAN = (
     "day,start,end,site,staff_type,agreed\n"
@@ -18,12 +17,7 @@ PLAN = (
 )
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub access")
-    add_access_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_access(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command("pcnhub access", add_access_arguments, run_access)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +12,7 @@ from pcnhub.cli.arrs import add_arrs_arguments, run_arrs
 from pcnhub.domain.money.entitlements import arrs_sum
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.reference.rates import year_rates
+from tests.cli.helpers import command
 
 HEADER = "role,fte,start,end,annual_cost,employment,label\n"
 PLAN = HEADER + (
@@ -23,12 +22,7 @@ PLAN = HEADER + (
 )
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub arrs")
-    add_arrs_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_arrs(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command("pcnhub arrs", add_arrs_arguments, run_arrs)
 
 
 def write(tmp_path: Path, text: str, name: str = "plan.csv", encoding: str = "utf-8") -> Path:

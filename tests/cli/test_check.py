@@ -1,13 +1,12 @@
 """`pcnhub check FILE.csv` on the published Southend, Castle Point and Rochford configuration."""
 
-import argparse
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from pcnhub.cli.check import add_check_arguments, run_file_check
+from tests.cli.helpers import command
 from tests.paths import SHARED_DATA
 
 SOUTHEND = SHARED_DATA / "seed-tables" / "southend-castle-point-rochford-pcns_2019-01.csv"
@@ -26,12 +25,7 @@ PUBLISHED_LIST_SIZES = {
 }
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub check")
-    add_check_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_file_check(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command("pcnhub check", add_check_arguments, run_file_check)
 
 
 @pytest.fixture(scope="module")

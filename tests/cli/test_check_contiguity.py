@@ -1,7 +1,5 @@
 """`pcnhub check FILE.csv` with locations: contiguity findings, postcodes, bad locations, the JSON shape."""
 
-import argparse
-import io
 import json
 from pathlib import Path
 
@@ -9,7 +7,14 @@ import pytest
 
 from pcnhub.cli.check import add_check_arguments, run_file_check
 from pcnhub.domain.contiguity import with_contiguity
-from pcnhub.domain.rules import EXCEPTION, WARNING, Network, PracticeEntry, check_configuration
+from pcnhub.domain.rules import (
+    EXCEPTION,
+    WARNING,
+    Network,
+    PracticeEntry,
+    check_configuration,
+)
+from tests.cli.helpers import command
 from tests.domain.geo_helpers import km_point
 from tests.paths import SHARED_DATA
 
@@ -17,12 +22,7 @@ SOUTHEND = SHARED_DATA / "seed-tables" / "southend-castle-point-rochford-pcns_20
 HEADER = "pcn,practice_code,practice_name,list_size"
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub check")
-    add_check_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_file_check(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command("pcnhub check", add_check_arguments, run_file_check)
 
 
 def write(tmp_path: Path, columns: str, rows: list[str], name: str = "config.csv") -> Path:

@@ -1,21 +1,17 @@
 """`pcnhub check --pcn-date D --icb CODE` checks the stored register (register: tests/builders.py)."""
 
-import io
 import json
 
 import pytest
 
-from pcnhub.cli.main import main
 from pcnhub.register.models import RuleException
 from tests.builders import NORTH_TOTAL, SOUTH_TOTAL
+from tests.cli.helpers import pcnhub
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+run = pcnhub
 
 
 def test_register_check_reports_breaches_and_exits_1(register):

@@ -1,10 +1,9 @@
 """`pcnhub design FILE.csv`: the JSON contract, pins, bad rows, postcodes geocoded offline."""
 
-import io
 import json
 from pathlib import Path
 
-from pcnhub.cli.main import main
+from tests.cli.helpers import pcnhub
 
 HEADER = "practice_code,list_size,lat,lon,pinned,area\n"
 # Two clusters of three practices, west and east, 12,000 patients each.
@@ -25,9 +24,7 @@ def write(tmp_path: Path, rows=ROWS, header: str = HEADER, name: str = "practice
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["design", *argv], out, err)
-    return code, out.getvalue(), err.getvalue()
+    return pcnhub("design", *argv)
 
 
 def test_json_contract(tmp_path: Path) -> None:

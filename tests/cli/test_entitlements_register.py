@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
-from pcnhub.cli.main import main
+from tests.cli.helpers import pcnhub
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+run = pcnhub
 
 
 def test_pcn_json_is_the_list_size_shape_plus_pcn_as_of_and_notes(register):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 from pathlib import Path
 
 import pytest
 
 from pcnhub.cli.import_files import add_import_arguments, run_import
 from pcnhub.register.models import Organisation, OrgKind
+from tests.cli.helpers import command
 from tests.ingest.helpers import write_csv
 from tests.register.test_loaders import (  # noqa: F401 (fixtures)
     CONFIGURATION_HEADER,
@@ -21,11 +20,7 @@ from tests.register.test_loaders import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.django_db
 
 
-def run_command(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser()
-    add_import_arguments(parser)
-    out, err = io.StringIO(), io.StringIO()
-    return run_import(parser.parse_args(argv), out, err), out.getvalue(), err.getvalue()
+run_command = command("pcnhub import", add_import_arguments, run_import)
 
 
 def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Path) -> None:

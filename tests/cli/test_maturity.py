@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 from pathlib import Path
@@ -12,14 +11,9 @@ import pytest
 from pcnhub.cli.main import main
 from pcnhub.cli.maturity import add_maturity_arguments, run_maturity
 from pcnhub.reference.maturity import load_matrix
+from tests.cli.helpers import command
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub maturity")
-    add_maturity_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_maturity(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command("pcnhub maturity", add_maturity_arguments, run_maturity)
 
 
 def write(tmp_path: Path, content: object, name: str = "answers.json") -> Path:

@@ -8,6 +8,7 @@ import pytest
 
 from pcnhub.analytics.qrisk3 import DISCLAIMER
 from pcnhub.cli.phm.qrisk3 import PROG, add_qrisk3_arguments, run_qrisk3
+from tests.cli.helpers import command
 
 BMI = str(70 / 1.7**2)
 VECTOR = (
@@ -26,12 +27,7 @@ VECTOR = (
 )
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog=PROG)
-    add_qrisk3_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = run_qrisk3(parser.parse_args(argv), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+run = command(PROG, add_qrisk3_arguments, run_qrisk3)
 
 
 @pytest.mark.parametrize(("sex", "expected"), [("female", 18.11), ("male", 24.59)])
@@ -170,7 +166,6 @@ def test_a_missing_required_option_is_an_argparse_error() -> None:
 
 
 def test_pcnhub_phm_qrisk3_through_the_main_command():
-    import io
     import json
 
     from pcnhub.cli.main import main

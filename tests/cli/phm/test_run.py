@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from pathlib import Path
 
@@ -14,18 +13,14 @@ import pytest
 
 from pcnhub.analytics import synth
 from pcnhub.cli.phm.run import add_run_arguments, run_run
+from tests.cli.helpers import command
 from tests.paths import SHARED_DATA
 
 MAP_FILE = SHARED_DATA / "nhs-open-data" / "gp-reg-pat-prac-map_2022-01.csv"
 PRACTICES = ("A81001", "A81002", "A81004", "A81005")
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub phm run")
-    add_run_arguments(parser)
-    out, err = io.StringIO(), io.StringIO()
-    code = run_run(parser.parse_args(list(argv)), out, err)
-    return code, out.getvalue(), err.getvalue()
+run = command("pcnhub phm run", add_run_arguments, run_run)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from pathlib import Path
 
@@ -12,17 +11,13 @@ import pytest
 
 from pcnhub.analytics import synth
 from pcnhub.cli.phm.synth import add_synth_arguments, run_synth
+from tests.cli.helpers import command
 from tests.paths import SHARED_DATA
 
 OPEN_DATA = SHARED_DATA / "nhs-open-data"
 
 
-def run(*argv: str, register=None) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="pcnhub phm synth")
-    add_synth_arguments(parser)
-    out, err = io.StringIO(), io.StringIO()
-    code = run_synth(parser.parse_args(list(argv)), out, err, register=register)
-    return code, out.getvalue(), err.getvalue()
+run = command("pcnhub phm synth", add_synth_arguments, run_synth)
 
 
 def write(tmp_path: Path, text: str, name: str = "practices.csv") -> Path:
