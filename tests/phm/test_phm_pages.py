@@ -10,6 +10,7 @@ import re
 import pytest
 
 from pcnhub.phm import services
+from pcnhub.phm.services import COHORTS, sortable
 from tests.helpers_web import read_csv, read_xlsx, text
 from tests.phm.fixtures import NORTH_EFI_IMD, NORTH_SMR, NORTH_TOTALS
 
@@ -274,3 +275,15 @@ def test_a_dashboard_without_aggregates_says_so(phm_output, client_for):
     assert response.status_code == 200 and 'id="no-aggregates"' in response.content.decode()
     assert cell(response, 'data-cohort="smr"', "count") == "not known"
     assert 'id="no-aggregates"' not in client_for("icb").get(PCN).content.decode()
+
+
+@pytest.mark.parametrize("cohort", sorted(COHORTS))
+def test_every_worklist_opens_on_its_default_sort(phm_output, client_for, grant, cohort):
+    """Each cohort's default sort is one of its own columns: the first page opens for a PCN and a practice."""
+    grant("pcn")
+    grant("practice")
+    assert COHORTS[cohort].sort in sortable(COHORTS[cohort])
+    for role, url in (("pcn", f"/phm/pcn/U00001/cohort/{cohort}/"), ("practice", f"/phm/practice/A81001/cohort/{cohort}/")):
+        response = client_for(role).get(url)
+        assert response.status_code == 200, (role, cohort, text(response)[:300])
+        assert client_for(role).get(url + "?format=csv").status_code == 200

@@ -95,7 +95,7 @@ COHORTS = {c.key: c for c in (
            ("repeat_medicines", "polypharmacy_10plus", "efi_category", "care_home", "segment"), "repeat_medicines"),
     Cohort("care_home", "Care home residents",
            "Patients living in a care home, for the Enhanced Health in Care Homes service.",
-           ("efi_category", "repeat_medicines", "condition_count", "segment"), "efi_score"),
+           ("efi_category", "efi_score", "repeat_medicines", "condition_count", "segment"), "efi_score"),
     Cohort("anticipatory_care", "Anticipatory care",
            "Patients with complex needs (moderate or severe frailty, several long-term conditions) who benefit "
            "from a personalised care and support plan.",
