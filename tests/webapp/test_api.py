@@ -19,3 +19,31 @@ def test_refusals_and_unknown_codes_are_json_from_every_router(client_for):
         assert response.status_code == 403 and "Your role" in response.json()["detail"], url
     response = client_for("analyst").get("/api/finance/pcns/U99999/entitlements")
     assert response.status_code == 404 and "no PCN with the code U99999" in response.json()["detail"]
+
+
+BIG = str(2**63)
+
+
+@pytest.mark.parametrize("url", [
+    f"/api/organisations?offset={BIG}", f"/api/organisations?limit={BIG}", "/api/organisations?limit=0",
+    "/api/organisations?offset=-1", f"/api/landscape?area=QAA&lower={BIG}", f"/api/landscape?area=QAA&upper={BIG}",
+    f"/api/pcns/U00001?lower={BIG}", "/api/pcns/U00001?upper=-5", f"/api/design/areas/QAA?networks={BIG}",
+    "/api/design/areas/QAA?networks=0", f"/api/design/areas/QAA?lower={BIG}",
+])
+def test_integer_parameters_out_of_bounds_are_a_422_not_a_500(client_for, url):
+    response = client_for("analyst").get(url)
+    assert response.status_code == 422, (url, response.status_code, response.content[:300])
+    assert response.json()["detail"]
+
+
+def test_the_schema_states_every_integer_parameters_bounds(client_for):
+    schema = client_for("analyst").get("/api/openapi.json").json()
+    loose = []
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                kinds = parameter["schema"].get("anyOf", [parameter["schema"]])
+                for kind in kinds:
+                    if kind.get("type") == "integer" and ("maximum" not in kind or "minimum" not in kind):
+                        loose.append(f"{path} {parameter['name']}")
+    assert loose == []

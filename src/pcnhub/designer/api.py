@@ -14,7 +14,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from pcnhub.designer import permissions, services
-from pcnhub.domain import rules
+from pcnhub.designer.services import MAX_NETWORKS
+from pcnhub.pages.api import band_of, count_parameter, list_size_parameter
 from pcnhub.register import services as register
 
 router = Router(tags=["configuration designer"])
@@ -32,18 +33,17 @@ def areas(request: HttpRequest):
 
 
 @router.get("/areas/{code}", summary="An area's current configuration beside a proposal")
-def area_design(request: HttpRequest, code: str, date: str | None = None, lower: int | None = None,
-                upper: int | None = None, networks: int | None = None, keep: bool = False) -> dict:
+def area_design(request: HttpRequest, code: str, date: str | None = None,
+                lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
+                upper: int | None = list_size_parameter("largest network list size (default 50,000)"),
+                networks: int | None = count_parameter("number of networks (default: chosen by size)", MAX_NETWORKS),
+                keep: bool = False) -> dict:
     org = permissions.design_area(request.scope, code)
     try:
         day = register.parse_date(date, None) or register.latest_data_date()
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    try:
-        band = rules.Band(rules.DEFAULT_BAND.lower if lower is None else lower,
-                          rules.DEFAULT_BAND.upper if upper is None else upper)
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from None
+    band = band_of(lower, upper)
     try:
         view = services.build(org, day, band, networks, keep=keep)
     except ValueError as exc:

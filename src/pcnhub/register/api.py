@@ -11,10 +11,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
+from pcnhub.pages.api import Pages, band_of, list_size_parameter
 from pcnhub.register import services
 from pcnhub.register.models import (
     ClinicalDirector,
@@ -188,7 +189,7 @@ def me(request):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def organisations(request, kind: OrgKind | None = None, q: str = ""):
     qs = request.scope.organisations()
     if kind:
@@ -218,10 +219,11 @@ def practice_memberships(request, code: str):
 
 
 @router.get("/pcns/{code}", response=NetworkOut, summary="A PCN on a date: members, list size, findings")
-def pcn(request, code: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
+def pcn(request, code: str, date: str | None = None, lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
+        upper: int | None = list_size_parameter("largest network list size (default 50,000)")):
     org = _visible(request, code, OrgKind.PCN)
     on = _date(date)
-    band = _band(lower, upper)
+    band = band_of(lower, upper)
     [row] = services.network_rows([org], on)
     row.findings = rules.check_configuration([services.to_domain(row)], None, band).findings
     return _network(row)
@@ -265,11 +267,12 @@ def pcn_governance(request, code: str):
 
 
 @router.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
-def landscape(request, area: str, date: str | None = None, lower: int | None = None, upper: int | None = None):
+def landscape(request, area: str, date: str | None = None, lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
+              upper: int | None = list_size_parameter("largest network list size (default 50,000)")):
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
         raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")
-    view = services.landscape(org, _date(date), _band(lower, upper))
+    view = services.landscape(org, _date(date), band_of(lower, upper))
     return {
         "area": org,
         "date": view.date,
@@ -281,16 +284,6 @@ def landscape(request, area: str, date: str | None = None, lower: int | None = N
         "broken": view.result.broken,
         "contiguity": view.contiguity.to_dict() if view.contiguity else None,
     }
-
-
-def _band(lower: int | None, upper: int | None) -> rules.Band:
-    try:
-        return rules.Band(
-            rules.DEFAULT_BAND.lower if lower is None else lower,
-            rules.DEFAULT_BAND.upper if upper is None else upper,
-        )
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from None
 
 
 def _membership(m: Membership) -> dict:

@@ -1,0 +1,51 @@
+"""What every app's API router shares: integer parameters with bounds in the schema, the list-size band
+of a query, and pages of results.
+
+A number outside its bounds is answered 422 with the reason (never a database error, which an integer
+beyond 64 bits would give), and the OpenAPI schema states every bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from ninja import Field, Query, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination
+
+from pcnhub.domain import rules
+
+#: Larger than any list size, network or area: the bound of list-size parameters.
+MAX_LIST_SIZE: Final = 10_000_000
+#: The most results one page gives (the register holds about 10,000 organisations), and the furthest it starts.
+MAX_PAGE: Final = 10_000
+MAX_OFFSET: Final = 1_000_000
+
+
+def list_size_parameter(description: str) -> Any:
+    """A query parameter of registered patients, 0 to :data:`MAX_LIST_SIZE` (blank: the default band's)."""
+    return Query(None, ge=0, le=MAX_LIST_SIZE, description=description)
+
+
+def count_parameter(description: str, maximum: int) -> Any:
+    """A query parameter counting something, 1 to ``maximum`` (blank: chosen for you)."""
+    return Query(None, ge=1, le=maximum, description=description)
+
+
+def band_of(lower: int | None, upper: int | None) -> rules.Band:
+    """The list-size band of a query (a blank limit takes the default band's); 400 if the limits are inconsistent."""
+    try:
+        return rules.Band(
+            rules.DEFAULT_BAND.lower if lower is None else lower,
+            rules.DEFAULT_BAND.upper if upper is None else upper,
+        )
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+class Pages(LimitOffsetPagination):
+    """``?limit=&offset=``, bounded: up to :data:`MAX_PAGE` results from up to :data:`MAX_OFFSET`."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"results a page, 1 to {MAX_PAGE:,}")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="results to skip")
