@@ -157,3 +157,22 @@ def test_without_sum_the_national_pot_share_is_used(tmp_path):
     code, stdout, _ = run("plan", str(write(tmp_path, PLAN)), "--year", "2020/21", "--weighted", "50000", "--json")
     data = json.loads(stdout)
     assert (code, data["arrs_sum"], data["sum_from"]) == (0, 356550.0, "entitlements")
+
+
+def test_a_plan_beyond_any_post_exits_2_naming_row_and_field(tmp_path):
+    code, out, err = run("plan", str(write(tmp_path, HEADER + "SPLW,1,2021-04-01,,1e30,,\n")), "--year", "2021/22",
+                         "--weighted", "50000", "--json")
+    assert (code, out) == (2, "")
+    assert err.startswith("plan.csv row 2, field annual_cost: '1e30' is more than £10,000,000")
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--weighted", "1e3", "'1e3' is not a whole number"),
+    ("--weighted", "100000000000000000000", "is more than 100,000,000"),
+    ("--sum", "1e30", "'1e30' is more than £10,000,000,000"),
+])
+def test_options_beyond_any_network_exit_2(tmp_path, capsys, flag, value, message):
+    argv = ["plan", str(write(tmp_path, PLAN)), "--year", "2021/22", "--weighted", "50000", flag, value]
+    with pytest.raises(SystemExit) as caught:
+        run(*argv)
+    assert caught.value.code == 2 and message in capsys.readouterr().err

@@ -59,3 +59,10 @@ def test_unknown_codes_and_bad_input_exit_2(register):
 def test_empty_register_exits_2(db):
     code, out, err = run("entitlements", "--year", "2025/26", "--pcn", "U00001")
     assert (code, out) == (2, "") and "empty" in err
+
+
+def test_a_list_size_beyond_any_network_exits_2_with_the_reason(capsys):
+    with pytest.raises(SystemExit) as caught:
+        run("entitlements", "--year", "2023/24", "--registered", "100000000000000000000000000")
+    assert caught.value.code == 2
+    assert "argument --registered: 100000000000000000000000000 is more than 100,000,000" in capsys.readouterr().err

@@ -185,3 +185,11 @@ def test_the_pcnhub_command_has_maturity(tmp_path: Path) -> None:
     path = write(tmp_path, {"wpc-0-pcn-1": "achieved"})
     code = main(["maturity", "score", str(path), "--json"], stdout, stderr)
     assert code == 0 and json.loads(stdout.getvalue())["domains"][4]["key"] == "wpc"
+
+
+def test_a_file_nested_too_deeply_is_named(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000)
+    code, out, err = run("score", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith("deep.json: the file nests too deeply to be a self-assessment")

@@ -28,3 +28,18 @@ def test_read_plan_csv_reads_posts(tmp_path):
         "social_prescribing_link_worker", Decimal(1), dt.date(2021, 4, 1), None, Decimal(30000), "sub-contract", ""
     )
     assert posts[2].fte == Decimal("0.5") and posts[2].role == "paramedic"
+
+
+@pytest.mark.parametrize(("cell", "field"), [("1e30", "annual_cost"), ("99999999999", "annual_cost")])
+def test_an_annual_cost_beyond_any_post_is_a_problem(tmp_path, cell, field):
+    path = write(tmp_path, HEADER + f"SPLW,1,2021-04-01,,{cell},,\n")
+    with pytest.raises(InputError) as caught:
+        read_plan_csv(path, load_catalogue())
+    assert (caught.value.row, caught.value.field) == (2, field)
+    assert "is more than £10,000,000" in caught.value.message
+
+
+def test_an_fte_beyond_any_post_is_a_problem(tmp_path):
+    with pytest.raises(InputError) as caught:
+        read_plan_csv(write(tmp_path, HEADER + "SPLW,1e30,2021-04-01,,30000,,\n"), load_catalogue())
+    assert (caught.value.row, caught.value.field, caught.value.message) == (2, "fte", "'1e30' is more than 100")

@@ -302,3 +302,12 @@ def test_input_error_locations() -> None:
 def test_input_error_needs_a_problem() -> None:
     with pytest.raises(ValueError, match="at least one problem"):
         InputError("x.csv", [])
+
+
+def test_a_list_size_beyond_any_practice_is_a_problem(tmp_path):
+    path = tmp_path / "config.csv"
+    path.write_text("pcn,practice_code,practice_name,list_size\nA,A81001,One,100000000000000000000\n")
+    with pytest.raises(InputError) as caught:
+        read_configuration_csv(path)
+    assert (caught.value.row, caught.value.field) == (2, "list_size")
+    assert "is more than 10,000,000" in caught.value.message

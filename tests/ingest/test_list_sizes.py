@@ -121,3 +121,11 @@ def test_the_real_january_2021_file() -> None:
     assert {(c.extract_date, c.org_type, c.sex, c.age_band) for c in counts} == {
         (dt.date(2021, 1, 1), "GP", "A", "ALL")
     }
+
+
+def test_a_count_beyond_any_practice_is_named_not_a_crash(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "all.csv", [all_row("A81001", 5903), all_row("A81002", "99999999999999999999999")],
+                     ALL_HEADER)
+    error = raises_input_error(lambda: read_list_sizes(path))
+    assert (error.row, error.field) == (3, "NUMBER_OF_PATIENTS")
+    assert "is more than 10,000,000" in error.message

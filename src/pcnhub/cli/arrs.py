@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from pcnhub.cli.commands import EXIT_OK, bad_input
-from pcnhub.cli.values import financial_year
+from pcnhub.cli.values import count_argument, financial_year
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.money.arrs import (
     PlanComparison,
@@ -44,14 +44,9 @@ SUM_GIVEN: Final = "given"
 SUM_ENTITLEMENTS: Final = "entitlements"
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a list size; it must be more than 0")
-    return value
+_count = count_argument(1, "{text} is not a list size; it must be more than 0")
+#: More than the national ARRS pot of any year: the bound of ``--sum``.
+MAX_SUM: Final = Decimal(10_000_000_000)
 
 
 def _pounds(text: str) -> Decimal:
@@ -62,6 +57,8 @@ def _pounds(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"{text!r} is not an amount in pounds") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not an amount of 0 or more")
+    if value > MAX_SUM:
+        raise argparse.ArgumentTypeError(f"{text!r} is more than £{MAX_SUM:,}")
     return value
 
 

@@ -22,21 +22,14 @@ from typing import Final, TextIO
 
 from pcnhub.cli.commands import EXIT_OK, fail
 from pcnhub.cli.django import setup_django
-from pcnhub.cli.values import financial_year
+from pcnhub.cli.values import count_argument, financial_year
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Population, entitlement
 
 PROG: Final = "pcnhub entitlements"
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative; list sizes and beds cannot be")
-    return value
+_count = count_argument(0, "{text} is negative; list sizes and beds cannot be")
 
 
 def add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:

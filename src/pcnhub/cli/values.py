@@ -1,7 +1,8 @@
 """Values typed on the command line, checked the same way for every ``pcnhub`` command.
 
-One ISO-date reader (:func:`iso_date`, and :func:`date_argument` as an argparse type) and one
-financial-year reader (:func:`financial_year`, an argparse type).
+One ISO-date reader (:func:`iso_date`, and :func:`date_argument` as an argparse type), one
+financial-year reader (:func:`financial_year`, an argparse type) and one reader of counts of patients
+or beds (:func:`count_argument`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Final
 from pcnhub.domain.money.years import FinancialYear
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: More than England's registered population (about 63 million in 2026): the bound of any count typed.
+MAX_COUNT: Final = 100_000_000
 
 
 def _date(value: str | dt.date, example: str) -> dt.date:
@@ -57,3 +60,21 @@ def financial_year(text: str) -> FinancialYear:
         return FinancialYear.parse(text)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def count_argument(minimum: int, below: str) -> Callable[[str], int]:
+    """An argparse ``type`` reading a whole number (commas and underscores allowed) from ``minimum`` to
+    :data:`MAX_COUNT`; ``below`` (with ``{text}``) says why a smaller one is refused."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(below.format(text=text))
+        if value > MAX_COUNT:
+            raise argparse.ArgumentTypeError(f"{text} is more than {MAX_COUNT:,}, more than England's population")
+        return value
+
+    return parse

@@ -43,10 +43,10 @@ def read_plan_csv(path: Path, catalogue: RolesCatalogue) -> list[Post]:
         key = catalogue.resolve(role_text) if role_text else None
         if role_text and key is None:
             cells.problem("role", f"{role_text!r} is not an ARRS role; known roles: {', '.join(catalogue.keys())}")
-        fte = _positive(cells, "fte", "an FTE")
+        fte = _positive(cells, "fte", "an FTE", MAX_FTE)
         start = _iso_date(cells, "start", required=True)
         end = _iso_date(cells, "end", required=False)
-        cost = _positive(cells, "annual_cost", "an amount in pounds", money_text=True)
+        cost = _positive(cells, "annual_cost", "an amount in pounds", MAX_ANNUAL_COST, money_text=True)
         if start is not None and end is not None and end < start:
             cells.problem("end", f"the post ends ({end.isoformat()}) before it starts ({start.isoformat()})")
         employment = _employment(cells)
@@ -76,7 +76,13 @@ def _iso_date(cells: Cells, name: str, *, required: bool) -> dt.date | None:
         return None
 
 
-def _positive(cells: Cells, name: str, what: str, *, money_text: bool = False) -> Decimal | None:
+#: More than any one post costs a year, and more whole-time equivalents than any one row of a plan holds: larger
+#: numbers are mistakes to name at their row and field, not values to project.
+MAX_ANNUAL_COST: Final = Decimal(10_000_000)
+MAX_FTE: Final = Decimal(100)
+
+
+def _positive(cells: Cells, name: str, what: str, maximum: Decimal, *, money_text: bool = False) -> Decimal | None:
     text = cells.text(name, required=True)
     if not text:
         return None
@@ -93,6 +99,9 @@ def _positive(cells: Cells, name: str, what: str, *, money_text: bool = False) -
         return None
     if value <= 0:
         cells.problem(name, f"{text!r} must be more than 0")
+        return None
+    if value > maximum:
+        cells.problem(name, f"{text!r} is more than {'£' if money_text else ''}{maximum:,}")
         return None
     return value
 

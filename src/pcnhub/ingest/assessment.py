@@ -54,6 +54,8 @@ def read_assessment(path: Path) -> Assessment:
         raise InputError.single(
             file, f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
         ) from None
+    except RecursionError:
+        raise InputError.single(file, "the file nests too deeply to be a self-assessment") from None
     if not isinstance(data, dict):
         raise InputError.single(
             file, 'expected a JSON object: {"matrix": ..., "audience": ..., "answers": {id: status}} '

@@ -43,6 +43,7 @@ from pcnhub.domain.errors import Problems
 from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
 from pcnhub.ingest.locations import approximate_description, geocode_postcodes, parse_coordinate, postcode_location
 from pcnhub.ingest.tabular import (
+    MAX_PATIENTS,
     Cells,
     Column,
     Header,
@@ -339,6 +340,9 @@ class _Parser:
         list_size = int(raw.replace(",", ""))
         if list_size < 0:
             self.problems.add(line, LIST_SIZE, f"{raw!r} is negative; a list size cannot be below zero")
+            return None
+        if list_size > MAX_PATIENTS:
+            self.problems.add(line, LIST_SIZE, f"{raw!r} is more than {MAX_PATIENTS:,}; no practice has so many patients")
             return None
         return list_size
 

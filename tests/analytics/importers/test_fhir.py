@@ -215,3 +215,20 @@ def test_cli_fhir(tmp_path: Path) -> None:
     assert code == 2 and "--practice" in err
     code, out, _ = cli("--fhir", str(NDJSON), "--out", str(tmp_path / "r"), "--json")
     assert code == 0 and json.loads(out)["rows"]["patients"] == 1
+
+
+def test_a_bundle_nested_too_deeply_is_named(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [' + "[" * 100_000 + "]" * 100_000 + "]}")
+    with pytest.raises(InputError) as caught:
+        import_fhir([path], tmp_path / "out")
+    assert caught.value.file == "deep.json" and "nests too deeply" in caught.value.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_ndjson_line_nested_too_deeply_is_named_by_its_line(tmp_path):
+    path = tmp_path / "deep.ndjson"
+    path.write_text('{"resourceType": "Patient", "id": "1"}\n' + "[" * 100_000 + "\n")
+    with pytest.raises(InputError) as caught:
+        import_fhir([path], tmp_path / "out")
+    assert (caught.value.file, caught.value.row) == ("deep.ndjson", 2) and "nests too deeply" in caught.value.message

@@ -206,6 +206,9 @@ def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
             except json.JSONDecodeError as err:
                 problems.add(number, None, f"line {number} is not JSON ({err.msg} at column {err.colno})")
                 continue
+            except RecursionError:
+                problems.add(number, None, f"line {number} nests too deeply to be a FHIR resource")
+                continue
             if not isinstance(resource, dict):
                 problems.add(number, None, f"line {number} is not a FHIR resource (a JSON object)")
                 continue
@@ -216,6 +219,8 @@ def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         problems.fail(err.lineno, None, f"the file is not JSON ({err.msg} at line {err.lineno} column {err.colno})")
+    except RecursionError:
+        problems.fail(None, None, "the file nests too deeply to be a FHIR resource or Bundle")
     if not isinstance(document, dict) or "resourceType" not in document:
         problems.fail(None, "resourceType", "the file is not a FHIR resource or Bundle (no resourceType)")
     if document["resourceType"] != "Bundle":
