@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from pcnhub.cli.commands import EXIT_BROKEN, EXIT_OK, bad_input, fail
-from pcnhub.cli.django import setup_django
+from pcnhub.cli.django import setup_database
 from pcnhub.cli.values import iso_date
 from pcnhub.domain.contiguity import (
     DEFAULT_MAX_EDGE_KM,
@@ -182,7 +182,7 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     """``pcnhub check --pcn-date D --icb CODE``: the stored register's configuration of an area."""
     if not args.icb:
         return fail(stderr, PROG, "give a FILE.csv, or --icb CODE (with --pcn-date) to check the register")
-    setup_django()
+    setup_database()
     from django.db.utils import DatabaseError
 
     from pcnhub.register import services

@@ -1,4 +1,4 @@
-"""Django, set up for the commands that use the database."""
+"""Django, set up for the commands that use the database, and the database brought up to date."""
 
 from __future__ import annotations
 
@@ -11,3 +11,16 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def setup_database() -> None:
+    """:func:`setup_django`, then apply any migration not yet applied: a command that uses the register works on
+    a fresh ``PCNHUB_HOME`` (or a new PostgreSQL database) instead of failing on a missing table."""
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", verbosity=0, interactive=False)

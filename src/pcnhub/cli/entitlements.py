@@ -21,7 +21,7 @@ import json
 from typing import Final, TextIO
 
 from pcnhub.cli.commands import EXIT_OK, fail
-from pcnhub.cli.django import setup_django
+from pcnhub.cli.django import setup_database
 from pcnhub.cli.values import count_argument, financial_year
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Population, entitlement
@@ -84,7 +84,7 @@ def run_register_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: 
     """Entitlements of a PCN (``args.pcn``) or of every PCN of an area (``args.icb``) in ``args.year``."""
     if args.pcn and args.icb:
         return fail(stderr, PROG, "give --pcn CODE or --icb CODE, not both")
-    setup_django()
+    setup_database()
     from django.db.utils import DatabaseError
 
     from pcnhub.finance import services

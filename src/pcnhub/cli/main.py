@@ -22,7 +22,7 @@ from typing import TextIO
 
 from pcnhub.cli.check import add_check_arguments, run_check
 from pcnhub.cli.commands import EXIT_OK, Command, add_commands, run_command
-from pcnhub.cli.django import setup_django
+from pcnhub.cli.django import setup_database, setup_django
 
 #: Commands in modules of their own, imported only when used (see :mod:`pcnhub.cli.commands`).
 COMMANDS = {
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return run_check(args, stdout, stderr)
     if args.command in COMMANDS:
         return run_command(COMMANDS, args.command, args, stdout, stderr)
-    setup_django()
+    setup_database()
     if args.command == "import":
         from pcnhub.cli.import_files import run_import
 

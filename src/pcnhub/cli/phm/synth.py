@@ -111,9 +111,9 @@ def _whole(flag: str, value: str | int, *, minimum: int) -> int:
 
 def practices_from_register(day: dt.date | None = None) -> list[PracticeSize]:
     """Practice list sizes from the Django register: each practice's latest list size on or before ``day``."""
-    from pcnhub.cli.django import setup_django
+    from pcnhub.cli.django import setup_database
 
-    setup_django()
+    setup_database()
     from pcnhub.register.models import ListSize, OrgKind
 
     rows = ListSize.objects.filter(organisation__kind=OrgKind.PRACTICE)
