@@ -518,3 +518,35 @@ def test_local_codes_are_short_stable_and_distinct() -> None:
     assert code == local_code("pcn", " rayleigh  &  district", "castle point and rochford")
     assert code != local_code(OrgKind.PCN, "Rayleigh & District", "Southend")
     assert local_code(OrgKind.PLACE, "Southend") != local_code(OrgKind.PCN, "Southend")
+
+
+# --- dates from the future -----------------------------------------------------------------------
+
+
+def test_an_extract_from_the_future_is_refused_and_writes_nothing(epraccur: Path, tmp_path: Path) -> None:
+    import_quietly(epraccur)
+    path = write_csv(tmp_path / "all.csv", [all_row("A81001", 5903, date="01JAN2099")], ALL_HEADER)
+    error = input_error(lambda: import_quietly(path))
+    assert (error.file, error.field) == ("all.csv", "EXTRACT_DATE")
+    assert "2099-01-01 is after today" in error.message
+    assert not ListSize.objects.exists()
+
+
+def test_a_configuration_far_in_the_future_is_refused(epraccur: Path, tmp_path: Path) -> None:
+    import_quietly(epraccur)
+    path = write_csv(tmp_path / "c.csv", [["Tees", "A81001", "Densham", "5903"]], CONFIGURATION_HEADER)
+    error = input_error(lambda: import_quietly(path, "configuration", date=D(2099, 4, 1)))
+    assert "2099-04-01 is after" in error.message and "the end of the next financial year" in error.message
+    assert not Membership.objects.exists()
+
+
+def test_a_configuration_for_next_april_is_recorded_but_the_site_stays_on_today(epraccur: Path, tmp_path: Path) -> None:
+    from pcnhub.domain.money.years import FinancialYear
+    from pcnhub.register.services import latest_data_date
+
+    import_quietly(epraccur)
+    next_april = FinancialYear.containing(dt.date.today()).end + dt.timedelta(days=1)
+    path = write_csv(tmp_path / "c.csv", [["Tees", "A81001", "Densham", "5903"]], CONFIGURATION_HEADER)
+    import_quietly(path, "configuration", date=next_april)
+    assert Membership.objects.filter(start=next_april).exists()
+    assert latest_data_date() == dt.date.today()

@@ -51,6 +51,7 @@ from django.db.models import F
 from rich.progress import TaskID
 
 from pcnhub.domain.errors import InputError
+from pcnhub.domain.money.years import FinancialYear
 from pcnhub.domain.history import Interval, apply_snapshot, value_on
 from pcnhub.ingest import (
     ConfigurationRow,
@@ -120,11 +121,17 @@ def import_file(
     kind = Kind(kind) if kind else detect_kind(source)
     if kind is Kind.CONFIGURATION and date is None:
         raise InputError.single(source.name, "a configuration needs the date it applies from (--date YYYY-MM-DD)")
+    today = dt.date.today()
+    if date is not None:
+        _check_date(source.name, kind, date, today)
     started = time.perf_counter()
     digest, lines = _digest_and_lines(source)
     with _Bars(progress) as bars, transaction.atomic():
         session = _Session(source, kind, bars, lines, skip_unknown)
         extract_date = _LOADERS[kind](session, date, area)
+        if kind is not Kind.CONFIGURATION and extract_date is not None and extract_date > today:
+            raise InputError.single(source.name, f"the extract date {extract_date} is after today ({today}): an "
+                                    "extract cannot be from the future", field="EXTRACT_DATE")
         if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
             raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
         run = ImportRun.objects.create(
@@ -143,6 +150,19 @@ def import_file(
         codes = ", ".join(sorted(session.skipped)[:10])
         LOG.warning("%s: skipped %d codes not in the register: %s", source.name, len(session.skipped), codes)
     return run
+
+
+def _check_date(file: str, kind: Kind, date: dt.date, today: dt.date) -> None:
+    """A configuration may be recorded up to the end of the next financial year (a network agreed for next
+    April); any other file's date is when it was published, never after today."""
+    if kind is Kind.CONFIGURATION:
+        horizon = FinancialYear.containing(today).end.replace(year=FinancialYear.containing(today).end.year + 1)
+        if date > horizon:
+            raise InputError.single(file, f"--date {date} is after {horizon}, the end of the next financial year: a "
+                                    "configuration is recorded for when it applies, at most that far ahead")
+    elif date > today:
+        raise InputError.single(file, f"--date {date} is after today ({today}): a file cannot be published in the "
+                                "future")
 
 
 def local_code(kind: str, name: str, *within: str) -> str:

@@ -46,13 +46,15 @@ def parse_date(value: str | None, default: dt.date | None = None) -> dt.date | N
 
 
 def latest_data_date() -> dt.date:
-    """The newest date the register has memberships or list sizes for (today if empty)."""
+    """The newest date the register has memberships or list sizes for, but never after today (a configuration
+    recorded for next April does not move every page there); today if the register is empty."""
+    today = dt.date.today()
     dates = [
-        Membership.objects.aggregate(d=Max("start"))["d"],
-        ListSize.objects.aggregate(d=Max("date"))["d"],
+        Membership.objects.filter(start__lte=today).aggregate(d=Max("start"))["d"],
+        ListSize.objects.filter(date__lte=today).aggregate(d=Max("date"))["d"],
     ]
     dates = [d for d in dates if d is not None]
-    return max(dates) if dates else dt.date.today()
+    return max(dates) if dates else today
 
 
 def children_ids(parent_ids: set[int]) -> set[int]:

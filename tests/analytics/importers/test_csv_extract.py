@@ -132,3 +132,17 @@ def test_pcnhub_phm_import_through_the_main_command(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["phm", "import", "--csv", str(fixtures), "--out", str(tmp_path / "dataset")], out, err) == 0, err.getvalue()
     assert (tmp_path / "dataset" / "patients.parquet").exists()
+
+
+@pytest.mark.parametrize(("file", "old", "new", "row", "field"), [
+    ("patients.csv", "1950-07", "2090-07", 2, "birth_month"),
+    ("events.csv", "2015-03-04", "2095-03-04", 2, "date"),
+])
+def test_a_date_after_today_is_named(extract: Path, tmp_path: Path, file, old, new, row, field) -> None:
+    path = extract / file
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(InputError) as caught:
+        import_csv(extract, tmp_path / "out")
+    assert (caught.value.file, caught.value.row, caught.value.field) == (file, row, field)
+    assert f"{new!r} is after today" in caught.value.message
+    assert not (tmp_path / "out").exists()

@@ -108,6 +108,8 @@ BAD = [
     ("med-1", "authoredOn", _DELETE, "authoredOn", "no date"),
     ("enc-2", "period.end", "2023-11-01", "period.end", "before the start"),
     ("pat-2", "birthDate", _DELETE, "birthDate", "not a FHIR date"),
+    ("pat-1", "birthDate", "2090-01-01", "birthDate", "'2090-01-01' is after today"),
+    ("cond-1", "onsetDateTime", "2095-03-04", "onsetDateTime", "'2095-03-04' is after today"),
 ]
 
 

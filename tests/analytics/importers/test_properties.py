@@ -31,7 +31,9 @@ LETTER = {"white": "A", "indian": "H", "pakistani": "J", "bangladeshi": "K", "ot
           "black_caribbean": "M", "black_african": "N", "chinese": "R", "other": "S"}
 PATIENT_COLUMNS = ("patient_id", "birth_month", "sex", "ethnicity", "practice_code", "registered_from",
                    "registered_to", "lsoa", "imd_decile", "townsend", "care_home")
-dates = st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31))
+#: An extract records what has happened: no date after today.
+TODAY = dt.date.today()
+dates = st.dates(dt.date(1900, 1, 1), TODAY)
 values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: v if v != 0 else 0.0))
 
 
@@ -47,7 +49,7 @@ def datasets(draw) -> tuple[list[dict], list[dict]]:
             "ethnicity": draw(st.sampled_from(ETHNICITIES)),
             "practice_code": draw(st.from_regex(r"[A-Z][0-9A-Z]{5}", fullmatch=True)),
             "registered_from": start,
-            "registered_to": draw(st.one_of(st.none(), st.dates(start, dt.date(2031, 1, 1)))),
+            "registered_to": draw(st.one_of(st.none(), st.dates(start, TODAY))),
             "lsoa": draw(st.one_of(st.none(), st.from_regex(r"E0[0-9]{7}", fullmatch=True))),
             "imd_decile": draw(st.one_of(st.none(), st.integers(1, 10))),
             "townsend": draw(st.one_of(st.none(), st.floats(-15, 20, allow_nan=False))),

@@ -107,6 +107,9 @@ def _date(cells: Cells, column: SchemaColumn, text: str) -> dt.date | None:
     if column.first_of_month and value.day != 1:
         cells.problem(column.name, f"{text!r} is not the first of a month")
         return None
+    if value > dt.date.today():
+        cells.problem(column.name, f"{text!r} is after today: the extract records what has happened")
+        return None
     return value
 
 

@@ -281,9 +281,12 @@ def _parse_date(value: Any, field: str, *, month_ok: bool = False) -> dt.date:
     if day is None and not (month_ok and month is not None):
         raise _Bad(field, f"{value!r} is not a full date (YYYY-MM-DD{' or YYYY-MM' if month_ok else ''})")
     try:
-        return dt.date(int(year), int(month), int(day or 1))
+        day_of = dt.date(int(year), int(month), int(day or 1))
     except ValueError:
         raise _Bad(field, f"{value!r} is not a valid date") from None
+    if day_of > dt.date.today():
+        raise _Bad(field, f"{value!r} is after today: the record says what has happened")
+    return day_of
 
 
 def _first_date(resource: dict[str, Any], fields: Sequence[str]) -> dt.date:
