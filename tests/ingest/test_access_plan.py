@@ -86,9 +86,7 @@ def test_read_plan_csv_missing_file(tmp_path: Path) -> None:
         read_plan_csv(tmp_path / "nothing.csv")
 
 
-def test_read_plan_csv_not_utf8(tmp_path: Path) -> None:
+def test_read_plan_csv_reads_windows_1252(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_bytes(b"day,start,end,site,staff_type\nMon,18:30,20:00,Caf\xe9,GP\n")
-    with pytest.raises(InputError, match="not UTF-8") as caught:
-        read_plan_csv(path)
-    assert caught.value.row == 2
+    assert read_plan_csv(path) == [Session(0, dt.time(18, 30), dt.time(20), "Café", "GP")]

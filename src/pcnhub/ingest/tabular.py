@@ -1,19 +1,18 @@
 """The one layer every file reader stands on: files opened, text decoded, CSV records numbered, headers
 matched and cells typed, each problem reported by file, row and field.
 
-Two encoding policies, each kept as it was:
-
-* :func:`csv_records` streams a file line by line as UTF-8 (a byte-order mark dropped) and, failing that,
-  as Windows-1252, the encoding of older ODS downloads: the NHS files;
-* :func:`read_csv_text` reads a small file whole as UTF-8 only, naming the line of a byte that is not:
-  the user CSVs (configuration, access plan), read by :func:`text_records`.
-
-Both number records by the line they start on (the header is line 1) and skip blank ones
-(:func:`numbered_records`).
+One encoding policy for every CSV, NHS or user (:func:`decoded_lines`): UTF-8 (a byte-order mark
+dropped); UTF-16 or UTF-32 when the file starts with its byte-order mark (Excel's "Unicode" files);
+otherwise, line by line, Windows-1252 (Excel's plain "CSV" on Windows, and older ODS downloads).  A NUL
+byte means the file is not text at all (a spreadsheet, or UTF-16 without its mark): one message, naming
+the line, everywhere.  :func:`csv_records` streams a file; :func:`read_csv_text` reads a small one whole
+for :func:`text_records`.  Both number records by the line they start on (the header is line 1) and
+skip blank ones (:func:`numbered_records`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import functools
@@ -228,33 +227,39 @@ def numbered_records(lines: Iterable[str]) -> Generator[tuple[int, list[str]], N
         raise CsvSyntaxError(previous_end + 1, err) from None
 
 
-def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
-    """Yield (line number where the record starts, cells) for each non-blank CSV record, streamed.
+#: Said of a file with a NUL byte, whichever reader meets it.
+NOT_TEXT: Final = "this line holds a NUL byte, so the file is not text (a spreadsheet? save it as 'CSV UTF-8')"
 
-    Lines are read as UTF-8 (a byte-order mark is dropped) and, failing that, as Windows-1252, the
-    encoding of older ODS downloads.
-    """
+
+def decoded_lines(handle: BinaryIO, file: str) -> Iterator[str]:
+    """The lines of an open file as text, by the one encoding policy of this module (line endings kept)."""
+    start = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        lines: Iterable[str] = io.TextIOWrapper(handle, encoding="utf-32", errors="replace", newline="")
+    elif start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        lines = io.TextIOWrapper(handle, encoding="utf-16", errors="replace", newline="")
+    else:
+        lines = _utf8_or_windows_1252(handle)
+    for number, line in enumerate(lines, 1):
+        if "\x00" in line:
+            raise InputError.single(file, NOT_TEXT, row=number)
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def csv_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
+    """Yield (line number where the record starts, cells) for each non-blank CSV record, streamed."""
     handle = open_input(path)
     with handle:
         try:
-            yield from numbered_records(_decoded(handle))
+            yield from numbered_records(decoded_lines(handle, path.name))
         except CsvSyntaxError as err:
             raise InputError.single(path.name, f"the file is not valid CSV ({err})", row=err.line) from None
 
 
 def read_csv_text(source: Path) -> str:
-    """The file as UTF-8 text (a byte-order mark is dropped); InputError naming the line of a bad byte."""
+    """A small CSV file whole, as text (see :func:`decoded_lines`)."""
     with open_input(source, "a CSV file") as handle:
-        data = handle.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError.single(
-            source.name,
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read); "
-            "save it as 'CSV UTF-8'",
-            row=data.count(b"\n", 0, err.start) + 1,
-        ) from None
+        return "".join(decoded_lines(handle, source.name))
 
 
 def text_records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -323,14 +328,9 @@ def csv_table(
     return header, records
 
 
-def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
-    first = True
+def _utf8_or_windows_1252(lines: Iterable[bytes]) -> Iterator[str]:
     for line in lines:
         try:
-            text = line.decode("utf-8")
+            yield line.decode("utf-8")
         except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="replace")
-        if first:
-            text = text.removeprefix("\ufeff")
-            first = False
-        yield text
+            yield line.decode("cp1252", errors="replace")

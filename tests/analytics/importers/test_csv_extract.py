@@ -146,3 +146,11 @@ def test_a_date_after_today_is_named(extract: Path, tmp_path: Path, file, old, n
     assert (caught.value.file, caught.value.row, caught.value.field) == (file, row, field)
     assert f"{new!r} is after today" in caught.value.message
     assert not (tmp_path / "out").exists()
+
+
+def test_an_extract_saved_as_utf16_or_windows_1252_imports_the_same(extract: Path, tmp_path: Path) -> None:
+    plain = import_csv(extract, tmp_path / "plain")
+    for encoding in ("utf-16", "cp1252"):
+        for path in extract.glob("*.csv"):
+            path.write_bytes((EXTRACT / path.name).read_text(encoding="utf-8").encode(encoding))
+        assert import_csv(extract, tmp_path / encoding).rows == plain.rows
