@@ -138,3 +138,25 @@ def test_a_file_that_is_not_a_workbook_is_an_input_error(tmp_path: Path) -> None
     path = tmp_path / "ePCN.xlsx"
     path.write_text("PCN Code,PCN Name\n")
     assert "not an Excel workbook" in raises_input_error(lambda: read_epcn(path)).message
+
+
+def test_a_workbook_too_large_unpacked_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
+    """A few hundred KB of .xlsx can unpack to gigabytes (one 300 MB cell took 1.5 GB to refuse): the parts'
+    unpacked sizes are checked first, from the zip's directory."""
+    from pcnhub.ingest import epcn
+
+    path = write_epcn(tmp_path / "ePCN.xlsx", [epcn_network()], [epcn_member()])
+    monkeypatch.setattr(epcn, "MAX_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(epcn, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
+    error = raises_input_error(lambda: read_epcn(path))
+    assert error.file == "ePCN.xlsx" and "unpacks to" in error.message and "at most 1,000 bytes" in error.message
+
+
+def test_a_sheet_with_too_many_rows_is_refused_without_reading_them_all(tmp_path: Path, monkeypatch) -> None:
+    from pcnhub.ingest import epcn
+
+    members = [epcn_member(f"A81{number:03d}") for number in range(1, 30)]
+    path = write_epcn(tmp_path / "ePCN.xlsx", [epcn_network()], members)
+    monkeypatch.setattr(epcn, "MAX_ROWS", 10)
+    error = raises_input_error(lambda: read_epcn(path))
+    assert "has more than 10 rows" in error.message and "PCN Core Partner Details" in error.message

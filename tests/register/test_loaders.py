@@ -550,3 +550,15 @@ def test_a_configuration_for_next_april_is_recorded_but_the_site_stays_on_today(
     import_quietly(path, "configuration", date=next_april)
     assert Membership.objects.filter(start=next_april).exists()
     assert latest_data_date() == dt.date.today()
+
+
+@pytest.mark.parametrize(("values", "field", "limit"), [
+    ({"name": "X" * 100_000}, "name", 200),
+    ({"postcode": "TS18 1HU" * 5}, "postcode", 10),
+])
+def test_a_value_longer_than_the_register_keeps_is_named_not_cut(tmp_path: Path, values, field, limit) -> None:
+    path = write_csv(tmp_path / "epraccur.csv", [epraccur_row("A81001"), epraccur_row("A81002", **values)])
+    error = input_error(lambda: import_quietly(path))
+    assert (error.file, error.row, error.field) == ("epraccur.csv", 2, field)
+    assert f"the register keeps at most {limit}" in error.message
+    assert not Organisation.objects.exists()

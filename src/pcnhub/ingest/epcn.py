@@ -23,6 +23,11 @@ from openpyxl.workbook.workbook import Workbook
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems
 
+#: ODS's ePCN.xlsx unpacks to a few MB (about 1,300 PCNs and 7,000 partner rows): a workbook whose parts unpack
+#: to more, or a sheet with more rows, is refused before (or as soon as) it is read, not after the memory is gone.
+MAX_UNPACKED_BYTES: Final = 100_000_000
+MAX_ROWS: Final = 100_000
+
 DETAILS_SHEET: Final = "PCNDetails"
 PARTNERS_SHEET: Final = "PCN Core Partner Details"
 
@@ -135,14 +140,14 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
             problems.raise_if_any()
         problems.context = f"sheet {DETAILS_SHEET}: "
         networks = _unique(
-            _networks(_rows(workbook[DETAILS_SHEET].iter_rows(values_only=True)), problems),
+            _networks(_rows(workbook[DETAILS_SHEET].iter_rows(values_only=True), problems), problems),
             lambda n: n.code,
             "PCN Code",
             problems,
         )
         problems.context = f"sheet {PARTNERS_SHEET}: "
         members = _unique(
-            _members(_rows(workbook[PARTNERS_SHEET].iter_rows(values_only=True)), problems),
+            _members(_rows(workbook[PARTNERS_SHEET].iter_rows(values_only=True), problems), problems),
             lambda m: (m.practice_code, m.pcn_code, m.start),
             "Partner Organisation Code",
             problems,
@@ -154,8 +159,13 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
 
 
 def open_workbook(source: Path) -> Workbook:
-    """Open a workbook read-only, turning a missing or broken file into an :class:`InputError`."""
+    """Open a workbook read-only, turning a missing, broken or oversized file into an :class:`InputError`."""
     try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise InputError.single(source.name, f"the workbook unpacks to {unpacked:,} bytes; pcnhub reads "
+                                    f"workbooks of at most {MAX_UNPACKED_BYTES:,} bytes unpacked")
         return load_workbook(source, read_only=True, data_only=True)
     except FileNotFoundError:
         raise InputError.single(source.name, "the file does not exist") from None
@@ -163,9 +173,11 @@ def open_workbook(source: Path) -> Workbook:
         raise InputError.single(source.name, f"the file is not an Excel workbook ({err})") from None
 
 
-def _rows(rows: Iterable[Sequence[object]]) -> Iterator[tuple[int, Sequence[object]]]:
-    """Number a sheet's rows from 1 and drop blank ones."""
+def _rows(rows: Iterable[Sequence[object]], problems: Problems) -> Iterator[tuple[int, Sequence[object]]]:
+    """Number a sheet's rows from 1 and drop blank ones; stop at the first row past :data:`MAX_ROWS`."""
     for number, values in enumerate(rows, 1):
+        if number > MAX_ROWS:
+            problems.fail(None, None, f"the sheet has more than {MAX_ROWS:,} rows; an ePCN workbook has far fewer")
         if any(value is not None and str(value).strip() for value in values):
             yield number, values
 

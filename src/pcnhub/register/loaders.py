@@ -94,6 +94,8 @@ class _Numbered(Protocol):
 
 R = TypeVar("R", bound=_Numbered)
 
+#: The longest text each of an organisation's columns holds.
+_MAX_LENGTHS: Final = {f.name: f.max_length for f in Organisation._meta.get_fields() if getattr(f, "max_length", None)}
 _KINDS_WITH_EXTRACT_DATE: Final = frozenset({Kind.PRACTICE_MAP, Kind.LIST_SIZES, Kind.QUINARY_AGE, Kind.SINGLE_AGE})
 
 
@@ -621,7 +623,15 @@ class _Organisations:
         return pk
 
     def upsert(self, code: str, kind: str, *, row: int, field: str = "code", **values: Any) -> None:
-        """Create the organisation, or bring ``values`` up to date; its ``source`` notes the file."""
+        """Create the organisation, or bring ``values`` up to date; its ``source`` notes the file.
+
+        A text longer than its column is a problem at its row (SQLite would keep it whole, PostgreSQL refuse it).
+        """
+        for name, value in values.items():
+            limit = _MAX_LENGTHS.get(name)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                self.session.problems.fail(row, name, f"is {len(value):,} characters long; the register keeps at "
+                                                      f"most {limit}")
         org = self._existing(code, kind, row, field)
         self.seen.add(code)
         if org is None:
