@@ -1,5 +1,7 @@
 """The site's API: every app's router mounted under /api/, with one answer for 403 and 404."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +49,36 @@ def test_the_schema_states_every_integer_parameters_bounds(client_for):
                     if kind.get("type") == "integer" and ("maximum" not in kind or "minimum" not in kind):
                         loose.append(f"{path} {parameter['name']}")
     assert loose == []
+
+
+def test_every_operation_documents_its_errors_with_their_json(client_for):
+    schema = client_for("analyst").get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"200", "401"} <= codes, (path, codes)
+            if "{code}" in path or path.endswith("/landscape"):
+                assert {"403", "404"} <= codes, (path, codes)
+            if any(p["schema"].get("type") == "integer" or "anyOf" in p["schema"] for p in operation.get("parameters", [])
+                   if p["in"] == "query" and p["name"] not in ("date", "year", "measure", "q", "area")):
+                assert "422" in codes, (path, codes)
+            for code in codes - {"200"}:
+                content = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert "$ref" in content, (path, code)
+
+
+def test_errors_answer_with_the_documented_bodies(client, client_for):
+    assert set(client.get("/api/me").json()) == {"detail"}  # 401
+    analyst = client_for("analyst")
+    assert isinstance(analyst.get("/api/organisations?limit=0").json()["detail"], list)  # 422
+    assert isinstance(analyst.get("/api/pcns/U99999").json()["detail"], str)  # 404
+    refused = client_for("practice").get("/api/pcns/U00002")
+    assert refused.status_code == 403 and isinstance(refused.json()["detail"], str)
+
+
+def test_the_list_sizes_of_a_pcn_point_to_a_route_that_exists(client_for):
+    client = client_for("analyst")
+    response = client.get("/api/organisations/U00001/list-sizes")
+    assert response.status_code == 400
+    route = re.search(r"/api/\S+\?date=", response.json()["detail"]).group(0).removesuffix("?date=")
+    assert client.get(route).status_code == 200, route

@@ -9,13 +9,15 @@ PCN and practice users get 403; unknown codes 404; bad parameters 400 with the r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from pcnhub.designer import permissions, services
 from pcnhub.designer.services import MAX_NETWORKS
-from pcnhub.pages.api import band_of, count_parameter, list_size_parameter
+from pcnhub.pages.api import band_of, count_parameter, lower_parameter, responses, upper_parameter
 from pcnhub.register import services as register
 
 router = Router(tags=["configuration designer"])
@@ -27,15 +29,15 @@ class AreaOut(Schema):
     kind: str
 
 
-@router.get("/areas", response=list[AreaOut], summary="Areas the user may design")
+@router.get("/areas", response=responses(list[AreaOut], 403), summary="Areas the user may design")
 def areas(request: HttpRequest):
     return [{"code": a.code, "name": a.name, "kind": a.kind} for a in permissions.design_areas(request.scope)]
 
 
-@router.get("/areas/{code}", summary="An area's current configuration beside a proposal")
+@router.get("/areas/{code}", response=responses(dict[str, Any], 400, 403, 404, 422),
+             summary="An area's current configuration beside a proposal")
 def area_design(request: HttpRequest, code: str, date: str | None = None,
-                lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
-                upper: int | None = list_size_parameter("largest network list size (default 50,000)"),
+                lower: int | None = lower_parameter(), upper: int | None = upper_parameter(),
                 networks: int | None = count_parameter("number of networks (default: chosen by size)", MAX_NETWORKS),
                 keep: bool = False) -> dict:
     org = permissions.design_area(request.scope, code)

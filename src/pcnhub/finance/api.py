@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, services
+from pcnhub.pages.api import responses
 
 router = Router(tags=["finance"])
 
@@ -196,14 +197,14 @@ def area_totals(money: services.AreaMoney) -> dict:
     return {"pcns": len(money.rows), **_sums(money)}
 
 
-@router.get("/pcns/{code}/entitlements", response=PcnEntitlementOut,
+@router.get("/pcns/{code}/entitlements", response=responses(PcnEntitlementOut, 400, 403, 404),
             summary="A PCN's Network Contract entitlement for a financial year")
 def pcn_entitlements(request: HttpRequest, code: str, year: str | None = None):
     pcn = permissions.money_pcn(request.scope, code)
     return pcn_dict(services.pcn_entitlement(pcn, _year(year)))
 
 
-@router.get("/areas/{code}/entitlements", response=AreaEntitlementsOut,
+@router.get("/areas/{code}/entitlements", response=responses(AreaEntitlementsOut, 400, 403, 404),
             summary="Every PCN of an area (ICB, region, sub-ICB location or place) for a financial year")
 def area_entitlements(request: HttpRequest, code: str, year: str | None = None):
     area = permissions.money_area(request.scope, code)

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 
 from pcnhub.domain import maturity as m
 from pcnhub.maturity import permissions, services
+from pcnhub.pages.api import responses
 
 router = Router(tags=["maturity"])
 
@@ -87,7 +88,8 @@ class HeatmapOut(Schema):
     support_requests: list[SupportOut]
 
 
-@router.get("/pcns/{code}/score", response=ScoreOut, summary="A PCN's current maturity self-assessment, scored")
+@router.get("/pcns/{code}/score", response=responses(ScoreOut, 403, 404),
+             summary="A PCN's current maturity self-assessment, scored")
 def pcn_score(request: HttpRequest, code: str):
     pcn = permissions.maturity_pcn(request.scope, code)
     assessment = services.latest_assessment(pcn, m.PCN)
@@ -103,7 +105,7 @@ def pcn_score(request: HttpRequest, code: str):
     }
 
 
-@router.get("/areas/{code}/heatmap", response=HeatmapOut,
+@router.get("/areas/{code}/heatmap", response=responses(HeatmapOut, 403, 404),
             summary="An ICB's PCNs by maturity domain, and the support their plans ask for")
 def area_heatmap(request: HttpRequest, code: str):
     icb = permissions.maturity_area(request.scope, code)

@@ -1,5 +1,5 @@
-"""What every app's API router shares: integer parameters with bounds in the schema, the list-size band
-of a query, and pages of results.
+"""What every app's API router shares: the errors it answers with (:func:`responses`), integer parameters
+with bounds in the schema, the list-size band of a query, and pages of results.
 
 A number outside its bounds is answered 422 with the reason (never a database error, which an integer
 beyond 64 bits would give), and the OpenAPI schema states every bound.
@@ -15,6 +15,28 @@ from ninja.pagination import LimitOffsetPagination
 
 from pcnhub.domain import rules
 
+
+class Detail(Schema):
+    """An error: 400 (a value the call cannot use), 401 (not signed in), 403 (outside the role's scope), 404 (an
+    unknown code)."""
+
+    detail: str = Field(description="What is wrong, in a sentence.")
+
+
+class Invalid(Schema):
+    """422: parameters of the wrong type or outside their bounds, each as pydantic reports it."""
+
+    detail: list[dict[str, Any]] = Field(description="One entry per parameter: where (loc), why (msg), type.")
+
+
+_ERRORS: Final = {400: Detail, 401: Detail, 403: Detail, 404: Detail, 422: Invalid}
+
+
+def responses(ok: Any, *errors: int) -> dict[int, Any]:
+    """The responses of an operation: ``ok`` with 200, 401 for every call, and the other ``errors`` it may give."""
+    return {200: ok, **{code: _ERRORS[code] for code in sorted({401, *errors})}}
+
+
 #: Larger than any list size, network or area: the bound of list-size parameters.
 MAX_LIST_SIZE: Final = 10_000_000
 #: The most results one page gives (the register holds about 10,000 organisations), and the furthest it starts.
@@ -25,6 +47,16 @@ MAX_OFFSET: Final = 1_000_000
 def list_size_parameter(description: str) -> Any:
     """A query parameter of registered patients, 0 to :data:`MAX_LIST_SIZE` (blank: the default band's)."""
     return Query(None, ge=0, le=MAX_LIST_SIZE, description=description)
+
+
+def lower_parameter() -> Any:
+    """``?lower=``: the smallest list size of a network's band (default the DES's 30,000)."""
+    return list_size_parameter(f"smallest network list size (default {rules.DEFAULT_BAND.lower:,})")
+
+
+def upper_parameter() -> Any:
+    """``?upper=``: the largest list size of a network's band (default 50,000)."""
+    return list_size_parameter(f"largest network list size (default {rules.DEFAULT_BAND.upper:,})")
 
 
 def count_parameter(description: str, maximum: int) -> Any:

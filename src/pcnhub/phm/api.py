@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from pcnhub.pages.api import responses
 from pcnhub.phm import permissions, services
 
 router = Router(tags=["population health"])
@@ -59,7 +60,8 @@ def _answer(org, level: str, codes: list[str], measure: str | None, breakdowns: 
             "measures": {r.measure: r.label for r in rows}, "rows": [r.to_dict() for r in rows]}
 
 
-@router.get("/pcns/{code}/aggregates", response=AggregatesOut, summary="A PCN's population health aggregates")
+@router.get("/pcns/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
+             summary="A PCN's population health aggregates")
 def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, breakdowns: bool = False,
                    practices: bool = False):
     """``measure`` narrows to one measure; ``breakdowns`` adds the rows by IMD decile, ethnicity, age band
@@ -69,7 +71,7 @@ def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, 
     return _answer(pcn, "pcn", [pcn.code], measure, breakdowns, extra)
 
 
-@router.get("/practices/{code}/aggregates", response=AggregatesOut,
+@router.get("/practices/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
             summary="A practice's population health aggregates")
 def practice_aggregates(request: HttpRequest, code: str, measure: str | None = None, breakdowns: bool = False):
     org = permissions.dashboard_practice(request.scope, code)

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
-from pcnhub.pages.api import Pages, band_of, list_size_parameter
+from pcnhub.pages.api import Pages, band_of, lower_parameter, responses, upper_parameter
 from pcnhub.register import services
 from pcnhub.register.models import (
     ClinicalDirector,
@@ -182,13 +182,13 @@ def _network(row: services.NetworkRow) -> dict:
     }
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user and their role")
+@router.get("/me", response=responses(MeOut), summary="The signed-in user and their role")
 def me(request):
     scope = request.scope
     return {"username": request.user.username, "role": scope.role, "organisation": scope.organisation}
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisations you can see")
+@router.get("/organisations", response=responses(list[OrganisationOut], 422), summary="Organisations you can see")
 @paginate(Pages)
 def organisations(request, kind: OrgKind | None = None, q: str = ""):
     qs = request.scope.organisations()
@@ -199,28 +199,32 @@ def organisations(request, kind: OrgKind | None = None, q: str = ""):
     return qs.order_by("name", "code")
 
 
-@router.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
+@router.get("/organisations/{code}", response=responses(OrganisationOut, 403, 404), summary="One organisation")
 def organisation(request, code: str):
     return _visible(request, code)
 
 
-@router.get("/organisations/{code}/list-sizes", response=list[ListSizeOut], summary="List sizes by date")
+@router.get("/organisations/{code}/list-sizes", response=responses(list[ListSizeOut], 400, 403, 404),
+             summary="List sizes by date")
 def list_sizes(request, code: str):
     org = _visible(request, code)
     if org.kind == OrgKind.PCN:
-        raise HttpError(400, "A PCN's list size is the sum of its members': use /api/pcns/{code}/members?date=.")
+        raise HttpError(400, f"A PCN's list size is the sum of its members' on a date: use "
+                             f"/api/pcns/{org.code}?date=YYYY-MM-DD.")
     return ListSize.objects.filter(organisation=org).order_by("date")
 
 
-@router.get("/practices/{code}/memberships", response=list[MembershipOut], summary="A practice's PCN history")
+@router.get("/practices/{code}/memberships", response=responses(list[MembershipOut], 403, 404),
+             summary="A practice's PCN history")
 def practice_memberships(request, code: str):
     org = _visible(request, code, OrgKind.PRACTICE)
     return [_membership(m) for m in Membership.objects.filter(practice=org).select_related("practice", "pcn")]
 
 
-@router.get("/pcns/{code}", response=NetworkOut, summary="A PCN on a date: members, list size, findings")
-def pcn(request, code: str, date: str | None = None, lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
-        upper: int | None = list_size_parameter("largest network list size (default 50,000)")):
+@router.get("/pcns/{code}", response=responses(NetworkOut, 400, 403, 404, 422),
+             summary="A PCN on a date: members, list size, findings")
+def pcn(request, code: str, date: str | None = None, lower: int | None = lower_parameter(),
+        upper: int | None = upper_parameter()):
     org = _visible(request, code, OrgKind.PCN)
     on = _date(date)
     band = band_of(lower, upper)
@@ -229,13 +233,15 @@ def pcn(request, code: str, date: str | None = None, lower: int | None = list_si
     return _network(row)
 
 
-@router.get("/pcns/{code}/memberships", response=list[MembershipOut], summary="Membership history of a PCN")
+@router.get("/pcns/{code}/memberships", response=responses(list[MembershipOut], 403, 404),
+             summary="Membership history of a PCN")
 def pcn_memberships(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     return [_membership(m) for m in Membership.objects.filter(pcn=org).select_related("practice", "pcn")]
 
 
-@router.get("/pcns/{code}/partners", response=list[PartnerOut], summary="Core and wider partners of a PCN")
+@router.get("/pcns/{code}/partners", response=responses(list[PartnerOut], 403, 404),
+             summary="Core and wider partners of a PCN")
 def pcn_partners(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     return [
@@ -245,7 +251,8 @@ def pcn_partners(request, code: str):
     ]
 
 
-@router.get("/pcns/{code}/governance", response=GovernanceHistoryOut, summary="Clinical Directors and governance over time")
+@router.get("/pcns/{code}/governance", response=responses(GovernanceHistoryOut, 403, 404),
+             summary="Clinical Directors and governance over time")
 def pcn_governance(request, code: str):
     org = _visible(request, code, OrgKind.PCN)
     directors = ClinicalDirector.objects.filter(pcn=org).select_related("practice").order_by("start", "name")
@@ -266,9 +273,10 @@ def pcn_governance(request, code: str):
     }
 
 
-@router.get("/landscape", response=LandscapeOut, summary="The PCN landscape of an area, checked against the rules")
-def landscape(request, area: str, date: str | None = None, lower: int | None = list_size_parameter("smallest network list size (default 30,000)"),
-              upper: int | None = list_size_parameter("largest network list size (default 50,000)")):
+@router.get("/landscape", response=responses(LandscapeOut, 400, 403, 404, 422),
+             summary="The PCN landscape of an area, checked against the rules")
+def landscape(request, area: str, date: str | None = None, lower: int | None = lower_parameter(),
+        upper: int | None = upper_parameter()):
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
         raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")
