@@ -22,9 +22,13 @@ def test_register_check_reports_breaches_and_exits_1(register):
     assert networks["Alpha South PCN"]["list_size"] == SOUTH_TOTAL
     assert networks["Alpha North PCN"]["practices"] == ["A81001", "A81002", "A81003"]
     assert networks["Alpha North PCN"]["findings"] == []
-    assert {(f["rule"], f["network"]) for f in report["findings"]} == {
-        ("list-size-band", "Alpha South PCN"),
-        ("full-coverage", None),
+    assert {(f["rule"], f["severity"], f["network"]) for f in report["findings"]} == {
+        ("list-size-band", "error", "Alpha South PCN"),
+        ("full-coverage", "error", None),
+        # Alpha South has no governance recorded: said, as warnings, not taken as met.
+        ("clinical-director", "warning", "Alpha South PCN"),
+        ("nominated-payee", "warning", "Alpha South PCN"),
+        ("network-agreement", "warning", "Alpha South PCN"),
     }
     assert report["area"]["code"] == "QAA" and report["date"] == "2025-01-01"
 
@@ -32,7 +36,10 @@ def test_register_check_reports_breaches_and_exits_1(register):
 def test_a_covered_area_within_the_band_passes(register):
     code, out, _ = run("check", "--pcn-date", "2025-01-01", "--icb", "QBB", "--json")
     assert code == 0
-    assert json.loads(out)["findings"] == []
+    assert [f["message"] for f in json.loads(out)["findings"]] == [
+        "Beta PCN: a Clinical Director is not recorded", "Beta PCN: a nominated payee is not recorded",
+        "Beta PCN: a signed Network Agreement is not recorded",
+    ]
 
 
 def test_recorded_exception_turns_a_breach_into_an_exception(register):
@@ -41,7 +48,7 @@ def test_recorded_exception_turns_a_breach_into_an_exception(register):
     register.practices["A81006"].save()
     code, out, _ = run("check", "--pcn-date", "2025-01-01", "--icb", "QAA", "--json")
     assert code == 0
-    [finding] = json.loads(out)["findings"]
+    [finding] = [f for f in json.loads(out)["findings"] if f["severity"] != "warning"]
     assert finding["severity"] == "exception" and "Rural island practice" in finding["message"]
 
 

@@ -14,7 +14,9 @@ from pcnhub.domain.rules import (
     NETWORK_AGREEMENT,
     NOMINATED_PAYEE,
     ONE_PCN_PER_PRACTICE,
+    NOT_RECORDED,
     UNKNOWN,
+    WARNING,
     Band,
     Finding,
     Network,
@@ -334,3 +336,17 @@ def test_finding_to_dict_and_severity_validation() -> None:
 def test_practice_entry_rejects_negative_list_size() -> None:
     with pytest.raises(ValueError, match="cannot be negative"):
         PracticeEntry("F81001", "Dr Khan", -1)
+
+
+def test_governance_not_recorded_is_a_warning_for_each_field_not_silence():
+    network = Network("North", [PracticeEntry("A81001", "One", 35_000)], clinical_director=NOT_RECORDED,
+                      nominated_payee=NOT_RECORDED, network_agreement_signed=NOT_RECORDED)
+    result = check_configuration([network], ["A81001"])
+    assert [(f.rule, f.severity, f.message) for f in result.findings] == [
+        (CLINICAL_DIRECTOR, WARNING, "North: a Clinical Director is not recorded"),
+        (NOMINATED_PAYEE, WARNING, "North: a nominated payee is not recorded"),
+        (NETWORK_AGREEMENT, WARNING, "North: a signed Network Agreement is not recorded"),
+    ]
+    assert not result.broken
+    unknown = Network("North", [PracticeEntry("A81001", "One", 35_000)])  # a file without those columns
+    assert check_configuration([unknown], ["A81001"]).findings == ()

@@ -115,7 +115,10 @@ def test_pcn_history_and_partners(client_for):
     assert partners[0]["code"] == "RAA" and partners[0]["role"] == "core"
     pcn = client_for("icb").get("/api/pcns/U00002?date=2025-01-01").json()
     assert pcn["list_size"] == SOUTH_TOTAL
-    assert [f["rule"] for f in pcn["findings"]] == ["list-size-band"]
+    assert [(f["rule"], f["severity"]) for f in pcn["findings"]] == [
+        ("list-size-band", "error"),
+        ("clinical-director", "warning"), ("nominated-payee", "warning"), ("network-agreement", "warning"),
+    ]
 
 
 def test_list_sizes_of_a_practice(client_for):
@@ -144,5 +147,5 @@ def test_pcns_with_the_same_name_keep_their_own_findings(client_for, register):
     register.beta.name = register.south.name
     register.beta.save()
     body = client_for("analyst").get("/api/landscape?area=Y99&date=2025-01-01").json()
-    findings = {n["code"]: [f["rule"] for f in n["findings"]] for n in body["networks"]}
+    findings = {n["code"]: [f["rule"] for f in n["findings"] if f["severity"] != "warning"] for n in body["networks"]}
     assert findings == {"U00001": [], "U00002": ["list-size-band"], "U00003": []}

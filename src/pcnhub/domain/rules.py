@@ -10,6 +10,8 @@ Governance fields (``clinical_director``, ``nominated_payee``,
 
 * :data:`UNKNOWN` (the default): the source data do not carry the field, so
   the rule is not checked;
+* :data:`NOT_RECORDED`: the source keeps the field (the register does) but has no record of it: a
+  ``warning`` saying so, since silence would read as "no problem";
 * ``None`` or a blank string (or ``False`` for the agreement): the field is
   present but empty, which breaks the rule;
 * any other value: the rule is met.
@@ -67,15 +69,18 @@ DES_UPPER_LIST_SIZE: Final = 50_000
 
 
 class Unknown(enum.Enum):
-    """Type of :data:`UNKNOWN`, the marker for a field the data do not carry."""
+    """Type of :data:`UNKNOWN`, the marker for a field the data do not carry, and of :data:`NOT_RECORDED`,
+    for a field the data carry but hold no record of."""
 
     UNKNOWN = "unknown"
+    NOT_RECORDED = "not recorded"
 
     def __repr__(self) -> str:
-        return "UNKNOWN"
+        return self.name
 
 
 UNKNOWN: Final = Unknown.UNKNOWN
+NOT_RECORDED: Final = Unknown.NOT_RECORDED
 
 
 @dataclass(frozen=True)
@@ -296,7 +301,18 @@ def _listed_twice_findings(network: Network, names: Mapping[str, str]) -> Iterat
             )
 
 
+#: What each governance rule asks for, as its "not recorded" warning names it.
+_GOVERNANCE: Final = (
+    (CLINICAL_DIRECTOR, "clinical_director", "a Clinical Director"),
+    (NOMINATED_PAYEE, "nominated_payee", "a nominated payee"),
+    (NETWORK_AGREEMENT, "network_agreement_signed", "a signed Network Agreement"),
+)
+
+
 def _governance_findings(network: Network) -> Iterator[Finding]:
+    for rule, attribute, what in _GOVERNANCE:
+        if getattr(network, attribute) is NOT_RECORDED:
+            yield Finding(rule, WARNING, f"{network.name}: {what} is not recorded", network.name)
     if _is_blank(network.clinical_director):
         yield Finding(
             CLINICAL_DIRECTOR, ERROR, f"{network.name} has no named Clinical Director", network.name

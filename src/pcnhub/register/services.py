@@ -180,15 +180,17 @@ def network_rows(pcns: list[Organisation], date: dt.date) -> list[NetworkRow]:
 
 
 def to_domain(row: NetworkRow) -> rules.Network:
-    """A register PCN as the rules check sees it (governance known only where recorded)."""
+    """A register PCN as the rules check sees it: governance the register has no record of is "not recorded"
+    (a warning), never taken as met."""
     gov = row.governance
     return rules.Network(
         name=row.pcn.name,
         code=row.pcn.code,
         practices=[rules.PracticeEntry(m.practice.code, m.practice.name, m.registered or 0) for m in row.members],
-        clinical_director=", ".join(cd.name for cd in row.clinical_directors) if (row.clinical_directors or gov) else rules.UNKNOWN,
-        nominated_payee=(gov.nominated_payee.name if gov.nominated_payee else None) if gov else rules.UNKNOWN,
-        network_agreement_signed=(gov.network_agreement == AgreementStatus.SIGNED) if gov else rules.UNKNOWN,
+        clinical_director=(", ".join(cd.name for cd in row.clinical_directors) if (row.clinical_directors or gov)
+                           else rules.NOT_RECORDED),
+        nominated_payee=(gov.nominated_payee.name if gov.nominated_payee else None) if gov else rules.NOT_RECORDED,
+        network_agreement_signed=(gov.network_agreement == AgreementStatus.SIGNED) if gov else rules.NOT_RECORDED,
         exceptions={e.rule: e.reason for e in row.exceptions},
     )
 
