@@ -350,3 +350,12 @@ def test_governance_not_recorded_is_a_warning_for_each_field_not_silence():
     assert not result.broken
     unknown = Network("North", [PracticeEntry("A81001", "One", 35_000)])  # a file without those columns
     assert check_configuration([unknown], ["A81001"]).findings == ()
+
+
+def test_a_practice_without_a_list_size_counts_as_0_and_is_named():
+    north = Network("North", [PracticeEntry("A81001", "One", 35_000), PracticeEntry("Y07020", "New", None)])
+    [result] = check_configuration([north], ["A81001", "Y07020"]).networks
+    assert result.list_size == 35_000
+    [finding] = result.findings
+    assert (finding.rule, finding.severity, finding.practices) == (LIST_SIZE_BAND, WARNING, ("Y07020",))
+    assert finding.message == "North: no list size is known for Y07020, counted as 0 registered patients"

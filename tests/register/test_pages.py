@@ -532,3 +532,17 @@ def test_practice_users_cannot_record_des_sign_up(client_for, register):
     })
     assert response.status_code == 403
     assert Membership.objects.filter(practice=register.practices["A81002"]).count() == 1
+
+
+def test_a_member_without_a_list_size_is_named_on_the_page_the_check_and_the_export(client_for, register):
+    from pcnhub.register.models import ListSize
+
+    ListSize.objects.filter(organisation=register.practices["A81002"]).delete()
+    client = client_for("icb")
+    said = "Alpha North PCN: no list size is known for A81002, counted as 0 registered patients"
+    assert said in htmllib.unescape(client.get("/pcn/U00001/?date=2025-01-01").content.decode())
+    api = client.get("/api/landscape?area=QAA&date=2025-01-01").json()
+    north = next(n for n in api["networks"] if n["code"] == "U00001")
+    assert said in [f["message"] for f in north["findings"]]
+    rows = client.get("/landscape/?area=QAA&date=2025-01-01&format=csv").content.decode()
+    assert said in rows

@@ -85,14 +85,15 @@ NOT_RECORDED: Final = Unknown.NOT_RECORDED
 
 @dataclass(frozen=True)
 class PracticeEntry:
-    """A GP practice as listed in a network: ODS code, name and registered list size."""
+    """A GP practice as listed in a network: ODS code, name and registered list size (None: none is known, so it
+    counts as 0 patients and the network's findings say so)."""
 
     code: str
     name: str
-    list_size: int
+    list_size: int | None
 
     def __post_init__(self) -> None:
-        if self.list_size < 0:
+        if self.list_size is not None and self.list_size < 0:
             raise ValueError(f"list size of {self.code} cannot be negative: {self.list_size}")
 
 
@@ -260,9 +261,11 @@ def _check_network(network: Network, band: Band, names: Mapping[str, str]) -> Ne
     members: dict[str, PracticeEntry] = {}
     for practice in network.practices:
         members.setdefault(practice.code, practice)
-    list_size = sum(practice.list_size for practice in members.values())
+    list_size = sum(practice.list_size or 0 for practice in members.values())
+    unsized = [code for code, practice in sorted(members.items()) if practice.list_size is None]
     findings = (
         *_size_findings(network, list_size, band),
+        *_unsized_findings(network, unsized),
         *_listed_twice_findings(network, names),
         *_governance_findings(network),
     )
@@ -285,6 +288,18 @@ def _size_findings(network: Network, list_size: int, band: Band) -> Iterator[Fin
         yield Finding(LIST_SIZE_BAND, ERROR, message, network.name)
     else:
         yield Finding(LIST_SIZE_BAND, EXCEPTION, f"{message}; exception recorded: {reason}", network.name)
+
+
+def _unsized_findings(network: Network, codes: Sequence[str]) -> Iterator[Finding]:
+    if codes:
+        listed = ", ".join(codes)
+        yield Finding(
+            LIST_SIZE_BAND,
+            WARNING,
+            f"{network.name}: no list size is known for {listed}, counted as 0 registered patients",
+            network.name,
+            tuple(codes),
+        )
 
 
 def _listed_twice_findings(network: Network, names: Mapping[str, str]) -> Iterator[Finding]:

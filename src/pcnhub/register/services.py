@@ -186,7 +186,7 @@ def to_domain(row: NetworkRow) -> rules.Network:
     return rules.Network(
         name=row.pcn.name,
         code=row.pcn.code,
-        practices=[rules.PracticeEntry(m.practice.code, m.practice.name, m.registered or 0) for m in row.members],
+        practices=[rules.PracticeEntry(m.practice.code, m.practice.name, m.registered) for m in row.members],
         clinical_director=(", ".join(cd.name for cd in row.clinical_directors) if (row.clinical_directors or gov)
                            else rules.NOT_RECORDED),
         nominated_payee=(gov.nominated_payee.name if gov.nominated_payee else None) if gov else rules.NOT_RECORDED,
