@@ -16,8 +16,8 @@ import codecs
 import csv
 import datetime as dt
 import functools
-import re
 import io
+import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path

@@ -51,8 +51,8 @@ from django.db.models import F
 from rich.progress import TaskID
 
 from pcnhub.domain.errors import InputError
-from pcnhub.domain.money.years import FinancialYear
 from pcnhub.domain.history import Interval, apply_snapshot, value_on
+from pcnhub.domain.money.years import FinancialYear
 from pcnhub.ingest import (
     ConfigurationRow,
     Kind,
@@ -158,7 +158,7 @@ def _check_date(file: str, kind: Kind, date: dt.date, today: dt.date) -> None:
     """A configuration may be recorded up to the end of the next financial year (a network agreed for next
     April); any other file's date is when it was published, never after today."""
     if kind is Kind.CONFIGURATION:
-        horizon = FinancialYear.containing(today).end.replace(year=FinancialYear.containing(today).end.year + 1)
+        horizon = FinancialYear(FinancialYear.containing(today).start_year + 1).end
         if date > horizon:
             raise InputError.single(file, f"--date {date} is after {horizon}, the end of the next financial year: a "
                                     "configuration is recorded for when it applies, at most that far ahead")
