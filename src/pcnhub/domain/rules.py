@@ -66,6 +66,9 @@ SEVERITIES: Final = (ERROR, WARNING, INFO, EXCEPTION)
 # network-contract-facts.md, "PCN size and registration"; seed 001.
 DES_LOWER_LIST_SIZE: Final = 30_000
 DES_UPPER_LIST_SIZE: Final = 50_000
+#: No practice or network comes near this many registered patients (England's largest practice had about 120,000
+#: in April 2026): a larger list size, read from a file or asked for in a query, is refused as a mistake.
+MAX_LIST_SIZE: Final = 10_000_000
 
 
 class Unknown(enum.Enum):

@@ -40,10 +40,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from pcnhub.domain.errors import Problems
-from pcnhub.domain.rules import LIST_SIZE_BAND, UNKNOWN, Network, PracticeEntry, Unknown
+from pcnhub.domain.rules import LIST_SIZE_BAND, MAX_LIST_SIZE, UNKNOWN, Network, PracticeEntry, Unknown
 from pcnhub.ingest.locations import approximate_description, geocode_postcodes, parse_coordinate, postcode_location
 from pcnhub.ingest.tabular import (
-    MAX_PATIENTS,
     Cells,
     Column,
     Header,
@@ -341,8 +340,9 @@ class _Parser:
         if list_size < 0:
             self.problems.add(line, LIST_SIZE, f"{raw!r} is negative; a list size cannot be below zero")
             return None
-        if list_size > MAX_PATIENTS:
-            self.problems.add(line, LIST_SIZE, f"{raw!r} is more than {MAX_PATIENTS:,}; no practice has so many patients")
+        if list_size > MAX_LIST_SIZE:
+            self.problems.add(line, LIST_SIZE,
+                              f"{raw!r} is more than {MAX_LIST_SIZE:,}; no practice has so many patients")
             return None
         return list_size
 

@@ -24,11 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from pcnhub.domain.errors import InputError, Problems
-
-#: No count of one practice's (or one network's) patients comes near this: England's largest practice had about
-#: 120,000 registered patients in April 2026.  A larger number in a file is a problem at its row and field, not a
-#: value for the database (where beyond 64 bits it would overflow).
-MAX_PATIENTS: Final = 10_000_000
+from pcnhub.domain.rules import MAX_LIST_SIZE
 
 #: An ODS GP practice code: a letter then five letters or digits (A81001, Y02707).
 PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
@@ -147,8 +143,8 @@ class Cells:
             self.problem(name, f"{text!r} is {what}; a count must be a whole number of 0 or more")
             return 0
         value = int(text) if text else 0
-        if value > MAX_PATIENTS:
-            self.problem(name, f"{text!r} is more than {MAX_PATIENTS:,}; no practice has so many patients")
+        if value > MAX_LIST_SIZE:
+            self.problem(name, f"{text!r} is more than {MAX_LIST_SIZE:,}; no practice has so many patients")
             return 0
         return value
 

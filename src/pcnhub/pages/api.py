@@ -37,16 +37,15 @@ def responses(ok: Any, *errors: int) -> dict[int, Any]:
     return {200: ok, **{code: _ERRORS[code] for code in sorted({401, *errors})}}
 
 
-#: Larger than any list size, network or area: the bound of list-size parameters.
-MAX_LIST_SIZE: Final = 10_000_000
 #: The most results one page gives (the register holds about 10,000 organisations), and the furthest it starts.
 MAX_PAGE: Final = 10_000
 MAX_OFFSET: Final = 1_000_000
 
 
 def list_size_parameter(description: str) -> Any:
-    """A query parameter of registered patients, 0 to :data:`MAX_LIST_SIZE` (blank: the default band's)."""
-    return Query(None, ge=0, le=MAX_LIST_SIZE, description=description)
+    """A query parameter of registered patients, 0 to :data:`pcnhub.domain.rules.MAX_LIST_SIZE` (blank: the
+    default band's)."""
+    return Query(None, ge=0, le=rules.MAX_LIST_SIZE, description=description)
 
 
 def lower_parameter() -> Any:
