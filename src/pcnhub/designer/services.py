@@ -40,7 +40,7 @@ from pcnhub.domain.design.propose import Design, design, explain_feasibility
 from pcnhub.domain.geography import NeighbourGraph, Point, build_graph
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import Entitlement, Member, Population, entitlement
-from pcnhub.domain.money.years import FinancialYear, catalogue_years
+from pcnhub.domain.money.years import FinancialYear, catalogue_years, long_date
 from pcnhub.finance.services import overrides_for
 from pcnhub.geo.postcodes import SOURCE as POSTCODE_SOURCE
 from pcnhub.reference.rates import year_rates
@@ -363,7 +363,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     current_metrics = None
     if graph is not None:
         current_metrics = metrics(config, sizes, graph, band)
-    current = Side(CURRENT, f"Current configuration on {register_date(date)}", current_networks,
+    current = Side(CURRENT, f"Current configuration on {long_date(date)}", current_networks,
                    current_metrics, current_findings, uncovered)
 
     # Proposal.
@@ -396,7 +396,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
         notes.append("Practices without a location are left out of the maps, the neighbour graph and the proposal.")
     unsized = [p.code for p in practices if p.registered is None]
     if unsized:
-        notes.append(f"No list size is recorded on or before {register_date(date)} for {_names(unsized)}: "
+        notes.append(f"No list size is recorded on or before {long_date(date)} for {_names(unsized)}: "
                      "counted as 0 patients.")
     counted = [p for p in practices if p.registered is not None]
     for attr, label in (("weighted", "weighted list"), ("adjusted", "adjusted population")):
@@ -406,7 +406,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
         elif missing:
             notes.append(f"No {label} is recorded for {_names(missing)}: their registered list stands in for it.")
     if year_known:
-        notes.append(f"Entitlements are for {year} (the financial year of {register_date(date)}), from the rates "
+        notes.append(f"Entitlements are for {year} (the financial year of {long_date(date)}), from the rates "
                      "catalogue" + (f" with {icb.name}'s rate overrides in force" if overrides else "")
                      + ", applied to the list sizes shown here (the money pages use each PCN's members on the "
                      "year's list date). Care home beds are not known for a proposal and count as 0 on both sides; "
@@ -416,7 +416,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
         notes.append(f"The rates catalogue has no {year} (it covers {covered}): entitlements are not known.")
     if date < NETWORK_CONTRACT_DES_START:
         notes.append("There was no network access requirement before the Network Contract DES began on "
-                     f"{register_date(NETWORK_CONTRACT_DES_START)}.")
+                     f"{long_date(NETWORK_CONTRACT_DES_START)}.")
     elif date < ENHANCED_ACCESS_START:
         notes.append("Access hours: Extended Hours Access, 30 minutes a week per 1,000 registered patients.")
     else:
@@ -433,10 +433,6 @@ def _kept(current: Side) -> dict[str, str]:
     split = {f.network for f in current.not_contiguous}
     return {code: n.code or n.name for n in current.networks
             if n.in_band and n.name not in split and n.codes for code in n.codes}
-
-
-def register_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _names(codes: list[str], limit: int = 8) -> str:

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import scope_for
-from pcnhub.domain.money.years import FinancialYear
+from pcnhub.domain.money.years import FinancialYear, long_date
 from pcnhub.finance import plans
 from pcnhub.finance.models import (
     AccessSession,
@@ -38,7 +38,7 @@ def role_choices(current: str | None = None) -> list[tuple[str, str]]:
     """Every catalogue role with the date it became reimbursable (and a stored role no longer in it)."""
     cat = plans.catalogue()
     choices = [("", "Choose a role")]
-    choices += [(r.key, f"{r.name} (reimbursable from {plans.long_date(r.eligible_from)})") for r in cat.roles]
+    choices += [(r.key, f"{r.name} (reimbursable from {long_date(r.eligible_from)})") for r in cat.roles]
     if current and cat.resolve(current) is None:
         choices.append((current, f"{current} (not in the roles catalogue)"))
     return choices
@@ -88,7 +88,7 @@ def post_label(post: ArrsPost) -> str:
 
 def post_description(post: ArrsPost) -> str:
     """E.g. "North (Clinical pharmacist), 1 WTE from 1 April 2024", for the success banners."""
-    return f"{post_title(post)}, {plans.wte(post.fte)} WTE from {plans.long_date(post.start)}"
+    return f"{post_title(post)}, {plans.wte(post.fte)} WTE from {long_date(post.start)}"
 
 
 class PlanRowForm(NHSFormMixin, forms.Form):

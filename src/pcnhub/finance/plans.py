@@ -51,10 +51,6 @@ _STATUS_ORDER = (c.UNCERTAIN, c.DERIVED, c.VERIFIED)
 PENNY = Decimal("0.01")
 
 
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def gbp(amount: Decimal | None) -> str:
     """``£1,234.56`` (``-£12.00`` below nothing), or ``Not known``."""
     if amount is None:

@@ -29,7 +29,7 @@ from pcnhub.domain.money.entitlements import (
     entitlement,
     pence,
 )
-from pcnhub.domain.money.years import FinancialYear, catalogue_years
+from pcnhub.domain.money.years import FinancialYear, catalogue_years, long_date
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.reference.rates import year_rates
 from pcnhub.register.models import (
@@ -39,10 +39,6 @@ from pcnhub.register.models import (
     OrgKind,
 )
 from pcnhub.register.services import children_ids, icb_of, icbs_of
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def default_year(today: dt.date | None = None) -> FinancialYear:

@@ -29,12 +29,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pcnhub.accounts.models import Role
 from pcnhub.domain import maturity as m
+from pcnhub.domain.money.years import long_date
 from pcnhub.maturity import permissions, services
 from pcnhub.maturity.forms import ActionForm, NewAssessmentForm
 from pcnhub.maturity.models import Action, ActionStatus, Assessment
 from pcnhub.pages import exports
-from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.pages.views import BadRequest, download_response, page, page_url, saved
+from pcnhub.register.models import Organisation, OrgKind
 
 STATUS_TAGS = {
     m.NOT_STARTED: "nhsuk-tag--grey",
@@ -47,10 +48,6 @@ ACTION_TAGS = {
     ActionStatus.DONE: "nhsuk-tag--green",
     ActionStatus.DROPPED: "nhsuk-tag--white",
 }
-
-
-def long_date(day) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def when(moment) -> str:

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
+from pcnhub.domain.money.years import long_date
 from pcnhub.pages.forms import DateForm, NHSFormMixin, clean_band, date_field
 from pcnhub.register.models import (
     AgreementStatus,
@@ -39,11 +40,6 @@ RULE_LABELS = {
     rules.CONTIGUITY: "Contiguous area",
 }
 LOCAL_PARTNER_PREFIX = "LP"
-
-
-def long_date(day: dt.date) -> str:
-    """``1 April 2025``, as the NHS style guide writes dates."""
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- Query parameters --------------------------------------------------------------------------

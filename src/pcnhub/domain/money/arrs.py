@@ -43,9 +43,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from pcnhub.domain.money.catalogue import DERIVED, STATUSES, UNCERTAIN, VERIFIED  # noqa: F401 (re-exported)
-from pcnhub.domain.money.years import FinancialYear, month_end
-
-
+from pcnhub.domain.money.years import FinancialYear, long_date, month_end
 
 # How a post is filled.
 EMPLOYED: Final = "employed"
@@ -84,11 +82,6 @@ def normalise_role_name(name: str) -> str:
     """A role name compared without case, with ``&`` as "and" and ``_``, ``-``, ``/`` as spaces."""
     text = str(name).casefold().replace("&", " and ")
     return " ".join(re.sub(r"[_\-/]", " ", text).split())
-
-
-def long_date(day: dt.date) -> str:
-    """1 October 2020."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def money(value: Decimal) -> str:

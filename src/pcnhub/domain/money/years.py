@@ -65,6 +65,11 @@ class FinancialYear:
         return self.label
 
 
+def long_date(day: dt.date) -> str:
+    """``1 October 2020``, as the NHS style guide writes dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def month_start(year: int, month: int) -> dt.date:
     return dt.date(year, month, 1)
 
