@@ -145,6 +145,11 @@ class Band:
                 f"the band's lower limit ({self.lower:,}) is above its upper limit ({self.upper:,})"
             )
 
+    @classmethod
+    def of(cls, lower: int | None, upper: int | None) -> Band:
+        """The band of the limits given, a limit not given (None) taking the DES band's."""
+        return cls(DES_LOWER_LIST_SIZE if lower is None else lower, DES_UPPER_LIST_SIZE if upper is None else upper)
+
     def __str__(self) -> str:
         return f"{self.lower:,}-{self.upper:,}"
 

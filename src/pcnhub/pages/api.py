@@ -66,10 +66,7 @@ def count_parameter(description: str, maximum: int) -> Any:
 def band_of(lower: int | None, upper: int | None) -> rules.Band:
     """The list-size band of a query (a blank limit takes the default band's); 400 if the limits are inconsistent."""
     try:
-        return rules.Band(
-            rules.DEFAULT_BAND.lower if lower is None else lower,
-            rules.DEFAULT_BAND.upper if upper is None else upper,
-        )
+        return rules.Band.of(lower, upper)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
 

@@ -21,10 +21,7 @@ def clean_band(form: forms.Form, data: dict) -> dict:
     lower, upper = data.get("lower"), data.get("upper")
     if "lower" in data and "upper" in data:
         try:
-            data["band"] = rules.Band(
-                rules.DEFAULT_BAND.lower if lower is None else lower,
-                rules.DEFAULT_BAND.upper if upper is None else upper,
-            )
+            data["band"] = rules.Band.of(lower, upper)
         except ValueError as exc:
             message = str(exc)
             form.add_error("lower", message[:1].upper() + message[1:])
