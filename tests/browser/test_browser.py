@@ -47,13 +47,13 @@ def test_landscape_shows_the_pcn_table_totals_and_band_finding(sign_in, live_ser
     assert page.locator('[data-pcn-total="U00002"]').inner_text() == "55,000"
     assert page.locator("[data-area-total]").inner_text() == "93,147"
     south = table.locator('tbody[data-pcn="U00002"]')
-    assert "Error" in south.locator(".nhsuk-tag--red").first.inner_text()
-    assert "5,000 above the upper limit of 50,000" in south.inner_text()
+    assert "Warning" in south.locator(".nhsuk-tag--orange").first.inner_text()
+    assert "5,000 above the suggested upper level of 50,000" in south.inner_text()
     assert "is in no network" in page.locator(".nhsuk-error-summary").inner_text()
-    # NHS.UK styling really applies: the header is NHS blue, the table has its borders and the tag is red.
+    # NHS.UK styling really applies: the header is NHS blue, the table has its borders and the tag is coloured.
     assert page.evaluate("getComputedStyle(document.querySelector('.nhsuk-header')).backgroundColor") == NHS_BLUE
     assert page.evaluate("getComputedStyle(document.querySelector('#pcn-table td')).borderBottomStyle") == "solid"
-    assert page.evaluate("getComputedStyle(document.querySelector('.nhsuk-tag--red')).color") != "rgb(0, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.querySelector('.nhsuk-tag--orange')).color") != "rgb(0, 0, 0)"
     shot = tmp_path / "landscape.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000

@@ -41,17 +41,18 @@ def test_json_report_matches_the_published_table(southend: Path) -> None:
     assert {network["name"]: network["list_size"] for network in report["networks"]} == PUBLISHED_LIST_SIZES
     assert [network["name"] for network in report["networks"]] == sorted(PUBLISHED_LIST_SIZES)
     assert sum(len(network["practices"]) for network in report["networks"]) == 50
-    assert report["band"] == {"lower": 30_000, "upper": 50_000}
+    assert report["band"] == {"lower": 30_000, "upper": 50_000, "upper_binds": False}
     assert report["broken"] is True
 
 
-def test_exactly_three_networks_break_the_band(southend: Path) -> None:
+def test_one_network_breaks_the_band_and_two_are_above_its_suggested_upper_level(southend: Path) -> None:
+    """Below 30,000 breaks the DES; above 50,000 ("a suggested upper level", seed 000) is a warning."""
     _, stdout, _ = run(str(southend), "--json")
     report = json.loads(stdout)
     assert [(finding["rule"], finding["severity"], finding["network"]) for finding in report["findings"]] == [
         ("list-size-band", "error", "North Road Plus"),
-        ("list-size-band", "error", "Rayleigh & District"),
-        ("list-size-band", "error", "West Leigh"),
+        ("list-size-band", "warning", "Rayleigh & District"),
+        ("list-size-band", "warning", "West Leigh"),
     ]
     assert {network["name"] for network in report["networks"] if network["findings"]} == {
         "North Road Plus",
@@ -60,12 +61,24 @@ def test_exactly_three_networks_break_the_band(southend: Path) -> None:
     }
     messages = [finding["message"] for finding in report["findings"]]
     assert messages[1] == (
-        "Rayleigh & District has 56,155 registered patients, 6,155 above the upper limit of 50,000 "
+        "Rayleigh & District has 56,155 registered patients, 6,155 above the suggested upper level of 50,000 "
         "(band 30,000-50,000)"
     )
     assert messages[0].startswith(
         "North Road Plus has 28,858 registered patients, 1,142 below the lower limit"
     )
+
+
+def test_a_binding_upper_limit_makes_three_networks_break_the_band(southend: Path) -> None:
+    code, stdout, _ = run(str(southend), "--upper-binds", "--json")
+    report = json.loads(stdout)
+    assert code == 1
+    assert [(finding["severity"], finding["network"]) for finding in report["findings"]] == [
+        ("error", "North Road Plus"), ("error", "Rayleigh & District"), ("error", "West Leigh"),
+    ]
+    assert report["findings"][1]["message"].startswith(
+        "Rayleigh & District has 56,155 registered patients, 6,155 above the upper limit of 50,000")
+    assert report["band"] == {"lower": 30_000, "upper": 50_000, "upper_binds": True}
 
 
 def test_wider_band_passes(southend: Path) -> None:
@@ -74,7 +87,7 @@ def test_wider_band_passes(southend: Path) -> None:
     assert (code, stderr) == (0, "")
     assert report["findings"] == []
     assert report["broken"] is False
-    assert report["band"] == {"lower": 25_000, "upper": 60_000}
+    assert report["band"] == {"lower": 25_000, "upper": 60_000, "upper_binds": False}
 
 
 def test_text_report(southend: Path) -> None:
@@ -83,10 +96,11 @@ def test_text_report(southend: Path) -> None:
     lines = stdout.splitlines()
     assert lines[0] == "9 networks checked against the 30,000-50,000 registered patients band"
     assert "  Benfleet                48,398  ok" in lines
-    assert "  Rayleigh & District     56,155  BROKEN" in lines
+    assert "  Rayleigh & District     56,155  warning" in lines
     assert "  North Road Plus         28,858  BROKEN" in lines
-    assert sum(line.endswith("BROKEN") for line in lines) == 3
-    assert lines[-1] == "Result: BROKEN (3 errors)"
+    assert sum(line.endswith("BROKEN") for line in lines) == 1
+    assert sum(line.endswith("warning") for line in lines) == 2
+    assert lines[-1] == "Result: BROKEN (1 error)"
 
 
 def test_text_report_when_nothing_is_broken(southend: Path) -> None:
@@ -110,7 +124,7 @@ def test_coverage_gap_and_recorded_exception_in_an_edited_copy(southend: Path, t
     assert code == 1
     assert [(finding["network"], finding["rule"], finding["severity"]) for finding in report["findings"]] == [
         ("North Road Plus", "list-size-band", "error"),
-        ("Rayleigh & District", "list-size-band", "error"),
+        ("Rayleigh & District", "list-size-band", "warning"),
         ("West Leigh", "list-size-band", "exception"),
         (None, "full-coverage", "error"),
     ]

@@ -23,7 +23,7 @@ def test_register_check_reports_breaches_and_exits_1(register):
     assert networks["Alpha North PCN"]["practices"] == ["A81001", "A81002", "A81003"]
     assert networks["Alpha North PCN"]["findings"] == []
     assert {(f["rule"], f["severity"], f["network"]) for f in report["findings"]} == {
-        ("list-size-band", "error", "Alpha South PCN"),
+        ("list-size-band", "warning", "Alpha South PCN"),  # 55,000: above the suggested upper level
         ("full-coverage", "error", None),
         # Alpha South has no governance recorded: said, as warnings, not taken as met.
         ("clinical-director", "warning", "Alpha South PCN"),
@@ -63,4 +63,5 @@ def test_text_report(register):
     code, out, _ = run("check", "--pcn-date", "2025-01-01", "--icb", "QAA")
     assert code == 1
     assert f"Alpha North PCN (U00001): 3 practices, {NORTH_TOTAL:,} patients, ok" in out
-    assert f"Alpha South PCN (U00002): 2 practices, {SOUTH_TOTAL:,} patients, BROKEN" in out
+    assert f"Alpha South PCN (U00002): 2 practices, {SOUTH_TOTAL:,} patients, warning" in out
+    assert "band 30,000-50,000 (the DES band: no band policy recorded; above the upper limit is a warning)" in out

@@ -17,7 +17,7 @@ def test_design_of_an_area(placed, client_for):
     response = client_for("icb").get(URL)
     assert response.status_code == 200
     data = response.json()
-    assert data["band"] == {"lower": 30000, "upper": 50000}
+    assert data["band"] == {"lower": 30000, "upper": 50000, "upper_binds": False}
     assert [n["list_size"] for n in data["current"]["networks"]] == [NORTH_TOTAL, 55_000]
     assert data["current"]["uncovered"] == [UNPLACED]
     assert [u["code"] for u in data["unplaced"]] == [UNPLACED]

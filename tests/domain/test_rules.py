@@ -1,5 +1,6 @@
 """Each Network Contract DES rule checked by pcnhub.domain.rules."""
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -60,7 +61,7 @@ def test_band_rejects_invalid_limits(lower: int, upper: int, message: str) -> No
 
 
 def test_band_may_be_a_single_value() -> None:
-    assert Band(40_000, 40_000).to_dict() == {"lower": 40_000, "upper": 40_000}
+    assert Band(40_000, 40_000).to_dict() == {"lower": 40_000, "upper": 40_000, "upper_binds": False}
 
 
 # list-size-band
@@ -74,25 +75,59 @@ def test_list_size_within_band_inclusive_is_not_a_finding(size: int) -> None:
     assert result.networks[0].list_size == size
 
 
-def test_list_size_above_band() -> None:
+def test_list_size_above_the_des_upper_level_is_a_warning() -> None:
+    """The DES's 50,000 is "a suggested upper level" (seed 000): above it is advice, not a breach."""
     result = check_configuration([network("Rayleigh & District", 30_000, 26_155)])
     assert result.findings == (
         Finding(
             LIST_SIZE_BAND,
-            ERROR,
-            "Rayleigh & District has 56,155 registered patients, 6,155 above the upper limit "
+            WARNING,
+            "Rayleigh & District has 56,155 registered patients, 6,155 above the suggested upper level "
             "of 50,000 (band 30,000-50,000)",
             "Rayleigh & District",
         ),
     )
+    assert not result.broken
+
+
+def test_list_size_above_a_binding_upper_limit_is_an_error() -> None:
+    """An area whose policy binds its upper limit (Milton Keynes: networks of 30,000-70,000, seed 002)."""
+    policy = Band(30_000, 70_000, upper_binds=True)
+    result = check_configuration([network("Bletchley", 40_000, 30_001), network("Newport", 70_000, first_code=82001)], band=policy)
+    assert result.findings == (
+        Finding(
+            LIST_SIZE_BAND,
+            ERROR,
+            "Bletchley has 70,001 registered patients, 1 above the upper limit of 70,000 (band 30,000-70,000)",
+            "Bletchley",
+        ),
+    )
     assert result.broken
+
+
+def test_a_network_is_held_to_its_own_band_when_it_has_one() -> None:
+    """In a region, each network is held to its own area's policy; the others to the configuration's band."""
+    milton_keynes = Band(30_000, 70_000, upper_binds=True)
+    result = check_configuration(
+        [replace(network("Bletchley", 60_000), band=milton_keynes), network("Luton", 60_000, first_code=82001)]
+    )
+    assert [(n.name, n.band) for n in result.networks] == [("Bletchley", milton_keynes), ("Luton", Band())]
+    assert [(f.network, f.severity) for f in result.findings] == [("Luton", WARNING)]
+    assert result.to_dict()["networks"][0]["band"] == {"lower": 30_000, "upper": 70_000, "upper_binds": True}
+
+
+def test_band_with_limits_keeps_what_is_not_given() -> None:
+    policy = Band(30_000, 70_000, upper_binds=True)
+    assert policy.with_limits(None, 80_000) == Band(30_000, 80_000, upper_binds=True)
+    assert policy.with_limits(25_000, None) == Band(25_000, 70_000, upper_binds=True)
+    assert Band.of(None, None) == Band()
 
 
 def test_list_size_just_outside_band_edges() -> None:
     result = check_configuration([network("Low", 29_999), network("High", 50_001, first_code=82001)])
     messages = [finding.message for finding in result.findings]
     assert messages == [
-        "High has 50,001 registered patients, 1 above the upper limit of 50,000 (band 30,000-50,000)",
+        "High has 50,001 registered patients, 1 above the suggested upper level of 50,000 (band 30,000-50,000)",
         "Low has 29,999 registered patients, 1 below the lower limit of 30,000 (band 30,000-50,000)",
     ]
 
@@ -292,7 +327,7 @@ def test_networks_sorted_by_name_and_findings_in_stable_order() -> None:
     assert [result_network.name for result_network in result.networks] == ["benfleet", "West Leigh"]
     assert rules_of(result.findings) == [
         (LIST_SIZE_BAND, ERROR),
-        (LIST_SIZE_BAND, ERROR),
+        (LIST_SIZE_BAND, WARNING),
         (CLINICAL_DIRECTOR, ERROR),
         (FULL_COVERAGE, ERROR),
     ]
@@ -312,11 +347,12 @@ def test_to_dict_shape() -> None:
                 "practices": ["F81096"],
                 "list_size": 10_178,
                 "findings": [],
+                "band": {"lower": 10_000, "upper": 20_000, "upper_binds": False},
             }
         ],
         "findings": [],
         "broken": False,
-        "band": {"lower": 10_000, "upper": 20_000},
+        "band": {"lower": 10_000, "upper": 20_000, "upper_binds": False},
     }
 
 

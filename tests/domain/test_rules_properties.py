@@ -54,7 +54,7 @@ def configurations(draw: st.DrawFn) -> Configuration:
     ]
     area = draw(st.none() | st.lists(st.sampled_from(codes)))
     lower, upper = sorted(draw(st.lists(st.integers(0, 100_000), min_size=2, max_size=2)))
-    return Configuration(networks, area, Band(lower, upper))
+    return Configuration(networks, area, Band(lower, upper, draw(st.booleans())))
 
 
 def check(configuration: Configuration):
@@ -131,7 +131,8 @@ def test_broken_iff_some_rule_is_broken(configuration: Configuration) -> None:
     def breaks_a_network_rule(network: Network) -> bool:
         codes = [practice.code for practice in network.practices]
         size = sum({practice.code: practice.list_size for practice in network.practices}.values())
-        out_of_band = not band.lower <= size <= band.upper and LIST_SIZE_BAND not in network.exceptions
+        breaks_band = size < band.lower or (size > band.upper and band.upper_binds)
+        out_of_band = breaks_band and LIST_SIZE_BAND not in network.exceptions
         blank = [
             value for value in (network.clinical_director, network.nominated_payee) if value is not UNKNOWN
         ]

@@ -78,7 +78,7 @@ def test_landscape_download_matches_the_page(client_for, fmt):
     uncovered = [row for row in body if not row[0]]
     assert [(r[2], as_int(r[4]), r[7]) for r in uncovered] == [("A81006", 4_000, "In no PCN")]
     south = [row for row in body if row[0] == "U00002"]
-    assert "5,000 above the upper limit of 50,000" in south[0][7]
+    assert "5,000 above the suggested upper level of 50,000" in south[0][7]
     if fmt == "xlsx":
         assert isinstance(body[0][4], int) and isinstance(body[0][5], dt.datetime)
 

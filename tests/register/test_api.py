@@ -38,10 +38,14 @@ def test_landscape_computes_totals_and_findings(client_for):
     assert body["list_size"] == ALPHA_TOTAL
     assert [p["code"] for p in body["uncovered_practices"]] == ["A81006"]
     broken = {(f["rule"], f["network"]) for f in body["findings"] if f["severity"] == "error"}
-    assert broken == {("list-size-band", "Alpha South PCN"), ("full-coverage", None)}
+    assert broken == {("full-coverage", None)}
+    # 55,000 is above the DES's suggested upper level of 50,000: a warning while no band policy binds it.
+    assert {(f["rule"], f["network"]) for f in body["findings"] if f["severity"] == "warning"} >= {
+        ("list-size-band", "Alpha South PCN")}
     assert any(f["rule"] == "full-coverage" and f["practices"] == ["A81006"] for f in body["findings"])
     assert body["broken"] is True
     assert by_code["U00001"]["clinical_directors"] == ["Dr Jane Smith"]
+    assert body["band"] == {"lower": 30_000, "upper": 50_000, "upper_binds": False} and body["policy"] is None
 
 
 def test_landscape_on_an_earlier_date_shows_the_earlier_membership(client_for):
@@ -116,7 +120,7 @@ def test_pcn_history_and_partners(client_for):
     pcn = client_for("icb").get("/api/pcns/U00002?date=2025-01-01").json()
     assert pcn["list_size"] == SOUTH_TOTAL
     assert [(f["rule"], f["severity"]) for f in pcn["findings"]] == [
-        ("list-size-band", "error"),
+        ("list-size-band", "warning"),
         ("clinical-director", "warning"), ("nominated-payee", "warning"), ("network-agreement", "warning"),
     ]
 
@@ -146,6 +150,6 @@ def test_pcns_with_the_same_name_keep_their_own_findings(client_for, register):
     """PCN names are not unique nationally (two SMARTCARE CENTRAL PCNs in the 2022 map)."""
     register.beta.name = register.south.name
     register.beta.save()
-    body = client_for("analyst").get("/api/landscape?area=Y99&date=2025-01-01").json()
+    body = client_for("analyst").get("/api/landscape?area=Y99&date=2025-01-01&upper_binds=true").json()
     findings = {n["code"]: [f["rule"] for f in n["findings"] if f["severity"] != "warning"] for n in body["networks"]}
     assert findings == {"U00001": [], "U00002": ["list-size-band"], "U00003": []}

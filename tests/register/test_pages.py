@@ -153,7 +153,7 @@ def test_landscape_shows_pcns_practices_totals_and_findings(client_for, role):
     assert f"Total for Alpha North PCN {NORTH_TOTAL:,}" in page
     assert f"Total for Alpha South PCN {SOUTH_TOTAL:,}" in page
     assert f"Total for Alpha ICB: 2 PCNs, 5 member practices {ALPHA_TOTAL:,}" in page
-    assert "Alpha South PCN has 55,000 registered patients, 5,000 above the upper limit of 50,000" in page
+    assert "Alpha South PCN has 55,000 registered patients, 5,000 above the suggested upper level of 50,000" in page
     # Configuration-wide: the uncovered practice, in the error summary and its own table.
     html = response.content.decode()
     summary = html[html.index("nhsuk-error-summary"):html.index("</h1>")]
@@ -186,8 +186,9 @@ def test_landscape_on_an_earlier_date_follows_the_membership_history(client_for)
 
 def test_landscape_with_another_band(client_for):
     page = text(client_for("icb").get(reverse("landscape"), {"area": "QAA", "lower": "10000", "upper": "60000"}))
-    assert "upper limit" not in page and "lower limit of" not in page
+    assert "above the suggested upper level" not in page and "lower limit of" not in page
     assert "band 10,000-60,000" in page
+    assert "Every PCN is held to the band you asked for: 10,000-60,000 registered patients" in page
 
 
 def test_landscape_shows_a_recorded_exception_with_its_reason(client_for, register):
@@ -279,12 +280,12 @@ def test_pcn_page_shows_members_governance_partners_and_history(client_for, role
 def test_pcn_page_on_an_earlier_date(client_for):
     page = text(client_for("icb").get(reverse("pcn", args=["U00002"]), {"date": "2024-01-01"}))
     assert "Total: 3 practices 64,500" in page
-    assert "Alpha South PCN has 64,500 registered patients, 14,500 above the upper limit" in page
+    assert "Alpha South PCN has 64,500 registered patients, 14,500 above the suggested upper level" in page
 
 
 def test_pcn_page_findings_use_the_rules_on_that_pcn_alone(client_for):
     page = text(client_for("icb").get(reverse("pcn", args=["U00002"])))
-    assert "Error Alpha South PCN has 55,000 registered patients, 5,000 above the upper limit" in page
+    assert "Warning Alpha South PCN has 55,000 registered patients, 5,000 above the suggested upper level" in page
     assert "in no network" not in page  # coverage is an area finding, not the PCN's
 
 

@@ -46,6 +46,7 @@ from pcnhub.domain.rules import (
     DEFAULT_BAND,
     ERROR,
     EXCEPTION,
+    WARNING,
     Band,
     CheckResult,
     NetworkResult,
@@ -69,14 +70,20 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lower",
         type=int,
-        default=DEFAULT_BAND.lower,
-        help=f"smallest allowed network list size (default {DEFAULT_BAND.lower})",
+        help=f"smallest allowed network list size (default {DEFAULT_BAND.lower}, or the area's band policy for "
+        "the stored register)",
     )
     parser.add_argument(
         "--upper",
         type=int,
-        default=DEFAULT_BAND.upper,
-        help=f"largest allowed network list size (default {DEFAULT_BAND.upper})",
+        help=f"largest network list size (default {DEFAULT_BAND.upper}, the DES's suggested upper level, or the "
+        "area's band policy for the stored register); above it is a warning unless --upper-binds",
+    )
+    parser.add_argument(
+        "--upper-binds",
+        action="store_true",
+        default=None,
+        help="a network above the upper limit breaks the rule (an error, not a warning)",
     )
     parser.add_argument(
         "--max-edge-km",
@@ -110,7 +117,7 @@ def run_file_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     if args.pcn_date is not None or args.icb is not None:
         return fail(stderr, PROG, "--pcn-date and --icb check the stored register; they cannot be used with FILE")
     try:
-        band = Band(args.lower, args.upper)
+        band = Band.of(args.lower, args.upper, bool(args.upper_binds))
         if not args.max_edge_km > 0:
             raise ValueError("--max-edge-km must be more than 0")
         networks, area_practices, locations = read_configuration_with_locations(args.file)
@@ -172,6 +179,8 @@ def _status(network: NetworkResult) -> str:
         return "BROKEN"
     if any(finding.severity == EXCEPTION for finding in network.findings):
         return "exception"
+    if any(finding.severity == WARNING for finding in network.findings):
+        return "warning"
     return "ok"
 
 
@@ -191,7 +200,8 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     try:
         given = (args.pcn_date or "").strip()
         date = iso_date("--pcn-date", given, "2022-01-01") if given else services.latest_data_date()
-        band = Band(args.lower, args.upper)
+        asked = (args.lower, args.upper, args.upper_binds) != (None, None, None)
+        band = Band.of(args.lower, args.upper, bool(args.upper_binds)) if asked else None
         if not args.max_edge_km > 0:
             raise ValueError("--max-edge-km must be more than 0")
         area = Organisation.objects.filter(code=args.icb.strip().upper(), kind__in=services.AREA_KINDS).first()
@@ -204,15 +214,19 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     view = services.landscape(area, date, band, max_edge_km=args.max_edge_km)
     report = view.result.to_dict()
     report.update({"area": {"code": area.code, "name": area.name, "kind": area.kind}, "date": date.isoformat()})
+    if band is None and view.policy is not None:
+        report["policy"] = {"area": view.policy.area.code, "start": view.policy.start and view.policy.start.isoformat(),
+                            **view.policy.band.to_dict(), "reason": view.policy.reason}
     if view.contiguity is not None:
         report["contiguity"] = view.contiguity.to_dict()
     if args.json:
         json.dump(report, stdout, indent=2)
         stdout.write("\n")
     else:
-        stdout.write(f"{area.name} ({area.code}) on {date:%d %B %Y}, band {band}\n")
+        stdout.write(f"{area.name} ({area.code}) on {date:%d %B %Y}, band {view.band}{_band_note(view, band)}\n")
         for network in view.networks:
-            status = "ok" if not any(f.severity == ERROR for f in network.findings) else "BROKEN"
+            severities = {f.severity for f in network.findings}
+            status = "BROKEN" if ERROR in severities else "warning" if WARNING in severities else "ok"
             stdout.write(f"  {network.pcn.name} ({network.pcn.code}): {len(network.members)} practices, "
                          f"{network.list_size:,} patients, {status}\n")
         for finding in view.result.findings:
@@ -220,3 +234,14 @@ def run_register_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
         if view.contiguity is not None:
             stdout.write(f"  Contiguity: {view.contiguity.note}\n")
     return EXIT_BROKEN if view.result.broken else EXIT_OK
+
+
+def _band_note(view, asked: Band | None) -> str:
+    """How the band was chosen: asked for, the band policy of an area, or the DES's."""
+    binds = "the upper limit binds" if view.band.upper_binds else "above the upper limit is a warning"
+    if asked is not None:
+        return f" (as asked; {binds})"
+    if view.policy is not None:
+        start = f" from {view.policy.start:%d %B %Y}" if view.policy.start else ""
+        return f" (band policy of {view.policy.area.name}{start}; {binds})"
+    return f" (the DES band: no band policy recorded; {binds})"

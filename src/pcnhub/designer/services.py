@@ -320,9 +320,10 @@ def _unique_names(rows) -> dict[int, str]:
     return {r.pcn.pk: r.pcn.name if counts[r.pcn.name] == 1 else f"{r.pcn.name} ({r.pcn.code})" for r in rows}
 
 
-def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND,
+def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
           networks: int | None = None, seconds: float | None = None, keep: bool = False) -> DesignView:
-    """The designer's view of ``area`` on ``date`` (see the module docstring).
+    """The designer's view of ``area`` on ``date`` (see the module docstring), for networks of ``band`` (None: the
+    area's band policy, else the DES band).
 
     ``keep``: the practices of each current PCN that is in the band and contiguous are pinned
     together, so the proposal reworks only the PCNs that do not meet the rules (and may add
@@ -332,6 +333,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BA
     """
     seconds = design_seconds() if seconds is None else seconds
     view = register.landscape(area, date, band)  # locates the area's practices once, for both
+    band = view.band
     practices = _practices(view.practices, view.locations, date)
     by_code = {p.code: p for p in practices}
     located = [p for p in practices if p.point is not None]

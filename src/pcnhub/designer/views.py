@@ -210,7 +210,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     context.update(
         view=view,
         date=date,
-        band=band,
+        band=view.band,
         figures=figures,
         sides=[{"side": side, "rows": _network_rows(side), "figure": figures.get(side.key),
                 "chart_id": f"design-map-{side.key}"} for side in view.sides],

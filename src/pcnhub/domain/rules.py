@@ -63,7 +63,11 @@ SEVERITIES: Final = (ERROR, WARNING, INFO, EXCEPTION)
 
 # Network Contract DES (2019): PCNs are based on GP practice populations of
 # 30,000-50,000 registered patients.  Sources: shared/reference/
-# network-contract-facts.md, "PCN size and registration"; seed 001.
+# network-contract-facts.md, "PCN size and registration"; seed 001.  The 30,000
+# is the DES's requirement (exceptions are agreed by the commissioner); 50,000 is
+# "a suggested upper level" (seed 000), so a network above it is a warning unless
+# the area's recorded band policy makes its upper limit binding (Milton Keynes
+# used networks of 30,000-70,000, seed 002).
 DES_LOWER_LIST_SIZE: Final = 30_000
 DES_UPPER_LIST_SIZE: Final = 50_000
 #: No practice or network comes near this many registered patients (England's largest practice had about 120,000
@@ -115,6 +119,8 @@ class Network:
     nominated_payee: str | Unknown | None = UNKNOWN
     network_agreement_signed: bool | Unknown | None = UNKNOWN
     exceptions: Mapping[str, str] = field(default_factory=dict)
+    #: The band this network is held to (its area's policy), when it differs from the configuration's.
+    band: Band | None = None
 
     def __post_init__(self) -> None:
         for rule, reason in self.exceptions.items():
@@ -132,10 +138,16 @@ class Network:
 
 @dataclass(frozen=True)
 class Band:
-    """The inclusive range of registered patients a network should serve."""
+    """The inclusive range of registered patients a network should serve.
+
+    Below ``lower`` is an error (the DES's minimum, unless an exception is recorded).  Above ``upper`` is a
+    warning (the DES's upper level is a suggestion), or an error when ``upper_binds`` (an area's policy that
+    makes its upper limit a requirement).
+    """
 
     lower: int = DES_LOWER_LIST_SIZE
     upper: int = DES_UPPER_LIST_SIZE
+    upper_binds: bool = False
 
     def __post_init__(self) -> None:
         if self.lower < 0:
@@ -146,15 +158,25 @@ class Band:
             )
 
     @classmethod
-    def of(cls, lower: int | None, upper: int | None) -> Band:
+    def of(cls, lower: int | None, upper: int | None, upper_binds: bool = False) -> Band:
         """The band of the limits given, a limit not given (None) taking the DES band's."""
-        return cls(DES_LOWER_LIST_SIZE if lower is None else lower, DES_UPPER_LIST_SIZE if upper is None else upper)
+        return cls(DES_LOWER_LIST_SIZE if lower is None else lower, DES_UPPER_LIST_SIZE if upper is None else upper,
+                   upper_binds)
+
+    def with_limits(self, lower: int | None, upper: int | None) -> Band:
+        """This band with the limits given in place of its own (None: keep this band's)."""
+        return Band(self.lower if lower is None else lower, self.upper if upper is None else upper, self.upper_binds)
+
+    @property
+    def upper_label(self) -> str:
+        """How the upper limit is named in findings: a requirement, or the DES's suggested level."""
+        return "upper limit" if self.upper_binds else "suggested upper level"
 
     def __str__(self) -> str:
         return f"{self.lower:,}-{self.upper:,}"
 
-    def to_dict(self) -> dict[str, int]:
-        return {"lower": self.lower, "upper": self.upper}
+    def to_dict(self) -> dict[str, int | bool]:
+        return {"lower": self.lower, "upper": self.upper, "upper_binds": self.upper_binds}
 
 
 # The DES band of 30,000-50,000 registered patients (see DES_LOWER_LIST_SIZE).
@@ -194,6 +216,8 @@ class NetworkResult:
     practices: tuple[str, ...]
     list_size: int
     findings: tuple[Finding, ...]
+    #: The band the network's list size was checked against.
+    band: Band = DEFAULT_BAND
 
     @property
     def broken(self) -> bool:
@@ -206,6 +230,7 @@ class NetworkResult:
             "practices": list(self.practices),
             "list_size": self.list_size,
             "findings": [finding.to_dict() for finding in self.findings],
+            "band": self.band.to_dict(),
         }
 
 
@@ -266,6 +291,7 @@ def check_configuration(
 
 
 def _check_network(network: Network, band: Band, names: Mapping[str, str]) -> NetworkResult:
+    band = network.band or band
     members: dict[str, PracticeEntry] = {}
     for practice in network.practices:
         members.setdefault(practice.code, practice)
@@ -277,7 +303,7 @@ def _check_network(network: Network, band: Band, names: Mapping[str, str]) -> Ne
         *_listed_twice_findings(network, names),
         *_governance_findings(network),
     )
-    return NetworkResult(network.name, network.code, tuple(sorted(members)), list_size, findings)
+    return NetworkResult(network.name, network.code, tuple(sorted(members)), list_size, findings, band)
 
 
 def _size_findings(network: Network, list_size: int, band: Band) -> Iterator[Finding]:
@@ -285,15 +311,17 @@ def _size_findings(network: Network, list_size: int, band: Band) -> Iterator[Fin
         yield Finding(LIST_SIZE_BAND, ERROR, f"{network.name} has no member practices", network.name)
         return
     if list_size > band.upper:
-        gap = f"{list_size - band.upper:,} above the upper limit of {band.upper:,}"
+        gap = f"{list_size - band.upper:,} above the {band.upper_label} of {band.upper:,}"
+        severity = ERROR if band.upper_binds else WARNING
     elif list_size < band.lower:
         gap = f"{band.lower - list_size:,} below the lower limit of {band.lower:,}"
+        severity = ERROR
     else:
         return
     message = f"{network.name} has {_count(list_size, 'registered patient')}, {gap} (band {band})"
     reason = network.exceptions.get(LIST_SIZE_BAND)
     if reason is None:
-        yield Finding(LIST_SIZE_BAND, ERROR, message, network.name)
+        yield Finding(LIST_SIZE_BAND, severity, message, network.name)
     else:
         yield Finding(LIST_SIZE_BAND, EXCEPTION, f"{message}; exception recorded: {reason}", network.name)
 

@@ -48,14 +48,27 @@ def list_size_parameter(description: str) -> Any:
     return Query(None, ge=0, le=rules.MAX_LIST_SIZE, description=description)
 
 
+#: What a band left blank means, in the band parameters' descriptions.
+_BAND_DEFAULT = "with lower, upper and upper_binds all blank, each network is held to its area's recorded band policy"
+
+
 def lower_parameter() -> Any:
     """``?lower=``: the smallest list size of a network's band (default the DES's 30,000)."""
-    return list_size_parameter(f"smallest network list size (default {rules.DEFAULT_BAND.lower:,})")
+    return list_size_parameter(
+        f"smallest network list size (blank: {rules.DEFAULT_BAND.lower:,}; {_BAND_DEFAULT}, else the DES band)"
+    )
 
 
 def upper_parameter() -> Any:
     """``?upper=``: the largest list size of a network's band (default 50,000)."""
-    return list_size_parameter(f"largest network list size (default {rules.DEFAULT_BAND.upper:,})")
+    return list_size_parameter(
+        f"largest network list size (blank: {rules.DEFAULT_BAND.upper:,}; {_BAND_DEFAULT}, else the DES band)"
+    )
+
+
+def upper_binds_parameter() -> Any:
+    """``?upper_binds=true``: a network above the upper limit breaks the rule (else it is a warning)."""
+    return Query(None, description=f"true: a network above the upper limit is an error, not a warning ({_BAND_DEFAULT})")
 
 
 def count_parameter(description: str, maximum: int) -> Any:
@@ -63,10 +76,13 @@ def count_parameter(description: str, maximum: int) -> Any:
     return Query(None, ge=1, le=maximum, description=description)
 
 
-def band_of(lower: int | None, upper: int | None) -> rules.Band:
-    """The list-size band of a query (a blank limit takes the default band's); 400 if the limits are inconsistent."""
+def band_of(lower: int | None, upper: int | None, upper_binds: bool | None = None) -> rules.Band | None:
+    """The list-size band a query asks for (a blank limit takes the DES band's), or None when it asks for none (each
+    network is held to its band policy); 400 if the limits are inconsistent."""
+    if lower is None and upper is None and upper_binds is None:
+        return None
     try:
-        return rules.Band.of(lower, upper)
+        return rules.Band.of(lower, upper, bool(upper_binds))
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
 

@@ -16,12 +16,16 @@ DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD, for example
 
 
 def clean_band(form: forms.Form, data: dict) -> dict:
-    """Put ``band`` (a :class:`rules.Band`; blank limits take the defaults) into a form's cleaned data,
-    or an error on ``lower`` when the limits are inconsistent."""
-    lower, upper = data.get("lower"), data.get("upper")
+    """Put ``band`` into a form's cleaned data: None when the limits (and ``upper_binds``, if the form has it) are
+    blank, meaning each network's band policy; else a :class:`rules.Band` whose blank limit takes the DES band's.
+    An error on ``lower`` when the limits are inconsistent."""
+    lower, upper, upper_binds = data.get("lower"), data.get("upper"), data.get("upper_binds", False)
     if "lower" in data and "upper" in data:
+        if lower is None and upper is None and not upper_binds:
+            data["band"] = None
+            return data
         try:
-            data["band"] = rules.Band.of(lower, upper)
+            data["band"] = rules.Band.of(lower, upper, upper_binds)
         except ValueError as exc:
             message = str(exc)
             form.add_error("lower", message[:1].upper() + message[1:])

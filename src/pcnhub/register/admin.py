@@ -38,5 +38,13 @@ class ListSizeAdmin(admin.ModelAdmin):
     search_fields = ("organisation__code",)
 
 
+@admin.register(models.BandPolicy)
+class BandPolicyAdmin(admin.ModelAdmin):
+    list_display = ("area", "start", "end", "lower", "upper", "upper_binds", "recorded_by", "recorded_at")
+    raw_id_fields = ("area",)
+    search_fields = ("area__code", "area__name")
+    readonly_fields = ("recorded_at",)
+
+
 for model in (models.Partnership, models.ClinicalDirector, models.Governance, models.RuleException, models.ImportRun):
     admin.site.register(model)

@@ -15,9 +15,10 @@ from ninja.pagination import paginate
 
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
-from pcnhub.pages.api import Pages, band_of, lower_parameter, responses, upper_parameter
+from pcnhub.pages.api import Pages, band_of, lower_parameter, responses, upper_binds_parameter, upper_parameter
 from pcnhub.register import services
 from pcnhub.register.models import (
+    BandPolicy,
     ClinicalDirector,
     Governance,
     ListSize,
@@ -58,6 +59,23 @@ class FindingOut(Schema):
     practices: list[str]
 
 
+class BandOut(Schema):
+    lower: int
+    upper: int
+    upper_binds: bool
+
+
+class BandPolicyOut(Schema):
+    area: str
+    area_name: str
+    start: dt.date | None
+    end: dt.date | None
+    lower: int
+    upper: int
+    upper_binds: bool
+    reason: str
+
+
 class NetworkOut(Schema):
     code: str
     name: str
@@ -65,6 +83,7 @@ class NetworkOut(Schema):
     practices: list[MemberOut]
     clinical_directors: list[str]
     findings: list[FindingOut]
+    band: BandOut
 
 
 class ContiguityOut(Schema):
@@ -79,7 +98,8 @@ class ContiguityOut(Schema):
 class LandscapeOut(Schema):
     area: OrganisationOut
     date: dt.date
-    band: dict[str, int]
+    band: BandOut
+    policy: BandPolicyOut | None
     list_size: int
     networks: list[NetworkOut]
     uncovered_practices: list[OrganisationOut]
@@ -179,6 +199,7 @@ def _network(row: services.NetworkRow) -> dict:
         "practices": [_member(m) for m in row.members],
         "clinical_directors": [cd.name for cd in row.clinical_directors],
         "findings": [_finding(f) for f in row.findings],
+        "band": row.band.to_dict(),
     }
 
 
@@ -224,13 +245,9 @@ def practice_memberships(request, code: str):
 @router.get("/pcns/{code}", response=responses(NetworkOut, 400, 403, 404, 422),
              summary="A PCN on a date: members, list size, findings")
 def pcn(request, code: str, date: str | None = None, lower: int | None = lower_parameter(),
-        upper: int | None = upper_parameter()):
+        upper: int | None = upper_parameter(), upper_binds: bool | None = upper_binds_parameter()):
     org = _visible(request, code, OrgKind.PCN)
-    on = _date(date)
-    band = band_of(lower, upper)
-    [row] = services.network_rows([org], on)
-    row.findings = rules.check_configuration([services.to_domain(row)], None, band).findings
-    return _network(row)
+    return _network(services.checked_network(org, _date(date), band_of(lower, upper, upper_binds), contiguity=False))
 
 
 @router.get("/pcns/{code}/memberships", response=responses(list[MembershipOut], 403, 404),
@@ -276,21 +293,31 @@ def pcn_governance(request, code: str):
 @router.get("/landscape", response=responses(LandscapeOut, 400, 403, 404, 422),
              summary="The PCN landscape of an area, checked against the rules")
 def landscape(request, area: str, date: str | None = None, lower: int | None = lower_parameter(),
-        upper: int | None = upper_parameter()):
+              upper: int | None = upper_parameter(), upper_binds: bool | None = upper_binds_parameter()):
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
         raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")
-    view = services.landscape(org, _date(date), band_of(lower, upper))
+    view = services.landscape(org, _date(date), band_of(lower, upper, upper_binds))
     return {
         "area": org,
         "date": view.date,
         "band": view.band.to_dict(),
+        "policy": _policy(view.policy),
         "list_size": view.total,
         "networks": [_network(r) for r in view.networks],
         "uncovered_practices": view.uncovered,
         "findings": [_finding(f) for f in view.result.findings],
         "broken": view.result.broken,
         "contiguity": view.contiguity.to_dict() if view.contiguity else None,
+    }
+
+
+def _policy(policy: BandPolicy | None) -> dict | None:
+    if policy is None:
+        return None
+    return {
+        "area": policy.area.code, "area_name": policy.area.name, "start": policy.start, "end": policy.end,
+        "lower": policy.lower, "upper": policy.upper, "upper_binds": policy.upper_binds, "reason": policy.reason,
     }
 
 

@@ -18,6 +18,7 @@ from pcnhub.domain.money.years import long_date
 from pcnhub.pages.forms import DateForm, NHSFormMixin, clean_band, date_field
 from pcnhub.register.models import (
     AgreementStatus,
+    BandPolicy,
     ClinicalDirector,
     DeliveryModel,
     Governance,
@@ -46,7 +47,8 @@ LOCAL_PARTNER_PREFIX = "LP"
 
 
 class LandscapeForm(DateForm):
-    """``?area=&date=&lower=&upper=``: the area, date and list-size band of a landscape."""
+    """``?area=&date=&lower=&upper=&upper_binds=``: the area, date and list-size band of a landscape (all band
+    fields blank: each network's band policy)."""
 
     area = forms.CharField(label="Area", required=False, widget=forms.Select)
     lower = forms.IntegerField(
@@ -59,7 +61,10 @@ class LandscapeForm(DateForm):
         error_messages={"invalid": "Enter the upper limit as a whole number of patients"},
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
     )
-    field_order = ["area", "date", "lower", "upper"]
+    upper_binds = forms.BooleanField(
+        label="The upper limit binds: a network above it breaks the rule (else it is a warning)", required=False,
+    )
+    field_order = ["area", "date", "lower", "upper", "upper_binds"]
 
     def __init__(self, *args, areas: list[Organisation] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +80,83 @@ class LandscapeForm(DateForm):
 
     def clean(self):
         return clean_band(self, super().clean())
+
+
+# --- Area band policy ---------------------------------------------------------------------------
+
+
+def _limit(label: str, default: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=rules.MAX_LIST_SIZE, initial=default,
+        error_messages={"invalid": f"Enter the {label.lower()} as a whole number of patients",
+                        "required": f"Enter the {label.lower()}",
+                        "max_value": f"The {label.lower()} cannot be more than {rules.MAX_LIST_SIZE:,}",
+                        "min_value": f"The {label.lower()} cannot be negative"},
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+
+
+class BandPolicyForm(NHSFormMixin, forms.Form):
+    """An area's band policy from a date: its limits, whether the upper one binds, and why (it replaces the
+    area's policy from that date)."""
+
+    title = "Record the band policy"
+    submit = "Save band policy"
+
+    start = date_field(
+        "From", required=True, help_text="The first day the policy applies, for example 2026-04-01",
+        required_message="Enter the date the policy starts",
+    )
+    lower = _limit("Lower limit", rules.DES_LOWER_LIST_SIZE)
+    upper = _limit("Upper limit", rules.DES_UPPER_LIST_SIZE)
+    upper_binds = forms.BooleanField(
+        label="The upper limit binds: a network above it breaks the policy (else it is a warning)", required=False,
+    )
+    reason = forms.CharField(
+        label="Decision and where it is recorded", max_length=2000,
+        help_text="For example: networks of 30,000 to 70,000 agreed by the primary care commissioning committee",
+        error_messages={"required": "Enter the decision and where it is recorded"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, area: Organisation, user, **kwargs):
+        self.area = area
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter the decision and where it is recorded")
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        lower, upper, start = data.get("lower"), data.get("upper"), data.get("start")
+        if lower is not None and upper is not None and lower > upper:
+            self.add_error("upper", f"The upper limit ({upper:,}) cannot be below the lower limit ({lower:,})")
+        latest = BandPolicy.objects.filter(area=self.area, start__isnull=False).order_by("-start").first()
+        if start and latest and start <= latest.start:
+            self.add_error(
+                "start", f"A band policy is already recorded from {long_date(latest.start)}; record a change from a "
+                         "later date"
+            )
+        return data
+
+    @transaction.atomic
+    def save(self) -> str:
+        data = self.cleaned_data
+        start = data["start"]
+        BandPolicy.objects.filter(area=self.area, end__isnull=True).filter(
+            Q(start__lt=start) | Q(start__isnull=True)
+        ).update(end=start - dt.timedelta(days=1))
+        policy = BandPolicy.objects.create(
+            area=self.area, start=start, lower=data["lower"], upper=data["upper"], upper_binds=data["upper_binds"],
+            reason=data["reason"], recorded_by=self.user,
+        )
+        binds = "binds" if policy.upper_binds else "is advisory"
+        return (f"Band policy of {self.area.name} recorded from {long_date(start)}: networks of {policy.band} "
+                f"registered patients; the upper limit {binds}")
 
 
 # --- PCN edits ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ while current), so the register can be viewed as it stood on any past date.
 * :class:`Partnership` - a non-GP partner organisation linked to a PCN (core or wider).
 * :class:`ListSize` / :class:`ListSizeBand` - registered, weighted and adjusted populations by date.
 * :class:`ClinicalDirector`, :class:`Governance`, :class:`RuleException` - PCN governance.
+* :class:`BandPolicy` - an area's list-size band for its networks (e.g. 30,000-70,000), from a date.
 * :class:`ImportRun` - every import, with the file's checksum, so re-imports are recognised.
 """
 
@@ -19,6 +20,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from pcnhub.domain.rules import Band
 
 
 class OrgKind(models.TextChoices):
@@ -245,6 +248,38 @@ class RuleException(Dated):
 
     class Meta:
         ordering = ["pcn", "rule", "start"]
+
+
+class BandPolicy(Dated):
+    """An area's policy on network list sizes from ``start``: its band, and whether the upper limit binds.
+
+    Without one, networks are held to the DES band of 30,000-50,000, whose upper level is a suggestion (a
+    warning); an area may set its own (Milton Keynes used networks of 30,000-70,000, seed 002) and make the
+    upper limit a requirement.  A network is held to the policy of the nearest area above it that has one.
+    """
+
+    area = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="band_policies")
+    lower = models.PositiveIntegerField(help_text="Smallest list size of a network (the DES's is 30,000).")
+    upper = models.PositiveIntegerField(help_text="Largest list size of a network (the DES suggests 50,000).")
+    upper_binds = models.BooleanField(
+        default=False, help_text="A network above the upper limit breaks the policy (else it is a warning)."
+    )
+    reason = models.TextField(help_text="The decision and where it is recorded, e.g. a board paper.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lower__lte=models.F("upper")), name="band_policy_lower_not_above_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code}: {self.lower:,}-{self.upper:,}"
+
+    @property
+    def band(self) -> Band:
+        return Band(self.lower, self.upper, self.upper_binds)
 
 
 class ImportRun(models.Model):

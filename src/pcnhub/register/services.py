@@ -19,6 +19,7 @@ from pcnhub.domain import rules
 from pcnhub.domain.contiguity import DEFAULT_MAX_EDGE_KM, ContiguityStatus, checked_status, with_contiguity
 from pcnhub.register.models import (
     AgreementStatus,
+    BandPolicy,
     ClinicalDirector,
     Governance,
     ListSize,
@@ -119,6 +120,10 @@ class NetworkRow:
     governance: Governance | None = None
     exceptions: list[RuleException] = field(default_factory=list)
     findings: list[rules.Finding] = field(default_factory=list)
+    #: The band the network was checked against, and the band policy it came from (None: the DES band or a band
+    #: asked for).
+    band: rules.Band = rules.DEFAULT_BAND
+    policy: BandPolicy | None = None
 
     @property
     def list_size(self) -> int:
@@ -142,6 +147,8 @@ class Landscape:
     #: Every practice of the area on the date, and where each is (for pages that draw or reuse them).
     practices: list[Organisation] = field(default_factory=list)
     locations: PracticeLocations | None = None
+    #: The area's recorded band policy on the date (None: the DES band applies).
+    policy: BandPolicy | None = None
 
     @property
     def total(self) -> int:
@@ -179,11 +186,12 @@ def network_rows(pcns: list[Organisation], date: dt.date) -> list[NetworkRow]:
     return rows
 
 
-def to_domain(row: NetworkRow) -> rules.Network:
+def to_domain(row: NetworkRow, band: rules.Band | None = None) -> rules.Network:
     """A register PCN as the rules check sees it: governance the register has no record of is "not recorded"
-    (a warning), never taken as met."""
+    (a warning), never taken as met.  ``band``: the band it is held to, when not the configuration's."""
     gov = row.governance
     return rules.Network(
+        band=band,
         name=row.pcn.name,
         code=row.pcn.code,
         practices=[rules.PracticeEntry(m.practice.code, m.practice.name, m.registered) for m in row.members],
@@ -198,11 +206,14 @@ def to_domain(row: NetworkRow) -> rules.Network:
 def landscape(
     area: Organisation,
     date: dt.date,
-    band: rules.Band = rules.DEFAULT_BAND,
+    band: rules.Band | None = None,
     *,
     max_edge_km: float = DEFAULT_MAX_EDGE_KM,
 ) -> Landscape:
     """The PCN landscape of an area on a date, checked against the rules and for contiguity.
+
+    ``band`` None: each network is held to its band policy (:func:`band_policies`; the DES band where none is
+    recorded), and the landscape shows the area's.  A band given (a what-if) holds every network to it.
 
     Contiguity (:func:`pcnhub.domain.contiguity.with_contiguity`): the area's practices are
     located by :func:`pcnhub.register.locations.practice_locations` (recorded coordinates,
@@ -217,7 +228,17 @@ def landscape(
 
     pcns, practices = area_members(area, date)
     rows = network_rows(pcns, date)
-    result = rules.check_configuration([to_domain(r) for r in rows], [p.code for p in practices], band)
+    policy = band_policy(area, date)
+    held: dict[int, rules.Band] = {}
+    if band is None:
+        band = band_of_policy(policy)
+        members = {r.pcn.pk: [m.practice.pk for m in r.members] for r in rows}
+        policies = band_policies(members, date, members)
+        for r in rows:
+            r.policy = policies[r.pcn.pk]
+        held = {pk: band_of_policy(p) for pk, p in policies.items()}
+    networks = [to_domain(r, held[r.pcn.pk] if held.get(r.pcn.pk, band) != band else None) for r in rows]
+    result = rules.check_configuration(networks, [p.code for p in practices], band)
     located = practice_locations(practices)
     postcodes = {p.code: p.postcode.strip().upper() for p in practices}
     approximate = {code: f"{postcodes[code]}, {how} mean" for code, how in located.approximate.items()}
@@ -226,12 +247,29 @@ def landscape(
                              max_edge_km=max_edge_km, exceptions=agreed)
     status = checked_status(len(located.points), max_edge_km, approximate, located.unplaced)
     # Matched by ODS code: PCN names are not unique nationally (e.g. two SMARTCARE CENTRAL PCNs in 2022).
-    by_code = {network.code: list(network.findings) for network in result.networks}
+    by_code = {network.code: network for network in result.networks}
     for r in rows:
-        r.findings = by_code.get(r.pcn.code, [])
+        checked = by_code.get(r.pcn.code)
+        r.findings = list(checked.findings) if checked else []
+        r.band = checked.band if checked else band
     covered = {m.practice.pk for r in rows for m in r.members}
     uncovered = [p for p in practices if p.pk not in covered]
-    return Landscape(area, date, rows, uncovered, result, band, status, practices, located)
+    return Landscape(area, date, rows, uncovered, result, band, status, practices, located, policy)
+
+
+def checked_network(pcn: Organisation, date: dt.date, band: rules.Band | None = None, *,
+                    contiguity: bool = True) -> NetworkRow:
+    """The PCN on the date with the findings of the rules check on it alone (held to ``band``, else to its band
+    policy) and, with ``contiguity``, of contiguity in its ICB."""
+    [row] = network_rows([pcn], date)
+    if band is None:
+        row.policy = band_policies([pcn.pk], date, {pcn.pk: [m.practice.pk for m in row.members]})[pcn.pk]
+        band = band_of_policy(row.policy)
+    row.band = band
+    row.findings = list(rules.check_configuration([to_domain(row)], None, band).findings)
+    if contiguity:
+        row.findings += network_contiguity(row, date)
+    return row
 
 
 def network_contiguity(row: NetworkRow, date: dt.date, max_edge_km: float = DEFAULT_MAX_EDGE_KM) -> list[rules.Finding]:
@@ -369,3 +407,75 @@ def icb_of(pcn: Organisation, date: dt.date) -> Organisation | None:
     if not members:
         members = list(Membership.objects.filter(pcn=pcn).values_list("practice_id", flat=True))
     return icbs_of({pcn.pk: members}, date).get(pcn.pk)
+
+
+# --- Band policies -------------------------------------------------------------------------------
+
+
+def _lineage(org_ids: Iterable[int], date: dt.date) -> dict[int, list[int]]:
+    """Each organisation and the areas above it on ``date``, nearest first (one query per level)."""
+    org_ids = list(org_ids)
+    parents_of: dict[int, list[tuple[int, str]]] = {}
+    queried: set[int] = set()
+    frontier = set(org_ids)
+    for _ in range(8):
+        frontier -= queried
+        if not frontier:
+            break
+        queried |= frontier
+        parents_of.update(_parents(frontier, date))
+        frontier = {p for o in frontier for p, _ in parents_of.get(o, [])}
+    lineage: dict[int, list[int]] = {}
+    for org in org_ids:
+        order, level, seen = [org], [org], {org}
+        while level:
+            upper = []
+            for node in level:
+                for parent, _ in parents_of.get(node, []):
+                    if parent not in seen:
+                        seen.add(parent)
+                        order.append(parent)
+                        upper.append(parent)
+            level = upper
+        lineage[org] = order
+    return lineage
+
+
+def band_policies(
+    org_ids: Iterable[int], date: dt.date, members: dict[int, list[int]] | None = None
+) -> dict[int, BandPolicy | None]:
+    """The band policy each organisation is held to on ``date``: its own, else that of the nearest area above it
+    with one (None: the DES band).  A PCN the geography does not place (``members`` maps it to its practices)
+    takes the policy its member practices share."""
+    org_ids = list(org_ids)
+    applying: dict[int, BandPolicy] = {}
+    for policy in BandPolicy.objects.on(date).select_related("area").order_by("start", "pk"):
+        applying[policy.area_id] = policy  # of two that apply, the later-starting one
+    if not applying:
+        return dict.fromkeys(org_ids)
+    members = members or {}
+    lineage = _lineage([*org_ids, *(m for o in org_ids for m in members.get(o, []))], date)
+
+    def nearest(org: int) -> BandPolicy | None:
+        return next((applying[a] for a in lineage.get(org, [org]) if a in applying), None)
+
+    found = {}
+    for org in org_ids:
+        policy = nearest(org)
+        if policy is None and len(lineage.get(org, [])) <= 1 and members.get(org):
+            shared = {nearest(m) for m in members[org]}
+            policy = shared.pop() if len(shared) == 1 else None
+        found[org] = policy
+    return found
+
+
+def band_policy(org: Organisation, date: dt.date) -> BandPolicy | None:
+    """The band policy ``org`` (an area or a PCN) is held to on ``date`` (None: the DES band)."""
+    members = None
+    if org.kind == OrgKind.PCN:
+        members = {org.pk: list(Membership.objects.on(date).filter(pcn=org).values_list("practice_id", flat=True))}
+    return band_policies([org.pk], date, members)[org.pk]
+
+
+def band_of_policy(policy: BandPolicy | None) -> rules.Band:
+    return policy.band if policy is not None else rules.DEFAULT_BAND

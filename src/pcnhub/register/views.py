@@ -18,17 +18,18 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
-from pcnhub.pages.views import download_response, page, page_url, query_form, saved
+from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
 from pcnhub.register import services
 from pcnhub.pages.forms import DateForm
-from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, LandscapeForm, PCNEditForm
+from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
+    BandPolicy,
     ClinicalDirector,
     Governance,
     ListSize,
@@ -48,14 +49,6 @@ AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
 def _visible(request: HttpRequest, code: str, kinds, what: str) -> Organisation:
     """The organisation of one of ``kinds`` with this code: 404 if unknown, 403 outside the user's scope."""
     return visible_organisation(request.scope, code, kinds, what)
-
-
-def _checked_network(pcn: Organisation, date: dt.date, band: rules.Band = rules.DEFAULT_BAND) -> services.NetworkRow:
-    """The PCN on the date with the findings of the rules check on it alone, and of contiguity in its ICB."""
-    [row] = services.network_rows([pcn], date)
-    row.findings = list(rules.check_configuration([services.to_domain(row)], None, band).findings)
-    row.findings += services.network_contiguity(row, date)
-    return row
 
 
 def _data_range() -> tuple[dt.date | None, dt.date | None]:
@@ -89,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     elif org is not None and scope.role == Role.ICB:
         context["landscape"] = services.landscape(org, date)
     elif org is not None and scope.role == Role.PCN:
-        context["network"] = _checked_network(org, date)
+        context["network"] = services.checked_network(org, date)
     elif org is not None and scope.role == Role.PRACTICE:
         context["practice"] = org
         context["memberships"] = Membership.objects.on(date).filter(practice=org).select_related("pcn")
@@ -124,9 +117,10 @@ def _landscape_table(view: services.Landscape, uncovered) -> exports.Table:
     return exports.Table(f"landscape-{view.area.code}-{view.date.isoformat()}", LANDSCAPE_HEADERS, rows)
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 @page
 def landscape(request: HttpRequest) -> HttpResponse:
+    """An area's PCNs checked against the rules; a POST records the area's band policy (for who may edit it)."""
     scope = request.scope
     areas = sorted(
         scope.organisations(Organisation.objects.filter(kind__in=services.AREA_KINDS)),
@@ -141,6 +135,14 @@ def landscape(request: HttpRequest) -> HttpResponse:
         return render(request, "register/landscape.html", context)
     area = _visible(request, code, services.AREA_KINDS, "area")
     date = form.cleaned_data["date"]
+    policy_form = None
+    if scope.can_edit(area):
+        policy_form = bound_form(request, BandPolicyForm, area=area, user=request.user, prefix="policy")
+        done = saved(request, policy_form, page_url("landscape", [], "band-policy", area=area.code))
+        if done:
+            return done
+    elif request.method == "POST":
+        raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {area.code}'s band policy.")
     view = services.landscape(area, date, form.cleaned_data["band"])
     sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
     uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
@@ -161,8 +163,24 @@ def landscape(request: HttpRequest) -> HttpResponse:
         no_sizes=bool(view.networks) and not has_sizes,
         data_range=_data_range() if not (view.networks and has_sizes) else None,
         visible_ids=scope.visible_ids,
+        policy_form=policy_form,
+        band_given=form.cleaned_data["band"] is not None,
+        inner_policies=_inner_policies(view),
+        policies=BandPolicy.objects.filter(area=area).select_related("recorded_by").order_by("start"),
     )
-    return render(request, "register/landscape.html", context)
+    return render(request, "register/landscape.html", context, status=400 if policy_form and policy_form.errors else 200)
+
+
+def _inner_policies(view: services.Landscape) -> list[tuple[BandPolicy, int]]:
+    """The band policies of areas within the landscape's area that some of its PCNs are held to, each with how
+    many PCNs."""
+    counts: dict[int, int] = defaultdict(int)
+    found: dict[int, BandPolicy] = {}
+    for row in view.networks:
+        if row.policy is not None and row.policy != view.policy:
+            counts[row.policy.pk] += 1
+            found[row.policy.pk] = row.policy
+    return [(found[pk], counts[pk]) for pk in sorted(found, key=lambda pk: found[pk].area.name)]
 
 
 # --- PCN ---------------------------------------------------------------------------------------
@@ -199,7 +217,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     scope = request.scope
     form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
-    row = _checked_network(pcn, date)
+    row = services.checked_network(pcn, date)
     history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
     download = download_response(request, {
@@ -229,7 +247,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
             failed if failed is not None and failed.prefix == name else form_class(pcn=pcn, user=request.user, prefix=name)
             for name, form_class in EDIT_FORMS.items()
         ]
-    band = rules.DEFAULT_BAND
+    band = row.band
     context = {
         "query": form.data,
         "pcn": pcn,
