@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -28,7 +29,11 @@ def test_every_payment_has_a_source_a_status_and_a_known_basis():
 
 
 def test_the_des_starts_on_1_july_2019_and_the_access_schemes_switch_on_1_october_2022():
-    assert {p.start for p in year_rates(FinancialYear(2019)).payments} == {dt.date(2019, 7, 1)}
+    y2019 = year_rates(FinancialYear(2019))
+    backdated = {"core", "participation"}  # from 1 April 2019, first paid in July (parliamentary answer 257552)
+    assert {p.start for p in y2019.payments if p.key not in backdated} == {dt.date(2019, 7, 1)}
+    assert {(p.start, p.paid_from) for p in y2019.payments if p.key in backdated} == {
+        (dt.date(2019, 4, 1), dt.date(2019, 7, 1))}
     y2022 = year_rates(FinancialYear(2022))
     assert y2022.payment("extended_hours").end == dt.date(2022, 9, 30)
     assert y2022.payment("enhanced_access").start == dt.date(2022, 10, 1)
@@ -60,6 +65,16 @@ def payment(**extra):
         (payment(**{"to": dt.date(2024, 5, 31)}), "outside 2023/24"),
         (payment(pot=5), "a rate or a pot, not both"),
         ({"year": "2023/24", "payments": [payment()["payments"][0]] * 2}, "appears twice"),
+        (payment(alternatives=[{"value": 0.729}]), "alternative 1: missing source"),
+        (payment(alternatives=[{"value": 0.729, "source": "  "}]), "alternative 1: missing source"),
+        (payment(alternatives=[{"source": "BMA"}]), "alternative 1: missing value"),
+        (payment(alternatives=[{"value": "about 0.73", "source": "BMA"}]), "alternative 1 value: 'about 0.73' is not a number"),
+        (payment(alternatives=[{"value": -0.7, "source": "BMA"}]), "is negative"),
+        (payment(alternatives=[{"value": 0.7, "source": "BMA", "colour": "red"}]), "unknown fields colour"),
+        (payment(alternatives=[{"from": dt.date(2022, 8, 1), "source": "BMA"}]), "outside 2023/24"),
+        (payment(alternatives={"value": 0.7, "source": "BMA"}), "write a list"),
+        (payment(paid_from=dt.date(2023, 7, 15)), "paid_from 2023-07-15 must be the first day of a month"),
+        (payment(**{"from": dt.date(2023, 7, 1), "paid_from": dt.date(2023, 4, 1)}), "must be the first day of a month from"),
     ],
 )
 def test_bad_catalogue_entries_are_named(data, message):
@@ -77,3 +92,24 @@ def test_a_pot_needs_the_national_population():
     rates = parse_year(data, "test.toml")
     rate, status, how = rates.catalogue_rate(rates.payments[0])
     assert rate == 2 and status == c.DERIVED and "national registered list" in how
+
+
+def test_an_alternative_is_loaded_with_its_value_start_and_source():
+    rates = parse_year(payment(alternatives=[
+        {"value": 0.729, "source": "BMA", "note": "rounded"},
+        {"from": dt.date(2023, 10, 1), "source": "LMC", "unit": "a year"},
+    ], paid_from=dt.date(2023, 7, 1)), "test.toml")
+    p = rates.payments[0]
+    assert p.paid_from == dt.date(2023, 7, 1)
+    assert p.alternatives == (
+        c.Alternative(source="BMA", value=Decimal("0.729"), note="rounded"),
+        c.Alternative(source="LMC", start=dt.date(2023, 10, 1), unit="a year"),
+    )
+
+
+def test_every_alternative_in_the_catalogue_has_a_source_and_differs_from_the_figure_used():
+    for rates in all_years():
+        for p in rates.payments:
+            for alt in p.alternatives:
+                assert alt.source.strip() and "pcnhub facts sheet" != alt.source.strip()
+                assert alt.value != p.rate or alt.start not in (None, p.start), f"{rates.year} {p.key}: {alt}"

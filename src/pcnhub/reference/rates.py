@@ -16,8 +16,9 @@ _FOLDER = "network_contract"
 _REQUIRED = ("key", "name", "basis", "status", "source")
 _KNOWN = set(_REQUIRED) | {
     "rate", "pot", "per", "from", "to", "paid_to", "schedule", "maximum", "note", "points", "average_list",
-    "revision",
+    "revision", "alternatives", "paid_from",
 }
+_ALTERNATIVE_FIELDS = {"value", "from", "unit", "source", "note"}
 
 
 class CatalogueError(ValueError):
@@ -48,6 +49,32 @@ def _date(value: Any, year: FinancialYear, where: str) -> dt.date:
     if not year.start <= value <= year.end:
         raise CatalogueError(f"{where}: {value} is outside {year}")
     return value
+
+
+def _alternatives(entries: Any, year: FinancialYear, where: str) -> tuple[c.Alternative, ...]:
+    """Other published figures of a payment: each needs a source and a value or a start date."""
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{where} alternatives: write a list like [{{ value = 0.729, source = \"...\" }}]")
+    out = []
+    for number, entry in enumerate(entries, 1):
+        here = f"{where} alternative {number}"
+        if not isinstance(entry, dict):
+            raise CatalogueError(f"{here}: {entry!r} is not a table with value and source")
+        unknown = set(entry) - _ALTERNATIVE_FIELDS
+        if unknown:
+            raise CatalogueError(f"{here}: unknown fields {', '.join(sorted(unknown))}")
+        source = entry.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise CatalogueError(f"{here}: missing source (say who published the other figure)")
+        if "value" not in entry and "from" not in entry:
+            raise CatalogueError(f"{here}: missing value (or from, for another start date)")
+        out.append(c.Alternative(
+            source=source,
+            value=_decimal(entry["value"], f"{here} value") if "value" in entry else None,
+            start=_date(entry["from"], year, f"{here} from") if "from" in entry else None,
+            unit=str(entry.get("unit", "")), note=str(entry.get("note", "")),
+        ))
+    return tuple(out)
 
 
 def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
@@ -96,6 +123,11 @@ def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
                 raise CatalogueError(f"{where}: a revision needs the rate, revision.date and revision.previous_rate")
             revision = c.Revision(_date(rev["date"], year, f"{where} revision.date"),
                                   _decimal(rev["previous_rate"], f"{where} revision.previous_rate"))
+        paid_from = None
+        if "paid_from" in entry:
+            paid_from = _date(entry["paid_from"], year, f"{where} paid_from")
+            if not start <= paid_from <= end or paid_from.day != 1:
+                raise CatalogueError(f"{where}: paid_from {paid_from} must be the first day of a month from {start} to {end}")
         if basis == c.POINTS and "rate" in entry and ("points" not in entry or "average_list" not in entry):
             raise CatalogueError(f"{where}: an IIF rate needs points and average_list")
         payments.append(c.Payment(
@@ -110,6 +142,7 @@ def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
             points=_decimal(entry["points"], f"{where} points") if "points" in entry else None,
             average_list=_decimal(entry["average_list"], f"{where} average_list") if "average_list" in entry else None,
             revision=revision,
+            alternatives=_alternatives(entry.get("alternatives", []), year, where), paid_from=paid_from,
         ))
     return c.YearRates(year, tuple(payments), national, file)
 

@@ -37,11 +37,12 @@ def test_core_funding_2023_24_is_1_50_a_registered_patient():
     assert amount("2023/24", "core", Population(38_147)) == Decimal("57220.50")
 
 
-def test_core_2019_20_is_paid_from_the_start_of_the_des_on_1_july():
-    assert amount("2019/20", "core", FIFTY_K) == Decimal("56250.00")  # 1.50 x 9/12 x 50,000
+def test_core_2019_20_is_backdated_to_1_april_and_first_paid_in_july():
+    # Parliamentary answer 257552: GBP 0.125 a patient a month, the first payment covering 1 April to 31 July.
+    assert amount("2019/20", "core", FIFTY_K) == Decimal("75000.00")  # 0.125 x 12 x 50,000
     line = entitlement(rates("2019/20"), FIFTY_K).line("core")
-    assert [m for m, _ in line.schedule][0] == dt.date(2019, 7, 1)
-    assert len(line.schedule) == 9
+    assert line.schedule[0] == (dt.date(2019, 7, 1), Decimal("25000.00"))  # 0.125 x 4 months x 50,000
+    assert [amount for _, amount in line.schedule[1:]] == [Decimal("6250.00")] * 8  # 0.125 x 50,000
 
 
 def test_clinical_director_2019_20_part_year_rate():

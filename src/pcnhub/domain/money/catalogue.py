@@ -69,6 +69,21 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another published figure for a payment, recorded beside the one the calculation uses.
+
+    ``value`` is another rate (or, with ``unit``, another amount, e.g. a sum per PCN) and ``start``
+    another date the payment is said to start from; at least one of them is given.
+    """
+
+    source: str
+    value: Decimal | None = None
+    start: dt.date | None = None
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Payment:
     """One payment line of a year's catalogue (see ``reference/network_contract/README.md``)."""
 
@@ -89,6 +104,8 @@ class Payment:
     points: Decimal | None = None
     average_list: Decimal | None = None
     revision: Revision | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    paid_from: dt.date | None = None  # first month paid; earlier months of the period are paid then as arrears
 
     def months(self) -> list[dt.date]:
         """The first day of each month the payment covers."""

@@ -129,7 +129,20 @@ class Line:
                 "at": self.override.at.isoformat(), "reason": self.override.reason,
             },
             "practices": [{"code": m.code, "name": m.name, "amount": float(a)} for m, a in self.practices],
+            "paid_from": None if p.paid_from is None else p.paid_from.isoformat(),
+            "alternatives": [alternative_dict(a) for a in p.alternatives],
         }
+
+
+def alternative_dict(alternative: c.Alternative) -> dict[str, Any]:
+    """Another published figure, as JSON."""
+    return {
+        "value": None if alternative.value is None else float(alternative.value),
+        "from": None if alternative.start is None else alternative.start.isoformat(),
+        "unit": alternative.unit,
+        "source": alternative.source,
+        "note": alternative.note,
+    }
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,11 @@ def _schedule(payment: c.Payment, amount: Decimal, quantity: int, rate: Decimal,
         parts = [old_monthly] * changed + [new_monthly] * (count - changed)
         parts[changed] += (new_monthly - old_monthly) * changed
     parts[-1] += amount - sum(parts)
+    if payment.paid_from is not None:
+        # The period starts before payments do: the months before ``paid_from`` are paid with its first payment.
+        first = next(i for i, m in enumerate(months) if m >= payment.paid_from)
+        parts = [sum(parts[:first + 1], ZERO)] + parts[first + 1:]
+        months = months[first:]
     return tuple(zip(months, parts))
 
 
