@@ -28,6 +28,9 @@ def test_pcn_entitlements(client_for):
     assert body["total"] == pytest.approx(sum(m["amount"] for m in body["monthly"]) + body["paid_after_year_end"])
     assert {p["code"] for p in body["practices"]} == {"A81001", "A81002"}
     assert body["notes"]
+    assert lines["core"]["alternatives"] == []
+    (bma,) = lines["clinical_director"]["alternatives"]
+    assert bma["value"] == 0.729 and bma["start"] is None and "BMA" in bma["source"]
 
 
 def test_override_is_reported_on_the_line(client_for, register):

@@ -313,3 +313,18 @@ def test_no_money_page_loads_anything_from_the_internet(client_for):
         for attr in re.findall(r'(?:src|href)="([^"]+)"', html):
             assert not attr.startswith(("http:", "https:", "//")), (url, attr)
     assert client.get("/static/pcnhub/money-chart.js").status_code == 200
+
+
+def test_sources_show_the_other_published_figure_beside_the_rate_used(client_for):
+    html = client_for("analyst").get(f"{PCN}?year=2023/24").content.decode()
+    sources = html[html.index('id="sources"'):]
+    also = re.search(r'data-also="clinical_director">([^<]+)<', sources).group(1)
+    assert also.startswith("Also published: £0.729 per registered patient (BMA")
+    assert "Contract Specification 2023/24" in sources
+
+
+def test_sources_show_another_published_start_date(client_for):
+    html = client_for("analyst").get(f"{PCN}?year=2020/21").content.decode()
+    sources = html[html.index('id="sources"'):]
+    also = re.search(r'data-also="care_home_premium">([^<]+)<', sources).group(1)
+    assert also.startswith("Also published: from 1 October 2020 (pcnhub facts sheet")

@@ -183,8 +183,8 @@ def test_england_costs_the_same_queries_for_more_pcns(register, django_assert_ma
 def test_pcn_years_covers_the_catalogue(register):
     years = services.pcn_years(register.north)
     assert [m.year.label for m in years] == ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
-    # 2019/20: the DES began on 1 July 2019: core is 9 months of GBP 1.50 a head.
-    assert years[0].entitlement.line("core").amount == Decimal("1.50") * 25_500 * 9 / 12
+    # 2019/20: core is backdated to 1 April 2019 (parliamentary answer 257552): 12 months of GBP 0.125 a head.
+    assert years[0].entitlement.line("core").amount == Decimal("0.125") * 12 * 25_500
 
 
 def test_parse_year_and_default():

@@ -35,6 +35,14 @@ class OverrideOut(Schema):
     reason: str
 
 
+class AlternativeOut(Schema):
+    value: float | None = Field(description="Another published rate (or, with unit, amount); null when only the start differs.")
+    start: str | None = Field(description="Another published start date of the payment (ISO); null when only the value differs.")
+    unit: str
+    source: str
+    note: str
+
+
 class LineOut(Schema):
     key: str
     name: str
@@ -49,6 +57,7 @@ class LineOut(Schema):
     source: str
     note: str
     override: OverrideOut | None
+    alternatives: list[AlternativeOut] = Field(description="Other published figures, each with its source.")
 
 
 class MonthOut(Schema):
@@ -144,6 +153,8 @@ def line_dict(line) -> dict:
         "amount": _float(line.amount), "maximum": p.maximum, "paid_to": p.paid_to, "schedule": p.schedule,
         "status": line.status, "source": line.override.describe() if line.override else p.source,
         "note": "; ".join(filter(None, [line.how, p.note])),
+        "alternatives": [{"value": _float(a.value), "start": a.start.isoformat() if a.start else None, "unit": a.unit,
+                          "source": a.source, "note": a.note} for a in p.alternatives],
         "override": None if line.override is None else {
             "rate": float(line.override.rate), "by": line.override.by, "at": line.override.at,
             "reason": line.override.reason,

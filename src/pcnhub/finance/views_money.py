@@ -78,6 +78,19 @@ def _explain(line) -> str:
     return ". ".join(part.rstrip(".") for part in parts if part) + "."
 
 
+def _also_published(payment: c.Payment) -> list[str]:
+    """The other published figures of a payment, one short sentence each ("Also published: ...")."""
+    out = []
+    for alt in payment.alternatives:
+        what = []
+        if alt.value is not None:
+            what.append(f"£{alt.value:,} {alt.unit}" if alt.unit else rate_text(alt.value, payment.basis))
+        if alt.start is not None:
+            what.append(f"from {alt.start.day} {alt.start:%B %Y}")
+        out.append(f"Also published: {', '.join(what)} ({alt.source}){'. ' + alt.note if alt.note else ''}")
+    return out
+
+
 def _line_view(line) -> dict:
     p = line.payment
     return {
@@ -97,6 +110,7 @@ def _line_view(line) -> dict:
         "override": line.override.describe() if line.override else "",
         "source": p.source,
         "note": "; ".join(filter(None, [line.how, p.note])),
+        "also": _also_published(p),
         "title": _explain(line),
     }
 
@@ -224,10 +238,10 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         ),
         "sources": lambda: exports.Table(
             f"pcn-{pcn.code}-sources",
-            ["Year", "Payment key", "Payment", "Rate", "Status", "Override", "Source", "Note"],
+            ["Year", "Payment key", "Payment", "Rate", "Status", "Override", "Source", "Note", "Also published"],
             [[m.year.label, line.payment.key, line.payment.name, None if line.rate is None else float(line.rate),
               STATUS_LABELS[line.status], line.override.describe() if line.override else "", line.payment.source,
-              "; ".join(filter(None, [line.how, line.payment.note]))]
+              "; ".join(filter(None, [line.how, line.payment.note])), "; ".join(_also_published(line.payment))]
              for m in years for line in m.entitlement.lines],
         ),
     })
