@@ -33,3 +33,29 @@ def test_register_commands_on_a_fresh_home_say_what_is_missing(tmp_path):
     assert done.returncode == 2
     assert done.stderr == ("pcnhub entitlements: the register is empty; load it with 'pcnhub demo' or "
                            "'pcnhub import' first\n")
+
+
+def _tables(database: Path) -> set[str]:
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_commands_that_migrate_create_the_cache_table_too(tmp_path):
+    """The designer's proposals are cached in the database (settings.CACHES): a fresh home gets the table, and so
+    does a database migrated before the cache was configured (it has no migration left to apply)."""
+    from django.conf import settings
+
+    table = settings.CACHES["default"]["LOCATION"]
+    path = write_csv(tmp_path / "epraccur.csv", [epraccur_row("A81001", "THE DENSHAM SURGERY")])
+    assert pcnhub_in_a_fresh_home(tmp_path, "import", str(path), "--quiet").returncode == 0
+    database = tmp_path / "home" / "pcnhub.sqlite3"
+    assert table in _tables(database)
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        db.execute(f'DROP TABLE "{table}"')
+    done = pcnhub_in_a_fresh_home(tmp_path, "entitlements", "--year", "2023/24", "--pcn", "U27924")
+    assert done.returncode == 2, done.stderr  # the register has no PCNs; the database was brought up to date
+    assert table in _tables(database)

@@ -1,4 +1,4 @@
-"""Django, set up for the commands that use the database, and the database brought up to date."""
+"""Django, set up for the commands that use the database, and the database (and its cache table) brought up to date."""
 
 from __future__ import annotations
 
@@ -24,3 +24,12 @@ def setup_database() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", verbosity=0, interactive=False)
+    create_cache_table()
+
+
+def create_cache_table() -> None:
+    """The database cache's table (``CACHES`` in the settings), if it is not there yet (a database migrated
+    before the cache was configured gets it too); nothing for other cache backends."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)

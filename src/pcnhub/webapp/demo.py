@@ -28,8 +28,10 @@ DEMO_PASSWORD = "pcnhub-demo"
 
 
 def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys.stdout) -> None:
-    """Migrate the database, then load the demo data (unless ``users_only``) and the demo users."""
+    """Migrate the database (and create the cache table), then load the demo data (unless ``users_only``) and
+    the demo users."""
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
     if not users_only:
         load_register_demo(progress, out)
     for username, role, org in demo_users():

@@ -100,6 +100,25 @@ USE_THOUSAND_SEPARATOR = False
 
 #: The configuration designer's time limit for a proposal, in seconds.
 PCNHUB_DESIGN_SECONDS = float(os.environ.get("PCNHUB_DESIGN_SECONDS", "3"))
+#: How long a computed proposal is kept in the cache, in seconds (its key changes with the register, so a
+#: longer time never shows a stale proposal; it only bounds the cache's size).
+PCNHUB_DESIGN_CACHE_SECONDS = int(os.environ.get("PCNHUB_DESIGN_CACHE_SECONDS", str(7 * 24 * 60 * 60)))
+#: Proposals one user may have computing at once; one more is answered 429 (cached proposals are never refused).
+PCNHUB_DESIGN_PER_USER = int(os.environ.get("PCNHUB_DESIGN_PER_USER", "1"))
+
+#: One cache for every worker process: a table in the site's own database (``pcnhub`` creates it with the
+#: migrations; ``pcnhub manage createcachetable`` does too). Not LocMemCache, which each gunicorn worker
+#: keeps to itself (a proposal computed by one worker would be computed again by the next, and an "in
+#: progress" marker would be seen by no other worker); not the file cache, whose ``add`` is not atomic
+#: (two workers can both take the same marker) and which several hosts behind one database would not
+#: share. The database's primary key makes ``cache.add`` atomic on SQLite and PostgreSQL alike.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pcnhub_cache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PCNHUB_CACHE_MAX_ENTRIES", "2000"))},
+    }
+}
 
 #: Population health: ``data/`` (the patient-level dataset) and ``output/`` (what ``pcnhub phm run`` writes).
 PCNHUB_PHM_DIR = Path(os.environ.get("PCNHUB_PHM_DIR", HOME / "phm")).resolve()
