@@ -4,7 +4,8 @@
     GET /api/design/areas/{code}?date=YYYY-MM-DD&lower=30000&upper=50000&networks=K
         the current configuration and a proposal: networks, metrics, findings, entitlements, access
 
-PCN and practice users get 403; unknown codes 404; bad parameters 400 with the reason.
+PCN and practice users get 403; unknown codes 404; bad parameters 400 with the reason; 429 when the user
+already has as many proposals computing as they may (a cached proposal is always answered).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ninja.errors import HttpError
 
 from pcnhub.designer import permissions, services
 from pcnhub.designer.services import MAX_NETWORKS
-from pcnhub.pages.api import band_of, count_parameter, lower_parameter, responses, upper_parameter
+from pcnhub.pages.api import Detail, band_of, count_parameter, lower_parameter, responses, upper_parameter
 from pcnhub.register import services as register
 
 router = Router(tags=["configuration designer"])
@@ -34,7 +35,7 @@ def areas(request: HttpRequest):
     return [{"code": a.code, "name": a.name, "kind": a.kind} for a in permissions.design_areas(request.scope)]
 
 
-@router.get("/areas/{code}", response=responses(dict[str, Any], 400, 403, 404, 422),
+@router.get("/areas/{code}", response={**responses(dict[str, Any], 400, 403, 404, 422), 429: Detail},
              summary="An area's current configuration beside a proposal")
 def area_design(request: HttpRequest, code: str, date: str | None = None,
                 lower: int | None = lower_parameter(), upper: int | None = upper_parameter(),
@@ -47,7 +48,9 @@ def area_design(request: HttpRequest, code: str, date: str | None = None,
         raise HttpError(400, str(exc)) from None
     band = band_of(lower, upper)
     try:
-        view = services.build(org, day, band, networks, keep=keep)
+        view = services.build(org, day, band, networks, keep=keep, user=str(request.user.pk))
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
+    except services.Busy as exc:
+        raise HttpError(429, str(exc)) from None
     return services.design_dict(view)

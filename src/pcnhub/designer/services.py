@@ -15,9 +15,15 @@
   overrides, as on the money pages, applied to the members' list sizes shown) and its required
   weekly access time (:func:`pcnhub.domain.access.access_requirement`).
 
-The proposal is the only costly step (up to ``PCNHUB_DESIGN_SECONDS``); it is cached under a key made
-of every input (practice codes, list sizes, coordinates, band, number of networks, time limit), so a
-change in the register gives a new key and nothing stale is ever shown.
+The proposal is the only costly step (up to ``PCNHUB_DESIGN_SECONDS``; 2 s for the demo's largest
+ICB). :func:`propose_for` keeps it in the site's cache (a database table every worker shares, see
+``CACHES`` in the settings) under a key of the area, date, band, number of networks, whether PCNs are
+kept, the time limit, the register's fingerprint (:func:`pcnhub.register.services.register_fingerprint`:
+any import or edit starts afresh) and every input of the proposer (practice codes, list sizes,
+coordinates, pins), so nothing stale is ever shown and a repeated request computes nothing. Work is
+bounded: while one request computes a proposal, an identical request waits for it rather than computing
+it again (an "in progress" marker taken with the cache's atomic ``add``), and a user may have at most
+``PCNHUB_DESIGN_PER_USER`` proposals computing at once; one more raises :class:`Busy` (answered 429).
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -290,26 +300,112 @@ def _access(members: list[PracticeView], date: dt.date) -> Access:
     return Access(result.required_minutes_per_week, result.scheme.value, result.population_basis)
 
 
-# --- The proposal (cached by its inputs) ----------------------------------------------------------
+# --- The proposal (cached, computed once, bounded per user) ----------------------------------------
+
+#: How long past its time limit an "in progress" marker or a user's slot lasts: the proposer stops at its
+#: time limit, then checks feasibility; a worker killed in between frees both when this has passed.
+OVERRUN_SECONDS = 30
+#: How often a request waiting for an identical proposal that another request is computing looks for it.
+WAIT_POLL_SECONDS = 0.1
 
 
-def _cache_key(points: list[Point], units: list[Unit], band: rules.Band, k: int | None, seconds: float) -> str:
+class Busy(Exception):
+    """The user already has as many proposals computing as they may (answered 429)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a proposal is asked for with, besides its inputs: the key's readable part."""
+
+    area: str
+    date: dt.date
+    band: rules.Band
+    networks: int | None
+    keep: bool
+    seconds: float
+
+
+def cache_key(request: Request, fingerprint: str, points: list[Point], units: list[Unit]) -> str:
+    """The cache key of a proposal: the request, the register's fingerprint and the proposer's every input."""
     payload = json.dumps({
-        "units": [[u.code, u.list_size, p.lat, p.lon, u.pinned] for p, u in zip(points, units, strict=True)],
-        "band": [band.lower, band.upper], "k": k, "seconds": seconds,
+        "area": request.area, "date": request.date.isoformat(), "band": [request.band.lower, request.band.upper],
+        "k": request.networks, "keep": request.keep, "seconds": request.seconds, "register": fingerprint,
+        "units": [[u.code, u.list_size, p.lat, p.lon, u.pinned, u.area] for p, u in zip(points, units, strict=True)],
     }, sort_keys=True)
     return "pcnhub-design-" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def propose_for(points: list[Point], units: list[Unit], band: rules.Band, k: int | None,
-                seconds: float) -> Design:
-    """The proposal for these practices (cached under a key of every input)."""
-    key = _cache_key(points, units, band, k, seconds)
+def _lifetime(seconds: float) -> int:
+    return math.ceil(seconds) + OVERRUN_SECONDS
+
+
+def per_user() -> int:
+    return int(getattr(settings, "PCNHUB_DESIGN_PER_USER", 1))
+
+
+@contextmanager
+def _user_slot(user: str | None, seconds: float) -> Iterator[None]:
+    """One of the user's ``PCNHUB_DESIGN_PER_USER`` slots for computing a proposal, or :class:`Busy`."""
+    if user is None:
+        yield
+        return
+    lifetime = _lifetime(seconds)
+    for i in range(per_user()):
+        slot = f"pcnhub-design-user-{user}-{i}"
+        if cache.add(slot, True, lifetime):
+            try:
+                yield
+            finally:
+                cache.delete(slot)
+            return
+    limit = per_user()
+    raise Busy(
+        f"You already have {limit:,} proposal{'s' if limit != 1 else ''} being computed, the most one person may "
+        f"have at once. Wait for {'it' if limit == 1 else 'them'} to finish (up to {lifetime:,} seconds), "
+        "then try again: a proposal once computed is shown at once.",
+        lifetime,
+    )
+
+
+def propose_for(request: Request, points: list[Point], units: list[Unit], user: str | None = None) -> Design:
+    """The proposal for these practices: from the cache, else computed once (see the module docstring).
+
+    ``user`` identifies whose slot a computation takes (None: no limit, for callers that are not a request).
+    """
+    from pcnhub.register.services import register_fingerprint
+
+    key = cache_key(request, register_fingerprint(), points, units)
     found = cache.get(key)
-    if found is None:
-        found, _ = design(points, units, band, networks=k, seconds=seconds)
-        cache.set(key, found, 60 * 60)
-    return found
+    if found is not None:
+        return found
+    with _user_slot(user, request.seconds):
+        marker = key + "-in-progress"
+        lifetime = _lifetime(request.seconds)
+        deadline = time.monotonic() + lifetime
+        while True:
+            if cache.add(marker, True, lifetime):
+                try:
+                    found, _ = design(points, units, request.band, networks=request.networks,
+                                      seconds=request.seconds)
+                    cache.set(key, found, settings.PCNHUB_DESIGN_CACHE_SECONDS)
+                finally:
+                    cache.delete(marker)
+                return found
+            # Another request is computing this very proposal: wait for it (bounded by its lifetime).
+            while time.monotonic() < deadline:
+                time.sleep(WAIT_POLL_SECONDS)
+                found = cache.get(key)
+                if found is not None:
+                    return found
+                if cache.get(marker) is None:
+                    break  # it failed or its worker died: compute it here
+            else:
+                raise Busy("The same proposal is being computed for someone else and has not finished; "
+                           "try again in a moment.", lifetime)
 
 
 # --- Building the view -------------------------------------------------------------------------
@@ -321,7 +417,8 @@ def _unique_names(rows) -> dict[int, str]:
 
 
 def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
-          networks: int | None = None, seconds: float | None = None, keep: bool = False) -> DesignView:
+          networks: int | None = None, seconds: float | None = None, keep: bool = False,
+          user: str | None = None) -> DesignView:
     """The designer's view of ``area`` on ``date`` (see the module docstring), for networks of ``band`` (None: the
     area's band policy, else the DES band).
 
@@ -329,7 +426,10 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
     together, so the proposal reworks only the PCNs that do not meet the rules (and may add
     practices to the kept ones).
 
-    Raises ValueError when ``networks`` is outside 1 to the number of located practices.
+    ``user``: who asks (their proposals computing at once are limited, see :func:`propose_for`).
+
+    Raises ValueError when ``networks`` is outside 1 to the number of located practices, and :class:`Busy`
+    when the user may not start another proposal now.
     """
     seconds = design_seconds() if seconds is None else seconds
     view = register.landscape(area, date, band)  # locates the area's practices once, for both
@@ -376,7 +476,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
         # One commissioner area: the proposal never crosses it (and its findings name it).
         pins = _kept(current) if keep else {}
         units = [Unit(p.code, p.list_size, 0.0, 0.0, pins.get(p.code), area.code) for p in located]
-        result = propose_for(points, units, band, networks, seconds)
+        result = propose_for(Request(area.code, date, band, networks, keep, seconds), points, units, user)
         proposed = []
         for number, (name, codes, _size) in enumerate(result.networks, 1):
             ms = [by_code[code] for code in codes]

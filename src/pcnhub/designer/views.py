@@ -10,7 +10,8 @@ Downloads: ``?format=json`` (the whole design, the API's answer), ``?format=csv|
 ``current``, ``proposal`` (the per-network tables) and ``metrics``.
 
 Who may use it: :mod:`pcnhub.designer.permissions` (403 for PCN and practice users). Parameters the
-page cannot use are shown on the page in the NHS.UK error summary, with status 400.
+page cannot use are shown on the page in the NHS.UK error summary, with status 400. A user who already
+has as many proposals computing as they may is answered 429 with ``429.html`` (:class:`services.Busy`).
 """
 
 from __future__ import annotations
@@ -185,10 +186,15 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     date: dt.date = form.cleaned_data["date"]
     band = form.cleaned_data["band"]
     try:
-        view = services.build(org, date, band, form.cleaned_data["networks"], keep=form.cleaned_data["keep"])
+        view = services.build(org, date, band, form.cleaned_data["networks"], keep=form.cleaned_data["keep"],
+                              user=str(request.user.pk))
     except ValueError as exc:
         form.add_error("networks", str(exc))
         return _render(request, {**context, "problems": form.error_list()}, status=400)
+    except services.Busy as exc:
+        response = render(request, "429.html", {"message": str(exc), "again": request.get_full_path()}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if request.GET.get("format") == "json":
         response = JsonResponse(services.design_dict(view), json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="design-{org.code}-{date.isoformat()}.json"'

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Max, Q
 
 from pcnhub.domain import rules
@@ -22,6 +23,7 @@ from pcnhub.register.models import (
     BandPolicy,
     ClinicalDirector,
     Governance,
+    ImportRun,
     ListSize,
     Membership,
     Organisation,
@@ -56,6 +58,31 @@ def latest_data_date() -> dt.date:
     ]
     dates = [d for d in dates if d is not None]
     return max(dates) if dates else today
+
+
+#: The tables whose rows make up the register a page reads (the import log first).
+FINGERPRINTED = (ImportRun, Organisation, Parentage, Membership, ListSize, ClinicalDirector, Governance, RuleException)
+
+
+def register_fingerprint() -> str:
+    """A short text that changes whenever the register does: the number of rows and the highest id of each of
+    :data:`FINGERPRINTED`, in one query.
+
+    Every import adds an :class:`ImportRun` (so a re-import that updates list sizes in place changes it too);
+    the register's pages end memberships, governance and exceptions by adding rows. A cache keyed on it
+    (the designer's proposals) therefore starts afresh after any import or edit. Changes made in place
+    outside an import (an administrator correcting a postcode) do not change it: what reads such fields
+    keys on them too.
+    """
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {i}, COUNT(*), MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
+        for i, model in enumerate(FINGERPRINTED)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = sorted(cursor.fetchall())
+    return "-".join(f"{count}.{last or 0}" for _, count, last in rows)
 
 
 def children_ids(parent_ids: set[int]) -> set[int]:
