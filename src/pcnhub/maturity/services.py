@@ -322,6 +322,11 @@ def heatmap(icb: Organisation, mx: m.Matrix | None = None) -> Heatmap:
     actions = defaultdict(list)
     for action in Action.objects.filter(pcn__in=pcns, status__in=OPEN_ACTION_STATUSES):
         actions[action.pcn_id].append(action)
+    statuses: dict[int, dict[str, str]] = defaultdict(dict)  # every PCN's answers in one query, not one each
+    chosen = [a.pk for a in latest.values() if a.matrix == mx.key]
+    for assessment_id, statement, status in Answer.objects.filter(assessment_id__in=chosen).values_list(
+            "assessment_id", "statement_id", "status"):
+        statuses[assessment_id][statement] = status
     rows, other = [], []
     day = today()
     for pcn in pcns:
@@ -333,7 +338,7 @@ def heatmap(icb: Organisation, mx: m.Matrix | None = None) -> Heatmap:
                 other.append((pcn, a.matrix))
             a = None
         rows.append(HeatmapRow(
-            pcn=pcn, assessment=a, score=score_of(a, mx, m.PCN) if a is not None else None,
+            pcn=pcn, assessment=a, score=m.score(mx, statuses[a.pk], m.PCN) if a is not None else None,
             open_actions=len(actions[pcn.pk]),
             overdue_actions=sum(1 for x in actions[pcn.pk] if x.overdue_on(day)),
         ))

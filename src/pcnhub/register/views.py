@@ -66,9 +66,9 @@ def _data_range() -> tuple[dt.date | None, dt.date | None]:
 # --- Home --------------------------------------------------------------------------------------
 
 
-def _area_counts(area: Organisation, date: dt.date) -> dict:
-    pcns, practices = services.area_members(area, date)
-    return {"area": area, "pcns": len(pcns), "practices": len(practices)}
+def _area_counts(areas: list[Organisation], date: dt.date) -> list[dict]:
+    counts = services.area_member_counts(areas, date)
+    return [{"area": area, "pcns": counts[area.pk][0], "practices": counts[area.pk][1]} for area in areas]
 
 
 @require_GET
@@ -78,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     org = scope.organisation
     context: dict = {"date": date}
     if scope.unrestricted:
-        context["areas"] = [_area_counts(icb, date) for icb in Organisation.objects.filter(kind=OrgKind.ICB)]
+        context["areas"] = _area_counts(list(Organisation.objects.filter(kind=OrgKind.ICB)), date)
     elif org is not None and scope.role == Role.ICB:
         context["landscape"] = services.landscape(org, date)
     elif org is not None and scope.role == Role.PCN:
