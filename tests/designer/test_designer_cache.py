@@ -139,3 +139,12 @@ def test_waiting_is_bounded(placed, spy):
         with pytest.raises(services.Busy, match="being computed for someone else"):
             services.propose_for(request, points, units, user="someone")
     assert spy.call_count == 0
+
+
+def test_the_map_cells_are_drawn_once(placed, client_for):
+    from pcnhub.designer import maps
+
+    with mock.patch.object(maps, "cells", wraps=maps.cells) as cells:
+        assert client_for("icb").get(PAGE).status_code == 200
+        assert client_for("icb").get(PAGE + "&networks=3").status_code == 200  # same practices, same cells
+    assert cells.call_count == 1

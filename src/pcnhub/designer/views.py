@@ -149,7 +149,7 @@ def _metrics_table(v: services.DesignView, rows: list[dict]) -> exports.Table:
 def _maps(v: services.DesignView) -> dict[str, dict]:
     if v.graph is None:
         return {}
-    polygons = maps.cells(v.graph.xy)
+    polygons = services.map_cells(v.graph.xy)
     out = {}
     for side in v.sides:
         colours = maps.colour_networks([n.codes for n in side.networks], v.graph)
