@@ -61,7 +61,8 @@ def latest_data_date() -> dt.date:
 
 
 #: The tables whose rows make up the register a page reads (the import log first).
-FINGERPRINTED = (ImportRun, Organisation, Parentage, Membership, ListSize, ClinicalDirector, Governance, RuleException)
+FINGERPRINTED = (ImportRun, Organisation, Parentage, Membership, ListSize, ClinicalDirector, Governance, RuleException,
+                 BandPolicy)
 
 
 def register_fingerprint() -> str:
