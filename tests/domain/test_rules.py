@@ -23,6 +23,7 @@ from pcnhub.domain.rules import (
     Network,
     PracticeEntry,
     check_configuration,
+    condensed,
 )
 
 
@@ -395,3 +396,21 @@ def test_a_practice_without_a_list_size_counts_as_0_and_is_named():
     [finding] = result.findings
     assert (finding.rule, finding.severity, finding.practices) == (LIST_SIZE_BAND, WARNING, ("Y07020",))
     assert finding.message == "North: no list size is known for Y07020, counted as 0 registered patients"
+
+
+def test_condensed_gathers_a_networks_not_recorded_governance_into_one_warning():
+    north = Network("North", [PracticeEntry("A81001", "One", 35_000)], clinical_director=NOT_RECORDED,
+                    nominated_payee=NOT_RECORDED, network_agreement_signed=NOT_RECORDED)
+    south = Network("South", [PracticeEntry("A81002", "Two", 29_000)], clinical_director="Dr Shah",
+                    nominated_payee=NOT_RECORDED, network_agreement_signed=True)
+    findings = check_configuration([north, south]).findings
+    assert len(findings) == 5
+    shown = condensed(findings)
+    assert [(f.network, f.severity, f.message) for f in shown] == [
+        ("North", WARNING, "North: a Clinical Director, a nominated payee and a signed Network Agreement are not "
+                           "recorded"),
+        ("South", ERROR, "South has 29,000 registered patients, 1,000 below the lower limit of 30,000 "
+                         "(band 30,000-50,000)"),
+        ("South", WARNING, "South: a nominated payee is not recorded"),
+    ]
+    assert condensed(shown) == shown

@@ -547,3 +547,11 @@ def test_a_member_without_a_list_size_is_named_on_the_page_the_check_and_the_exp
     assert said in [f["message"] for f in north["findings"]]
     rows = client.get("/landscape/?area=QAA&date=2025-01-01&format=csv").content.decode()
     assert said in rows
+
+
+def test_governance_not_recorded_is_one_line_per_pcn_on_the_pages(client_for):
+    line = "Alpha South PCN: a Clinical Director, a nominated payee and a signed Network Agreement are not recorded"
+    for url, query in ((reverse("landscape"), {"area": "QAA"}), (reverse("pcn", args=["U00002"]), {})):
+        page = text(client_for("icb").get(url, query))
+        assert f"Warning {line}" in page
+        assert "Alpha South PCN: a nominated payee is not recorded" not in page

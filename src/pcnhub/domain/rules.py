@@ -360,10 +360,15 @@ _GOVERNANCE: Final = (
 )
 
 
+def _not_recorded(name: str, whats: Sequence[str]) -> str:
+    listed = whats[0] if len(whats) == 1 else f"{', '.join(whats[:-1])} and {whats[-1]}"
+    return f"{name}: {listed} {'is' if len(whats) == 1 else 'are'} not recorded"
+
+
 def _governance_findings(network: Network) -> Iterator[Finding]:
     for rule, attribute, what in _GOVERNANCE:
         if getattr(network, attribute) is NOT_RECORDED:
-            yield Finding(rule, WARNING, f"{network.name}: {what} is not recorded", network.name)
+            yield Finding(rule, WARNING, _not_recorded(network.name, [what]), network.name)
     if _is_blank(network.clinical_director):
         yield Finding(
             CLINICAL_DIRECTOR, ERROR, f"{network.name} has no named Clinical Director", network.name
@@ -381,6 +386,27 @@ def _governance_findings(network: Network) -> Iterator[Finding]:
             f"{network.name} has no record of a signed Network Agreement",
             network.name,
         )
+
+
+def condensed(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings for a reader: each network's governance "not recorded" warnings as one, where the first was
+    ("Benfleet: a Clinical Director, a nominated payee and a signed Network Agreement are not recorded")."""
+    whats = {rule: what for rule, _, what in _GOVERNANCE}
+    out: list[Finding] = []
+    gathered: dict[str | None, tuple[int, list[str]]] = {}
+    for finding in findings:
+        what = whats.get(finding.rule)
+        if (what is not None and finding.severity == WARNING
+                and finding.message == _not_recorded(finding.network or "", [what])):
+            if finding.network in gathered:
+                gathered[finding.network][1].append(what)
+                continue
+            gathered[finding.network] = (len(out), [what])
+        out.append(finding)
+    for network, (index, listed) in gathered.items():
+        if len(listed) > 1:
+            out[index] = Finding(out[index].rule, WARNING, _not_recorded(network or "", listed), network)
+    return out
 
 
 def _is_blank(value: str | Unknown | None) -> bool:

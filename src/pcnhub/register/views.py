@@ -144,6 +144,8 @@ def landscape(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {area.code}'s band policy.")
     view = services.landscape(area, date, form.cleaned_data["band"])
+    for row in view.networks:
+        row.findings = rules.condensed(row.findings)
     sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
     uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
     download = download_response(request, {"landscape": lambda: _landscape_table(view, uncovered)})
@@ -218,6 +220,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
     row = services.checked_network(pcn, date)
+    row.findings = rules.condensed(row.findings)
     history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
     download = download_response(request, {
