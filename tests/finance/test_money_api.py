@@ -53,7 +53,8 @@ def test_area_entitlements_add_up(client_for):
 @pytest.mark.parametrize("role, url, status", [
     ("practice", PCN, 403), ("icb-beta", PCN, 403), ("pcn", AREA, 403), ("icb-beta", AREA, 403),
     ("admin", "/api/finance/pcns/NOPE/entitlements", 404), ("admin", "/api/finance/areas/U00001/entitlements", 404),
-    ("admin", f"{PCN}?year=2018/19", 400), ("admin", f"{AREA}?year=next", 400),
+    ("admin", f"{PCN}?year=2018/19", 400), ("admin", f"{AREA}?year=2031/32", 400),
+    ("admin", f"{AREA}?year=next", 422),
 ])
 def test_refusals(client_for, role, url, status):
     response = client_for(role).get(url)

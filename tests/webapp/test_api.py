@@ -82,3 +82,39 @@ def test_the_list_sizes_of_a_pcn_point_to_a_route_that_exists(client_for):
     assert response.status_code == 400
     route = re.search(r"/api/\S+\?date=", response.json()["detail"]).group(0).removesuffix("?date=")
     assert client.get(route).status_code == 200, route
+
+
+#: Parameters naming an organisation, a date or a financial year: each must state the form it accepts.
+FORMED = {"code", "area", "date", "year"}
+
+
+def test_the_schema_states_the_form_of_every_code_date_and_year(client_for):
+    schema = client_for("analyst").get("/api/openapi.json").json()
+    loose = []
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] not in FORMED:
+                    continue
+                kinds = [k for k in parameter["schema"].get("anyOf", [parameter["schema"]]) if k.get("type") == "string"]
+                if not kinds or any("pattern" not in kind for kind in kinds):
+                    loose.append(f"{path} {parameter['name']}")
+                if parameter["name"] == "date" and any(kind.get("format") != "date" for kind in kinds):
+                    loose.append(f"{path} date format")
+    assert loose == []
+
+
+@pytest.mark.parametrize("url", [
+    "/api/organisations/A81001%20X", "/api/pcns/U0000!", "/api/landscape?area=Q%24A", f"/api/pcns/{'U' * 17}",
+    "/api/pcns/U00001?date=1%20Jan%202025", "/api/pcns/U00001?date=20250101", "/api/landscape?area=QAA&date=soon",
+    "/api/finance/pcns/U00001/entitlements?year=next", "/api/finance/areas/QAA/entitlements?year=2023",
+    "/api/design/areas/QAA?date=2025", "/api/maturity/pcns/U00001%3B/score", "/api/phm/practices/A8100%2A/aggregates",
+])
+def test_codes_dates_and_years_of_the_wrong_form_are_a_422(client_for, url):
+    response = client_for("analyst").get(url)
+    assert response.status_code == 422, (url, response.status_code, response.content[:300])
+    assert response.json()["detail"][0]["loc"][-1] in FORMED
+
+
+def test_codes_are_read_in_either_case(client_for):
+    assert client_for("analyst").get("/api/pcns/u00001").json()["code"] == "U00001"

@@ -18,7 +18,17 @@ from ninja.errors import HttpError
 
 from pcnhub.designer import permissions, services
 from pcnhub.designer.services import MAX_NETWORKS
-from pcnhub.pages.api import Detail, band_of, count_parameter, lower_parameter, responses, upper_parameter
+from pcnhub.pages.api import (
+    Detail,
+    DateText,
+    band_of,
+    code_path,
+    count_parameter,
+    date_parameter,
+    lower_parameter,
+    responses,
+    upper_parameter,
+)
 from pcnhub.register import services as register
 
 router = Router(tags=["configuration designer"])
@@ -37,7 +47,8 @@ def areas(request: HttpRequest):
 
 @router.get("/areas/{code}", response={**responses(dict[str, Any], 400, 403, 404, 422), 429: Detail},
              summary="An area's current configuration beside a proposal")
-def area_design(request: HttpRequest, code: str, date: str | None = None,
+def area_design(request: HttpRequest, code: str = code_path("area"),
+                date: DateText | None = date_parameter("the date of the configuration, YYYY-MM-DD (default: the newest date the register has data for)"),
                 lower: int | None = lower_parameter(), upper: int | None = upper_parameter(),
                 networks: int | None = count_parameter("number of networks (default: chosen by size)", MAX_NETWORKS),
                 keep: bool = False) -> dict:

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import permissions, services
-from pcnhub.pages.api import responses
+from pcnhub.pages.api import code_path, responses, year_parameter
 
 router = Router(tags=["finance"])
 
@@ -208,16 +208,16 @@ def area_totals(money: services.AreaMoney) -> dict:
     return {"pcns": len(money.rows), **_sums(money)}
 
 
-@router.get("/pcns/{code}/entitlements", response=responses(PcnEntitlementOut, 400, 403, 404),
+@router.get("/pcns/{code}/entitlements", response=responses(PcnEntitlementOut, 400, 403, 404, 422),
             summary="A PCN's Network Contract entitlement for a financial year")
-def pcn_entitlements(request: HttpRequest, code: str, year: str | None = None):
+def pcn_entitlements(request: HttpRequest, code: str = code_path("PCN"), year: str | None = year_parameter()):
     pcn = permissions.money_pcn(request.scope, code)
     return pcn_dict(services.pcn_entitlement(pcn, _year(year)))
 
 
-@router.get("/areas/{code}/entitlements", response=responses(AreaEntitlementsOut, 400, 403, 404),
+@router.get("/areas/{code}/entitlements", response=responses(AreaEntitlementsOut, 400, 403, 404, 422),
             summary="Every PCN of an area (ICB, region, sub-ICB location or place) for a financial year")
-def area_entitlements(request: HttpRequest, code: str, year: str | None = None):
+def area_entitlements(request: HttpRequest, code: str = code_path("area"), year: str | None = year_parameter()):
     area = permissions.money_area(request.scope, code)
     money = services.area_entitlements(area, _year(year))
     return {"area": _org(area), "year": money.year.label, "rows": [area_row(r) for r in money.rows],

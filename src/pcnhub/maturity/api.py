@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 
 from pcnhub.domain import maturity as m
 from pcnhub.maturity import permissions, services
-from pcnhub.pages.api import responses
+from pcnhub.pages.api import code_path, responses
 
 router = Router(tags=["maturity"])
 
@@ -88,9 +88,9 @@ class HeatmapOut(Schema):
     support_requests: list[SupportOut]
 
 
-@router.get("/pcns/{code}/score", response=responses(ScoreOut, 403, 404),
+@router.get("/pcns/{code}/score", response=responses(ScoreOut, 403, 404, 422),
              summary="A PCN's current maturity self-assessment, scored")
-def pcn_score(request: HttpRequest, code: str):
+def pcn_score(request: HttpRequest, code: str = code_path("PCN")):
     pcn = permissions.maturity_pcn(request.scope, code)
     assessment = services.latest_assessment(pcn, m.PCN)
     mx = services.current_matrix(pcn, m.PCN)
@@ -105,9 +105,9 @@ def pcn_score(request: HttpRequest, code: str):
     }
 
 
-@router.get("/areas/{code}/heatmap", response=responses(HeatmapOut, 403, 404),
+@router.get("/areas/{code}/heatmap", response=responses(HeatmapOut, 403, 404, 422),
             summary="An ICB's PCNs by maturity domain, and the support their plans ask for")
-def area_heatmap(request: HttpRequest, code: str):
+def area_heatmap(request: HttpRequest, code: str = code_path("ICB")):
     icb = permissions.maturity_area(request.scope, code)
     heat = services.heatmap(icb)
     keys = [d.key for d in heat.matrix.domains]

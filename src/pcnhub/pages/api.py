@@ -1,19 +1,23 @@
 """What every app's API router shares: the errors it answers with (:func:`responses`), integer parameters
-with bounds in the schema, the list-size band of a query, and pages of results.
+with bounds in the schema, organisation codes, dates and financial years with their form in the schema,
+the list-size band of a query, and pages of results.
 
-A number outside its bounds is answered 422 with the reason (never a database error, which an integer
-beyond 64 bits would give), and the OpenAPI schema states every bound.
+A number outside its bounds, or a code, date or year not of its form, is answered 422 with the reason
+(never a database error, which an integer beyond 64 bits would give), and the OpenAPI schema states every
+bound and pattern.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from ninja import Field, Query, Schema
+from ninja import Field, Path, Query, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
+from pydantic import Field as PydanticField
 
 from pcnhub.domain import rules
+from pcnhub.domain.money import years
 
 
 class Detail(Schema):
@@ -74,6 +78,41 @@ def upper_binds_parameter() -> Any:
 def count_parameter(description: str, maximum: int) -> Any:
     """A query parameter counting something, 1 to ``maximum`` (blank: chosen for you)."""
     return Query(None, ge=1, le=maximum, description=description)
+
+
+#: The longest code the register stores (``Organisation.code``; tests/pages/test_api.py ties the two).
+MAX_CODE: Final = 16
+#: An organisation's code: an ODS code or a local one (``L-NAME-1A2B3``), letters, digits and dashes in
+#: either case (the register looks it up in capitals too).
+CODE_PATTERN: Final = rf"^[A-Za-z0-9-]{{1,{MAX_CODE}}}$"
+#: A date as the API reads it: YYYY-MM-DD (one that is not in the calendar, like 2025-02-30, is a 400).
+DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A financial year as :meth:`pcnhub.domain.money.years.FinancialYear.parse` reads it: 2023/24, 2023-24, 2023/2024.
+YEAR_PATTERN: Final = rf"^{years.YEAR_PATTERN}$"
+
+
+def code_path(what: str) -> Any:
+    """A path parameter naming an organisation (``what``: "PCN", "practice", ...) by its code."""
+    return Path(..., pattern=CODE_PATTERN, description=f"the {what}'s ODS code (or local code), e.g. U12345")
+
+
+def area_parameter() -> Any:
+    """``?area=``: the code of an area (region, ICB, sub-ICB location or place)."""
+    return Query(..., pattern=CODE_PATTERN, description="the area's ODS code (or local code), e.g. QH8")
+
+
+#: The type of a ``?date=`` parameter: text of the form YYYY-MM-DD, documented as an OpenAPI date.
+DateText = Annotated[str, PydanticField(pattern=DATE_PATTERN, json_schema_extra={"format": "date"})]
+
+
+def date_parameter(description: str) -> Any:
+    """``?date=YYYY-MM-DD`` (blank: ``description`` says what it defaults to), of type ``DateText | None``."""
+    return Query(None, description=description)
+
+
+def year_parameter() -> Any:
+    """``?year=2023/24``: a financial year the rates catalogue covers (blank: the current one)."""
+    return Query(None, pattern=YEAR_PATTERN, description="financial year, e.g. 2023/24 (default: the current one)")
 
 
 def band_of(lower: int | None, upper: int | None, upper_binds: bool | None = None) -> rules.Band | None:

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from pcnhub.pages.api import responses
+from pcnhub.pages.api import code_path, responses
 from pcnhub.phm import permissions, services
 
 router = Router(tags=["population health"])
@@ -62,7 +62,7 @@ def _answer(org, level: str, codes: list[str], measure: str | None, breakdowns: 
 
 @router.get("/pcns/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
              summary="A PCN's population health aggregates")
-def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, breakdowns: bool = False,
+def pcn_aggregates(request: HttpRequest, code: str = code_path("PCN"), measure: str | None = None, breakdowns: bool = False,
                    practices: bool = False):
     """``measure`` narrows to one measure; ``breakdowns`` adds the rows by IMD decile, ethnicity, age band
     and sex; ``practices`` adds the member practices' rows."""
@@ -73,6 +73,6 @@ def pcn_aggregates(request: HttpRequest, code: str, measure: str | None = None, 
 
 @router.get("/practices/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
             summary="A practice's population health aggregates")
-def practice_aggregates(request: HttpRequest, code: str, measure: str | None = None, breakdowns: bool = False):
+def practice_aggregates(request: HttpRequest, code: str = code_path("practice"), measure: str | None = None, breakdowns: bool = False):
     org = permissions.dashboard_practice(request.scope, code)
     return _answer(org, "practice", [org.code], measure, breakdowns)

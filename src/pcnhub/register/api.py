@@ -15,7 +15,18 @@ from ninja.pagination import paginate
 
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
-from pcnhub.pages.api import Pages, band_of, lower_parameter, responses, upper_binds_parameter, upper_parameter
+from pcnhub.pages.api import (
+    DateText,
+    Pages,
+    area_parameter,
+    band_of,
+    code_path,
+    date_parameter,
+    lower_parameter,
+    responses,
+    upper_binds_parameter,
+    upper_parameter,
+)
 from pcnhub.register import services
 from pcnhub.register.models import (
     BandPolicy,
@@ -29,6 +40,9 @@ from pcnhub.register.models import (
 )
 
 router = Router()
+
+#: What ``?date=`` means wherever the register answers for a date.
+DATE = "the date to answer for, YYYY-MM-DD (default: the newest date the register has data for)"
 
 
 class OrganisationOut(Schema):
@@ -220,14 +234,14 @@ def organisations(request, kind: OrgKind | None = None, q: str = ""):
     return qs.order_by("name", "code")
 
 
-@router.get("/organisations/{code}", response=responses(OrganisationOut, 403, 404), summary="One organisation")
-def organisation(request, code: str):
+@router.get("/organisations/{code}", response=responses(OrganisationOut, 403, 404, 422), summary="One organisation")
+def organisation(request, code: str = code_path("organisation")):
     return _visible(request, code)
 
 
-@router.get("/organisations/{code}/list-sizes", response=responses(list[ListSizeOut], 400, 403, 404),
+@router.get("/organisations/{code}/list-sizes", response=responses(list[ListSizeOut], 400, 403, 404, 422),
              summary="List sizes by date")
-def list_sizes(request, code: str):
+def list_sizes(request, code: str = code_path("organisation")):
     org = _visible(request, code)
     if org.kind == OrgKind.PCN:
         raise HttpError(400, f"A PCN's list size is the sum of its members' on a date: use "
@@ -235,31 +249,32 @@ def list_sizes(request, code: str):
     return ListSize.objects.filter(organisation=org).order_by("date")
 
 
-@router.get("/practices/{code}/memberships", response=responses(list[MembershipOut], 403, 404),
+@router.get("/practices/{code}/memberships", response=responses(list[MembershipOut], 403, 404, 422),
              summary="A practice's PCN history")
-def practice_memberships(request, code: str):
+def practice_memberships(request, code: str = code_path("practice")):
     org = _visible(request, code, OrgKind.PRACTICE)
     return [_membership(m) for m in Membership.objects.filter(practice=org).select_related("practice", "pcn")]
 
 
 @router.get("/pcns/{code}", response=responses(NetworkOut, 400, 403, 404, 422),
              summary="A PCN on a date: members, list size, findings")
-def pcn(request, code: str, date: str | None = None, lower: int | None = lower_parameter(),
-        upper: int | None = upper_parameter(), upper_binds: bool | None = upper_binds_parameter()):
+def pcn(request, code: str = code_path("PCN"), date: DateText | None = date_parameter(DATE),
+        lower: int | None = lower_parameter(), upper: int | None = upper_parameter(),
+        upper_binds: bool | None = upper_binds_parameter()):
     org = _visible(request, code, OrgKind.PCN)
     return _network(services.checked_network(org, _date(date), band_of(lower, upper, upper_binds), contiguity=False))
 
 
-@router.get("/pcns/{code}/memberships", response=responses(list[MembershipOut], 403, 404),
+@router.get("/pcns/{code}/memberships", response=responses(list[MembershipOut], 403, 404, 422),
              summary="Membership history of a PCN")
-def pcn_memberships(request, code: str):
+def pcn_memberships(request, code: str = code_path("PCN")):
     org = _visible(request, code, OrgKind.PCN)
     return [_membership(m) for m in Membership.objects.filter(pcn=org).select_related("practice", "pcn")]
 
 
-@router.get("/pcns/{code}/partners", response=responses(list[PartnerOut], 403, 404),
+@router.get("/pcns/{code}/partners", response=responses(list[PartnerOut], 403, 404, 422),
              summary="Core and wider partners of a PCN")
-def pcn_partners(request, code: str):
+def pcn_partners(request, code: str = code_path("PCN")):
     org = _visible(request, code, OrgKind.PCN)
     return [
         {"code": p.partner.code, "name": p.partner.name, "partner_type": p.partner.partner_type,
@@ -268,9 +283,9 @@ def pcn_partners(request, code: str):
     ]
 
 
-@router.get("/pcns/{code}/governance", response=responses(GovernanceHistoryOut, 403, 404),
+@router.get("/pcns/{code}/governance", response=responses(GovernanceHistoryOut, 403, 404, 422),
              summary="Clinical Directors and governance over time")
-def pcn_governance(request, code: str):
+def pcn_governance(request, code: str = code_path("PCN")):
     org = _visible(request, code, OrgKind.PCN)
     directors = ClinicalDirector.objects.filter(pcn=org).select_related("practice").order_by("start", "name")
     governance = Governance.objects.filter(pcn=org).select_related("nominated_payee").order_by("start")
@@ -292,8 +307,9 @@ def pcn_governance(request, code: str):
 
 @router.get("/landscape", response=responses(LandscapeOut, 400, 403, 404, 422),
              summary="The PCN landscape of an area, checked against the rules")
-def landscape(request, area: str, date: str | None = None, lower: int | None = lower_parameter(),
-              upper: int | None = upper_parameter(), upper_binds: bool | None = upper_binds_parameter()):
+def landscape(request, area: str = area_parameter(), date: DateText | None = date_parameter(DATE),
+              lower: int | None = lower_parameter(), upper: int | None = upper_parameter(),
+              upper_binds: bool | None = upper_binds_parameter()):
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
         raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-_YEAR: Final = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*")
+#: A financial year as written: its first calendar year, then / or -, then its second in two or four digits.
+YEAR_PATTERN: Final = r"\s*([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})\s*"
+_YEAR: Final = re.compile(YEAR_PATTERN)
 #: The first financial year of the Network Contract DES and the last one the catalogue covers.
 FIRST_YEAR: Final = 2019
 LAST_YEAR: Final = 2025
