@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from pcnhub.accounts.models import Role
 from pcnhub.register.models import Membership, Organisation, OrgKind, Parentage
@@ -31,10 +32,11 @@ def test_one_user_per_role_each_with_its_organisation(southend):
         "icb": (Role.ICB, icb), "pcn": (Role.PCN, pcn), "practice": (Role.PRACTICE, practice),
         "analyst": (Role.ANALYST, None), "admin": (Role.ADMIN, None),
     }
+    sign_in = RequestFactory().post("/accounts/login/")  # django-axes needs the request of a sign-in
     for username in made:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(sign_in, username=username, password=DEMO_PASSWORD)
         assert user is not None and user.profile.role == made[username][0]
-    assert authenticate(username="admin", password=DEMO_PASSWORD).is_superuser
+    assert authenticate(sign_in, username="admin", password=DEMO_PASSWORD).is_superuser
 
 
 def test_running_it_again_resets_the_users_without_duplicates(southend):

@@ -1,10 +1,18 @@
 """Login is required for every page and API call, except the login page itself and static files; each
-request's :class:`~pcnhub.accounts.scope.Scope` is worked out once, as ``request.scope``."""
+request's :class:`~pcnhub.accounts.scope.Scope` is worked out once, as ``request.scope``. A session
+ends 30 minutes after its last request (Django's session expiry, saved on every request: settings
+``SESSION_COOKIE_AGE`` and ``SESSION_SAVE_EVERY_REQUEST``) and, however active, ``PCNHUB_SESSION_MAX_SECONDS``
+after sign-in (:class:`SessionLimitMiddleware`)."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.urls import reverse
 
@@ -25,3 +33,34 @@ class LoginRequiredEverywhereMiddleware:
         if path.startswith("/api/"):
             return JsonResponse({"detail": "Authentication required. Sign in at /accounts/login/."}, status=401)
         return redirect_to_login(request.get_full_path(), reverse("login"))
+
+
+#: The session key holding when the user signed in (seconds since the epoch).
+SIGNED_IN_AT = "pcnhub_signed_in_at"
+
+#: Why the session ended, for the audit trail's sign-out event (``request.signed_out_because``).
+SESSION_LIMIT_REASON = "session limit"
+
+
+@receiver(user_logged_in, dispatch_uid="pcnhub-accounts-signed-in-at")
+def _remember_sign_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = time.time()
+
+
+class SessionLimitMiddleware:
+    """Sign the user out once ``PCNHUB_SESSION_MAX_SECONDS`` have passed since they signed in (the
+    absolute limit; the idle limit is the session's own expiry). The login-required middleware after it
+    then sends them to the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - started > settings.PCNHUB_SESSION_MAX_SECONDS:
+                request.signed_out_because = SESSION_LIMIT_REASON
+                logout(request)
+        return self.get_response(request)

@@ -7,10 +7,12 @@ Production deployments use :mod:`pcnhub.webapp.settings_production`.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("PCNHUB_HOME", Path.cwd() / "var")).resolve()
@@ -28,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "csp",
+    "axes",
     "pcnhub.accounts",
     "pcnhub.register",
     "pcnhub.finance",
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -45,7 +50,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pcnhub.accounts.middleware.SessionLimitMiddleware",
     "pcnhub.accounts.middleware.LoginRequiredEverywhereMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pcnhub.webapp.urls"
@@ -88,6 +96,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -97,6 +111,9 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+
+#: ``pcnhub demo`` loads users with a published password: allowed here, never in production.
+PCNHUB_DEMO_ALLOWED = True
 
 #: The configuration designer's time limit for a proposal, in seconds.
 PCNHUB_DESIGN_SECONDS = float(os.environ.get("PCNHUB_DESIGN_SECONDS", "3"))
@@ -135,10 +152,49 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+#: Idle timeout: a session ends after 30 minutes without a request. Every request saves the session,
+#: so its expiry (the cookie's and the stored session's) moves on to 30 minutes after that request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+#: Absolute limit: however active, a session ends 8 hours after sign-in (SessionLimitMiddleware).
+PCNHUB_SESSION_MAX_SECONDS = 8 * 60 * 60
 CSRF_COOKIE_HTTPONLY = False  # the NHS.UK pages post ordinary forms; the API uses session auth + CSRF
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp). Scripts only from this server: no inline
+# script anywhere (templates load static files; chart data travel in json_script blocks, which are
+# data, not script). Styles from this server, plus the nonce that base.html puts on the two empty
+# <style> elements Plotly looks up by id before creating its own: Plotly fills them through the
+# CSSOM (insertRule), so its rules apply without 'unsafe-inline' for styles (see static/vendor/README.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from one
+# address, that pair is refused (even with the right password) for AXES_COOLOFF_TIME; a successful
+# sign-in clears the count. Administrators clear a lockout by deleting its access attempt in the admin
+# (or `pcnhub manage axes_reset`).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pcnhub.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "pcnhub.accounts.lockout.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are written to pcnhub's own audit trail (phm.AuditEvent)
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
