@@ -1,5 +1,7 @@
-"""Every worklist view and download writes exactly one audit event with the right count; events cannot be
-changed or deleted, nor added or changed through the admin; the audit page is for administrators."""
+"""Every worklist view and download writes exactly one audit event with the right count, every refusal one
+refused event; events cannot be changed or deleted, nor added or changed through the admin; the audit page
+is for administrators. (Signing in writes events too: tests/phm/test_phm_sign_in_audit.py; here only the
+events about patient-level data count.)"""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ SMR = "/phm/pcn/U00001/cohort/smr/"
 
 
 def only_event() -> AuditEvent:
-    [event] = AuditEvent.objects.all()
+    [event] = AuditEvent.objects.patient_data()
     return event
 
 
@@ -34,8 +36,8 @@ def test_a_worklist_page_writes_one_event(phm_output, client_for, grant, registe
     assert event.ip == "10.1.2.3" and event.user_agent == "Mozilla/5.0 test"
     assert abs((timezone.now() - event.at).total_seconds()) < 60
     client.get(SMR + "?page=2")
-    assert AuditEvent.objects.count() == 2
-    assert AuditEvent.objects.order_by("id").last().patients == NORTH_SMR - 50
+    assert AuditEvent.objects.patient_data().count() == 2
+    assert AuditEvent.objects.patient_data().order_by("id").last().patients == NORTH_SMR - 50
 
 
 def test_a_filtered_page_counts_what_it_shows(phm_output, client_for, grant):
@@ -62,13 +64,18 @@ def test_an_empty_worklist_is_still_recorded(phm_output, client_for, grant):
     assert only_event().patients == 0
 
 
-def test_refusals_and_dashboards_write_no_event(phm_output, client_for, grant):
-    client_for("icb").get(SMR)
-    client_for("pcn").get(SMR)
+def test_refusals_write_a_refused_event_and_dashboards_none(phm_output, client_for, grant, register):
+    assert client_for("icb").get(SMR, REMOTE_ADDR="10.9.8.7").status_code == 403
+    assert client_for("pcn").get(SMR + "?format=csv").status_code == 403
     grant("pcn")
     client_for("pcn").get("/phm/pcn/U00001/")
     client_for("pcn").get(SMR + "?sort=nope")
-    assert not AuditEvent.objects.exists()
+    icb, pcn = AuditEvent.objects.patient_data().order_by("id")
+    assert (icb.username, icb.action, icb.organisation, icb.cohort, icb.patients, icb.ip) == \
+        ("icb-user", AuditAction.REFUSED, register.north, "smr", 0, "10.9.8.7")
+    assert icb.filters["path"] == SMR and "never gives access to patient-level data" in icb.filters["reason"]
+    assert (pcn.username, pcn.action) == ("pcn-user", AuditAction.REFUSED)
+    assert "no active grant" in pcn.filters["reason"]
 
 
 def test_events_are_never_changed_or_deleted(phm_output, client_for, grant):
@@ -84,7 +91,7 @@ def test_events_are_never_changed_or_deleted(phm_output, client_for, grant):
         AuditEvent.objects.update(patients=0)
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
-    assert AuditEvent.objects.get().patients == 50
+    assert AuditEvent.objects.patient_data().get().patients == 50
 
 
 def _make_admin(user):
@@ -104,7 +111,7 @@ def test_the_admin_shows_events_read_only(phm_output, client_for, grant, registe
     assert admin.post("/admin/phm/auditevent/add/", {"username": "x", "action": "view"}).status_code == 403
     assert admin.post(f"/admin/phm/auditevent/{event.pk}/change/", {"patients": 0}).status_code == 403
     assert admin.post(f"/admin/phm/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert AuditEvent.objects.get().patients == 50
+    assert AuditEvent.objects.patient_data().get().patients == 50
 
 
 @pytest.mark.parametrize("role", ["pcn", "practice", "icb", "analyst"])
@@ -116,7 +123,7 @@ def test_non_admins_cannot_reach_the_admin(phm_output, client_for, grant, role):
     for url in ("/admin/phm/auditevent/", "/admin/phm/auditevent/add/", f"/admin/phm/auditevent/{event.pk}/change/"):
         response = client.post(url, {"patients": 0, "username": "x", "action": "view"})
         assert response.status_code == 302 and "/admin/login/" in response["Location"], (role, url)
-    assert AuditEvent.objects.count() == 1 and AuditEvent.objects.get().patients == 50
+    assert AuditEvent.objects.patient_data().count() == 1 and AuditEvent.objects.patient_data().get().patients == 50
 
 
 def test_admin_grants_and_revokes_and_the_log_says_so(phm_output, client_for, register):
@@ -128,14 +135,15 @@ def test_admin_grants_and_revokes_and_the_log_says_so(phm_output, client_for, re
     assert response.status_code == 302, response.content.decode()[:2000]
     grant = PatientDataGrant.objects.get()
     assert grant.granted_by == register.users["admin"] and grant.is_active
-    assert AuditEvent.objects.get().action == AuditAction.GRANT
+    assert AuditEvent.objects.patient_data().get().action == AuditAction.GRANT
     later = timezone.localtime() - dt.timedelta(minutes=1)
     admin.post(f"/admin/phm/patientdatagrant/{grant.pk}/change/", {
         "user": register.users["pcn"].pk, "organisation": register.north.pk, "reason": "Care coordinator",
         "revoked_at_0": later.strftime("%d/%m/%Y"), "revoked_at_1": later.strftime("%H:%M:%S")})
     grant.refresh_from_db()
     assert not grant.is_active
-    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["grant", "revoke"]
+    assert list(AuditEvent.objects.patient_data().order_by("id").values_list("action", flat=True)) == \
+        ["grant", "revoke"]
     # An ICB user cannot be granted patients.
     response = admin.post("/admin/phm/patientdatagrant/add/", {
         "user": register.users["icb"].pk, "organisation": register.north.pk, "reason": "Curious",
@@ -151,10 +159,14 @@ def test_the_audit_page_lists_events_for_admins(phm_output, client_for, grant):
     response = admin.get("/phm/audit/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("data-event=") == 2 and 'data-action="download"' in html
+    everything = AuditEvent.objects.count()  # the view, the download and the sign-ins of the test client
+    assert html.count("data-event=") == everything and 'data-action="download"' in html
+    assert html.count('data-action="sign-in"') == AuditEvent.objects.filter(action=AuditAction.SIGN_IN).count() > 0
     assert admin.get("/phm/audit/?action=download").content.decode().count("data-event=") == 1
     assert admin.get("/phm/audit/?user=nobody").content.decode().count("data-event=") == 0
     rows = read_csv(admin.get("/phm/audit/?format=csv"))
-    assert len(rows) == 3 and rows[1][1] == "pcn-user" and rows[1][3] == "download" and rows[1][6] == str(NORTH_SMR)
+    assert len(rows) == everything + 1
+    [download] = [r for r in rows if r[3] == "download"]
+    assert download[1] == "pcn-user" and download[6] == str(NORTH_SMR)
     assert admin.get("/phm/audit/?action=nope").status_code == 400
-    assert AuditEvent.objects.count() == 2  # reading the log is not itself a worklist view
+    assert AuditEvent.objects.patient_data().count() == 2  # reading the log is not itself a worklist view

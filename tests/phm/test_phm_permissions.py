@@ -74,9 +74,11 @@ def test_index_sends_each_role_home(phm_output, client_for):
 @pytest.mark.parametrize("role", ["practice", "icb", "analyst", "admin", "pcn"])
 def test_no_worklist_without_a_grant(phm_output, client_for, role):
     client = client_for(role)
-    for url in (SMR, SMR + "?format=csv", PRACTICE_SMR, "/phm/practice/A81001/cohort/smr/"):
+    urls = (SMR, SMR + "?format=csv", PRACTICE_SMR, "/phm/practice/A81001/cohort/smr/")
+    for url in urls:
         assert client.get(url).status_code == 403, (role, url)
-    assert not AuditEvent.objects.exists()
+    # Nothing shown, and each refusal is on record.
+    assert list(AuditEvent.objects.patient_data().values_list("action", flat=True)) == ["refused"] * len(urls)
 
 
 def test_pcn_user_with_a_grant_sees_its_worklists(phm_output, client_for, grant):

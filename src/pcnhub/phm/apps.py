@@ -6,3 +6,7 @@ class PhmConfig(AppConfig):
     label = "phm"
     verbose_name = "Population health"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Sign-ins, failed sign-ins and sign-outs go to the audit trail.
+        from pcnhub.phm import signals  # noqa: F401

@@ -3,14 +3,13 @@
 * :class:`PatientDataGrant` - a clinician of a network (a PCN or practice user) allowed to see the
   patients of one PCN or practice in the cohort worklists. Administrators grant and revoke it in the
   Django admin; a revoked grant is kept (``revoked_at`` set), so the grant's history stays readable.
-* :class:`AuditEvent` - one row per worklist page shown or downloaded (and per grant or revocation):
-  who, when, what, how many patients, from where. Events are written once and never changed or
+* :class:`AuditEvent` - one row per worklist page shown or downloaded (and per grant or revocation, per
+  patient-data request refused with 403, per sign-in, failed sign-in and sign-out): who, when, what, how
+  many patients, from where. A failed sign-in records the username tried and the address, never the password. Events are written once and never changed or
   deleted: ``save`` of a stored event, ``delete`` and bulk ``update``/``delete`` all raise.
 """
 
 from __future__ import annotations
-
-import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pcnhub.accounts.lockout import address as client_ip
 from pcnhub.accounts.models import Role
 from pcnhub.register.models import Membership, Organisation, OrgKind
 
@@ -85,9 +85,30 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", "Downloaded a worklist"
     GRANT = "grant", "Granted patient-level data"
     REVOKE = "revoke", "Revoked patient-level data"
+    REFUSED = "refused", "Refused patient-level data (403)"
+    SIGN_IN = "sign-in", "Signed in"
+    SIGN_IN_FAILED = "sign-in-failed", "Failed to sign in"
+    SIGN_OUT = "sign-out", "Signed out"
+
+
+#: The actions about patient-level data itself (the rest are sign-ins and sign-outs).
+PATIENT_DATA_ACTIONS = (AuditAction.VIEW, AuditAction.DOWNLOAD, AuditAction.GRANT, AuditAction.REVOKE,
+                        AuditAction.REFUSED)
+
+
+#: ``AuditEvent.record``'s default user: the request's.
+REQUEST_USER = object()
 
 
 class WriteOnceQuerySet(models.QuerySet):
+    def patient_data(self):
+        """Events about patient-level data: worklist views, downloads, grants, revocations and refusals."""
+        return self.filter(action__in=PATIENT_DATA_ACTIONS)
+
+    def sign_ins(self):
+        """Sign-ins, failed sign-ins and sign-outs."""
+        return self.exclude(action__in=PATIENT_DATA_ACTIONS)
+
     def update(self, **kwargs):
         raise PermissionError("audit events are never changed")
 
@@ -96,11 +117,13 @@ class WriteOnceQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    username = models.CharField(max_length=150, help_text="The user's name when the event happened.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", help_text="Blank for a failed sign-in with an unknown username.")
+    username = models.CharField(max_length=150, help_text="The user's name when the event happened (for a failed "
+                                                          "sign-in, the username tried).")
     role = models.CharField(max_length=10, blank=True, help_text="The user's role when the event happened.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                      help_text="The PCN or practice whose patients were shown.")
     cohort = models.CharField(max_length=40, blank=True)
@@ -130,23 +153,20 @@ class AuditEvent(models.Model):
 
     @classmethod
     def record(cls, request, action: str, organisation: Organisation | None, *, cohort: str = "",
-               patients: int = 0, filters: dict | None = None, user=None) -> AuditEvent:
-        """Write one event for ``request``'s user (or ``user``), with the client's address and browser."""
+               patients: int = 0, filters: dict | None = None, user=REQUEST_USER, username: str = "") -> AuditEvent:
+        """Write one event for ``request``'s user (or ``user``, which may be None), with the client's address
+        and browser. A failed sign-in gives ``username``, the name tried (its user, if any, as ``user``)."""
         from pcnhub.accounts.scope import scope_for
 
-        user = user or request.user
+        if user is REQUEST_USER:
+            user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated:
+            user = None
         meta = request.META if request is not None else {}
         return cls.objects.create(
-            user=user, username=user.get_username(), role=scope_for(user).role or "", action=action,
+            user=user, username=(username or (user.get_username() if user else ""))[:150],
+            role=(scope_for(user).role or "") if user else "", action=action,
             organisation=organisation, cohort=cohort, patients=patients, filters=filters or {},
             ip=client_ip(meta), user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:500],
         )
 
-
-def client_ip(meta) -> str | None:
-    """The client's address as the server saw it (REMOTE_ADDR; forwarded headers can be forged)."""
-    value = str(meta.get("REMOTE_ADDR", "")).strip()
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None

@@ -18,6 +18,7 @@ figures on the dashboards are disclosure-controlled: counts of 1 to 6 show as "s
 from __future__ import annotations
 
 import math
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -26,6 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
 from pcnhub.accounts.models import Role
@@ -64,6 +66,33 @@ def _no_output(request: HttpRequest, subject: Organisation | None) -> HttpRespon
         "output_dir": services.output_dir(), "missing": [n for n in services.OUTPUT_FILES
                                                          if not (services.output_dir() / n).is_file()],
     })
+
+
+def patient_data(view):
+    """Mark a view as serving patient-level data, in one place for all of them:
+
+    * every response it gives carries ``Cache-Control: no-store`` (with ``no-cache, must-revalidate,
+      private`` and ``max-age=0``) and ``Pragma: no-cache``, so no browser or proxy keeps a copy of the
+      patients shown or downloaded;
+    * every refusal (403) is written to the audit trail (who, what they asked for, why it was refused).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except PermissionDenied as refusal:
+            code = str(kwargs.get("code", ""))
+            AuditEvent.record(request, AuditAction.REFUSED, Organisation.objects.filter(code=code).first(),
+                              cohort=str(kwargs.get("cohort", ""))[:40],
+                              filters={"path": request.path, "code": code, "reason": str(refusal)[:300]})
+            raise
+        add_never_cache_headers(response)
+        response["Pragma"] = "no-cache"
+        return response
+
+    wrapper.patient_data = True
+    return wrapper
 
 
 # --- Index -----------------------------------------------------------------------------------------
@@ -478,12 +507,14 @@ def _worklist(request: HttpRequest, code: str, cohort_key: str, kind: str) -> Ht
     return render(request, "phm/worklist.html", context)
 
 
+@patient_data
 @require_GET
 @page
 def worklist(request: HttpRequest, code: str, cohort: str) -> HttpResponse:
     return _worklist(request, code, cohort, OrgKind.PCN)
 
 
+@patient_data
 @require_GET
 @page
 def practice_worklist(request: HttpRequest, code: str, cohort: str) -> HttpResponse:
