@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import transaction
 
@@ -30,6 +32,9 @@ DEMO_PASSWORD = "pcnhub-demo"
 def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys.stdout) -> None:
     """Migrate the database (and create the cache table), then load the demo data (unless ``users_only``) and
     the demo users."""
+    if not settings.PCNHUB_DEMO_ALLOWED:
+        raise ImproperlyConfigured("The demo creates users with a published password (pcnhub-demo): it never runs "
+                                   "with production settings (PCNHUB_DEMO_ALLOWED is False).")
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
     if not users_only:

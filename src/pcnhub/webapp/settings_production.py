@@ -20,7 +20,17 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions: 30 minutes idle, 8 hours at most (settings.py: SESSION_COOKIE_AGE, PCNHUB_SESSION_MAX_SECONDS).
+
+# Passwords of at least 12 characters, not common, not all digits, not like the user's name or email.
+# (The demo's password is shorter, and the demo never runs under these settings: PCNHUB_DEMO_ALLOWED.)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PCNHUB_DEMO_ALLOWED = False
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
