@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("PCNHUB_HOME", Path.cwd() / "var")).resolve()
@@ -165,14 +165,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Content-Security-Policy on every response (django-csp). Scripts only from this server: no inline
 # script anywhere (templates load static files; chart data travel in json_script blocks, which are
-# data, not script). Styles from this server, plus the nonce that base.html puts on the two empty
-# <style> elements Plotly looks up by id before creating its own: Plotly fills them through the
-# CSSOM (insertRule), so its rules apply without 'unsafe-inline' for styles (see static/vendor/README.md).
+# data, not script). Style sheets and <style> elements only from this server or with the response's
+# nonce, which pages/_plotly_styles.html puts on the two empty <style> elements Plotly looks up by id
+# before creating its own: Plotly fills them through the CSSOM (insertRule), so they need no
+# 'unsafe-inline' (see static/vendor/README.md). The one relaxation: style *attributes*
+# (style-src-attr 'unsafe-inline'), because Plotly's d3 sets some with setAttribute("style", ...) while
+# drawing heatmaps (the maturity heatmap) and the designer's maps, which the browser blocks otherwise.
+# A style attribute cannot run script, and img-src/font-src/connect-src still keep every fetch on this
+# server; pcnhub's own templates use no style attribute (tests/webapp/test_security_headers.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
