@@ -10,7 +10,7 @@
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub maturity matrix | score FILE.json | offers [--json]  PCN maturity matrix, self-assessment, support
     pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
-    pcnhub serve [ADDRESS:PORT]                                  run the web app
+    pcnhub serve [ADDRESS:PORT] [--production [--workers N]]     run the web app (gunicorn with --production)
     pcnhub manage ARGS...                                        any Django management command
 """
 
@@ -36,6 +36,8 @@ COMMANDS = {
                    "add_phm_arguments", "run_phm", nested=True),
     "maturity": Command("PCN maturity matrix: self-assessment scores and support", "pcnhub.cli.maturity",
                         "add_maturity_arguments", "run_maturity"),
+    "serve": Command("run the web app: development server, or gunicorn with --production", "pcnhub.cli.serve",
+                     "add_serve_arguments", "run_serve"),
     "entitlements": Command("a network's Network Contract payments for a year",
                             "pcnhub.cli.entitlements", "add_entitlements_arguments",
                             "run_entitlements"),
@@ -59,9 +61,6 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="migrate the database and load the demo register and users")
     demo.add_argument("--users-only", action="store_true", help="only (re)create the demo users")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
-
-    serve = sub.add_parser("serve", help="run the web app (development server)")
-    serve.add_argument("address", nargs="?", default="127.0.0.1:8000")
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -92,11 +91,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         from pcnhub.webapp.demo import load_demo
 
         load_demo(users_only=args.users_only, progress=not args.quiet, out=stdout)
-        return EXIT_OK
-    if args.command == "serve":
-        from django.core.management import call_command
-
-        call_command("runserver", args.address)
         return EXIT_OK
     raise AssertionError(args.command)
 

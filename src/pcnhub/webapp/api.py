@@ -8,8 +8,10 @@ static files).
 
 from __future__ import annotations
 
+from django.core import signals
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.log import log_response
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -30,6 +32,21 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied):
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404):
     return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+#: The body of every 500 of the API: what went wrong is in the server's log, never in the response.
+SERVER_ERROR_DETAIL = "Internal server error. It has been logged; try again later."
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception):
+    """Any other error: answered as JSON (django-ninja leaves it to Django's HTML 500 page when DEBUG is off),
+    and signalled and logged with its traceback as Django does for a page (``django.request``, to standard
+    error in production; the test client re-raises it)."""
+    signals.got_request_exception.send(sender=None, request=request)
+    response = api.create_response(request, {"detail": SERVER_ERROR_DETAIL}, status=500)
+    log_response("%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=exc)
+    return response
 
 
 api.add_router("", register_router)

@@ -17,7 +17,9 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("PCNHUB_HOME", Path.cwd() / "var")).resolve()
 
-SECRET_KEY = os.environ.get("PCNHUB_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+#: The secret key of development and tests; the production server refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("PCNHUB_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("PCNHUB_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("PCNHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 

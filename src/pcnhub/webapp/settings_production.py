@@ -6,6 +6,8 @@ is clean with these settings (tested).
 
 import os
 
+from whitenoise.compress import Compressor
+
 from .settings import *  # noqa: F401,F403
 from .settings import STORAGES
 
@@ -33,7 +35,26 @@ AUTH_PASSWORD_VALIDATORS = [
 PCNHUB_DEMO_ALLOWED = False
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
+#: Source maps are for browsers' developer tools only; brotli on them (5 MB for the API docs' scripts) would
+#: double the time collectstatic takes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+#: Everything goes to standard error (gunicorn's access log too, see pcnhub.cli.serve): every unhandled
+#: exception (django.request logs each 500 with its traceback), refused hosts and bad CSRF tokens
+#: (django.security), and pcnhub's own messages.  No response ever carries a traceback (DEBUG is off).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "pcnhub": {"handlers": ["stderr"], "level": os.environ.get("PCNHUB_LOG_LEVEL", "INFO"), "propagate": False},
+    },
 }

@@ -15,3 +15,6 @@ urlpatterns = [
     path("design/", include("pcnhub.designer.urls")),
     path("", include("pcnhub.register.urls")),
 ]
+
+handler404 = "pcnhub.webapp.errors.page_not_found"
+handler500 = "pcnhub.webapp.errors.server_error"
