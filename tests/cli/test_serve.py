@@ -120,6 +120,7 @@ def test_gunicorn_configuration():
     assert cfg.timeout > cfg.graceful_timeout > 0
     assert "%(M)s" in cfg.access_log_format
     assert (cfg.accesslog, cfg.errorlog) == ("-", "-")
+    assert cfg.control_socket_disable
     defaults = ProductionServer(gunicorn_options(parse("--threads", "1"))).cfg
     assert defaults.bind == ["127.0.0.1:8000"]
     assert defaults.workers == default_workers()

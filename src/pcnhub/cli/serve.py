@@ -217,6 +217,9 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "access_log_format": ACCESS_LOG_FORMAT,
         "logger_class": "pcnhub.cli.serve.StderrLogger",
         "proc_name": "pcnhub",
+        # gunicorn's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second server
+        # of the same user would take it over; pcnhub does not use it.
+        "control_socket_disable": True,
         "raw_env": [f"DJANGO_SETTINGS_MODULE={args.settings}"],
     }
     if args.forwarded_allow_ips is not None:
