@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pcnhub
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-sqlite test-postgres install chromium bench check-deploy clean
+.PHONY: run serve test test-sqlite test-postgres install chromium bench check-deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/pcnhub demo
 	$(VENV)/bin/pcnhub serve 127.0.0.1:8000
+
+## The production server (gunicorn, settings_production) on $(ADDRESS); needs PCNHUB_SECRET_KEY and
+## PCNHUB_ALLOWED_HOSTS (see the README's Deployment section); migrates and collects static files first.
+ADDRESS ?= 127.0.0.1:8000
+serve: install
+	$(VENV)/bin/pcnhub serve --production $(ADDRESS) $(if $(WORKERS),--workers $(WORKERS))
 
 ## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

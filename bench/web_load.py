@@ -84,6 +84,8 @@ MEMORY_SAMPLES_PER_SECOND = 5
 START_SECONDS = 300
 REQUEST_TIMEOUT_SECONDS = 60
 QUANTILES = (50, 95, 99)
+#: Each URL of the mix is requested this many times, one after another, before the run (its CPU cost).
+CPU_REPEATS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,8 +297,9 @@ async def user(number: int, port: int, cookies: dict[str, str], mix, think: floa
 
 async def load(port: int, server_pid: int, users: int, seconds: float, think: float) -> dict:
     sessions = {role: await sign_in(port, role) for role in ROLES}
-    unanswered = await check_mix(port, sessions)
+    unanswered, cpu_by_kind = await check_mix(port, server_pid, sessions, CPU_REPEATS)
     results = Results()
+    cpu_before, load_before = tree_cpu(server_pid), os.getloadavg()[0]
     peak = [0]
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
@@ -306,6 +309,7 @@ async def load(port: int, server_pid: int, users: int, seconds: float, think: fl
         user(n, port, sessions[ROLES[n % len(ROLES)]], MIX[ROLES[n % len(ROLES)]], think, until, results)
         for n in range(users)))
     elapsed = time.perf_counter() - started
+    cpu_used, load_after = tree_cpu(server_pid) - cpu_before, os.getloadavg()[0]
     stop.set()
     await sampler
     every = [t for times in results.latencies.values() for t in times]
@@ -320,20 +324,31 @@ async def load(port: int, server_pid: int, users: int, seconds: float, think: fl
         "latency_ms_by_kind": {kind: summary(times) for kind, times in
                                sorted(results.latencies.items(), key=lambda item: -quantile(item[1], 95))},
         "server_peak_rss_mb": round(peak[0] / 2**20),
+        "server_cpu_ms_per_request": round(cpu_used * 1000 / max(answered, 1), 1),
+        "server_cpu_share": round(cpu_used / elapsed / (os.cpu_count() or 1), 2),
+        "load_average_1min_before_after": [load_before, load_after],
+        "server_cpu_ms_by_kind_alone": cpu_by_kind,
     }
 
 
-async def check_mix(port: int, sessions: dict[str, dict[str, str]]) -> dict[str, int]:
-    """Every URL of every role's mix once (this also warms the workers); those not answered 200."""
-    wrong = {}
+async def check_mix(port: int, server_pid: int, sessions: dict[str, dict[str, str]],
+                    repeats: int) -> tuple[dict[str, int], dict[str, float]]:
+    """Every URL of every role's mix, ``repeats`` times one after another (this also warms the workers):
+    those not answered 200, and the server's CPU time per request of each kind in milliseconds, which,
+    unlike the time taken, does not depend on what else the machine is doing."""
+    wrong, cpu = {}, defaultdict(list)
     for role, mix in MIX.items():
         connection = Connection(port, dict(sessions[role]))
-        for _, url, _ in mix:
-            response = await connection.request("GET", url)
-            if response.status != 200:
-                wrong[f"{role} {url}"] = response.status
+        for kind, url, _ in mix:
+            for _ in range(repeats):
+                before = tree_cpu(server_pid)
+                response = await connection.request("GET", url)
+                cpu[kind].append(tree_cpu(server_pid) - before)
+                if response.status != 200:
+                    wrong[f"{role} {url}"] = response.status
         await connection.close()
-    return wrong
+    by_kind = {kind: round(statistics.median(times) * 1000) for kind, times in cpu.items()}
+    return wrong, dict(sorted(by_kind.items(), key=lambda item: -item[1]))
 
 
 def quantile(times: list[float], q: int) -> float:
@@ -357,7 +372,16 @@ async def sample_memory(pid: int, peak: list[int], stop: asyncio.Event) -> None:
 
 
 def tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    return tree_usage(root)[0]
+
+
+def tree_cpu(root: int) -> float:
+    return tree_usage(root)[1]
+
+
+def tree_usage(root: int) -> tuple[int, float]:
+    """Resident memory (bytes) and CPU time (user and system, seconds) of a process and all its descendants
+    (Linux /proc): the server's master and workers."""
     parents: dict[int, list[int]] = defaultdict(list)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -366,17 +390,21 @@ def tree_rss(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             parents[ppid].append(int(entry.name))
-    total, todo = 0, [root]
+    rss, ticks, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(parents.get(pid, []))
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            rss += int(fields[21]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
             continue
-    return total
+    return rss, ticks / CLOCK_TICKS
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
