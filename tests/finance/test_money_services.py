@@ -97,8 +97,11 @@ def test_care_home_beds_of_the_year(register):
 def test_participation_payment_split_by_member_practice(register):
     line = services.pcn_entitlement(register.north, Y2025).entitlement.line("participation")
     shares = {m.code: a for m, a in line.practices}
-    assert shares == {"A81001": Decimal("23987.04"), "A81002": Decimal("24332.00"), "A81003": Decimal("22176.00")}
-    assert line.amount == sum(shares.values()) == Decimal("1.76") * NORTH_2025_WEIGHTED
+    # 2025/26: GBP 1.761 per weighted patient (NHS England's ready reckoner) on each practice's weighted list,
+    # 13,629 x 1.761 = 24,000.669, 13,825 x 1.761 = 24,345.825 and 12,600 x 1.761 = 22,188.60, to the penny.
+    assert shares == {"A81001": Decimal("24000.67"), "A81002": Decimal("24345.83"), "A81003": Decimal("22188.60")}
+    assert line.amount == sum(shares.values())
+    assert NORTH_2025_WEIGHTED == 13_629 + 13_825 + 12_600
 
 
 def test_a_practice_not_signed_up_counts_but_is_not_paid(register):
@@ -107,7 +110,7 @@ def test_a_practice_not_signed_up_counts_but_is_not_paid(register):
     line = money.entitlement.line("participation")
     assert money.registered == 38_147
     assert {m.code for m, _ in line.practices} == {"A81001", "A81002"}
-    assert line.amount == Decimal("23987.04") + Decimal("24332.00")
+    assert line.amount == Decimal("24000.67") + Decimal("24345.83")  # 1.761 x 13,629 and 1.761 x 13,825
     assert any("A81003 has not signed" in n for n in money.notes)
 
 
