@@ -35,3 +35,22 @@ def test_building_the_parser_imports_only_the_command_asked_for():
              "if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"
+
+
+def test_demo_under_production_settings_is_refused_in_one_line_before_touching_the_database(tmp_path):
+    import os
+    import secrets
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": src, "PCNHUB_HOME": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "pcnhub.webapp.settings_production",
+           "PCNHUB_SECRET_KEY": secrets.token_urlsafe(50), "PCNHUB_ALLOWED_HOSTS": "pcnhub.example.nhs.uk"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "pcnhub", "demo", "--quiet"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == EXIT_BAD_INPUT
+    assert done.stderr.startswith("pcnhub demo: the demo's users have a published password, so it never runs with "
+                                  "production settings (pcnhub.webapp.settings_production)")
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert not list(tmp_path.glob("*.sqlite3"))

@@ -21,7 +21,7 @@ import sys
 from typing import TextIO
 
 from pcnhub.cli.check import add_check_arguments, run_check
-from pcnhub.cli.commands import EXIT_OK, Command, add_commands, run_command
+from pcnhub.cli.commands import EXIT_OK, Command, add_commands, fail, run_command
 from pcnhub.cli.django import setup_database, setup_django
 
 #: Commands in modules of their own, imported only when used (see :mod:`pcnhub.cli.commands`).
@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return run_check(args, stdout, stderr)
     if args.command in COMMANDS:
         return run_command(COMMANDS, args.command, args, stdout, stderr)
+    if args.command == "demo":
+        setup_django()
+        from django.conf import settings
+
+        if not settings.PCNHUB_DEMO_ALLOWED:
+            return fail(stderr, "pcnhub demo", "the demo's users have a published password, so it never runs with "
+                        f"production settings ({settings.SETTINGS_MODULE}); unset DJANGO_SETTINGS_MODULE for a trial")
     setup_database()
     if args.command == "import":
         from pcnhub.cli.import_files import run_import

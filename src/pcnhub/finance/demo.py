@@ -4,9 +4,9 @@ South Essex (QH8), the demo commissioner's ICB.
 * Care home beds: the register holds no CQC data, so each demo PCN's beds are estimated from its
   registered list and the share of patients who live in care homes (about 0.7%,
   ``shared/reference/population-health-facts.md``), for the years whose list sizes the register holds.
-* The override: the 2023/24 ARRS rate, which the catalogue can only derive from the national pot and
-  an uncertain national weighted population, is set to seed 003's funding of a typical 50,000-patient
-  network in 2023/24 (GBP 726,000, ``reference/arrs/typical_50k_plan.toml``) per weighted patient.
+* The override, to show how an ICB records a local rate: the 2023/24 ARRS rate (the DES's GBP 22.671 per
+  weighted patient in the catalogue) is set to seed 003's funding of a typical 50,000-patient network in
+  2023/24 (GBP 726,000, ``reference/arrs/typical_50k_plan.toml``) per weighted patient, a local budget.
 
 Running it again changes nothing.
 """
@@ -86,6 +86,7 @@ def _override(icb: Organisation) -> str:
     RateOverride.objects.create(
         icb=icb, year=OVERRIDE_YEAR.label, payment=OVERRIDE_PAYMENT, rate=rate, created_by=user,
         reason=(f"Local ARRS budget: seed 003's GBP {funding:,.0f} for a typical {typical_list:,}-patient network "
-                f"in {OVERRIDE_YEAR}, in place of the uncertain national weighted population"),
+                f"in {OVERRIDE_YEAR} (Leicester, Leicestershire and Rutland's plan), in place of the DES's national "
+                f"rate: a demonstration of a local rate override"),
     )
     return f"{OVERRIDE_YEAR} ARRS rate overridden at GBP {rate} per weighted patient"
