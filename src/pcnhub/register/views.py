@@ -138,7 +138,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     policy_form = None
     if scope.can_edit(area):
         policy_form = bound_form(request, BandPolicyForm, area=area, user=request.user, prefix="policy")
-        done = saved(request, policy_form, page_url("landscape", [], "band-policy", area=area.code))
+        done = saved(request, policy_form, page_url("landscape", [], area=area.code))
         if done:
             return done
     elif request.method == "POST":
