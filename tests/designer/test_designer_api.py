@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import copy
+import json
 
+import jsonschema_rs
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+
+from pcnhub.designer import services
 from pcnhub.domain.access import access_requirement
+from pcnhub.register.models import Organisation
 from tests.builders import LATEST, NORTH_TOTAL
 from tests.designer.conftest import ALPHA_LOCATED, UNPLACED
 
@@ -75,3 +82,58 @@ def test_keep_and_change(placed, client_for):
     change = data["proposal"]["change"]
     assert 0 <= change["practices_moved"] <= data["practices"]
     assert set(change["continues"]) == {n["name"] for n in data["proposal"]["networks"]}
+
+
+def test_the_body_is_the_designs_plain_data(placed, client_for):
+    """The typed response drops, adds and converts nothing: it is :func:`services.design_dict` as JSON."""
+    body = client_for("icb").get(URL + "&networks=2").json()
+    view = services.build(Organisation.objects.get(code="QAA"), LATEST, networks=2)  # the cached proposal
+    assert body == json.loads(json.dumps(services.design_dict(view), cls=DjangoJSONEncoder))
+    assert list(body) == list(services.design_dict(view))  # and in the same order
+
+
+def _validator(client):
+    """The JSON Schema validator of the design's 200 body, from the schema the site serves (OpenAPI 3.1)."""
+    schema = client.get("/api/openapi.json").json()
+    body = schema["paths"]["/api/design/areas/{code}"]["get"]["responses"]["200"]["content"]["application/json"]
+    return jsonschema_rs.Draft202012Validator({**body["schema"], "components": schema["components"]},
+                                             validate_formats=True)
+
+
+def _set(path: str, value):
+    def change(body):
+        *parents, last = path.split(".")
+        node = body
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is _DELETE:
+            del node[last]
+        else:
+            node[last] = value
+    return change
+
+
+_DELETE = object()
+#: Bodies the schema must refuse: a wrong type, a float for an integer, a null where none may be, a missing key.
+WRONG = {
+    "list size as text": _set("proposal.networks.0.practices.0.list_size", "many"),
+    "cut edges not whole": _set("current.metrics.cut_edges", 1.5),
+    "no change on the proposal": _set("proposal.change", _DELETE),
+    "entitlement total null": _set("proposal.networks.0.entitlement.total", None),
+    "area without a code": _set("area.code", None),
+    "notes as one string": _set("notes", "a note"),
+    "finding without a rule": _set("current.findings.0.rule", _DELETE),
+    "continues not text": _set("proposal.change.continues", {"1": 2}),
+    "date not a date": _set("date", "soon"),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG)
+def test_the_schema_describes_the_body_and_refuses_a_wrong_one(placed, client_for, wrong):
+    client = client_for("icb")
+    body = client.get(URL).json()
+    validator = _validator(client)
+    validator.validate(body)
+    changed = copy.deepcopy(body)
+    WRONG[wrong](changed)
+    assert not validator.is_valid(changed)

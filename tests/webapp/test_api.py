@@ -118,3 +118,52 @@ def test_codes_dates_and_years_of_the_wrong_form_are_a_422(client_for, url):
 
 def test_codes_are_read_in_either_case(client_for):
     assert client_for("analyst").get("/api/pcns/u00001").json()["code"] == "U00001"
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _untyped_objects(schema: dict, node: dict, where: str, seen: set[str]) -> list[str]:
+    """Where in ``node`` an object is answered whose keys and values the schema leaves open."""
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+    node = _resolve(schema, node)
+    found = []
+    if node.get("type") == "object" or "properties" in node or "additionalProperties" in node or not node:
+        extra = node.get("additionalProperties", True)
+        if "properties" not in node and (extra is True or extra == {}):
+            found.append(where)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, option in enumerate(node.get(key, [])):
+            found += _untyped_objects(schema, option, f"{where}|{i}", seen)
+    if isinstance(node.get("items"), dict):
+        found += _untyped_objects(schema, node["items"], f"{where}[]", seen)
+    for name, value in node.get("properties", {}).items():
+        found += _untyped_objects(schema, value, f"{where}.{name}", seen)
+    if isinstance(node.get("additionalProperties"), dict):
+        found += _untyped_objects(schema, node["additionalProperties"], f"{where}{{}}", seen)
+    return found
+
+
+def test_every_operation_answers_200_with_a_typed_body(client_for):
+    """No 200 body is an open object (``dict[str, Any]``): the fuzz test's schema check would prove nothing."""
+    schema = client_for("analyst").get("/api/openapi.json").json()
+    untyped = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            untyped += _untyped_objects(schema, body, f"{method.upper()} {path}", set())
+    assert untyped == []
+
+
+def test_an_open_object_is_found_untyped():
+    schema = {"components": {"schemas": {"A": {"type": "object", "properties": {"b": {"type": "object",
+                                                                                          "additionalProperties": True}}}}}}
+    assert _untyped_objects(schema, {"$ref": "#/components/schemas/A"}, "A", set()) == ["A.b"]
+    assert _untyped_objects(schema, {"type": "object", "additionalProperties": {"type": "string"}}, "m", set()) == []

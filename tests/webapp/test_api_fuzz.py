@@ -15,6 +15,7 @@ bounded per operation, so the run is reproducible and takes seconds.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import pytest
@@ -27,6 +28,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -181,3 +183,51 @@ def test_without_a_session_every_operation_answers_401_json(client, register, me
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == ["detail"] and isinstance(response.json()["detail"], str)
+
+
+#: A code an analyst gets 200 and a body that is not empty for, by the first part of the path that matches.
+ANSWERED = {"/list-sizes": "A81001", "/pcns/": "U00001", "/practices/": "A81001", "/areas/": "QAA",
+            "/landscape": "QAA", "/organisations/": "QAA"}
+
+
+def _known_case(operation):
+    """A call of ``operation`` with the code of :data:`ANSWERED` for each parameter naming an organisation."""
+    code = next((code for part, code in ANSWERED.items() if part in operation.path), None)
+    names = {(p.location.value, p.name) for p in operation.iter_parameters()} & CODE_PARAMETERS
+    return operation.Case(path_parameters={name: code for location, name in names if location == "path"},
+                          query={name: code for location, name in names if location == "query"})
+
+
+def _with_body(response, body) -> schemathesis.Response:
+    """``response`` with another JSON body."""
+    return schemathesis.Response(status_code=response.status_code, headers=response.headers,
+                                 content=json.dumps(body).encode(), request=response.request,
+                                 elapsed=response.elapsed, verify=response.verify,
+                                 http_version=response.http_version)
+
+
+def _body_of_the_wrong_shape(body):
+    """An object (or a list of one) with none of the documented keys."""
+    wrong = {"not_documented": True}
+    return [wrong] if isinstance(body, list) else wrong
+
+
+def test_the_schema_check_refuses_a_body_of_the_wrong_shape_for_every_operation(site, register):
+    """The fuzz test's response_schema_conformance would catch a body that is not what the schema says: every
+    operation's real 200 body passes it, and the same body with none of its documented keys fails it."""
+    cookies = session_cookie(register.users["analyst"])
+    accepted = []
+    for operation in operations(site, cookies):
+        case = _known_case(operation)
+        response = case.call(cookies=cookies)
+        assert response.status_code == 200, (operation.label, response.status_code, response.content[:300])
+        case.validate_response(response, checks=[response_schema_conformance])
+        body = response.json()
+        assert body, operation.label  # an empty list would make the wrong shape below an empty list too
+        try:
+            case.validate_response(_with_body(response, _body_of_the_wrong_shape(body)),
+                                   checks=[response_schema_conformance])
+        except FailureGroup:
+            continue
+        accepted.append(operation.label)
+    assert accepted == []
