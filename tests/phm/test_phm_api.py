@@ -47,3 +47,21 @@ def test_without_output(phm_dir, client_for):
 
 def test_needs_a_login(phm_output, client):
     assert client.get(URL).status_code == 401
+
+
+def test_measures_are_those_the_pipeline_writes(phm_output, client_for):
+    """``?measure=`` is one of the pipeline's measures (the schema lists them); any other is a 422 naming it."""
+    from pcnhub.analytics.pipeline.aggregates import MEASURES
+    from pcnhub.phm import services
+
+    assert set(services.MEASURES) == set(MEASURES)  # every measure the pipeline writes has a name, and no other
+    client = client_for("icb")
+    schema = client.get("/api/openapi.json").json()
+    for path in ("/api/phm/pcns/{code}/aggregates", "/api/phm/practices/{code}/aggregates"):
+        measure = next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "measure")
+        kinds = measure["schema"].get("anyOf", [measure["schema"]])
+        assert [k["enum"] for k in kinds if "enum" in k] == [list(services.MEASURES)], path
+    for url in (URL, "/api/phm/practices/A81001/aggregates"):
+        refused = client.get(url, {"measure": "efi"})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "measure"
+        assert client.get(url, {"measure": "patients"}).status_code == 200

@@ -153,3 +153,23 @@ def test_pcns_with_the_same_name_keep_their_own_findings(client_for, register):
     body = client_for("analyst").get("/api/landscape?area=Y99&date=2025-01-01&upper_binds=true").json()
     findings = {n["code"]: [f["rule"] for f in n["findings"] if f["severity"] != "warning"] for n in body["networks"]}
     assert findings == {"U00001": [], "U00002": ["list-size-band"], "U00003": []}
+
+
+def _query_parameter(client, path: str, name: str) -> dict:
+    schema = client.get("/api/openapi.json").json()
+    return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_the_search_text_is_bounded_as_on_the_search_page(client_for):
+    """``?q=`` is read up to :data:`services.MAX_QUERY` characters (where the search page cuts it); longer is a 422
+    naming q, and the schema states the bound."""
+    from pcnhub.register import services, views
+
+    client = client_for("analyst")
+    assert views.MAX_QUERY is services.MAX_QUERY
+    assert _query_parameter(client, "/api/organisations", "q")["schema"]["maxLength"] == services.MAX_QUERY
+    found = client.get("/api/organisations", {"q": "Alpha North PCN".ljust(services.MAX_QUERY)})
+    assert found.status_code == 200 and [o["code"] for o in found.json()["items"]] == ["U00001"]
+    refused = client.get("/api/organisations", {"q": "a" * (services.MAX_QUERY + 1)})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "q"

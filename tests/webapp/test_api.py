@@ -60,7 +60,7 @@ def test_every_operation_documents_its_errors_with_their_json(client_for):
             if "{code}" in path or path.endswith("/landscape"):
                 assert {"403", "404"} <= codes, (path, codes)
             if any(p["schema"].get("type") == "integer" or "anyOf" in p["schema"] for p in operation.get("parameters", [])
-                   if p["in"] == "query" and p["name"] not in ("date", "year", "measure", "q", "area")):
+                   if p["in"] == "query" and p["name"] not in ("date", "year", "area")):
                 assert "422" in codes, (path, codes)
             for code in codes - {"200"}:
                 content = operation["responses"][code]["content"]["application/json"]["schema"]
@@ -167,3 +167,16 @@ def test_an_open_object_is_found_untyped():
                                                                                           "additionalProperties": True}}}}}}
     assert _untyped_objects(schema, {"$ref": "#/components/schemas/A"}, "A", set()) == ["A.b"]
     assert _untyped_objects(schema, {"type": "object", "additionalProperties": {"type": "string"}}, "m", set()) == []
+
+
+def test_every_text_parameter_is_bounded(client_for):
+    """No free text: every string parameter has a length bound, a pattern or a list of the values it takes."""
+    schema = client_for("analyst").get("/api/openapi.json").json()
+    loose = []
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                for kind in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                    if kind.get("type") == "string" and not {"maxLength", "pattern", "enum"} & set(kind):
+                        loose.append(f"{path} {parameter['name']}")
+    assert loose == []

@@ -11,15 +11,24 @@ Patient-level data is never served by the API. Unknown codes give 404, codes out
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from pcnhub.pages.api import code_path, responses
 from pcnhub.phm import permissions, services
 
 router = Router(tags=["population health"])
+
+#: ``?measure=``: one of the measures the pipeline writes (tests/phm ties :data:`services.MEASURES` to them); the
+#: schema lists them, any other is a 422.
+Measure = Literal[tuple(services.MEASURES)]  # type: ignore[valid-type]
+
+
+def measure_parameter() -> Any:
+    return Query(None, description="one measure only (default: every measure)")
 
 
 class OrgOut(Schema):
@@ -62,8 +71,8 @@ def _answer(org, level: str, codes: list[str], measure: str | None, breakdowns: 
 
 @router.get("/pcns/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
              summary="A PCN's population health aggregates")
-def pcn_aggregates(request: HttpRequest, code: str = code_path("PCN"), measure: str | None = None, breakdowns: bool = False,
-                   practices: bool = False):
+def pcn_aggregates(request: HttpRequest, code: str = code_path("PCN"), measure: Measure | None = measure_parameter(),
+                   breakdowns: bool = False, practices: bool = False):
     """``measure`` narrows to one measure; ``breakdowns`` adds the rows by IMD decile, ethnicity, age band
     and sex; ``practices`` adds the member practices' rows."""
     pcn = permissions.dashboard_pcn(request.scope, code)
@@ -73,6 +82,7 @@ def pcn_aggregates(request: HttpRequest, code: str = code_path("PCN"), measure: 
 
 @router.get("/practices/{code}/aggregates", response=responses(AggregatesOut, 403, 404, 422),
             summary="A practice's population health aggregates")
-def practice_aggregates(request: HttpRequest, code: str = code_path("practice"), measure: str | None = None, breakdowns: bool = False):
+def practice_aggregates(request: HttpRequest, code: str = code_path("practice"), measure: Measure | None = measure_parameter(),
+                        breakdowns: bool = False):
     org = permissions.dashboard_practice(request.scope, code)
     return _answer(org, "practice", [org.code], measure, breakdowns)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -225,7 +225,9 @@ def me(request):
 
 @router.get("/organisations", response=responses(list[OrganisationOut], 422), summary="Organisations you can see")
 @paginate(Pages)
-def organisations(request, kind: OrgKind | None = None, q: str = ""):
+def organisations(request, kind: OrgKind | None = None,
+                  q: str = Query("", max_length=services.MAX_QUERY,
+                                 description=f"an ODS code or part of a name, up to {services.MAX_QUERY} characters")):
     qs = request.scope.organisations()
     if kind:
         qs = qs.filter(kind=kind)

@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # locations loads the postcode data's numpy code: imported wh
     from pcnhub.register.locations import PracticeLocations
 
 AREA_KINDS = (OrgKind.REGION, OrgKind.ICB, OrgKind.SUB_ICB, OrgKind.PLACE)
+#: The longest search text (an ODS code or part of a name) read: the search page cuts a longer one there, the
+#: API's ``?q=`` answers it 422.
+MAX_QUERY = 100
 
 
 def parse_date(value: str | None, default: dt.date | None = None) -> dt.date | None:

@@ -42,7 +42,7 @@ from pcnhub.register.models import (
 )
 
 PAGE_SIZE = 50
-MAX_QUERY = 100
+MAX_QUERY = services.MAX_QUERY
 AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
 
 
