@@ -58,3 +58,12 @@ def test_a_sign_in_refused_by_the_lockout_is_recorded_as_such(client, register):
 def test_sign_ins_are_not_patient_data_events(client, register):
     post_login(client, "pcn-user", PASSWORD)
     assert not AuditEvent.objects.patient_data().exists()
+
+
+def test_the_audit_page_shows_no_patient_count_for_a_sign_in(client, register):
+    import re
+
+    assert post_login(client, "admin-user", PASSWORD).status_code == 302
+    html = client.get("/phm/audit/").content.decode()
+    cells = re.findall(r'data-field="patients">([^<]*)</td>', html)
+    assert cells == [""]  # the one event, the sign-in: no patients were shown
