@@ -230,3 +230,14 @@ def test_the_designer_aims_at_the_areas_policy(client_for, register):
     policy(register.icb_a, upper=70_000, binds=True)
     data = client_for("icb").get("/api/design/areas/QAA?date=2025-01-01").json()
     assert data["band"] == {"lower": 30_000, "upper": 70_000, "upper_binds": True}
+
+
+def test_the_pages_forms_show_the_band_in_force_as_their_placeholders(client_for, register):
+    policy(register.icb_a, upper=70_000, binds=True)
+    client = client_for("icb")
+    landscape = client.get(reverse("landscape"), {"area": "QAA"}).content.decode()
+    assert 'placeholder="70000"' in landscape and 'placeholder="50000"' not in landscape.split("policy-")[0]
+    design = client.get(reverse("designer:area", args=["QAA"]), {"date": "2025-01-01"})
+    html = design.content.decode()
+    assert 'name="upper"' in html and 'placeholder="70000"' in html
+    assert "band 30,000-70,000 (the band policy of Alpha ICB)" in text(design)

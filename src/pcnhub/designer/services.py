@@ -56,7 +56,7 @@ from pcnhub.geo.postcodes import SOURCE as POSTCODE_SOURCE
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
 from pcnhub.register.locations import PracticeLocations
-from pcnhub.register.models import Organisation, OrgKind
+from pcnhub.register.models import BandPolicy, Organisation, OrgKind
 
 #: The label of practices that are in no network (current configuration).
 NO_NETWORK = "In no PCN"
@@ -222,6 +222,8 @@ class DesignView:
     notes: list[str]
     icb: Organisation | None
     keep: bool = False
+    #: The band policy the band came from (None: the DES band, or a band asked for).
+    policy: BandPolicy | None = None
 
     @property
     def located(self) -> list[PracticeView]:
@@ -446,6 +448,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
     when the user may not start another proposal now.
     """
     seconds = design_seconds() if seconds is None else seconds
+    asked = band
     view = register.landscape(area, date, band)  # locates the area's practices once, for both
     band = view.band
     practices = _practices(view.practices, view.locations, date)
@@ -541,7 +544,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
                         else " (the registered list stands in for it)") + ".")
 
     return DesignView(area, date, band, networks, seconds, year, year_known, practices, current, proposal,
-                      graph, result, notes, icb, keep)
+                      graph, result, notes, icb, keep, view.policy if asked is None else None)
 
 
 def _kept(current: Side) -> dict[str, str]:

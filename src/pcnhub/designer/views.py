@@ -29,6 +29,7 @@ from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
 from pcnhub.pages import exports
 from pcnhub.register import services as register
+from pcnhub.pages.forms import show_band
 from pcnhub.pages.views import download_response, page
 
 METRICS = [
@@ -195,6 +196,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         response = render(request, "429.html", {"message": str(exc), "again": request.get_full_path()}, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    show_band(form, view.band)
     if request.GET.get("format") == "json":
         response = JsonResponse(services.design_dict(view), json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="design-{org.code}-{date.isoformat()}.json"'

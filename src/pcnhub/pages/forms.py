@@ -32,6 +32,13 @@ def clean_band(form: forms.Form, data: dict) -> dict:
     return data
 
 
+def show_band(form: forms.Form, band: rules.Band) -> None:
+    """Show ``band``'s limits as the placeholders of a form's blank ``lower`` and ``upper`` fields (the band the
+    page used: the area's policy, or the DES band)."""
+    for name, value in (("lower", band.lower), ("upper", band.upper)):
+        form.fields[name].widget.attrs["placeholder"] = str(value)
+
+
 def date_field(label: str, required: bool, help_text: str = "", required_message: str = "") -> forms.DateField:
     return forms.DateField(
         label=label,

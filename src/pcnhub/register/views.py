@@ -26,7 +26,7 @@ from pcnhub.domain import rules
 from pcnhub.pages import exports
 from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
 from pcnhub.register import services
-from pcnhub.pages.forms import DateForm
+from pcnhub.pages.forms import DateForm, show_band
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
     BandPolicy,
@@ -144,6 +144,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {area.code}'s band policy.")
     view = services.landscape(area, date, form.cleaned_data["band"])
+    show_band(form, view.band)
     for row in view.networks:
         row.findings = rules.condensed(row.findings)
     sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
