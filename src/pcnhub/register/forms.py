@@ -82,6 +82,24 @@ class LandscapeForm(DateForm):
         return clean_band(self, super().clean())
 
 
+# --- Dated records ------------------------------------------------------------------------------
+
+
+def start_after_latest(form: forms.Form, rows, start: dt.date | None, what: str) -> None:
+    """An error on ``start`` unless it is after the latest start of ``rows`` (a change is recorded from a new date)."""
+    latest = rows.filter(start__isnull=False).order_by("-start").first()
+    if start and latest and start <= latest.start:
+        form.add_error("start", f"{what} already recorded from {long_date(latest.start)}; record a change from a "
+                                "later date")
+
+
+def end_open_rows(rows, start: dt.date) -> None:
+    """End the day before ``start`` every open row of ``rows`` that started before it (the new row replaces them)."""
+    rows.filter(end__isnull=True).filter(Q(start__lt=start) | Q(start__isnull=True)).update(
+        end=start - dt.timedelta(days=1)
+    )
+
+
 # --- Area band policy ---------------------------------------------------------------------------
 
 
@@ -135,21 +153,14 @@ class BandPolicyForm(NHSFormMixin, forms.Form):
         lower, upper, start = data.get("lower"), data.get("upper"), data.get("start")
         if lower is not None and upper is not None and lower > upper:
             self.add_error("upper", f"The upper limit ({upper:,}) cannot be below the lower limit ({lower:,})")
-        latest = BandPolicy.objects.filter(area=self.area, start__isnull=False).order_by("-start").first()
-        if start and latest and start <= latest.start:
-            self.add_error(
-                "start", f"A band policy is already recorded from {long_date(latest.start)}; record a change from a "
-                         "later date"
-            )
+        start_after_latest(self, BandPolicy.objects.filter(area=self.area), start, "A band policy is")
         return data
 
     @transaction.atomic
     def save(self) -> str:
         data = self.cleaned_data
         start = data["start"]
-        BandPolicy.objects.filter(area=self.area, end__isnull=True).filter(
-            Q(start__lt=start) | Q(start__isnull=True)
-        ).update(end=start - dt.timedelta(days=1))
+        end_open_rows(BandPolicy.objects.filter(area=self.area), start)
         policy = BandPolicy.objects.create(
             area=self.area, start=start, lower=data["lower"], upper=data["upper"], upper_binds=data["upper_binds"],
             reason=data["reason"], recorded_by=self.user,
@@ -214,12 +225,7 @@ class GovernanceForm(PCNEditForm):
     def clean(self):
         data = super().clean()
         start = data.get("start")
-        latest = Governance.objects.filter(pcn=self.pcn, start__isnull=False).order_by("-start").first()
-        if start and latest and start <= latest.start:
-            self.add_error(
-                "start",
-                f"Governance is already recorded from {long_date(latest.start)}; record a change from a later date",
-            )
+        start_after_latest(self, Governance.objects.filter(pcn=self.pcn), start, "Governance is")
         if data.get("network_agreement") == AgreementStatus.SIGNED and not data.get("network_agreement_date"):
             self.add_error("network_agreement_date", "Enter the date the Network Agreement was signed")
         return data
@@ -228,9 +234,7 @@ class GovernanceForm(PCNEditForm):
     def save(self) -> str:
         data = self.cleaned_data
         start = data["start"]
-        Governance.objects.filter(pcn=self.pcn, end__isnull=True).filter(
-            Q(start__lt=start) | Q(start__isnull=True)
-        ).update(end=start - dt.timedelta(days=1))
+        end_open_rows(Governance.objects.filter(pcn=self.pcn), start)
         Governance.objects.create(
             pcn=self.pcn,
             start=start,
@@ -271,9 +275,7 @@ class ClinicalDirectorForm(PCNEditForm):
     def save(self) -> str:
         data = self.cleaned_data
         if data["replaces"]:
-            ClinicalDirector.objects.filter(pcn=self.pcn, end__isnull=True).filter(
-                Q(start__lt=data["start"]) | Q(start__isnull=True)
-            ).update(end=data["start"] - dt.timedelta(days=1))
+            end_open_rows(ClinicalDirector.objects.filter(pcn=self.pcn), data["start"])
         ClinicalDirector.objects.create(pcn=self.pcn, name=data["name"], start=data["start"], practice=data["practice"])
         return f"{data['name']} added as Clinical Director of {self.pcn.name} from {long_date(data['start'])}"
 

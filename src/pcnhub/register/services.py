@@ -415,8 +415,9 @@ def _parents(child_ids: set[int], date: dt.date | None) -> dict[int, list[tuple[
     return out
 
 
-def _walk(org_ids: Iterable[int], date: dt.date | None) -> dict[int, int]:
-    """The first ICB above each organisation in the geography, one query per level."""
+def _parents_above(org_ids: Iterable[int], date: dt.date | None, *, past_icbs: bool) -> dict[int, list[tuple[int, str]]]:
+    """:func:`_parents` of each organisation and of every area above it (above an ICB only if ``past_icbs``), one
+    query per level, at most eight levels."""
     parents_of: dict[int, list[tuple[int, str]]] = {}
     queried: set[int] = set()
     frontier = set(org_ids)
@@ -426,7 +427,13 @@ def _walk(org_ids: Iterable[int], date: dt.date | None) -> dict[int, int]:
             break
         queried |= frontier
         parents_of.update(_parents(frontier, date))
-        frontier = {p for o in frontier for p, kind in parents_of.get(o, []) if kind != OrgKind.ICB}
+        frontier = {p for o in frontier for p, kind in parents_of.get(o, []) if past_icbs or kind != OrgKind.ICB}
+    return parents_of
+
+
+def _walk(org_ids: Iterable[int], date: dt.date | None) -> dict[int, int]:
+    """The first ICB above each organisation in the geography, one query per level."""
+    parents_of = _parents_above(org_ids, date, past_icbs=False)
     found: dict[int, int] = {}
     for org in org_ids:
         seen, level = {org}, [org]
@@ -481,16 +488,7 @@ def icb_of(pcn: Organisation, date: dt.date) -> Organisation | None:
 def _lineage(org_ids: Iterable[int], date: dt.date) -> dict[int, list[int]]:
     """Each organisation and the areas above it on ``date``, nearest first (one query per level)."""
     org_ids = list(org_ids)
-    parents_of: dict[int, list[tuple[int, str]]] = {}
-    queried: set[int] = set()
-    frontier = set(org_ids)
-    for _ in range(8):
-        frontier -= queried
-        if not frontier:
-            break
-        queried |= frontier
-        parents_of.update(_parents(frontier, date))
-        frontier = {p for o in frontier for p, _ in parents_of.get(o, [])}
+    parents_of = _parents_above(org_ids, date, past_icbs=True)
     lineage: dict[int, list[int]] = {}
     for org in org_ids:
         order, level, seen = [org], [org], {org}
