@@ -9,6 +9,8 @@
     pcnhub design FILE.csv [--lower N] [--upper N] [--networks K] [--seconds T] [--json]   propose networks
     pcnhub arrs plan FILE.csv --year Y --weighted N [--json]   ARRS workforce plan: claims, sum, headroom
     pcnhub maturity matrix | score FILE.json | offers [--json]  PCN maturity matrix, self-assessment, support
+    pcnhub iif points --year Y --indicator ID --numerator N --denominator D [...] [--json]   IIF points and GBP
+    pcnhub iif catalogue --year Y [--json]                      the year's IIF indicators, points and thresholds
     pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
     pcnhub serve [ADDRESS:PORT] [--production [--workers N]]     run the web app (gunicorn with --production)
     pcnhub manage ARGS...                                        any Django management command
@@ -36,6 +38,8 @@ COMMANDS = {
                    "add_phm_arguments", "run_phm", nested=True),
     "maturity": Command("PCN maturity matrix: self-assessment scores and support", "pcnhub.cli.maturity",
                         "add_maturity_arguments", "run_maturity"),
+    "iif": Command("Investment and Impact Fund: the catalogue, and points and GBP of an indicator",
+                   "pcnhub.cli.iif", "add_iif_arguments", "run_iif"),
     "serve": Command("run the web app: development server, or gunicorn with --production", "pcnhub.cli.serve",
                      "add_serve_arguments", "run_serve"),
     "entitlements": Command("a network's Network Contract payments for a year",
