@@ -119,3 +119,20 @@ def broken(change) -> str:
 ])
 def test_the_loader_rejects_bad_files_naming_file_and_field(change, message):
     assert message in broken(change)
+
+
+@pytest.mark.parametrize("label", ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"])
+def test_the_rates_catalogues_iif_maximum_comes_from_the_iif_catalogue(label):
+    from pcnhub.reference.rates import year_rates
+
+    catalogue = year(label)
+    line = year_rates(catalogue.year).payment("iif")
+    text = resources.files("pcnhub.reference").joinpath(
+        "network_contract", f"{catalogue.year.slug}.toml").read_text()
+    iif_entry = [p for p in tomllib.loads(text)["payments"] if p["key"] == "iif"][0]
+    assert not {"points", "rate", "average_list"} & set(iif_entry)  # one source: reference/iif
+    assert (line.points, line.rate, line.average_list) == (
+        catalogue.total_points.value, catalogue.point_value.value, catalogue.average_list.value)
+    assert line.status == d.worst(catalogue.total_points.status, catalogue.point_value.status,
+                                  catalogue.average_list.status)
+    assert f"reference/iif/{catalogue.year.slug}.toml" in line.note

@@ -25,13 +25,11 @@ STILL_ON_THE_FACTS_SHEET = {
     ("2022/23", "clinical_director"),
     ("2022/23", "casp"),
     ("2022/23", "arrs"),  # 834,800 / 50,000 (Management in Practice's 16.70 recorded)
-    ("2022/23", "iif"),
     ("2022/23", "national.weighted"),
     ("2023/24", "participation"),
-    ("2023/24", "iif"),
     ("2024/25", "participation"),
-    ("2025/26", "iif"),
 }
+# The IIF lines of 2022/23, 2023/24 and 2025/26 now cite the IIF catalogue (reference/iif/), figure by figure.
 
 # (year, key, rate, the primary document named in source, the site it was read through)
 VERIFIED = [

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import functools
 import tomllib
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+from pcnhub.domain import iif as d
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear, catalogue_years
+from pcnhub.reference import iif
 
 _FOLDER = "network_contract"
 _REQUIRED = ("key", "name", "basis", "status", "source")
@@ -159,7 +162,31 @@ def year_rates(year: FinancialYear) -> c.YearRates:
     rates = parse_year(data, f"network_contract/{name}")
     if rates.year != year:
         raise CatalogueError(f"network_contract/{name}: says year {rates.year}, expected {year}")
-    return rates
+    return with_iif(rates)
+
+
+def with_iif(rates: c.YearRates) -> c.YearRates:
+    """The IIF line with its points, value of a point and average PCN list from the IIF catalogue.
+
+    The IIF catalogue (``reference/iif/``) is the one source of those figures: a rates file may not
+    give them itself.  A year the IIF catalogue does not cover (2019/20) keeps its line as it is.
+    """
+    line = rates.payment("iif")
+    if line is None or rates.year not in iif.catalogue_years():
+        return rates
+    if any(value is not None for value in (line.points, line.rate, line.average_list)):
+        raise CatalogueError(f"{rates.file}: the iif line may not give points, rate or average_list; "
+                             "they come from reference/iif/")
+    year = iif.iif_year(rates.year)
+    figures = (year.total_points, year.point_value, year.average_list)
+    maximum = d.maximum(year, 0)
+    how = f"the IIF maximum: total points x value of a point x list / national average PCN list, from reference/{year.file}"
+    if maximum.amount is None:
+        how += f"; {maximum.how}, so the maximum cannot be computed"
+    filled = dataclasses.replace(
+        line, points=year.total_points.value, rate=year.point_value.value, average_list=year.average_list.value,
+        status=d.worst(*(f.status for f in figures)), note="; ".join(filter(None, [how, line.note])))
+    return dataclasses.replace(rates, payments=tuple(filled if p is line else p for p in rates.payments))
 
 
 def all_years() -> list[c.YearRates]:
