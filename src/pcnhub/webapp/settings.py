@@ -154,10 +154,13 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-#: Idle timeout: a session ends after 30 minutes without a request. Every request saves the session,
-#: so its expiry (the cookie's and the stored session's) moves on to 30 minutes after that request.
+#: Idle timeout: a session ends after 30 minutes without a request. A request saves the session, moving
+#: its expiry (the cookie's and the stored session's) on to 30 minutes after it, when a minute has passed
+#: since the last such save (SessionLimitMiddleware), not on every request: one database write a minute
+#: per active user instead of one per request.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+PCNHUB_SESSION_REFRESH_SECONDS = 60
 #: Absolute limit: however active, a session ends 8 hours after sign-in (SessionLimitMiddleware).
 PCNHUB_SESSION_MAX_SECONDS = 8 * 60 * 60
 CSRF_COOKIE_HTTPONLY = False  # the NHS.UK pages post ordinary forms; the API uses session auth + CSRF
