@@ -22,7 +22,8 @@ def test_shown_figures():
 
 
 @pytest.fixture
-def out(tmp_path):
+def out(tmp_path, db):
+    """The fixtures' output; the figures read from it go through the site's cache, a database table."""
     return services.output(write_output(tmp_path / "output"))
 
 
@@ -70,7 +71,7 @@ def test_pyramids(out):
     assert tiers["rising"].number == 30 and total.number == 30
 
 
-def test_variation_without_the_standardised_rate(tmp_path):
+def test_variation_without_the_standardised_rate(tmp_path, db):
     """The contract's variation.parquet may lack standardised_rate: the crude rate is plotted then."""
     import pyarrow.parquet as pq
 

@@ -17,11 +17,19 @@ asked for in the query, so only what a page shows is read into memory.
 Counts this module computes itself from patient rows (the frailty and risk pyramids) go through
 :func:`disclose`, the same rule as the pipeline's aggregates. The cohort worklists are the only
 patient-level reads; who may call them is decided in :mod:`pcnhub.phm.permissions`.
+
+The dashboards' figures (aggregates, variation, pyramids, the measures and ICBs the output holds) are
+kept in the site's cache (:func:`figures`), keyed on the output files' paths, modification times and
+sizes (:attr:`Output.fingerprint`), so a new pipeline run is read afresh; they are the same for every user
+allowed to see them (who may is decided before they are asked for). Only figures are cached, after
+disclosure control: the worklists (patient rows) and their counts are read from the files every time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -30,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 from django.conf import settings
+from django.core.cache import cache
 
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import latest_data_date
@@ -247,6 +256,8 @@ def output_dir() -> Path:
 class Output:
     folder: Path
     summary: dict
+    #: The output files' paths, modification times and sizes: changes with every pipeline run.
+    fingerprint: str = ""
 
     def path(self, name: str) -> str:
         return str(self.folder / name)
@@ -275,9 +286,45 @@ def output(folder: Path | None = None) -> Output | None:
         return None
     try:
         summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+        stats = [(folder / name).stat() for name in OUTPUT_FILES]
     except (OSError, ValueError):
         return None
-    return Output(folder, summary if isinstance(summary, dict) else {})
+    fingerprint = ";".join(f"{folder / name}:{st.st_mtime_ns}:{st.st_size}" for name, st in zip(OUTPUT_FILES, stats))
+    return Output(folder, summary if isinstance(summary, dict) else {}, fingerprint)
+
+
+#: Cache keys of the dashboards' figures start with this.
+FIGURES_KEY = "pcnhub:phm:figures:"
+
+
+def _plain(value):
+    """An argument as it goes into a cache key (and to the function): sets sorted, other iterables listed."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return list(value)
+
+
+def figures(function):
+    """Keep what ``function(out, ...)`` returns (figures of the output, never patient rows) in the site's
+    cache under the output's fingerprint, the function and its arguments; ``function.uncached`` is the
+    function itself."""
+
+    @functools.wraps(function)
+    def cached(out: Output, *args, **kwargs):
+        args = tuple(_plain(a) for a in args)
+        kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        text = json.dumps([function.__name__, out.fingerprint, args, sorted(kwargs.items())], default=str)
+        key = FIGURES_KEY + hashlib.sha256(text.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = function(out, *args, **kwargs)
+            cache.set(key, found, settings.PCNHUB_FIGURES_CACHE_SECONDS)
+        return found
+
+    cached.uncached = function
+    return cached
 
 
 def _query(sql: str, params: Sequence | dict) -> list[tuple]:
@@ -360,6 +407,7 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
+@figures
 def aggregates(out: Output, level: str, codes: Iterable[str], *, measures: Iterable[str] | None = None,
                breakdown: str | None = "") -> list[Aggregate]:
     """Aggregate rows of ``level`` for the organisations ``codes``.
@@ -393,12 +441,14 @@ def ordered_measures(keys: Iterable[str]) -> list[str]:
     return sorted(set(keys), key=lambda k: (known.index(k) if k in known else len(known), k))
 
 
+@figures
 def icb_codes(out: Output) -> set[str]:
     """The ICBs the aggregates hold figures for."""
     rows = _query("SELECT DISTINCT org_code FROM read_parquet($path) WHERE level = 'icb'", {"path": out.path(AGGREGATES)})
     return {r[0] for r in rows}
 
 
+@figures
 def aggregate_measures(out: Output) -> list[str]:
     """The measures the aggregates hold (known ones first, in this module's order)."""
     rows = _query("SELECT DISTINCT measure FROM read_parquet($path)", {"path": out.path(AGGREGATES)})
@@ -471,6 +521,7 @@ def _columns(path: str) -> set[str]:
     return {r[0] for r in _query("SELECT name FROM parquet_schema($path)", {"path": path})}
 
 
+@figures
 def variation(out: Output, measure: str, practice_codes: Iterable[str]) -> list[VariationRow]:
     path = out.path(VARIATION)
     standardised = "standardised_rate" if "standardised_rate" in _columns(path) else "NULL"
@@ -515,6 +566,7 @@ def funnel_limits(p: float, smallest: float, largest: float, points: int = 80) -
     return out
 
 
+@figures
 def variation_measures(out: Output) -> list[str]:
     rows = _query("SELECT DISTINCT measure FROM read_parquet($path)", {"path": out.path(VARIATION)})
     return ordered_measures(r[0] for r in rows)
@@ -533,6 +585,7 @@ class Pyramid:
         return self.cells.get((band, sex, category), Shown(0))
 
 
+@figures
 def frailty_pyramid(out: Output, practice_codes: Iterable[str]) -> Pyramid:
     rows = _query(
         "SELECT age_band, sex, efi_category, count(*) FROM read_parquet($path) "
@@ -547,6 +600,7 @@ def frailty_pyramid(out: Output, practice_codes: Iterable[str]) -> Pyramid:
     return pyramid
 
 
+@figures
 def risk_tiers(out: Output, practice_codes: Iterable[str]) -> tuple[dict[str, Shown], Shown]:
     """Patients in each risk tier (top down, see :data:`RISK_TIERS`), and all patients; disclosure-controlled."""
     case = " ".join(f"WHEN coalesce({rule}, false) THEN '{key}'" for key, _, _, rule in RISK_TIERS)

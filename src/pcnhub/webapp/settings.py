@@ -131,6 +131,9 @@ PCNHUB_DESIGN_PER_USER = int(os.environ.get("PCNHUB_DESIGN_PER_USER", "1"))
 #: progress" marker would be seen by no other worker); not the file cache, whose ``add`` is not atomic
 #: (two workers can both take the same marker) and which several hosts behind one database would not
 #: share. The database's primary key makes ``cache.add`` atomic on SQLite and PostgreSQL alike.
+#: How long the population health dashboards' figures and network money are kept in the cache (their keys
+#: change with the pipeline output and the register, so they are never stale; this only frees the space).
+PCNHUB_FIGURES_CACHE_SECONDS = int(os.environ.get("PCNHUB_FIGURES_CACHE_SECONDS", str(24 * 60 * 60)))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
