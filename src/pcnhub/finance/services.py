@@ -6,17 +6,28 @@ the care home beds recorded for the year. The ICB's rate overrides in force (:fu
 replace catalogue rates. Everything is computed in bulk: an area or all of England costs the same
 handful of queries as one PCN (one of memberships, one of list sizes, one of beds, one of
 overrides and one per level of geography).
+
+What the pages ask for again and again (a PCN's years, an area's PCNs, a PCN's year, England's figures by
+ICB) is kept in the site's cache (:func:`_cached`) under :func:`money_fingerprint` (the register's
+fingerprint and that of the rate overrides and care home beds: everything the computation reads) and the
+rates catalogue's own digest, so any import, edit, override or new catalogue computes afresh.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from pcnhub.domain.money import catalogue as c
@@ -38,7 +49,7 @@ from pcnhub.register.models import (
     Organisation,
     OrgKind,
 )
-from pcnhub.register.services import children_ids, icb_of, icbs_of
+from pcnhub.register.services import children_ids, icb_of, icbs_of, register_fingerprint
 
 
 def default_year(today: dt.date | None = None) -> FinancialYear:
@@ -61,6 +72,45 @@ def catalogue_year(year: FinancialYear) -> FinancialYear:
         covered = ", ".join(y.label for y in catalogue_years())
         raise ValueError(f"the rates catalogue has no {year}; it covers {covered}")
     return year
+
+
+# --- The cache -------------------------------------------------------------------------------
+
+#: Cache keys of network money start with this.
+MONEY_KEY = "pcnhub:money:"
+
+
+def money_fingerprint() -> str:
+    """A short text that changes whenever anything network money is computed from does: the register's
+    fingerprint (organisations, geography, memberships, list sizes and every import), and the number of rows,
+    the highest id and the latest change of the rate overrides and care home beds (beds are updated in
+    place, so their latest change counts)."""
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {i}, COUNT(*), MAX({quote('id')}), MAX({quote(stamp)}) FROM {quote(model._meta.db_table)}"
+        for i, (model, stamp) in enumerate(((RateOverride, "created_at"), (CareHomeBeds, "updated_at"))))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = sorted(cursor.fetchall())
+    return register_fingerprint() + "|" + "-".join(f"{count}.{last or 0}.{stamp or ''}" for _, count, last, stamp in rows)
+
+
+@functools.cache
+def catalogue_digest(year: FinancialYear) -> str:
+    """The rates catalogue of ``year`` as read (a new release of its file gives another digest)."""
+    return hashlib.sha256(repr(year_rates(year)).encode()).hexdigest()[:16]
+
+
+def _cached(name: str, parts: list, years: Iterable[FinancialYear], compute):
+    """``compute()``, kept in the site's cache under ``name``, ``parts``, the catalogue of ``years`` and
+    :func:`money_fingerprint`."""
+    text = json.dumps([name, parts, [catalogue_digest(y) for y in years], money_fingerprint()], default=str)
+    key = MONEY_KEY + hashlib.sha256(text.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.PCNHUB_FIGURES_CACHE_SECONDS)
+    return found
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -460,16 +510,21 @@ def _empty(pcn: Organisation, rates: c.YearRates) -> PcnMoney:
                     in_force, icb, None)
 
 
-def pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:
-    """A PCN's entitlement for ``year``, with the population, notes and overrides behind it."""
+def _pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:
     rates = year_rates(year)
     found = _money([pcn.pk], rates, {pcn.pk: pcn})
     return found[0] if found else _empty(pcn, rates)
 
 
+def pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:
+    """A PCN's entitlement for ``year``, with the population, notes and overrides behind it (cached)."""
+    return _cached("pcn", [pcn.pk, year.label], [year], lambda: _pcn_entitlement(pcn, year))
+
+
 def pcn_years(pcn: Organisation) -> list[PcnMoney]:
-    """The PCN's entitlement in every year of the catalogue, 2019/20 onwards."""
-    return [pcn_entitlement(pcn, year) for year in catalogue_years()]
+    """The PCN's entitlement in every year of the catalogue, 2019/20 onwards (cached, as one)."""
+    years = catalogue_years()
+    return _cached("pcn-years", [pcn.pk], years, lambda: [_pcn_entitlement(pcn, year) for year in years])
 
 
 def area_pcn_ids(area: Organisation, year: FinancialYear) -> set[int]:
@@ -484,8 +539,9 @@ def area_pcn_ids(area: Organisation, year: FinancialYear) -> set[int]:
 
 
 def area_entitlements(area: Organisation, year: FinancialYear) -> AreaMoney:
-    """Every PCN of an area (region, ICB, sub-ICB location or place) in ``year``, with totals."""
-    return AreaMoney(area, year, _money(area_pcn_ids(area, year), year_rates(year)))
+    """Every PCN of an area (region, ICB, sub-ICB location or place) in ``year``, with totals (cached)."""
+    return _cached("area", [area.pk, year.label], [year],
+                   lambda: AreaMoney(area, year, _money(area_pcn_ids(area, year), year_rates(year))))
 
 
 def england_entitlements(year: FinancialYear) -> EnglandMoney:
@@ -500,3 +556,45 @@ def england_entitlements(year: FinancialYear) -> EnglandMoney:
             groups.setdefault(row.icb.pk, AreaMoney(row.icb, year)).rows.append(row)
     areas = sorted(groups.values(), key=lambda g: (g.area.name, g.area.code))
     return EnglandMoney(year, areas, unplaced)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The totals of a group of PCNs (an ICB, those placed in none, or England), without the PCNs: what the
+    England page shows, small enough to keep in the cache (England's every PCN takes longer to unpickle
+    than to compute)."""
+
+    code: str | None
+    name: str
+    pcns: int
+    practices: int
+    registered: int
+    total: Decimal
+    to_pcn: Decimal
+    to_practices: Decimal
+    arrs: Decimal
+    per_head: Decimal | None
+
+    @classmethod
+    def of(cls, code: str | None, name: str, money: MoneyTotals, practices: int) -> Figures:
+        return cls(code, name, len(money.rows), practices, money.registered, money.total, money.to_pcn,
+                   money.to_practices, money.arrs, money.per_head)
+
+
+@dataclass(frozen=True)
+class EnglandFigures:
+    year: FinancialYear
+    groups: list[Figures]
+    england: Figures
+
+
+def england_figures(year: FinancialYear) -> EnglandFigures:
+    """England's network money in ``year`` by ICB (see :func:`england_entitlements`), as totals only (cached)."""
+
+    def compute() -> EnglandFigures:
+        money = england_entitlements(year)
+        groups = [Figures.of(g.area.code if g.area else None, g.area.name if g.area else "Not placed in an ICB",
+                             g, g.practices) for g in money.groups]
+        return EnglandFigures(year, groups, Figures.of(None, "England", money, sum(g.practices for g in groups)))
+
+    return _cached("england", [year.label], [year], compute)

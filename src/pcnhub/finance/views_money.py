@@ -431,17 +431,16 @@ def england_money(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to network money.")
     form = query_form(request, YearForm)
     year = form.cleaned_data["year"]
-    money = services.england_entitlements(year)
-    groups = money.groups
+    figures = services.england_figures(year)  # the totals by ICB (cached); each PCN only for its download
+    groups, money = figures.groups, figures.england
     download = download_response(request, {
         "icbs": lambda: exports.Table(
             f"money-england-{year.slug}",
             ["ICB code", "ICB name", "PCNs", "Member practices", "Registered patients", "Total (GBP)",
              "To PCNs (GBP)", "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)"],
-            [[g.area.code if g.area else None, g.area.name if g.area else "Not placed in an ICB", len(g.rows),
-              g.practices, g.registered, _number(g.total), _number(g.to_pcn), _number(g.to_practices),
-              _number(g.arrs), _number(g.per_head)] for g in groups]
-            + [["", "England", len(money.rows), sum(g.practices for g in groups), money.registered,
+            [[g.code, g.name, g.pcns, g.practices, g.registered, _number(g.total), _number(g.to_pcn),
+              _number(g.to_practices), _number(g.arrs), _number(g.per_head)] for g in groups]
+            + [["", "England", money.pcns, money.practices, money.registered,
                 _number(money.total), _number(money.to_pcn), _number(money.to_practices), _number(money.arrs),
                 _number(money.per_head)]],
         ),
@@ -451,12 +450,12 @@ def england_money(request: HttpRequest) -> HttpResponse:
              "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)", "ICB overrides used"],
             [[g.area.code if g.area else None, r.pcn.code, r.pcn.name, r.registered, _number(r.total),
               _number(r.to_pcn), _number(r.to_practices), _number(r.arrs), _number(r.per_head),
-              "; ".join(sorted(r.overrides))] for g in groups for r in g.rows],
+              "; ".join(sorted(r.overrides))] for g in services.england_entitlements(year).groups for r in g.rows],
         ),
     })
     if download:
         return download
-    by_head = sorted((g for g in groups if g.per_head is not None and g.area), key=lambda g: g.per_head)
+    by_head = sorted((g for g in groups if g.per_head is not None and g.code), key=lambda g: g.per_head)
     context = {
         "query": form.data,
         "form": form,
@@ -466,11 +465,11 @@ def england_money(request: HttpRequest) -> HttpResponse:
                     "per_head": gbp(g.per_head) if g.per_head is not None else "Not known"} for g in groups],
         "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
                    "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
-                   "pcns": len(money.rows), "practices": sum(g.practices for g in groups)},
+                   "pcns": money.pcns, "practices": money.practices},
         "chart": {
             "kind": "hbar",
             "title": f"Network Contract payments per registered patient by ICB, {year}",
-            "labels": [g.area.name for g in by_head],
+            "labels": [g.name for g in by_head],
             "values": [float(g.per_head) for g in by_head],
             "average": _number(money.per_head),
             "average_label": "England average",
