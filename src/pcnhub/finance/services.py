@@ -19,14 +19,11 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
@@ -49,7 +46,7 @@ from pcnhub.register.models import (
     Organisation,
     OrgKind,
 )
-from pcnhub.register.services import children_ids, icb_of, icbs_of, register_fingerprint
+from pcnhub.register.services import cached, children_ids, icb_of, icbs_of, register_fingerprint
 
 
 def default_year(today: dt.date | None = None) -> FinancialYear:
@@ -76,8 +73,8 @@ def catalogue_year(year: FinancialYear) -> FinancialYear:
 
 # --- The cache -------------------------------------------------------------------------------
 
-#: Cache keys of network money start with this.
-MONEY_KEY = "pcnhub:money:"
+#: The names network money is cached under start with this.
+MONEY_KEY = "money:"
 
 
 def money_fingerprint() -> str:
@@ -104,13 +101,7 @@ def catalogue_digest(year: FinancialYear) -> str:
 def _cached(name: str, parts: list, years: Iterable[FinancialYear], compute):
     """``compute()``, kept in the site's cache under ``name``, ``parts``, the catalogue of ``years`` and
     :func:`money_fingerprint`."""
-    text = json.dumps([name, parts, [catalogue_digest(y) for y in years], money_fingerprint()], default=str)
-    key = MONEY_KEY + hashlib.sha256(text.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, settings.PCNHUB_FIGURES_CACHE_SECONDS)
-    return found
+    return cached(MONEY_KEY + name, [parts, [catalogue_digest(y) for y in years]], compute, money_fingerprint())
 
 
 # --- Results -----------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -38,10 +37,9 @@ from pathlib import Path
 
 import duckdb
 from django.conf import settings
-from django.core.cache import cache
 
 from pcnhub.register.models import Membership, Organisation, OrgKind
-from pcnhub.register.services import latest_data_date
+from pcnhub.register.services import cached, latest_data_date
 
 FEATURES = "patient_features.parquet"
 AGGREGATES = "aggregates.parquet"
@@ -293,8 +291,8 @@ def output(folder: Path | None = None) -> Output | None:
     return Output(folder, summary if isinstance(summary, dict) else {}, fingerprint)
 
 
-#: Cache keys of the dashboards' figures start with this.
-FIGURES_KEY = "pcnhub:phm:figures:"
+#: The names the dashboards' figures are cached under start with this.
+FIGURES_KEY = "phm:"
 
 
 def _plain(value):
@@ -312,19 +310,14 @@ def figures(function):
     function itself."""
 
     @functools.wraps(function)
-    def cached(out: Output, *args, **kwargs):
+    def read(out: Output, *args, **kwargs):
         args = tuple(_plain(a) for a in args)
         kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        text = json.dumps([function.__name__, out.fingerprint, args, sorted(kwargs.items())], default=str)
-        key = FIGURES_KEY + hashlib.sha256(text.encode()).hexdigest()
-        found = cache.get(key)
-        if found is None:
-            found = function(out, *args, **kwargs)
-            cache.set(key, found, settings.PCNHUB_FIGURES_CACHE_SECONDS)
-        return found
+        return cached(FIGURES_KEY + function.__name__, [str(out.folder), args, sorted(kwargs.items())],
+                      lambda: function(out, *args, **kwargs), out.fingerprint)
 
-    cached.uncached = function
-    return cached
+    read.uncached = function
+    return read
 
 
 def _query(sql: str, params: Sequence | dict) -> list[tuple]:

@@ -8,11 +8,15 @@ taken as they stood on the date asked for.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Q
 
@@ -87,6 +91,25 @@ def register_fingerprint() -> str:
         cursor.execute(sql)
         rows = sorted(cursor.fetchall())
     return "-".join(f"{count}.{last or 0}" for _, count, last in rows)
+
+
+#: Cache keys of :func:`cached` start with this.
+CACHED_KEY = "pcnhub:figures:"
+
+
+def cached(name: str, parts: list, compute, fingerprint: str | None = None):
+    """``compute()``, kept in the site's cache (shared by every worker) under ``name``, ``parts`` (what the
+    result depends on besides the data, e.g. an organisation and a date) and ``fingerprint`` (the data it is
+    computed from; default :func:`register_fingerprint`), for ``PCNHUB_FIGURES_CACHE_SECONDS``. Only for
+    figures that are the same for every user allowed to see them: who may is decided before asking."""
+    fingerprint = register_fingerprint() if fingerprint is None else fingerprint
+    text = json.dumps([name, parts, fingerprint], default=str)
+    key = CACHED_KEY + hashlib.sha256(text.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.PCNHUB_FIGURES_CACHE_SECONDS)
+    return found
 
 
 def children_ids(parent_ids: set[int]) -> set[int]:

@@ -67,12 +67,22 @@ def _data_range() -> tuple[dt.date | None, dt.date | None]:
 
 
 def _area_counts(areas: list[Organisation], date: dt.date) -> list[dict]:
-    counts = services.area_member_counts(areas, date)
+    counts = services.cached("home-areas", [sorted(a.pk for a in areas), date],
+                             lambda: services.area_member_counts(areas, date))
     return [{"area": area, "pcns": counts[area.pk][0], "practices": counts[area.pk][1]} for area in areas]
+
+
+def _landscape_summary(area: Organisation, date: dt.date) -> dict:
+    """The counts of the area's landscape that the home page shows."""
+    view = services.landscape(area, date)
+    return {"networks": len(view.networks), "practices": view.practice_count, "uncovered": len(view.uncovered),
+            "total": view.total, "broken": view.result.broken, "findings": len(view.result.findings)}
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's starting point: counts of their ICB, PCN or practice (every ICB's for analysts and
+    administrators), the costly ones kept in the cache under the register's fingerprint."""
     scope = request.scope
     date = services.latest_data_date()
     org = scope.organisation
@@ -80,9 +90,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.unrestricted:
         context["areas"] = _area_counts(list(Organisation.objects.filter(kind=OrgKind.ICB)), date)
     elif org is not None and scope.role == Role.ICB:
-        context["landscape"] = services.landscape(org, date)
+        context["area"] = org
+        context["landscape"] = services.cached("home-landscape", [org.pk, date],
+                                               lambda: _landscape_summary(org, date))
     elif org is not None and scope.role == Role.PCN:
-        context["network"] = services.checked_network(org, date)
+        context["network"] = services.cached("home-network", [org.pk, date],
+                                             lambda: services.checked_network(org, date))
     elif org is not None and scope.role == Role.PRACTICE:
         context["practice"] = org
         context["memberships"] = Membership.objects.on(date).filter(practice=org).select_related("pcn")
