@@ -105,3 +105,10 @@ def test_who_may_see_and_do_what_is_decided_per_request(client_for, computed):
     assert "Override a rate" not in client_for("analyst").get(AREA).content.decode()
     # A practice user sees no money, cached or not.
     assert client_for("practice").get(PCN).status_code == 403
+
+
+def test_an_organisation_renamed_in_place_shows_at_once(client_for, computed, register):
+    assert "Alpha ICB" in text(client_for("analyst").get(ENGLAND))
+    register.icb_a.name = "Alpha Integrated Care Board"
+    register.icb_a.save()  # as the admin does: the row changed in place
+    assert "Alpha Integrated Care Board" in text(client_for("analyst").get(ENGLAND))

@@ -4,6 +4,7 @@ computes afresh, and each user's home shows their own organisation's figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from unittest import mock
 
@@ -67,3 +68,14 @@ def test_each_user_sees_their_own_organisation(client_for, spies):
     assert "Alpha ICB" not in beta
     assert "PCN landscape of Alpha ICB" in client_for("icb").get("/").content.decode()
     assert spies["icb"].call_count == 2
+
+
+def test_a_change_made_in_place_shows_at_once(client_for, spies):
+    """An administrator closing a practice in the admin changes a row in place (no row added, no import): the
+    counts are computed afresh all the same."""
+    before = client_for("analyst").get("/").content.decode()
+    practice = Organisation.objects.get(code="A81004")
+    practice.close_date = dt.date(2020, 1, 1)
+    practice.save()
+    after = client_for("analyst").get("/").content.decode()
+    assert spies["analyst"].call_count == 2 and after != before

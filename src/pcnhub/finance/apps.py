@@ -5,3 +5,13 @@ class FinanceConfig(AppConfig):
     name = "pcnhub.finance"
     verbose_name = "Network money"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # A row saved or deleted one at a time starts the cached figures afresh (register.services.note_change).
+        from django.db.models.signals import post_delete, post_save
+
+        from pcnhub.register.services import note_change
+
+        for model in self.get_models():
+            post_save.connect(note_change, sender=model, dispatch_uid=f"pcnhub-changed-{model._meta.label}")
+            post_delete.connect(note_change, sender=model, dispatch_uid=f"pcnhub-deleted-{model._meta.label}")

@@ -46,7 +46,7 @@ from pcnhub.register.models import (
     Organisation,
     OrgKind,
 )
-from pcnhub.register.services import cached, children_ids, icb_of, icbs_of, register_fingerprint
+from pcnhub.register.services import cached, children_ids, data_fingerprint, icb_of, icbs_of
 
 
 def default_year(today: dt.date | None = None) -> FinancialYear:
@@ -79,7 +79,8 @@ MONEY_KEY = "money:"
 
 def money_fingerprint() -> str:
     """A short text that changes whenever anything network money is computed from does: the register's
-    fingerprint (organisations, geography, memberships, list sizes and every import), and the number of rows,
+    fingerprint (organisations, geography, memberships, list sizes and every import; any row saved one at a
+    time, see :func:`pcnhub.register.services.data_fingerprint`), and the number of rows,
     the highest id and the latest change of the rate overrides and care home beds (beds are updated in
     place, so their latest change counts)."""
     quote = connection.ops.quote_name
@@ -89,7 +90,7 @@ def money_fingerprint() -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = sorted(cursor.fetchall())
-    return register_fingerprint() + "|" + "-".join(f"{count}.{last or 0}.{stamp or ''}" for _, count, last, stamp in rows)
+    return data_fingerprint() + "|" + "-".join(f"{count}.{last or 0}.{stamp or ''}" for _, count, last, stamp in rows)
 
 
 @functools.cache

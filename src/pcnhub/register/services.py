@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -95,14 +96,40 @@ def register_fingerprint() -> str:
 
 #: Cache keys of :func:`cached` start with this.
 CACHED_KEY = "pcnhub:figures:"
+#: Cache key of the token :func:`note_change` renews.
+CHANGED_KEY = "pcnhub:changed"
+
+
+def note_change(**kwargs) -> None:
+    """A row of the register or of network money was saved or deleted one at a time (the admin, the pages):
+    a new token, so that what :func:`cached` keeps is computed afresh even when the change added no row
+    (an organisation renamed or closed, a postcode corrected). Connected to the models' ``post_save`` and
+    ``post_delete`` by the apps; bulk imports are seen by :func:`register_fingerprint` instead."""
+    cache.set(CHANGED_KEY, uuid.uuid4().hex, None)
+
+
+def change_token() -> str:
+    """The token of the last change made one row at a time; a new one if the cache has lost it, never an
+    old one again."""
+    token = cache.get(CHANGED_KEY)
+    if token is None:
+        cache.add(CHANGED_KEY, uuid.uuid4().hex, None)
+        token = cache.get(CHANGED_KEY, "")
+    return token
+
+
+def data_fingerprint() -> str:
+    """:func:`register_fingerprint` and :func:`change_token`: changes with every import, every row added and
+    every row saved or deleted one at a time."""
+    return f"{register_fingerprint()}|{change_token()}"
 
 
 def cached(name: str, parts: list, compute, fingerprint: str | None = None):
     """``compute()``, kept in the site's cache (shared by every worker) under ``name``, ``parts`` (what the
     result depends on besides the data, e.g. an organisation and a date) and ``fingerprint`` (the data it is
-    computed from; default :func:`register_fingerprint`), for ``PCNHUB_FIGURES_CACHE_SECONDS``. Only for
-    figures that are the same for every user allowed to see them: who may is decided before asking."""
-    fingerprint = register_fingerprint() if fingerprint is None else fingerprint
+    computed from; default :func:`data_fingerprint`), for ``PCNHUB_FIGURES_CACHE_SECONDS``. Only for figures
+    that are the same for every user allowed to see them: who may is decided before asking."""
+    fingerprint = data_fingerprint() if fingerprint is None else fingerprint
     text = json.dumps([name, parts, fingerprint], default=str)
     key = CACHED_KEY + hashlib.sha256(text.encode()).hexdigest()
     found = cache.get(key)

@@ -79,6 +79,11 @@ def _landscape_summary(area: Organisation, date: dt.date) -> dict:
             "total": view.total, "broken": view.result.broken, "findings": len(view.result.findings)}
 
 
+def _checked_network(pcn: Organisation, date: dt.date) -> services.NetworkRow:
+    """The PCN checked on the date (contiguity among its ICB's practices included), from the cache."""
+    return services.cached("checked-network", [pcn.pk, date], lambda: services.checked_network(pcn, date))
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The user's starting point: counts of their ICB, PCN or practice (every ICB's for analysts and
@@ -94,8 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["landscape"] = services.cached("home-landscape", [org.pk, date],
                                                lambda: _landscape_summary(org, date))
     elif org is not None and scope.role == Role.PCN:
-        context["network"] = services.cached("home-network", [org.pk, date],
-                                             lambda: services.checked_network(org, date))
+        context["network"] = _checked_network(org, date)
     elif org is not None and scope.role == Role.PRACTICE:
         context["practice"] = org
         context["memberships"] = Membership.objects.on(date).filter(practice=org).select_related("pcn")
@@ -233,7 +237,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     scope = request.scope
     form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
-    row = services.checked_network(pcn, date)
+    row = _checked_network(pcn, date)
     row.findings = rules.condensed(row.findings)
     history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
