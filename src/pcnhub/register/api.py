@@ -315,7 +315,7 @@ def landscape(request, area: str = area_parameter(), date: DateText | None = dat
     org = _visible(request, area)
     if org.kind not in services.AREA_KINDS:
         raise HttpError(400, f"{area} is a {org.get_kind_display()}, not an area (region, ICB, sub-ICB or place).")
-    view = services.landscape(org, _date(date), band_of(lower, upper, upper_binds))
+    view = services.cached_landscape(org, _date(date), band_of(lower, upper, upper_binds))
     return {
         "area": org,
         "date": view.date,

@@ -373,6 +373,12 @@ def landscape(
     return Landscape(area, date, rows, uncovered, result, band, status, practices, located, policy)
 
 
+def cached_landscape(area: Organisation, date: dt.date, band: rules.Band | None = None) -> Landscape:
+    """:func:`landscape` with the default edge length, from the cache (see :func:`cached`): the landscape page,
+    the API and the ICB's home page ask for the same one again and again."""
+    return cached("landscape", [area.pk, date, repr(band)], lambda: landscape(area, date, band))
+
+
 def checked_network(pcn: Organisation, date: dt.date, band: rules.Band | None = None, *,
                     contiguity: bool = True) -> NetworkRow:
     """The PCN on the date with the findings of the rules check on it alone (held to ``band``, else to its band

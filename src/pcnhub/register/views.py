@@ -74,7 +74,7 @@ def _area_counts(areas: list[Organisation], date: dt.date) -> list[dict]:
 
 def _landscape_summary(area: Organisation, date: dt.date) -> dict:
     """The counts of the area's landscape that the home page shows."""
-    view = services.landscape(area, date)
+    view = services.cached_landscape(area, date)
     return {"networks": len(view.networks), "practices": view.practice_count, "uncovered": len(view.uncovered),
             "total": view.total, "broken": view.result.broken, "findings": len(view.result.findings)}
 
@@ -160,7 +160,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
             return done
     elif request.method == "POST":
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {area.code}'s band policy.")
-    view = services.landscape(area, date, form.cleaned_data["band"])
+    view = services.cached_landscape(area, date, form.cleaned_data["band"])
     show_band(form, view.band)
     for row in view.networks:
         row.findings = rules.condensed(row.findings)
