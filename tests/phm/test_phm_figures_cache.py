@@ -78,4 +78,16 @@ def test_worklists_are_never_cached(phm_output, client_for, grant, reads):
         assert client.get(SMR).status_code == 200
         assert client.get(SMR + "?format=csv").status_code == 200
     assert cached_entries() == entries  # no patient rows went into the cache
-    assert reads.call_count >= read + 2 * 3  # every worklist (count and page) and download read the file
+    assert reads.call_count == read + 2 * 2  # every worklist page and every download read the file
+
+
+def test_a_worklist_page_reads_the_patients_once(phm_output, client_for, grant, reads):
+    """The page and the number of patients come from one read of the patients' file."""
+    grant("pcn")
+    client = client_for("pcn")
+    for page in ("", "?page=2"):
+        read = reads.call_count
+        response = client.get(SMR + page)
+        assert response.status_code == 200 and reads.call_count == read + 1
+        assert "63" in response.content.decode()  # Alpha North's SMR worklist, on either page
+    assert client.get(SMR + "?page=3").status_code == 400  # past the end: still refused

@@ -625,21 +625,39 @@ def sortable(cohort: Cohort) -> tuple[str, ...]:
     return (*BASE_COLUMNS, *cohort.columns)
 
 
-def worklist(out: Output, cohort: Cohort, practice_codes: Iterable[str], *, sort: str | None = None,
-             descending: bool | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
-    """The cohort's patients of ``practice_codes``, sorted (nulls last, then by patient id), one page or all."""
+def _worklist_sql(cohort: Cohort, practice_codes: Iterable[str], sort: str | None, descending: bool | None,
+                  extra: str = "") -> tuple[list[str], str, dict]:
     columns = sortable(cohort)
     sort = sort or cohort.sort
     if sort not in columns:
         raise ValueError(f"cannot sort by {sort!r}")
     descending = cohort.descending if descending is None else descending
     order = f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, patient_id"
-    sql = f"SELECT {', '.join(columns)} FROM read_parquet($path) {_where(cohort)} ORDER BY {order}"
-    params: dict = {"path": out.path(FEATURES), "codes": list(practice_codes)}
+    sql = f"SELECT {', '.join(columns)}{extra} FROM read_parquet($path) {_where(cohort)} ORDER BY {order}"
+    return list(columns), sql, {"codes": list(practice_codes)}
+
+
+def worklist(out: Output, cohort: Cohort, practice_codes: Iterable[str], *, sort: str | None = None,
+             descending: bool | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """The cohort's patients of ``practice_codes``, sorted (nulls last, then by patient id), one page or all."""
+    columns, sql, params = _worklist_sql(cohort, practice_codes, sort, descending)
+    params["path"] = out.path(FEATURES)
     if limit is not None:
         sql += " LIMIT $limit OFFSET $offset"
         params.update(limit=int(limit), offset=int(offset))
     return [dict(zip(columns, row)) for row in _query(sql, params)]
+
+
+def worklist_page(out: Output, cohort: Cohort, practice_codes: Iterable[str], *, sort: str | None = None,
+                  descending: bool | None = None, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+    """One page of :func:`worklist` and the number of patients in the whole worklist, in one read of the
+    patients' file (the count travels with each row); a page past the end reads the count alone."""
+    columns, sql, params = _worklist_sql(cohort, practice_codes, sort, descending, ", count(*) OVER ()")
+    params.update(path=out.path(FEATURES), limit=int(limit), offset=int(offset))
+    found = _query(sql + " LIMIT $limit OFFSET $offset", params)
+    if not found:
+        return [], (worklist_count(out, cohort, params["codes"]) if offset else 0)
+    return [dict(zip(columns, row)) for row in found], int(found[0][-1])
 
 
 def cell_text(column: str, value) -> str:

@@ -468,13 +468,12 @@ def _worklist(request: HttpRequest, code: str, cohort_key: str, kind: str) -> Ht
         return exports.table_response(
             f"phm-{subject.code}-{cohort.key}-worklist{'-' + chosen if chosen else ''}", headers,
             ([services.export_value(c, row[c]) for c in columns] for row in rows), fmt)
-    total = services.worklist_count(out, cohort, codes)
     number = _page_number(request)
+    rows, total = services.worklist_page(out, cohort, codes, sort=sort, descending=descending,
+                                         limit=services.PAGE_SIZE, offset=(number - 1) * services.PAGE_SIZE)
     pages = max(1, math.ceil(total / services.PAGE_SIZE))
     if number > pages:
         raise BadRequest(f"Page {number}: this worklist has {pages} page{'s' if pages > 1 else ''}.")
-    rows = services.worklist(out, cohort, codes, sort=sort, descending=descending, limit=services.PAGE_SIZE,
-                             offset=(number - 1) * services.PAGE_SIZE)
     with transaction.atomic():
         AuditEvent.record(request, AuditAction.VIEW, subject, cohort=cohort.key, patients=len(rows),
                           filters={**filters, "page": number, "total": total})
