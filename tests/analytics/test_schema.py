@@ -54,7 +54,11 @@ def test_the_tables_and_their_key_columns():
     assert patients.field("registered_to").nullable and not patients.field("registered_from").nullable
     assert TABLES["events"].schema.field("value").type == pa.float64()
     assert TABLES["medications"].schema.field("repeat").type == pa.bool_()
-    assert TABLES["hospital"].column("kind").allowed == ("ae", "emergency_admission", "outpatient")
+    assert TABLES["hospital"].column("kind").allowed == (
+        "ae", "emergency_admission", "elective_admission", "outpatient_first", "outpatient_follow_up", "outpatient")
+    cost = TABLES["medications"].column("cost")
+    assert (cost.type, cost.required, cost.optional) == (pa.float64(), False, True)
+    assert "synthetic" in cost.description
     assert TABLES["appointments"].column("status").allowed == ("attended", "did_not_attend", "cancelled")
     assert len(TABLES["patients"].column("ethnicity").allowed) == 10
 
@@ -77,6 +81,22 @@ def test_a_missing_folder_or_table_is_named(dataset, tmp_path):
     folder = _copy(dataset, tmp_path)
     (folder / "hospital.parquet").unlink()
     assert _messages(validate_dataset(folder)) == ["hospital.parquet: error: the table is missing"]
+
+
+def test_an_optional_column_may_be_absent_and_is_read_as_null(dataset, tmp_path):
+    from pcnhub.analytics import engines
+
+    folder = _copy(dataset, tmp_path)
+    _rewrite(folder, "medications", lambda t: t.drop_columns(["cost"]))
+    assert _messages(validate_dataset(folder)) == []
+    con = engines.connect("duckdb")
+    try:
+        medications = engines.load_tables(con, folder)["medications"]
+        assert medications.schema()["cost"].is_floating()
+        assert con.to_pyarrow(medications.aggregate(n=medications.count(), known=medications.cost.count())).to_pylist() \
+            == [{"n": pq.read_metadata(folder / "medications.parquet").num_rows, "known": 0}]
+    finally:
+        engines.close(con)
 
 
 def test_a_missing_column_and_a_wrong_type_are_named(dataset, tmp_path):

@@ -35,6 +35,9 @@ def db(population):
     con = duckdb.connect()
     for table in TABLES:
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{population / (table + '.parquet')}')")
+    prices = synth_model.synthetic_prices()
+    con.execute("CREATE TABLE prices (dmd_code VARCHAR, price DOUBLE)")
+    con.executemany("INSERT INTO prices VALUES (?, ?)", [(m.dmd_code, prices[m.key]) for m in cl.medicines()])
     return con
 
 
@@ -152,6 +155,71 @@ def test_conditions_co_occur(db):
         f"""SELECT avg((patient_id IN (SELECT patient_id FROM medications WHERE bnf_code LIKE '020802%'))::INT)
             FROM patients WHERE {has('atrial-fibrillation')}""").fetchone()[0]
     assert anticoagulated > 0.6
+
+
+def test_medications_cover_three_years_with_a_synthetic_cost(db):
+    first, last, costless, cost = db.execute(
+        "SELECT min(date), max(date), count(*) FILTER (WHERE cost IS NULL OR cost <= 0), sum(cost) FROM medications"
+        " WHERE date > ? - INTERVAL 36 MONTH", [AS_OF]).fetchone()
+    assert first <= AS_OF - dt.timedelta(days=3 * 365 - 31) and last < AS_OF and costless == 0
+    prices = synth_model.synthetic_prices()
+    assert set(prices) == {m.key for m in cl.medicines()}
+    # the cost of an item is the made-up price of its product times its practice's multiplier
+    ratios = db.execute(
+        """SELECT p.practice_code, min(m.cost / x.price), max(m.cost / x.price)
+           FROM medications m JOIN patients p USING (patient_id) JOIN prices x ON x.dmd_code = m.code
+           GROUP BY 1""").fetchall()
+    assert len(ratios) == len(PRACTICES)
+    assert all(abs(lo - hi) < 0.02 * lo for _, lo, hi in ratios)
+    spread = [lo for _, lo, _ in ratios]
+    assert max(spread) / min(spread) > 1.1
+
+
+def _per_practice(db, sql: str) -> list[float]:
+    return [row[1] for row in db.execute(sql).fetchall()]
+
+
+def test_hospital_activity_of_every_kind_over_three_years(db):
+    kinds = dict(db.execute("SELECT kind, count(*) FROM hospital GROUP BY 1").fetchall())
+    assert set(kinds) == {"ae", "emergency_admission", "elective_admission", "outpatient_first", "outpatient_follow_up"}
+    assert 1.2 < kinds["outpatient_follow_up"] / kinds["outpatient_first"] < 2.6
+    first, last = db.execute("SELECT min(start), max(start) FROM hospital").fetchone()
+    assert first <= AS_OF - dt.timedelta(days=3 * 365 - 31) and last <= AS_OF
+    stays = db.execute("SELECT min(\"end\" - start), avg((\"end\" IS NULL)::INT) FROM hospital "
+                       "WHERE kind IN ('emergency_admission', 'elective_admission')").fetchone()
+    assert stays[0] >= 0 and stays[1] < 0.02
+
+
+def test_practices_differ_and_change_over_time(db):
+    admissions = _per_practice(db, """
+        SELECT practice_code, count(*) FILTER (WHERE kind = 'emergency_admission') / count(DISTINCT patient_id)
+        FROM patients LEFT JOIN hospital USING (patient_id) GROUP BY 1""")
+    assert max(admissions) / min(admissions) > 1.3
+    ratio = _per_practice(db, """
+        SELECT practice_code, count(*) FILTER (WHERE kind = 'outpatient_follow_up')
+                              / count(*) FILTER (WHERE kind = 'outpatient_first')
+        FROM patients JOIN hospital USING (patient_id) GROUP BY 1""")
+    assert max(ratio) - min(ratio) > 0.4
+    # the latest year against the first, per practice: some rise and some fall
+    change = _per_practice(db, """
+        SELECT practice_code, count(*) FILTER (WHERE start > ? - INTERVAL 12 MONTH)
+                              / count(*) FILTER (WHERE start <= ? - INTERVAL 24 MONTH)
+        FROM patients JOIN hospital USING (patient_id) WHERE kind = 'ae' GROUP BY 1""".replace("?", f"DATE '{AS_OF}'"))
+    assert min(change) < 0.95 and max(change) > 1.15
+
+
+def test_medication_reviews_and_social_prescribing_referrals(db):
+    smr, social = (cl.codelist(key).codes for key in ("structured-medication-review", "social-prescribing-referral"))
+    counts = dict(db.execute(
+        "SELECT code, count(*) FROM events WHERE code IN (SELECT unnest(?)) GROUP BY 1", [sorted(smr | social)]
+    ).fetchall())
+    assert set(counts) == smr | social and all(n > 50 for n in counts.values())
+    # reviews go mostly to people on many repeat medicines, and their rate differs between practices
+    per_practice = _per_practice(db, f"""
+        SELECT practice_code, count(*) FILTER (WHERE code IN ({", ".join(repr(c) for c in sorted(smr))}))
+                              / count(DISTINCT patient_id)
+        FROM patients LEFT JOIN events USING (patient_id) GROUP BY 1""")
+    assert max(per_practice) > 2 * min(per_practice)
 
 
 def test_patients_look_right(db):

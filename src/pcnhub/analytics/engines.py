@@ -170,7 +170,12 @@ def load_tables(con: Any, data_dir: str | os.PathLike[str]) -> dict[str, ir.Tabl
             # table expression, which DuckDB may materialise in memory
             tables[name] = raw
         else:
-            tables[name] = raw.select(*[raw[c].cast(t) if found[c] != t else raw[c] for c, t in wanted.items()])
+            # an optional column absent from the file (SCHEMA.md: "may be absent") is read as null
+            tables[name] = raw.select(*[
+                ibis.null(t).name(c) if c not in found.names
+                else raw[c].cast(t) if found[c] != t else raw[c]
+                for c, t in wanted.items()
+            ])
     return tables
 
 

@@ -37,7 +37,10 @@ ETHNICITIES: Final = (
     "white", "indian", "pakistani", "bangladeshi", "other_asian", "black_caribbean", "black_african", "chinese",
     "other", "unknown",
 )
-HOSPITAL_KINDS: Final = ("ae", "emergency_admission", "outpatient")
+#: ``outpatient`` is an outpatient appointment not known to be a first or a follow-up one.
+HOSPITAL_KINDS: Final = (
+    "ae", "emergency_admission", "elective_admission", "outpatient_first", "outpatient_follow_up", "outpatient",
+)
 APPOINTMENT_STATUSES: Final = ("attended", "did_not_attend", "cancelled")
 #: Staff types the synthetic generator writes; other values are allowed in real data.
 STAFF_TYPES: Final = ("gp", "nurse", "clinical_pharmacist", "other")
@@ -62,6 +65,8 @@ class Column:
     #: A date that must be the first day of its month.
     first_of_month: bool = False
     unique: bool = False
+    #: The column may be absent from a file (older datasets, extracts without it): read as all null.
+    optional: bool = False
 
     @property
     def field(self) -> pa.Field:
@@ -70,6 +75,8 @@ class Column:
     def rule(self) -> str:
         """The column's rules in words (for SCHEMA.md)."""
         rules = ["required" if self.required else "may be null"]
+        if self.optional:
+            rules.append("may be absent (read as null)")
         if self.unique:
             rules.append("unique")
         if self.allowed:
@@ -165,15 +172,19 @@ TABLES: Final[dict[str, Table]] = {
                        "presentation is not known); codelists match BNF codes by prefix.", codes="bnf"),
                 Column("date", pa.date32(), "Date the prescription was issued."),
                 Column("repeat", pa.bool_(), "Issued on a repeat template (true) or as an acute prescription (false)."),
+                Column("cost", pa.float64(),
+                       "Cost of the item in GBP (synthetic data: a made-up price per item, "
+                       "`reference/population/synthetic-medicine-prices.csv`, not the Drug Tariff).",
+                       required=False, minimum=0, maximum=100_000, optional=True),
             ),
         ),
         Table(
             "hospital",
-            "Hospital activity: A&E attendances, emergency admissions and outpatient appointments.",
+            "Hospital activity: A&E attendances, emergency and elective admissions, outpatient appointments.",
             (
                 _PATIENT_ID,
                 Column("kind", pa.string(), "Kind of activity.", allowed=HOSPITAL_KINDS),
-                Column("start", pa.date32(), "Date of attendance or admission."),
+                Column("start", pa.date32(), "Date of attendance, admission or appointment."),
                 Column("end", pa.date32(), "Date of discharge (admissions; the same day for A&E); null if not known.",
                        required=False),
             ),
@@ -304,7 +315,8 @@ def _check_table(
     for column in table.columns:
         index = schema.get_field_index(column.name)
         if index < 0:
-            problems.append(Problem(file, column.name, "the column is missing"))
+            if not column.optional:
+                problems.append(Problem(file, column.name, "the column is missing"))
             continue
         found = schema.field(index).type
         if not _type_ok(found, column.type):

@@ -50,12 +50,21 @@ from pcnhub.analytics.synth_model import (
     DEFICIT_CENTRE,
     DEFICIT_WIDTH,
     DEFICITS,
+    ELECTIVE_RATE,
     FEMALE,
+    FOLLOW_UP_RATIO,
+    HISTORY_MONTHS,
     LATENT_DEPRIVATION,
     MALE,
     NSAIDS,
     PPIS,
+    PRACTICE_SPREAD,
+    PRACTICE_TREND,
     REGIMENS,
+    SMR_COHORT_MEDICINES,
+    SMR_RATE,
+    SOCIAL_PRESCRIBING_NEED,
+    SOCIAL_PRESCRIBING_RATE,
     STATINS,
     UNKNOWN_ETHNICITY_SHARE,
     age_curve,
@@ -65,6 +74,7 @@ from pcnhub.analytics.synth_model import (
     ethnicity_shares,
     logistic,
     national_pyramid,
+    synthetic_prices,
     z_normaliser,
 )
 from pcnhub.reference import codelists as cl
@@ -185,6 +195,16 @@ def _months_to_days(months: np.ndarray) -> np.ndarray:
     return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64).astype(np.int32)
 
 
+def _linear_quantile(u: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """The quantile at ``u`` of the density ``1 + trend * (x - 1/2)`` on [0, 1] (vectorised; |trend| < 2)."""
+    a = np.asarray(trend, dtype=float)
+    flat = np.abs(a) < 1e-9
+    safe = np.where(flat, 1.0, a)
+    b = 1 - safe / 2
+    x = (-b + np.sqrt(b * b + 2 * safe * u)) / safe
+    return np.clip(np.where(flat, u, x), 0.0, 1.0 - 1e-12)
+
+
 def _choice(rng: np.random.Generator, n: int, weights: Sequence[float]) -> np.ndarray:
     p = np.asarray(weights, dtype=float)
     return rng.choice(len(p), size=n, p=p / p.sum())
@@ -234,6 +254,9 @@ class Generator:
         self.scales = base_scales()
         self.codes = _code_vocab()
         self.med_vocab, self.med_dmd, self.med_bnf = _medicines()
+        prices = synthetic_prices()
+        self.med_price = np.array([prices[key] for key in self.med_vocab.values])
+        self.history = int(HISTORY_MONTHS * _YEAR / 12)
         self.practice_vocab = pa.array([p.code for p in self.practices], type=pa.string())
         self._practice_attributes()
 
@@ -265,6 +288,13 @@ class Generator:
         self.ethnicity_cdf = np.cumsum(eth, axis=1)
         self.ethnicity_cdf[:, -1] = 1.0
         self.care_home_practice = np.exp(rng.normal(0, 0.6, n))
+        # activity: a rate multiplier (mean 1) and a trend over the history window per practice, from a
+        # stream of their own so that the rest of the population does not change with them
+        activity = np.random.default_rng(np.random.SeedSequence([self.seed, 0x41435456]))
+        self.multiplier = {key: np.exp(activity.normal(-spread * spread / 2, spread, n))
+                           for key, spread in PRACTICE_SPREAD.items()}
+        self.trend = {key: activity.uniform(*PRACTICE_TREND, n) for key in PRACTICE_SPREAD}
+        self.first_share = 1.0 / (1.0 + activity.uniform(*FOLLOW_UP_RATIO, n))
 
     # chunks ---------------------------------------------------------------------------------------
 
@@ -275,6 +305,7 @@ class Generator:
     def chunk(self, start: int, stop: int) -> dict[str, pa.Table]:
         """The rows of patients ``start`` to ``stop - 1`` (0-based), as one Arrow table per schema table."""
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x43484E4B]))
+        activity = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x41435456]))
         n = stop - start
         pid = np.arange(start + 1, stop + 1, dtype=np.int64)
         practice = (np.searchsorted(self.starts, np.arange(start, stop), side="right") - 1).astype(np.int64)
@@ -288,13 +319,14 @@ class Generator:
         self._measurements(rng, out, pid, people, conditions)
         self._screening_and_more(rng, out, pid, people, conditions)
         repeat_counts = self._medications(rng, out, pid, people, conditions, deficits)
+        self._reviews_and_referrals(activity, out, pid, practice, people, conditions, repeat_counts)
         burden = sum(conditions[c.key] for c in CONDITIONS).astype(float) + 0.3 * repeat_counts
-        hospital = self._hospital(rng, pid, people, burden)
+        hospital = self._hospital(rng, activity, pid, practice, people, burden)
         appointments = self._appointments(rng, pid, people, burden)
         return {
             "patients": self._patients_table(pid, practice, people),
             "events": self._events_table(out),
-            "medications": self._medications_table(out),
+            "medications": self._medications_table(out, practice, start),
             "hospital": hospital,
             "appointments": appointments,
         }
@@ -450,11 +482,18 @@ class Generator:
 
     # measurements ----------------------------------------------------------------------------------
 
-    def _repeat_rows(self, rng, pid: np.ndarray, counts: np.ndarray, first: np.ndarray, last: np.ndarray):
-        """``counts[i]`` dates for patient i, uniform between first[i] and last[i]; returns (pids, dates, owner)."""
+    def _repeat_rows(self, rng, pid: np.ndarray, counts: np.ndarray, first: np.ndarray, last: np.ndarray,
+                     trend: np.ndarray | None = None):
+        """``counts[i]`` dates for patient i between first[i] and last[i]; returns (pids, dates, owner).
+
+        Uniform, or with ``trend[i]`` (the relative change of the rate from first to last, -1 to 1 exclusive)
+        a density rising or falling linearly: 1 - trend/2 at first[i], 1 + trend/2 at last[i]."""
         owner = np.repeat(np.arange(len(pid)), counts)
         lo, hi = first[owner], last[owner]
-        dates = lo + (rng.random(len(owner)) * np.maximum(hi - lo, 1)).astype(np.int32)
+        u = rng.random(len(owner))
+        if trend is not None:
+            u = _linear_quantile(u, trend[owner])
+        dates = lo + (u * np.maximum(hi - lo, 1)).astype(np.int32)
         return pid[owner], dates.astype(np.int32), owner
 
     def _measurements(self, rng, out: _Tables, pid, people, conditions) -> None:
@@ -597,7 +636,7 @@ class Generator:
         started = np.maximum(self.today - (started_years * _YEAR).astype(np.int64), people["birth"][patients_] + 365)
         started = np.minimum(started, self.today - 1)
         interval = np.where(rng.random(len(meds)) < 0.5, 28, 56)
-        window = self.today - 365
+        window = self.today - self.history
         first = np.where(started > window, started, window + rng.integers(0, interval))
         issues = np.maximum((self.today - 1 - first) // interval + 1, 1)
         owner = np.repeat(np.arange(len(meds)), issues)
@@ -625,9 +664,30 @@ class Generator:
                 out.meds["repeat"].append(np.zeros(len(who), bool))
         return repeat_counts
 
+    def _reviews_and_referrals(self, rng, out: _Tables, pid, practice, people, conditions, repeat_counts) -> None:
+        """Structured medication reviews and social prescribing referrals over the history window, at each
+        practice's own rate and trend."""
+        n = len(pid)
+        age = people["age"]
+        start = np.maximum(np.full(n, self.today - self.history, dtype=np.int32), people["birth"])
+        today = np.full(n, self.today - 1, dtype=np.int32)
+        years = HISTORY_MONTHS / 12
+        cohort = people["care_home"] | (repeat_counts >= SMR_COHORT_MEDICINES) | ((age >= 75) & (repeat_counts >= 5))
+        rate = np.where(cohort, SMR_RATE["cohort"], np.where(repeat_counts > 0, SMR_RATE["other"], 0.0))
+        rate = rate * self.multiplier["smr"][practice]
+        rows_pid, dates, _ = self._repeat_rows(rng, pid, rng.poisson(rate * years), start, today,
+                                               self.trend["smr"][practice])
+        out.event(rows_pid, self.codes.index[CODES["smr"][0]], dates)
+        need = conditions["depression"] | conditions["anxiety"] | (sum(conditions[c.key] for c in CONDITIONS) >= 3)
+        rate = np.where(age >= 18, SOCIAL_PRESCRIBING_RATE, 0.0) * np.where(need, SOCIAL_PRESCRIBING_NEED, 1.0)
+        rate = rate * (1 + 0.3 * people["deprivation"]) * self.multiplier["social_prescribing"][practice]
+        rows_pid, dates, _ = self._repeat_rows(rng, pid, rng.poisson(rate * years), start, today,
+                                               self.trend["social_prescribing"][practice])
+        out.event(rows_pid, self.codes.index[CODES["social_prescribing"][0]], dates)
+
     # hospital and appointments ---------------------------------------------------------------------
 
-    def _hospital(self, rng, pid, people, burden) -> pa.Table:
+    def _hospital(self, rng, activity, pid, practice, people, burden) -> pa.Table:
         n = len(pid)
         age, score = people["age"], people["score"]
         home = people["care_home"]
@@ -635,28 +695,41 @@ class Generator:
         ae = 0.38 * np.interp(age, [0, 5, 18, 30, 60, 80, 95], [0.9, 0.55, 0.8, 0.75, 0.6, 0.9, 1.3]) * health * (1 + 0.25 * people["deprivation"])
         admission = 0.045 * np.interp(age, [0, 5, 20, 50, 70, 85, 95], [0.9, 0.3, 0.35, 0.6, 1.6, 3.5, 4.5]) * np.exp(0.3 * score + 0.18 * burden) * np.where(home, 1.8, 1.0)
         outpatient = 1.5 * np.interp(age, [0, 20, 50, 70, 90], [0.6, 0.6, 1.0, 1.6, 1.2]) * (1 + 0.25 * burden)
-        years = 2.0
+        years = HISTORY_MONTHS / 12
         columns = {"patient_id": [], "kind": [], "start": [], "end": []}
-        start_window = np.full(n, self.today - int(years * 365), dtype=np.int32)
+        start_window = np.full(n, self.today - self.history, dtype=np.int32)
         start_window = np.maximum(start_window, people["birth"])
         today = np.full(n, self.today, dtype=np.int32)
-        for kind, rate in zip(HOSPITAL_KINDS, (ae, admission, outpatient)):
-            count = rng.poisson(rate * years)
-            rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start_window, today)
+        for kind, rate in (("ae", ae), ("emergency_admission", admission), ("outpatient", outpatient)):
+            count = rng.poisson(rate * years * self.multiplier[kind][practice])
+            rows_pid, dates, owner = self._repeat_rows(rng, pid, count, start_window, today, self.trend[kind][practice])
             if kind == "ae":
                 end = dates.copy()
                 mask = np.zeros(len(dates), bool)
+                kinds = np.full(len(dates), HOSPITAL_KINDS.index(kind), np.int8)
             elif kind == "emergency_admission":
                 stay = rng.geometric(1.0 / (1.5 + age[owner] / 25.0)) - 1
                 end = (dates + stay).astype(np.int32)
                 mask = end >= self.today
-            else:
+                kinds = np.full(len(dates), HOSPITAL_KINDS.index(kind), np.int8)
+            else:  # first or follow-up, at the practice's follow-up to first ratio
                 end = np.zeros(len(dates), np.int32)
                 mask = np.ones(len(dates), bool)
+                first = activity.random(len(dates)) < self.first_share[practice[owner]]
+                kinds = np.where(first, HOSPITAL_KINDS.index("outpatient_first"),
+                                 HOSPITAL_KINDS.index("outpatient_follow_up")).astype(np.int8)
             columns["patient_id"].append(rows_pid)
-            columns["kind"].append(np.full(len(dates), HOSPITAL_KINDS.index(kind), np.int8))
+            columns["kind"].append(kinds)
             columns["start"].append(dates)
             columns["end"].append(np.where(mask, -1, end).astype(np.int32))
+        elective = np.interp(age, *ELECTIVE_RATE) * np.exp(0.15 * burden) * self.multiplier["elective_admission"][practice]
+        rows_pid, dates, owner = self._repeat_rows(activity, pid, activity.poisson(elective * years), start_window, today,
+                                                   self.trend["elective_admission"][practice])
+        end = (dates + activity.geometric(0.5, len(dates)) - 1).astype(np.int32)
+        columns["patient_id"].append(rows_pid)
+        columns["kind"].append(np.full(len(dates), HOSPITAL_KINDS.index("elective_admission"), np.int8))
+        columns["start"].append(dates)
+        columns["end"].append(np.where(end >= self.today, -1, end).astype(np.int32))
         ids = np.concatenate(columns["patient_id"])
         order = np.argsort(ids, kind="stable")
         end = np.concatenate(columns["end"])[order]
@@ -701,16 +774,20 @@ class Generator:
             "value": pa.array(value, type=pa.float64(), mask=np.isnan(value)),
         }, schema=TABLES["events"].schema)
 
-    def _medications_table(self, out: _Tables) -> pa.Table:
+    def _medications_table(self, out: _Tables, practice: np.ndarray, start: int) -> pa.Table:
         ids = np.concatenate(out.meds["patient_id"]) if out.meds["patient_id"] else np.zeros(0, np.int64)
         order = np.argsort(ids, kind="stable")
-        med = pa.array(np.concatenate(out.meds["med"])[order] if len(ids) else np.zeros(0, np.int32), type=pa.int32())
+        meds = np.concatenate(out.meds["med"])[order] if len(ids) else np.zeros(0, np.int32)
+        med = pa.array(meds, type=pa.int32())
+        # synthetic cost: the made-up price of the product times the practice's multiplier (pack sizes, brands)
+        cost = self.med_price[meds] * self.multiplier["cost"][practice[ids[order] - start - 1]]
         return pa.table({
             "patient_id": pa.array(ids[order], type=pa.int64()),
             "code": pa.array(self.med_dmd, type=pa.string()).take(med),
             "bnf_code": pa.array(self.med_bnf, type=pa.string()).take(med),
             "date": pa.array(np.concatenate(out.meds["date"])[order] if len(ids) else np.zeros(0, np.int32), type=pa.date32()),
             "repeat": pa.array(np.concatenate(out.meds["repeat"])[order] if len(ids) else np.zeros(0, bool), type=pa.bool_()),
+            "cost": pa.array(np.round(cost, 2), type=pa.float64()),
         }, schema=TABLES["medications"].schema)
 
 

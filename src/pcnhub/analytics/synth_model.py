@@ -228,6 +228,8 @@ CODES: Final = {
     "cervical": ("171149006", "cervical-screening"), "breast": ("268547008", "breast-screening"),
     "mammography": ("24623002", "breast-screening"), "bowel": ("275820003", "bowel-screening"),
     "pregnant": ("169560008", "pregnancy"), "antenatal": ("134435003", "pregnancy"),
+    "smr": ("1239511000000100", "structured-medication-review"),
+    "social_prescribing": ("871731000000106", "social-prescribing-referral"),
 }
 
 #: Repeat prescribing: condition -> [(probability, [(medicine key, weight), ...]), ...] (one pick per line).
@@ -284,6 +286,42 @@ PPIS: Final = (("omeprazole-20", .55), ("lansoprazole-30", .3), ("esomeprazole-2
 ANTIPLATELETS: Final = ("aspirin-75", "clopidogrel-75")
 ANTICOAGULANTS: Final = ("apixaban-5", "rivaroxaban-20", "edoxaban-60", "warfarin-1")
 NSAIDS: Final = ("naproxen-500", "ibuprofen-400")
+
+
+# --- activity over time and variation between practices (synthetic; see synth.py) ----------------------
+
+#: Months of prescribing and hospital history before as_of: 24 months of measures, each looking back up to
+#: 12 months (a statin in the last year) at its first month.
+HISTORY_MONTHS: Final = 36
+#: Spread between practices: the standard deviation of a practice's log rate multiplier, by activity.
+PRACTICE_SPREAD: Final = {
+    "ae": 0.25, "emergency_admission": 0.22, "elective_admission": 0.2, "outpatient": 0.15, "cost": 0.12,
+    "smr": 0.7, "social_prescribing": 0.8,
+}
+#: Change over the history window: a practice's slope t is drawn uniformly between these, and its dates with a
+#: density rising or falling linearly from 1 - t/2 at the start of the window to 1 + t/2 at its end.
+PRACTICE_TREND: Final = (-0.4, 0.6)
+#: Elective admissions a year per person, by age (ages, rates), before the practice multiplier.
+ELECTIVE_RATE: Final = ((0, 20, 50, 70, 85, 95), (0.03, 0.04, 0.09, 0.2, 0.25, 0.2))
+#: Outpatient appointments: a practice's follow-up to first ratio is drawn uniformly between these.
+FOLLOW_UP_RATIO: Final = (1.2, 2.6)
+#: Structured medication reviews a year for someone in the SMR cohort (care home, 8+ repeat medicines, or
+#: 75+ with 5+) at a practice of average uptake, and for anyone else on a repeat medicine.
+SMR_RATE: Final = {"cohort": 0.35, "other": 0.02}
+SMR_COHORT_MEDICINES: Final = 8
+#: Social prescribing referrals a year per adult, and the risk ratio for depression, anxiety or 3+ conditions.
+SOCIAL_PRESCRIBING_RATE: Final = 0.012
+SOCIAL_PRESCRIBING_NEED: Final = 3.0
+
+
+@functools.cache
+def synthetic_prices() -> dict[str, float]:
+    """``{medicine key: GBP per item}`` from ``population/synthetic-medicine-prices.csv`` (made-up prices)."""
+    prices = {r["key"]: float(r["price_gbp"]) for r in _reference_csv("synthetic-medicine-prices.csv")}
+    missing = {m.key for m in cl.medicines()} - set(prices)
+    if missing:
+        raise ValueError(f"population/synthetic-medicine-prices.csv: no price for {', '.join(sorted(missing))}")
+    return prices
 
 
 def logistic(x: np.ndarray | float) -> np.ndarray:

@@ -47,8 +47,10 @@ def test_bundle_and_ndjson_give_expected_rows(tmp_path: Path) -> None:
         {"patient_id": P3, "code": "44054006", "date": D(2019, 6, 7), "value": None},
     ]
     assert rows(out, "medications") == [
-        {"patient_id": P1, "code": "320030001", "bnf_code": "0212000B0AAABAB", "date": D(2024, 1, 15), "repeat": True},
-        {"patient_id": P2, "code": "319283006", "bnf_code": "0206020A0AAAAAA", "date": D(2024, 2, 1), "repeat": False},
+        {"patient_id": P1, "code": "320030001", "bnf_code": "0212000B0AAABAB", "date": D(2024, 1, 15), "repeat": True,
+         "cost": None},
+        {"patient_id": P2, "code": "319283006", "bnf_code": "0206020A0AAAAAA", "date": D(2024, 2, 1), "repeat": False,
+         "cost": None},  # FHIR MedicationRequest carries no cost
     ]
     assert rows(out, "hospital") == [
         {"patient_id": P1, "kind": "ae", "start": D(2023, 11, 1), "end": D(2023, 11, 2)},
