@@ -1,0 +1,105 @@
+"""Measure definitions: every packaged file is valid, and the loader rejects bad ones naming file and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from pcnhub.reference import measures as m
+from pcnhub.reference.measures import MeasureError, parse_measure
+
+FIRST = {
+    "emergency_admissions", "ae_attendances", "discharge_within_7_days_65plus", "outpatient_follow_up_ratio",
+    "prescribing_cost_per_patient", "nsaid_without_gastroprotection_65plus",
+    "anticoagulant_antiplatelet_without_gastroprotection", "smr_done_for_cohort", "statin_for_qrisk3_10plus",
+    "hypertension_treated_to_target",
+}
+
+GOOD = '''
+id = "example"
+title = "An example"
+why = "Because."
+direction = "lower"
+unit = "percent"
+serves = ["a specification"]
+source = "here"
+status = "uncertain"
+
+[numerator]
+count = "patients"
+within_denominator = true
+where = [{ medications = "proton-pump-inhibitors", within_months = 3, not = true }]
+
+[denominator]
+count = "patients"
+where = [{ age = [65] }, { medications = "nsaids", within_months = 3 }]
+'''
+
+
+def test_the_packaged_measures():
+    found = {measure.id: measure for measure in m.measures()}
+    assert FIRST <= set(found)
+    for measure in found.values():
+        assert measure.why and measure.serves and measure.source and measure.status in m.STATUSES
+    assert found["emergency_admissions"].low_is_good is True
+    assert found["smr_done_for_cohort"].low_is_good is False
+    assert (found["emergency_admissions"].funnel, found["smr_done_for_cohort"].funnel,
+            found["prescribing_cost_per_patient"].funnel, found["discharge_within_7_days_65plus"].funnel) == (
+        "poisson", "binomial", "none", "binomial")
+    assert found["statin_for_qrisk3_10plus"].features() == {"qrisk3"}
+    assert m.measure("ae_attendances").multiplier == 1000.0
+    with pytest.raises(MeasureError, match="no measure 'nothing'"):
+        m.measure("nothing")
+
+
+def test_a_good_definition_is_read_whole():
+    measure = parse_measure(GOOD, "measures/example.toml")
+    assert measure.numerator.within_denominator and measure.numerator.where[0].negate
+    age, nsaid = measure.denominator.where
+    assert (age.kind, age.minimum, age.maximum) == ("age", 65.0, None)
+    assert (nsaid.kind, nsaid.codelists, nsaid.within_months) == ("medications", ("nsaids",), 3)
+
+
+def _bad(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (GOOD.replace('title = "An example"\n', ""), "example.toml, title: is required"),
+    (_bad('status = "uncertain"', 'status = "guessed"'), "example.toml, status: 'guessed' is not one of verified"),
+    (_bad('status = "uncertain"', 'status = "uncertain"\ncolour = "red"'), "example.toml: unknown field(s) colour"),
+    (_bad('id = "example"', 'id = "other"'), "example.toml, id: 'other' does not match the file name"),
+    (_bad('unit = "percent"', 'unit = "per_head"'), "example.toml, unit: 'per_head' is not one of"),
+    (_bad('serves = ["a specification"]', "serves = []"), "example.toml, serves: must be a non-empty list"),
+    (_bad('count = "patients"\nwithin', 'count = "people"\nwithin'), "example.toml, numerator.count: 'people' is not one of"),
+    (_bad("within_months = 3, not", "within_months = 0, not"),
+     "example.toml, numerator.where[0].within_months: must be a whole number of 1 or more, not 0"),
+    (_bad('{ age = [65] }', '{ age = [65, 18] }'), "example.toml, denominator.where[0].age: 18 is not above 65"),
+    (_bad('{ age = [65] }', '{ age = [65], sex = "F" }'), "denominator.where[0]: a condition has exactly one of"),
+    (_bad('{ age = [65] }', '{ sex = "X" }'), "denominator.where[0].sex: 'X' is not one of F, M"),
+    (_bad('medications = "nsaids"', 'medications = "no-such-list"'),
+     "denominator.where[1].medications[0]: no codelist 'no-such-list'"),
+    (_bad('medications = "nsaids"', 'medications = "hypertension"'),
+     "denominator.where[1].medications[0]: codelist 'hypertension' is a snomedct list, a bnf list is needed here"),
+    (_bad('{ age = [65] }', '{ age = [65], within_months = 3 }'), "denominator.where[0]: unknown field(s) within_months"),
+    (_bad('{ age = [65] }', '{ feature = "efi", min = 1 }'), "denominator.where[0].feature: 'efi' is not one of qrisk3"),
+    (_bad('{ age = [65] }', '{ feature = "qrisk3" }'), "denominator.where[0]: feature needs min or max"),
+    (_bad('{ age = [65] }', '{ latest_value = "systolic-bp", min = 150, max = 140 }'),
+     "denominator.where[0]: max 140 is below min 150"),
+    (_bad('{ age = [65] }', '{ any = [] }'), "denominator.where[0].any: must be a non-empty list of conditions"),
+    (_bad('{ age = [65] }', '{ any = [{ age = [1], care_home = true }] }'),
+     "denominator.where[0].any[0]: a condition has exactly one of"),
+    (_bad("within_denominator = true\n", ""),
+     "numerator.within_denominator: a percentage's numerator must be within its denominator"),
+    (_bad('count = "patients"\nwithin', 'count = "hospital"\nkinds = ["ae"]\nwithin'),
+     "numerator.within_denominator: the numerator counts hospital and the denominator patients"),
+    (_bad('count = "patients"\nwithin', 'count = "hospital"\nwithin'), "numerator.kinds: is required for count = \"hospital\""),
+    (_bad('count = "patients"\nwithin', 'count = "patients"\nsum = "cost"\nwithin'), "numerator.sum: 'cost' is not one of"),
+    (_bad('count = "patients"\nwithin', 'count = "patients"\nkinds = ["ae"]\nwithin'),
+     'numerator.kinds: only for count = "hospital"'),
+    ("id = ", "example.toml: not valid TOML"),
+])
+def test_bad_definitions_are_rejected_naming_the_field(text, message):
+    with pytest.raises(MeasureError) as raised:
+        parse_measure(text, "measures/example.toml")
+    assert message in str(raised.value)
