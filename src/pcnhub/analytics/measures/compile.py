@@ -1,0 +1,293 @@
+"""A measure definition (:mod:`pcnhub.reference.measures`) compiled to one Ibis expression per measure.
+
+:func:`months` lists the months measured; :func:`patient_months` is the base every measure stands on:
+one row per patient registered on the last day of each month (``patient_id, practice_code, month,
+month_end, age, sex, care_home``); :func:`practice_counts` compiles a definition to
+``measure, practice_code, month, numerator, denominator`` (numerator float64: a count or a sum;
+denominator int64), the ratio of sums' parts for each practice and month.
+
+Conditions that look at other tables (events, prescriptions, latest values, distinct medicines) become
+tables of the patient-months where they hold, left-joined to the base; windows are computed in Python
+per month (:func:`pcnhub.analytics.pipeline.codes.months_before`) so that every engine gets the same
+date literals.  Windows are half-open as in the pipeline: "within N months" of a month ending ``end``
+is ``months_before(end, N) < date <= end``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from pcnhub.analytics.engines import memtable
+from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, months_before
+from pcnhub.reference.measures import Condition, Count, Measure
+
+#: Conditions that look at another table (the rest are columns of the base).
+TABLE_CONDITIONS: Final = ("events", "medications", "latest_value", "distinct_medicines")
+#: 1 and 0 as doubles on every engine (a literal 1.0 is a DECIMAL on DuckDB, and Ibis writes no cast for it).
+_ONE: Final = ibis.literal(1).cast("float64")
+_ZERO: Final = ibis.literal(0).cast("float64")
+
+
+@dataclass(frozen=True)
+class Month:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def index(self) -> int:
+        return self.start.year * 12 + self.start.month - 1
+
+
+def months(as_of: dt.date, count: int) -> list[Month]:
+    """The ``count`` whole months ending with the last one complete on ``as_of`` (oldest first)."""
+    if count < 1:
+        raise ValueError("the number of months must be 1 or more")
+    last_day = calendar.monthrange(as_of.year, as_of.month)[1]
+    index = as_of.year * 12 + as_of.month - 1 - (0 if as_of.day == last_day else 1)
+    found = []
+    for i in range(index - count + 1, index + 1):
+        year, month = divmod(i, 12)
+        start = dt.date(year, month + 1, 1)
+        found.append(Month(start, dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])))
+    return found
+
+
+def month_table(periods: list[Month]) -> ir.Table:
+    """``month, month_end, month_index`` (months since year 0): the months as a small table."""
+    return memtable(
+        {"month": [m.start for m in periods], "month_end": [m.end for m in periods],
+         "month_index": [m.index for m in periods]},
+        {"month": "date", "month_end": "date", "month_index": "int64"},
+    )
+
+
+def _windows(periods: list[Month], within: int | None) -> ir.Table:
+    """``month, _lo, _hi``: each month's window (``_lo`` null: ever)."""
+    return memtable(
+        {"month": [m.start for m in periods],
+         "_lo": [None if within is None else months_before(m.end, within) for m in periods],
+         "_hi": [m.end for m in periods]},
+        {"month": "date", "_lo": "date", "_hi": "date"},
+    )
+
+
+def _in_window(rows: ir.Table, date: str, periods: list[Month], within: int | None) -> ir.Table:
+    """``rows`` joined to each month whose window holds ``rows[date]`` (a row may fall in several)."""
+    windows = _windows(periods, within)
+    condition = rows[date] <= windows._hi
+    if within is not None:
+        condition = condition & (rows[date] > windows._lo)
+    joined = rows.join(windows, condition)
+    return joined
+
+
+def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
+    """One row per patient registered on the last day of each month, with age (whole years) on that day."""
+    table = month_table(periods)
+    joined = patients.cross_join(table)
+    registered = (
+        (joined.registered_from <= joined.month_end)
+        & (joined.registered_to.isnull() | (joined.registered_to >= joined.month_end))
+        & (joined.birth_month <= joined.month_end)
+    )
+    rows = joined.filter(registered)
+    months_old = (rows.month_end.year() - rows.birth_month.year()) * 12 + (
+        rows.month_end.month() - rows.birth_month.month())
+    return rows.select(
+        "patient_id", "practice_code", "month", "month_end", "month_index",
+        age=(months_old // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home,
+    )
+
+
+# --- conditions ----------------------------------------------------------------------------------------
+
+
+def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``patient_id, month``: the patient-months where a table condition holds (``negate`` ignored)."""
+    within = condition.within_months
+    if condition.kind == "events":
+        keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
+        lists = codelist_table(keys)
+        events = tables["events"]
+        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key)
+        rows = _in_window(coded, "date", periods, within)
+        if condition.resolved_by is None:
+            return rows.select("patient_id", "month").distinct()
+        found = rows.group_by("patient_id", "month").aggregate(
+            _d=ibis.ifelse(rows.key.isin(list(condition.codelists)), rows.date, ibis.null("date")).max(),
+            _r=ibis.ifelse(rows.key == condition.resolved_by, rows.date, ibis.null("date")).max(),
+        )
+        held = found._d.notnull() & (found._r.isnull() | (found._r < found._d))
+        return found.filter(held).select("patient_id", "month")
+    medications = tables["medications"]
+    if condition.kind == "medications":
+        chosen = bnf_match(medications.bnf_code, condition.codelists)
+        if condition.repeat_only:
+            chosen = chosen & medications.repeat
+        rows = _in_window(medications.filter(chosen).select("patient_id", "date"), "date", periods, within)
+        return rows.select("patient_id", "month").distinct()
+    if condition.kind == "distinct_medicines":
+        rows = _in_window(medications.filter(medications.repeat).select("patient_id", "date", "bnf_code"),
+                          "date", periods, within)
+        counted = rows.group_by("patient_id", "month").aggregate(_n=rows.bnf_code.nunique())
+        return counted.filter(counted._n >= condition.at_least).select("patient_id", "month")
+    if condition.kind == "latest_value":
+        lists = codelist_table((condition.value,))
+        events = tables["events"]
+        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, events.value)
+        coded = coded.filter(coded.value.notnull())
+        rows = _in_window(coded, "date", periods, within)
+        order = ibis.row_number().over(group_by=[rows.patient_id, rows.month], order_by=[rows.date.desc(),
+                                                                                           rows.value.desc()])
+        ranked = rows.mutate(_n=order)
+        latest = ranked.filter(ranked._n == 0)
+        held = _between(latest.value, condition)
+        return latest.filter(held).select("patient_id", "month")
+    raise ValueError(f"not a table condition: {condition.kind}")
+
+
+def _between(value: ir.NumericValue, condition: Condition) -> ir.BooleanValue:
+    held = value.notnull()
+    if condition.minimum is not None:
+        held = held & (value >= condition.minimum)
+    if condition.maximum is not None:
+        held = held & (value <= condition.maximum)
+    return held
+
+
+class _Compiler:
+    """Collects the table conditions of a measure and builds its boolean expressions over the joined base."""
+
+    def __init__(self, tables: dict[str, ir.Table], periods: list[Month]) -> None:
+        self.tables = tables
+        self.periods = periods
+        self.flags: dict[Condition, str] = {}
+
+    def collect(self, condition: Condition) -> None:
+        if condition.kind in TABLE_CONDITIONS and condition not in self.flags:
+            self.flags[condition] = f"_c{len(self.flags)}"
+        for part in condition.parts:
+            self.collect(part)
+
+    def join(self, base: ir.Table) -> ir.Table:
+        """``base`` with a boolean column per table condition (False where it does not hold)."""
+        for condition, name in self.flags.items():
+            flags = _flag_table(condition, self.tables, self.periods).mutate(**{name: ibis.literal(True)})
+            joined = base.left_join(flags, ["patient_id", "month"])
+            base = joined.select(*[joined[c] for c in base.columns], joined[name].fill_null(False).name(name))
+        return base
+
+    def expression(self, base: ir.Table, condition: Condition) -> ir.BooleanValue:
+        kind = condition.kind
+        if kind in TABLE_CONDITIONS:
+            held = base[self.flags[condition]]
+        elif kind == "age":
+            held = base.age >= int(condition.minimum)
+            if condition.maximum is not None:
+                held = held & (base.age < int(condition.maximum))
+        elif kind == "sex":
+            held = base.sex == condition.value
+        elif kind == "care_home":
+            held = base.care_home
+        elif kind == "feature":
+            held = _between(base[f"_f_{condition.value}"], condition).fill_null(False)
+        elif kind == "any":
+            held = ibis.or_(*[self.expression(base, part) for part in condition.parts])
+        else:  # all
+            held = ibis.and_(*[self.expression(base, part) for part in condition.parts])
+        return ~held if condition.negate else held
+
+    def all_of(self, base: ir.Table, conditions: tuple[Condition, ...]) -> ir.BooleanValue:
+        if not conditions:
+            return ibis.literal(True)
+        return ibis.and_(*[self.expression(base, c) for c in conditions])
+
+
+# --- counting ------------------------------------------------------------------------------------------
+
+
+def effective_numerator(measure: Measure) -> Count:
+    """The numerator as counted: within the denominator, the denominator narrowed by the numerator."""
+    num, den = measure.numerator, measure.denominator
+    if not num.within_denominator:
+        return num
+    return replace(
+        den,
+        where=den.where + num.where,
+        kinds=num.kinds or den.kinds,
+        codelists=num.codelists or den.codelists,
+        sum=num.sum,
+        max_stay_days=num.max_stay_days if num.max_stay_days is not None else den.max_stay_days,
+        within_denominator=False,
+    )
+
+
+def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``patient_id, month, _v``: the rows a side counts (or the column it sums), by patient and month."""
+    if count.count == "hospital":
+        hospital = tables["hospital"]
+        chosen = hospital.kind.isin(list(count.kinds))
+        if count.max_stay_days is not None:
+            chosen = chosen & hospital.end.notnull() & (hospital.end <= hospital.start + ibis.interval(
+                days=count.max_stay_days))
+        rows = hospital.filter(chosen).select("patient_id", date=hospital.start, _x=_ONE)
+    elif count.count == "medications":
+        medications = tables["medications"]
+        chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
+        value = medications.cost.fill_null(_ZERO) if count.sum == "cost" else _ONE
+        rows = medications.filter(chosen).select("patient_id", "date", _x=value.cast("float64"))
+    else:  # events
+        lists = codelist_table(count.codelists)
+        events = tables["events"]
+        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date)
+        rows = coded.distinct().mutate(_x=_ONE)
+    table = month_table(periods)
+    joined = rows.join(table, (rows.date >= table.month) & (rows.date <= table.month_end))
+    return joined.group_by("patient_id", "month").aggregate(_v=joined._x.sum())
+
+
+def practice_counts(
+    measure: Measure,
+    base: ir.Table,
+    tables: dict[str, ir.Table],
+    periods: list[Month],
+    features: ir.Table | None = None,
+) -> ir.Table:
+    """``measure, practice_code, month, numerator, denominator``: the measure's sums for each practice and
+    month (practices and months with no registered patient are absent)."""
+    numerator, denominator = effective_numerator(measure), measure.denominator
+    compiler = _Compiler(tables, periods)
+    for side in (numerator, denominator):
+        for condition in side.where:
+            compiler.collect(condition)
+    frame = compiler.join(base)
+    needed = sorted(measure.features())
+    if needed:
+        if features is None:
+            raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
+        chosen = features.select("patient_id", **{f"_f_{name}": features[name] for name in needed})
+        joined = frame.left_join(chosen, "patient_id")
+        frame = joined.select(*[joined[c] for c in frame.columns], *[joined[f"_f_{n}"] for n in needed])
+    sides = (("_num", numerator), ("_den", denominator))
+    for name, side in sides:
+        if side.count != "patients":
+            counted = _rows_per_patient_month(side, tables, periods).rename({f"{name}_v": "_v"})
+            joined = frame.left_join(counted, ["patient_id", "month"])
+            frame = joined.select(*[joined[c] for c in frame.columns],
+                                  joined[f"{name}_v"].fill_null(_ZERO).name(f"{name}_v"))
+    contributions = {}
+    for name, side in sides:
+        held = compiler.all_of(frame, side.where)
+        value = _ONE if side.count == "patients" else frame[f"{name}_v"]
+        contributions[name] = ibis.ifelse(held, value, _ZERO)
+    frame = frame.mutate(**contributions)
+    grouped = frame.group_by("practice_code", "month").aggregate(
+        numerator=frame._num.sum().cast("float64"), denominator=frame._den.sum().round().cast("int64"))
+    return grouped.select(ibis.literal(measure.id).name("measure"), "practice_code", "month", "numerator",
+                          "denominator")

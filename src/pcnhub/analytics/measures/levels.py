@@ -1,0 +1,169 @@
+"""From practice counts to every level: ratio of sums, disclosure control, funnel limits, percentiles among
+PCNs, deciles and change over a year (Ibis; the same on every engine).
+
+:func:`level_counts` sums the practices' numerators and denominators to each ``practice``, ``pcn``,
+``sub_icb``, ``icb`` and ``england`` (org ``ENG``) for each measure and month; a practice with no PCN (or
+sub-ICB, ICB) in the map counts only at the levels it has, and always for England.  :func:`values` then
+writes :data:`VALUES` and :func:`deciles` :data:`DECILES`:
+
+* disclosure control as in the population health aggregates (:mod:`pcnhub.analytics.pipeline.aggregates`):
+  a count of 1 to 6 is suppressed (numerator, denominator, value, percentile and change null,
+  ``suppressed`` true); other counts are rounded to the nearest 5 and the value is the rounded
+  numerator over the rounded denominator, times the unit's multiplier.  A summed numerator (cost) is
+  not a count: it is rounded to the penny, and only its denominator is checked for small counts;
+* ``england_value``: England's value that month (unrounded: a ratio of every practice's sums; null, with
+  the funnel limits, when England's own counts are suppressed);
+* funnel limits around England's value ``p`` for the row's (rounded) denominator ``n``: binomial
+  ``p -/+ z sqrt(p (1 - p) / n)`` kept within 0 and 1, or Poisson ``p -/+ z sqrt(p / n)`` kept at 0 or
+  more (z = 1.96 for 95%, 3.09 for 99.8%), times the multiplier; none for a sum;
+* ``percentile`` (PCNs only): the PCN's percent rank (0 to 100) among all PCNs with a denominator that
+  month, on unrounded values, as OpenPrescribing's percentiles;
+* ``change_12m``: the value minus the same organisation's value 12 months before (null if either is
+  suppressed or missing);
+* :func:`deciles`: the 10th, 20th, ... 90th percentiles of the PCNs' unrounded values each month
+  (linear interpolation between order statistics, numpy's default), OpenPrescribing's deciles chart.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from pcnhub.analytics.engines import memtable
+from pcnhub.analytics.pipeline.aggregates import rounded, small
+from pcnhub.analytics.pipeline.variation import Z95, Z998
+from pcnhub.reference.measures import Measure
+
+LEVELS: Final = ("practice", "pcn", "sub_icb", "icb", "england")
+ENGLAND: Final = "ENG"
+PERCENTILES: Final = tuple(range(10, 100, 10))
+
+VALUES: Final = ibis.schema({
+    "measure": "string", "level": "string", "org_code": "string", "month": "date",
+    "numerator": "float64", "denominator": "int64", "value": "float64", "suppressed": "boolean",
+    "england_value": "float64", "lower95": "float64", "upper95": "float64", "lower998": "float64",
+    "upper998": "float64", "percentile": "float64", "change_12m": "float64",
+})
+DECILES: Final = ibis.schema({"measure": "string", "month": "date", "percentile": "int64", "value": "float64"})
+
+
+def geography_table(geography: dict[str, tuple[str | None, str | None, str | None]] | None) -> ir.Table:
+    """``practice_code, pcn_code, sub_icb_code, icb_code`` from ``{practice: (pcn, sub_icb, icb)}``."""
+    rows = sorted((geography or {}).items())
+    return memtable(
+        {"practice_code": [p for p, _ in rows], "pcn_code": [g[0] for _, g in rows],
+         "sub_icb_code": [g[1] for _, g in rows], "icb_code": [g[2] for _, g in rows]},
+        {"practice_code": "string", "pcn_code": "string", "sub_icb_code": "string", "icb_code": "string"},
+    )
+
+
+def measure_table(measures: list[Measure]) -> ir.Table:
+    """``measure, multiplier, funnel, summed``: what the later steps need of each definition."""
+    return memtable(
+        {"measure": [m.id for m in measures], "multiplier": [m.multiplier for m in measures],
+         "funnel": [m.funnel for m in measures], "summed": [m.numerator.sum is not None for m in measures]},
+        {"measure": "string", "multiplier": "float64", "funnel": "string", "summed": "boolean"},
+    )
+
+
+def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
+    """``measure, level, org_code, month, numerator, denominator``: sums at every level (unrounded)."""
+    joined = practices.left_join(geography, "practice_code")
+    rows = joined.select(practices.measure, practices.practice_code, practices.month, practices.numerator,
+                         practices.denominator, joined.pcn_code, joined.sub_icb_code, joined.icb_code)
+    parts = []
+    for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"),
+                          ("icb", "icb_code"), ("england", None)):
+        chosen = rows if column is None else rows.filter(rows[column].notnull())
+        org = ibis.literal(ENGLAND) if column is None else chosen[column]
+        grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
+            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum())
+        parts.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "numerator",
+                                    "denominator"))
+    return ibis.union(*parts)
+
+
+def _limits(p: ir.FloatingValue, n: ir.IntegerValue, funnel: ir.StringValue, z: float) -> tuple:
+    n = n.cast("float64")
+    binomial = z * (p * (1 - p) / n).sqrt()
+    poisson = z * (p / n).sqrt()
+    spread = ibis.cases((funnel == "binomial", binomial), (funnel == "poisson", poisson), else_=ibis.null("float64"))
+    lower = p - spread
+    upper = p + spread
+    lower = ibis.greatest(lower, 0.0)
+    upper = ibis.ifelse(funnel == "binomial", ibis.least(upper, 1.0), upper)
+    ok = n > 0
+    return ibis.ifelse(ok, lower, ibis.null("float64")), ibis.ifelse(ok, upper, ibis.null("float64"))
+
+
+def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
+    """:data:`VALUES` from :func:`level_counts` (``periods``: ``month, month_index``; ``measures``:
+    :func:`measure_table`)."""
+    counts = counts.filter(counts.denominator > 0)
+    joined = counts.join(measures, "measure").join(periods.select("month", "month_index"), "month")
+    national = joined.filter(joined.level == "england")
+    hidden = small(national.denominator) | (~national.summed & small(national.numerator.round().cast("int64")))
+    england = national.select(  # England's own counts small: its value (and the limits around it) not shown
+        "measure", "month",
+        _p=ibis.ifelse(hidden, ibis.null("float64"), national.numerator / national.denominator.cast("float64")))
+    rows = joined.join(england, ["measure", "month"])
+    raw = rows.numerator / rows.denominator.cast("float64")
+    count_numerator = rows.numerator.round().cast("int64")
+    suppressed = small(rows.denominator) | (~rows.summed & small(count_numerator))
+    denominator = rounded(rows.denominator)
+    numerator = ibis.ifelse(rows.summed, rows.numerator.round(2), rounded(count_numerator).cast("float64"))
+    value = numerator / denominator.cast("float64") * rows.multiplier
+    lower95, upper95 = _limits(rows._p, denominator, rows.funnel, Z95)
+    lower998, upper998 = _limits(rows._p, denominator, rows.funnel, Z998)
+    pcn = rows.level == "pcn"
+    rank = ibis.percent_rank().over(group_by=[rows.measure, rows.month, rows.level], order_by=raw)
+    null = ibis.null("float64")
+    out = rows.select(
+        "measure", "level", "org_code", "month", "month_index",
+        numerator=ibis.ifelse(suppressed, null, numerator),
+        denominator=ibis.ifelse(suppressed, ibis.null("int64"), denominator),
+        value=ibis.ifelse(suppressed | (denominator == 0), null, value),
+        suppressed=suppressed,
+        england_value=rows._p * rows.multiplier,
+        lower95=lower95 * rows.multiplier, upper95=upper95 * rows.multiplier,
+        lower998=lower998 * rows.multiplier, upper998=upper998 * rows.multiplier,
+        percentile=ibis.ifelse(pcn & ~suppressed, rank * 100.0, null),
+    )
+    earlier = out.view()  # a self-join needs a view of its own
+    before = earlier.select(measure=earlier.measure, level=earlier.level, org_code=earlier.org_code,
+                            _index=earlier.month_index + 12, _before=earlier.value)
+    changed = out.left_join(before, [out.measure == before.measure, out.level == before.level,
+                                     out.org_code == before.org_code, out.month_index == before._index])
+    return changed.select(
+        *[changed[c] for c in VALUES.names if c != "change_12m"],
+        change_12m=(changed.value - changed._before),
+    )
+
+
+def deciles(counts: ir.Table, measures: ir.Table) -> ir.Table:
+    """:data:`DECILES`: the 10th to 90th percentiles of the PCNs' values each month (unrounded values, linear
+    interpolation between the order statistics)."""
+    pcns = counts.filter((counts.level == "pcn") & (counts.denominator > 0)).join(measures, "measure")
+    pcns = pcns.select("measure", "month", _v=pcns.numerator / pcns.denominator.cast("float64") * pcns.multiplier)
+    window = ibis.window(group_by=[pcns.measure, pcns.month])
+    ranked = pcns.mutate(
+        _r=ibis.row_number().over(group_by=[pcns.measure, pcns.month], order_by=pcns._v),
+        _n=pcns._v.count().over(window),
+    )
+    points = memtable({"percentile": list(PERCENTILES)}, {"percentile": "int64"})
+    sizes = ranked.select("measure", "month", "_n").distinct()
+    wanted = sizes.cross_join(points)
+    position = (wanted._n - 1).cast("float64") * wanted.percentile.cast("float64") / 100.0
+    wanted = wanted.mutate(_h=position, _lo=position.floor().cast("int64"))
+    wanted = wanted.mutate(_hi=ibis.least(wanted._lo + 1, wanted._n - 1))
+    ranked_high = ranked.view()
+    low = ranked.select(measure=ranked.measure, month=ranked.month, _r=ranked._r, _vlo=ranked._v)
+    high = ranked_high.select(measure=ranked_high.measure, month=ranked_high.month, _r=ranked_high._r,
+                              _vhi=ranked_high._v)
+    a = wanted.join(low, [wanted.measure == low.measure, wanted.month == low.month, wanted._lo == low._r])
+    a = a.select(wanted.measure, wanted.month, wanted.percentile, wanted._h, wanted._lo, wanted._hi, low._vlo)
+    b = a.join(high, [a.measure == high.measure, a.month == high.month, a._hi == high._r])
+    value = b._vlo + (b._h - b._lo.cast("float64")) * (b._vhi - b._vlo)
+    return b.select(b.measure, b.month, b.percentile, value=value)

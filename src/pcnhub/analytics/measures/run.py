@@ -1,0 +1,133 @@
+"""Run the measures on a dataset and write them (``pcnhub measures run``).
+
+:func:`run_measures` reads a dataset folder, computes each measure of ``reference/measures/`` (or those
+asked for) on DuckDB or Spark for the ``months`` whole months up to ``as_of`` and writes to ``out``:
+
+* ``measure_values.parquet``: every measure, level, organisation and month (:data:`.levels.VALUES`);
+* ``measure_deciles.parquet``: the PCNs' deciles each month (:data:`.levels.DECILES`);
+* ``measures.json``: ``{"engine", "as_of", "months": [first, last], "seconds", "steps", "measures":
+  [definition...], "skipped": {id: reason}}``.
+
+A measure that needs the population health pipeline's per-patient results (a ``feature`` condition,
+e.g. QRISK3) is computed only when ``features`` (``patient_features.parquet`` of ``pcnhub phm run``) is
+given, and listed in ``skipped`` otherwise.  Each measure's practice counts are written to a work
+folder and read again, so memory stays bounded; the outputs are moved into ``out`` when all are done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import ibis
+
+from pcnhub.analytics import engines
+from pcnhub.analytics.measures import compile as compiler
+from pcnhub.analytics.measures import levels
+from pcnhub.analytics.run import default_as_of
+from pcnhub.analytics.schema import TABLES
+from pcnhub.progress import progress_bars
+from pcnhub.reference import measures as definitions
+
+VALUES_FILE: Final = "measure_values.parquet"
+DECILES_FILE: Final = "measure_deciles.parquet"
+SUMMARY_FILE: Final = "measures.json"
+MONTHS: Final = 24
+
+
+def _definition(measure: definitions.Measure) -> dict[str, Any]:
+    return {"id": measure.id, "title": measure.title, "why": measure.why, "direction": measure.direction,
+            "low_is_good": measure.low_is_good, "unit": measure.unit, "serves": list(measure.serves),
+            "source": measure.source, "status": measure.status, "note": measure.note, "funnel": measure.funnel}
+
+
+def run_measures(
+    data: Path,
+    out: Path,
+    *,
+    engine: str = "duckdb",
+    geography: Mapping[str, tuple[str | None, str | None, str | None]] | None = None,
+    features: Path | None = None,
+    months: int = MONTHS,
+    as_of: dt.date | None = None,
+    only: Sequence[str] | None = None,
+    progress: bool = False,
+    console: Any = None,
+    memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
+) -> dict:
+    """Compute the measures and write the outputs (see the module docs); return the summary.
+
+    ``geography``: ``{practice_code: (pcn_code, sub_icb_code, icb_code)}``; ``only``: measure ids.
+    """
+    data, out = Path(data), Path(out)
+    missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
+    if missing:
+        raise FileNotFoundError(f"{data}: missing {', '.join(missing)}")
+    chosen = list(definitions.measures()) if not only else [definitions.measure(m) for m in only]
+    skipped = {m.id: f"needs the pipeline's {', '.join(sorted(m.features()))}: give --features"
+               for m in chosen if m.features() and features is None}
+    chosen = [m for m in chosen if m.id not in skipped]
+    if not chosen:
+        raise ValueError("no measure to compute: " + "; ".join(f"{k} {v}" for k, v in skipped.items()))
+    as_of = as_of or default_as_of(data)
+    periods = compiler.months(as_of, months)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".pcnhub-measures-", dir=out))
+    staged = work / "output"
+    staged.mkdir()
+    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    bars = progress_bars(console, enabled=progress)
+    try:
+        con = engines.connect(engine, memory_limit=memory_limit, temp_directory=work / "spill")
+        try:
+            with bars:
+                task = bars.add_task("measures", total=len(chosen) + 2)
+
+                def step(name: str, begun: float) -> None:
+                    steps[name] = round(time.perf_counter() - begun, 3)
+                    bars.update(task, description=name)
+                    bars.advance(task)
+
+                begun = time.perf_counter()
+                tables = engines.load_tables(con, data)
+                base = engines.materialise(con, compiler.patient_months(tables["patients"], periods),
+                                           work / "patient_months.parquet")
+                feature_table = None if features is None else engines.read_parquet(con, features)
+                step("registered patients by month", begun)
+                parts = []
+                for measure in chosen:
+                    begun = time.perf_counter()
+                    counts = compiler.practice_counts(measure, base, tables, periods, feature_table)
+                    parts.append(engines.materialise(con, counts, work / f"practice-{measure.id}.parquet"))
+                    step(measure.id, begun)
+                begun = time.perf_counter()
+                practices = ibis.union(*parts)
+                counts = engines.materialise(
+                    con, levels.level_counts(practices, levels.geography_table(geography)), work / "levels.parquet")
+                measure_table = levels.measure_table(chosen)
+                engines.write_parquet(con, levels.values(counts, measure_table, compiler.month_table(periods)),
+                                      staged / VALUES_FILE, schema=levels.VALUES.to_pyarrow())
+                engines.write_parquet(con, levels.deciles(counts, measure_table), staged / DECILES_FILE,
+                                      schema=levels.DECILES.to_pyarrow())
+                step("levels, deciles and limits", begun)
+        finally:
+            engines.close(con)
+        summary = {
+            "engine": engine, "as_of": as_of.isoformat(),
+            "months": [periods[0].start.isoformat(), periods[-1].start.isoformat()],
+            "seconds": round(time.perf_counter() - started, 3), "steps": steps,
+            "measures": [_definition(m) for m in chosen], "skipped": skipped,
+        }
+        (staged / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        for path in staged.iterdir():
+            path.replace(out / path.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return summary
