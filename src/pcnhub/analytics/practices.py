@@ -125,3 +125,12 @@ def read_map(path: Path) -> dict[str, tuple[str | None, str | None]]:
     if not Path(path).is_file():
         raise ValueError(f"--practice-map: {path} does not exist")
     return {m.practice_code: (m.pcn_code, m.icb_code or None) for m in read_practice_map(path)}
+
+
+def read_geography(path: Path) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """``{practice_code: (pcn_code, sub_icb_code, icb_code)}`` from an NHS gp-reg-pat-prac-map CSV (InputError
+    if bad), for the measures' levels."""
+    if not Path(path).is_file():
+        raise ValueError(f"--practice-map: {path} does not exist")
+    return {m.practice_code: (m.pcn_code or None, m.sub_icb_code or None, m.icb_code or None)
+            for m in read_practice_map(path)}

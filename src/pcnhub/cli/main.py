@@ -36,6 +36,8 @@ COMMANDS = {
                     "add_arrs_arguments", "run_arrs"),
     "phm": Command("population health: risk scores, synthetic data, pipelines", "pcnhub.cli.phm.main",
                    "add_phm_arguments", "run_phm", nested=True),
+    "measures": Command("measures by month for practices, PCNs, sub-ICBs, ICBs and England (reference/measures)",
+                        "pcnhub.cli.measures", "add_measures_arguments", "run_measures_command"),
     "maturity": Command("PCN maturity matrix: self-assessment scores and support", "pcnhub.cli.maturity",
                         "add_maturity_arguments", "run_maturity"),
     "iif": Command("Investment and Impact Fund: the catalogue, and points and GBP of an indicator",

@@ -94,7 +94,7 @@ def _limits(p: ir.FloatingValue, n: ir.IntegerValue, funnel: ir.StringValue, z: 
     upper = p + spread
     lower = ibis.greatest(lower, 0.0)
     upper = ibis.ifelse(funnel == "binomial", ibis.least(upper, 1.0), upper)
-    ok = n > 0
+    ok = (n > 0) & p.notnull()  # GREATEST ignores a null on DuckDB, not on Spark
     return ibis.ifelse(ok, lower, ibis.null("float64")), ibis.ifelse(ok, upper, ibis.null("float64"))
 
 
@@ -127,8 +127,11 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
         value=ibis.ifelse(suppressed | (denominator == 0), null, value),
         suppressed=suppressed,
         england_value=rows._p * rows.multiplier,
-        lower95=lower95 * rows.multiplier, upper95=upper95 * rows.multiplier,
-        lower998=lower998 * rows.multiplier, upper998=upper998 * rows.multiplier,
+        # limits show the denominator they are for: not for a suppressed row
+        lower95=ibis.ifelse(suppressed, null, lower95 * rows.multiplier),
+        upper95=ibis.ifelse(suppressed, null, upper95 * rows.multiplier),
+        lower998=ibis.ifelse(suppressed, null, lower998 * rows.multiplier),
+        upper998=ibis.ifelse(suppressed, null, upper998 * rows.multiplier),
         percentile=ibis.ifelse(pcn & ~suppressed, rank * 100.0, null),
     )
     earlier = out.view()  # a self-join needs a view of its own

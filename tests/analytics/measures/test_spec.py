@@ -1,0 +1,179 @@
+"""Hand-made patients with hand-computed numerators and denominators per practice, PCN, sub-ICB, ICB, England
+and month, on DuckDB and Spark (the same expected values on both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pcnhub.analytics.measures.run import run_measures
+from pcnhub.reference import codelists as cl
+from tests.analytics.spec.dataset import Builder, code_of, flag_code, write
+
+AS_OF = dt.date(2024, 4, 1)
+JAN, FEB, MAR = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+GEOGRAPHY = {
+    "A00001": ("U00001", "S00001", "Q00001"),
+    "A00002": ("U00001", "S00001", "Q00001"),
+    "A00003": (None, "S00002", "Q00001"),  # no PCN: counted for its sub-ICB, ICB and England only
+}
+D = dt.date
+
+
+def _dataset(folder: Path) -> Path:
+    b = Builder()
+
+    def patient(name, age, practice, **kw):
+        return b.patient(name, age=age, practice=practice, **kw)
+
+    def item(pid, key, date, cost=None, repeat=True):
+        medicine = cl.medicine(key)
+        b.rows["medications"].append({"patient_id": pid, "code": medicine.dmd_code, "bnf_code": medicine.bnf_code,
+                                      "date": date, "repeat": repeat, "cost": cost})
+
+    hypertension, resolved = code_of("hypertension"), code_of("hypertension-resolved")
+    sbp = flag_code("systolic-bp")
+    smr = sorted(cl.codelist("structured-medication-review").codes)[0]
+    a1 = patient("a1", 70, "A00001")
+    b.hospital(a1, "emergency_admission", D(2024, 1, 10), D(2024, 1, 15))  # 5 days
+    b.hospital(a1, "emergency_admission", D(2024, 3, 5), D(2024, 3, 20))  # 15 days
+    b.hospital(a1, "ae", D(2024, 2, 2), D(2024, 2, 2))
+    b.hospital(a1, "outpatient_first", D(2024, 1, 5))
+    for day in (D(2024, 1, 20), D(2024, 2, 10), D(2024, 2, 25)):
+        b.hospital(a1, "outpatient_follow_up", day)
+    item(a1, "naproxen-500", D(2023, 11, 15))  # repeat: in the SMR cohort Jan-Mar; NSAID in Jan's 3 months only
+    item(a1, "omeprazole-20", D(2024, 1, 10), cost=1.0)
+    item(a1, "omeprazole-20", D(2024, 2, 10), cost=1.0)
+    b.event(a1, hypertension, D(2015, 1, 1))
+    b.event(a1, sbp, D(2023, 6, 1), 150.0)
+    b.event(a1, sbp, D(2024, 2, 10), 135.0)
+    a2 = patient("a2", 40, "A00001", sex="M", registered_to=D(2024, 2, 15))  # left in February
+    b.hospital(a2, "emergency_admission", D(2024, 2, 1), D(2024, 2, 2))
+    item(a2, "atorvastatin-20", D(2024, 1, 5), cost=10.0)
+    a3 = patient("a3", 66, "A00001", sex="M", registered_from=D(2024, 2, 10))  # joined in February
+    b.hospital(a3, "ae", D(2024, 3, 31), D(2024, 3, 31))
+    b.hospital(a3, "emergency_admission", D(2024, 3, 28), None)  # not discharged yet
+    item(a3, "apixaban-5", D(2024, 2, 15), cost=53.0)
+    item(a3, "lansoprazole-30", D(2023, 12, 1), cost=1.2)
+    item(a3, "naproxen-500", D(2024, 3, 10), repeat=False)
+    b.event(a3, hypertension, D(2024, 3, 15))
+    a4 = patient("a4", 65, "A00001", months_to_birthday=-2)  # 64 at the end of January, 65 from February
+    b.hospital(a4, "emergency_admission", D(2024, 1, 20), D(2024, 1, 22))
+    b.hospital(a4, "emergency_admission", D(2024, 2, 20), D(2024, 2, 21))
+    b.hospital(a4, "outpatient_first", D(2024, 2, 1))
+    b.hospital(a4, "outpatient", D(2024, 3, 1))  # neither first nor follow-up: not counted
+    item(a4, "ibuprofen-400", D(2024, 1, 25), repeat=False)
+    item(a4, "amlodipine-5", D(2024, 3, 3))  # cost not known: counts 0
+    b.event(a4, hypertension, D(2020, 1, 1))
+    b.event(a4, resolved, D(2023, 1, 1))
+    b1 = patient("b1", 85, "A00002", sex="M")
+    b.hospital(b1, "emergency_admission", D(2024, 1, 8), D(2024, 1, 30))
+    b.event(b1, hypertension, D(2010, 1, 1))
+    b.event(b1, sbp, D(2024, 1, 5), 148.0)
+    b.event(b1, sbp, D(2024, 3, 3), 139.0)
+    b.event(b1, sbp, D(2024, 3, 3), 152.0)  # the highest of the day counts
+    b2 = patient("b2", 90, "A00002", care_home=True)
+    b.event(b2, smr, D(2023, 3, 15))
+    c1 = patient("c1", 30, "A00003")
+    b.hospital(c1, "ae", D(2024, 1, 15), D(2024, 1, 15))
+    return write(folder, b.tables())
+
+
+#: (measure, practice) -> [(numerator, denominator) in January, February, March]
+PRACTICES = {
+    ("emergency_admissions", "A00001"): [(2, 3), (1, 3), (2, 3)],
+    ("emergency_admissions", "A00002"): [(1, 2), (0, 2), (0, 2)],
+    ("emergency_admissions", "A00003"): [(0, 1), (0, 1), (0, 1)],
+    ("ae_attendances", "A00001"): [(0, 3), (1, 3), (1, 3)],
+    ("ae_attendances", "A00003"): [(1, 1), (0, 1), (0, 1)],
+    ("discharge_within_7_days_65plus", "A00001"): [(1, 1), (1, 1), (0, 2)],
+    ("discharge_within_7_days_65plus", "A00002"): [(0, 1), (0, 0), (0, 0)],
+    ("outpatient_follow_up_ratio", "A00001"): [(1, 1), (2, 1), (0, 0)],
+    ("prescribing_cost_per_patient", "A00001"): [(11.0, 3), (54.0, 3), (0.0, 3)],
+    ("prescribing_cost_per_patient", "A00002"): [(0.0, 2), (0.0, 2), (0.0, 2)],
+    ("nsaid_without_gastroprotection_65plus", "A00001"): [(0, 1), (1, 1), (2, 2)],
+    ("nsaid_without_gastroprotection_65plus", "A00002"): [(0, 0), (0, 0), (0, 0)],
+    ("hypertension_treated_to_target", "A00001"): [(0, 1), (1, 1), (1, 2)],
+    ("hypertension_treated_to_target", "A00002"): [(1, 1), (1, 1), (0, 1)],
+    ("smr_done_for_cohort", "A00001"): [(0, 1), (0, 1), (0, 1)],
+    ("smr_done_for_cohort", "A00002"): [(1, 1), (1, 1), (0, 1)],
+}
+
+
+@pytest.fixture(scope="module")
+def computed(engine, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"measures-{engine}")
+    data = _dataset(folder / "data")
+    summary = run_measures(data, folder / "out", engine=engine, geography=GEOGRAPHY, months=3, as_of=AS_OF)
+    counts = pq.read_table(folder / "out" / "measure_values.parquet")
+    return summary, counts, folder
+
+
+def _unrounded(folder: Path, engine: str):
+    """The level counts before disclosure control, recomputed from the dataset (for hand-computed checks)."""
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.measures import compile as compiler
+    from pcnhub.analytics.measures import levels
+    from pcnhub.reference import measures as definitions
+
+    con = engines.connect(engine)
+    try:
+        tables = engines.load_tables(con, folder / "data")
+        periods = compiler.months(AS_OF, 3)
+        base = compiler.patient_months(tables["patients"], periods)
+        import ibis
+
+        parts = [compiler.practice_counts(m, base, tables, periods) for m in definitions.measures()
+                 if not m.features()]
+        counts = levels.level_counts(ibis.union(*parts), levels.geography_table(GEOGRAPHY))
+        rows = engines.to_arrow(con, counts).to_pylist()
+    finally:
+        engines.close(con)
+    return {(r["measure"], r["level"], r["org_code"], r["month"]): (r["numerator"], r["denominator"]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def unrounded(computed, engine):
+    return _unrounded(computed[2], engine)
+
+
+def test_the_months_and_what_was_skipped(computed):
+    summary = computed[0]
+    assert summary["months"] == ["2024-01-01", "2024-03-01"]
+    assert set(summary["skipped"]) == {"statin_for_qrisk3_10plus"}
+
+
+@pytest.mark.parametrize(("key", "expected"), list(PRACTICES.items()), ids=["-".join(k) for k in PRACTICES])
+def test_practice_numerators_and_denominators(unrounded, key, expected):
+    measure, practice = key
+    for month, (numerator, denominator) in zip((JAN, FEB, MAR), expected, strict=True):
+        found = unrounded.get((measure, "practice", practice, month), (0.0, 0))
+        assert found == pytest.approx((numerator, denominator)), (measure, practice, month)
+
+
+def test_levels_sum_their_practices(unrounded):
+    emergency = {level: [unrounded[("emergency_admissions", level, org, m)] for m in (JAN, FEB, MAR)]
+                 for level, org in (("pcn", "U00001"), ("sub_icb", "S00002"), ("icb", "Q00001"),
+                                    ("england", "ENG"))}
+    assert emergency["pcn"] == [(3, 5), (1, 5), (2, 5)]  # A00001 + A00002
+    assert emergency["sub_icb"] == [(0, 1), (0, 1), (0, 1)]  # A00003 alone
+    assert emergency["icb"] == emergency["england"] == [(3, 6), (1, 6), (2, 6)]
+    assert ("emergency_admissions", "pcn", None, JAN) not in unrounded  # no PCN row for A00003
+    assert unrounded[("ae_attendances", "pcn", "U00001", JAN)] == (0, 5)
+    assert unrounded[("ae_attendances", "england", "ENG", JAN)] == (1, 6)
+    assert unrounded[("hypertension_treated_to_target", "pcn", "U00001", MAR)] == (1, 3)
+
+
+def test_small_counts_are_suppressed_in_the_output(computed):
+    rows = computed[1].to_pylist()
+    assert rows and all(r["suppressed"] for r in rows if r["denominator"] is None)
+    practice = [r for r in rows if (r["measure"], r["level"], r["org_code"], r["month"])
+                == ("emergency_admissions", "practice", "A00001", JAN)]
+    assert practice == [pytest.approx({
+        "measure": "emergency_admissions", "level": "practice", "org_code": "A00001", "month": JAN,
+        "numerator": None, "denominator": None, "value": None, "suppressed": True, "england_value": None,
+        "lower95": None, "upper95": None, "lower998": None, "upper998": None, "percentile": None,
+        "change_12m": None})]
