@@ -136,3 +136,47 @@ def test_the_rates_catalogues_iif_maximum_comes_from_the_iif_catalogue(label):
     assert line.status == d.worst(catalogue.total_points.status, catalogue.point_value.status,
                                   catalogue.average_list.status)
     assert f"reference/iif/{catalogue.year.slug}.toml" in line.note
+
+
+# --- Indicators linked to measures (issue 15, IIF achievement) ----------------------------------------
+
+
+def test_every_indicator_has_a_measure_or_says_why_not():
+    from pcnhub.reference.measures import measure
+
+    for catalogue in all_years():
+        for indicator in catalogue.indicators:
+            assert indicator.measure or indicator.measure_note.strip(), (catalogue.year, indicator.id)
+            if indicator.measure:
+                assert measure(indicator.measure).id == indicator.measure
+
+
+def test_the_prescribing_safety_and_social_prescribing_indicators_are_linked():
+    linked = {(y.year.label, i.id): i.measure for y in all_years() for i in y.indicators if i.measure}
+    assert linked == {
+        ("2020/21", "IIF20-SP"): "iif_social_prescribing_referrals",
+        ("2020/21", "IIF20-NSAID"): "nsaid_without_gastroprotection_65plus",
+        ("2020/21", "IIF20-ANTICOAG"): "anticoagulant_antiplatelet_without_gastroprotection",
+        ("2021/22", "IIF21-SP"): "iif_social_prescribing_referrals",
+        ("2022/23", "PC-01"): "iif_social_prescribing_referrals",
+    }
+
+
+def test_worklists_named_by_indicators_exist():
+    from pcnhub.phm.services import COHORTS
+
+    for catalogue in all_years():
+        for indicator in catalogue.indicators:
+            if indicator.worklist:
+                assert indicator.worklist in COHORTS and indicator.measure
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d_: d_["indicators"][1].pop("measure_note"), "indicator 2 (CAN-02): give measure (the measure's id) or "
+                                                          "measure_note (why the patient data cannot express it)"),
+    (lambda d_: d_["indicators"][1].update(measure="no_such_measure"), "indicator 2 (CAN-02) measure: no measure"),
+    (lambda d_: d_["indicators"][1].update(worklist="smr"), "indicator 2 (CAN-02) worklist: only an indicator with a "
+                                                            "measure has a worklist"),
+])
+def test_the_loader_checks_measure_links(change, message):
+    assert message in broken(change)

@@ -118,6 +118,8 @@ class Indicator:
     exclusions: str = ""
     service: str = ""
     measure: str = ""
+    measure_note: str = ""
+    worklist: str = ""
     published_id: bool = True
     note: str = ""
     alternatives: Mapping[str, tuple[Alternative, ...]] = field(default_factory=dict)
@@ -134,6 +136,7 @@ class Indicator:
             "upper": _number(self.upper), "unit": self.unit, "direction": self.direction,
             "prevalence_adjusted": self.prevalence_adjusted, "denominator": self.denominator,
             "exclusions": self.exclusions, "service": self.service, "measure": self.measure or None,
+            "measure_note": self.measure_note, "worklist": self.worklist or None,
             "published_id": self.published_id, "status": self.status, "source": self.source, "note": self.note,
             "alternatives": {name: [{"value": float(a.value), "source": a.source, "note": a.note} for a in values]
                              for name, values in self.alternatives.items()},

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from pcnhub.domain import iif as d
 from pcnhub.domain.money.years import FinancialYear
+from pcnhub.reference import measures
 
 _FOLDER: Final = "iif"
 #: The years the IIF ran: it started on 1 October 2020.
@@ -24,7 +25,8 @@ _YEAR_FIELDS: Final = {"year", "note", "point_value", "average_list", "total_poi
 _FIGURE_FIELDS: Final = {"value", "status", "source", "note", "alternatives"}
 _ASPIRATION_FIELDS: Final = {"share", "timing", "status", "source", "note"}
 _INDICATOR_REQUIRED: Final = ("id", "name", "status", "source")
-_INDICATOR_TEXT: Final = ("description", "domain", "area", "denominator", "exclusions", "service", "measure", "note")
+_INDICATOR_TEXT: Final = ("description", "domain", "area", "denominator", "exclusions", "service", "measure",
+                             "measure_note", "worklist", "note")
 _INDICATOR_NUMBERS: Final = ("points", "lower", "upper")
 _INDICATOR_FIELDS: Final = (set(_INDICATOR_REQUIRED) | set(_INDICATOR_TEXT) | set(_INDICATOR_NUMBERS)
                             | {"unit", "direction", "prevalence_adjusted", "published_id", "alternatives"})
@@ -158,9 +160,25 @@ def _indicator(entry: Any, number: int, file: str) -> d.Indicator:
     alternatives = {name: _alternatives(values, f"{where} alternatives.{name}")
                     for name, values in alternatives_entry.items()}
     text = {name: _text(entry, name, where) for name in _INDICATOR_TEXT}
+    _measure_link(text, where)
     return d.Indicator(id=entry["id"], name=entry["name"], status=status, source=entry["source"],
                        unit=unit, direction=direction, prevalence_adjusted=prevalence, published_id=published,
                        alternatives=alternatives, **numbers, **text)
+
+
+def _measure_link(text: dict[str, str], where: str) -> None:
+    """An indicator names the measure that computes it, or says why the patient data cannot."""
+    measure_id = text["measure"].strip()
+    if not measure_id and not text["measure_note"].strip():
+        raise IIFCatalogueError(f"{where}: give measure (the measure's id) or measure_note (why the patient data "
+                                "cannot express it)")
+    if measure_id:
+        try:
+            measures.measure(measure_id)
+        except (KeyError, ValueError) as err:
+            raise IIFCatalogueError(f"{where} measure: {err}") from None
+    elif text["worklist"].strip():
+        raise IIFCatalogueError(f"{where} worklist: only an indicator with a measure has a worklist")
 
 
 def parse_year(data: dict[str, Any], file: str) -> d.IIFYear:
