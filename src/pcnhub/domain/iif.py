@@ -17,9 +17,10 @@ answer unknown (``None``) with the reason, never a guess.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from pcnhub.domain.money.years import FinancialYear
@@ -421,3 +422,181 @@ def reconcile(earned_gbp: Any, aspiration_paid: Any) -> Decimal:
     earned = _count(earned_gbp, "achievement payment", "reconciliation")
     paid = _count(aspiration_paid, "aspiration paid", "reconciliation")
     return pence(earned - paid)
+
+
+# --- Achievement over the year to date, and its forecast ----------------------------------------------------
+
+#: How a side of a measure adds up over the year: ``flow`` counts things dated in each month (referrals,
+#: admissions), summed over the year to date; ``snapshot`` counts the patients as they stand at each month's
+#: end, so the latest month is the year to date.
+FLOW: Final = "flow"
+SNAPSHOT: Final = "snapshot"
+KINDS: Final = (FLOW, SNAPSHOT)
+#: The IIF year runs from April to March.
+FIRST_MONTH: Final = 4
+MONTHS_IN_YEAR: Final = 12
+
+FLOW_METHOD: Final = ("linear extrapolation of the cumulative numerator: its average a month over the {k} months "
+                      "of the year so far, times {n} months")
+SNAPSHOT_METHOD: Final = ("least-squares straight line through the {k} monthly achievements of the year so far, "
+                          "read at the year's last month (month {n})")
+ONE_MONTH_METHOD: Final = "one month of the year so far: no trend, the year end is taken to be as now"
+
+
+def year_months(year: FinancialYear) -> list[dt.date]:
+    """The first days of the IIF year's months, April to March."""
+    return [dt.date(year.start_year + (FIRST_MONTH - 1 + i) // MONTHS_IN_YEAR, (FIRST_MONTH - 1 + i) % MONTHS_IN_YEAR + 1, 1)
+            for i in range(MONTHS_IN_YEAR)]
+
+
+@dataclass(frozen=True)
+class MonthCounts:
+    """One month's numerator and denominator of an indicator's measure for a PCN (None: suppressed)."""
+
+    month: dt.date
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The year-end achievement, points and GBP the trajectory so far points to."""
+
+    achievement: Decimal | None
+    points: Decimal | None
+    gbp: Decimal | None
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"achievement": _figure(self.achievement), "points": _figure(self.points), "gbp": _number(self.gbp),
+                "method": self.method}
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """One indicator of a PCN over the IIF year to date: counts, achievement, points, GBP, forecast."""
+
+    year: FinancialYear
+    indicator: Indicator
+    months: tuple[MonthCounts, ...]
+    numerator: Decimal | None
+    denominator: Decimal | None
+    achievement: Decimal | None
+    points: Decimal | None
+    gbp: Decimal | None
+    forecast: Forecast
+    to_act_on: int | None
+    to_upper: int | None
+    status: str
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        i = self.indicator
+        return {
+            "indicator": i.id, "name": i.name, "measure": i.measure, "measure_note": i.measure_note,
+            "worklist": i.worklist or None, "unit": i.unit, "direction": i.direction,
+            "lower": _number(i.lower), "upper": _number(i.upper), "max_points": _number(i.points),
+            "prevalence_adjusted": i.prevalence_adjusted,
+            "months": [{"month": m.month.isoformat(), "numerator": _number(m.numerator),
+                        "denominator": _number(m.denominator)} for m in self.months],
+            "numerator": _number(self.numerator), "denominator": _number(self.denominator),
+            "achievement": _figure(self.achievement), "points": _figure(self.points), "gbp": _number(self.gbp),
+            "forecast": self.forecast.to_dict(), "to_act_on": self.to_act_on, "to_upper_threshold": self.to_upper,
+            "status": self.status, "notes": list(self.notes),
+        }
+
+
+def _figure(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(FIGURE, rounding=ROUND_HALF_UP))
+
+
+def trend_at(values: list[Decimal], at: int) -> Decimal:
+    """The least-squares straight line through ``values`` (at 1, 2, ... k) read at ``at``."""
+    k = len(values)
+    if k == 1:
+        return values[0]
+    xs = [Decimal(i) for i in range(1, k + 1)]
+    mean_x, mean_y = sum(xs) / k, sum(values) / k
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, values, strict=True))
+             / sum((x - mean_x) ** 2 for x in xs))
+    return mean_y + slope * (Decimal(at) - mean_x)
+
+
+def _whole(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def _money(catalogue: IIFYear, indicator: Indicator, achieved: Decimal, adjustments: Decimal,
+           notes: list[str]) -> tuple[Decimal | None, Decimal | None]:
+    if not indicator.scored:
+        notes.append(f"{indicator.id}'s points or thresholds for {catalogue.year} are not known, so no points")
+        return None, None
+    earned = points(indicator, achieved)
+    value = catalogue.point_value.value
+    return earned, None if value is None else pence(earned * value * adjustments)
+
+
+def year_to_date(catalogue: IIFYear, indicator_id: str, months: list[MonthCounts], *, numerator_kind: str,
+                 denominator_kind: str, list_size: Any = None, average_list_size: Any = None,
+                 prevalence: Any = None, national_prevalence: Any = None) -> Achievement:
+    """An indicator's achievement over the months given (the IIF year so far, oldest first), with the
+    points, GBP (through :func:`score`) and a forecast of the year end; see :data:`FLOW_METHOD` and
+    :data:`SNAPSHOT_METHOD` for how the forecast is made."""
+    indicator = catalogue.indicator(indicator_id)
+    for kind in (numerator_kind, denominator_kind):
+        if kind not in KINDS:
+            raise IIFError(f"{indicator.id}: {kind!r} is not one of {', '.join(KINDS)}")
+    months = sorted(months, key=lambda m: m.month)
+    wanted = set(year_months(catalogue.year))
+    if any(m.month not in wanted for m in months):
+        raise IIFError(f"{catalogue.year} {indicator.id}: a month given is outside the IIF year (April to March)")
+    notes: list[str] = []
+    unknown = Forecast(None, None, None, "no forecast without the year's counts")
+    if not months or any(m.numerator is None or m.denominator is None for m in months):
+        why = "no month of the year yet" if not months else "a month's count is suppressed (too small to show)"
+        return Achievement(catalogue.year, indicator, tuple(months), None, None, None, None, None, unknown, None,
+                           None, UNCERTAIN, (f"no achievement: {why}",))
+    k, n = len(months), MONTHS_IN_YEAR
+    latest = months[-1]
+
+    def side(kind: str, values: list[Decimal]) -> Decimal:
+        return sum(values, ZERO) if kind == FLOW else values[-1]
+
+    top = side(numerator_kind, [m.numerator for m in months])  # type: ignore[misc]
+    bottom = side(denominator_kind, [m.denominator for m in months])  # type: ignore[misc]
+    if bottom == 0:
+        return Achievement(catalogue.year, indicator, tuple(months), top, bottom, None, None, None, unknown, None,
+                           None, UNCERTAIN, ("no achievement: the denominator is 0",))
+    result = score(catalogue, indicator.id, top, bottom, list_size=list_size, average_list_size=average_list_size,
+                   prevalence=prevalence, national_prevalence=national_prevalence) if indicator.scored else None
+    achieved = achievement(indicator, top, bottom, where=f"{catalogue.year} {indicator.id}")
+    adjustments = ONE if result is None else result.list_adjustment * result.prevalence_adjustment
+    earned, gbp = (result.points, result.gbp) if result else _money(catalogue, indicator, achieved, adjustments, notes)
+    if result:
+        notes.extend(result.notes)
+
+    scale = UNIT_SCALES[indicator.unit]
+    if numerator_kind == FLOW:
+        grown = top * n / k
+        end_bottom = bottom * n / k if denominator_kind == FLOW else bottom
+        ahead = grown / end_bottom * scale
+        method = FLOW_METHOD.format(k=k, n=n)
+    else:
+        monthly = [m.numerator / m.denominator * scale for m in months if m.denominator]  # type: ignore[operator]
+        ahead = trend_at(monthly, n) if len(monthly) > 1 else achieved
+        method = SNAPSHOT_METHOD.format(k=k, n=n) if len(monthly) > 1 else ONE_MONTH_METHOD
+    ahead = max(ZERO, min(ahead, scale) if indicator.unit == PERCENT else ahead)
+    ahead_points, ahead_gbp = _money(catalogue, indicator, ahead, adjustments, []) if indicator.scored else (None, None)
+    forecast = Forecast(ahead, ahead_points, ahead_gbp, method)
+
+    up = indicator.direction == UP
+    to_act_on = _whole(bottom - top) if up else _whole(top)
+    to_upper = None
+    if indicator.upper is not None:
+        target = indicator.upper * bottom / scale
+        to_upper = max(0, _whole(target - top) if up else _whole(top - target))
+    statuses = [indicator.status] + ([result.status] if result else [UNCERTAIN])
+    if latest.month != max(wanted):
+        notes.append(f"year to date: {k} of {n} months, to {latest.month:%B %Y}")
+    return Achievement(catalogue.year, indicator, tuple(months), top, bottom, achieved, earned, gbp, forecast,
+                       to_act_on, to_upper, worst(*statuses), tuple(notes))
