@@ -87,3 +87,73 @@ def test_the_console_script_runs_iif_points():
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["points"] == 0
+
+
+# --- pcnhub iif --year Y --pcn CODE --data DIR: a PCN's achievement over the year to date ---------------------
+
+
+@pytest.fixture(scope="module")
+def iif_data(tmp_path_factory):
+    from tests.finance.iif_dataset import dataset, practice_map
+
+    folder = tmp_path_factory.mktemp("iif-cli")
+    return dataset(folder / "data", 2022), practice_map(folder / "map.csv")
+
+
+def test_pcn_achievement_from_a_dataset_json(iif_data):
+    data, mapping = iif_data
+    code, out, err = pcnhub("iif", "--year", "2022/23", "--pcn", "u00001", "--data", str(data), "--practice-map",
+                            str(mapping), "--as-of", "2022-07-01", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["pcn"] == "U00001" and result["list_size"] == 7 and result["last_month"] == "2022-06-01"
+    (row,) = result["indicators"]
+    # 1 + 2 + 2 referrals in April to June over the 7 registered at the end of June
+    assert (row["indicator"], row["numerator"], row["denominator"], row["achievement"]) == ("PC-01", 5, 7, 71.4286)
+    assert row["points"] is None and row["gbp"] is None and row["forecast"]["achievement"] == 100
+    assert "linear extrapolation of the cumulative numerator" in row["forecast"]["method"]
+    assert row["to_act_on"] == 2 and [m["numerator"] for m in row["months"]] == [1, 2, 2]
+    assert "VI-01" in {i["indicator"] for i in result["not_computed"]}
+    assert result["total"]["gbp"] is None and result["counts"].startswith("exact counts")
+
+
+def test_pcn_achievement_text(iif_data):
+    data, mapping = iif_data
+    code, out, _ = pcnhub("iif", "--year", "2022/23", "--pcn", "U00001", "--data", str(data), "--practice-map",
+                          str(mapping), "--as-of", "2022-07-01")
+    assert code == 0 and "PC-01 Social prescribing referrals" in out and "71.4286% (5 / 7)" in out
+    assert "VI-01 not computed: The patient dataset has no immunisations" in out
+
+
+def test_pcn_achievement_from_a_measures_output(iif_data, tmp_path):
+    data, mapping = iif_data
+    code, _, err = pcnhub("measures", "run", "--data", str(data), "--out", str(tmp_path), "--practice-map",
+                          str(mapping), "--measure", "iif_social_prescribing_referrals", "--as-of", "2022-07-01",
+                          "--quiet")
+    assert code == 0, err
+    code, out, err = pcnhub("iif", "--year", "2022/23", "--pcn", "U00001", "--data", str(tmp_path), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    # the output's counts are disclosure-controlled: 1 and 2 a month are suppressed, so no achievement
+    assert result["indicators"][0]["achievement"] is None and "rounded" in result["counts"]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ((), "--pcn is needed"),
+    (("--pcn", "U00001"), "--data is needed"),
+    (("--pcn", "U00001", "--data", "."), "has neither measure_values.parquet nor a patient dataset"),
+    (("--pcn", "U00001", "--data", "DATA"), "--practice-map is needed with a patient dataset"),
+    (("--pcn", "U00009", "--data", "DATA", "--practice-map", "MAP"), "--practice-map: no practice of PCN U00009"),
+    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--as-of", "July"), "--as-of"),
+    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--list-size", "-3"), "list size cannot be negative"),
+])
+def test_pcn_achievement_bad_input_exits_2_naming_it(iif_data, extra, message):
+    data, mapping = iif_data
+    argv = [str(data) if a == "DATA" else str(mapping) if a == "MAP" else a for a in extra]
+    code, out, err = pcnhub("iif", "--year", "2022/23", *argv)
+    assert code == 2 and out == "" and err.startswith("pcnhub iif: ") and message in err
+
+
+def test_pcn_achievement_needs_a_year():
+    code, _, err = pcnhub("iif", "--pcn", "U00001", "--data", ".")
+    assert code == 2 and "--year is needed" in err

@@ -1,0 +1,42 @@
+"""A tiny hand-made patient dataset for the IIF achievement: social prescribing referrals of one PCN."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tests.analytics.spec.dataset import Builder, code_of, write
+
+PCN, OTHER_PCN = "U00001", "U00002"
+MAP_HEADER = ("PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,PRACTICE_POSTCODE,PCN_CODE,PCN_NAME,ONS_CCG_CODE,"
+              "CCG_CODE,CCG_NAME,ONS_STP_CODE,STP_CODE,STP_NAME,ONS_COMM_REGION_CODE,COMM_REGION_CODE,COMM_REGION_NAME")
+PRACTICES = {"A00001": PCN, "A00002": PCN, "A00003": OTHER_PCN}
+
+
+def dataset(folder: Path, year: int) -> Path:
+    """In the IIF year starting April ``year``, counted to June (as of 1 July):
+
+    PCN U00001 (A00001, A00002): six patients registered all along and p7 from 10 June, so 6, 6 and 7
+    registered at the ends of April, May and June; referrals to social prescribing: p1 in April, p2 and p3
+    in May, p4 and p5 in June (and p1 again the March before, outside the year): 1, 2, 2 a month.
+    PCN U00002 (A00003): two patients, one referral in June.  England: 8, 8, 9 registered; 1, 2, 3 referrals.
+    """
+    b = Builder()
+    referral = code_of("social-prescribing-referral")
+    day = lambda month, d: dt.date(year + (month < 4), month, d)  # noqa: E731
+    ids = {}
+    for name, practice in [("p1", "A00001"), ("p2", "A00001"), ("p3", "A00001"), ("p4", "A00002"),
+                           ("p5", "A00002"), ("p6", "A00002"), ("q1", "A00003"), ("q2", "A00003")]:
+        ids[name] = b.patient(name, age=50, practice=practice)
+    ids["p7"] = b.patient("p7", age=30, practice="A00001", registered_from=dt.date(year, 6, 10))
+    b.event(ids["p1"], referral, dt.date(year, 3, 20))
+    for name, month, d in [("p1", 4, 12), ("p2", 5, 3), ("p3", 5, 20), ("p4", 6, 1), ("p5", 6, 30), ("q1", 6, 15)]:
+        b.event(ids[name], referral, day(month, d))
+    return write(folder, b.tables())
+
+
+def practice_map(path: Path) -> Path:
+    rows = [f"GP_PRAC_PAT_LIST,01Jan2022,{p},PRACTICE {p},AB1 2CD,{pcn},PCN {pcn},E38000001,00A,CCG,E54000001,QAA,"
+            f"ICB,E40000001,Y01,REGION" for p, pcn in PRACTICES.items()]
+    path.write_text("\n".join([MAP_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
