@@ -3,13 +3,14 @@ rate overrides, and a PCN's ARRS plan and access plan."""
 
 from django.urls import path
 
-from pcnhub.finance import views_access, views_arrs, views_money
+from pcnhub.finance import views_access, views_arrs, views_iif, views_money
 
 app_name = "finance"
 
 urlpatterns = [
     path("", views_money.england_money, name="england"),
     path("pcn/<str:code>/", views_money.pcn_money, name="pcn"),
+    path("pcn/<str:code>/iif/", views_iif.pcn_iif_page, name="iif"),
     path("pcn/<str:code>/care-home-beds/", views_money.pcn_beds, name="pcn_beds"),
     path("area/<str:code>/", views_money.area_money, name="area"),
     path("area/<str:code>/overrides/", views_money.overrides, name="overrides"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pcnhub.accounts.models import Role
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
-from pcnhub.finance import permissions, services
+from pcnhub.finance import permissions, services, views_iif
 from pcnhub.finance.forms_money import (
     SORTS,
     AreaYearForm,
@@ -263,12 +263,18 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
             for row in rows
         ],
     }
+    iif = views_iif.pcn_iif(pcn.code, year)
     context = {
         "query": form.data,
         "form": form,
         "pcn": pcn,
         "year": year,
         "money": money,
+        "iif": iif,
+        "iif_gbp": views_iif.gbp_text(iif.gbp) if iif else "",
+        "iif_forecast": views_iif.gbp_text(iif.forecast_gbp) if iif else "",
+        "iif_maximum": next((gbp(line.amount) for line in money.entitlement.lines
+                             if line.payment.basis == c.POINTS and line.amount is not None), None),
         "population": money.population,
         "defaulted": money.population.defaulted(),
         "summary": {
