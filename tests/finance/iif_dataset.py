@@ -40,3 +40,21 @@ def practice_map(path: Path) -> Path:
             f"ICB,E40000001,Y01,REGION" for p, pcn in PRACTICES.items()]
     path.write_text("\n".join([MAP_HEADER, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+def write_measures_output(folder: Path) -> Path:
+    """A hand-made measures output: social prescribing referrals of U00001, 10, 20 and 15 in April to June 2022
+    of 5,000 registered (England: 100, 200, 150 of 60,000)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = ["measure", "level", "org_code", "month", "numerator", "denominator"]
+    rows = []
+    for month, (pcn, england) in zip((4, 5, 6), ((10, 100), (20, 200), (15, 150)), strict=True):
+        day = dt.date(2022, month, 1)
+        rows.append(("iif_social_prescribing_referrals", "pcn", PCN, day, pcn, 5000))
+        rows.append(("iif_social_prescribing_referrals", "england", "ENG", day, england, 60000))
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows]),
+                   folder / "measure_values.parquet")
+    return folder

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
+from tests.finance.iif_dataset import write_measures_output
 from tests.helpers_web import read_csv, read_xlsx, text
 
 pytestmark = pytest.mark.django_db
 
 IIF = "/finance/pcn/U00001/iif/"
 MONEY = "/finance/pcn/U00001/"
-NAMES = ["measure", "level", "org_code", "month", "numerator", "denominator"]
-
-
-def write_output(folder, rows) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist([dict(zip(NAMES, r, strict=True)) for r in rows]),
-                   folder / "measure_values.parquet")
 
 
 @pytest.fixture
 def measures(settings, tmp_path):
-    """Social prescribing referrals of U00001: 10, 20 and 15 in April to June 2022 of 5,000 registered."""
     settings.PCNHUB_PHM_DIR = tmp_path / "phm"
-    rows = []
-    for month, (pcn, england) in zip((4, 5, 6), ((10, 100), (20, 200), (15, 150)), strict=True):
-        day = dt.date(2022, month, 1)
-        rows.append(("iif_social_prescribing_referrals", "pcn", "U00001", day, pcn, 5000))
-        rows.append(("iif_social_prescribing_referrals", "england", "ENG", day, england, 60000))
-    write_output(tmp_path / "phm" / "measures", rows)
-    return tmp_path / "phm" / "measures"
+    return write_measures_output(tmp_path / "phm" / "measures")
 
 
 @pytest.fixture

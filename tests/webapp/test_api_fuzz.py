@@ -42,6 +42,7 @@ from pcnhub.maturity import services as maturity_services
 from pcnhub.maturity.models import Action
 from pcnhub.reference.maturity import load_matrix
 from tests.designer.conftest import place_practices
+from tests.finance.iif_dataset import write_measures_output
 from tests.phm.fixtures import write_output
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,7 @@ def site(register, settings, tmp_path):
     """The site's WSGI application over the test database, with data behind every app's API."""
     settings.PCNHUB_PHM_DIR = tmp_path / "phm"
     write_output(settings.PCNHUB_PHM_DIR / "output")
+    write_measures_output(settings.PCNHUB_PHM_DIR / "measures")
     settings.PCNHUB_DESIGN_SECONDS = 1.0
     place_practices()
     matrix = load_matrix()

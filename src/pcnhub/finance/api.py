@@ -222,3 +222,100 @@ def area_entitlements(request: HttpRequest, code: str = code_path("area"), year:
     money = services.area_entitlements(area, _year(year))
     return {"area": _org(area), "year": money.year.label, "rows": [area_row(r) for r in money.rows],
             "totals": area_totals(money)}
+
+
+# --- The Investment and Impact Fund computed from the measures -----------------------------------------------
+
+
+class IIFMonthOut(Schema):
+    month: dt.date
+    numerator: float | None = Field(description="null when the measures output suppressed the count")
+    denominator: float | None
+
+
+class IIFForecastOut(Schema):
+    achievement: float | None
+    points: float | None
+    gbp: float | None
+    method: str = Field(description="How the year end is forecast from the months so far.")
+
+
+class IIFIndicatorOut(Schema):
+    indicator: str
+    name: str
+    measure: str
+    measure_note: str
+    worklist: str | None = Field(description="The population health cohort listing the patients to act on.")
+    unit: str
+    direction: str
+    lower: float | None
+    upper: float | None
+    max_points: float | None
+    prevalence_adjusted: bool | None
+    months: list[IIFMonthOut]
+    numerator: float | None = Field(description="Over the year to date (flows summed, snapshots the latest month).")
+    denominator: float | None
+    achievement: float | None
+    points: float | None = Field(description="null when the indicator's points or thresholds are not known.")
+    gbp: float | None = Field(description="null when points or the value of a point are not known.")
+    forecast: IIFForecastOut
+    to_act_on: int | None = Field(description="Patients in the denominator not in the numerator (or, where lower "
+                                              "is better, in the numerator).")
+    to_upper_threshold: int | None
+    status: str
+    notes: list[str]
+
+
+class IIFNotComputedOut(Schema):
+    indicator: str
+    name: str
+    reason: str
+
+
+class IIFTotalOut(Schema):
+    points: float | None
+    gbp: float | None
+    forecast_points: float | None
+    forecast_gbp: float | None
+    status: str
+    note: str
+
+
+class PcnIIFOut(Schema):
+    pcn: OrgOut
+    year: str
+    computed: bool = Field(description="false when the measures output has nothing for this PCN and year: "
+                                       "the entitlement then counts the IIF's maximum.")
+    last_month: dt.date | None
+    list_size: int | None
+    counts: str = Field(description="Where the counts come from (disclosure-controlled or exact).")
+    indicators: list[IIFIndicatorOut]
+    not_computed: list[IIFNotComputedOut]
+    total: IIFTotalOut | None
+
+
+@router.get("/pcns/{code}/iif", response=responses(PcnIIFOut, 400, 403, 404, 422),
+            summary="A PCN's Investment and Impact Fund over the year to date, computed from the measures")
+def pcn_iif(request: HttpRequest, code: str = code_path("PCN"), year: str | None = year_parameter()):
+    """Without ``year``, the IIF year of the measures output's last month (else the money pages' year)."""
+    from pcnhub.finance import views_iif
+    from pcnhub.reference.iif import iif_year
+
+    pcn = permissions.money_pcn(request.scope, code)
+    last = views_iif.output_last_month() if year is None else None
+    chosen = FinancialYear.containing(last) if last is not None else _year(year)
+    try:
+        catalogue = iif_year(chosen)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    result = views_iif.pcn_iif(pcn.code, chosen)
+    if result is None:
+        return {"pcn": _org(pcn), "year": chosen.label, "computed": False, "last_month": None, "list_size": None,
+                "counts": "", "indicators": [], "total": None,
+                "not_computed": [{"indicator": i.id, "name": i.name,
+                                  "reason": i.measure_note if not i.measure else "no measures for this PCN and year"}
+                                 for i in catalogue.indicators]}
+    data = result.to_dict()
+    return {"pcn": _org(pcn), "year": chosen.label, "computed": True, "last_month": result.last_month,
+            "list_size": result.list_size, "counts": data["counts"], "indicators": data["indicators"],
+            "not_computed": data["not_computed"], "total": data["total"]}
