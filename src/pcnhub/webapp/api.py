@@ -18,6 +18,7 @@ from ninja.security import django_auth
 from pcnhub.designer.api import router as designer_router
 from pcnhub.finance.api import router as finance_router
 from pcnhub.maturity.api import router as maturity_router
+from pcnhub.measures.api import router as measures_router
 from pcnhub.phm.api import router as phm_router
 from pcnhub.register.api import router as register_router
 
@@ -53,4 +54,5 @@ api.add_router("", register_router)
 api.add_router("/finance", finance_router)
 api.add_router("/maturity", maturity_router)
 api.add_router("/phm", phm_router)
+api.add_router("/measures", measures_router)
 api.add_router("/design", designer_router)

@@ -2,7 +2,7 @@
 
 The register's files come first (:mod:`pcnhub.register.demo`), then the users, tied to the demo
 organisations (Southend's practice F81001, seed 004, its PCN and its ICB), then each app's own
-demo: network money and plans, maturity, population health.  Running it again changes nothing.
+demo: network money and plans, maturity, population health and its measures.  Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pcnhub.accounts.models import Profile, Role
 from pcnhub.finance.demo import load_finance_demo
 from pcnhub.finance.demo_plans import load_plans_demo
 from pcnhub.maturity.demo import load_maturity_demo
+from pcnhub.measures.demo import load_measures_demo
 from pcnhub.phm.demo import load_phm_demo
 from pcnhub.register.demo import DEMO_PRACTICE, load_register_demo
 from pcnhub.register.models import Membership, Organisation, OrgKind
@@ -45,6 +46,7 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
     load_plans_demo(out)
     load_maturity_demo(out)
     load_phm_demo(out)
+    load_measures_demo(out)
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
 
 

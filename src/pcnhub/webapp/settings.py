@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pcnhub.finance",
     "pcnhub.maturity",
     "pcnhub.phm",
+    "pcnhub.measures",
     "pcnhub.designer",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("finance/", include("pcnhub.finance.urls")),
     path("maturity/", include("pcnhub.maturity.urls")),
     path("phm/", include("pcnhub.phm.urls")),
+    path("measures/", include("pcnhub.measures.urls")),
     path("design/", include("pcnhub.designer.urls")),
     path("", include("pcnhub.register.urls")),
 ]
