@@ -3,7 +3,7 @@ application with examples generated from the schema, must never answer 5xx and m
 status codes, content types and JSON bodies the schema documents.
 
 The register of tests/builders.py stands behind it, with everything the other apps need to answer with real
-data (pipeline output for population health, a maturity assessment and plan action, practices on the map for
+data (pipeline output for population health, the measures engine's output, a maturity assessment and plan action, practices on the map for
 the designer), so that examples reach past the 404 of an unknown code: in valid examples a path's ``code``
 and the landscape's ``area`` are, two times in three, a code the register holds of the kind asked for.
 
@@ -43,6 +43,7 @@ from pcnhub.maturity.models import Action
 from pcnhub.reference.maturity import load_matrix
 from tests.designer.conftest import place_practices
 from tests.finance.iif_dataset import write_measures_output
+from tests.measures.fixtures import write_measures
 from tests.phm.fixtures import write_output
 
 pytestmark = pytest.mark.django_db
@@ -64,12 +65,25 @@ KNOWN = {"/pcns/": PCNS, "/practices/": PRACTICES, "/areas/": AREAS, "/landscape
 CODE_PARAMETERS = {("path", "code"), ("query", "area")}
 
 
+def _add_rows(into, more) -> None:
+    """Append the rows of Parquet file ``more`` to ``into`` (columns it lacks are null): one measures output holding
+    the measures app's fixture and the IIF's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table, extra = pq.read_table(into), pq.read_table(more)
+    columns = {name: extra.column(name) if name in extra.column_names else pa.nulls(extra.num_rows)
+               for name in table.column_names}
+    pq.write_table(pa.concat_tables([table, pa.table(columns).cast(table.schema)]), into)
+
+
 @pytest.fixture
 def site(register, settings, tmp_path):
     """The site's WSGI application over the test database, with data behind every app's API."""
     settings.PCNHUB_PHM_DIR = tmp_path / "phm"
     write_output(settings.PCNHUB_PHM_DIR / "output")
-    write_measures_output(settings.PCNHUB_PHM_DIR / "measures")
+    measures = write_measures(settings.PCNHUB_PHM_DIR / "measures")
+    _add_rows(measures / "measure_values.parquet", write_measures_output(tmp_path / "iif") / "measure_values.parquet")
     settings.PCNHUB_DESIGN_SECONDS = 1.0
     place_practices()
     matrix = load_matrix()

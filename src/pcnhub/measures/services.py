@@ -56,9 +56,10 @@ def format_value(unit: str, value: float | None) -> str:
 def format_change(unit: str, change: float | None) -> str:
     if change is None:
         return "not known"
-    text = format_value(unit, abs(change))
+    # a change of a percentage is in percentage points
+    text = f"{abs(change):.1f} percentage points" if unit == "percent" else format_value(unit, abs(change))
     if change == 0:
-        return f"no change ({format_value(unit, 0.0)})"
+        return "no change"
     return ("up " if change > 0 else "down ") + text
 
 
