@@ -55,7 +55,7 @@ class MeasuresOut(Schema):
     skipped: dict[str, str] = Field(description="Measures the run left out, and why.")
 
 
-class OrgOut(Schema):
+class MeasuresOrgOut(Schema):
     code: str
     name: str
     level: str = Field(description="practice, pcn, sub_icb, icb or england")
@@ -80,7 +80,7 @@ class ValueOut(Schema):
 
 
 class ValuesOut(Schema):
-    organisation: OrgOut
+    organisation: MeasuresOrgOut
     measures: dict[str, str] = Field(description="Titles of the measures in rows.")
     rows: list[ValueOut]
 
