@@ -129,6 +129,28 @@ def test_practice_variation_uses_the_engines_limits(measures_output, client_for)
     assert client_for("pcn").get("/measures/pcn/U00001/?measure=nope").status_code == 400
 
 
+def test_no_limits_are_drawn_where_the_engine_wrote_only_one_of_them(measures_output, client_for):
+    """A summed measure has no funnel; the engine writes a lower limit of 0 and no upper one (DuckDB's GREATEST
+    ignores a null): the chart draws no limits from that."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pcnhub.analytics.measures.levels import VALUES
+
+    path = measures_output / VALUES_FILE
+    table = pq.read_table(path).to_pylist()
+    for r in table:
+        if r["level"] == "practice":
+            r.update(lower95=0.0, upper95=None, lower998=0.0, upper998=None)
+    pq.write_table(pa.Table.from_pylist(table, schema=VALUES.to_pyarrow()), path)
+    page = soup(client_for("pcn").get("/measures/pcn/U00001/?measure=emergency_admissions"))
+    chart = json.loads(page.select_one("#measures-funnel-data").string)
+    assert chart["limits"]["lower998"] == [] and len(chart["points"]) == 2
+    assert page.select_one("#no-limits") is not None
+
+
 def test_the_practice_page_has_no_practice_table_and_no_pcn_link_for_a_practice_user(measures_output, client_for):
     page = soup(client_for("practice").get("/measures/practice/A81001/"))
     assert cell(page, '#summary-table tr[data-measure="emergency_admissions"] [data-field="value"]') == "1.2 per 1,000"

@@ -87,7 +87,8 @@ def _funnel_chart(definition: Definition, subject: Organisation, rows: list[Valu
     (joined in order of denominator) around England's value."""
     shown = sorted((r for r in rows if not r.suppressed and r.value is not None and r.denominator),
                    key=lambda r: (r.denominator, r.org_code))
-    limited = [r for r in shown if r.lower998 is not None]
+    # both limits, or none: for a summed measure (cost) the engine has no funnel
+    limited = [r for r in shown if None not in (r.lower95, r.upper95, r.lower998, r.upper998)]
     return {
         "kind": "funnel", "title": f"{definition.title}: practices of {subject.name} against control limits",
         "unit": definition.unit, "unit_label": definition.unit_label,
@@ -158,6 +159,7 @@ def _subject_page(request: HttpRequest, subject: Organisation) -> HttpResponse:
     if is_pcn and chosen is not None:
         rows = practice_rows.get(chosen.id, [])
         variation = {"definition": chosen, "chart": _funnel_chart(chosen, subject, rows, names),
+                     "has_limits": any(None not in (r.lower998, r.upper998) for r in rows),
                      "rows": [{"code": r.org_code, "name": names.get(r.org_code, r.org_code), "row": r,
                                "text": r.text(chosen.unit),
                                "limits95": _limits(chosen, r.lower95, r.upper95),
