@@ -35,6 +35,8 @@ def test_iif_page_for_roles_that_may_see_money(client_for, measures, role):
     assert "PC-01 Social prescribing referrals" in page and "0.9%" in page and "45 / 5,000" in page
     assert "0.8% to 1.2%" in page and "3.6%" in page and "4,955" in page and "15 to reach the upper" in page
     assert "VI-01" in page and "no immunisations" in page  # not computed, and why
+    assert "Achieved Not known: the catalogue lacks a figure the points need" in page  # PC-01's points unknown
+    assert "Forecast for the year Not known, for the same reason" in page
 
 
 @pytest.mark.parametrize("role, code", [("practice", "U00001"), ("icb-beta", "U00001"), ("pcn", "U00002")])
@@ -66,8 +68,10 @@ def test_without_measures_the_page_says_not_computed(client_for, no_measures):
 
 def test_money_page_labels_the_iif_computed_or_the_maximum(client_for, measures, settings, tmp_path):
     page = text(client_for("pcn").get(MONEY + "?year=2022/23"))
-    assert "Computed from the measures" in page and "April to June 2022: points not known, not known achieved" in page
-    assert "forecast for the year not known" in page
+    assert "Computed from the measures" in page
+    assert ("April to June 2022: achievement measured, but points and money not known (the catalogue lacks a figure "
+            "they need)") in page
+    assert "points not known, not known" not in page
     page = text(client_for("pcn").get(MONEY + "?year=2024/25"))  # no measures for 2024/25
     assert "Maximum shown" in page and "up to £" in page and "Not computed: no measures for this PCN and year" in page
     page = text(client_for("pcn").get(MONEY + "?year=2023/24"))  # nor is the 2023/24 maximum known
