@@ -107,7 +107,8 @@ PRACTICES = {
 def computed(engine, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"measures-{engine}")
     data = _dataset(folder / "data")
-    summary = run_measures(data, folder / "out", engine=engine, geography=GEOGRAPHY, months=3, as_of=AS_OF)
+    summary = run_measures(data, folder / "out", engine=engine, geography=GEOGRAPHY, months=3, as_of=AS_OF,
+                           counts_file=folder / "counts.parquet")
     counts = pq.read_table(folder / "out" / "measure_values.parquet")
     return summary, counts, folder
 
@@ -165,6 +166,16 @@ def test_levels_sum_their_practices(unrounded):
     assert unrounded[("ae_attendances", "pcn", "U00001", JAN)] == (0, 5)
     assert unrounded[("ae_attendances", "england", "ENG", JAN)] == (1, 6)
     assert unrounded[("hypertension_treated_to_target", "pcn", "U00001", MAR)] == (1, 3)
+
+
+def test_the_counts_file_holds_every_level_before_disclosure_control(computed, unrounded):
+    rows = pq.read_table(computed[2] / "counts.parquet").to_pylist()
+    written = {(r["measure"], r["level"], r["org_code"], r["month"]): (r["numerator"], r["denominator"])
+               for r in rows}
+    assert len(written) == len(rows)
+    assert written == unrounded
+    assert written[("emergency_admissions", "practice", "A00001", JAN)] == (2, 3)  # shown, not suppressed
+    assert not (computed[2] / "out" / "counts.parquet").exists()
 
 
 def test_small_counts_are_suppressed_in_the_output(computed):

@@ -60,10 +60,14 @@ def run_measures(
     progress: bool = False,
     console: Any = None,
     memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
+    counts_file: Path | None = None,
 ) -> dict:
     """Compute the measures and write the outputs (see the module docs); return the summary.
 
-    ``geography``: ``{practice_code: (pcn_code, sub_icb_code, icb_code)}``; ``only``: measure ids.
+    ``geography``: ``{practice_code: (pcn_code, sub_icb_code, icb_code)}``; ``only``: measure ids;
+    ``counts_file``: also write the sums at every level before disclosure control there (``measure, level,
+    org_code, month, numerator, denominator``; small counts shown, so not for publication: for checks and
+    benchmarks against other implementations).
     """
     data, out = Path(data), Path(out)
     missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
@@ -111,6 +115,8 @@ def run_measures(
                 practices = ibis.union(*parts)
                 counts = engines.materialise(
                     con, levels.level_counts(practices, levels.geography_table(geography)), work / "levels.parquet")
+                if counts_file is not None:
+                    engines.write_parquet(con, counts, Path(counts_file))
                 measure_table = levels.measure_table(chosen)
                 engines.write_parquet(con, levels.values(counts, measure_table, compiler.month_table(periods)),
                                       staged / VALUES_FILE, schema=levels.VALUES.to_pyarrow())
