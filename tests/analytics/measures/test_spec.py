@@ -188,3 +188,24 @@ def test_small_counts_are_suppressed_in_the_output(computed):
         "numerator": None, "denominator": None, "value": None, "suppressed": True, "england_value": None,
         "lower95": None, "upper95": None, "lower998": None, "upper998": None, "percentile": None,
         "change_12m": None})]
+
+
+def test_a_condition_table_is_computed_once_for_every_side_and_measure(backend, tmp_path):
+    """The engine keeps each condition's patient-months once (``not`` left aside), however many sides and
+    measures use it: the PPI table of both prescribing-safety measures, the SMR cohort of both sides."""
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.measures import compile as compiler
+    from pcnhub.reference import measures as definitions
+
+    tables = engines.load_tables(backend, _dataset(tmp_path / "data"))
+    periods = compiler.months(AS_OF, 3)
+    kept = []
+    flags = compiler.flag_source(tables, periods, keep=lambda table: kept.append(table) or table)
+    base = compiler.patient_months(tables["patients"], periods)
+    for measure_id in ("nsaid_without_gastroprotection_65plus", "anticoagulant_antiplatelet_without_gastroprotection",
+                       "smr_done_for_cohort"):
+        engines.to_arrow(backend, compiler.practice_counts(definitions.measure(measure_id), base, tables, periods,
+                                                           flags=flags))
+    # nsaids 3m, PPI 3m, anticoagulants 3m, antiplatelets 3m; SMR: 10 medicines, nsaids, anticoagulants and
+    # antiplatelets on repeat in 6m, learning disability or autism, the review in 12m
+    assert len(kept) == 10

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
+from collections.abc import Callable
 from typing import Final
 
 import ibis
@@ -161,16 +162,39 @@ def _between(value: ir.NumericValue, condition: Condition) -> ir.BooleanValue:
     return held
 
 
+#: A table condition's patient-months (:func:`_flag_table`), from a :func:`flag_source`.
+FlagSource = Callable[[Condition], ir.Table]
+
+
+def flag_source(tables: dict[str, ir.Table], periods: list[Month],
+                keep: Callable[[ir.Table], ir.Table] | None = None) -> FlagSource:
+    """The patient-months where a table condition holds, each condition computed once however many sides and
+    measures use it (``not`` left aside: the table is where the condition itself holds).  ``keep``: what to do
+    with a new table before it is reused, e.g. write it to Parquet (:func:`pcnhub.analytics.engines.materialise`)
+    so that the engine does not compute it again."""
+    found: dict[Condition, ir.Table] = {}
+
+    def flags(condition: Condition) -> ir.Table:
+        key = replace(condition, negate=False)
+        if key not in found:
+            table = _flag_table(key, tables, periods)
+            found[key] = keep(table) if keep is not None else table
+        return found[key]
+
+    return flags
+
+
 class _Compiler:
     """Collects the table conditions of a measure and builds its boolean expressions over the joined base."""
 
-    def __init__(self, tables: dict[str, ir.Table], periods: list[Month]) -> None:
-        self.tables = tables
-        self.periods = periods
+    def __init__(self, flags: FlagSource) -> None:
+        self.flag_table = flags
         self.flags: dict[Condition, str] = {}
+        #: Table conditions known to hold on every row (the side started from them).
+        self.held: dict[Condition, bool] = {}
 
     def collect(self, condition: Condition) -> None:
-        if condition.kind in TABLE_CONDITIONS and condition not in self.flags:
+        if condition.kind in TABLE_CONDITIONS and condition not in self.flags and condition not in self.held:
             self.flags[condition] = f"_c{len(self.flags)}"
         for part in condition.parts:
             self.collect(part)
@@ -178,14 +202,16 @@ class _Compiler:
     def join(self, base: ir.Table) -> ir.Table:
         """``base`` with a boolean column per table condition (False where it does not hold)."""
         for condition, name in self.flags.items():
-            flags = _flag_table(condition, self.tables, self.periods).mutate(**{name: ibis.literal(True)})
+            flags = self.flag_table(condition).mutate(**{name: ibis.literal(True)})
             joined = base.left_join(flags, ["patient_id", "month"])
             base = joined.select(*[joined[c] for c in base.columns], joined[name].fill_null(False).name(name))
         return base
 
     def expression(self, base: ir.Table, condition: Condition) -> ir.BooleanValue:
         kind = condition.kind
-        if kind in TABLE_CONDITIONS:
+        if condition in self.held:
+            held = ibis.literal(True)
+        elif kind in TABLE_CONDITIONS:
             held = base[self.flags[condition]]
         elif kind == "age":
             held = base.age >= int(condition.minimum)
@@ -252,42 +278,99 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
     return joined.group_by("patient_id", "month").aggregate(_v=joined._x.sum())
 
 
+def _driver(side: Count, compiler: _Compiler) -> Condition | None:
+    """The condition of ``side`` that narrows its patient-months most cheaply: a table condition that must
+    hold (not negated, at the top of ``where``), so that the side starts from the few patient-months where
+    it holds instead of every registered patient in every month."""
+    for condition in side.where:
+        if condition.kind in TABLE_CONDITIONS and not condition.negate:
+            return condition
+    return None
+
+
+def _side_sums(
+    side: Count,
+    name: str,
+    base: ir.Table,
+    tables: dict[str, ir.Table],
+    periods: list[Month],
+    features: ir.Table | None,
+    needed: list[str],
+    flags: FlagSource,
+) -> ir.Table:
+    """``practice_code, month, <name>``: one side's sum for each practice and month (only where non-zero
+    rows exist).  The side starts from the patient-months that can count: the rows it counts (hospital,
+    prescriptions, events) or the patient-months of a table condition that must hold, joined to the
+    registered patients of the month; the other conditions are then tested on those rows only."""
+    compiler = _Compiler(flags)
+    for condition in side.where:
+        compiler.collect(condition)
+    if side.count != "patients":
+        counted = _rows_per_patient_month(side, tables, periods)
+        frame = base.join(counted, ["patient_id", "month"])
+        value = frame._v
+    else:
+        driver = _driver(side, compiler)
+        if driver is not None:
+            held = flags(driver)
+            frame = base.join(held, ["patient_id", "month"]).select(*base.columns)
+            compiler.flags.pop(driver)
+            compiler.held[driver] = True
+        else:
+            frame = base
+        value = _ONE
+    frame = frame.mutate(_x=value)
+    frame = compiler.join(frame)
+    if needed:
+        if features is None:
+            raise ValueError(f"the measure needs the pipeline's {', '.join(needed)} (patient features)")
+        chosen = features.select("patient_id", **{f"_f_{n}": features[n] for n in needed})
+        joined = frame.left_join(chosen, "patient_id")
+        frame = joined.select(*[joined[c] for c in frame.columns], *[joined[f"_f_{n}"] for n in needed])
+    frame = frame.filter(compiler.all_of(frame, side.where))
+    return frame.group_by("practice_code", "month").aggregate(**{name: frame._x.sum()})
+
+
+def registered_counts(base: ir.Table) -> ir.Table:
+    """``practice_code, month, registered``: every practice and month with a registered patient, and how many
+    (the denominator of a measure of every registered patient; computed once for all measures)."""
+    return base.group_by("practice_code", "month").aggregate(registered=base.count())
+
+
 def practice_counts(
     measure: Measure,
     base: ir.Table,
     tables: dict[str, ir.Table],
     periods: list[Month],
     features: ir.Table | None = None,
+    registered: ir.Table | None = None,
+    flags: FlagSource | None = None,
 ) -> ir.Table:
     """``measure, practice_code, month, numerator, denominator``: the measure's sums for each practice and
-    month (practices and months with no registered patient are absent)."""
+    month (every practice and month with a registered patient: ``registered``, :func:`registered_counts` of
+    ``base`` unless given; zero where nothing counts).  Each side is summed on its own from the
+    patient-months that can count (see :func:`_side_sums`), never by joining every condition to every
+    registered patient-month."""
     numerator, denominator = effective_numerator(measure), measure.denominator
-    compiler = _Compiler(tables, periods)
-    for side in (numerator, denominator):
-        for condition in side.where:
-            compiler.collect(condition)
-    frame = compiler.join(base)
     needed = sorted(measure.features())
-    if needed:
-        if features is None:
-            raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
-        chosen = features.select("patient_id", **{f"_f_{name}": features[name] for name in needed})
-        joined = frame.left_join(chosen, "patient_id")
-        frame = joined.select(*[joined[c] for c in frame.columns], *[joined[f"_f_{n}"] for n in needed])
-    sides = (("_num", numerator), ("_den", denominator))
-    for name, side in sides:
-        if side.count != "patients":
-            counted = _rows_per_patient_month(side, tables, periods).rename({f"{name}_v": "_v"})
-            joined = frame.left_join(counted, ["patient_id", "month"])
-            frame = joined.select(*[joined[c] for c in frame.columns],
-                                  joined[f"{name}_v"].fill_null(_ZERO).name(f"{name}_v"))
-    contributions = {}
-    for name, side in sides:
-        held = compiler.all_of(frame, side.where)
-        value = _ONE if side.count == "patients" else frame[f"{name}_v"]
-        contributions[name] = ibis.ifelse(held, value, _ZERO)
-    frame = frame.mutate(**contributions)
-    grouped = frame.group_by("practice_code", "month").aggregate(
-        numerator=frame._num.sum().cast("float64"), denominator=frame._den.sum().round().cast("int64"))
-    return grouped.select(ibis.literal(measure.id).name("measure"), "practice_code", "month", "numerator",
-                          "denominator")
+    if needed and features is None:
+        raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
+    registered = registered_counts(base) if registered is None else registered
+    flags = flag_source(tables, periods) if flags is None else flags
+    if denominator.count == "patients" and not denominator.where:
+        # every registered patient: the practice-month counts, no condition to test
+        den = registered.select("practice_code", "month", _den=registered.registered)
+    else:
+        den = _side_sums(denominator, "_den", base, tables, periods, features,
+                         sorted({f for c in denominator.where for f in c.features()}), flags)
+    num = _side_sums(numerator, "_num", base, tables, periods, features,
+                     sorted({f for c in numerator.where for f in c.features()}), flags)
+    frame = registered.select("practice_code", "month")
+    for sums, column in ((num, "_num"), (den, "_den")):
+        joined = frame.left_join(sums, ["practice_code", "month"])
+        frame = joined.select(*[joined[c] for c in frame.columns], joined[column])
+    return frame.select(
+        ibis.literal(measure.id).name("measure"), "practice_code", "month",
+        numerator=frame._num.cast("float64").fill_null(_ZERO),
+        denominator=frame._den.cast("float64").fill_null(_ZERO).round().cast("int64"),
+    )

@@ -1,0 +1,231 @@
+"""Benchmark: every measure for every practice and PCN (``pcnhub measures run``) against pandas and Polars.
+
+    .venv/bin/python bench/measures.py [--sizes 1000000 4000000 10000000] [--keep DIR] [--seed S] [--months 24]
+
+For each size, a synthetic England-like population (the generator, ``pcnhub phm synth``, over every practice
+in England from shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv, scaled to the size; PCNs from the
+January 2022 practice map), then in separate Python processes (so that each peak memory is its own,
+``resource.getrusage`` ru_maxrss including native memory):
+
+* ``pcnhub``: :func:`pcnhub.analytics.measures.run.run_measures` on DuckDB (its memory limit, spilling to
+  disk): every measure, every level, funnel limits, percentiles, deciles and change, written to Parquet,
+  plus the practice and PCN sums before disclosure control for the check;
+* ``pandas`` and ``polars``: the same measures written by hand (``bench/measures_frames.py``), practice and
+  PCN sums only (less work than pcnhub does).
+
+Prints JSON: per size and engine the seconds, peak RSS, rows in and out; the ratios pandas / pcnhub and
+Polars / pcnhub; seconds per million patients (linear growth); and whether the three give identical
+numerators and denominators for every measure, practice, PCN and month.  The measure needing the pipeline's
+features (QRISK3) is left out and named.  A child process that fails (e.g. out of memory: each child but
+pcnhub's is capped at ``--memory-cap-gb`` so that it fails alone rather than waking the OOM killer) is
+reported with its error, and the run goes on.  Exit status 1 if the results differ or pcnhub misses the
+issue's goal (5 times faster than pandas, no slower than Polars) at any size all three finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OPEN_DATA = REPO.parent / "shared" / "data" / "nhs-open-data"
+LIST_SIZES = OPEN_DATA / "gp-reg-pat-prac-all_2021-01.csv"
+PRACTICE_MAP = OPEN_DATA / "gp-reg-pat-prac-map_2022-01.csv"
+AS_OF = dt.date(2024, 4, 1)
+SIZES = (1_000_000, 4_000_000, 10_000_000)
+ENGINES = ("pcnhub", "pandas", "polars")
+#: The issue's goal: pcnhub at least this many times faster than pandas, and no slower than Polars.
+GOAL_OVER_PANDAS, GOAL_OVER_POLARS = 5.0, 1.0
+NUMERATOR_TOLERANCE = 1e-6  # summed costs: float sums in a different order
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rows(data: Path) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(data.glob("*.parquet"))}
+
+
+def generate(patients: int, seed: int, folder: Path) -> dict:
+    from pcnhub.analytics import synth
+    from pcnhub.analytics.practices import read_practices
+
+    started = time.perf_counter()
+    result = synth.generate(read_practices(LIST_SIZES), folder, patients=patients, seed=seed, as_of=AS_OF)
+    return {"patients": patients, "seconds": round(time.perf_counter() - started, 2), "rows": result.rows,
+            "peak_rss_mb": _peak_mb()}
+
+
+def _measured() -> tuple[list[str], dict[str, str]]:
+    sys.path.insert(0, str(REPO / "bench"))
+    from measures_frames import HAND_WRITTEN
+
+    from pcnhub.reference import measures as definitions
+
+    chosen, left_out = [], {}
+    for measure in definitions.measures():
+        if measure.features():
+            left_out[measure.id] = "needs the population health pipeline's features (run separately)"
+        elif measure.id not in HAND_WRITTEN:
+            left_out[measure.id] = "not written by hand in pandas and Polars yet"
+        else:
+            chosen.append(measure.id)
+    return chosen, left_out
+
+
+def run_engine(engine: str, data: Path, out: Path, months: int) -> dict:
+    from pcnhub.analytics.measures.compile import months as month_list
+    from pcnhub.analytics.practices import read_geography
+
+    geography = read_geography(PRACTICE_MAP)
+    chosen, _ = _measured()
+    counts = out / f"{engine}.parquet"
+    started = time.perf_counter()
+    if engine == "pcnhub":
+        from pcnhub.analytics.measures.run import run_measures
+
+        summary = run_measures(data, out / "pcnhub-out", engine="duckdb", geography=geography, months=months,
+                               as_of=AS_OF, only=chosen, counts_file=out / "pcnhub-all-levels.parquet")
+        seconds = time.perf_counter() - started
+        import duckdb
+
+        duckdb.sql(f"COPY (SELECT * FROM '{out / 'pcnhub-all-levels.parquet'}' WHERE level IN ('practice', 'pcn'))"
+                   f" TO '{counts}' (FORMAT parquet)")
+        import pyarrow.parquet as pq
+
+        extra = {"steps": summary["steps"],
+                 "output_rows": pq.ParquetFile(out / "pcnhub-out" / "measure_values.parquet").metadata.num_rows}
+    else:
+        from measures_frames import ENGINES as FRAMES
+
+        periods = month_list(AS_OF, months)
+        result = FRAMES[engine](data, periods, geography)
+        seconds = time.perf_counter() - started
+        if engine == "pandas":
+            result.to_parquet(counts)
+        else:
+            result.write_parquet(counts)
+        extra = {"output_rows": len(result)}
+    return {"engine": engine, "seconds": round(seconds, 2), "peak_rss_mb": _peak_mb(), "measures": len(chosen),
+            **extra}
+
+
+def compare(folder: Path) -> dict:
+    """Whether pandas and Polars give pcnhub's numerators and denominators (practice and PCN, every month)."""
+    import duckdb
+
+    files = {engine: folder / f"{engine}.parquet" for engine in ENGINES if (folder / f"{engine}.parquet").exists()}
+    if "pcnhub" not in files:
+        return {}
+    found = {}
+    for engine in set(files) - {"pcnhub"}:
+        row = duckdb.sql(f"""
+            SELECT count(*) AS rows,
+                   count(*) FILTER (WHERE a.measure IS NULL OR b.measure IS NULL) AS missing,
+                   count(*) FILTER (WHERE a.denominator IS DISTINCT FROM b.denominator) AS denominators_differ,
+                   count(*) FILTER (WHERE abs(coalesce(a.numerator, 0) - coalesce(b.numerator, 0))
+                                          > {NUMERATOR_TOLERANCE} * greatest(1, abs(a.numerator))) AS numerators_differ
+            FROM '{files['pcnhub']}' a FULL JOIN '{files[engine]}' b
+              ON a.measure = b.measure AND a.level = b.level AND a.org_code = b.org_code AND a.month = b.month
+        """).fetchall()[0]
+        rows, missing, denominators, numerators = row
+        found[engine] = {"rows": rows, "missing_either_side": missing, "denominators_differ": denominators,
+                         "numerators_differ": numerators, "identical": missing == denominators == numerators == 0}
+    return found
+
+
+def _child(what: str, data: Path, out: Path, months: int, cap_gb: float | None) -> dict:
+    command = [sys.executable, __file__, "--child", what, str(data), str(out), "--months", str(months)]
+    if cap_gb:
+        command += ["--memory-cap-gb", str(cap_gb)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env)
+    if done.returncode:
+        return {"engine": what, "failed": done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--memory-cap-gb", type=float, default=14.0,
+                        help="address space cap of the pandas and Polars processes (0: none)")
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic datasets in this folder")
+    parser.add_argument("--child", nargs=3, metavar=("WHAT", "DATA", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        what, data, out = args.child[0], Path(args.child[1]), Path(args.child[2])
+        if args.memory_cap_gb and what in ("pandas", "polars"):
+            cap = int(args.memory_cap_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+        result = generate(int(what.split("-")[1]), args.seed, data) if what.startswith("generate-") else (
+            run_engine(what, data, out, args.months))
+        print(json.dumps(result))
+        return 0
+    chosen, left_out = _measured()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="pcnhub-measures-bench-"))
+    report: dict = {"benchmark": "measures for every practice and PCN: pcnhub (DuckDB) against pandas and Polars",
+                    "as_of": AS_OF.isoformat(), "months": args.months, "machine_cores": os.cpu_count(),
+                    "measures": chosen, "left_out": left_out, "runs": []}
+    try:
+        for size in sorted(args.sizes):
+            data = root / f"synthetic-{size}"
+            run: dict = {"patients": size}
+            if not (data / "patients.parquet").exists():
+                run["generated"] = _child(f"generate-{size}", data, data, args.months, None)
+            run["input_rows"] = _rows(data)
+            out = Path(tempfile.mkdtemp(prefix=f"pcnhub-measures-{size}-", dir=root))
+            try:
+                for engine in args.engines:
+                    run[engine] = _child(engine, data, out, args.months, args.memory_cap_gb)
+                run["compare"] = compare(out)
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            ok = {e: run[e]["seconds"] for e in args.engines if "seconds" in run.get(e, {})}
+            if "pcnhub" in ok:
+                for other in set(ok) - {"pcnhub"}:
+                    run[f"{other}_over_pcnhub"] = round(ok[other] / ok["pcnhub"], 2)
+            run["seconds_per_million"] = {e: round(s / (size / 1e6), 2) for e, s in ok.items()}
+            report["runs"].append(run)
+            print(json.dumps(run), file=sys.stderr, flush=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    runs = report["runs"]
+    if len(runs) > 1:
+        first, last = runs[0], runs[-1]
+        factor = last["patients"] / first["patients"]
+        report["growth"] = {
+            "patients_factor": factor,
+            **{e: round(last[e]["seconds"] / first[e]["seconds"], 2) for e in args.engines
+               if "seconds" in last.get(e, {}) and "seconds" in first.get(e, {})},
+            **{f"{e}_peak_rss_factor": round(last[e]["peak_rss_mb"] / first[e]["peak_rss_mb"], 2)
+               for e in args.engines if "peak_rss_mb" in last.get(e, {}) and "peak_rss_mb" in first.get(e, {})},
+        }
+    differ = any(not c["identical"] for run in runs for c in run.get("compare", {}).values())
+    slow = any(run.get("pandas_over_pcnhub", GOAL_OVER_PANDAS) < GOAL_OVER_PANDAS
+               or run.get("polars_over_pcnhub", GOAL_OVER_POLARS) < GOAL_OVER_POLARS for run in runs)
+    report["goal"] = {"pandas_over_pcnhub_at_least": GOAL_OVER_PANDAS,
+                      "polars_over_pcnhub_at_least": GOAL_OVER_POLARS, "met": not slow}
+    report["identical"] = not differ
+    print(json.dumps(report, indent=2))
+    return 1 if differ or slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
