@@ -210,11 +210,16 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
                 held = held & (pl.col(column) > months_before(end, months))
             return frame.filter(held)
 
+        flag_tables: list[pl.DataFrame] = []
+
         def having(frame: pl.DataFrame, months: int | None, repeat_only: bool = False) -> pl.Expr:
+            """A boolean column joined to the month's patients (a join: ``is_in`` on a list is per row)."""
             rows = within(frame, months)
             if repeat_only:
                 rows = rows.filter(pl.col("repeat"))
-            return pl.col("patient_id").is_in(rows.get_column("patient_id").unique().implode())
+            name = f"_flag{len(flag_tables)}"
+            flag_tables.append(rows.select("patient_id").unique().with_columns(pl.lit(True).alias(name)))
+            return pl.col(name).fill_null(False)
 
         def per_patient(rows: pl.DataFrame, name: str, value: pl.Expr | None = None) -> pl.DataFrame:
             summed = rows.group_by("patient_id").agg((pl.len() if value is None else value.sum()).alias(name))
@@ -234,15 +239,6 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         latest = within(sbp, 12).sort(["patient_id", "date", "value"]).group_by("patient_id").agg(
             pl.col("value").last().alias("_sbp"))
         many = within(repeats, 6).group_by("patient_id").agg(pl.col("bnf_code").n_unique().alias("_many"))
-        frame = base
-        for table in (per_patient(kind("ae"), "_ae"), per_patient(admissions, "_adm"),
-                      per_patient(short, "_short"), per_patient(kind("outpatient_follow_up"), "_fu"),
-                      per_patient(kind("outpatient_first"), "_first"),
-                      per_patient(in_month_meds, "_cost", pl.col("cost").fill_null(0.0)),
-                      diagnosed, undone, latest, many):
-            frame = frame.join(table, on="patient_id", how="left")
-        frame = frame.with_columns(pl.col(c).fill_null(0.0) for c in ("_ae", "_adm", "_short", "_fu", "_first",
-                                                                         "_cost", "_many"))
         age = pl.col("age")
         older = (age >= OLDER).cast(pl.Float64)
         no_ppi = ~having(ppi, 3)
@@ -254,6 +250,16 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
                      | ((age >= HYPERTENSION_AGE_SPLIT) & (pl.col("_sbp") <= SBP_TARGET_OVER))).fill_null(False)
         cohort = (pl.col("care_home") | (pl.col("_many") >= SMR_MEDICINES) | having(nsaid, 6, True)
                   | (having(anticoagulant, 6, True) & having(antiplatelet, 6, True)) | having(ld, None))
+        smr_done = having(smr, 12)
+        frame = base
+        for table in (per_patient(kind("ae"), "_ae"), per_patient(admissions, "_adm"),
+                      per_patient(short, "_short"), per_patient(kind("outpatient_follow_up"), "_fu"),
+                      per_patient(kind("outpatient_first"), "_first"),
+                      per_patient(in_month_meds, "_cost", pl.col("cost").fill_null(0.0)),
+                      diagnosed, undone, latest, many, *flag_tables):
+            frame = frame.join(table, on="patient_id", how="left")
+        frame = frame.with_columns(pl.col(c).fill_null(0.0) for c in ("_ae", "_adm", "_short", "_fu", "_first",
+                                                                         "_cost", "_many"))
         one = pl.col("patient_id").is_not_null().cast(pl.Float64)  # a literal would sum to 1 per group
         sides: dict[str, tuple[pl.Expr, pl.Expr]] = {
             "ae_attendances": (pl.col("_ae"), one),
@@ -264,7 +270,7 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
             "nsaid_without_gastroprotection_65plus": (nsaid_den & no_ppi, nsaid_den),
             "anticoagulant_antiplatelet_without_gastroprotection": (bleed_den & no_ppi, bleed_den),
             "hypertension_treated_to_target": (htn_den & at_target, htn_den),
-            "smr_done_for_cohort": (cohort & having(smr, 12), cohort),
+            "smr_done_for_cohort": (cohort & smr_done, cohort),
         }
         summed = frame.group_by("practice_code").agg(
             expr.cast(pl.Float64).sum().alias(f"{measure}|{side}")

@@ -209,3 +209,8 @@ def test_a_condition_table_is_computed_once_for_every_side_and_measure(backend, 
     # nsaids 3m, PPI 3m, anticoagulants 3m, antiplatelets 3m; SMR: 10 medicines, nsaids, anticoagulants and
     # antiplatelets on repeat in 6m, learning disability or autism, the review in 12m
     assert len(kept) == 10
+    kept.clear()
+    engines.to_arrow(backend, compiler.practice_counts(definitions.measure("hypertension_treated_to_target"), base,
+                                                       tables, periods, flags=flags))
+    assert len(kept) == 4  # hypertension; systolic blood pressures in 12 months, once for both targets
+

@@ -109,8 +109,22 @@ def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
 # --- conditions ----------------------------------------------------------------------------------------
 
 
-def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
-    """``patient_id, month``: the patient-months where a table condition holds (``negate`` ignored)."""
+def latest_values(codelist: str, within: int | None, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``patient_id, month, value``: the latest value of the codelist in each month's window (the highest of
+    that day), by two group-bys (a day's highest, then the latest day's) rather than a window function."""
+    lists = codelist_table((codelist,))
+    events = tables["events"]
+    coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, events.value)
+    coded = coded.filter(coded.value.notnull())
+    daily = coded.group_by("patient_id", "date").aggregate(value=coded.value.max())
+    rows = _in_window(daily, "date", periods, within)
+    return rows.group_by("patient_id", "month").aggregate(value=rows.value.argmax(rows.date))
+
+
+def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list[Month],
+                latest: Callable[[str, int | None], ir.Table] | None = None) -> ir.Table:
+    """``patient_id, month``: the patient-months where a table condition holds (``negate`` ignored);
+    ``latest``: where a ``latest_value`` condition takes its latest values (:func:`latest_values`)."""
     within = condition.within_months
     if condition.kind == "events":
         keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
@@ -139,17 +153,9 @@ def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list
         counted = rows.group_by("patient_id", "month").aggregate(_n=rows.bnf_code.nunique())
         return counted.filter(counted._n >= condition.at_least).select("patient_id", "month")
     if condition.kind == "latest_value":
-        lists = codelist_table((condition.value,))
-        events = tables["events"]
-        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, events.value)
-        coded = coded.filter(coded.value.notnull())
-        rows = _in_window(coded, "date", periods, within)
-        order = ibis.row_number().over(group_by=[rows.patient_id, rows.month], order_by=[rows.date.desc(),
-                                                                                           rows.value.desc()])
-        ranked = rows.mutate(_n=order)
-        latest = ranked.filter(ranked._n == 0)
-        held = _between(latest.value, condition)
-        return latest.filter(held).select("patient_id", "month")
+        latest = latest_values(condition.value, within, tables, periods) if latest is None else latest(
+            condition.value, within)
+        return latest.filter(_between(latest.value, condition)).select("patient_id", "month")
     raise ValueError(f"not a table condition: {condition.kind}")
 
 
@@ -173,11 +179,18 @@ def flag_source(tables: dict[str, ir.Table], periods: list[Month],
     with a new table before it is reused, e.g. write it to Parquet (:func:`pcnhub.analytics.engines.materialise`)
     so that the engine does not compute it again."""
     found: dict[Condition, ir.Table] = {}
+    values: dict[tuple[str, int | None], ir.Table] = {}
+
+    def latest(codelist: str, within: int | None) -> ir.Table:
+        if (codelist, within) not in values:
+            table = latest_values(codelist, within, tables, periods)
+            values[codelist, within] = keep(table) if keep is not None else table
+        return values[codelist, within]
 
     def flags(condition: Condition) -> ir.Table:
         key = replace(condition, negate=False)
         if key not in found:
-            table = _flag_table(key, tables, periods)
+            table = _flag_table(key, tables, periods, latest)
             found[key] = keep(table) if keep is not None else table
         return found[key]
 
