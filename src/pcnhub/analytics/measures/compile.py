@@ -90,8 +90,12 @@ def _in_window(rows: ir.Table, date: str, periods: list[Month], within: int | No
 
 def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
     """One row per patient registered on the last day of each month, with age (whole years) on that day."""
-    table = month_table(periods)
-    joined = patients.cross_join(table)
+    return _registered(patients.cross_join(month_table(periods)))
+
+
+def _registered(joined: ir.Table, *keep: str) -> ir.Table:
+    """The rows of ``joined`` (patients' columns and a month's) whose patient is registered on the month's last
+    day, as :func:`patient_months`'s columns (and ``keep``)."""
     registered = (
         (joined.registered_from <= joined.month_end)
         & (joined.registered_to.isnull() | (joined.registered_to >= joined.month_end))
@@ -102,8 +106,18 @@ def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
         rows.month_end.month() - rows.birth_month.month())
     return rows.select(
         "patient_id", "practice_code", "month", "month_end", "month_index",
-        age=(months_old // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home,
+        age=(months_old // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home, *keep,
     )
+
+
+def registered_on(rows: ir.Table, patients: ir.Table, periods: list[Month]) -> ir.Table:
+    """``rows`` (``patient_id, month`` and more) whose patient is registered at the month's end, with the columns
+    of :func:`patient_months`: the registered patient-months of a few rows without building every patient's."""
+    extra = [c for c in rows.columns if c not in ("patient_id", "month")]
+    table = month_table(periods)
+    with_month = rows.join(table, "month")
+    joined = with_month.join(patients, "patient_id")
+    return _registered(joined, *extra)
 
 
 # --- conditions ----------------------------------------------------------------------------------------
@@ -148,8 +162,15 @@ def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list
         rows = _in_window(medications.filter(chosen).select("patient_id", "date"), "date", periods, within)
         return rows.select("patient_id", "month").distinct()
     if condition.kind == "distinct_medicines":
-        rows = _in_window(medications.filter(medications.repeat).select("patient_id", "date", "bnf_code"),
-                          "date", periods, within)
+        issued = medications.filter(medications.repeat & (medications.date <= periods[-1].end))
+        if within is not None:
+            issued = issued.filter(issued.date > months_before(periods[0].end, within))
+        # only patients with that many products over all the windows together can have them in one window:
+        # the others are left out before each issue is matched to the months whose window holds it
+        enough = issued.group_by("patient_id").aggregate(_n=issued.bnf_code.nunique())
+        enough = enough.filter(enough._n >= condition.at_least).select("patient_id")
+        issued = issued.semi_join(enough, "patient_id")
+        rows = _in_window(issued.select("patient_id", "date", "bnf_code"), "date", periods, within)
         counted = rows.group_by("patient_id", "month").aggregate(_n=rows.bnf_code.nunique())
         return counted.filter(counted._n >= condition.at_least).select("patient_id", "month")
     if condition.kind == "latest_value":
@@ -286,18 +307,33 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         events = tables["events"]
         coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date)
         rows = coded.distinct().mutate(_x=_ONE)
-    table = month_table(periods)
-    joined = rows.join(table, (rows.date >= table.month) & (rows.date <= table.month_end))
-    return joined.group_by("patient_id", "month").aggregate(_v=joined._x.sum())
+    # the calendar month of the date, not a range join with the months
+    rows = rows.filter((rows.date >= periods[0].start) & (rows.date <= periods[-1].end))
+    return rows.group_by("patient_id", month=rows.date.truncate("M")).aggregate(_v=rows._x.sum())
 
 
-def _driver(side: Count, compiler: _Compiler) -> Condition | None:
-    """The condition of ``side`` that narrows its patient-months most cheaply: a table condition that must
-    hold (not negated, at the top of ``where``), so that the side starts from the few patient-months where
-    it holds instead of every registered patient in every month."""
-    for condition in side.where:
-        if condition.kind in TABLE_CONDITIONS and not condition.negate:
-            return condition
+def _candidates(condition: Condition, flags: FlagSource, tables: dict[str, ir.Table],
+                periods: list[Month]) -> ir.Table | None:
+    """``patient_id, month``: a set of patient-months outside which ``condition`` cannot hold (None when it
+    could hold anywhere: an age, a sex, a feature, a condition that must not hold)."""
+    if condition.negate:
+        return None
+    if condition.kind in TABLE_CONDITIONS:
+        return flags(condition)
+    if condition.kind == "care_home":
+        patients = tables["patients"]
+        months = month_table(periods).select("month")
+        return patients.filter(patients.care_home).select("patient_id").cross_join(months)
+    if condition.kind == "any":
+        parts = [_candidates(part, flags, tables, periods) for part in condition.parts]
+        if any(part is None for part in parts):
+            return None
+        return ibis.union(*[part.select("patient_id", "month") for part in parts], distinct=True)
+    if condition.kind == "all":
+        for part in condition.parts:
+            found = _candidates(part, flags, tables, periods)
+            if found is not None:
+                return found
     return None
 
 
@@ -313,24 +349,26 @@ def _side_sums(
 ) -> ir.Table:
     """``practice_code, month, <name>``: one side's sum for each practice and month (only where non-zero
     rows exist).  The side starts from the patient-months that can count: the rows it counts (hospital,
-    prescriptions, events) or the patient-months of a table condition that must hold, joined to the
-    registered patients of the month; the other conditions are then tested on those rows only."""
+    prescriptions, events) or the candidates of a condition that must hold (:func:`_candidates`), kept where
+    the patient is registered at the month's end (:func:`registered_on`); the conditions are then tested on
+    those rows only.  Only a side with nothing to start from reads every registered patient-month (``base``)."""
     compiler = _Compiler(flags)
     for condition in side.where:
         compiler.collect(condition)
+    patients = tables["patients"]
     if side.count != "patients":
-        counted = _rows_per_patient_month(side, tables, periods)
-        frame = base.join(counted, ["patient_id", "month"])
+        frame = registered_on(_rows_per_patient_month(side, tables, periods), patients, periods)
         value = frame._v
     else:
-        driver = _driver(side, compiler)
-        if driver is not None:
-            held = flags(driver)
-            frame = base.join(held, ["patient_id", "month"]).select(*base.columns)
-            compiler.flags.pop(driver)
-            compiler.held[driver] = True
-        else:
-            frame = base
+        frame = base
+        for condition in side.where:
+            found = _candidates(condition, flags, tables, periods)
+            if found is not None:
+                frame = registered_on(found.select("patient_id", "month"), patients, periods)
+                if condition.kind in TABLE_CONDITIONS:  # the candidates are where it holds: no test needed
+                    compiler.flags.pop(condition)
+                    compiler.held[condition] = True
+                break
         value = _ONE
     frame = frame.mutate(_x=value)
     frame = compiler.join(frame)

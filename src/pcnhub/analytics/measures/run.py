@@ -109,8 +109,9 @@ def run_measures(
 
                 begun = time.perf_counter()
                 tables = engines.load_tables(con, data)
-                base = engines.materialise(con, compiler.patient_months(tables["patients"], periods),
-                                           work / "patient_months.parquet")
+                # every registered patient-month is counted once, by practice; the sides start from the
+                # patient-months that can count (compile._side_sums), not from this table
+                base = compiler.patient_months(tables["patients"], periods)
                 registered = engines.materialise(con, compiler.registered_counts(base), work / "registered.parquet")
                 feature_table = None if features is None else engines.read_parquet(con, features)
                 step("registered patients by month", begun)
