@@ -57,6 +57,7 @@ bench: install
 	$(PY) bench/entitlements_all.py
 	$(PY) bench/synth.py
 	$(PY) bench/phm_pipeline.py
+	$(PY) bench/measures.py --sizes 1000000 4000000
 	$(PY) bench/design.py
 
 clean:
