@@ -36,6 +36,8 @@ def add_measures_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--months", type=int, default=24, metavar="N", help="months to compute (default 24)")
     run.add_argument("--as-of", metavar="YYYY-MM-DD", help="the last month is the last whole one on this date")
     run.add_argument("--measure", action="append", metavar="ID", help="only this measure (repeatable)")
+    run.add_argument("--by-imd", action="store_true",
+                     help="also write measure_inequalities.parquet: every measure by IMD decile (PCN and above)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -67,7 +69,7 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
         geography = None if args.practice_map is None else read_geography(args.practice_map)
         summary = run_measures(data, Path(args.out), engine=args.engine, geography=geography,
                                features=args.features, months=args.months, as_of=as_of, only=args.measure,
-                               progress=not args.quiet, console=stderr)
+                               progress=not args.quiet, console=stderr, by_imd=args.by_imd)
     except (ValueError, OSError, EngineError, MeasureError) as err:
         return bad_input(stderr, PROG, err)
     if args.json:

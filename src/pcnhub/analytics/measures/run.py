@@ -5,6 +5,8 @@ asked for) on DuckDB or Spark for the ``months`` whole months up to ``as_of`` an
 
 * ``measure_values.parquet``: every measure, level, organisation and month (:data:`.levels.VALUES`);
 * ``measure_deciles.parquet``: the PCNs' deciles each month (:data:`.levels.DECILES`);
+* ``measure_inequalities.parquet`` (``by_imd``, ``--by-imd``): every measure by IMD decile at PCN, sub-ICB,
+  ICB and England (:data:`.inequalities.INEQUALITIES`);
 * ``measures.json``: ``{"engine", "as_of", "months": [first, last], "seconds", "steps", "measures":
   [definition...], "skipped": {id: reason}}``.
 
@@ -30,7 +32,7 @@ import ibis
 
 from pcnhub.analytics import engines
 from pcnhub.analytics.measures import compile as compiler
-from pcnhub.analytics.measures import levels
+from pcnhub.analytics.measures import inequalities, levels
 from pcnhub.analytics.run import default_as_of
 from pcnhub.analytics.schema import TABLES
 from pcnhub.progress import progress_bars
@@ -38,6 +40,7 @@ from pcnhub.reference import measures as definitions
 
 VALUES_FILE: Final = "measure_values.parquet"
 DECILES_FILE: Final = "measure_deciles.parquet"
+INEQUALITIES_FILE: Final = "measure_inequalities.parquet"
 SUMMARY_FILE: Final = "measures.json"
 MONTHS: Final = 24
 #: DuckDB optimisers the measures run without.  ``partial_aggregate_pushdown`` (DuckDB 2.0) turns "join the
@@ -67,13 +70,15 @@ def run_measures(
     console: Any = None,
     memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
     counts_file: Path | None = None,
+    by_imd: bool = False,
 ) -> dict:
     """Compute the measures and write the outputs (see the module docs); return the summary.
 
     ``geography``: ``{practice_code: (pcn_code, sub_icb_code, icb_code)}``; ``only``: measure ids;
     ``counts_file``: also write the sums at every level before disclosure control there (``measure, level,
     org_code, month, numerator, denominator``; small counts shown, so not for publication: for checks and
-    benchmarks against other implementations).
+    benchmarks against other implementations); ``by_imd``: also write :data:`INEQUALITIES_FILE`, every
+    measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`).
     """
     data, out = Path(data), Path(out)
     missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
@@ -100,7 +105,7 @@ def run_measures(
             if engine == "duckdb":
                 con.raw_sql(f"SET disabled_optimizers = '{','.join(DUCKDB_DISABLED_OPTIMIZERS)}'")
             with bars:
-                task = bars.add_task("measures", total=len(chosen) + 2)
+                task = bars.add_task("measures", total=len(chosen) + 2 + by_imd)
 
                 def step(name: str, begun: float) -> None:
                     steps[name] = round(time.perf_counter() - begun, 3)
@@ -137,6 +142,21 @@ def run_measures(
                 engines.write_parquet(con, levels.deciles(counts, measure_table), staged / DECILES_FILE,
                                       schema=levels.DECILES.to_pyarrow())
                 step("levels, deciles and limits", begun)
+                if by_imd:
+                    begun = time.perf_counter()
+                    # the same measures with the decile in the practice key (see measures/inequalities.py);
+                    # the conditions' patient-months do not depend on it and are reused
+                    keyed = {**tables, "patients": inequalities.by_decile(tables["patients"])}
+                    keyed_base = compiler.patient_months(keyed["patients"], periods)
+                    keyed_registered = engines.materialise(con, compiler.registered_counts(keyed_base),
+                                                           work / "registered-imd.parquet")
+                    parts = [engines.materialise(
+                        con, compiler.practice_counts(m, keyed_base, keyed, periods, feature_table, keyed_registered,
+                                                      flags), work / f"imd-{m.id}.parquet") for m in chosen]
+                    decile_counts = inequalities.decile_counts(ibis.union(*parts), levels.geography_table(geography))
+                    engines.write_parquet(con, inequalities.decile_values(decile_counts, measure_table),
+                                          staged / INEQUALITIES_FILE, schema=inequalities.INEQUALITIES.to_pyarrow())
+                    step("inequalities by IMD decile", begun)
         finally:
             engines.close(con)
         summary = {
