@@ -47,6 +47,8 @@ def test_the_packaged_measures():
         "poisson", "binomial", "none", "binomial")
     assert found["statin_for_qrisk3_10plus"].features() == {"qrisk3"}
     assert m.measure("ae_attendances").multiplier == 1000.0
+    stay = found["length_of_stay_65plus"]
+    assert (stay.numerator.sum, stay.denominator.discharged, stay.funnel) == ("stay_days", True, "none")
     with pytest.raises(MeasureError, match="no measure 'nothing'"):
         m.measure("nothing")
 
@@ -97,6 +99,11 @@ def _bad(old: str, new: str) -> str:
     (_bad('count = "patients"\nwithin', 'count = "patients"\nsum = "cost"\nwithin'), "numerator.sum: 'cost' is not one of"),
     (_bad('count = "patients"\nwithin', 'count = "patients"\nkinds = ["ae"]\nwithin'),
      'numerator.kinds: only for count = "hospital"'),
+    (_bad('unit = "percent"', 'unit = "ratio"').replace('count = "patients"\nwithin_denominator = true\nwhere = [{ medications',
+                                                        'count = "hospital"\nkinds = ["ae"]\nsum = "stay_days"\nwhere = [{ medications'),
+     "numerator.sum: stay_days needs discharged = true"),
+    (_bad('count = "patients"\nwithin', 'count = "patients"\ndischarged = true\nwithin'),
+     'numerator.discharged: only for count = "hospital"'),
     ("id = ", "example.toml: not valid TOML"),
 ])
 def test_bad_definitions_are_rejected_naming_the_field(text, message):

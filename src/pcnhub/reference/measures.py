@@ -30,7 +30,7 @@ STATUSES: Final = ("verified", "derived", "uncertain")
 #: prescriptions, coded events) dated in the month.
 COUNTS: Final = ("patients", "hospital", "medications", "events")
 #: Columns that may be summed instead of counted, by table.
-SUMS: Final = {"medications": ("cost",)}
+SUMS: Final = {"medications": ("cost",), "hospital": ("stay_days",)}
 #: Per-patient results of the population health pipeline (``patient_features.parquet``) a condition may use.
 FEATURES: Final = ("qrisk3",)
 HOSPITAL_KINDS: Final = (
@@ -53,7 +53,9 @@ _CONDITION_OPTIONS: Final = {
 _MEASURE_FIELDS: Final = {
     "id", "title", "why", "direction", "unit", "serves", "source", "status", "note", "numerator", "denominator",
 }
-_COUNT_FIELDS: Final = {"count", "kinds", "codelists", "sum", "max_stay_days", "within_denominator", "where"}
+_COUNT_FIELDS: Final = {
+    "count", "kinds", "codelists", "sum", "max_stay_days", "discharged", "within_denominator", "where",
+}
 
 
 class MeasureError(ValueError):
@@ -97,6 +99,8 @@ class Count:
     codelists: tuple[str, ...] = ()
     sum: str | None = None
     max_stay_days: int | None = None
+    #: ``hospital``: only rows with a discharge date (a stay's length is known).
+    discharged: bool = False
     within_denominator: bool = False
 
 
@@ -288,6 +292,10 @@ def _count(where: _Where, table: Any) -> Count:
         if count != "hospital":
             raise where.at("max_stay_days").error("only for count = \"hospital\"")
         options["max_stay_days"] = _whole(where.at("max_stay_days"), table["max_stay_days"], 0)
+    if "discharged" in table:
+        if count != "hospital":
+            raise where.at("discharged").error("only for count = \"hospital\"")
+        options["discharged"] = _flag(where.at("discharged"), table["discharged"])
     if "codelists" in table:
         if count not in ("medications", "events"):
             raise where.at("codelists").error("only for count = \"medications\" or \"events\"")
@@ -297,6 +305,8 @@ def _count(where: _Where, table: Any) -> Count:
         raise where.at("codelists").error("is required for count = \"events\"")
     if "sum" in table:
         options["sum"] = _choice(where.at("sum"), table["sum"], SUMS.get(count, ()))
+        if options["sum"] == "stay_days" and not (options.get("discharged") or table.get("within_denominator")):
+            raise where.at("sum").error("stay_days needs discharged = true (a stay without a discharge has no length)")
     if "within_denominator" in table:
         options["within_denominator"] = _flag(where.at("within_denominator"), table["within_denominator"])
     conditions = table.get("where", [])

@@ -1,4 +1,4 @@
-"""Spec tests of the screening, social prescribing, hypertension prevalence and care home measures: hand-made
+"""Spec tests of the screening, social prescribing, hypertension prevalence, care home and length of stay measures: hand-made
 patients with hand-computed numerators and denominators for January to March 2024, on DuckDB and Spark."""
 
 from __future__ import annotations
@@ -27,14 +27,18 @@ EXPECTED = {
     "cervical_screening_50_64": [(1, 1), (1, 1), (1, 1)],
     # w3 breast screening 15 Feb 2021: within 36 months of 31 Jan (after 31 Jan 2021), not of 29 Feb (after 28 Feb)
     "breast_screening_53_70": [(1, 1), (0, 1), (0, 1)],
-    # p1 (64) bowel screening 1 Sep 2021: within 30 months of 31 Jan and 29 Feb, not of 31 Mar (after 30 Sep)
-    "bowel_screening_60_74": [(1, 1), (1, 1), (0, 1)],
+    # p1 (64) bowel screening 1 Sep 2021: within 30 months of 31 Jan and 29 Feb, not of 31 Mar (after 30 Sep);
+    # o1 (74) never
+    "bowel_screening_60_74": [(1, 2), (1, 2), (0, 2)],
     # p1 referred twice on 10 Feb (one a day) and on 20 Feb; seven registered patients
-    "social_prescribing_referrals": [(0, 7), (2, 7), (0, 7)],
-    # adults: all seven; p1 since 2015, w2 from 5 Feb 2024; w3's diagnosis resolved in 2023
-    "hypertension_recorded_prevalence": [(1, 7), (2, 7), (2, 7)],
+    "social_prescribing_referrals": [(0, 8), (2, 8), (0, 8)],
+    # adults: all eight; p1 since 2015, w2 from 5 Feb 2024; w3's diagnosis resolved in 2023
+    "hypertension_recorded_prevalence": [(1, 8), (2, 8), (2, 8)],
     # h1 and h2 live in a care home; h1 admitted 5 Jan and 2 Mar; m1's admission is not a resident's
     "emergency_admissions_care_home": [(1, 2), (0, 2), (1, 2)],
+    # 65+: h1 (87) 5-9 Jan (4 days), 2 Mar not discharged (not counted); o1 (74 from January) 20-30 Jan (10 days) and 1 Feb
+    # discharged the same day (0 days); p1 (64) too young
+    "length_of_stay_65plus": [(14, 2), (0, 1), (0, 0)],
 }
 
 
@@ -61,6 +65,10 @@ def _dataset(folder):
     b.hospital(h1, "emergency_admission", D(2024, 1, 5), D(2024, 1, 9))
     b.hospital(h1, "emergency_admission", D(2024, 3, 2), None)
     b.patient("h2", age=80, sex="M", practice=PRACTICE, care_home=True)
+    o1 = b.patient("o1", age=75, sex="M", practice=PRACTICE)
+    b.hospital(o1, "emergency_admission", D(2024, 1, 20), D(2024, 1, 30))
+    b.hospital(o1, "emergency_admission", D(2024, 2, 1), D(2024, 2, 1))
+    b.hospital(p1, "emergency_admission", D(2024, 1, 3), D(2024, 1, 5))
     return write(folder, b.tables())
 
 

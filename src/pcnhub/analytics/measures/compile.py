@@ -284,6 +284,7 @@ def effective_numerator(measure: Measure) -> Count:
         codelists=num.codelists or den.codelists,
         sum=num.sum,
         max_stay_days=num.max_stay_days if num.max_stay_days is not None else den.max_stay_days,
+        discharged=num.discharged or den.discharged,
         within_denominator=False,
     )
 
@@ -296,7 +297,10 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         if count.max_stay_days is not None:
             chosen = chosen & hospital.end.notnull() & (hospital.end <= hospital.start + ibis.interval(
                 days=count.max_stay_days))
-        rows = hospital.filter(chosen).select("patient_id", date=hospital.start, _x=_ONE)
+        if count.discharged or count.sum == "stay_days":
+            chosen = chosen & hospital.end.notnull()
+        value = hospital.end.delta(hospital.start, unit="day").cast("float64") if count.sum == "stay_days" else _ONE
+        rows = hospital.filter(chosen).select("patient_id", date=hospital.start, _x=value)
     elif count.count == "medications":
         medications = tables["medications"]
         chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
