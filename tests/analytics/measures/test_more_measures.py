@@ -31,7 +31,7 @@ EXPECTED = {
     # o1 (74) never
     "bowel_screening_60_74": [(1, 2), (1, 2), (0, 2)],
     # p1 referred twice on 10 Feb (one a day) and on 20 Feb; seven registered patients
-    "social_prescribing_referrals": [(0, 8), (2, 8), (0, 8)],
+    "iif_social_prescribing_referrals": [(0, 8), (2, 8), (0, 8)],
     # adults: all eight; p1 since 2015, w2 from 5 Feb 2024; w3's diagnosis resolved in 2023
     "hypertension_recorded_prevalence": [(1, 8), (2, 8), (2, 8)],
     # h1 and h2 live in a care home; h1 admitted 5 Jan and 2 Mar; m1's admission is not a resident's
