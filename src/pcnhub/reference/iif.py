@@ -7,14 +7,13 @@ Every field is checked; an error names the file and the field (``iif/2024-25.tom
 from __future__ import annotations
 
 import functools
-import tomllib
-from decimal import Decimal, InvalidOperation
-from importlib import resources
+from decimal import Decimal
 from typing import Any, Final
 
 from pcnhub.domain import iif as d
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.reference import measures
+from pcnhub.reference.catalogue_files import figure, year_file
 
 _FOLDER: Final = "iif"
 #: The years the IIF ran: it started on 1 October 2020.
@@ -38,15 +37,7 @@ class IIFCatalogueError(ValueError):
 
 
 def _decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise IIFCatalogueError(f"{where}: {value!r} is not a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise IIFCatalogueError(f"{where}: {value!r} is not a number") from None
-    if not number.is_finite() or number < 0:
-        raise IIFCatalogueError(f"{where}: {value} must be a number of 0 or more")
-    return number
+    return figure(value, where, IIFCatalogueError)
 
 
 def _text(entry: dict[str, Any], name: str, where: str, *, required: bool = False) -> str:
@@ -216,15 +207,10 @@ def catalogue_years() -> list[FinancialYear]:
 @functools.cache
 def iif_year(year: FinancialYear) -> d.IIFYear:
     """The IIF catalogue of one financial year; ValueError if the catalogue does not cover it."""
-    name = f"{year.slug}.toml"
-    path = resources.files("pcnhub.reference").joinpath(_FOLDER, name)
-    if not path.is_file():
-        covered = ", ".join(y.label for y in catalogue_years())
-        raise ValueError(f"the IIF catalogue has no {year}; it covers {covered} (the IIF began in October 2020)")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    catalogue = parse_year(data, f"iif/{name}")
+    data, file = year_file(_FOLDER, year, "IIF catalogue", catalogue_years(), " (the IIF began in October 2020)")
+    catalogue = parse_year(data, file)
     if catalogue.year != year:
-        raise IIFCatalogueError(f"iif/{name}: says year {catalogue.year}, expected {year}")
+        raise IIFCatalogueError(f"{file}: says year {catalogue.year}, expected {year}")
     return catalogue
 
 

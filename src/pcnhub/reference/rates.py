@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import dataclasses
 import functools
-import tomllib
-from decimal import Decimal, InvalidOperation
-from importlib import resources
+from decimal import Decimal
 from typing import Any
 
 from pcnhub.domain import iif as d
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear, catalogue_years
 from pcnhub.reference import iif
+from pcnhub.reference.catalogue_files import figure, year_file
 
 _FOLDER = "network_contract"
 _REQUIRED = ("key", "name", "basis", "status", "source")
@@ -29,15 +28,7 @@ class CatalogueError(ValueError):
 
 
 def _decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise CatalogueError(f"{where}: {value!r} is not a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise CatalogueError(f"{where}: {value!r} is not a number") from None
-    if number < 0:
-        raise CatalogueError(f"{where}: {value} is negative")
-    return number
+    return figure(value, where, CatalogueError)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
@@ -153,15 +144,10 @@ def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
 @functools.cache
 def year_rates(year: FinancialYear) -> c.YearRates:
     """The catalogue of one financial year; ValueError if the catalogue does not cover it."""
-    name = f"{year.slug}.toml"
-    path = resources.files("pcnhub.reference").joinpath(_FOLDER, name)
-    if not path.is_file():
-        covered = ", ".join(y.label for y in catalogue_years())
-        raise ValueError(f"the rates catalogue has no {year}; it covers {covered}")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    rates = parse_year(data, f"network_contract/{name}")
+    data, file = year_file(_FOLDER, year, "rates catalogue", catalogue_years())
+    rates = parse_year(data, file)
     if rates.year != year:
-        raise CatalogueError(f"network_contract/{name}: says year {rates.year}, expected {year}")
+        raise CatalogueError(f"{file}: says year {rates.year}, expected {year}")
     return with_iif(rates)
 
 
