@@ -138,3 +138,10 @@ def test_a_request_works_out_its_scope_once(register, client, monkeypatch):
     assert response.status_code == 200
     assert built == [register.users["icb"].username]
     assert middleware.scope_for is scope_module.scope_for
+
+
+@pytest.mark.django_db
+def test_own_page_is_the_pcn_practice_or_icb_of_the_user(register):
+    own = {role: scope_for(register.users[role]).own_page() for role in ("icb", "pcn", "practice", "analyst", "admin")}
+    assert own == {"icb": ("area", "QAA"), "pcn": ("pcn", "U00001"), "practice": ("practice", "A81001"),
+                   "analyst": None, "admin": None}

@@ -89,6 +89,14 @@ class Scope:
     def home_organisation(self) -> Organisation | None:
         return self.organisation
 
+    def own_page(self) -> tuple[str, str] | None:
+        """Which of an app's pages is the user's own, as (``"pcn"``, ``"practice"`` or ``"area"``, code): a PCN,
+        practice or ICB user's organisation; None for roles that cover no one organisation."""
+        kinds = {Role.PCN: "pcn", Role.PRACTICE: "practice", Role.ICB: "area"}
+        if self.organisation is None or self.role not in kinds:
+            return None
+        return kinds[self.role], self.organisation.code
+
     def owns(self, org: Organisation | None) -> bool:
         """Is ``org`` the user's own organisation (their ICB, PCN or practice)?"""
         return self.organisation is not None and org is not None and org.pk == self.organisation.pk

@@ -16,7 +16,6 @@ aggregate: the engine writes no patient rows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import duckdb
 
 from pcnhub.analytics.measures.levels import ENGLAND, PERCENTILES
 from pcnhub.analytics.measures.run import DECILES_FILE, SUMMARY_FILE, VALUES_FILE
-from pcnhub.phm.services import SUPPRESSED, figures, phm_dir
+from pcnhub.phm.services import SUPPRESSED, figures, phm_dir, read_output
 
 OUTPUT_FILES = (VALUES_FILE, DECILES_FILE, SUMMARY_FILE)
 FOLDER = "measures"
@@ -222,16 +221,7 @@ def _date(value) -> dt.date | None:
 
 def output(folder: Path | None = None) -> Output | None:
     """The measures output, or None when it is missing or incomplete (a page then says how to make it)."""
-    folder = folder or measures_dir()
-    if not all((folder / name).is_file() for name in OUTPUT_FILES):
-        return None
-    try:
-        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-        stats = [(folder / name).stat() for name in OUTPUT_FILES]
-    except (OSError, ValueError):
-        return None
-    fingerprint = ";".join(f"{folder / name}:{st.st_mtime_ns}:{st.st_size}" for name, st in zip(OUTPUT_FILES, stats))
-    return Output(folder, summary if isinstance(summary, dict) else {}, fingerprint)
+    return read_output(folder or measures_dir(), OUTPUT_FILES, SUMMARY_FILE, Output)
 
 
 # --- Reads (cached) --------------------------------------------------------------------------------

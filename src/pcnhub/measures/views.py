@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from pcnhub.accounts.models import Role
 from pcnhub.analytics.measures.levels import PERCENTILES
 from pcnhub.measures import permissions, services
 from pcnhub.measures.services import Definition, Output, Value
@@ -111,13 +110,9 @@ def _latest(rows: list[Value], month) -> Value | None:
 @page
 def index(request: HttpRequest) -> HttpResponse:
     scope = request.scope
-    own = scope.organisation
-    if own is not None and scope.role == Role.PCN:
-        return redirect("measures:pcn", code=own.code)
-    if own is not None and scope.role == Role.PRACTICE:
-        return redirect("measures:practice", code=own.code)
-    if own is not None and scope.role == Role.ICB:
-        return redirect("measures:area", code=own.code)
+    own = scope.own_page()
+    if own is not None:
+        return redirect(f"measures:{own[0]}", code=own[1])
     return redirect("measures:england")
 
 

@@ -31,15 +31,18 @@ import datetime as dt
 import functools
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 from django.conf import settings
 
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import cached, latest_data_date
+
+T = TypeVar("T")
 
 FEATURES = "patient_features.parquet"
 AGGREGATES = "aggregates.parquet"
@@ -277,18 +280,24 @@ class Output:
         return value if isinstance(value, int) else None
 
 
-def output(folder: Path | None = None) -> Output | None:
-    """The pipeline output, or None when it is missing or incomplete (a page then says how to make it)."""
-    folder = folder or output_dir()
-    if not all((folder / name).is_file() for name in OUTPUT_FILES):
+def read_output(folder: Path, files: Sequence[str], summary_file: str, make: Callable[[Path, dict, str], T]) -> T | None:
+    """``make(folder, summary, fingerprint)`` for an engine's output in ``folder`` (``files``, one of them the JSON
+    ``summary_file``), the fingerprint being the files' paths, modification times and sizes; None when a file is
+    missing or the summary cannot be read (a page then says how to make the output)."""
+    if not all((folder / name).is_file() for name in files):
         return None
     try:
-        summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        stats = [(folder / name).stat() for name in OUTPUT_FILES]
+        summary = json.loads((folder / summary_file).read_text(encoding="utf-8"))
+        stats = [(folder / name).stat() for name in files]
     except (OSError, ValueError):
         return None
-    fingerprint = ";".join(f"{folder / name}:{st.st_mtime_ns}:{st.st_size}" for name, st in zip(OUTPUT_FILES, stats))
-    return Output(folder, summary if isinstance(summary, dict) else {}, fingerprint)
+    fingerprint = ";".join(f"{folder / name}:{st.st_mtime_ns}:{st.st_size}" for name, st in zip(files, stats))
+    return make(folder, summary if isinstance(summary, dict) else {}, fingerprint)
+
+
+def output(folder: Path | None = None) -> Output | None:
+    """The pipeline output, or None when it is missing or incomplete (a page then says how to make it)."""
+    return read_output(folder or output_dir(), OUTPUT_FILES, SUMMARY, Output)
 
 
 #: The names the dashboards' figures are cached under start with this.

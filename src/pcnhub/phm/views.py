@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import Scope
 from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
@@ -102,13 +101,9 @@ def patient_data(view):
 @page
 def index(request: HttpRequest) -> HttpResponse:
     scope = request.scope
-    own = scope.organisation
-    if own is not None and scope.role == Role.PCN:
-        return redirect("phm:pcn", code=own.code)
-    if own is not None and scope.role == Role.PRACTICE:
-        return redirect("phm:practice", code=own.code)
-    if own is not None and scope.role == Role.ICB:
-        return redirect("phm:area", code=own.code)
+    own = scope.own_page()
+    if own is not None:
+        return redirect(f"phm:{own[0]}", code=own[1])
     if not scope.unrestricted:
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to population health figures.")
     out = services.output()
