@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input, fail
-from pcnhub.cli.values import iso_date
+from pcnhub.cli.values import iso_date, usable_dataset
 
 PROG: Final = "pcnhub measures run"
 
@@ -48,21 +48,14 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
     from pcnhub.analytics.engines import EngineError
     from pcnhub.analytics.measures.run import run_measures
     from pcnhub.analytics.practices import read_geography
-    from pcnhub.analytics.schema import ERROR, validate_dataset
     from pcnhub.reference.measures import MeasureError
 
     try:
         as_of = None if args.as_of is None else iso_date("--as-of", args.as_of)
         if args.months < 1:
             raise ValueError(f"--months: {args.months} is not 1 or more")
-        data = Path(args.data)
-        if not data.is_dir():
-            raise ValueError(f"--data: {data} is not a folder")
-        errors = [p for p in validate_dataset(data, codes=False) if p.severity == ERROR]
-        if errors:
-            stderr.write(f"{PROG}: the dataset in {data} cannot be used:\n")
-            for problem in errors:
-                stderr.write(f"  {problem.describe()}\n")
+        data = usable_dataset(args.data, stderr, PROG)
+        if data is None:
             return EXIT_BAD_INPUT
         if args.features is not None and not Path(args.features).is_file():
             raise ValueError(f"--features: {args.features} does not exist")

@@ -11,7 +11,8 @@ import argparse
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Final
+from pathlib import Path
+from typing import Final, TextIO
 
 from pcnhub.domain.money.years import FinancialYear
 
@@ -78,3 +79,20 @@ def count_argument(minimum: int, below: str) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def usable_dataset(text: str, stderr: TextIO, prog: str) -> Path | None:
+    """The patient-level dataset folder ``--data`` names: ValueError if it is not a folder; None, after writing every
+    error that makes it unusable to ``stderr``, if its files do not pass the schema."""
+    from pcnhub.analytics.schema import ERROR, validate_dataset
+
+    data = Path(text)
+    if not data.is_dir():
+        raise ValueError(f"--data: {data} is not a folder")
+    errors = [p for p in validate_dataset(data, codes=False) if p.severity == ERROR]
+    if not errors:
+        return data
+    stderr.write(f"{prog}: the dataset in {data} cannot be used:\n")
+    for problem in errors:
+        stderr.write(f"  {problem.describe()}\n")
+    return None

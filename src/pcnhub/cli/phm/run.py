@@ -25,7 +25,7 @@ from typing import Final, TextIO
 from pcnhub.analytics.engines import ENGINES, EngineError
 from pcnhub.analytics.practices import read_map
 from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input
-from pcnhub.cli.values import iso_date
+from pcnhub.cli.values import iso_date, usable_dataset
 
 PROG: Final = "pcnhub phm run"
 
@@ -47,18 +47,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Check the input, run the pipeline, report; return the exit code."""
     from pcnhub.analytics.run import run_pipeline
-    from pcnhub.analytics.schema import ERROR, validate_dataset
 
     try:
         as_of = None if args.as_of is None else iso_date("--as-of", args.as_of)
-        data = Path(args.data)
-        if not data.is_dir():
-            raise ValueError(f"--data: {data} is not a folder")
-        errors = [p for p in validate_dataset(data, codes=False) if p.severity == ERROR]
-        if errors:
-            stderr.write(f"{PROG}: the dataset in {data} cannot be used:\n")
-            for problem in errors:
-                stderr.write(f"  {problem.describe()}\n")
+        data = usable_dataset(args.data, stderr, PROG)
+        if data is None:
             return EXIT_BAD_INPUT
         practice_map = None if args.practice_map is None else read_map(args.practice_map)
         if Path(args.out).exists() and not Path(args.out).is_dir():
