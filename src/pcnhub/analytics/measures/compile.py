@@ -114,8 +114,13 @@ def registered_on(rows: ir.Table, patients: ir.Table, periods: list[Month]) -> i
     """``rows`` (``patient_id, month`` and more) whose patient is registered at the month's end, with the columns
     of :func:`patient_months`: the registered patient-months of a few rows without building every patient's."""
     extra = [c for c in rows.columns if c not in ("patient_id", "month")]
-    table = month_table(periods)
-    with_month = rows.join(table, "month")
+    # the month's end and index from the month itself, not by joining the months table: with that join in
+    # the query, DuckDB's join order builds every patient's registered months (patients x months, a range
+    # join) and joins the rows to them (1.8 s a side at 1,000,000 patients, instead of a join on patient_id)
+    with_month = rows.mutate(
+        month_end=(rows.month + ibis.interval(months=1)) - ibis.interval(days=1),
+        month_index=(rows.month.year() * 12 + rows.month.month() - 1).cast("int64"),
+    )
     joined = with_month.join(patients, "patient_id")
     return _registered(joined, *extra)
 
