@@ -267,33 +267,39 @@ def _between(value: ir.NumericValue, condition: Condition) -> ir.BooleanValue:
     return held
 
 
-#: A table condition's patient-months (:func:`_flag_table`), from a :func:`flag_source`.
-FlagSource = Callable[[Condition], ir.Table]
+class FlagSource:
+    """The patient-months where a table condition holds (:func:`_flag_table`), each condition computed once
+    however many sides and measures use it (``not`` left aside: the table is where the condition itself
+    holds), and the latest values of a codelist (:func:`latest_values`), each computed once.  ``keep``: what
+    to do with a new table before it is reused, e.g. write it to Parquet
+    (:func:`pcnhub.analytics.engines.materialise`) so that the engine does not compute it again."""
+
+    def __init__(self, tables: dict[str, ir.Table], periods: list[Month],
+                 keep: Callable[[ir.Table], ir.Table] | None = None) -> None:
+        self.tables, self.periods, self.keep = tables, periods, keep
+        self.found: dict[Condition, ir.Table] = {}
+        self.values: dict[tuple[str, int | None], ir.Table] = {}
+
+    def _kept(self, table: ir.Table) -> ir.Table:
+        return self.keep(table) if self.keep is not None else table
+
+    def latest(self, codelist: str, within: int | None) -> ir.Table:
+        """``patient_id, month, value`` (:func:`latest_values`)."""
+        if (codelist, within) not in self.values:
+            self.values[codelist, within] = self._kept(latest_values(codelist, within, self.tables, self.periods))
+        return self.values[codelist, within]
+
+    def __call__(self, condition: Condition) -> ir.Table:
+        key = replace(condition, negate=False)
+        if key not in self.found:
+            self.found[key] = self._kept(_flag_table(key, self.tables, self.periods, self.latest))
+        return self.found[key]
 
 
 def flag_source(tables: dict[str, ir.Table], periods: list[Month],
                 keep: Callable[[ir.Table], ir.Table] | None = None) -> FlagSource:
-    """The patient-months where a table condition holds, each condition computed once however many sides and
-    measures use it (``not`` left aside: the table is where the condition itself holds).  ``keep``: what to do
-    with a new table before it is reused, e.g. write it to Parquet (:func:`pcnhub.analytics.engines.materialise`)
-    so that the engine does not compute it again."""
-    found: dict[Condition, ir.Table] = {}
-    values: dict[tuple[str, int | None], ir.Table] = {}
-
-    def latest(codelist: str, within: int | None) -> ir.Table:
-        if (codelist, within) not in values:
-            table = latest_values(codelist, within, tables, periods)
-            values[codelist, within] = keep(table) if keep is not None else table
-        return values[codelist, within]
-
-    def flags(condition: Condition) -> ir.Table:
-        key = replace(condition, negate=False)
-        if key not in found:
-            table = _flag_table(key, tables, periods, latest)
-            found[key] = keep(table) if keep is not None else table
-        return found[key]
-
-    return flags
+    """A :class:`FlagSource` of the tables for the months."""
+    return FlagSource(tables, periods, keep)
 
 
 class _Compiler:
@@ -302,27 +308,38 @@ class _Compiler:
     def __init__(self, flags: FlagSource) -> None:
         self.flag_table = flags
         self.flags: dict[Condition, str] = {}
+        #: The latest values joined (a column per codelist and window, however many conditions test them).
+        self.values: dict[tuple[str, int | None], str] = {}
         #: Table conditions known to hold on every row (the side started from them).
         self.held: dict[Condition, bool] = {}
 
     def collect(self, condition: Condition) -> None:
-        if condition.kind in TABLE_CONDITIONS and condition not in self.flags and condition not in self.held:
+        if condition.kind == "latest_value" and condition not in self.held:
+            self.values.setdefault((condition.value, condition.within_months), f"_lv{len(self.values)}")
+        elif condition.kind in TABLE_CONDITIONS and condition not in self.flags and condition not in self.held:
             self.flags[condition] = f"_c{len(self.flags)}"
         for part in condition.parts:
             self.collect(part)
 
     def join(self, base: ir.Table) -> ir.Table:
-        """``base`` with a boolean column per table condition (False where it does not hold)."""
+        """``base`` with a boolean column per table condition (False where it does not hold) and a column per
+        latest value tested (null where there is none)."""
         for condition, name in self.flags.items():
             flags = self.flag_table(condition).mutate(**{name: ibis.literal(True)})
             joined = base.left_join(flags, ["patient_id", "month"])
             base = joined.select(*[joined[c] for c in base.columns], joined[name].fill_null(False).name(name))
+        for (codelist, within), name in self.values.items():
+            latest = self.flag_table.latest(codelist, within).rename({name: "value"})
+            joined = base.left_join(latest, ["patient_id", "month"])
+            base = joined.select(*[joined[c] for c in base.columns], joined[name])
         return base
 
     def expression(self, base: ir.Table, condition: Condition) -> ir.BooleanValue:
         kind = condition.kind
         if condition in self.held:
             held = ibis.literal(True)
+        elif kind == "latest_value":
+            held = _between(base[self.values[condition.value, condition.within_months]], condition).fill_null(False)
         elif kind in TABLE_CONDITIONS:
             held = base[self.flags[condition]]
         elif kind == "age":
@@ -440,24 +457,24 @@ def _side_sums(
     the patient is registered at the month's end (:func:`registered_on`); the conditions are then tested on
     those rows only.  Only a side with nothing to start from reads every registered patient-month (``base``)."""
     compiler = _Compiler(flags)
-    for condition in side.where:
-        compiler.collect(condition)
     patients = tables["patients"]
-    if side.count != "patients":
-        # rows are summed by patient-month first only where table conditions are joined to them
-        rows = _rows_per_patient_month(side, tables, periods, grouped=bool(compiler.flags))
-        frame = registered_on(rows, patients, periods)
-        value = frame._v
-    else:
-        frame = base
+    frame = base
+    if side.count == "patients":
         for condition in side.where:
             found = _candidates(condition, flags, tables, periods)
             if found is not None:
                 frame = registered_on(found.select("patient_id", "month"), patients, periods)
                 if condition.kind in TABLE_CONDITIONS:  # the candidates are where it holds: no test needed
-                    compiler.flags.pop(condition)
                     compiler.held[condition] = True
                 break
+    for condition in side.where:
+        compiler.collect(condition)
+    if side.count != "patients":
+        # rows are summed by patient-month first only where table conditions are joined to them
+        rows = _rows_per_patient_month(side, tables, periods, grouped=bool(compiler.flags or compiler.values))
+        frame = registered_on(rows, patients, periods)
+        value = frame._v
+    else:
         value = _ONE
     frame = frame.mutate(_x=value)
     frame = compiler.join(frame)
