@@ -229,7 +229,10 @@ def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list
             issued = issued.filter(issued.date > months_before(periods[0].end, within))
         # only patients with that many products over all the windows together can have them in one window:
         # the others are left out before each issue is matched to the months whose window holds it
-        enough = issued.group_by("patient_id").aggregate(_n=issued.bnf_code.nunique())
+        # (from a scan of its own: as one expression with the issues below, the engine would keep every
+        # issue in memory to read them twice)
+        scanned = issued.filter(issued.bnf_code.notnull())
+        enough = scanned.group_by("patient_id").aggregate(_n=scanned.bnf_code.nunique())
         enough = enough.filter(enough._n >= condition.at_least).select("patient_id")
         issued = issued.semi_join(enough, "patient_id")
         rows = _in_window(issued.select("patient_id", "date", "bnf_code"), "date", periods, within)
