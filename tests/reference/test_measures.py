@@ -110,3 +110,57 @@ def test_bad_definitions_are_rejected_naming_the_field(text, message):
     with pytest.raises(MeasureError) as raised:
         parse_measure(text, "measures/example.toml")
     assert message in str(raised.value)
+
+
+PRECEDED = '''
+id = "example"
+title = "Referrals with a test before them"
+why = "Because."
+direction = "higher"
+unit = "percent"
+serves = ["a specification"]
+source = "here"
+status = "uncertain"
+
+[numerator]
+count = "events"
+codelists = ["lower-gi-urgent-referral"]
+within_denominator = true
+preceded_by = { events = "fit-test", within_days = 21 }
+
+[denominator]
+count = "events"
+codelists = ["lower-gi-urgent-referral"]
+'''
+
+
+def test_preceded_by_is_read_for_an_events_count():
+    measure = parse_measure(PRECEDED, "measures/example.toml")
+    assert measure.numerator.preceded_by == m.Preceded(("fit-test",), 21)
+    assert measure.denominator.preceded_by is None and measure.funnel == "binomial"
+    same_day = parse_measure(PRECEDED.replace("within_days = 21", "within_days = 0"), "measures/example.toml")
+    assert same_day.numerator.preceded_by.within_days == 0
+    fit = m.measure("fit_before_lower_gi_referral")
+    assert fit.numerator.preceded_by == m.Preceded(("fit-test",), 21) and fit.unit == "percent"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("within_days = 21", "within_days = -1", "numerator.preceded_by.within_days: must be a whole number of 0 or more"),
+    (", within_days = 21", "", "numerator.preceded_by.within_days: is required"),
+    ('events = "fit-test", ', "", "numerator.preceded_by.events: is required"),
+    ("within_days = 21", "within_days = 21, days = 3", "numerator.preceded_by: unknown field(s) days"),
+    ('events = "fit-test"', 'events = "nsaids"', "codelist 'nsaids' is a bnf list, a snomedct list is needed here"),
+    ('preceded_by = { events = "fit-test", within_days = 21 }', 'preceded_by = "fit-test"',
+     "numerator.preceded_by: must be a table"),
+])
+def test_a_bad_preceded_by_is_rejected(old, new, message):
+    assert old in PRECEDED
+    with pytest.raises(MeasureError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_measure(PRECEDED.replace(old, new, 1), "measures/example.toml")
+
+
+def test_preceded_by_is_only_for_events():
+    text = GOOD.replace('count = "patients"\nwithin', 'count = "patients"\npreceded_by = { events = "fit-test", '
+                        'within_days = 21 }\nwithin', 1)
+    with pytest.raises(MeasureError, match='numerator.preceded_by: only for count = "events"'):
+        parse_measure(text, "measures/example.toml")

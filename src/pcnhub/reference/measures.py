@@ -54,8 +54,9 @@ _MEASURE_FIELDS: Final = {
     "id", "title", "why", "direction", "unit", "serves", "source", "status", "note", "numerator", "denominator",
 }
 _COUNT_FIELDS: Final = {
-    "count", "kinds", "codelists", "sum", "max_stay_days", "discharged", "within_denominator", "where",
+    "count", "kinds", "codelists", "sum", "max_stay_days", "discharged", "within_denominator", "where", "preceded_by",
 }
+_PRECEDED_FIELDS: Final = {"events", "within_days"}
 
 
 class MeasureError(ValueError):
@@ -90,6 +91,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Preceded:
+    """``preceded_by`` of an ``events`` count: an event counts only when a code of ``codelists`` is dated on its
+    day or in the ``within_days`` days before it (``event - within_days <= date <= event``)."""
+
+    codelists: tuple[str, ...]
+    within_days: int
+
+
+@dataclass(frozen=True)
 class Count:
     """A numerator or denominator: what is counted (or summed) for the registered patients who meet ``where``."""
 
@@ -102,6 +112,8 @@ class Count:
     #: ``hospital``: only rows with a discharge date (a stay's length is known).
     discharged: bool = False
     within_denominator: bool = False
+    #: ``events``: only events preceded by a code of other lists (see :class:`Preceded`).
+    preceded_by: Preceded | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +283,17 @@ def _condition(where: _Where, table: Any) -> Condition:
     return Condition(kind, **options)
 
 
+def _preceded(where: _Where, table: Any) -> Preceded:
+    if not isinstance(table, dict):
+        raise where.error("must be a table, e.g. { events = \"fit-test\", within_days = 21 }")
+    _unknown(where, table, _PRECEDED_FIELDS)
+    for name in sorted(_PRECEDED_FIELDS):
+        if name not in table:
+            raise where.at(name).error("is required")
+    return Preceded(_codelists(where.at("events"), table["events"], "snomedct"),
+                    _whole(where.at("within_days"), table["within_days"], 0))
+
+
 def _count(where: _Where, table: Any) -> Count:
     if not isinstance(table, dict):
         raise where.error("must be a table")
@@ -303,6 +326,10 @@ def _count(where: _Where, table: Any) -> Count:
                                           "bnf" if count == "medications" else "snomedct")
     elif count == "events":
         raise where.at("codelists").error("is required for count = \"events\"")
+    if "preceded_by" in table:
+        if count != "events":
+            raise where.at("preceded_by").error("only for count = \"events\"")
+        options["preceded_by"] = _preceded(where.at("preceded_by"), table["preceded_by"])
     if "sum" in table:
         options["sum"] = _choice(where.at("sum"), table["sum"], SUMS.get(count, ()))
         if options["sum"] == "stay_days" and not (options.get("discharged") or table.get("within_denominator")):

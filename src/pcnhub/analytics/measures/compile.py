@@ -26,7 +26,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, months_before
-from pcnhub.reference.measures import Condition, Count, Measure
+from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 
 #: Conditions that look at another table (the rest are columns of the base).
 TABLE_CONDITIONS: Final = ("events", "medications", "latest_value", "distinct_medicines")
@@ -384,6 +384,7 @@ def effective_numerator(measure: Measure) -> Count:
         max_stay_days=num.max_stay_days if num.max_stay_days is not None else den.max_stay_days,
         discharged=num.discharged or den.discharged,
         within_denominator=False,
+        preceded_by=num.preceded_by or den.preceded_by,
     )
 
 
@@ -414,9 +415,25 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         rows = coded.distinct().mutate(_x=_ONE)
     # the calendar month of the date, not a range join with the months
     rows = rows.filter((rows.date >= periods[0].start) & (rows.date <= periods[-1].end))
+    if count.preceded_by is not None:
+        rows = preceded(rows, count.preceded_by, tables, periods)
     if not grouped:
         return rows.select("patient_id", month=rows.date.truncate("M"), _v=rows._x)
     return rows.group_by("patient_id", month=rows.date.truncate("M")).aggregate(_v=rows._x.sum())
+
+
+def preceded(rows: ir.Table, condition: Preceded, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``rows`` (``patient_id, date``, dated within ``periods``) kept where the patient has a code of
+    ``condition.codelists`` dated on the row's day or in the ``within_days`` days before it (``preceded_by``;
+    one such code is enough, and one code may precede several rows)."""
+    lists = codelist_table(condition.codelists)
+    events = tables["events"]
+    earlier = events.join(lists, events.code == lists.code).select(_pid=events.patient_id, _pdate=events.date)
+    first = periods[0].start - dt.timedelta(days=condition.within_days)
+    earlier = earlier.filter((earlier._pdate >= first) & (earlier._pdate <= periods[-1].end))
+    held = [rows.patient_id == earlier._pid, earlier._pdate <= rows.date,
+            earlier._pdate >= rows.date - ibis.interval(days=condition.within_days)]
+    return rows.semi_join(earlier, held)
 
 
 def _candidates(condition: Condition, flags: FlagSource, tables: dict[str, ir.Table],
