@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics import prevalence, synth, synth_model
+from pcnhub.analytics import prevalence, synth, synth_delivery, synth_model
 from pcnhub.analytics.schema import TABLES, validate_dataset
 from pcnhub.reference import codelists as cl
 
@@ -60,6 +60,7 @@ def test_the_dataset_is_valid_and_every_code_is_in_a_codelist(population):
 
 def test_the_model_writes_codes_only_where_they_belong():
     synth_model.check_model()
+    synth_delivery.check_delivery()
 
 
 def test_row_counts_and_row_groups(population):
@@ -220,6 +221,63 @@ def test_medication_reviews_and_social_prescribing_referrals(db):
                               / count(DISTINCT patient_id)
         FROM patients LEFT JOIN events USING (patient_id) GROUP BY 1""")
     assert max(per_practice) > 2 * min(per_practice)
+
+
+def _codes(*keys: str) -> str:
+    return "(" + ", ".join(repr(c) for k in keys for c in sorted(cl.codelist(k).codes)) + ")"
+
+
+def test_delivery_activity_is_coded_for_the_right_people(db):
+    found = {row[0] for row in db.execute("SELECT DISTINCT code FROM events").fetchall()}
+    assert set(synth_delivery.codes()) <= found  # every frailty, planning, review, referral and FIT code is used
+    # frailty categories only for people aged 65 or over, more deficits for a worse category
+    ages = dict(db.execute(f"""
+        SELECT e.code, min(date_diff('year', p.birth_month, e.date)) FROM events e JOIN patients p USING (patient_id)
+        WHERE e.code IN {_codes("frailty-mild", "frailty-moderate", "frailty-severe")} GROUP BY 1""").fetchall())
+    assert len(ages) == 3 and min(ages.values()) >= 64  # 65 on the day (birth months are months)
+    deficits = dict(db.execute(f"""
+        WITH category AS (SELECT patient_id, any_value(code) AS code FROM events
+                          WHERE code IN {_codes("frailty-mild", "frailty-severe")} GROUP BY 1),
+             groups AS (SELECT patient_id, count(DISTINCT code) AS n FROM events
+                        WHERE code IN {_codes(*[c.key for c in cl.efi_deficits()])} GROUP BY 1)
+        SELECT c.code, avg(coalesce(g.n, 0)) FROM category c LEFT JOIN groups g USING (patient_id) GROUP BY 1""").fetchall())
+    assert deficits["925861000000102"] > deficits["925791000000100"] + 3  # severe against mild
+    # anticipatory care planning only with moderate or severe frailty; care home reviews only for residents
+    planned_without = db.execute(f"""
+        SELECT count(*) FROM events WHERE code IN {_codes("advance-care-plan")} AND patient_id NOT IN (
+          SELECT patient_id FROM events WHERE code IN {_codes("frailty-moderate", "frailty-severe")})""").fetchone()[0]
+    seen_outside = db.execute(f"""
+        SELECT count(*) FROM events JOIN patients USING (patient_id)
+        WHERE code IN {_codes("care-home-review")} AND NOT care_home""").fetchone()[0]
+    assert planned_without == 0 and seen_outside == 0
+    # care plans: for care home residents, and after a social prescribing referral (1 to 8 weeks later)
+    plans = db.execute(f"""
+        SELECT count(*) FILTER (WHERE p.care_home), count(*) FILTER (WHERE NOT p.care_home),
+               count(*) FILTER (WHERE NOT p.care_home AND EXISTS (
+                 SELECT 1 FROM events r WHERE r.patient_id = e.patient_id AND r.code IN {_codes("social-prescribing-referral")}
+                 AND e.date - r.date BETWEEN 7 AND 56))
+        FROM events e JOIN patients p USING (patient_id) WHERE e.code IN {_codes("care-plan")}""").fetchone()
+    assert plans[0] > 100 and plans[1] > 50 and plans[2] == plans[1]
+
+
+def test_fit_results_come_before_lower_gi_referrals_at_each_practices_share(db):
+    rows = db.execute(f"""
+        WITH referral AS (SELECT patient_id, date FROM events WHERE code IN {_codes("lower-gi-urgent-referral")}),
+             fit AS (SELECT patient_id, date FROM events WHERE code IN {_codes("fit-test")})
+        SELECT p.practice_code, r.date > DATE '{AS_OF}' - INTERVAL 12 MONTH AS recent,
+               avg((EXISTS (SELECT 1 FROM fit f WHERE f.patient_id = r.patient_id
+                            AND f.date BETWEEN r.date - 21 AND r.date))::INT) AS share, count(*)
+        FROM referral r JOIN patients p USING (patient_id) GROUP BY 1, 2""").fetchall()
+    shares = [share for _, recent, share, _ in rows if recent]
+    assert max(shares) - min(shares) > 0.2  # practices differ
+    referrals = sum(n for *_, n in rows)
+    assert 0.006 < referrals / 3 / 20_000 < 0.02  # lower GI: about a quarter of ~48 urgent referrals a year per 1,000
+    overall = {recent: sum(share * n for _, r, share, n in rows if r == recent) / sum(n for _, r, _, n in rows
+                                                                                       if r == recent)
+               for recent in (True, False)}
+    assert 0.5 < overall[False] < overall[True] < 0.95  # the share rises over the window
+    urgent = db.execute(f"SELECT count(*) FROM events WHERE code IN {_codes('urgent-cancer-referral')}").fetchone()[0]
+    assert 30 < urgent / 3 / 20 < 65  # a year per 1,000 patients (England: about 48)
 
 
 def test_patients_look_right(db):

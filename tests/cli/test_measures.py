@@ -52,3 +52,23 @@ def test_bad_input_exits_2_naming_it(dataset, tmp_path, args, message):
         base[flag] = value
     code, _, stderr = run("run", *[x for pair in base.items() for x in pair], "--quiet")
     assert code == 2 and message in stderr, stderr
+
+
+def test_by_neighbourhood_writes_each_pcns_neighbourhoods(dataset, tmp_path):
+    from tests.finance.iif_dataset import MAP_HEADER
+
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(MAP_HEADER + "\n" + "\n".join(
+        f"GP_PRAC_PAT_LIST,01Jan2022,{p},PRACTICE {p},AB1 2CD,U00001,PCN U00001,E38000001,00A,CCG,E54000001,QAA,ICB,"
+        "E40000001,Y01,REGION" for p in ("A81001", "A81002")) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = run("run", "--data", str(dataset), "--out", str(out), "--months", "2", "--measure",
+                               "emergency_admissions", "--practice-map", str(mapping), "--by-neighbourhood", "--quiet")
+    assert code == 0, stderr
+    assert "Files: measure_values.parquet, measure_deciles.parquet, measure_neighbourhoods.parquet, measures.json" \
+        in stdout
+    rows = pq.read_table(out / "measure_neighbourhoods.parquet").to_pylist()
+    # the synthetic LSOAs of the two practices' 1,500 patients (up to ten each), every one in PCN U00001
+    assert {r["org_code"] for r in rows} == {"U00001"} and 2 < len({r["neighbourhood"] for r in rows}) <= 20
+    code, _, stderr = run("run", "--data", str(dataset), "--out", str(out), "--by-neighbourhood", "--quiet")
+    assert code == 2 and "--by-neighbourhood needs --practice-map" in stderr

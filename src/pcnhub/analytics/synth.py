@@ -39,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pcnhub.analytics import synth_delivery
 from pcnhub.analytics.schema import APPOINTMENT_STATUSES, ETHNICITIES, HOSPITAL_KINDS, STAFF_TYPES, TABLES
 from pcnhub.analytics.synth_model import (
     ANTICOAGULANTS,
@@ -170,6 +171,7 @@ def _all_event_codes() -> list[str]:
     codes = [code for c in CONDITIONS for code, _ in c.codes]
     codes += [code for _, _, choices in DEFICITS for code, _ in choices]
     codes += [code for code, _ in CODES.values()]
+    codes += synth_delivery.codes()
     return codes
 
 
@@ -259,6 +261,9 @@ class Generator:
         self.history = int(HISTORY_MONTHS * _YEAR / 12)
         self.practice_vocab = pa.array([p.code for p in self.practices], type=pa.string())
         self._practice_attributes()
+        self.delivery = synth_delivery.Delivery(
+            synth_delivery.practices(seed, len(self.practices), PRACTICE_TREND), self.codes.index, self.today,
+            self.history)
 
     # practice level ------------------------------------------------------------------------------
 
@@ -319,7 +324,12 @@ class Generator:
         self._measurements(rng, out, pid, people, conditions)
         self._screening_and_more(rng, out, pid, people, conditions)
         repeat_counts = self._medications(rng, out, pid, people, conditions, deficits)
-        self._reviews_and_referrals(activity, out, pid, practice, people, conditions, repeat_counts)
+        referred = self._reviews_and_referrals(activity, out, pid, practice, people, conditions, repeat_counts)
+        # care plans, frailty, anticipatory care, cancer referrals and FIT: a stream of their own (synth_delivery.py)
+        delivery = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x44454C56]))
+        efi = synth_delivery.efi_counts(conditions, deficits, people["care_home"], repeat_counts,
+                                        {c.key: c.codelists for c in CONDITIONS})
+        self.delivery.events(delivery, out, self._repeat_rows, pid, practice, people, efi, referred)
         burden = sum(conditions[c.key] for c in CONDITIONS).astype(float) + 0.3 * repeat_counts
         hospital = self._hospital(rng, activity, pid, practice, people, burden)
         appointments = self._appointments(rng, pid, people, burden)
@@ -664,9 +674,9 @@ class Generator:
                 out.meds["repeat"].append(np.zeros(len(who), bool))
         return repeat_counts
 
-    def _reviews_and_referrals(self, rng, out: _Tables, pid, practice, people, conditions, repeat_counts) -> None:
+    def _reviews_and_referrals(self, rng, out: _Tables, pid, practice, people, conditions, repeat_counts):
         """Structured medication reviews and social prescribing referrals over the history window, at each
-        practice's own rate and trend."""
+        practice's own rate and trend; returns the referrals (patient ids, days)."""
         n = len(pid)
         age = people["age"]
         start = np.maximum(np.full(n, self.today - self.history, dtype=np.int32), people["birth"])
@@ -684,6 +694,7 @@ class Generator:
         rows_pid, dates, _ = self._repeat_rows(rng, pid, rng.poisson(rate * years), start, today,
                                                self.trend["social_prescribing"][practice])
         out.event(rows_pid, self.codes.index[CODES["social_prescribing"][0]], dates)
+        return rows_pid, dates
 
     # hospital and appointments ---------------------------------------------------------------------
 
@@ -813,6 +824,7 @@ def generate(
         raise ValueError("the number of patients must be 1 or more")
     started = time.perf_counter()
     check_model()
+    synth_delivery.check_delivery()
     generator = Generator(practices, total, seed, as_of, chunk_size)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

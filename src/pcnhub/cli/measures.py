@@ -1,10 +1,12 @@
 """``pcnhub measures``: the measures of ``reference/measures/`` on a dataset (see :mod:`pcnhub.analytics.measures.run`).
 
 ``pcnhub measures run --data DIR [--engine duckdb|spark] --out DIR [--practice-map FILE] [--features FILE]
-[--months N] [--as-of YYYY-MM-DD] [--measure ID ...] [--quiet] [--json]``
+[--months N] [--as-of YYYY-MM-DD] [--measure ID ...] [--by-imd] [--by-neighbourhood] [--quiet] [--json]``
 
 Writes ``measure_values.parquet``, ``measure_deciles.parquet`` and ``measures.json`` to ``--out``, with a
-progress bar on stderr (not with ``--quiet``).  ``--practice-map``: NHS Digital ``gp-reg-pat-prac-map.csv``
+progress bar on stderr (not with ``--quiet``); ``--by-imd`` also ``measure_inequalities.parquet`` (by IMD decile),
+``--by-neighbourhood`` also ``measure_neighbourhoods.parquet`` (by each PCN's neighbourhoods, the LSOAs of its
+patients; needs ``--practice-map`` to know the PCNs).  ``--practice-map``: NHS Digital ``gp-reg-pat-prac-map.csv``
 (each practice's PCN, sub-ICB and ICB; without it only practices and England).  ``--features``: the
 ``patient_features.parquet`` of ``pcnhub phm run``, for measures that use its results (QRISK3).
 
@@ -38,6 +40,8 @@ def add_measures_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--measure", action="append", metavar="ID", help="only this measure (repeatable)")
     run.add_argument("--by-imd", action="store_true",
                      help="also write measure_inequalities.parquet: every measure by IMD decile (PCN and above)")
+    run.add_argument("--by-neighbourhood", action="store_true",
+                     help="also write measure_neighbourhoods.parquet: every measure by each PCN's LSOAs")
     run.add_argument("--quiet", action="store_true", help="no progress display")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -46,7 +50,7 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
     if args.measures_command != "run":
         return fail(stderr, "pcnhub measures", "choose a sub-command: run")
     from pcnhub.analytics.engines import EngineError
-    from pcnhub.analytics.measures.run import run_measures
+    from pcnhub.analytics.measures.run import BREAKDOWN_FILES, DECILES_FILE, SUMMARY_FILE, VALUES_FILE, run_measures
     from pcnhub.analytics.practices import read_geography
     from pcnhub.reference.measures import MeasureError
 
@@ -60,18 +64,22 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
         if args.features is not None and not Path(args.features).is_file():
             raise ValueError(f"--features: {args.features} does not exist")
         geography = None if args.practice_map is None else read_geography(args.practice_map)
+        if geography is None and args.by_neighbourhood:
+            raise ValueError("--by-neighbourhood needs --practice-map (a neighbourhood is a PCN's)")
         summary = run_measures(data, Path(args.out), engine=args.engine, geography=geography,
                                features=args.features, months=args.months, as_of=as_of, only=args.measure,
-                               progress=not args.quiet, console=stderr, by_imd=args.by_imd)
+                               progress=not args.quiet, console=stderr, by_imd=args.by_imd,
+                               by_neighbourhood=args.by_neighbourhood)
     except (ValueError, OSError, EngineError, MeasureError) as err:
         return bad_input(stderr, PROG, err)
     if args.json:
         stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
+        files = [VALUES_FILE, DECILES_FILE, *(BREAKDOWN_FILES[b] for b in summary["breakdowns"]), SUMMARY_FILE]
         stdout.write(
             f"Wrote {len(summary['measures'])} measures for {summary['months'][0]} to {summary['months'][1]} "
             f"({summary['engine']}) to {args.out} in {summary['seconds']:.1f} s.\n"
-            "Files: measure_values.parquet, measure_deciles.parquet, measures.json\n")
+            f"Files: {', '.join(files)}\n")
         for measure_id, reason in summary["skipped"].items():
             stdout.write(f"Skipped {measure_id}: {reason}\n")
     return EXIT_OK

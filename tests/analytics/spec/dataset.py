@@ -87,7 +87,7 @@ class Builder:
     def patient(self, name: str, *, age: int, sex: str = "F", practice: str = CASE_PRACTICE,
                 ethnicity: str = "white", imd: int | None = 5, townsend: float | None = 0.0, care_home: bool = False,
                 registered_from: dt.date = dt.date(2010, 1, 1), registered_to: dt.date | None = None,
-                months_to_birthday: int = 0) -> int:
+                months_to_birthday: int = 0, lsoa: str | None = None) -> int:
         """A patient ``age`` years old on AS_OF; with ``months_to_birthday`` m > 0, one who turns ``age``
         m months after AS_OF's month (so is a year younger on AS_OF)."""
         assert name not in self.names, name
@@ -98,7 +98,7 @@ class Builder:
         birth = dt.date(index // 12, index % 12 + 1, 1)
         self.rows["patients"].append({
             "patient_id": pid, "birth_month": birth, "sex": sex, "ethnicity": ethnicity, "practice_code": practice,
-            "registered_from": registered_from, "registered_to": registered_to, "lsoa": None,
+            "registered_from": registered_from, "registered_to": registered_to, "lsoa": lsoa,
             "imd_decile": imd, "townsend": townsend, "care_home": care_home,
         })
         return pid

@@ -61,6 +61,14 @@ def decile_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
 
 def decile_values(counts: ir.Table, measures: ir.Table) -> ir.Table:
     """:data:`INEQUALITIES` from :func:`decile_counts` (``measures``: :func:`.levels.measure_table`)."""
+    return disclosed(counts, measures, "imd_decile")
+
+
+def disclosed(counts: ir.Table, measures: ir.Table, key: str) -> ir.Table:
+    """``measure, level, org_code, month, <key>, numerator, denominator, value, suppressed`` from counts broken down
+    by ``key``, with the measures' disclosure control: a count of 1 to 6 suppressed (numerator, denominator and
+    value null), others rounded to 5; a summed numerator rounded to the penny, only its denominator checked; the
+    value the rounded numerator over the rounded denominator times the unit's multiplier."""
     counts = counts.filter(counts.denominator > 0)
     rows = counts.join(measures, "measure")
     count_numerator = rows.numerator.round().cast("int64")
@@ -70,7 +78,7 @@ def decile_values(counts: ir.Table, measures: ir.Table) -> ir.Table:
     value = numerator / denominator.cast("float64") * rows.multiplier
     null = ibis.null("float64")
     return rows.select(
-        "measure", "level", "org_code", "month", "imd_decile",
+        "measure", "level", "org_code", "month", key,
         numerator=ibis.ifelse(suppressed, null, numerator),
         denominator=ibis.ifelse(suppressed, ibis.null("int64"), denominator),
         value=ibis.ifelse(suppressed | (denominator == 0), null, value),

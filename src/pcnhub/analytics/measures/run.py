@@ -7,8 +7,12 @@ asked for) on DuckDB or Spark for the ``months`` whole months up to ``as_of`` an
 * ``measure_deciles.parquet``: the PCNs' deciles each month (:data:`.levels.DECILES`);
 * ``measure_inequalities.parquet`` (``by_imd``, ``--by-imd``): every measure by IMD decile at PCN, sub-ICB,
   ICB and England (:data:`.inequalities.INEQUALITIES`);
+* ``measure_neighbourhoods.parquet`` (``by_neighbourhood``, ``--by-neighbourhood``): every measure by each PCN's
+  neighbourhoods, the LSOAs of its patients (:data:`.neighbourhoods.NEIGHBOURHOODS`);
 * ``measures.json``: ``{"engine", "as_of", "months": [first, last], "seconds", "steps", "measures":
-  [definition...], "skipped": {id: reason}}``.
+  [definition...], "skipped": {id: reason}, "breakdowns": ["imd", "neighbourhood"]}`` (the breakdowns written).
+
+A breakdown not asked for is not left behind from an earlier run: its file is removed from ``out``.
 
 A measure that needs the population health pipeline's per-patient results (a ``feature`` condition,
 e.g. QRISK3) is computed only when ``features`` (``patient_features.parquet`` of ``pcnhub phm run``) is
@@ -32,7 +36,7 @@ import ibis
 
 from pcnhub.analytics import engines
 from pcnhub.analytics.measures import compile as compiler
-from pcnhub.analytics.measures import inequalities, levels
+from pcnhub.analytics.measures import inequalities, levels, neighbourhoods
 from pcnhub.analytics.run import default_as_of
 from pcnhub.analytics.schema import TABLES
 from pcnhub.progress import progress_bars
@@ -41,6 +45,9 @@ from pcnhub.reference import measures as definitions
 VALUES_FILE: Final = "measure_values.parquet"
 DECILES_FILE: Final = "measure_deciles.parquet"
 INEQUALITIES_FILE: Final = "measure_inequalities.parquet"
+NEIGHBOURHOODS_FILE: Final = "measure_neighbourhoods.parquet"
+#: The optional breakdowns and the file each writes.
+BREAKDOWN_FILES: Final = {"imd": INEQUALITIES_FILE, "neighbourhood": NEIGHBOURHOODS_FILE}
 SUMMARY_FILE: Final = "measures.json"
 MONTHS: Final = 24
 #: DuckDB optimisers the measures run without.  ``partial_aggregate_pushdown`` (DuckDB 2.0) turns "join the
@@ -71,6 +78,7 @@ def run_measures(
     memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
     counts_file: Path | None = None,
     by_imd: bool = False,
+    by_neighbourhood: bool = False,
 ) -> dict:
     """Compute the measures and write the outputs (see the module docs); return the summary.
 
@@ -78,7 +86,8 @@ def run_measures(
     ``counts_file``: also write the sums at every level before disclosure control there (``measure, level,
     org_code, month, numerator, denominator``; small counts shown, so not for publication: for checks and
     benchmarks against other implementations); ``by_imd``: also write :data:`INEQUALITIES_FILE`, every
-    measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`).
+    measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`); ``by_neighbourhood``: also write
+    :data:`NEIGHBOURHOODS_FILE`, every measure by each PCN's neighbourhoods (:mod:`.neighbourhoods`).
     """
     data, out = Path(data), Path(out)
     missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
@@ -105,7 +114,7 @@ def run_measures(
             if engine == "duckdb":
                 con.raw_sql(f"SET disabled_optimizers = '{','.join(DUCKDB_DISABLED_OPTIMIZERS)}'")
             with bars:
-                task = bars.add_task("measures", total=len(chosen) + 2 + by_imd)
+                task = bars.add_task("measures", total=len(chosen) + 2 + by_imd + by_neighbourhood)
 
                 def step(name: str, begun: float) -> None:
                     steps[name] = round(time.perf_counter() - begun, 3)
@@ -142,21 +151,35 @@ def run_measures(
                 engines.write_parquet(con, levels.deciles(counts, measure_table), staged / DECILES_FILE,
                                       schema=levels.DECILES.to_pyarrow())
                 step("levels, deciles and limits", begun)
-                if by_imd:
-                    begun = time.perf_counter()
-                    # the same measures with the decile in the practice key (see measures/inequalities.py);
-                    # the conditions' patient-months do not depend on it and are reused
-                    keyed = {**tables, "patients": inequalities.by_decile(tables["patients"])}
+
+                def keyed_counts(name: str, patients: ibis.Table) -> ibis.Table:
+                    """Every measure's practice counts with ``patients``' practice key (a breakdown carried in it);
+                    the conditions' patient-months do not depend on it and are reused."""
+                    keyed = {**tables, "patients": patients}
                     keyed_base = compiler.patient_months(keyed["patients"], periods)
                     keyed_registered = engines.materialise(con, compiler.registered_counts(keyed_base),
-                                                           work / "registered-imd.parquet")
-                    parts = [engines.materialise(
+                                                           work / f"registered-{name}.parquet")
+                    return ibis.union(*[engines.materialise(
                         con, compiler.practice_counts(m, keyed_base, keyed, periods, feature_table, keyed_registered,
-                                                      flags), work / f"imd-{m.id}.parquet") for m in chosen]
-                    decile_counts = inequalities.decile_counts(ibis.union(*parts), levels.geography_table(geography))
+                                                      flags), work / f"{name}-{m.id}.parquet") for m in chosen])
+
+                if by_imd:
+                    begun = time.perf_counter()
+                    # the decile in the practice key (see measures/inequalities.py)
+                    parts = keyed_counts("imd", inequalities.by_decile(tables["patients"]))
+                    decile_counts = inequalities.decile_counts(parts, levels.geography_table(geography))
                     engines.write_parquet(con, inequalities.decile_values(decile_counts, measure_table),
                                           staged / INEQUALITIES_FILE, schema=inequalities.INEQUALITIES.to_pyarrow())
                     step("inequalities by IMD decile", begun)
+                if by_neighbourhood:
+                    begun = time.perf_counter()
+                    # the LSOA in the practice key (see measures/neighbourhoods.py)
+                    parts = keyed_counts("lsoa", neighbourhoods.by_neighbourhood(tables["patients"]))
+                    found = neighbourhoods.neighbourhood_counts(parts, levels.geography_table(geography))
+                    engines.write_parquet(con, neighbourhoods.neighbourhood_values(found, measure_table),
+                                          staged / NEIGHBOURHOODS_FILE,
+                                          schema=neighbourhoods.NEIGHBOURHOODS.to_pyarrow())
+                    step("neighbourhoods of each PCN", begun)
         finally:
             engines.close(con)
         summary = {
@@ -164,8 +187,12 @@ def run_measures(
             "months": [periods[0].start.isoformat(), periods[-1].start.isoformat()],
             "seconds": round(time.perf_counter() - started, 3), "steps": steps,
             "measures": [_definition(m) for m in chosen], "skipped": skipped,
+            "breakdowns": [name for name, asked in (("imd", by_imd), ("neighbourhood", by_neighbourhood)) if asked],
         }
         (staged / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        for name, file in BREAKDOWN_FILES.items():
+            if name not in summary["breakdowns"]:
+                (out / file).unlink(missing_ok=True)  # an earlier run's: not for these months and measures
         for path in staged.iterdir():
             path.replace(out / path.name)
     finally:
