@@ -98,3 +98,35 @@ def test_reading_a_measures_output(tmp_path):
     # June suppressed: no achievement, said why
     (row,) = service.achievement(catalogue, PCN, service.read_output(tmp_path, PCN, catalogue), list_size=1000).rows
     assert row.achievement is None and "suppressed" in row.notes[0]
+
+
+def test_can_02_is_counted_by_the_fit_measure(tmp_path):
+    """CAN-02 2024/25 as published, from fit_before_lower_gi_referral: the PCN's lower GI urgent referrals in April
+    to June 2024 with a FIT in the 21 days before each. r1 (April, FIT 9 days before) counts; r2 (May, no FIT) does
+    not; r3's June referrals: the first 14 days after its FIT counts, the second 39 days after does not; q1 is of
+    another PCN (England only). 2 of 4 = 50%, below the lower threshold (65%): no points."""
+    from tests.analytics.spec.dataset import Builder, write
+
+    b = Builder()
+    colorectal, fit = "276401000000108", "1049361000000101"
+    for name, practice, events in (
+        ("r1", "A00001", [(colorectal, dt.date(2024, 4, 10)), (fit, dt.date(2024, 4, 1))]),
+        ("r2", "A00001", [(colorectal, dt.date(2024, 5, 15))]),
+        ("r3", "A00002", [(fit, dt.date(2024, 5, 20)), (colorectal, dt.date(2024, 6, 3)),
+                          (colorectal, dt.date(2024, 6, 28))]),
+        ("q1", "A00003", [(colorectal, dt.date(2024, 5, 1)), (fit, dt.date(2024, 4, 30))]),
+    ):
+        pid = b.patient(name, age=60, practice=practice)
+        for code, day in events:
+            b.event(pid, code, day)
+    data = write(tmp_path / "data", b.tables())
+    catalogue = iif_year(FinancialYear(2024))
+    assert catalogue.indicator("CAN-02").measure == "fit_before_lower_gi_referral"
+    series = service.compute_from_dataset(data, ["A00001", "A00002"], catalogue, dt.date(2024, 7, 1))
+    pcn = series.pcn["fit_before_lower_gi_referral"]
+    assert [(m.month.month, m.numerator, m.denominator) for m in pcn] == [(4, 1, 1), (5, 0, 1), (6, 1, 2)]
+    england = series.england["fit_before_lower_gi_referral"]
+    assert [(m.numerator, m.denominator) for m in england] == [(1, 1), (1, 2), (1, 2)]
+    result = service.achievement(catalogue, PCN, series, list_size=48_485)
+    row = next(r for r in result.rows if r.indicator.id == "CAN-02")
+    assert (row.numerator, row.denominator, row.achievement) == (2, 4, 50) and row.points == 0

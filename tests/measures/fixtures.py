@@ -8,6 +8,11 @@ Two measures, two months (January 2024 and January 2025, the last), at every lev
   Beta U00003 1.0 (50th).
 * ``smr_done_for_cohort`` (per cent, higher is better): Alpha North suppressed (fewer than 7); Alpha South
   40% (100th percentile, up 5 percentage points); Beta 25%.
+
+Neighbourhoods (``measure_neighbourhoods.parquet``, unless ``neighbourhoods=False``): Alpha North's emergency
+admissions in January 2025 in E01000001 10 of 12,000 (0.8 per 1,000), E01000002 suppressed, and its patients with
+no LSOA 15 of 26,150 (0.6); in January 2024 E01000001 20 of 11,000; its SMRs suppressed in E01000001; Alpha South's
+admissions in E01000003 40 of 30,000.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pcnhub.analytics.measures.levels import DECILES, PERCENTILES, VALUES
-from pcnhub.analytics.measures.run import DECILES_FILE, SUMMARY_FILE, VALUES_FILE
+from pcnhub.analytics.measures.neighbourhoods import NEIGHBOURHOODS
+from pcnhub.analytics.measures.run import DECILES_FILE, NEIGHBOURHOODS_FILE, SUMMARY_FILE, VALUES_FILE
 from pcnhub.reference import measures as definitions
 
 LAST = dt.date(2025, 1, 1)
@@ -81,12 +87,33 @@ def decile_rows() -> list[dict]:
     return found
 
 
-def write_measures(folder: Path) -> Path:
-    """Write the output into ``folder`` (made if missing); return it."""
+def neighbourhood_rows() -> list[dict]:
+    e, s = MEASURES
+
+    def row(measure, pcn, month, lsoa, numerator, denominator, multiplier, suppressed=False):
+        return {"measure": measure, "level": "pcn", "org_code": pcn, "month": month, "neighbourhood": lsoa,
+                "numerator": None if suppressed else float(numerator), "denominator": None if suppressed else denominator,
+                "value": None if suppressed else numerator / denominator * multiplier, "suppressed": suppressed}
+
+    return [
+        row(e, "U00001", LAST, "E01000001", 10, 12_000, PER_1000),
+        row(e, "U00001", LAST, "E01000002", 0, 0, PER_1000, suppressed=True),
+        row(e, "U00001", LAST, None, 15, 26_150, PER_1000),
+        row(e, "U00001", FIRST, "E01000001", 20, 11_000, PER_1000),
+        row(s, "U00001", LAST, "E01000001", 0, 0, PERCENT, suppressed=True),
+        row(e, "U00002", LAST, "E01000003", 40, 30_000, PER_1000),
+    ]
+
+
+def write_measures(folder: Path, neighbourhoods: bool = True) -> Path:
+    """Write the output into ``folder`` (made if missing), with the neighbourhoods unless asked not to; return it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows(), schema=VALUES.to_pyarrow()), folder / VALUES_FILE)
     pq.write_table(pa.Table.from_pylist(decile_rows(), schema=DECILES.to_pyarrow()), folder / DECILES_FILE)
+    if neighbourhoods:
+        pq.write_table(pa.Table.from_pylist(neighbourhood_rows(), schema=NEIGHBOURHOODS.to_pyarrow()),
+                       folder / NEIGHBOURHOODS_FILE)
     chosen = [definitions.measure(m) for m in MEASURES]
     summary = {"engine": "duckdb", "as_of": "2025-02-01", "months": [FIRST.isoformat(), LAST.isoformat()],
                "seconds": 0.1, "steps": {},
@@ -94,6 +121,7 @@ def write_measures(folder: Path) -> Path:
                              "low_is_good": m.low_is_good, "unit": m.unit, "serves": list(m.serves),
                              "source": m.source, "status": m.status, "note": m.note, "funnel": m.funnel}
                             for m in chosen],
-               "skipped": {"statin_for_qrisk3_10plus": "needs the pipeline's qrisk3: give --features"}}
+               "skipped": {"statin_for_qrisk3_10plus": "needs the pipeline's qrisk3: give --features"},
+               "breakdowns": ["neighbourhood"] if neighbourhoods else []}
     (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return folder

@@ -61,3 +61,36 @@ def test_an_unknown_measure_is_422_and_no_output_is_404(phm_dir, client_for):
     for url in ("/api/measures/", "/api/measures/deciles", "/api/measures/organisations/U00001/values"):
         response = client.get(url)
         assert response.status_code == 404 and "pcnhub measures run" in response.json()["detail"]
+
+
+def test_a_pcns_neighbourhoods_are_the_parquet_rows(measures_output, client_for):
+    from tests.measures.fixtures import neighbourhood_rows
+
+    body = client_for("pcn").get("/api/measures/pcns/U00001/neighbourhoods?measure=emergency_admissions").json()
+    assert body["organisation"] == {"code": "U00001", "name": "Alpha North PCN", "level": "pcn"}
+    expected = sorted((r for r in neighbourhood_rows() if (r["measure"], r["org_code"]) == ("emergency_admissions",
+                                                                                            "U00001")),
+                      key=lambda r: (r["month"], r["neighbourhood"] or "~"))
+    assert [(r["month"], r["neighbourhood"], r["value"], r["suppressed"]) for r in body["rows"]] == \
+        [(r["month"].isoformat(), r["neighbourhood"], pytest.approx(r["value"]) if r["value"] is not None else None,
+          r["suppressed"]) for r in expected]
+    suppressed = next(r for r in body["rows"] if r["neighbourhood"] == "E01000002")
+    assert [suppressed[k] for k in ("numerator", "denominator", "value")] == [None] * 3
+    everything = client_for("pcn").get("/api/measures/pcns/U00001/neighbourhoods").json()
+    assert {r["measure"] for r in everything["rows"]} == set(MEASURES) and len(everything["rows"]) == 5
+
+
+@pytest.mark.parametrize("role, code, status", [
+    ("pcn", "U00001", 200), ("pcn", "U00002", 403), ("pcn", "A81001", 404), ("practice", "U00001", 403),
+    ("icb", "U00001", 200), ("icb", "U00003", 403), ("analyst", "U00002", 200), ("pcn", "NOPE1", 404),
+])
+def test_who_may_read_which_neighbourhoods(measures_output, client_for, role, code, status):
+    assert client_for(role).get(f"/api/measures/pcns/{code}/neighbourhoods").status_code == status
+
+
+def test_without_the_neighbourhood_file_the_call_says_how_to_make_it(phm_dir, client_for):
+    from tests.measures.fixtures import write_measures
+
+    write_measures(phm_dir / "measures", neighbourhoods=False)
+    response = client_for("pcn").get("/api/measures/pcns/U00001/neighbourhoods")
+    assert response.status_code == 404 and "--by-neighbourhood" in response.json()["detail"]

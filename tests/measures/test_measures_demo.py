@@ -48,6 +48,7 @@ def test_it_runs_the_engine_once_with_the_registers_geography(essex, engine):  #
     assert call["geography"] == {"F81001": ("U27924", "99F", "QH8"), "F81002": ("U27924", "99F", "QH8"),
                                  "F81003": ("U84454", "99F", "QH8")}
     assert call["features"] == phm.output_dir() / phm.FEATURES and call["engine"] == "duckdb"
+    assert call["by_neighbourhood"] is True  # the demo shows each PCN's neighbourhoods
     assert services.output() is not None and not call["out"].exists()  # moved into place
     demo.load_measures_demo(out)
     assert len(engine) == 1 and "already made" in out.getvalue()

@@ -218,3 +218,53 @@ def test_the_pcn_and_population_health_pages_link_to_the_measures(measures_outpu
         assert [a["href"] for a in links] == ["/measures/pcn/U00001/"], url
     links = soup(client_for("icb").get("/phm/area/QAA/")).select('[data-testid="measures-link"]')
     assert [a["href"] for a in links] == ["/measures/area/QAA/"]
+
+
+def test_the_pcn_page_shows_the_chosen_measure_in_each_neighbourhood(measures_output, client_for):
+    from tests.measures.fixtures import neighbourhood_rows
+
+    page = soup(client_for("pcn").get("/measures/pcn/U00001/?measure=emergency_admissions"))
+    table = "#neighbourhoods-table"
+    shown = [tr["data-neighbourhood"] for tr in page.select(f"{table} tbody tr[data-neighbourhood]")]
+    # by LSOA, not recorded last; not U00002's, not January 2024's
+    assert shown == ["E01000001", "E01000002", "not-recorded"]
+    expected = next(r for r in neighbourhood_rows() if (r["org_code"], r["neighbourhood"], r["month"].year)
+                    == ("U00001", "E01000001", 2025))
+    assert round(expected["value"], 1) == 0.8
+    row = f'{table} tr[data-neighbourhood="E01000001"]'
+    assert [cell(page, f'{row} [data-field="{f}"]') for f in ("value", "numerator", "denominator")] == \
+        ["0.8 per 1,000", "10", "12,000"]
+    row = f'{table} tr[data-neighbourhood="E01000002"]'
+    assert [cell(page, f'{row} [data-field="{f}"]') for f in ("value", "numerator", "denominator")] == [SUPPRESSED] * 3
+    assert cell(page, f'{table} tr[data-neighbourhood="not-recorded"] th') == "Not recorded"
+    assert cell(page, f'{table} tr[data-neighbourhood="not-recorded"] [data-field="value"]') == "0.6 per 1,000"  # 15 of 26,150
+    assert "3 neighbourhoods, 1 suppressed" in cell(page, f"{table} caption")
+    links = page.select('a[data-testid="neighbourhoods-link"]')
+    assert [a["href"] for a in links] == ["?measure=emergency_admissions#neighbourhoods",
+                                         "?measure=smr_done_for_cohort#neighbourhoods"]
+    page = soup(client_for("pcn").get("/measures/pcn/U00001/?measure=smr_done_for_cohort"))
+    assert cell(page, f'{table} tr[data-neighbourhood="E01000001"] [data-field="value"]') == SUPPRESSED
+
+
+def test_neighbourhoods_are_shown_only_when_the_run_wrote_them_and_only_for_a_pcn(phm_dir, client_for):
+    from tests.measures.fixtures import write_measures
+
+    write_measures(phm_dir / "measures", neighbourhoods=False)
+    client = client_for("pcn")
+    page = soup(client.get("/measures/pcn/U00001/?measure=emergency_admissions"))
+    assert page.select("#neighbourhoods") == [] and page.select('a[data-testid="neighbourhoods-link"]') == []
+    assert client.get("/measures/pcn/U00001/?format=csv&table=neighbourhoods").status_code == 400
+    write_measures(phm_dir / "measures")
+    assert soup(client.get("/measures/practice/A81003/")).select("#neighbourhoods") == []
+    assert client.get("/measures/practice/A81003/?format=csv&table=neighbourhoods").status_code == 400
+
+
+def test_the_neighbourhoods_download_has_every_measure_this_month_with_suppression_as_text(measures_output, client_for):
+    rows = read_csv(client_for("pcn").get("/measures/pcn/U00001/?format=csv&table=neighbourhoods"))
+    assert rows[0] == ["Measure id", "Month", "Neighbourhood (LSOA)", "Value", "Numerator", "Denominator"]
+    body = {(r[0], r[2]): r for r in rows[1:]}
+    assert set(body) == {("emergency_admissions", "E01000001"), ("emergency_admissions", "E01000002"),
+                         ("emergency_admissions", "Not recorded"), ("smr_done_for_cohort", "E01000001")}
+    assert body["emergency_admissions", "E01000002"][3:] == [SUPPRESSED] * 3
+    assert body["emergency_admissions", "E01000001"][1] == "2025-01-01"
+    assert float(body["emergency_admissions", "E01000001"][3]) == pytest.approx(10 / 12_000 * 1000)

@@ -159,6 +159,8 @@ def test_the_prescribing_safety_and_social_prescribing_indicators_are_linked():
         ("2020/21", "IIF20-ANTICOAG"): "anticoagulant_antiplatelet_without_gastroprotection",
         ("2021/22", "IIF21-SP"): "iif_social_prescribing_referrals",
         ("2022/23", "PC-01"): "iif_social_prescribing_referrals",
+        ("2023/24", "CAN-02"): "fit_before_lower_gi_referral",
+        ("2024/25", "CAN-02"): "fit_before_lower_gi_referral",
     }
 
 
@@ -172,10 +174,10 @@ def test_worklists_named_by_indicators_exist():
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda d_: d_["indicators"][1].pop("measure_note"), "indicator 2 (CAN-02): give measure (the measure's id) or "
-                                                          "measure_note (why the patient data cannot express it)"),
+    (lambda d_: (d_["indicators"][1].pop("measure"), d_["indicators"][1].pop("measure_note")),
+     "indicator 2 (CAN-02): give measure (the measure's id) or measure_note (why the patient data cannot express it)"),
     (lambda d_: d_["indicators"][1].update(measure="no_such_measure"), "indicator 2 (CAN-02) measure: no measure"),
-    (lambda d_: d_["indicators"][1].update(worklist="smr"), "indicator 2 (CAN-02) worklist: only an indicator with a "
+    (lambda d_: d_["indicators"][0].update(worklist="smr"), "indicator 1 (HI-03) worklist: only an indicator with a "
                                                             "measure has a worklist"),
 ])
 def test_the_loader_checks_measure_links(change, message):

@@ -3,11 +3,13 @@
     GET /api/measures/                                  the measures computed (definitions) and the run
     GET /api/measures/organisations/{code}/values       an organisation's monthly values (one measure or all)
     GET /api/measures/deciles                           the PCNs' deciles each month (one measure or all)
+    GET /api/measures/pcns/{code}/neighbourhoods        a PCN's values in each of its neighbourhoods (LSOAs), by
+                                                        month (one measure or all; when the run wrote them)
 
 ``{code}`` is a practice, PCN, sub-ICB location or ICB of the register, or ``ENG`` for England. Only the
 engine's disclosure-controlled figures: a suppressed row has null numerator, denominator, value and limits.
 Unknown codes give 404, codes outside the user's scope 403; without the measures output every call is a 404
-saying how to produce it.
+saying how to produce it (and the neighbourhoods without ``--by-neighbourhood``'s file).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pcnhub.analytics.measures.levels import ENGLAND
 from pcnhub.measures import permissions, services
 from pcnhub.pages.api import code_path, responses
 from pcnhub.reference import measures as definitions
+from pcnhub.register.models import OrgKind
 
 router = Router(tags=["measures"])
 
@@ -97,6 +100,23 @@ class DecilesOut(Schema):
     rows: list[DecileOut]
 
 
+class NeighbourhoodOut(Schema):
+    measure: str
+    pcn_code: str
+    month: dt.date = Field(description="The month's first day.")
+    neighbourhood: str | None = Field(description="The LSOA the patients live in; null: not recorded.")
+    numerator: float | None = Field(description="Rounded to 5 (a cost to the penny); null when suppressed.")
+    denominator: int | None = Field(description="Rounded to 5; null when suppressed.")
+    value: float | None = Field(description="numerator / denominator in the measure's unit; null when suppressed.")
+    suppressed: bool = Field(description="True when a count was 1 to 6 (never shown).")
+
+
+class NeighbourhoodsOut(Schema):
+    organisation: MeasuresOrgOut
+    measures: dict[str, str] = Field(description="Titles of the measures in rows.")
+    rows: list[NeighbourhoodOut]
+
+
 def _output() -> services.Output:
     out = services.output()
     if out is None:
@@ -137,3 +157,19 @@ def measure_deciles(request: HttpRequest, measure: MeasureId | None = measure_pa
     rows = services.measures_deciles(out, None if measure is None else [measure])
     return {"measures": _titles(out, measure),
             "rows": [{"measure": m, "month": month, "percentile": p, "value": v} for m, month, p, v in rows]}
+
+
+@router.get("/pcns/{code}/neighbourhoods", response=responses(NeighbourhoodsOut, 403, 404, 422),
+            summary="A PCN's values in each of its neighbourhoods")
+def pcn_neighbourhoods(request: HttpRequest, code: str = code_path("PCN"),
+                       measure: MeasureId | None = measure_parameter()):
+    """Every month of one measure (``measure``) or of all in each neighbourhood of the PCN: the lower layer super
+    output areas its patients live in (``pcnhub measures run --by-neighbourhood``)."""
+    pcn = permissions.subject(request.scope, code, (OrgKind.PCN,))
+    out = _output()
+    if not services.has_neighbourhoods(out):
+        raise HttpError(404, f"The measures output in {services.measures_dir()} has no neighbourhoods: run "
+                             "`pcnhub measures run --by-neighbourhood` (with --practice-map) first.")
+    rows = services.neighbourhoods(out, pcn.code, None if measure is None else [measure])
+    return {"organisation": {"code": pcn.code, "name": pcn.name, "level": "pcn"}, "measures": _titles(out, measure),
+            "rows": [r.to_dict() for r in rows]}

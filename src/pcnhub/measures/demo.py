@@ -3,7 +3,7 @@ patients (:mod:`pcnhub.phm.demo`), after its pipeline, so the measures pages hav
 
 It reads ``PCNHUB_PHM_DIR/data`` and the pipeline's ``patient_features.parquet`` (for the QRISK3 measures) and
 writes ``PCNHUB_PHM_DIR/measures``, with each practice's PCN, sub-ICB location and ICB on the register's latest
-date. Running it again keeps what is there: the output is made only when missing (delete the folder to make it
+date, and each PCN's neighbourhoods (``by_neighbourhood``: the measures in the LSOAs of its patients). Running it again keeps what is there: the output is made only when missing (delete the folder to make it
 again); a half-written output is never read (it is written beside the folder and moved into place).
 """
 
@@ -48,7 +48,7 @@ def load_measures_demo(out: TextIO = sys.stdout) -> None:
     started = time.perf_counter()
     try:
         summary = run_measures(data, building, engine="duckdb", geography=geography(),
-                               features=features if features.is_file() else None)
+                               features=features if features.is_file() else None, by_neighbourhood=True)
     except Exception as err:  # noqa: BLE001 (the rest of the demo must not depend on it)
         shutil.rmtree(building, ignore_errors=True)
         out.write(f"measures demo: the engine failed ({type(err).__name__}: {err}); run `pcnhub measures run "

@@ -6,7 +6,9 @@ The output folder is ``settings.PCNHUB_PHM_DIR / "measures"`` (beside the popula
 * ``measure_values.parquet``: every measure, level (practice, pcn, sub_icb, icb, england), organisation and
   month, already disclosure-controlled by the engine (a suppressed row has no numerator, denominator or value);
 * ``measure_deciles.parquet``: the 10th to 90th percentiles of the PCNs' values each month;
-* ``measures.json``: the run (engine, as-of date, months) and the definitions it computed.
+* ``measures.json``: the run (engine, as-of date, months) and the definitions it computed;
+* ``measure_neighbourhoods.parquet`` when the run was asked for it (``--by-neighbourhood``): every measure by each
+  PCN's neighbourhoods (the LSOAs of its patients), with the same disclosure control (:func:`neighbourhoods`).
 
 Reads go through the population health figures cache (:func:`pcnhub.phm.services.figures`), keyed on the
 output files' paths, modification times and sizes, so a new run is read afresh. Everything here is an
@@ -23,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pcnhub.analytics.measures.levels import ENGLAND, PERCENTILES
-from pcnhub.analytics.measures.run import DECILES_FILE, SUMMARY_FILE, VALUES_FILE
+from pcnhub.analytics.measures.run import DECILES_FILE, NEIGHBOURHOODS_FILE, SUMMARY_FILE, VALUES_FILE
 from pcnhub.phm.services import SUPPRESSED, figures, phm_dir, read_output
 
 OUTPUT_FILES = (VALUES_FILE, DECILES_FILE, SUMMARY_FILE)
@@ -316,3 +318,64 @@ def deciles_by_measure(rows: Iterable[tuple[str, dt.date, int, float]]) -> dict[
     for measure, month, percentile, value in rows:
         found.setdefault(measure, {}).setdefault(percentile, {})[month] = value
     return found
+
+
+# --- Neighbourhoods (measure_neighbourhoods.parquet, when written) --------------------------------------
+
+
+#: How a neighbourhood without a recorded LSOA is named.
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class NeighbourhoodValue:
+    """One row of ``measure_neighbourhoods.parquet``: a measure in one neighbourhood (LSOA) of a PCN, in a month."""
+
+    measure: str
+    org_code: str
+    month: dt.date
+    neighbourhood: str | None
+    numerator: float | None
+    denominator: int | None
+    value: float | None
+    suppressed: bool
+
+    @property
+    def name(self) -> str:
+        return self.neighbourhood or NOT_RECORDED
+
+    def text(self, unit: str) -> str:
+        """The value as shown: the suppression text for a suppressed row, never a number."""
+        return SUPPRESSED if self.suppressed else format_value(unit, self.value)
+
+    def to_dict(self) -> dict:
+        return {"measure": self.measure, "pcn_code": self.org_code, "month": self.month,
+                "neighbourhood": self.neighbourhood, "numerator": self.numerator, "denominator": self.denominator,
+                "value": self.value, "suppressed": self.suppressed}
+
+
+def has_neighbourhoods(out: Output) -> bool:
+    """Whether the run wrote the neighbourhood breakdown (the file is there)."""
+    return (out.folder / NEIGHBOURHOODS_FILE).is_file()
+
+
+@figures
+def neighbourhoods(out: Output, pcn: str, measures: Iterable[str] | None = None,
+                   latest: bool = False) -> list[NeighbourhoodValue]:
+    """The neighbourhoods of PCN ``pcn`` (of ``measures``, default all; the run's last month with ``latest``, else
+    every month), by measure, month and LSOA (a neighbourhood not recorded last); [] without the file."""
+    if not has_neighbourhoods(out):
+        return []
+    params: dict = {"path": out.path(NEIGHBOURHOODS_FILE), "pcn": pcn}
+    sql = ("SELECT measure, org_code, month, neighbourhood, numerator, denominator, value, coalesce(suppressed, false) "
+           "FROM read_parquet($path) WHERE level = 'pcn' AND org_code = $pcn")
+    if measures is not None:
+        sql += " AND list_contains($measures, measure)"
+        params["measures"] = list(measures)
+    if latest:
+        sql += " AND month = $month"
+        params["month"] = out.last_month
+    rows = _query(sql + " ORDER BY measure, month, neighbourhood NULLS LAST", params)
+    return [NeighbourhoodValue(m, org, month_, lsoa, None if n is None else float(n), None if d is None else int(d),
+                               None if v is None else float(v), bool(suppressed))
+            for m, org, month_, lsoa, n, d, v, suppressed in rows]

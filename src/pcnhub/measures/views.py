@@ -3,8 +3,9 @@
 * ``/measures/`` - where to start: a user's own PCN, practice or ICB; England for analysts and administrators.
 * ``/measures/pcn/<code>/`` and ``/measures/practice/<code>/`` - every measure: why it matters, the latest
   value, the percentile and decile among all PCNs, the deciles chart over time with this organisation's line,
-  change over 12 months, what it serves; a PCN's practices' values, and the practice variation of one measure
-  (funnel plot with the engine's 95% and 99.8% limits).
+  change over 12 months, what it serves; a PCN's practices' values, the practice variation of one measure
+  (funnel plot with the engine's 95% and 99.8% limits) and, when the run wrote them (``--by-neighbourhood``), the
+  measure's values in each of the PCN's neighbourhoods (the LSOAs of its patients).
 * ``/measures/area/<code>/`` - an ICB's PCNs ranked on a measure.
 * ``/measures/england/`` - the deciles of every measure, and the ICBs (for those who may see them all).
 
@@ -160,6 +161,7 @@ def _subject_page(request: HttpRequest, subject: Organisation) -> HttpResponse:
                                "limits95": _limits(chosen, r.lower95, r.upper95),
                                "limits998": _limits(chosen, r.lower998, r.upper998)}
                               for r in sorted(rows, key=lambda r: r.org_code)]}
+    neighbourhood = _neighbourhoods(out, subject, chosen) if is_pcn else None
     stem = f"measures-{subject.code}"
     tables = {
         "summary": lambda: exports.Table(f"{stem}-summary", [
@@ -187,6 +189,11 @@ def _subject_page(request: HttpRequest, subject: Organisation) -> HttpResponse:
               _number(r, "denominator"), _number(r, "change_12m"), _number(r, "lower95"), _number(r, "upper95"),
               _number(r, "lower998"), _number(r, "upper998"), r.outlier_text]
              for d in definitions for r in sorted(practice_rows.get(d.id, []), key=lambda r: r.org_code)])
+    if neighbourhood is not None:
+        tables["neighbourhoods"] = lambda: exports.Table(f"{stem}-neighbourhoods", [
+            "Measure id", "Month", "Neighbourhood (LSOA)", "Value", "Numerator", "Denominator"],
+            [[r.measure, r.month, r.name, _number(r, "value"), _number(r, "numerator"), _number(r, "denominator")]
+             for r in services.neighbourhoods(out, subject.code, None, latest=True)])
     download = download_response(request, tables)
     if download:
         return download
@@ -201,10 +208,30 @@ def _subject_page(request: HttpRequest, subject: Organisation) -> HttpResponse:
         pcn = found[0] if found else None
     return render(request, "measures/subject.html", {
         "subject": subject, "is_pcn": is_pcn, "out": out, "last": last, "sections": sections,
-        "variation": variation, "definitions": definitions, "chosen": chosen, "query": query,
+        "variation": variation, "neighbourhood": neighbourhood, "definitions": definitions, "chosen": chosen,
+        "query": query,
         "practices": practices, "pcn": pcn,
         "pcn_visible": pcn is not None and permissions.can_view(request.scope, pcn),
     })
+
+
+def _neighbourhoods(out: Output, pcn: Organisation, chosen: Definition | None) -> dict | None:
+    """The chosen measure in each neighbourhood of the PCN in the last month (None when the run wrote none)."""
+    if chosen is None or not services.has_neighbourhoods(out):
+        return None
+    rows = services.neighbourhoods(out, pcn.code, [chosen.id], latest=True)
+    return {"definition": chosen,
+            "rows": [{"name": r.name, "row": r, "text": r.text(chosen.unit),
+                      "numerator": _count_text(r, "numerator"), "denominator": _count_text(r, "denominator")}
+                     for r in rows],
+            "suppressed": sum(r.suppressed for r in rows)}
+
+
+def _count_text(row: services.NeighbourhoodValue, name: str) -> str:
+    if row.suppressed:
+        return SUPPRESSED
+    value = getattr(row, name)
+    return "not known" if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _pcns_of(practice: Organisation) -> list[Organisation]:
