@@ -1,6 +1,7 @@
-"""Benchmark: every measure for every practice and PCN (``pcnhub measures run``) against pandas and Polars.
+"""Benchmark: every measure for every practice and PCN (``pcnhub measures run``) against pandas, Polars and Spark.
 
-    .venv/bin/python bench/measures.py [--sizes 1000000 4000000 10000000] [--keep DIR] [--seed S] [--months 24]
+    .venv/bin/python bench/measures.py [--sizes 1000000 4000000 10000000] [--engines pcnhub pandas polars spark]
+        [--keep DIR] [--seed S] [--months 24] [--spark-memory 6g]
 
 For each size, a synthetic England-like population (the generator, ``pcnhub phm synth``, over every practice
 in England from shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv, scaled to the size; PCNs from the
@@ -10,16 +11,21 @@ January 2022 practice map), then in separate Python processes (so that each peak
 * ``pcnhub``: :func:`pcnhub.analytics.measures.run.run_measures` on DuckDB (its memory limit, spilling to
   disk): every measure, every level, funnel limits, percentiles, deciles and change, written to Parquet,
   plus the practice and PCN sums before disclosure control for the check;
-* ``pandas`` and ``polars``: the same measures written by hand (``bench/measures_frames.py``), practice and
-  PCN sums only (less work than pcnhub does).
+* ``pandas`` and ``polars``: the same measures written by hand (``bench/frames/``), practice and PCN sums
+  only (less work than pcnhub does);
+* ``spark`` (not run unless asked): ``run_measures`` with ``engine="spark"``, Spark in local mode on 2 cores
+  with ``--spark-memory`` of driver memory (local mode: the driver does the work), the same outputs as
+  pcnhub's; its peak memory is the Python process's plus the JVM's (each process's peak RSS, VmHWM read
+  from /proc before the JVM stops: a bound on the two at once).  No speed goal.
 
-Prints JSON: per size and engine the seconds, peak RSS, rows in and out; the ratios pandas / pcnhub and
-Polars / pcnhub; seconds per million patients (linear growth); and whether the three give identical
-numerators and denominators for every measure, practice, PCN and month.  The measure needing the pipeline's
-features (QRISK3) is left out and named.  A child process that fails (e.g. out of memory: each child but
-pcnhub's is capped at ``--memory-cap-gb`` so that it fails alone rather than waking the OOM killer) is
-reported with its error, and the run goes on.  Exit status 1 if the results differ or pcnhub misses the
-issue's goal (5 times faster than pandas, no slower than Polars) at any size all three finished.
+Prints JSON: per size and engine the seconds, peak RSS, rows in and out; the ratios of each engine's time to
+pcnhub's; seconds per million patients (linear growth); and whether pandas, Polars and Spark give pcnhub's
+numerators and denominators for every measure, practice, PCN and month.  The measure needing the
+pipeline's features (QRISK3) is left out and named.  A child process that fails (e.g. out of memory: the
+pandas and Polars children are capped at ``--memory-cap-gb`` so that each fails alone rather than waking
+the OOM killer) is reported with its error, and the run goes on.  Exit status 1 if the results differ or
+pcnhub misses the issue's goal (5 times faster than pandas, no slower than Polars) at any size all three
+finished.
 """
 
 from __future__ import annotations
@@ -42,7 +48,11 @@ LIST_SIZES = OPEN_DATA / "gp-reg-pat-prac-all_2021-01.csv"
 PRACTICE_MAP = OPEN_DATA / "gp-reg-pat-prac-map_2022-01.csv"
 AS_OF = dt.date(2024, 4, 1)
 SIZES = (1_000_000, 4_000_000, 10_000_000)
-ENGINES = ("pcnhub", "pandas", "polars")
+ENGINES = ("pcnhub", "pandas", "polars", "spark")
+#: Run unless --engines says otherwise (Spark only when asked: minutes at a million patients).
+DEFAULT_ENGINES = ("pcnhub", "pandas", "polars")
+#: Spark's driver memory in local mode, on a 24 GB machine shared with other work.
+SPARK_MEMORY = "6g"
 #: The issue's goal: pcnhub at least this many times faster than pandas, and no slower than Polars.
 GOAL_OVER_PANDAS, GOAL_OVER_POLARS = 5.0, 1.0
 NUMERATOR_TOLERANCE = 1e-6  # summed costs: float sums in a different order
@@ -50,6 +60,35 @@ NUMERATOR_TOLERANCE = 1e-6  # summed costs: float sums in a different order
 
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes started (directly or not) by ``pid``, from /proc (e.g. the JVM of a Spark session)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        parent = int(text[text.rindex(")") + 2:].split()[1])  # after "pid (name) state"
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _process_peak_mb(pid: int) -> float:
+    """A process's peak resident memory so far (VmHWM), 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
 
 
 def _rows(data: Path) -> dict[str, int]:
@@ -70,7 +109,7 @@ def generate(patients: int, seed: int, folder: Path) -> dict:
 
 def _measured() -> tuple[list[str], dict[str, str]]:
     sys.path.insert(0, str(REPO / "bench"))
-    from measures_frames import HAND_WRITTEN
+    from frames import HAND_WRITTEN
 
     from pcnhub.reference import measures as definitions
 
@@ -83,6 +122,46 @@ def _measured() -> tuple[list[str], dict[str, str]]:
         else:
             chosen.append(measure.id)
     return chosen, left_out
+
+
+def _pcnhub_counts(out: Path, engine: str) -> Path:
+    """The practice and PCN rows of ``run_measures``'s counts file, as ``<engine>.parquet`` for :func:`compare`."""
+    import duckdb
+
+    counts = out / f"{engine}.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM '{out / f'{engine}-all-levels.parquet'}' WHERE level IN ('practice', 'pcn'))"
+               f" TO '{counts}' (FORMAT parquet)")
+    return counts
+
+
+def run_spark(data: Path, out: Path, months: int, memory: str) -> dict:
+    """``run_measures`` on Spark (local mode, 2 cores, ``memory`` of driver memory): seconds (the session's
+    start included, and also given apart), peak memory of the Python process and of the JVM."""
+    import pyarrow.parquet as pq
+
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.measures.run import run_measures
+    from pcnhub.analytics.practices import read_geography
+
+    geography = read_geography(PRACTICE_MAP)
+    chosen, _ = _measured()
+    started = time.perf_counter()
+    # the session run_measures finds active (engines.connect): the engine's defaults, more driver memory
+    session = engines.spark_session(app_name="pcnhub-bench", config={
+        "spark.driver.memory": memory, "spark.local.dir": str(out / "spark-local")})
+    session_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = run_measures(data, out / "spark-out", engine="spark", geography=geography, months=months,
+                           as_of=AS_OF, only=chosen, counts_file=out / "spark-all-levels.parquet")
+    seconds = session_seconds + time.perf_counter() - started
+    jvm = {pid: _process_peak_mb(pid) for pid in _descendants(os.getpid())}
+    session.stop()
+    _pcnhub_counts(out, "spark")
+    python_mb, jvm_mb = _peak_mb(), round(sum(jvm.values()), 1)
+    return {"engine": "spark", "seconds": round(seconds, 2), "session_start_seconds": round(session_seconds, 2),
+            "peak_rss_mb": round(python_mb + jvm_mb, 1), "python_peak_rss_mb": python_mb, "jvm_peak_rss_mb": jvm_mb,
+            "driver_memory": memory, "measures": len(chosen), "steps": summary["steps"],
+            "output_rows": pq.ParquetFile(out / "spark-out" / "measure_values.parquet").metadata.num_rows}
 
 
 def run_engine(engine: str, data: Path, out: Path, months: int) -> dict:
@@ -99,16 +178,13 @@ def run_engine(engine: str, data: Path, out: Path, months: int) -> dict:
         summary = run_measures(data, out / "pcnhub-out", engine="duckdb", geography=geography, months=months,
                                as_of=AS_OF, only=chosen, counts_file=out / "pcnhub-all-levels.parquet")
         seconds = time.perf_counter() - started
-        import duckdb
-
-        duckdb.sql(f"COPY (SELECT * FROM '{out / 'pcnhub-all-levels.parquet'}' WHERE level IN ('practice', 'pcn'))"
-                   f" TO '{counts}' (FORMAT parquet)")
+        _pcnhub_counts(out, "pcnhub")
         import pyarrow.parquet as pq
 
         extra = {"steps": summary["steps"],
                  "output_rows": pq.ParquetFile(out / "pcnhub-out" / "measure_values.parquet").metadata.num_rows}
     else:
-        from measures_frames import ENGINES as FRAMES
+        from frames import ENGINES as FRAMES
 
         periods = month_list(AS_OF, months)
         result = FRAMES[engine](data, periods, geography)
@@ -123,14 +199,15 @@ def run_engine(engine: str, data: Path, out: Path, months: int) -> dict:
 
 
 def compare(folder: Path) -> dict:
-    """Whether pandas and Polars give pcnhub's numerators and denominators (practice and PCN, every month)."""
+    """Whether pandas, Polars and Spark give pcnhub's (DuckDB's) numerators and denominators (practice and PCN,
+    every month)."""
     import duckdb
 
     files = {engine: folder / f"{engine}.parquet" for engine in ENGINES if (folder / f"{engine}.parquet").exists()}
     if "pcnhub" not in files:
         return {}
     found = {}
-    for engine in set(files) - {"pcnhub"}:
+    for engine in sorted(set(files) - {"pcnhub"}):
         row = duckdb.sql(f"""
             SELECT count(*) AS rows,
                    count(*) FILTER (WHERE a.measure IS NULL OR b.measure IS NULL) AS missing,
@@ -146,8 +223,9 @@ def compare(folder: Path) -> dict:
     return found
 
 
-def _child(what: str, data: Path, out: Path, months: int, cap_gb: float | None) -> dict:
-    command = [sys.executable, __file__, "--child", what, str(data), str(out), "--months", str(months)]
+def _child(what: str, data: Path, out: Path, months: int, cap_gb: float | None, spark_memory: str) -> dict:
+    command = [sys.executable, __file__, "--child", what, str(data), str(out), "--months", str(months),
+               "--spark-memory", spark_memory]
     if cap_gb:
         command += ["--memory-cap-gb", str(cap_gb)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
@@ -162,7 +240,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(DEFAULT_ENGINES))
+    parser.add_argument("--spark-memory", default=SPARK_MEMORY, help="Spark's driver memory (local mode)")
     parser.add_argument("--memory-cap-gb", type=float, default=14.0,
                         help="address space cap of the pandas and Polars processes (0: none)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic datasets in this folder")
@@ -173,13 +252,17 @@ def main() -> int:
         if args.memory_cap_gb and what in ("pandas", "polars"):
             cap = int(args.memory_cap_gb * 2**30)
             resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
-        result = generate(int(what.split("-")[1]), args.seed, data) if what.startswith("generate-") else (
-            run_engine(what, data, out, args.months))
+        if what.startswith("generate-"):
+            result = generate(int(what.split("-")[1]), args.seed, data)
+        elif what == "spark":
+            result = run_spark(data, out, args.months, args.spark_memory)
+        else:
+            result = run_engine(what, data, out, args.months)
         print(json.dumps(result))
         return 0
     chosen, left_out = _measured()
     root = args.keep or Path(tempfile.mkdtemp(prefix="pcnhub-measures-bench-"))
-    report: dict = {"benchmark": "measures for every practice and PCN: pcnhub (DuckDB) against pandas and Polars",
+    report: dict = {"benchmark": "measures for every practice and PCN: pcnhub (DuckDB) against pandas, Polars and Spark",
                     "as_of": AS_OF.isoformat(), "months": args.months, "machine_cores": os.cpu_count(),
                     "measures": chosen, "left_out": left_out, "runs": []}
     try:
@@ -187,12 +270,12 @@ def main() -> int:
             data = root / f"synthetic-{size}"
             run: dict = {"patients": size}
             if not (data / "patients.parquet").exists():
-                run["generated"] = _child(f"generate-{size}", data, data, args.months, None)
+                run["generated"] = _child(f"generate-{size}", data, data, args.months, None, args.spark_memory)
             run["input_rows"] = _rows(data)
             out = Path(tempfile.mkdtemp(prefix=f"pcnhub-measures-{size}-", dir=root))
             try:
                 for engine in args.engines:
-                    run[engine] = _child(engine, data, out, args.months, args.memory_cap_gb)
+                    run[engine] = _child(engine, data, out, args.months, args.memory_cap_gb, args.spark_memory)
                 run["compare"] = compare(out)
             finally:
                 shutil.rmtree(out, ignore_errors=True)

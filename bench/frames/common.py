@@ -1,0 +1,278 @@
+"""What the pandas and Polars versions share: the figures of the definitions, read through the reference loaders.
+
+Each hand-written measure needs a few figures of its definition (``reference/measures/<id>.toml``): hospital
+kinds, codelists, ages, windows, thresholds.  :func:`figures` reads them with
+:func:`pcnhub.reference.measures.measure` and checks that each definition still has the shape the
+hand-written logic assumes (the conditions of each side, by kind): a definition changed in another way stops
+the benchmark with the measure named, rather than letting the hand-written version count something else.
+The logic itself (what is registered, what counts, how a side is summed) is written out in
+:mod:`.pandas_measures` and :mod:`.polars_measures`, not taken from pcnhub's compiler.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from pcnhub.reference import codelists as cl
+from pcnhub.reference import measures as definitions
+from pcnhub.reference.measures import Condition, Count
+
+#: The screening measures: the patients of an age band (and sex) with a screening code within N months.
+SCREENINGS = ("bowel_screening_60_74", "breast_screening_53_70", "cervical_screening_25_49",
+              "cervical_screening_50_64")
+#: The measures written by hand (a measure needing the population health pipeline's features is not).
+HAND_WRITTEN = (
+    "ae_attendances", "anticoagulant_antiplatelet_without_gastroprotection", "bowel_screening_60_74",
+    "breast_screening_53_70", "cervical_screening_25_49", "cervical_screening_50_64",
+    "discharge_within_7_days_65plus", "emergency_admissions", "emergency_admissions_care_home",
+    "hypertension_recorded_prevalence", "hypertension_treated_to_target", "iif_social_prescribing_referrals",
+    "length_of_stay_65plus", "nsaid_without_gastroprotection_65plus", "outpatient_follow_up_ratio",
+    "prescribing_cost_per_patient", "smr_done_for_cohort",
+)
+
+
+def codes(*keys: str) -> list[str]:
+    """The codes of the codelists ``keys`` (SNOMED CT concept ids, or BNF prefixes)."""
+    return sorted({code for key in keys for code in cl.codelist(key).codes})
+
+
+def prefixes(*keys: str) -> tuple[str, ...]:
+    return tuple(codes(*keys))
+
+
+def age_on(end, year, month):
+    """Whole years of age on ``end`` (a date) of people born in ``year`` and ``month`` (columns)."""
+    return ((end.year - year) * 12 + (end.month - month)) // 12
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A code (events) or a prescription (medications) of the ``lists`` within ``months`` of the month's end
+    (``months_before(end, months) < date <= end``; None: ever, up to the end); ``repeat_only``: repeat
+    issues only."""
+
+    lists: tuple[str, ...]
+    months: int | None
+    repeat_only: bool = False
+
+
+@dataclass(frozen=True)
+class Register:
+    """A diagnosis of ``lists`` up to the month's end, not followed by a code of ``resolved`` on or after it."""
+
+    lists: tuple[str, ...]
+    resolved: str
+
+
+@dataclass(frozen=True)
+class Screening:
+    measure: str
+    sex: str | None
+    ages: tuple[int, int | None]
+    screened: Coded
+
+
+@dataclass(frozen=True)
+class Figures:
+    ae: tuple[str, ...]
+    admissions: tuple[str, ...]
+    care_home_admissions: tuple[str, ...]
+    follow_up: tuple[str, ...]
+    first: tuple[str, ...]
+    discharge: tuple[str, ...]
+    discharge_days: int
+    discharge_age: int
+    stay: tuple[str, ...]
+    stay_age: int
+    referrals: tuple[str, ...]
+    nsaid_age: int
+    nsaid: Coded
+    nsaid_ppi: Coded
+    bleed_age: int
+    anticoagulant: Coded
+    antiplatelet: Coded
+    bleed_ppi: Coded
+    htn_age: int
+    htn: Register
+    sbp: Coded
+    htn_split_age: int
+    sbp_under: float
+    sbp_over: float
+    prevalence_age: int
+    prevalence: Register
+    smr: Coded
+    cohort_medicines: int
+    cohort_medicines_months: int | None
+    cohort_nsaid: Coded
+    cohort_anticoagulant: Coded
+    cohort_antiplatelet: Coded
+    cohort_ld: Coded
+    screenings: tuple[Screening, ...]
+
+    def event_lists(self) -> tuple[str, ...]:
+        """Every SNOMED CT codelist the hand-written measures look at (the events worth reading)."""
+        lists = {*self.referrals, *self.htn.lists, self.htn.resolved, *self.prevalence.lists,
+                 self.prevalence.resolved, *self.sbp.lists, *self.smr.lists, *self.cohort_ld.lists}
+        lists.update(key for s in self.screenings for key in s.screened.lists)
+        return tuple(sorted(lists))
+
+
+class ShapeError(ValueError):
+    """A definition no longer has the shape its hand-written version assumes."""
+
+
+def _shape(measure_id: str, side: str, count: Count, counted: str, conditions: tuple[str, ...]) -> None:
+    """Stop unless the side counts ``counted`` under conditions of the kinds ``conditions`` (``!``: must not
+    hold)."""
+    found = (count.count, *sorted(c.kind + ("!" if c.negate else "") for c in count.where))
+    wanted = (counted, *sorted(conditions))
+    if found != wanted:
+        raise ShapeError(f"{measure_id}.{side}: the hand-written version (bench/frames) counts {wanted}; the "
+                         f"definition has {found}: write it again")
+
+
+def _one(conditions: tuple[Condition, ...], kind: str, negate: bool = False, index: int = 0) -> Condition:
+    return [c for c in conditions if c.kind == kind and c.negate == negate][index]
+
+
+def _from_age(condition: Condition) -> int:
+    if condition.maximum is not None:
+        raise ShapeError(f"an age band where an age 'from' was expected: {condition}")
+    return int(condition.minimum)
+
+
+def _coded(condition: Condition) -> Coded:
+    return Coded(condition.codelists, condition.within_months, condition.repeat_only)
+
+
+def _register(condition: Condition) -> Register:
+    if condition.within_months is not None or condition.resolved_by is None:
+        raise ShapeError(f"a register is a diagnosis ever, resolved by a code: {condition}")
+    return Register(condition.codelists, condition.resolved_by)
+
+
+def _hospital(measure_id: str) -> tuple[str, ...]:
+    """The kinds of a per-registered-patient hospital count (``ae_attendances``, ``emergency_admissions``)."""
+    m = definitions.measure(measure_id)
+    _shape(measure_id, "numerator", m.numerator, "hospital", ())
+    _shape(measure_id, "denominator", m.denominator, "patients", ())
+    return m.numerator.kinds
+
+
+def _screening(measure_id: str) -> Screening:
+    m = definitions.measure(measure_id)
+    where = m.denominator.where
+    sexed = any(c.kind == "sex" for c in where)
+    _shape(measure_id, "denominator", m.denominator, "patients", ("age", "sex") if sexed else ("age",))
+    _shape(measure_id, "numerator", m.numerator, "patients", ("events",))
+    if not m.numerator.within_denominator:
+        raise ShapeError(f"{measure_id}: the screened are counted among the denominator")
+    age = _one(where, "age")
+    return Screening(measure_id, _one(where, "sex").value if sexed else None,
+                     (int(age.minimum), None if age.maximum is None else int(age.maximum)),
+                     _coded(_one(m.numerator.where, "events")))
+
+
+@functools.cache
+def figures() -> Figures:
+    """The figures of every hand-written measure, read from its definition (see the module docs)."""
+    measure = definitions.measure
+
+    m = measure("emergency_admissions_care_home")
+    _shape(m.id, "numerator", m.numerator, "hospital", ("care_home",))
+    _shape(m.id, "denominator", m.denominator, "patients", ("care_home",))
+    care_home_admissions = m.numerator.kinds
+
+    m = measure("outpatient_follow_up_ratio")
+    _shape(m.id, "numerator", m.numerator, "hospital", ())
+    _shape(m.id, "denominator", m.denominator, "hospital", ())
+    follow_up, first = m.numerator.kinds, m.denominator.kinds
+
+    m = measure("discharge_within_7_days_65plus")
+    _shape(m.id, "denominator", m.denominator, "hospital", ("age",))
+    _shape(m.id, "numerator", m.numerator, "hospital", ())
+    if not m.numerator.within_denominator or m.numerator.kinds not in ((), m.denominator.kinds):
+        raise ShapeError(f"{m.id}: the numerator is the denominator's admissions discharged within the days")
+    discharge, discharge_days = m.denominator.kinds, m.numerator.max_stay_days
+    discharge_age = _from_age(_one(m.denominator.where, "age"))
+
+    m = measure("length_of_stay_65plus")
+    _shape(m.id, "denominator", m.denominator, "hospital", ("age",))
+    _shape(m.id, "numerator", m.numerator, "hospital", ())
+    if (not m.denominator.discharged or m.numerator.sum != "stay_days" or not m.numerator.within_denominator
+            or m.numerator.kinds not in ((), m.denominator.kinds)):
+        raise ShapeError(f"{m.id}: the days of the denominator's discharged admissions over their number")
+    stay, stay_age = m.denominator.kinds, _from_age(_one(m.denominator.where, "age"))
+
+    m = measure("iif_social_prescribing_referrals")
+    _shape(m.id, "numerator", m.numerator, "events", ())
+    _shape(m.id, "denominator", m.denominator, "patients", ())
+    referrals = m.numerator.codelists
+
+    m = measure("prescribing_cost_per_patient")
+    _shape(m.id, "numerator", m.numerator, "medications", ())
+    _shape(m.id, "denominator", m.denominator, "patients", ())
+    if m.numerator.sum != "cost" or m.numerator.codelists:
+        raise ShapeError(f"{m.id}: the cost of every prescription issued in the month")
+
+    m = measure("nsaid_without_gastroprotection_65plus")
+    _shape(m.id, "denominator", m.denominator, "patients", ("age", "medications"))
+    _shape(m.id, "numerator", m.numerator, "patients", ("medications!",))
+    nsaid_age, nsaid = _from_age(_one(m.denominator.where, "age")), _coded(_one(m.denominator.where, "medications"))
+    nsaid_ppi = _coded(_one(m.numerator.where, "medications", negate=True))
+
+    m = measure("anticoagulant_antiplatelet_without_gastroprotection")
+    _shape(m.id, "denominator", m.denominator, "patients", ("age", "medications", "medications"))
+    _shape(m.id, "numerator", m.numerator, "patients", ("medications!",))
+    bleed_age = _from_age(_one(m.denominator.where, "age"))
+    anticoagulant = _coded(_one(m.denominator.where, "medications"))
+    antiplatelet = _coded(_one(m.denominator.where, "medications", index=1))
+    bleed_ppi = _coded(_one(m.numerator.where, "medications", negate=True))
+
+    m = measure("hypertension_treated_to_target")
+    _shape(m.id, "denominator", m.denominator, "patients", ("age", "events"))
+    _shape(m.id, "numerator", m.numerator, "patients", ("any",))
+    htn_age, htn = _from_age(_one(m.denominator.where, "age")), _register(_one(m.denominator.where, "events"))
+    under, over = _one(m.numerator.where, "any").parts  # {all: [age [0, split], sbp <= a]}, {all: [age [split], ...]}
+    young_age, young_sbp = _one(under.parts, "age"), _one(under.parts, "latest_value")
+    old_age, old_sbp = _one(over.parts, "age"), _one(over.parts, "latest_value")
+    if (young_age.minimum != 0 or young_age.maximum != old_age.minimum or old_age.maximum is not None
+            or (young_sbp.value, young_sbp.within_months) != (old_sbp.value, old_sbp.within_months)
+            or young_sbp.minimum is not None or old_sbp.minimum is not None):
+        raise ShapeError(f"{m.id}: the latest systolic at most one target under an age, another from it")
+    sbp = Coded((young_sbp.value,), young_sbp.within_months)
+
+    m = measure("hypertension_recorded_prevalence")
+    _shape(m.id, "denominator", m.denominator, "patients", ("age",))
+    _shape(m.id, "numerator", m.numerator, "patients", ("events",))
+    prevalence_age = _from_age(_one(m.denominator.where, "age"))
+    prevalence = _register(_one(m.numerator.where, "events"))
+
+    m = measure("smr_done_for_cohort")
+    _shape(m.id, "denominator", m.denominator, "patients", ("any",))
+    _shape(m.id, "numerator", m.numerator, "patients", ("events",))
+    parts = _one(m.denominator.where, "any").parts
+    if sorted(p.kind for p in parts) != ["all", "care_home", "distinct_medicines", "events", "medications"]:
+        raise ShapeError(f"{m.id}: the cohort is a care home, many medicines, an NSAID, both blood thinners or LD")
+    many = _one(parts, "distinct_medicines")
+    both = _one(parts, "all").parts
+    if [p.kind for p in both] != ["medications", "medications"] or any(p.negate for p in parts + both):
+        raise ShapeError(f"{m.id}: the cohort's 'all' is an anticoagulant and an antiplatelet")
+    smr = _coded(_one(m.numerator.where, "events"))
+
+    return Figures(
+        ae=_hospital("ae_attendances"), admissions=_hospital("emergency_admissions"),
+        care_home_admissions=care_home_admissions, follow_up=follow_up, first=first,
+        discharge=discharge, discharge_days=discharge_days, discharge_age=discharge_age,
+        stay=stay, stay_age=stay_age, referrals=referrals,
+        nsaid_age=nsaid_age, nsaid=nsaid, nsaid_ppi=nsaid_ppi,
+        bleed_age=bleed_age, anticoagulant=anticoagulant, antiplatelet=antiplatelet, bleed_ppi=bleed_ppi,
+        htn_age=htn_age, htn=htn, sbp=sbp, htn_split_age=int(old_age.minimum),
+        sbp_under=young_sbp.maximum, sbp_over=old_sbp.maximum,
+        prevalence_age=prevalence_age, prevalence=prevalence,
+        smr=smr, cohort_medicines=many.at_least, cohort_medicines_months=many.within_months,
+        cohort_nsaid=_coded(_one(parts, "medications")), cohort_anticoagulant=_coded(both[0]),
+        cohort_antiplatelet=_coded(both[1]), cohort_ld=_coded(_one(parts, "events")),
+        screenings=tuple(_screening(s) for s in SCREENINGS),
+    )
