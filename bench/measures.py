@@ -208,18 +208,24 @@ def compare(folder: Path) -> dict:
         return {}
     found = {}
     for engine in sorted(set(files) - {"pcnhub"}):
-        row = duckdb.sql(f"""
-            SELECT count(*) AS rows,
-                   count(*) FILTER (WHERE a.measure IS NULL OR b.measure IS NULL) AS missing,
-                   count(*) FILTER (WHERE a.denominator IS DISTINCT FROM b.denominator) AS denominators_differ,
-                   count(*) FILTER (WHERE abs(coalesce(a.numerator, 0) - coalesce(b.numerator, 0))
-                                          > {NUMERATOR_TOLERANCE} * greatest(1, abs(a.numerator))) AS numerators_differ
+        duckdb.sql(f"""
+            CREATE OR REPLACE TEMP TABLE compared AS
+            SELECT coalesce(a.measure, b.measure) AS measure,
+                   a.measure IS NULL OR b.measure IS NULL AS missing,
+                   a.denominator IS DISTINCT FROM b.denominator AS denominator_differs,
+                   abs(coalesce(a.numerator, 0) - coalesce(b.numerator, 0))
+                       > {NUMERATOR_TOLERANCE} * greatest(1, abs(a.numerator)) AS numerator_differs
             FROM '{files['pcnhub']}' a FULL JOIN '{files[engine]}' b
-              ON a.measure = b.measure AND a.level = b.level AND a.org_code = b.org_code AND a.month = b.month
-        """).fetchall()[0]
-        rows, missing, denominators, numerators = row
+              ON a.measure = b.measure AND a.level = b.level AND a.org_code = b.org_code AND a.month = b.month""")
+        rows, missing, denominators, numerators = duckdb.sql(
+            "SELECT count(*), count(*) FILTER (missing), count(*) FILTER (denominator_differs),"
+            " count(*) FILTER (numerator_differs) FROM compared").fetchall()[0]
+        measures = [m for (m,) in duckdb.sql(
+            "SELECT DISTINCT measure FROM compared WHERE missing OR denominator_differs OR numerator_differs"
+            " ORDER BY measure").fetchall()]
         found[engine] = {"rows": rows, "missing_either_side": missing, "denominators_differ": denominators,
-                         "numerators_differ": numerators, "identical": missing == denominators == numerators == 0}
+                         "numerators_differ": numerators, "measures_differ": measures,
+                         "identical": missing == denominators == numerators == 0}
     return found
 
 
