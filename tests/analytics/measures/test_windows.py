@@ -195,3 +195,37 @@ def test_random_records_agree_with_the_rules(backend, tmp_path, seed):
                for r in engines.to_arrow(backend, compiler.latest_values("systolic-bp", within, tables,
                                                                           PERIODS)).to_pylist()}
         assert got == _oracle(rows, None, within)
+
+
+# --- patients counted by age, sex and care home without patient-months ------------------------------------
+
+
+@pytest.mark.parametrize("where", [
+    (Condition("sex", value="F"), Condition("age", minimum=25, maximum=50)),
+    (Condition("age", minimum=65),),
+    (Condition("care_home"), Condition("age", minimum=18)),
+    (Condition("sex", value="M", negate=True), Condition("care_home", negate=True)),
+    (Condition("age", minimum=18), Condition("age", minimum=0, maximum=80)),
+])
+def test_patients_by_age_sex_and_care_home_as_month_spans(backend, tmp_path, where):
+    """``_demographic_sums`` (a span of months per patient) against the patient-months it replaces, on patients
+    registering and leaving on first, middle and last days of months around the months measured."""
+    rng = random.Random(7)
+    b = Builder()
+    days = [D(2023, 12, 31), D(2024, 1, 1), D(2024, 2, 29), D(2024, 3, 15), D(2024, 4, 30), D(2024, 6, 29),
+            D(2024, 6, 30), D(2024, 7, 1)]
+    for n in range(300):
+        left = rng.choice([None, None, *days])
+        joined = rng.choice([D(2010, 1, 1), *[d for d in days if left is None or d <= left]])
+        b.patient(f"p{n}", age=rng.choice([17, 18, 24, 25, 49, 50, 64, 65, 79, 80, 81]), sex=rng.choice("FM"),
+                  practice=rng.choice(["A00001", "A00002"]), care_home=rng.random() < 0.3, registered_from=joined,
+                  registered_to=left, months_to_birthday=rng.randint(-11, 11))
+    tables = engines.load_tables(backend, write(tmp_path / "data", b.tables()))
+    got = engines.to_arrow(backend, compiler._demographic_sums(where, tables["patients"], PERIODS, "n")).to_pylist()
+    base = compiler.patient_months(tables["patients"], PERIODS)
+    held = compiler._Compiler(compiler.flag_source(tables, PERIODS)).all_of(base, where)
+    chosen = base.filter(held)
+    expected = engines.to_arrow(backend, chosen.group_by("practice_code", "month").aggregate(n=chosen.count()))
+    assert {(r["practice_code"], r["month"]): r["n"] for r in got} == {
+        (r["practice_code"], r["month"]): r["n"] for r in expected.to_pylist()}
+    assert len(got) > 6
