@@ -46,6 +46,24 @@ kinds = ["ae"]
 [denominator]
 count = "patients"
 ''', "measures/rate.toml")
+STAY = parse_measure('''
+id = "stay"
+title = "t"
+why = "w"
+direction = "lower"
+unit = "ratio"
+serves = ["s"]
+source = "s"
+status = "uncertain"
+[numerator]
+count = "hospital"
+kinds = ["emergency_admission"]
+sum = "stay_days"
+within_denominator = true
+[denominator]
+count = "hospital"
+kinds = ["emergency_admission"]
+''', "measures/stay.toml")
 MONTHS = compiler.months(dt.date(2024, 3, 31), 13)  # March 2023 to March 2024
 MAR23, MAR24 = MONTHS[0].start, MONTHS[-1].start
 
@@ -61,6 +79,8 @@ COUNTS = [
     ("share", "pcn", "P3", MAR23, 20.0, 30),  # rounded 20 / 30 a year before
     ("rate", "england", "ENG", MAR24, 50.0, 10_000),
     ("rate", "pcn", "P1", MAR24, 9.0, 1_000),
+    ("stay", "england", "ENG", MAR24, 5_000.5, 1_000),  # a sum (stay days): 5.0005 days an admission
+    ("stay", "pcn", "P1", MAR24, 230.25, 40),
 ]
 
 
@@ -71,7 +91,7 @@ def computed(backend):
             ("measure", "level", "org_code", "month", "numerator", "denominator"))},
         {"measure": "string", "level": "string", "org_code": "string", "month": "date", "numerator": "float64",
          "denominator": "int64"})
-    measures = levels.measure_table([PERCENT, PER_1000])
+    measures = levels.measure_table([PERCENT, PER_1000, STAY])
     values = engines.to_arrow(backend, levels.values(counts, measures, compiler.month_table(MONTHS))).to_pylist()
     deciles = engines.to_arrow(backend, levels.deciles(counts, measures)).to_pylist()
     return {(r["measure"], r["org_code"], r["month"]): r for r in values}, deciles
@@ -101,6 +121,17 @@ def test_funnel_limits_around_england(computed):
     assert (rate["value"], rate["england_value"]) == pytest.approx((10.0, 5.0))
     assert (rate["lower95"], rate["upper95"]) == pytest.approx(
         (1000 * max(0.0, 0.005 - Z95 * math.sqrt(0.005 / 1000)), 1000 * (0.005 + Z95 * math.sqrt(0.005 / 1000))))
+
+
+def test_a_sum_has_no_funnel_limits(computed):
+    """A summed numerator (stay days, cost) is not a count of events: neither limit, not a lower limit of 0."""
+    values = computed[0]
+    stay = values[("stay", "P1", MAR24)]
+    assert (stay["numerator"], stay["denominator"]) == (230.25, 40)  # the sum to the penny, the count rounded
+    assert stay["value"] == pytest.approx(230.25 / 40) and stay["england_value"] == pytest.approx(5.0005)
+    assert [stay[k] for k in ("lower95", "upper95", "lower998", "upper998")] == [None] * 4
+    england = values[("stay", "ENG", MAR24)]
+    assert [england[k] for k in ("lower95", "upper95", "lower998", "upper998")] == [None] * 4
 
 
 def test_percentiles_among_pcns_and_change_over_a_year(computed):

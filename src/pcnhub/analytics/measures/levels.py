@@ -89,12 +89,11 @@ def _limits(p: ir.FloatingValue, n: ir.IntegerValue, funnel: ir.StringValue, z: 
     n = n.cast("float64")
     binomial = z * (p * (1 - p) / n).sqrt()
     poisson = z * (p / n).sqrt()
-    spread = ibis.cases((funnel == "binomial", binomial), (funnel == "poisson", poisson), else_=ibis.null("float64"))
-    lower = p - spread
-    upper = p + spread
-    lower = ibis.greatest(lower, 0.0)
-    upper = ibis.ifelse(funnel == "binomial", ibis.least(upper, 1.0), upper)
-    ok = (n > 0) & p.notnull()  # GREATEST ignores a null on DuckDB, not on Spark
+    spread = ibis.cases((funnel == "binomial", binomial), else_=poisson)
+    lower = ibis.greatest(p - spread, 0.0)
+    upper = ibis.ifelse(funnel == "binomial", ibis.least(p + spread, 1.0), p + spread)
+    # A sum (funnel "none") has no limits at all: not a lower limit of 0 (GREATEST skips a null on both engines)
+    ok = funnel.isin(["binomial", "poisson"]) & (n > 0) & p.notnull()
     return ibis.ifelse(ok, lower, ibis.null("float64")), ibis.ifelse(ok, upper, ibis.null("float64"))
 
 
