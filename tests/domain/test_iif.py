@@ -126,6 +126,8 @@ def test_maximum_is_total_points_x_value_x_list_adjustment():
     assert d.maximum(year, 96_000).amount == Decimal("43068.00")
     unknown = d.maximum(catalogue(value=None), 50_000)
     assert unknown.amount is None and unknown.status == d.UNCERTAIN and "value of a point" in unknown.how
+    # The one formula, unrounded: 225 points x GBP 200 (2021/22) for a PCN of 50,000 over the average 48,485.
+    assert d.maximum_amount(Decimal(225), Decimal(200), 50_000, Decimal(48_485)) == Decimal(225 * 200 * 50_000) / 48_485
 
 
 def test_pcn_money_adds_the_indicators_and_lists_those_not_given():

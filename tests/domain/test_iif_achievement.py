@@ -106,3 +106,38 @@ def test_months_outside_the_year_and_bad_kinds_are_named_errors():
                        numerator_kind=d.FLOW, denominator_kind=d.SNAPSHOT)
     with pytest.raises(d.IIFError, match="'weekly' is not one of flow, snapshot"):
         d.year_to_date(catalogue_2021(), "VI-01", [], numerator_kind="weekly", denominator_kind=d.SNAPSHOT)
+
+
+# --- What the entitlement counts --------------------------------------------------------------------------------
+
+
+def test_earned_to_date_adds_the_indicators_with_money_and_names_the_rest():
+    # 2021/22 as published: GBP 200 a point; VI-01 40 points 80% to 86%, VI-02 88 points 57% to 90%; a PCN of the
+    # national average list (48,485), so the list-size adjustment is 1.
+    year = iif_year(FinancialYear(2021))
+    april = [(2021, 4)]
+    vi01 = d.year_to_date(year, "VI-01", months(april[0], [(830, 1000)]), numerator_kind=d.SNAPSHOT,
+                          denominator_kind=d.SNAPSHOT, list_size=48_485)
+    vi02 = d.year_to_date(year, "VI-02", months(april[0], [(900, 1000)]), numerator_kind=d.SNAPSHOT,
+                          denominator_kind=d.SNAPSHOT, list_size=48_485)
+    assert (vi01.points, vi01.gbp, vi02.points, vi02.gbp) == (20, Decimal("4000.00"), 88, Decimal("17600.00"))
+    earned = d.earned_to_date(year, [vi01, vi02], dt.date(2021, 4, 30))
+    assert earned.amount == Decimal("21600.00") and earned.adjusted_points == 108
+    assert earned.indicators == ("VI-01", "VI-02") and earned.status == d.DERIVED  # the average list is derived
+    assert earned.not_counted == ("VI-03", "HI-01", "IIF21-SP", "IIF21-APPTS")
+    assert earned.describe().startswith("computed from 2 indicators, as of 30 April 2021; VI-03, HI-01")
+    assert earned.at(Decimal(200)) == Decimal("21600.00")
+    assert earned.at(Decimal(150)) == Decimal("16200.00")  # an ICB's value of a point: 108 points x GBP 150
+
+
+def test_earned_to_date_is_none_without_money():
+    year = iif_year(FinancialYear(2021))
+    no_points = d.year_to_date(year, "IIF21-SP", months((2021, 4), [(10, 5000)]), numerator_kind=d.FLOW,
+                               denominator_kind=d.SNAPSHOT)
+    assert no_points.achievement is not None and no_points.gbp is None  # thresholds and points not known
+    assert d.earned_to_date(year, [no_points], dt.date(2021, 4, 30)) is None
+    assert d.earned_to_date(year, [], dt.date(2021, 4, 30)) is None
+    unpriced = dataclasses.replace(year, point_value=d.Figure(None, d.UNCERTAIN, "not found"))
+    scored = d.year_to_date(unpriced, "VI-01", months((2021, 4), [(830, 1000)]), numerator_kind=d.SNAPSHOT,
+                            denominator_kind=d.SNAPSHOT)
+    assert scored.points == 20 and d.earned_to_date(unpriced, [scored], dt.date(2021, 4, 30)) is None

@@ -18,7 +18,7 @@ answer unknown (``None``) with the reason, never a guess.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -354,7 +354,14 @@ def maximum(catalogue: IIFYear, list_size: int) -> Maximum:
         return Maximum(None, UNCERTAIN, f"the national average PCN list in {catalogue.year} is 0")
     status = worst(catalogue.total_points.status, catalogue.point_value.status, catalogue.average_list.status)
     how = f"{total:,} points x GBP {value:,} a point x list {list_size:,} / average PCN list {average:,}"
-    return Maximum(pence(total * value * Decimal(list_size) / average), status, how)
+    return Maximum(pence(maximum_amount(total, value, list_size, average)), status, how)
+
+
+def maximum_amount(total_points: Decimal, value: Decimal, list_size: int | Decimal, average_list: Decimal) -> Decimal:
+    """The IIF maximum, unrounded: every point of the year x the value of a point x the list-size adjustment
+    (PCN list / national average PCN list), at national prevalence.  The one formula: :func:`maximum` and the
+    rates catalogue's IIF line (:mod:`pcnhub.domain.money.entitlements`) both use it."""
+    return total_points * value * Decimal(list_size) / average_list
 
 
 @dataclass(frozen=True)
@@ -489,6 +496,8 @@ class Achievement:
     to_upper: int | None
     status: str
     notes: tuple[str, ...] = ()
+    #: list-size x prevalence adjustment the GBP was computed with
+    adjustment: Decimal = ONE
 
     def to_dict(self) -> dict[str, Any]:
         i = self.indicator
@@ -599,4 +608,51 @@ def year_to_date(catalogue: IIFYear, indicator_id: str, months: list[MonthCounts
     if latest.month != max(wanted):
         notes.append(f"year to date: {k} of {n} months, to {latest.month:%B %Y}")
     return Achievement(catalogue.year, indicator, tuple(months), top, bottom, achieved, earned, gbp, forecast,
-                       to_act_on, to_upper, worst(*statuses), tuple(notes))
+                       to_act_on, to_upper, worst(*statuses), tuple(notes), adjustments)
+
+
+# --- What the entitlement counts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Earned:
+    """The IIF a PCN has earned in a year so far: the GBP of the indicators that could be computed (points x
+    value of a point x list-size and prevalence adjustments).  The entitlement counts this, never the maximum."""
+
+    amount: Decimal
+    #: sum of each indicator's points x its adjustments: the amount at another value of a point
+    adjusted_points: Decimal
+    value_per_point: Decimal
+    indicators: tuple[str, ...]
+    #: the year's other indicators: not computed from the patient data, or without points or thresholds
+    not_counted: tuple[str, ...]
+    as_of: dt.date
+    status: str
+
+    def at(self, value: Decimal) -> Decimal:
+        """The amount at ``value`` a point (an ICB's override of the catalogue's value)."""
+        return self.amount if value == self.value_per_point else pence(self.adjusted_points * value)
+
+    def describe(self) -> str:
+        n = len(self.indicators)
+        text = f"computed from {n} indicator{'' if n == 1 else 's'}, as of {self.as_of.day} {self.as_of:%B %Y}"
+        if self.not_counted:
+            text += (f"; {', '.join(self.not_counted)} not counted (not computed from the patient data, or their "
+                     "points or thresholds not known)")
+        return text
+
+
+def earned_to_date(catalogue: IIFYear, rows: Sequence[Achievement], as_of: dt.date) -> Earned | None:
+    """What the entitlement counts of the year's IIF: the indicators of ``rows`` with GBP, as of the last day
+    counted; None when none has GBP (no counts, or the value of a point or the points not known)."""
+    value = catalogue.point_value.value
+    counted = [r for r in rows if r.gbp is not None and r.points is not None]
+    if value is None or not counted:
+        return None
+    ids = tuple(r.indicator.id for r in counted)
+    return Earned(
+        amount=sum((r.gbp for r in counted if r.gbp is not None), ZERO),
+        adjusted_points=sum((r.points * r.adjustment for r in counted if r.points is not None), ZERO),
+        value_per_point=value, indicators=ids,
+        not_counted=tuple(i.id for i in catalogue.indicators if i.id not in ids), as_of=as_of,
+        status=worst(catalogue.point_value.status, *(r.status for r in counted)))

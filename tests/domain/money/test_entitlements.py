@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from pcnhub.domain import iif as d
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.entitlements import (
     Member,
@@ -111,6 +112,51 @@ def test_iif_2020_21_for_an_average_network_is_194_points_at_111():
     assert amount("2020/21", "iif", Population(96_000)) == Decimal("43068.00")
 
 
+def test_the_iif_maximum_is_shown_apart_never_counted():
+    result = entitlement(rates("2020/21"), Population(48_000))
+    line = result.line("iif")
+    assert line.amount == Decimal("21534.00") and line.maximum and not line.counted  # 194 x GBP 111
+    assert line.how.startswith("maximum, not counted in the total")
+    assert result.not_counted == [line] and line not in result.counted
+    assert result.total == sum((x.amount for x in result.lines if x.known and x is not line), Decimal(0))
+    assert result.after_year_end == 0  # the IIF is the 2020/21 payment after the year end: not counted either
+    data = result.to_dict()
+    assert data["not_counted"] == ["iif"] and data["total"] == float(result.total)
+    iif = next(p for p in data["payments"] if p["key"] == "iif")
+    assert (iif["amount"], iif["counted"], iif["computed"], iif["maximum"]) == (21534.0, False, False, True)
+
+
+def earned_2021(amount: str, points: int, as_of: dt.date = dt.date(2021, 6, 30)) -> d.Earned:
+    return d.Earned(amount=Decimal(amount), adjusted_points=Decimal(points), value_per_point=Decimal(200),
+                    indicators=("VI-01", "VI-02"), not_counted=("VI-03",), as_of=as_of, status=c.VERIFIED)
+
+
+def test_the_iif_computed_from_the_indicators_is_counted():
+    # 2021/22: VI-01 20 points and VI-02 88 points at GBP 200 = GBP 21,600 for a PCN of the average list 48,485.
+    without = entitlement(rates("2021/22"), Population(48_485))
+    result = entitlement(rates("2021/22"), Population(48_485), iif=earned_2021("21600.00", 108))
+    line = result.line("iif")
+    assert line.amount == Decimal("21600.00") and line.counted and not line.maximum and line.earned is not None
+    assert line.how.startswith("computed from 2 indicators, as of 30 June 2021")
+    assert "up to GBP 45,000.00 at full achievement" in line.how  # 225 points x GBP 200
+    assert result.total == without.total + Decimal("21600.00") and result.not_counted == []
+    assert result.after_year_end == Decimal("21600.00")
+    iif = next(p for p in result.to_dict()["payments"] if p["key"] == "iif")
+    assert (iif["amount"], iif["counted"], iif["computed"], iif["maximum"]) == (21600.0, True, True, False)
+
+
+def test_an_icb_value_of_a_point_applies_to_the_iif_computed():
+    override = Override(rate=Decimal(150), by="ICB finance", at=dt.date(2021, 5, 1))
+    result = entitlement(rates("2021/22"), Population(48_485), overrides={"iif": override},
+                         iif=earned_2021("21600.00", 108))
+    assert result.line("iif").amount == Decimal("16200.00")  # 108 points x GBP 150
+
+
+def test_an_iif_computed_for_another_year_is_refused():
+    with pytest.raises(ValueError, match="not of 2021/22"):
+        entitlement(rates("2021/22"), Population(48_485), iif=earned_2021("1.00", 1, dt.date(2022, 4, 30)))
+
+
 def test_participation_payment_is_split_by_member_practice():
     members = [
         Member("A81001", "One", Population(10_000, weighted=11_000)),
@@ -174,7 +220,12 @@ def test_every_year_adds_up_and_serialises():
         result = entitlement(year_rates(year), Population(45_000, 47_000, 46_000, 30))
         data = result.to_dict()
         assert data["year"] == year.label
-        assert data["total"] == pytest.approx(sum(p["amount"] or 0 for p in data["payments"]))
+        assert data["total"] == pytest.approx(sum(p["amount"] or 0 for p in data["payments"] if p["counted"]))
+        # no IIF achievement given: its maximum, where known, is shown apart and never counted
+        iif = result.line("iif")
+        if iif is not None:
+            assert not iif.counted and iif.earned is None
+            assert data["not_counted"] == (["iif"] if iif.known else [])
         assert data["total"] == pytest.approx(data["total_to_pcn"] + data["total_to_practices"])
         monthly = sum(m["amount"] for m in data["monthly"])
         assert monthly + data["paid_after_year_end"] == pytest.approx(data["total"])

@@ -6,6 +6,10 @@ rounded to the penny (half up); the monthly schedule of a payment always adds up
 its amount.  A commissioner's :class:`Override` replaces a catalogue rate and is
 reported with the line.  A payment whose rate is not known has no amount and is
 listed in ``Entitlement.not_known`` rather than counted as nothing.
+
+The Investment and Impact Fund is paid on achievement: the total counts the IIF computed from the PCN's
+indicators (:class:`pcnhub.domain.iif.Earned`, given as ``iif``) and, where none is given, shows the IIF's
+maximum apart (``Line.counted`` false, listed in ``Entitlement.not_counted``), never adding it.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
+from pcnhub.domain import iif as d
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
 
 PENNY: Final = Decimal("0.01")
 MONTHS_IN_YEAR: Final = 12
 ZERO: Final = Decimal(0)
+#: How a line of the IIF's maximum says why it is not in the total.
+IIF_NOT_COUNTED: Final = ("maximum, not counted in the total: the IIF is paid on achievement, and no achievement "
+                          "is computed for this network and year")
 
 
 def pence(amount: Decimal) -> Decimal:
@@ -100,10 +108,19 @@ class Line:
     schedule: tuple[tuple[dt.date, Decimal], ...]
     override: Override | None = None
     practices: tuple[tuple[Member, Decimal], ...] = ()
+    #: False for an amount shown apart from the total (the IIF's maximum, when no achievement is computed)
+    counted: bool = True
+    #: the IIF computed from the network's indicators, when this line counts it
+    earned: d.Earned | None = None
 
     @property
     def known(self) -> bool:
         return self.amount is not None
+
+    @property
+    def maximum(self) -> bool:
+        """Whether the amount is the most that can be earned (not an IIF computed from achievement)."""
+        return self.payment.maximum and self.earned is None
 
     def to_dict(self) -> dict[str, Any]:
         p = self.payment
@@ -119,7 +136,9 @@ class Line:
             "amount": None if self.amount is None else float(self.amount),
             "paid_to": p.paid_to,
             "schedule": p.schedule,
-            "maximum": p.maximum,
+            "maximum": self.maximum,
+            "counted": self.counted,
+            "computed": self.earned is not None,
             "status": self.status,
             "source": self.override.describe() if self.override else p.source,
             "catalogue_source": p.source,
@@ -132,6 +151,10 @@ class Line:
             "paid_from": None if p.paid_from is None else p.paid_from.isoformat(),
             "alternatives": [alternative_dict(a) for a in p.alternatives],
         }
+
+
+def _gbp(amount: Decimal) -> str:
+    return f"GBP {amount:,.2f}"
 
 
 def alternative_dict(alternative: c.Alternative) -> dict[str, Any]:
@@ -155,15 +178,30 @@ class Entitlement:
     members: tuple[Member, ...] = field(default=())
 
     @property
+    def counted(self) -> list[Line]:
+        """The lines in the total: known, and not shown apart."""
+        return [line for line in self.lines if line.known and line.counted]
+
+    @property
     def total(self) -> Decimal:
-        return sum((line.amount for line in self.lines if line.known), ZERO)
+        return sum((line.amount for line in self.counted), ZERO)
 
     def total_to(self, paid_to: str) -> Decimal:
-        return sum((line.amount for line in self.lines if line.known and line.payment.paid_to == paid_to), ZERO)
+        return sum((line.amount for line in self.counted if line.payment.paid_to == paid_to), ZERO)
 
     @property
     def not_known(self) -> list[Line]:
         return [line for line in self.lines if not line.known]
+
+    @property
+    def not_counted(self) -> list[Line]:
+        """Known amounts shown apart from the total (the IIF's maximum where no achievement is computed)."""
+        return [line for line in self.lines if line.known and not line.counted]
+
+    @property
+    def iif(self) -> Line | None:
+        """The Investment and Impact Fund's line (None in a year without one)."""
+        return next((line for line in self.lines if line.payment.basis == c.POINTS), None)
 
     def line(self, key: str) -> Line | None:
         return next((line for line in self.lines if line.payment.key == key), None)
@@ -180,7 +218,7 @@ class Entitlement:
     @property
     def after_year_end(self) -> Decimal:
         """Money paid after the year (IIF and CAIP, at most)."""
-        return sum((line.amount for line in self.lines if line.known and line.payment.schedule == c.YEAR_END), ZERO)
+        return sum((line.amount for line in self.counted if line.payment.schedule == c.YEAR_END), ZERO)
 
     def per_head(self) -> Decimal | None:
         if not self.population.registered:
@@ -198,6 +236,7 @@ class Entitlement:
             "total_to_practices": float(self.total_to(c.TO_PRACTICES)),
             "paid_after_year_end": float(self.after_year_end),
             "not_known": [line.payment.key for line in self.not_known],
+            "not_counted": [line.payment.key for line in self.not_counted],
             "monthly": [{"month": month.strftime("%Y-%m"), "amount": float(amount)} for month, amount in self.monthly()],
         }
 
@@ -207,7 +246,7 @@ def _amount(payment: c.Payment, rate: Decimal, quantity: int) -> Decimal:
     if payment.basis == c.POINTS:
         if payment.points is None or not payment.average_list:
             raise ValueError(f"{payment.key}: an IIF amount needs points and the average list")
-        return payment.points * rate * quantity / payment.average_list
+        return d.maximum_amount(payment.points, rate, quantity, payment.average_list)
     if payment.per == c.PER_PERIOD:
         return rate * quantity
     return rate * quantity * len(payment.months()) / MONTHS_IN_YEAR
@@ -241,8 +280,10 @@ def _schedule(payment: c.Payment, amount: Decimal, quantity: int, rate: Decimal,
 
 
 def payment_line(rates: c.YearRates, payment: c.Payment, population: Population,
-                 override: Override | None = None, members: Sequence[Member] = ()) -> Line:
-    """Apply one payment to a population (and, for payments to practices, to each member)."""
+                 override: Override | None = None, members: Sequence[Member] = (),
+                 iif: d.Earned | None = None) -> Line:
+    """Apply one payment to a population (and, for payments to practices, to each member); the IIF's line
+    counts ``iif`` when given, else shows its maximum apart from the total."""
     quantity = population.of(payment.basis)
     if override is not None:
         rate, status, how = override.rate, c.VERIFIED, ""
@@ -250,8 +291,15 @@ def payment_line(rates: c.YearRates, payment: c.Payment, population: Population,
         rate, status, how = rates.catalogue_rate(payment)
         if payment.basis == c.POINTS and rate is not None and (payment.points is None or not payment.average_list):
             rate, status, how = None, c.UNCERTAIN, "points not known"
+    if payment.basis == c.POINTS and iif is not None and rate is not None:
+        most = f"up to {_gbp(pence(_amount(payment, rate, quantity)))} at full achievement" if payment.points else ""
+        how = "; ".join(filter(None, [iif.describe(), most, how]))
+        return Line(payment, quantity, rate, d.worst(status, iif.status), how, iif.at(rate), (), override, earned=iif)
     if rate is None:
-        return Line(payment, quantity, None, status, how, None, ())
+        return Line(payment, quantity, None, status, how, None, (), counted=payment.basis != c.POINTS)
+    if payment.basis == c.POINTS:
+        return Line(payment, quantity, rate, status, "; ".join(filter(None, [IIF_NOT_COUNTED, how])),
+                    pence(_amount(payment, rate, quantity)), (), override, counted=False)
     shares: tuple[tuple[Member, Decimal], ...] = ()
     if payment.paid_to == c.TO_PRACTICES and members:
         shares = tuple((m, pence(_amount(payment, rate, m.population.of(payment.basis)))) for m in members)
@@ -264,11 +312,13 @@ def payment_line(rates: c.YearRates, payment: c.Payment, population: Population,
 
 def entitlement(rates: c.YearRates, population: Population | None = None, *,
                 overrides: Mapping[str, Override] | None = None,
-                members: Sequence[Member] = ()) -> Entitlement:
+                members: Sequence[Member] = (), iif: d.Earned | None = None) -> Entitlement:
     """A network's entitlement for the year of ``rates``.
 
     Give either the network's ``population`` or its ``members`` (whose lists are
-    added up; the participation payment is then split by practice).
+    added up; the participation payment is then split by practice).  ``iif``: the Investment and Impact
+    Fund computed from the network's indicators, counted in the total; without it the IIF's maximum is
+    shown apart, not counted.
     """
     if population is None:
         if not members:
@@ -283,7 +333,9 @@ def entitlement(rates: c.YearRates, population: Population | None = None, *,
     unknown = set(overrides) - {p.key for p in rates.payments}
     if unknown:
         raise ValueError(f"no payment {', '.join(sorted(unknown))} in {rates.year}")
-    lines = tuple(payment_line(rates, p, population, overrides.get(p.key), members) for p in rates.payments)
+    if iif is not None and not rates.year.start <= iif.as_of <= rates.year.end:
+        raise ValueError(f"the IIF computed as of {iif.as_of} is not of {rates.year}")
+    lines = tuple(payment_line(rates, p, population, overrides.get(p.key), members, iif) for p in rates.payments)
     return Entitlement(rates.year, population, lines, tuple(members))
 
 
