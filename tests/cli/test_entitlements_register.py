@@ -66,3 +66,36 @@ def test_a_list_size_beyond_any_network_exits_2_with_the_reason(capsys):
         run("entitlements", "--year", "2023/24", "--registered", "100000000000000000000000000")
     assert caught.value.code == 2
     assert "argument --registered: 100000000000000000000000000 is more than 100,000,000" in capsys.readouterr().err
+
+
+def test_without_measures_the_iif_maximum_is_shown_apart_not_counted(register, settings, tmp_path):
+    settings.PCNHUB_PHM_DIR = tmp_path / "no-measures"
+    code, out, err = run("entitlements", "--year", "2020/21", "--registered", "48000", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    iif = next(p for p in report["payments"] if p["key"] == "iif")
+    assert (iif["amount"], iif["counted"], iif["maximum"]) == (21534.0, False, True)  # 194 points x GBP 111
+    assert report["not_counted"] == ["iif"]
+    assert report["total"] == pytest.approx(sum(p["amount"] or 0 for p in report["payments"] if p["counted"]))
+    code, out, _ = run("entitlements", "--year", "2020/21", "--registered", "48000")
+    assert "GBP      21,534.00  maximum, not counted in the total" in out
+    code, out, _ = run("entitlements", "--year", "2024/25", "--icb", "QAA")
+    assert code == 0 and "; IIF maximum, not counted in the total" in out
+
+
+def test_with_measures_a_pcns_total_counts_the_iif_computed(register, settings, tmp_path, monkeypatch):
+    from tests.finance.iif_dataset import price_2022, write_measures_output
+
+    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
+    write_measures_output(tmp_path / "phm" / "measures")
+    _, before, _ = run("entitlements", "--year", "2022/23", "--pcn", "U00001", "--json")
+    price_2022(monkeypatch)  # a test catalogue: GBP 100 a point, PC-01 10 points; the output earns GBP 250
+    code, out, err = run("entitlements", "--year", "2022/23", "--pcn", "U00001", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    iif = next(p for p in report["payments"] if p["key"] == "iif")
+    assert (iif["amount"], iif["counted"], iif["computed"]) == (250.0, True, True)
+    assert iif["note"].startswith("computed from 1 indicator, as of 30 June 2022")
+    assert report["total"] == pytest.approx(json.loads(before)["total"] + 250.0)
+    code, out, _ = run("entitlements", "--year", "2022/23", "--pcn", "U00001")
+    assert "GBP         250.00 (uncertain)  computed from 1 indicator, as of 30 June 2022" in out  # PC-01 uncertain

@@ -58,3 +58,47 @@ def write_measures_output(folder: Path) -> Path:
     pq.write_table(pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows]),
                    folder / "measure_values.parquet")
     return folder
+
+
+def price_2022(monkeypatch) -> None:
+    """Make the pages read a test catalogue, not the published one: 2022/23 as read, with GBP 100 a point and 10
+    points for PC-01 (neither is published in the sources held), so the output above earns money: PC-01 at
+    45 / 5,000 = 0.9%, thresholds 0.8% to 1.2%, earns 10 x 0.1 / 0.4 = 2.5 points, GBP 250.00 (no national average
+    list for 2022/23, so no list-size adjustment)."""
+    import dataclasses
+    from decimal import Decimal
+
+    from pcnhub.domain import iif as d
+    from pcnhub.domain.money.years import FinancialYear
+    from pcnhub.finance import iif_output
+
+    real = iif_output.catalogue
+
+    def catalogue(year: FinancialYear) -> d.IIFYear:
+        found = real(year)
+        if year != FinancialYear(2022):
+            return found
+        pc01 = dataclasses.replace(found.indicator("PC-01"), points=Decimal(10))
+        return dataclasses.replace(found, point_value=d.Figure(Decimal(100), d.VERIFIED, "test: not published"),
+                                   indicators=tuple(pc01 if i.id == "PC-01" else i for i in found.indicators))
+
+    monkeypatch.setattr(iif_output, "catalogue", catalogue)
+
+
+def rewrite_measures_output(folder: Path, referrals: tuple[int, int, int]) -> None:
+    """Write the output again with other monthly referrals of U00001 (a new run: a new modification time)."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    path = folder / "measure_values.parquet"
+    table = pq.read_table(path).to_pylist()
+    by_month = dict(zip((4, 5, 6), referrals, strict=True))
+    for row in table:
+        if row["level"] == "pcn":
+            row["numerator"] = by_month[row["month"].month]
+    import pyarrow as pa
+
+    stat = path.stat()
+    pq.write_table(pa.Table.from_pylist(table), path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.finance.iif_dataset import write_measures_output
+from tests.finance.iif_dataset import price_2022, write_measures_output
 from tests.helpers_web import read_csv, read_xlsx, text
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +66,28 @@ def test_without_measures_the_page_says_not_computed(client_for, no_measures):
     assert "Not computed for 2022/23" in page and "money page shows the IIF's maximum" in page
 
 
-def test_money_page_labels_the_iif_computed_or_the_maximum(client_for, measures, settings, tmp_path):
+def test_money_page_says_how_the_iif_is_in_the_total(client_for, measures):
+    # 2022/23: achievement measured, but the value of a point is not published in the sources held: nothing counted
     page = text(client_for("pcn").get(MONEY + "?year=2022/23"))
-    assert "Computed from the measures" in page
-    assert ("April to June 2022: achievement measured, but points and money not known (the catalogue lacks a figure "
-            "they need)") in page
-    assert "points not known, not known" not in page
-    page = text(client_for("pcn").get(MONEY + "?year=2024/25"))  # no measures for 2024/25
-    assert "Maximum shown" in page and "up to £" in page and "Not computed: no measures for this PCN and year" in page
-    page = text(client_for("pcn").get(MONEY + "?year=2023/24"))  # nor is the 2023/24 maximum known
-    assert "Maximum shown" in page and "not known for 2023/24" in page
+    assert ("the value of an IIF point is not published in the sources held for 2022/23, so nothing is counted "
+            "(achievement measured from April to June 2022)") in page
+    page = text(client_for("pcn").get(MONEY + "?year=2024/25"))  # no measures for 2024/25: the maximum, apart
+    assert "Maximum, not counted in the total : up to £" in page and "Not computed: no measures for this PCN" in page
+    assert "Not counted, shown apart: Investment and Impact Fund, maximum £" in page
+
+
+def test_the_iif_page_says_the_value_of_a_point_is_not_published(client_for, measures):
+    page = text(client_for("pcn").get(IIF + "?year=2022/23"))
+    assert "Value of an IIF point in 2022/23: not published in the sources held for 2022/23." in page
+    assert "Nothing counted: no indicator has GBP yet" in page
+    page = text(client_for("pcn").get(IIF + "?year=2024/25"))
+    assert "Value of an IIF point in 2024/25: £198 (verified)." in page
+
+
+def test_the_iif_page_with_money_says_what_the_entitlement_counts(client_for, measures, monkeypatch):
+    price_2022(monkeypatch)
+    page = text(client_for("icb").get(IIF + "?year=2022/23"))
+    assert "Achieved 2.50 points, £250.00" in page  # PC-01: 10 x (0.9 - 0.8) / (1.2 - 0.8) points at GBP 100
+    assert "In the entitlement £250.00, computed from 1 indicator, as of 30 June 2022" in page
+    # forecast: 180 of 5,000 = 3.6%, above the upper threshold: all 10 points, GBP 1,000
+    assert "Forecast for the year £1,000.00" in page

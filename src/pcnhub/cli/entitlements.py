@@ -2,16 +2,20 @@
 
     pcnhub entitlements --year 2023/24 --registered N [--weighted N] [--adjusted N] [--care-home-beds N] [--json]
 
-prints ``{"year", "payments": [{"name", "basis", "rate", "amount", "source", ...}], "total", ...}``.
-Weighted and adjusted default to the registered list.
+prints ``{"year", "payments": [{"name", "basis", "rate", "amount", "counted", "source", ...}], "total",
+"not_counted", ...}``.  Weighted and adjusted default to the registered list.  The Investment and Impact
+Fund is paid on achievement: here (no measures) its maximum is shown apart, ``"counted": false``, and not
+in the total.
 
     pcnhub entitlements --year 2023/24 --pcn U00001 [--json]
     pcnhub entitlements --year 2023/24 --icb QH8 [--json]
 
 use the stored register instead. ``--pcn`` prints the same JSON as the list-size mode plus
 ``"pcn": {code, name}``, ``"icb"``, ``"as_of"`` (date of the list sizes used) and ``"notes"``.
-``--icb`` (any area code) prints ``{"year", "area": {code, name}, "pcns": [{code, name, total, ...}],
-"total", ...}``.  Exit codes: 0, or 2 for an unknown code, an empty register or bad input.
+``--icb`` (any area code) prints ``{"year", "area": {code, name}, "pcns": [{code, name, total, iif, ...}],
+"total", ...}``.  With the stored register, a PCN's total counts the IIF computed from its indicators in the
+measures output (``PCNHUB_PHM_DIR/measures``), "computed from n indicators, as of <date>", where there is
+one for the PCN and year; otherwise the maximum is shown apart, not counted.  Exit codes: 0, or 2 for an unknown code, an empty register or bad input.
 """
 
 from __future__ import annotations
@@ -72,7 +76,11 @@ def write_text(result: Entitlement, out: TextIO, title: str = "") -> None:
     for line in result.lines:
         amount = "not known" if line.amount is None else f"GBP {line.amount:>14,.2f}"
         flag = "" if line.status == c.VERIFIED else f" ({line.status})"
-        upto = " up to" if line.payment.maximum else ""
+        upto = " up to" if line.maximum else ""
+        if line.known and not line.counted:
+            flag += "  maximum, not counted in the total"
+        elif line.earned is not None:
+            flag += f"  {line.earned.describe()}"
         out.write(f"  {line.payment.name:<55}{upto:>6} {amount}{flag}\n")
     out.write(f"  {'Total':<55}{'':>6} GBP {result.total:>14,.2f}\n")
 
@@ -141,6 +149,7 @@ def run_register_entitlements(args: argparse.Namespace, stdout: TextIO, stderr: 
         stdout.write(f"{org.name} ({org.code}) in {year}: {len(money.rows)} PCNs, {money.registered:,} registered\n")
         for r in money.rows:
             per_head = "not known" if r.per_head is None else f"GBP {r.per_head:,.2f} a head"
-            stdout.write(f"  {r.pcn.name + ' (' + r.pcn.code + ')':<60} GBP {r.total:>15,.2f}  {per_head}\n")
+            iif = f"; IIF {r.iif_text}" if r.iif_text else ""
+            stdout.write(f"  {r.pcn.name + ' (' + r.pcn.code + ')':<60} GBP {r.total:>15,.2f}  {per_head}{iif}\n")
         stdout.write(f"  {'Total':<60} GBP {money.total:>15,.2f}\n")
     return EXIT_OK

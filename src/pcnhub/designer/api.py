@@ -59,6 +59,8 @@ class DesignEntitlementOut(Schema):
     to_practices: float
     core: float | None = Field(description="Core PCN funding (null: the catalogue does not state it).")
     not_known: list[str] = Field(description="Payments whose amount the catalogue does not give.")
+    not_counted: list[str] = Field(description="Amounts shown apart from the total: the IIF's maximum (a designed "
+                                               "network has no achievement to compute it from).")
 
 
 class DesignNetworkOut(Schema):

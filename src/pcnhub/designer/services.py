@@ -127,6 +127,13 @@ class Money:
     def not_known(self) -> list[str]:
         return [] if self.entitlement is None else [line.payment.name for line in self.entitlement.not_known]
 
+    @property
+    def not_counted(self) -> list[str]:
+        """Amounts shown apart from the total: a designed network has no IIF achievement, so its IIF maximum."""
+        if self.entitlement is None:
+            return []
+        return [f"{line.payment.name} (maximum GBP {line.amount:,.2f})" for line in self.entitlement.not_counted]
+
 
 @dataclass
 class Access:
@@ -577,7 +584,7 @@ def network_dict(n: NetworkView) -> dict:
         "entitlement": None if not n.money.known else {
             "total": _amount(n.money.total), "to_pcn": _amount(n.money.to_pcn),
             "to_practices": _amount(n.money.to_practices), "core": _amount(n.money.core),
-            "not_known": n.money.not_known,
+            "not_known": n.money.not_known, "not_counted": n.money.not_counted,
         },
         "access_minutes_per_week": n.access.minutes,
         "access_basis": n.access.basis,

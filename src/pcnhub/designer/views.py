@@ -78,6 +78,7 @@ def _money_cells(n: services.NetworkView) -> dict:
         "to_pcn": gbp(m.to_pcn) if m.known else "Not known",
         "to_practices": gbp(m.to_practices) if m.known else "Not known",
         "not_known": m.not_known,
+        "not_counted": m.not_counted,
     }
 
 
@@ -88,14 +89,14 @@ def _network_rows(side: services.Side) -> list[dict]:
 def _network_table(v: services.DesignView, side: services.Side) -> exports.Table:
     headers = ["Network number", "Network", "PCN code", "Practices", "Practice codes", "List size", "In band",
                f"Entitlement {v.year} (GBP)", "To the PCN (GBP)", "To member practices (GBP)",
-               "Payments not known", "Required access (minutes a week)"]
+               "Payments not known", "Not counted in the total", "Required access (minutes a week)"]
     rows = []
     for n in side.networks:
         m = n.money
         rows.append([n.number, n.name, n.code, len(n.practices), " ".join(n.codes), n.list_size, n.in_band,
                      None if m.total is None else float(m.total), None if m.to_pcn is None else float(m.to_pcn),
                      None if m.to_practices is None else float(m.to_practices), "; ".join(m.not_known),
-                     n.access.minutes])
+                     "; ".join(m.not_counted), n.access.minutes])
     return exports.Table(f"design-{v.area.code}-{v.date.isoformat()}-{side.key}", headers, rows)
 
 

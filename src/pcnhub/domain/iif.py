@@ -39,6 +39,9 @@ PER_1000: Final = "per_1000"
 #: What numerator / denominator is multiplied by to be compared with the thresholds.
 UNIT_SCALES: Final = {PERCENT: Decimal(100), PER_1000: Decimal(1000)}
 
+#: How the pages and commands say a catalogue figure is unknown (never 0).
+NOT_PUBLISHED: Final = "not published in the sources held"
+
 PENNY: Final = Decimal("0.01")
 #: Points, achievement and adjustments are reported to this many decimal places (money to the penny).
 FIGURE: Final = Decimal("0.0001")
@@ -319,7 +322,7 @@ def score(catalogue: IIFYear, indicator_id: str, numerator: Any, denominator: An
     value = catalogue.point_value.value
     gbp = None
     if value is None:
-        notes.append(f"the value of an IIF point in {catalogue.year} is not known, so no amount")
+        notes.append(f"the value of an IIF point in {catalogue.year} is {NOT_PUBLISHED}, so no amount")
         statuses.append(UNCERTAIN)
     else:
         statuses.append(catalogue.point_value.status)

@@ -2,6 +2,10 @@
 
     GET /api/finance/pcns/{code}/entitlements?year=2023/24    a PCN's payments, total and monthly schedule
     GET /api/finance/areas/{code}/entitlements?year=2023/24   every PCN of an area, with totals
+    GET /api/finance/pcns/{code}/iif?year=2024/25             a PCN's IIF computed from the measures
+
+A total counts the Investment and Impact Fund computed from the PCN's indicators where the measures give it,
+and otherwise shows the IIF's maximum apart (``counted`` false, listed in ``not_counted``), never adding it.
 
 Unknown codes give 404 and codes outside the user's money scope 403 (the handlers of
 :mod:`pcnhub.webapp.api`); a year the catalogue does not cover gives 400.
@@ -17,7 +21,7 @@ from ninja.errors import HttpError
 
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
-from pcnhub.finance import permissions, services
+from pcnhub.finance import iif_output, permissions, services
 from pcnhub.pages.api import code_path, responses, year_parameter
 
 router = Router(tags=["finance"])
@@ -50,7 +54,10 @@ class LineOut(Schema):
     quantity: int
     rate: float | None = Field(description="GBP per unit of the basis; null when not known.")
     amount: float | None = Field(description="GBP for the year; null when not known (not counted in the total).")
-    maximum: bool
+    maximum: bool = Field(description="The amount is the most that can be earned (the IIF's maximum, CAIP).")
+    counted: bool = Field(description="In the total. False for the IIF's maximum where no achievement is "
+                                      "computed: shown apart, never added.")
+    computed: bool = Field(description="The IIF computed from the PCN's indicators (the measures).")
     paid_to: str
     schedule: str
     status: str = Field(description="verified, derived or uncertain.")
@@ -93,6 +100,9 @@ class PcnEntitlementOut(Schema):
     total_to_practices: float
     per_head: float | None
     not_known: list[str]
+    not_counted: list[str] = Field(description="Payments shown apart from the total (the IIF's maximum).")
+    iif: str = Field(description="How the IIF is in the total: counted (computed from n indicators, as of a "
+                                 "date), maximum not counted, or not known; blank in a year without it.")
     monthly: list[MonthOut]
     paid_after_year_end: float
     practices: list[PracticeOut]
@@ -110,6 +120,8 @@ class AreaRowOut(Schema):
     arrs: float
     per_head: float | None
     not_known: list[str]
+    not_counted: list[str]
+    iif: str
     overrides: list[str]
     as_of: dt.date | None
 
@@ -150,7 +162,8 @@ def line_dict(line) -> dict:
     p = line.payment
     return {
         "key": p.key, "name": p.name, "basis": p.basis, "quantity": line.quantity, "rate": _float(line.rate),
-        "amount": _float(line.amount), "maximum": p.maximum, "paid_to": p.paid_to, "schedule": p.schedule,
+        "amount": _float(line.amount), "maximum": line.maximum, "counted": line.counted,
+        "computed": line.earned is not None, "paid_to": p.paid_to, "schedule": p.schedule,
         "status": line.status, "source": line.override.describe() if line.override else p.source,
         "note": "; ".join(filter(None, [line.how, p.note])),
         "alternatives": [{"value": _float(a.value), "start": a.start.isoformat() if a.start else None, "unit": a.unit,
@@ -178,6 +191,8 @@ def pcn_dict(money: services.PcnMoney) -> dict:
         "total_to_practices": float(money.to_practices),
         "per_head": _float(money.per_head),
         "not_known": [line.payment.key for line in ent.not_known],
+        "not_counted": [line.payment.key for line in ent.not_counted],
+        "iif": money.iif_text,
         "monthly": [{"month": m.strftime("%Y-%m"), "amount": float(a)} for m, a in ent.monthly()],
         "paid_after_year_end": float(ent.after_year_end),
         "practices": [
@@ -199,7 +214,9 @@ def area_row(r: services.PcnMoney) -> dict:
     return {
         "code": r.pcn.code, "name": r.pcn.name, "icb": r.icb.code if r.icb else None, "practices": len(r.members),
         **_sums(r),
-        "not_known": [line.payment.key for line in r.entitlement.not_known], "overrides": sorted(r.overrides),
+        "not_known": [line.payment.key for line in r.entitlement.not_known],
+        "not_counted": [line.payment.key for line in r.entitlement.not_counted], "iif": r.iif_text,
+        "overrides": sorted(r.overrides),
         "as_of": r.as_of,
     }
 
@@ -281,11 +298,22 @@ class IIFTotalOut(Schema):
     note: str
 
 
+class IIFCountedOut(Schema):
+    gbp: float = Field(description="What the entitlement counts: the GBP of the indicators computed so far.")
+    indicators: list[str]
+    not_counted: list[str] = Field(description="The year's other indicators (not computed, or without points).")
+    as_of: dt.date
+    status: str
+    label: str
+
+
 class PcnIIFOut(Schema):
     pcn: OrgOut
     year: str
     computed: bool = Field(description="false when the measures output has nothing for this PCN and year: "
-                                       "the entitlement then counts the IIF's maximum.")
+                                       "the entitlement then shows the IIF's maximum apart, not counted.")
+    counted: IIFCountedOut | None = Field(description="What the entitlement's total counts of the IIF; null when "
+                                                      "no indicator has GBP (the maximum is then not counted).")
     last_month: dt.date | None
     list_size: int | None
     counts: str = Field(description="Where the counts come from (disclosure-controlled or exact).")
@@ -298,24 +326,22 @@ class PcnIIFOut(Schema):
             summary="A PCN's Investment and Impact Fund over the year to date, computed from the measures")
 def pcn_iif(request: HttpRequest, code: str = code_path("PCN"), year: str | None = year_parameter()):
     """Without ``year``, the IIF year of the measures output's last month (else the money pages' year)."""
-    from pcnhub.finance import views_iif
-    from pcnhub.reference.iif import iif_year
-
     pcn = permissions.money_pcn(request.scope, code)
-    last = views_iif.output_last_month() if year is None else None
+    last = iif_output.last_month() if year is None else None
     chosen = FinancialYear.containing(last) if last is not None else _year(year)
     try:
-        catalogue = iif_year(chosen)
+        catalogue = iif_output.catalogue(chosen)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    result = views_iif.pcn_iif(pcn.code, chosen)
+    result = iif_output.pcn_iif(pcn.code, chosen)
     if result is None:
-        return {"pcn": _org(pcn), "year": chosen.label, "computed": False, "last_month": None, "list_size": None,
-                "counts": "", "indicators": [], "total": None,
+        return {"pcn": _org(pcn), "year": chosen.label, "computed": False, "counted": None, "last_month": None,
+                "list_size": None, "counts": "", "indicators": [], "total": None,
                 "not_computed": [{"indicator": i.id, "name": i.name,
                                   "reason": i.measure_note if not i.measure else "no measures for this PCN and year"}
                                  for i in catalogue.indicators]}
     data = result.to_dict()
-    return {"pcn": _org(pcn), "year": chosen.label, "computed": True, "last_month": result.last_month,
+    return {"pcn": _org(pcn), "year": chosen.label, "computed": True, "counted": data["counted"],
+            "last_month": result.last_month,
             "list_size": result.list_size, "counts": data["counts"], "indicators": data["indicators"],
             "not_computed": data["not_computed"], "total": data["total"]}

@@ -3,16 +3,18 @@
 The counts of each indicator's measure (``indicator.measure`` in ``reference/iif``) for the PCN, month by
 month over the IIF year to date, come from one of two places:
 
-* :func:`read_output`: the PCN rows of a measures output (``measure_values.parquet`` of ``pcnhub measures
-  run``), whose counts are disclosure-controlled (rounded to 5, counts of 1 to 6 suppressed): the IIF
-  computed from them is said to be so;
+* :func:`read_output` (one PCN) and :func:`read_outputs` (many, in one read): the PCN rows of a measures
+  output (``measure_values.parquet`` of ``pcnhub measures run``), whose counts are disclosure-controlled
+  (rounded to 5, counts of 1 to 6 suppressed): the IIF computed from them is said to be so; every read of
+  the file goes through :func:`query`;
 * :func:`compute_from_dataset`: the exact counts, computed from a patient dataset for the PCN's practices
   with the measures engine (DuckDB).
 
 :func:`achievement` then scores each linked indicator with :func:`pcnhub.domain.iif.year_to_date`: points,
 GBP with the PCN's list size (and the prevalence adjustment where the catalogue says the indicator has
 one, prevalence being the measure's denominator over the registered list, the PCN's against England's),
-and the forecast.  Nothing here needs Django: the pages and the command share it.
+and the forecast; :attr:`PCNAchievement.earned` is what the PCN's entitlement counts of it.  Nothing here
+needs Django: the pages and the command share it (the pages keep it in the cache, :mod:`pcnhub.finance.iif_output`).
 """
 
 from __future__ import annotations
@@ -74,32 +76,63 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def read_output(folder: Path, pcn_code: str, catalogue: d.IIFYear, as_of: dt.date | None = None) -> Series:
-    """The PCN's and England's monthly counts of the year's measures from ``folder/measure_values.parquet``."""
+def query(path: Path, sql: str, params: Sequence) -> list[tuple]:
+    """``sql`` over the Parquet file ``path`` (the first parameter): every read of a measures output goes here."""
     import duckdb
 
+    con = duckdb.connect()
+    try:
+        return con.execute(sql, [str(path), *params]).fetchall()
+    finally:
+        con.close()
+
+
+def _values(folder: Path) -> Path:
     path = Path(folder) / VALUES_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{folder}: no {VALUES_FILE} (run pcnhub measures run)")
+    return path
+
+
+def last_month(folder: Path) -> dt.date | None:
+    """The last month of the measures output in ``folder`` (None when it has no rows)."""
+    [(last,)] = query(_values(folder), "SELECT max(month) FROM read_parquet(?)", [])
+    return last
+
+
+def read_outputs(folder: Path, catalogue: d.IIFYear, pcn_codes: Sequence[str] | None = None,
+                 as_of: dt.date | None = None) -> dict[str, Series]:
+    """Each PCN's (``pcn_codes``, default every PCN of the output) and England's monthly counts of the year's
+    measures from ``folder/measure_values.parquet``, in one read: ``{pcn_code: Series}``."""
+    path = _values(folder)
     months = [m for m in d.year_months(catalogue.year) if as_of is None or m <= as_of]
     if not months:
-        return Series({}, source=ROUNDED)
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "SELECT measure, level, month, numerator, denominator FROM read_parquet(?) "
-            "WHERE ((level = ? AND org_code = ?) OR (level = ? AND org_code = ?)) AND month BETWEEN ? AND ? "
-            "ORDER BY month", [str(path), PCN_LEVEL, pcn_code, ENGLAND_LEVEL, ENGLAND, months[0], months[-1]],
-        ).fetchall()
-    finally:
-        con.close()
-    return _series(rows, ROUNDED)
+        return {}
+    chosen = "" if pcn_codes is None else " AND list_contains(?, org_code)"
+    rows = query(path,
+                 "SELECT measure, level, org_code, month, numerator, denominator FROM read_parquet(?) "
+                 f"WHERE ((level = ?{chosen}) OR (level = ? AND org_code = ?)) AND month BETWEEN ? AND ? "
+                 "ORDER BY month",
+                 [PCN_LEVEL, *([] if pcn_codes is None else [list(pcn_codes)]), ENGLAND_LEVEL, ENGLAND,
+                  months[0], months[-1]])
+    england = [(m, level, month, n, dn) for m, level, _, month, n, dn in rows if level == ENGLAND_LEVEL]
+    by_pcn: dict[str, list[tuple]] = {}
+    for measure_id, level, code, month, numerator, denominator in rows:
+        if level == PCN_LEVEL:
+            by_pcn.setdefault(code, []).append((measure_id, level, month, numerator, denominator))
+    codes = by_pcn if pcn_codes is None else dict.fromkeys(pcn_codes)
+    return {code: _series([*by_pcn.get(code, []), *england], ROUNDED) for code in codes}
+
+
+def read_output(folder: Path, pcn_code: str, catalogue: d.IIFYear, as_of: dt.date | None = None) -> Series:
+    """The PCN's and England's monthly counts of the year's measures from ``folder/measure_values.parquet``."""
+    return read_outputs(folder, catalogue, [pcn_code], as_of).get(pcn_code) or Series({}, source=ROUNDED)
 
 
 def _series(rows: Sequence[tuple], source: str) -> Series:
     pcn: dict[str, list[d.MonthCounts]] = {}
     england: dict[str, list[d.MonthCounts]] = {}
-    for measure_id, level, month, numerator, denominator in rows:
+    for measure_id, level, month, numerator, denominator in sorted(rows, key=lambda r: r[2]):
         target = pcn if level == PCN_LEVEL else england
         target.setdefault(measure_id, []).append(d.MonthCounts(month, _decimal(numerator), _decimal(denominator)))
     listing = register_measure(set(pcn) | set(england))
@@ -188,9 +221,23 @@ class PCNAchievement:
     def status(self) -> str:
         return d.worst(*(r.status for r in self.rows)) if self.rows else d.UNCERTAIN
 
+    @property
+    def as_of(self) -> dt.date | None:
+        """The last day counted: the end of the last month."""
+        if self.last_month is None:
+            return None
+        return (self.last_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+    @property
+    def earned(self) -> d.Earned | None:
+        """What the PCN's entitlement counts of the IIF: the indicators with GBP so far (None: none has)."""
+        return None if self.as_of is None else d.earned_to_date(self.year, self.rows, self.as_of)
+
     def to_dict(self) -> dict[str, Any]:
         def money(value: Decimal | None) -> float | None:
             return None if value is None else float(value)
+
+        earned = self.earned
 
         return {
             "year": self.year.year.label, "pcn": self.pcn_code, "list_size": self.list_size,
@@ -203,6 +250,10 @@ class PCNAchievement:
                       "status": self.status,
                       "note": "a total is given only when every indicator computed has it; indicators the "
                               "patient data cannot express are not counted"},
+            "counted": None if earned is None else {
+                "gbp": float(earned.amount), "indicators": list(earned.indicators),
+                "not_counted": list(earned.not_counted), "as_of": earned.as_of.isoformat(),
+                "status": earned.status, "label": earned.describe()},
             "point_value": self.year.point_value.to_dict(),
         }
 

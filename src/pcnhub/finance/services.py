@@ -7,10 +7,15 @@ replace catalogue rates. Everything is computed in bulk: an area or all of Engla
 handful of queries as one PCN (one of memberships, one of list sizes, one of beds, one of
 overrides and one per level of geography).
 
+The Investment and Impact Fund counted in each PCN's total is the IIF computed from its indicators in the
+measures output (:func:`pcnhub.finance.iif_output.earned`, labelled "computed from n indicators, as of
+<date>"); a PCN and year without it shows the IIF's maximum apart, not counted.
+
 What the pages ask for again and again (a PCN's years, an area's PCNs, a PCN's year, England's figures by
 ICB) is kept in the site's cache (:func:`_cached`) under :func:`money_fingerprint` (the register's
-fingerprint and that of the rate overrides and care home beds: everything the computation reads) and the
-rates catalogue's own digest, so any import, edit, override or new catalogue computes afresh.
+fingerprint and that of the rate overrides and care home beds: everything the computation reads), the
+measures output's fingerprint and the rates catalogue's own digest, so any import, edit, override, new
+measures run or new catalogue computes afresh.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from pcnhub.domain.money.entitlements import (
     pence,
 )
 from pcnhub.domain.money.years import FinancialYear, catalogue_years, long_date
+from pcnhub.finance import iif_output
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.reference.rates import year_rates
 from pcnhub.register.models import (
@@ -100,9 +106,10 @@ def catalogue_digest(year: FinancialYear) -> str:
 
 
 def _cached(name: str, parts: list, years: Iterable[FinancialYear], compute):
-    """``compute()``, kept in the site's cache under ``name``, ``parts``, the catalogue of ``years`` and
-    :func:`money_fingerprint`."""
-    return cached(MONEY_KEY + name, [parts, [catalogue_digest(y) for y in years]], compute, money_fingerprint())
+    """``compute()``, kept in the site's cache under ``name``, ``parts``, the catalogue of ``years``, the
+    measures output (the IIF counted) and :func:`money_fingerprint`."""
+    digests = [[catalogue_digest(y), iif_output.digest(y)] for y in years]
+    return cached(MONEY_KEY + name, [parts, digests, iif_output.fingerprint()], compute, money_fingerprint())
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -162,6 +169,27 @@ class PcnMoney:
     def uncertain(self) -> list[str]:
         return [line.payment.name for line in self.entitlement.lines if line.status == c.UNCERTAIN]
 
+    @property
+    def not_counted(self) -> list[str]:
+        return [line.payment.name for line in self.entitlement.not_counted]
+
+    @property
+    def iif_text(self) -> str:
+        """How the IIF is in the total: "computed from ...", "maximum, not counted", or "not known"."""
+        return iif_text(self.entitlement)
+
+
+def iif_text(entitlement: Entitlement) -> str:
+    """How an entitlement's IIF is in its total, in a few words (blank in a year without the IIF)."""
+    line = entitlement.iif
+    if line is None:
+        return ""
+    if line.earned is not None:
+        return f"counted: {line.earned.describe().split(';')[0]}"
+    if line.known:
+        return "maximum, not counted in the total"
+    return "not known"
+
 
 class MoneyTotals:
     """The totals of the money of many PCNs, ``rows``."""
@@ -191,6 +219,27 @@ class MoneyTotals:
     @property
     def per_head(self) -> Decimal | None:
         return pence(self.total / self.registered) if self.registered else None
+
+    @property
+    def iif_counted(self) -> int:
+        """PCNs whose total counts an IIF computed from the measures."""
+        return sum(1 for r in self.rows if r.entitlement.iif is not None and r.entitlement.iif.earned is not None)
+
+    @property
+    def iif_not_counted(self) -> int:
+        """PCNs whose IIF maximum is shown apart, not counted."""
+        return sum(1 for r in self.rows if r.entitlement.not_counted)
+
+
+def iif_summary(counted: int, not_counted: int, pcns: int) -> str:
+    """How the IIF is in a total of many PCNs, in a sentence ("" when no PCN has an IIF line)."""
+    if not counted and not not_counted:
+        return ""
+    parts = [f"counted for {counted} of {pcns} PCNs (computed from the measures)"] if counted else []
+    if not_counted:
+        parts.append(f"for {not_counted} of {pcns} PCNs only its maximum is known, shown apart on each PCN's "
+                     "page and not counted")
+    return "Investment and Impact Fund: " + "; ".join(parts) + "."
 
 
 @dataclass
@@ -482,11 +531,13 @@ def _money(pcn_ids: Iterable[int] | None, rates: c.YearRates,
         pcns = Organisation.objects.in_bulk(list(resolved))
     icbs = icbs_of({p: r.practice_ids for p, r in resolved.items()}, year.start)
     overrides = _overrides_by_icb({i.pk for i in icbs.values()}, rates)
+    earned = iif_output.earned(year) if rates.payment("iif") is not None else {}
     out = []
     for pcn_id, r in resolved.items():
         icb = icbs.get(pcn_id)
         in_force = overrides.get(icb.pk, {}) if icb else {}
-        result = entitlement(rates, r.population, overrides=in_force, members=r.payees)
+        result = entitlement(rates, r.population, overrides=in_force, members=r.payees,
+                             iif=earned.get(pcns[pcn_id].code))
         out.append(PcnMoney(pcns[pcn_id], year, result, r.members, r.as_of, list(r.notes), in_force, icb, r.member_date))
     out.sort(key=lambda m: (m.pcn.name, m.pcn.code))
     return out
@@ -566,11 +617,17 @@ class Figures:
     to_practices: Decimal
     arrs: Decimal
     per_head: Decimal | None
+    iif_counted: int = 0
+    iif_not_counted: int = 0
 
     @classmethod
     def of(cls, code: str | None, name: str, money: MoneyTotals, practices: int) -> Figures:
         return cls(code, name, len(money.rows), practices, money.registered, money.total, money.to_pcn,
-                   money.to_practices, money.arrs, money.per_head)
+                   money.to_practices, money.arrs, money.per_head, money.iif_counted, money.iif_not_counted)
+
+    @property
+    def iif_summary(self) -> str:
+        return iif_summary(self.iif_counted, self.iif_not_counted, self.pcns)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,16 @@
 """A PCN's Investment and Impact Fund computed from the measures (``/finance/pcn/<code>/iif/``).
 
 The measures output is ``PCNHUB_PHM_DIR/measures/measure_values.parquet`` (``pcnhub measures run --out``;
-the demo writes it there).  Its counts are disclosure-controlled, and the page says so.  Where there is
-no output for the PCN and year, the page says the IIF is not computed and the money page shows the maximum.
+the demo writes it there), read through the cache of :mod:`pcnhub.finance.iif_output`.  Its counts are
+disclosure-controlled, and the page says so.  Where there is no output for the PCN and year, the page says
+the IIF is not computed, and the money page shows its maximum apart, not counted in the total.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,49 +19,10 @@ from django.views.decorators.http import require_GET
 from pcnhub.domain import iif as d
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import iif as service
-from pcnhub.finance import permissions
+from pcnhub.finance import iif_output, permissions
 from pcnhub.finance.views_common import query_year
 from pcnhub.pages import exports
 from pcnhub.pages.views import download_response, page
-from pcnhub.reference.iif import iif_year
-
-MEASURES_FOLDER: Final = "measures"
-
-
-def measures_folder() -> Path:
-    return Path(settings.PCNHUB_PHM_DIR) / MEASURES_FOLDER
-
-
-def output_last_month(folder: Path | None = None) -> dt.date | None:
-    """The last month of the measures output, or None when there is none."""
-    import duckdb
-
-    path = (folder or measures_folder()) / service.VALUES_FILE
-    if not path.is_file():
-        return None
-    con = duckdb.connect()
-    try:
-        (last,) = con.execute("SELECT max(month) FROM read_parquet(?)", [str(path)]).fetchone()
-    finally:
-        con.close()
-    return last
-
-
-def pcn_iif(pcn_code: str, year: FinancialYear, folder: Path | None = None) -> service.PCNAchievement | None:
-    """The PCN's IIF for the year from the measures output; None when the output has nothing for it."""
-    folder = folder or measures_folder()
-    try:
-        catalogue = iif_year(year)
-    except ValueError:
-        return None
-    if not (folder / service.VALUES_FILE).is_file():
-        return None
-    series = service.read_output(folder, pcn_code, catalogue)
-    if not any(series.pcn.values()):
-        return None
-    size = int(series.registered[max(series.registered)]) if series.registered else None
-    result = service.achievement(catalogue, pcn_code, series, list_size=size)
-    return result if result.has_data else None
 
 
 def gbp_text(value: Any) -> str:
@@ -114,21 +73,22 @@ def table(result: service.PCNAchievement, pcn_code: str) -> exports.Table:
 def pcn_iif_page(request: HttpRequest, code: str) -> HttpResponse:
     pcn = permissions.money_pcn(request.scope, code)
     form, year = query_year(request)
-    last = output_last_month()
+    last = iif_output.last_month()
     if not request.GET.get("year") and last is not None:
         # Without ?year=, the IIF year of the measures' last month.
         year = FinancialYear.containing(last)
-    result = pcn_iif(pcn.code, year)
+    result = iif_output.pcn_iif(pcn.code, year)
     if result is not None:
         download = download_response(request, {"iif": lambda: table(result, pcn.code)})
         if download:
             return download
     try:
-        catalogue = iif_year(year)
+        catalogue = iif_output.catalogue(year)
     except ValueError as error:
         catalogue, why = None, str(error)
     else:
         why = ""
+    earned = result.earned if result else None
     query = form.data.copy()
     query["year"] = year.label
     return render(request, "finance/iif_pcn.html", {
@@ -136,7 +96,17 @@ def pcn_iif_page(request: HttpRequest, code: str) -> HttpResponse:
         "result": result, "rows": rows(result, pcn.code) if result else [],
         "total": result.to_dict()["total"] if result else None,
         "total_gbp": gbp_text(result.gbp) if result else "", "forecast_gbp": gbp_text(result.forecast_gbp) if result else "",
+        "earned": earned, "earned_gbp": gbp_text(earned.amount) if earned else "",
+        "point_value": point_value_text(catalogue) if catalogue else "",
         "not_linked": result.not_linked if result else tuple(i for i in (catalogue.indicators if catalogue else ())
                                                              if not i.measure),
-        "measures_folder": measures_folder(),
+        "measures_folder": iif_output.measures_folder(),
     })
+
+
+def point_value_text(catalogue: d.IIFYear) -> str:
+    """The year's value of a point as the pages write it: "£198 (verified)", or that no source held gives it."""
+    figure = catalogue.point_value
+    if figure.value is None:
+        return f"{d.NOT_PUBLISHED} for {catalogue.year}"
+    return f"£{figure.value:,} ({figure.status})"

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pcnhub.accounts.models import Role
 from pcnhub.domain.money import catalogue as c
 from pcnhub.domain.money.years import FinancialYear
-from pcnhub.finance import permissions, services, views_iif
+from pcnhub.finance import iif_output, permissions, services, views_iif
 from pcnhub.finance.forms_money import (
     SORTS,
     AreaYearForm,
@@ -101,7 +101,9 @@ def _line_view(line) -> dict:
         "rate": rate_text(line.rate, p.basis),
         "amount": gbp(line.amount),
         "known": line.known,
-        "maximum": p.maximum,
+        "maximum": line.maximum,
+        "counted": line.counted,
+        "computed": line.earned is not None,
         "schedule": SCHEDULE_LABELS[p.schedule],
         "paid_to": "Member practices" if p.paid_to == c.TO_PRACTICES else "PCN",
         "period": f"{p.start.day} {p.start:%b %Y} to {p.end.day} {p.end:%b %Y}",
@@ -133,7 +135,7 @@ def _payments_by_year(years: list[services.PcnMoney]) -> tuple[list[dict], list[
                 cells.append({"present": False, "title": f"Not a payment of the Network Contract in {money.year}."})
             else:
                 cells.append({"present": True, "has_members": money.has_members, **_line_view(line),
-                              "value": line.amount})
+                              "value": line.amount if line.counted else None})
         rows.append({"key": key, "name": name, "cells": cells})
     columns = [
         {"year": m.year.label, "total": gbp(m.total), "has_members": m.has_members, "registered": m.registered}
@@ -152,6 +154,8 @@ def _payments_table(pcn, years, rows) -> exports.Table:
         for cell in row["cells"]:
             if not cell["present"]:
                 out += [None, "not in this year"]
+            elif cell["known"] and not cell["counted"]:
+                out += [None, f"{cell['amount']} maximum, not counted in the total"]
             else:
                 out += [_number(cell["value"]), cell["status"] + (" (ICB override)" if cell["override"] else "")]
         body.append(out)
@@ -223,10 +227,11 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "schedule": lambda: _schedule_table(money, schedule),
         "lines": lambda: exports.Table(
             f"pcn-{pcn.code}-payments-{year.slug}",
-            ["Payment key", "Payment", "Basis", "Quantity", "Rate", "Amount (GBP)", "Paid to", "Paid",
-             "Status", "Override", "Source", "Note"],
+            ["Payment key", "Payment", "Basis", "Quantity", "Rate", "Amount (GBP)", "Counted in the total",
+             "Paid to", "Paid", "Status", "Override", "Source", "Note"],
             [[line.payment.key, line.payment.name, c.BASIS_LABELS[line.payment.basis], line.quantity,
-              None if line.rate is None else float(line.rate), _number(line.amount), v["paid_to"], v["schedule"],
+              None if line.rate is None else float(line.rate), _number(line.amount),
+              "yes" if line.known and line.counted else "no", v["paid_to"], v["schedule"],
               v["status"], v["override"], line.payment.source, v["note"]]
              for line, v in zip(money.entitlement.lines, lines)],
         ),
@@ -263,7 +268,9 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
             for row in rows
         ],
     }
-    iif = views_iif.pcn_iif(pcn.code, year)
+    iif = iif_output.pcn_iif(pcn.code, year)
+    iif_line = money.entitlement.iif
+    iif_catalogue = iif_output.catalogue_or_none(year)
     context = {
         "query": form.data,
         "form": form,
@@ -271,10 +278,11 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "year": year,
         "money": money,
         "iif": iif,
-        "iif_gbp": views_iif.gbp_text(iif.gbp) if iif else "",
+        "iif_line": _line_view(iif_line) if iif_line else None,
+        "iif_earned": iif_line.earned if iif_line else None,
         "iif_forecast": views_iif.gbp_text(iif.forecast_gbp) if iif else "",
-        "iif_maximum": next((gbp(line.amount) for line in money.entitlement.lines
-                             if line.payment.basis == c.POINTS and line.amount is not None), None),
+        "iif_point_value": views_iif.point_value_text(iif_catalogue) if iif_catalogue else "",
+        "not_counted": [_line_view(line) for line in money.entitlement.not_counted],
         "population": money.population,
         "defaulted": money.population.defaulted(),
         "summary": {
@@ -366,13 +374,13 @@ def _area_table(area, money: services.AreaMoney, rows) -> exports.Table:
         f"money-{area.code}-{money.year.slug}",
         ["PCN code", "PCN name", "ICB", "Member practices", "Registered patients", "Total (GBP)", "To the PCN (GBP)",
          "To member practices (GBP)", "ARRS sum (GBP)", "Per registered patient (GBP)", "Payments not known",
-         "ICB overrides used", "List sizes dated"],
+         "Investment and Impact Fund", "ICB overrides used", "List sizes dated"],
         [[r.pcn.code, r.pcn.name, r.icb.code if r.icb else None, len(r.members), r.registered, _number(r.total),
           _number(r.to_pcn), _number(r.to_practices), _number(r.arrs), _number(r.per_head), "; ".join(r.not_known),
-          "; ".join(sorted(r.overrides)), r.as_of] for r in rows]
+          r.iif_text, "; ".join(sorted(r.overrides)), r.as_of] for r in rows]
         + [["", f"Total for {area.name}", "", money.practices, money.registered, _number(money.total),
             _number(money.to_pcn), _number(money.to_practices), _number(money.arrs), _number(money.per_head),
-            "", "", None]],
+            "", "", "", None]],
     )
 
 
@@ -413,6 +421,7 @@ def area_money(request: HttpRequest, code: str) -> HttpResponse:
         "chart": chart,
         "uncertain": uncertain,
         "not_known": sorted({name for r in money.rows for name in r.not_known}),
+        "iif_summary": services.iif_summary(money.iif_counted, money.iif_not_counted, len(money.rows)),
         "overrides": sorted({(r.icb.code, r.icb.name, key) for r in money.rows if r.icb for key in r.overrides}),
         "is_icb": area.kind == OrgKind.ICB,
         "can_override": permissions.can_override_rates(request.scope, area),
@@ -472,6 +481,7 @@ def england_money(request: HttpRequest) -> HttpResponse:
         "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
                    "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
                    "pcns": money.pcns, "practices": money.practices},
+        "iif_summary": money.iif_summary,
         "chart": {
             "kind": "hbar",
             "title": f"Network Contract payments per registered patient by ICB, {year}",

@@ -39,6 +39,7 @@ from typing import TypeVar
 import duckdb
 from django.conf import settings
 
+from pcnhub.analytics.outputs import fingerprint
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import cached, latest_data_date
 
@@ -288,11 +289,10 @@ def read_output(folder: Path, files: Sequence[str], summary_file: str, make: Cal
         return None
     try:
         summary = json.loads((folder / summary_file).read_text(encoding="utf-8"))
-        stats = [(folder / name).stat() for name in files]
     except (OSError, ValueError):
         return None
-    fingerprint = ";".join(f"{folder / name}:{st.st_mtime_ns}:{st.st_size}" for name, st in zip(files, stats))
-    return make(folder, summary if isinstance(summary, dict) else {}, fingerprint)
+    found = fingerprint(folder, files)
+    return None if found is None else make(folder, summary if isinstance(summary, dict) else {}, found)
 
 
 def output(folder: Path | None = None) -> Output | None:

@@ -291,10 +291,14 @@ def payment_line(rates: c.YearRates, payment: c.Payment, population: Population,
         rate, status, how = rates.catalogue_rate(payment)
         if payment.basis == c.POINTS and rate is not None and (payment.points is None or not payment.average_list):
             rate, status, how = None, c.UNCERTAIN, "points not known"
-    if payment.basis == c.POINTS and iif is not None and rate is not None:
-        most = f"up to {_gbp(pence(_amount(payment, rate, quantity)))} at full achievement" if payment.points else ""
-        how = "; ".join(filter(None, [iif.describe(), most, how]))
-        return Line(payment, quantity, rate, d.worst(status, iif.status), how, iif.at(rate), (), override, earned=iif)
+    if payment.basis == c.POINTS and iif is not None:
+        # The value of a point the IIF was computed with, or the ICB's in its place.
+        rate = iif.value_per_point if override is None else override.rate
+        status = iif.status if override is None else d.worst(c.VERIFIED, iif.status)
+        full = payment.points is not None and bool(payment.average_list)
+        most = f"up to {_gbp(pence(_amount(payment, rate, quantity)))} at full achievement" if full else ""
+        how = "; ".join(filter(None, [iif.describe(), most]))
+        return Line(payment, quantity, rate, status, how, iif.at(rate), (), override, earned=iif)
     if rate is None:
         return Line(payment, quantity, None, status, how, None, (), counted=payment.basis != c.POINTS)
     if payment.basis == c.POINTS:
