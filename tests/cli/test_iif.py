@@ -77,7 +77,8 @@ def test_catalogue_json_and_text():
     assert [i["id"] for i in data["indicators"]] == ["HI-03", "CAN-02"]
     assert all(i["source"] and i["status"] for i in data["indicators"])
     code, out, _ = pcnhub("iif", "catalogue", "--year", "2023/24")
-    assert code == 0 and "GBP a point not known (uncertain)" in out and "CAN-02" in out
+    assert code == 0 and "GBP a point not published in the sources held (uncertain)" in out and "CAN-02" in out
+    assert "average PCN list not published in the sources held (uncertain)" in out
 
 
 def test_the_console_script_runs_iif_points():
@@ -157,3 +158,16 @@ def test_pcn_achievement_bad_input_exits_2_naming_it(iif_data, extra, message):
 def test_pcn_achievement_needs_a_year():
     code, _, err = pcnhub("iif", "--pcn", "U00001", "--data", ".")
     assert code == 2 and "--year is needed" in err
+
+
+def test_a_year_without_a_published_value_of_a_point_says_so_never_zero():
+    # 2025/26 CAN-04 as published: 22 points, 65% to 80%; 70% earns 22 x 5 / 15 = 7.3333 points, no GBP.
+    code, out, _ = pcnhub("iif", "points", "--year", "2025/26", "--indicator", "CAN-04", "--numerator", "70",
+                          "--denominator", "100", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["points"] == 7.3333 and data["max_points"] == 22
+    assert data["value_per_point"] is None and data["gbp"] is None and data["status"] == "uncertain"
+    assert "the value of an IIF point in 2025/26 is not published in the sources held, so no amount" in data["notes"]
+    code, out, _ = pcnhub("iif", "points", "--year", "2025/26", "--indicator", "CAN-04", "--numerator", "70",
+                          "--denominator", "100")
+    assert code == 0 and "value of a point not published in the sources held" in out and "GBP 0" not in out

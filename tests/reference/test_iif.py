@@ -52,10 +52,27 @@ def test_every_indicator_and_figure_has_a_source_and_a_status():
     ("2022/23", "CVD-15", 66, 40, 60),
     ("2024/25", "CAN-02", 22, 65, 80),
     ("2025/26", "CAN-04", 22, 65, 80),
+    ("2023/24", "ACC-08", 71, None, None),  # Management in Practice, 7 June 2024; thresholds not found
 ])
 def test_published_points_and_thresholds(label, indicator_id, points, lower, upper):
     indicator = year(label).indicator(indicator_id)
     assert (indicator.points, indicator.lower, indicator.upper) == (points, lower, upper)
+
+
+def test_an_indicator_with_points_but_no_thresholds_is_not_scored():
+    acc08 = year("2023/24").indicator("ACC-08")
+    assert acc08.points == 71 and not acc08.scored and acc08.status == d.UNCERTAIN
+    with pytest.raises(d.IIFError, match="thresholds are not all known"):
+        d.points(acc08, 95)
+
+
+@pytest.mark.parametrize("label", ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"])
+def test_no_aspiration_share_is_assumed(label):
+    # 2020/21 had none; for later years no source read gives the IIF's share (QOF's 70%, 80% from 2024/25, is
+    # not the IIF's), so none is computed.
+    catalogue = year(label)
+    assert catalogue.aspiration.share is None and d.aspiration_payment(catalogue, 10_000) is None
+    assert catalogue.aspiration.status == (d.VERIFIED if label == "2020/21" else d.UNCERTAIN)
 
 
 @pytest.mark.parametrize(("label", "points", "value"), [("2020/21", 194, 111), ("2021/22", 225, 200),

@@ -69,8 +69,8 @@ def add_iif_arguments(parser: argparse.ArgumentParser) -> None:
     catalogue.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _money(value: float | None) -> str:
-    return "not known" if value is None else f"GBP {value:,.2f}"
+def _money(value: float | None, unknown: str = "not known") -> str:
+    return unknown if value is None else f"GBP {value:,.2f}"
 
 
 def _threshold(value: float | None, unit: str) -> str:
@@ -86,7 +86,8 @@ def _print_points(result: d.Result, stdout: TextIO) -> None:
         f"  achievement {_threshold(r['achievement'], r['unit'])} "
         f"(thresholds {_threshold(r['lower'], r['unit'])} to {_threshold(r['upper'], r['unit'])})\n"
         f"  points {r['points']:g} of {r['max_points']:g}\n"
-        f"  value of a point {_money(r['value_per_point'])}, list-size adjustment {r['list_size_adjustment']:g}, "
+        f"  value of a point {_money(r['value_per_point'], d.NOT_PUBLISHED)}, "
+        f"list-size adjustment {r['list_size_adjustment']:g}, "
         f"prevalence adjustment {r['prevalence_adjustment']:g}\n"
         f"  {_money(r['gbp'])} ({r['status']})\n")
     for note in r["notes"]:
@@ -95,7 +96,7 @@ def _print_points(result: d.Result, stdout: TextIO) -> None:
 
 def _print_catalogue(catalogue: d.IIFYear, stdout: TextIO) -> None:
     def known(figure: d.Figure, label: str) -> str:
-        return f"{label} {'not known' if figure.value is None else f'{figure.value:,}'} ({figure.status})"
+        return f"{label} {d.NOT_PUBLISHED if figure.value is None else f'{figure.value:,}'} ({figure.status})"
 
     stdout.write(f"Investment and Impact Fund {catalogue.year}\n  "
                  + "; ".join([known(catalogue.point_value, "GBP a point"), known(catalogue.total_points, "points"),
