@@ -16,6 +16,8 @@ to produce it. Every table downloads as CSV or Excel (``?format=csv|xlsx&table=N
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -98,6 +100,19 @@ def _funnel_chart(definition: Definition, subject: Organisation, rows: list[Valu
                    **{k: [getattr(r, k) for r in limited] for k in ("lower95", "upper95", "lower998", "upper998")},
                    "england": [r.england_value for r in limited]},
     }
+
+
+def _respond(request: HttpRequest, tables: dict[str, Callable[[], exports.Table]], chosen: Definition | None,
+             template: str, context: Callable[[], dict]) -> HttpResponse:
+    """A measures page's answer: the download of one of ``tables`` when ``?format=&table=`` asks for it, else
+    ``template`` with ``context()`` and the query (the chosen measure in it, for the download links)."""
+    download = download_response(request, tables)
+    if download:
+        return download
+    query = request.GET.copy()
+    if chosen is not None:
+        query["measure"] = chosen.id
+    return render(request, template, {**context(), "query": query})
 
 
 def _latest(rows: list[Value], month) -> Value | None:
@@ -194,25 +209,22 @@ def _subject_page(request: HttpRequest, subject: Organisation) -> HttpResponse:
             "Measure id", "Month", "Neighbourhood (LSOA)", "Value", "Numerator", "Denominator"],
             [[r.measure, r.month, r.name, _number(r, "value"), _number(r, "numerator"), _number(r, "denominator")]
              for r in services.neighbourhoods(out, subject.code, None, latest=True)])
-    download = download_response(request, tables)
-    if download:
-        return download
-    query = request.GET.copy()
-    if chosen is not None:
-        query["measure"] = chosen.id
-    pcn = None
-    if not is_pcn:
-        from pcnhub.phm.permissions import is_member
 
-        found = [m for m in _pcns_of(subject) if is_member(subject, m)]
-        pcn = found[0] if found else None
-    return render(request, "measures/subject.html", {
-        "subject": subject, "is_pcn": is_pcn, "out": out, "last": last, "sections": sections,
-        "variation": variation, "neighbourhood": neighbourhood, "definitions": definitions, "chosen": chosen,
-        "query": query,
-        "practices": practices, "pcn": pcn,
-        "pcn_visible": pcn is not None and permissions.can_view(request.scope, pcn),
-    })
+    def context() -> dict:
+        pcn = None
+        if not is_pcn:
+            from pcnhub.phm.permissions import is_member
+
+            found = [m for m in _pcns_of(subject) if is_member(subject, m)]
+            pcn = found[0] if found else None
+        return {
+            "subject": subject, "is_pcn": is_pcn, "out": out, "last": last, "sections": sections,
+            "variation": variation, "neighbourhood": neighbourhood, "definitions": definitions, "chosen": chosen,
+            "practices": practices, "pcn": pcn,
+            "pcn_visible": pcn is not None and permissions.can_view(request.scope, pcn),
+        }
+
+    return _respond(request, tables, chosen, "measures/subject.html", context)
 
 
 def _neighbourhoods(out: Output, pcn: Organisation, chosen: Definition | None) -> dict | None:
@@ -308,17 +320,10 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         [[d.id, d.title, r.month, r.org_code, names[r.org_code].name, _number(r, "value"), _number(r, "numerator"),
           _number(r, "denominator"), _number(r, "percentile"), _number(r, "change_12m")]
          for d in definitions for r in _ranked(d, latest.get(d.id, []))])}
-    download = download_response(request, tables)
-    if download:
-        return download
-    query = request.GET.copy()
-    if chosen is not None:
-        query["measure"] = chosen.id
     icb_value = _latest(own.get(chosen.id, []), last) if chosen is not None else None
-    return render(request, "measures/area.html", {
+    return _respond(request, tables, chosen, "measures/area.html", lambda: {
         "icb": icb, "out": out, "last": last, "definitions": definitions, "chosen": chosen, "ranking": ranking,
-        "chart": chart, "query": query, "missing": missing,
-        "icb_text": _text(chosen, icb_value) if chosen is not None else "",
+        "chart": chart, "missing": missing, "icb_text": _text(chosen, icb_value) if chosen is not None else "",
     })
 
 
@@ -366,14 +371,7 @@ def england(request: HttpRequest) -> HttpResponse:
             "Measure id", "Month", "ICB code", "Value", "Numerator", "Denominator", "Change over 12 months"],
             [[r.measure, r.month, r.org_code, _number(r, "value"), _number(r, "numerator"), _number(r, "denominator"),
               _number(r, "change_12m")] for r in services.measures_latest(out, "icb")])
-    download = download_response(request, tables)
-    if download:
-        return download
-    query = request.GET.copy()
-    if chosen is not None:
-        query["measure"] = chosen.id
-    return render(request, "measures/england.html", {
+    return _respond(request, tables, chosen, "measures/england.html", lambda: {
         "out": out, "last": last, "rows": rows, "percentiles": [services.ordinal(p) for p in PERCENTILES],
         "definitions": definitions, "chosen": chosen, "chart": chart, "icbs": icbs, "may_rank": may_rank,
-        "query": query,
     })

@@ -1,5 +1,6 @@
-/* What pcnhub's Plotly charts share (money-chart.js, arrs-chart.js): the NHS identity colours, font
- * and grid, and drawing each chart container from the JSON that Django's json_script wrote for it.
+/* What pcnhub's Plotly charts share (money-chart.js, arrs-chart.js, measures-charts.js, phm-charts.js,
+ * funnel-chart.js): the NHS identity colours, font, grid and layout, and drawing each chart container from the
+ * JSON that Django's json_script wrote for it.
  * Load it before the chart scripts; it adds window.pcnhubCharts.
  */
 (function () {
@@ -44,5 +45,15 @@
     }
   }
 
-  window.pcnhubCharts = { COLOURS: COLOURS, FONT: FONT, GRID: GRID, BACKGROUND: BACKGROUND, drawCharts: drawCharts };
+  /* A Plotly layout in pcnhub's font and background, with ``extra``'s keys added. */
+  function layout(extra) {
+    var base = { font: FONT, separators: ".,", paper_bgcolor: BACKGROUND.paper_bgcolor,
+                 plot_bgcolor: BACKGROUND.plot_bgcolor };
+    Object.keys(extra).forEach(function (key) { base[key] = extra[key]; });
+    return base;
+  }
+
+  window.pcnhubCharts = {
+    COLOURS: COLOURS, FONT: FONT, GRID: GRID, BACKGROUND: BACKGROUND, drawCharts: drawCharts, layout: layout
+  };
 })();

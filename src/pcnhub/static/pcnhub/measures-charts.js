@@ -9,21 +9,15 @@
  *    limits: {n, lower95, upper95, lower998, upper998, england}}   practices against control limits.
  * A value of null (suppressed, fewer than 7, or not known) is not drawn: the line breaks there.
  * The same numbers are in a table on the page, for screen readers and without JavaScript.
- * Needs charts-common.js loaded first.
+ * Needs charts-common.js and funnel-chart.js loaded first.
  */
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
   var COLOURS = charts.COLOURS;
   var GRID = charts.GRID;
-  var BG = charts.BACKGROUND;
+  var layout = charts.layout;
   var DECILE = "#005eb8";
-
-  function layout(extra) {
-    var base = { font: charts.FONT, separators: ".,", paper_bgcolor: BG.paper_bgcolor, plot_bgcolor: BG.plot_bgcolor };
-    Object.keys(extra).forEach(function (key) { base[key] = extra[key]; });
-    return base;
-  }
 
   function axis(unit, label) {
     var a = { title: { text: label }, gridcolor: GRID, rangemode: "tozero" };
@@ -62,43 +56,15 @@
     };
   }
 
-  function limitLine(x, y, name, colour, dash) {
-    return { type: "scatter", mode: "lines", x: x, y: y, name: name, hoverinfo: "skip",
-             line: { color: colour, dash: dash, width: 1.5, shape: "spline" } };
-  }
-
   function funnel(data) {
-    var L = data.limits;
-    var traces = [
-      limitLine(L.n, L.upper998, "99.8% limits", "#8a1538", "dash"),
-      limitLine(L.n, L.lower998, "99.8% lower", "#8a1538", "dash"),
-      limitLine(L.n, L.upper95, "95% limits", "#ed8b00", "dot"),
-      limitLine(L.n, L.lower95, "95% lower", "#ed8b00", "dot"),
-      limitLine(L.n, L.england, "England", "#425563", "solid")
-    ];
-    traces[1].showlegend = false;
-    traces[3].showlegend = false;
-    var colours = { high: "#d5281b", low: "#005eb8" };
-    traces.push({
-      type: "scatter", mode: "markers+text", name: "Practices",
-      x: data.points.map(function (p) { return p.n; }), y: data.points.map(function (p) { return p.value; }),
-      text: data.points.map(function (p) { return p.code; }), textposition: "top center",
-      customdata: data.points.map(function (p) { return p.name + " (" + p.code + "): " + p.text; }),
-      marker: {
-        size: 11, line: { color: "#ffffff", width: 1 },
-        color: data.points.map(function (p) { return colours[p.outlier] || "#212b32"; })
-      },
-      hovertemplate: "%{customdata} of %{x:,d}<extra></extra>"
+    return charts.funnel(data, {
+      value: function (p) { return p.value; },
+      label: function (p) { return p.code; },
+      hover: function (p) { return p.name + " (" + p.code + "): " + p.text; },
+      hovertemplate: "%{customdata} of %{x:,d}<extra></extra>",
+      centre: "england", centreName: "England", xTitle: "Number the value is of",
+      yaxis: axis(data.unit, data.unit_label)
     });
-    return {
-      traces: traces,
-      layout: layout({
-        height: 440, margin: { l: 70, r: 20, t: 20, b: 60 },
-        xaxis: { title: { text: "Number the value is of" }, tickformat: ",d", gridcolor: GRID },
-        yaxis: axis(data.unit, data.unit_label),
-        legend: { orientation: "h", y: -0.2 }
-      })
-    };
   }
 
   var KINDS = { deciles: deciles, funnel: funnel };

@@ -12,24 +12,17 @@
  *   {kind: "compare", title, labels, values, texts, average, average_label}   PCNs side by side (per cent).
  * A value of null is a suppressed count (1 to 6 patients): it is not drawn, and its hover text says so.
  * The same numbers are always in a table on the page, for screen readers and without JavaScript.
- * Needs charts-common.js loaded first.
+ * Needs charts-common.js and funnel-chart.js loaded first.
  */
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
   var COLOURS = charts.COLOURS;
-  var FONT = charts.FONT;
   var GRID = charts.GRID;
-  var BG = charts.BACKGROUND;
+  var layout = charts.layout;
   // eFI categories, fit to severe: from pale to dark, so the order reads without a legend.
   var FRAILTY = { fit: "#d5ecd4", mild: "#ffb81c", moderate: "#ed8b00", severe: "#8a1538" };
   var TIERS = ["#8a1538", "#ed8b00", "#ffb81c", "#41b6e6", "#007f3b"];
-
-  function layout(extra) {
-    var base = { font: FONT, separators: ".,", paper_bgcolor: BG.paper_bgcolor, plot_bgcolor: BG.plot_bgcolor };
-    Object.keys(extra).forEach(function (key) { base[key] = extra[key]; });
-    return base;
-  }
 
   function hbar(labels, values, texts, colour, axisTitle) {
     return {
@@ -129,45 +122,15 @@
     };
   }
 
-  function limitLine(n, values, name, colour, dash) {
-    return {
-      type: "scatter", mode: "lines", x: n, y: values, name: name, connectgaps: true,
-      line: { color: colour, width: 2, dash: dash, shape: "spline" }, hoverinfo: "skip"
-    };
-  }
-
   function funnel(data) {
-    var L = data.limits;
-    var traces = [
-      limitLine(L.n, L.upper998, "99.8% limits", "#8a1538", "dash"),
-      limitLine(L.n, L.lower998, "99.8% lower", "#8a1538", "dash"),
-      limitLine(L.n, L.upper95, "95% limits", "#ed8b00", "dot"),
-      limitLine(L.n, L.lower95, "95% lower", "#ed8b00", "dot"),
-      limitLine(L.n, L.target, "Expected", "#425563", "solid")
-    ];
-    traces[1].showlegend = false;
-    traces[3].showlegend = false;
-    var colours = { high: "#d5281b", low: "#005eb8" };
-    traces.push({
-      type: "scatter", mode: "markers+text", name: "Practices",
-      x: data.points.map(function (p) { return p.n; }), y: data.points.map(function (p) { return p.rate; }),
-      text: data.points.map(function (p) { return p.label; }), textposition: "top center",
-      customdata: data.points.map(function (p) { return p.name + " (" + p.code + ")"; }),
-      marker: {
-        size: 11, line: { color: "#ffffff", width: 1 },
-        color: data.points.map(function (p) { return colours[p.outlier] || "#212b32"; })
-      },
-      hovertemplate: "%{customdata}: %{y:.1f}% of %{x:,d}<extra></extra>"
+    return charts.funnel(data, {
+      value: function (p) { return p.rate; },
+      label: function (p) { return p.label; },
+      hover: function (p) { return p.name + " (" + p.code + ")"; },
+      hovertemplate: "%{customdata}: %{y:.1f}% of %{x:,d}<extra></extra>",
+      centre: "target", centreName: "Expected", xTitle: "Patients the rate is of",
+      yaxis: { title: { text: "Per cent" }, ticksuffix: "%", gridcolor: GRID }
     });
-    return {
-      traces: traces,
-      layout: layout({
-        height: 440, margin: { l: 70, r: 20, t: 20, b: 60 },
-        xaxis: { title: { text: "Patients the rate is of" }, tickformat: ",d", gridcolor: GRID, rangemode: "tozero" },
-        yaxis: { title: { text: "Per cent" }, ticksuffix: "%", gridcolor: GRID },
-        legend: { orientation: "h", y: -0.2 }
-      })
-    };
   }
 
   function bars(data) {
