@@ -10,7 +10,7 @@ import pytest
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import services
 from pcnhub.register.models import Organisation
-from tests.finance.iif_dataset import price_2022, write_measures_output
+from tests.finance.iif_dataset import price_2022
 from tests.helpers_web import read_csv, text
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,6 @@ MONEY = "/finance/pcn/U00001/"
 API = "/api/finance/pcns/U00001/entitlements"
 AREA = "/finance/area/QAA/"
 AREA_API = "/api/finance/areas/QAA/entitlements"
-
-
-@pytest.fixture
-def measures(settings, tmp_path):
-    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
-    return write_measures_output(tmp_path / "phm" / "measures")
 
 
 def money(year: str) -> services.PcnMoney:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.finance.iif_dataset import price_2022, write_measures_output
+from tests.finance.iif_dataset import price_2022
 from tests.helpers_web import read_csv, read_xlsx, text
 
 pytestmark = pytest.mark.django_db
 
 IIF = "/finance/pcn/U00001/iif/"
 MONEY = "/finance/pcn/U00001/"
-
-
-@pytest.fixture
-def measures(settings, tmp_path):
-    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
-    return write_measures_output(tmp_path / "phm" / "measures")
 
 
 @pytest.fixture
