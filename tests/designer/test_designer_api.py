@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import jsonschema_rs
 import pytest
@@ -37,6 +38,11 @@ def test_design_of_an_area(placed, client_for):
     assert proposal["method"] in ("exact", "heuristic")
     assert set(proposal["metrics"]) >= {"in_band", "largest_deviation", "mean_distance_km", "cut_edges",
                                         "compactness"}
+    # 2024/25: a designed network has no IIF achievement, so its maximum (58 points x GBP 198 x list / 48,485) is
+    # shown apart and not counted in the total
+    for n in data["current"]["networks"] + proposal["networks"]:
+        most = (Decimal(58 * 198 * n["list_size"]) / Decimal(48_485)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert n["entitlement"]["not_counted"] == [f"Investment and Impact Fund (maximum £{most:,.2f})"]
 
 
 def test_networks_asked_for(placed, client_for):

@@ -132,7 +132,7 @@ class Money:
         """Amounts shown apart from the total: a designed network has no IIF achievement, so its IIF maximum."""
         if self.entitlement is None:
             return []
-        return [f"{line.payment.name} (maximum GBP {line.amount:,.2f})" for line in self.entitlement.not_counted]
+        return [f"{line.payment.name} (maximum £{line.amount:,.2f})" for line in self.entitlement.not_counted]
 
 
 @dataclass
