@@ -100,8 +100,9 @@ def test_cms_weights_are_those_of_the_facts_sheet():
 
 
 def test_codes_look_like_codes_of_their_system():
+    patterns = {"bnf": r"[0-9]{2}[0-9A-Z]{0,13}", "icd10": r"[A-Z][0-9]{2}[0-9A-Z]{0,2}"}
     for c in cl.all_codelists():
-        pattern = r"[1-9][0-9]{5,17}" if c.system != "bnf" else r"[0-9]{2}[0-9A-Z]{0,13}"
+        pattern = patterns.get(c.system, r"[1-9][0-9]{5,17}")
         assert all(re.fullmatch(pattern, code) for code in c.codes), c.key
 
 

@@ -9,7 +9,8 @@ pcnhub.analytics.schema > src/pcnhub/analytics/SCHEMA.md``) and a test keeps the
 
 :func:`validate_dataset` checks a folder and returns every :class:`Problem` found: a missing table or
 column, a wrong type, nulls in a required column, a value outside the allowed set or range, a
-``birth_month`` that is not the first of a month, a duplicate ``patient_id``, rows of patients missing
+``birth_month`` that is not the first of a month, a value not in its column's form (an ICD-10
+``diagnosis`` with a dot), a duplicate ``patient_id``, rows of patients missing
 from ``patients`` (errors); extra columns and clinical codes in no pcnhub codelist (warnings).
 :func:`check_dataset` raises :class:`DatasetError` when there is an error.
 """
@@ -28,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from pcnhub.reference.codelists import icd10_pattern
+
 ERROR: Final = "error"
 WARNING: Final = "warning"
 
@@ -44,6 +47,11 @@ HOSPITAL_KINDS: Final = (
 APPOINTMENT_STATUSES: Final = ("attended", "did_not_attend", "cancelled")
 #: Staff types the synthetic generator writes; other values are allowed in real data.
 STAFF_TYPES: Final = ("gp", "nurse", "clinical_pharmacist", "other")
+
+#: ``hospital.diagnosis``: the form of an ICD-10 code in pcnhub (the codelists' form) and how it is described.
+ICD10_FORM: Final = (icd10_pattern().pattern,
+                     "an ICD-10 code without the dot, upper case (a letter, two digits and up to two more letters "
+                     "or digits: `J441`, `I10X`)")
 
 _BATCH_ROWS: Final = 1_000_000
 _EXAMPLES: Final = 5
@@ -67,6 +75,8 @@ class Column:
     unique: bool = False
     #: The column may be absent from a file (older datasets, extracts without it): read as all null.
     optional: bool = False
+    #: The values' form: (a regular expression each value matches in full, the form in words).
+    pattern: tuple[str, str] | None = None
 
     @property
     def field(self) -> pa.Field:
@@ -85,6 +95,8 @@ class Column:
             rules.append(f"{self.minimum:g} to {self.maximum:g}")
         if self.first_of_month:
             rules.append("first day of a month")
+        if self.pattern:
+            rules.append(self.pattern[1])
         if self.codes:
             rules.append(f"{self.codes} code (warning if in no codelist)")
         return "; ".join(rules)
@@ -187,6 +199,11 @@ TABLES: Final[dict[str, Table]] = {
                 Column("start", pa.date32(), "Date of attendance, admission or appointment."),
                 Column("end", pa.date32(), "Date of discharge (admissions; the same day for A&E); null if not known.",
                        required=False),
+                Column("diagnosis", pa.string(),
+                       "Primary diagnosis, ICD-10 (as Hospital Episode Statistics' DIAG_4_01, without the dot); null "
+                       "when not known (synthetic data: emergency and elective admissions and A&E attendances have one, "
+                       "outpatient appointments none; A&E's would come from SNOMED CT in a real extract).",
+                       required=False, optional=True, pattern=ICD10_FORM),
             ),
         ),
         Table(
@@ -350,6 +367,7 @@ def _check_column(
     bad_dates: list[dt.date] = []
     low = high = None
     distinct: set[str] = set()
+    misfits: list[str] = []
     chunks: list[pa.Array] = []
     for batch in _batches(dataset, [column.name]):
         values = batch.column(0)
@@ -374,6 +392,9 @@ def _check_column(
             bad_dates += wrong.slice(0, _EXAMPLES).to_pylist()
         if column.codes and known:
             distinct.update(pc.unique(valid).to_pylist())
+        if column.pattern and len(misfits) < _EXAMPLES:
+            wrong = pc.filter(valid, pc.invert(pc.match_substring_regex(valid, f"^(?:{column.pattern[0]})$")))
+            misfits += pc.unique(wrong).slice(0, _EXAMPLES).to_pylist()
     if nulls and column.required:
         problems.append(Problem(file, column.name, f"{nulls:,} rows are null in a required column", count=nulls))
     if outside:
@@ -384,6 +405,8 @@ def _check_column(
     if low is not None and column.minimum is not None and (low < column.minimum or high > column.maximum):
         problems.append(Problem(file, column.name,
                                 f"values from {low} to {high}, outside {column.minimum:g} to {column.maximum:g}"))
+    if misfits:
+        problems.append(Problem(file, column.name, f"values that are not {column.pattern[1]}: {_examples(misfits)}"))
     if bad_dates:
         problems.append(Problem(file, column.name, f"dates that are not the first of a month: {_examples(bad_dates)}"))
     ids = pa.chunked_array(chunks, type=pa.int64()).combine_chunks() if chunks else None

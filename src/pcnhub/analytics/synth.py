@@ -6,8 +6,9 @@ practice, from a quinary-age list-size file), ethnicity (Census 2021 shares, var
 practices), deprivation (an IMD decile per practice with spread inside it), conditions at QOF
 prevalence that rise with age and co-occur, measurements for QRISK3 (systolic blood pressure
 readings, cholesterol/HDL ratio, BMI, smoking status with amount), the deficits of the Electronic
-Frailty Index for older people, prescriptions consistent with the conditions (repeat issues over the
-last year), hospital activity and GP appointments.  Every clinical code comes from a pcnhub codelist
+Frailty Index for older people (and the frailty category their practice codes), prescriptions consistent
+with the conditions (repeat issues over the last year), hospital activity with its primary diagnosis
+(:mod:`pcnhub.analytics.synth_coding`) and GP appointments.  Every clinical code comes from a pcnhub codelist
 (``pcnhub/reference/codelists``) and every product from ``medicines.csv``.
 
 How it works: each patient has a latent health score (standard normal, shifted by deprivation); every
@@ -40,6 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pcnhub.analytics import synth_delivery
+from pcnhub.analytics import synth_coding
 from pcnhub.analytics.schema import APPOINTMENT_STATUSES, ETHNICITIES, HOSPITAL_KINDS, STAFF_TYPES, TABLES
 from pcnhub.analytics.synth_model import (
     ANTICOAGULANTS,
@@ -172,6 +174,7 @@ def _all_event_codes() -> list[str]:
     codes += [code for _, _, choices in DEFICITS for code, _ in choices]
     codes += [code for code, _ in CODES.values()]
     codes += synth_delivery.codes()
+    codes += list(synth_coding.frailty_code_list())
     return codes
 
 
@@ -264,6 +267,9 @@ class Generator:
         self.delivery = synth_delivery.Delivery(
             synth_delivery.practices(seed, len(self.practices), PRACTICE_TREND), self.codes.index, self.today,
             self.history)
+        # each practice's coding of frailty categories, from a stream of its own (the rest does not change with it)
+        self.frailty_coding = synth_coding.practice_frailty_coding(
+            np.random.default_rng(np.random.SeedSequence([self.seed, 0x46524C54])), len(self.practices))
 
     # practice level ------------------------------------------------------------------------------
 
@@ -333,6 +339,9 @@ class Generator:
         burden = sum(conditions[c.key] for c in CONDITIONS).astype(float) + 0.3 * repeat_counts
         hospital = self._hospital(rng, activity, pid, practice, people, burden)
         appointments = self._appointments(rng, pid, people, burden)
+        coding = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x434F4445]))
+        self._coded_frailty(coding, out, pid, practice, people, conditions, deficits, repeat_counts)
+        hospital = self._diagnosed(coding, hospital, start, people, conditions, deficits)
         return {
             "patients": self._patients_table(pid, practice, people),
             "events": self._events_table(out),
@@ -749,7 +758,27 @@ class Generator:
             "kind": pa.array(list(HOSPITAL_KINDS), type=pa.string()).take(pa.array(np.concatenate(columns["kind"])[order])),
             "start": pa.array(np.concatenate(columns["start"])[order], type=pa.date32()),
             "end": pa.array(end, type=pa.date32(), mask=end < 0),
+            "diagnosis": pa.nulls(len(ids), type=pa.string()),  # see _diagnosed
         }, schema=TABLES["hospital"].schema)
+
+    # coded by the practice and the hospital (synth_coding) ------------------------------------------
+
+    def _coded_frailty(self, rng, out: _Tables, pid, practice, people, conditions, deficits, repeat_counts) -> None:
+        """The frailty category (mild, moderate, severe) practices code for people aged 65+ from their eFI."""
+        count = synth_coding.efi_deficits(conditions, deficits, people["care_home"], repeat_counts)
+        who, category, days = synth_coding.frailty_codes(rng, people["age"], count, self.frailty_coding[practice],
+                                                         self.today)
+        out.event(pid[who], self.codes.ids(synth_coding.frailty_code_list())[category], days)
+
+    def _diagnosed(self, rng, hospital: pa.Table, start: int, people, conditions, deficits) -> pa.Table:
+        """``hospital`` with the primary diagnosis of each row."""
+        owner = hospital.column("patient_id").to_numpy() - start - 1
+        kind = hospital.column("kind").to_numpy(zero_copy_only=False)
+        kinds = {k: kind == k for k in HOSPITAL_KINDS}
+        flags = {key: value[owner] for key, value in {**conditions, **deficits}.items()}
+        diagnosis = synth_coding.diagnoses(rng, kinds, people["age"][owner], people["sex"][owner] == FEMALE, flags)
+        return hospital.set_column(hospital.schema.get_field_index("diagnosis"), TABLES["hospital"].schema.field(
+            "diagnosis"), diagnosis)
 
     def _appointments(self, rng, pid, people, burden) -> pa.Table:
         n = len(pid)
@@ -825,6 +854,7 @@ def generate(
     started = time.perf_counter()
     check_model()
     synth_delivery.check_delivery()
+    synth_coding.check_codes()
     generator = Generator(practices, total, seed, as_of, chunk_size)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

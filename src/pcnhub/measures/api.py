@@ -42,7 +42,8 @@ class DefinitionOut(Schema):
     title: str
     why: str = Field(description="Why the measure matters, in plain English.")
     direction: str = Field(description="higher or lower is better, or none")
-    unit: str = Field(description="per_1000, percent, ratio or gbp_per_patient: what value is in")
+    unit: str = Field(description="per_1000, percent, ratio, gbp_per_patient or gbp (GBP per what the denominator "
+                                  "counts, e.g. an ASTRO-PU): what value is in")
     serves: list[str] = Field(description="The service specifications and IIF indicators the measure serves.")
     source: str
     status: str = Field(description="verified, derived or uncertain")

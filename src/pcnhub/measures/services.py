@@ -33,7 +33,7 @@ FOLDER = "measures"
 
 #: How a value of each unit is written (the engine's units, reference/measures/README.md).
 UNIT_LABELS = {"per_1000": "per 1,000 patients", "percent": "per cent", "ratio": "ratio",
-               "gbp_per_patient": "GBP per patient"}
+               "gbp_per_patient": "GBP per patient", "gbp": "GBP"}
 DIRECTIONS = {"lower": "Lower is better", "higher": "Higher is better", "none": "Neither higher nor lower is better"}
 
 
@@ -49,7 +49,7 @@ def format_value(unit: str, value: float | None) -> str:
         return f"{value:,.1f} per 1,000"
     if unit == "percent":
         return f"{value:.1f}%"
-    if unit == "gbp_per_patient":
+    if unit in ("gbp_per_patient", "gbp"):
         return f"£{value:,.2f}"
     return f"{value:,.2f}"
 

@@ -1,8 +1,8 @@
 """Load the clinical codelists (``codelists/*.csv`` described by ``codelists/codelists.toml``).
 
 Every codelist is a CSV file with the columns ``code`` and ``term``; ``codelists.toml`` gives each its
-key, name, coding system (``snomedct``, ``dmd`` or ``bnf``), how codes match (``exact``, or
-``prefix`` for BNF code prefixes), source, status (verified, derived, uncertain), version date and,
+key, name, coding system (``snomedct``, ``dmd``, ``bnf`` or ``icd10``), how codes match (``exact``, or
+``prefix`` for BNF and ICD-10 code prefixes), source, status (verified, derived, uncertain), version date and,
 for the 35 coded deficits of the Electronic Frailty Index, the deficit group.  ``medicines.csv`` is
 the catalogue of dm+d products (with their BNF codes) that the synthetic population prescribes.
 
@@ -28,7 +28,9 @@ from typing import Any, Final
 FOLDER: Final = "codelists"
 INDEX: Final = "codelists.toml"
 MEDICINES: Final = "medicines.csv"
-SYSTEMS: Final = ("snomedct", "dmd", "bnf")
+SYSTEMS: Final = ("snomedct", "dmd", "bnf", "icd10")
+#: Systems whose lists match by prefix unless the index says otherwise.
+PREFIX_SYSTEMS: Final = ("bnf", "icd10")
 STATUSES: Final = ("verified", "derived", "uncertain")
 MATCHES: Final = ("exact", "prefix")
 #: The number of coded eFI deficits (the 36th, polypharmacy, comes from prescriptions).
@@ -38,6 +40,9 @@ _PATTERNS: Final = {
     "snomedct": re.compile(r"[1-9][0-9]{5,17}"),
     "dmd": re.compile(r"[1-9][0-9]{5,17}"),
     "bnf": re.compile(r"[0-9]{2}[0-9A-Z]{0,13}"),
+    #: ICD-10 without the dot, upper case: a letter, two digits and up to two more characters (J44, J441,
+    #: I10X with the filler X of Hospital Episode Statistics); the form of ``hospital.diagnosis``.
+    "icd10": re.compile(r"[A-Z][0-9]{2}[0-9A-Z]{0,2}"),
 }
 _REQUIRED: Final = ("key", "name", "system", "status", "version", "source")
 _KNOWN: Final = set(_REQUIRED) | {"match", "efi_group", "complete", "note"}
@@ -140,7 +145,7 @@ def parse_entry(entry: dict[str, Any], where: str) -> dict[str, Any]:
     if unknown:
         raise CodelistError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
     checked = dict(entry)
-    checked.setdefault("match", "prefix" if entry["system"] == "bnf" else "exact")
+    checked.setdefault("match", "prefix" if entry["system"] in PREFIX_SYSTEMS else "exact")
     for name, allowed in (("system", SYSTEMS), ("status", STATUSES), ("match", MATCHES)):
         if checked[name] not in allowed:
             raise CodelistError(f"{where}, field {name}: {checked[name]!r} is not one of {', '.join(allowed)}")
@@ -264,6 +269,11 @@ def codes_of(system: str, lists: Iterable[Codelist] | None = None) -> frozenset[
     """Every code of the exact-match codelists of one coding system."""
     lists = all_codelists() if lists is None else lists
     return frozenset(code for c in lists if c.system == system and c.match == "exact" for code in c.codes)
+
+
+def icd10_pattern() -> re.Pattern[str]:
+    """The form of an ICD-10 code in pcnhub (codelists and ``hospital.diagnosis``): no dot, upper case."""
+    return _PATTERNS["icd10"]
 
 
 def bnf_prefixes() -> frozenset[str]:

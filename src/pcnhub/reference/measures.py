@@ -18,12 +18,14 @@ from importlib import resources
 from typing import Any, Final
 
 from pcnhub.reference import codelists as cl
+from pcnhub.reference import weights as wt
 
 FOLDER: Final = "measures"
 _ID: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 #: What a measure's value is: the multiplier of numerator / denominator and how it is shown.
-UNITS: Final = {"per_1000": 1000.0, "percent": 100.0, "ratio": 1.0, "gbp_per_patient": 1.0}
+#: ``gbp`` is GBP per what the denominator counts when that is not a patient (e.g. an ASTRO-PU).
+UNITS: Final = {"per_1000": 1000.0, "percent": 100.0, "ratio": 1.0, "gbp_per_patient": 1.0, "gbp": 1.0}
 DIRECTIONS: Final = ("higher", "lower", "none")
 STATUSES: Final = ("verified", "derived", "uncertain")
 #: What a side of a measure counts: registered patients, or rows of a table (hospital activity,
@@ -55,6 +57,7 @@ _MEASURE_FIELDS: Final = {
 }
 _COUNT_FIELDS: Final = {
     "count", "kinds", "codelists", "sum", "max_stay_days", "discharged", "within_denominator", "where", "preceded_by",
+    "diagnoses", "weight",
 }
 _PRECEDED_FIELDS: Final = {"events", "within_days"}
 
@@ -114,6 +117,11 @@ class Count:
     within_denominator: bool = False
     #: ``events``: only events preceded by a code of other lists (see :class:`Preceded`).
     preceded_by: Preceded | None = None
+    #: ``hospital``: only rows whose primary diagnosis is in these ICD-10 lists (by prefix; a null one is not).
+    diagnoses: tuple[str, ...] = ()
+    #: ``patients`` (a denominator): add each patient's weight from this table (``reference/weights/``)
+    #: instead of counting 1.
+    weight: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,8 @@ class Measure:
     @property
     def funnel(self) -> str:
         """The funnel limits that fit the measure: ``binomial`` (a numerator within its denominator: a
-        proportion), ``poisson`` (counted rows against another count), ``none`` (a sum, e.g. cost)."""
+        proportion), ``poisson`` (counted rows against another count, or against a weighted denominator taken
+        as the exposure, e.g. an expected number), ``none`` (a summed numerator, e.g. cost)."""
         if self.numerator.sum is not None:
             return "none"
         if self.numerator.within_denominator:
@@ -330,6 +339,14 @@ def _count(where: _Where, table: Any) -> Count:
         if count != "events":
             raise where.at("preceded_by").error("only for count = \"events\"")
         options["preceded_by"] = _preceded(where.at("preceded_by"), table["preceded_by"])
+    if "diagnoses" in table:
+        if count != "hospital":
+            raise where.at("diagnoses").error("only for count = \"hospital\"")
+        options["diagnoses"] = _codelists(where.at("diagnoses"), table["diagnoses"], "icd10")
+    if "weight" in table:
+        if count != "patients":
+            raise where.at("weight").error("only for count = \"patients\" (a weighted denominator)")
+        options["weight"] = _weight(where.at("weight"), table["weight"])
     if "sum" in table:
         options["sum"] = _choice(where.at("sum"), table["sum"], SUMS.get(count, ()))
         if options["sum"] == "stay_days" and not (options.get("discharged") or table.get("within_denominator")):
@@ -340,7 +357,28 @@ def _count(where: _Where, table: Any) -> Count:
     if not isinstance(conditions, list):
         raise where.at("where").error("must be a list of conditions")
     options["where"] = tuple(_condition(where.at("where").at(i), c) for i, c in enumerate(conditions))
+    if options.get("weight"):
+        _covered(where.at("weight"), options["weight"], options["where"])
     return Count(count, **options)
+
+
+def _weight(where: _Where, key: Any) -> str:
+    key = _text(where, key)
+    try:
+        wt.weight_table(key)
+    except wt.WeightError as err:
+        raise where.error(str(err) if str(err).startswith("no weights table") else f"weights table {key!r}: {err}") \
+            from err
+    return key
+
+
+def _covered(where: _Where, key: str, conditions: tuple[Condition, ...]) -> None:
+    """A weights table that starts above age 0 weighs only a side whose ``where`` keeps to its ages."""
+    first = wt.weight_table(key).min_age
+    youngest = max((c.minimum or 0.0 for c in conditions if c.kind == "age" and not c.negate), default=0.0)
+    if youngest < first:
+        raise where.error(f"table {key!r} starts at age {first}: the side's where needs {{ age = [{first}] }} "
+                          f"(or older), as no patient under {first} has a weight")
 
 
 def parse_measure(text: str, file: str) -> Measure:
@@ -372,6 +410,12 @@ def parse_measure(text: str, file: str) -> Measure:
             "a numerator within the denominator counts the same")
     if denominator.sum is not None:
         raise where.at("denominator").at("sum").error("a denominator counts; only a numerator may sum")
+    if numerator.weight is not None:
+        raise where.at("numerator").at("weight").error("only a denominator may be weighted")
+    if numerator.within_denominator and denominator.weight is not None:
+        raise where.at("numerator").at("within_denominator").error(
+            "a weighted denominator is not a count the numerator can be part of: count the numerator on its own, "
+            "with the denominator's conditions in its where")
     unit = _choice(where.at("unit"), data["unit"], tuple(UNITS))
     if unit == "percent" and not numerator.within_denominator:
         raise where.at("numerator").at("within_denominator").error("a percentage's numerator must be within its denominator")

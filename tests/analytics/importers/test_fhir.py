@@ -53,9 +53,10 @@ def test_bundle_and_ndjson_give_expected_rows(tmp_path: Path) -> None:
          "cost": None},  # FHIR MedicationRequest carries no cost
     ]
     assert rows(out, "hospital") == [
-        {"patient_id": P1, "kind": "ae", "start": D(2023, 11, 1), "end": D(2023, 11, 2)},
-        {"patient_id": P1, "kind": "emergency_admission", "start": D(2023, 11, 2), "end": D(2023, 11, 9)},
-        {"patient_id": P2, "kind": "outpatient", "start": D(2024, 3, 1), "end": None},
+        {"patient_id": P1, "kind": "ae", "start": D(2023, 11, 1), "end": D(2023, 11, 2), "diagnosis": None},
+        {"patient_id": P1, "kind": "emergency_admission", "start": D(2023, 11, 2), "end": D(2023, 11, 9),
+         "diagnosis": None},  # the importer reads no Encounter diagnosis
+        {"patient_id": P2, "kind": "outpatient", "start": D(2024, 3, 1), "end": None, "diagnosis": None},
     ]
     assert rows(out, "appointments") == []
     assert result.ignored == {"Encounter (class HH)": 1, "Observation (entered-in-error)": 1, "Organization": 1}

@@ -69,9 +69,10 @@ def test_run_writes_the_inequalities_with_disclosure_control(engine, data, tmp_p
 def test_values_are_rounded_counts_over_rounded_counts(backend):
     counts = engines.memtable(
         {"measure": ["emergency_admissions"] * 2, "level": ["england"] * 2, "org_code": ["ENG"] * 2,
-         "month": [MAR] * 2, "imd_decile": [1, 2], "numerator": [12.0, 0.0], "denominator": [1003, 8]},
+         "month": [MAR] * 2, "imd_decile": [1, 2], "numerator": [12.0, 0.0], "denominator": [1003.0, 8.0],
+         "counted": [1003, 8]},
         {"measure": "string", "level": "string", "org_code": "string", "month": "date", "imd_decile": "int64",
-         "numerator": "float64", "denominator": "int64"})
+         "numerator": "float64", "denominator": "float64", "counted": "int64"})
     measures = levels.measure_table([definitions.measure("emergency_admissions")])
     rows = sorted(engines.to_arrow(backend, inequalities.decile_values(counts, measures)).to_pylist(),
                   key=lambda r: r["imd_decile"])

@@ -118,6 +118,7 @@ def _unrounded(folder: Path, engine: str):
     from pcnhub.analytics import engines
     from pcnhub.analytics.measures import compile as compiler
     from pcnhub.analytics.measures import levels
+    from pcnhub.analytics.measures.run import measure_weights
     from pcnhub.reference import measures as definitions
 
     con = engines.connect(engine)
@@ -127,8 +128,9 @@ def _unrounded(folder: Path, engine: str):
         base = compiler.patient_months(tables["patients"], periods)
         import ibis
 
-        parts = [compiler.practice_counts(m, base, tables, periods) for m in definitions.measures()
-                 if not m.features()]
+        chosen = [m for m in definitions.measures() if not m.features()]
+        weights = measure_weights(chosen)
+        parts = [compiler.practice_counts(m, base, tables, periods, weights=weights) for m in chosen]
         counts = levels.level_counts(ibis.union(*parts), levels.geography_table(GEOGRAPHY))
         rows = engines.to_arrow(con, counts).to_pylist()
     finally:

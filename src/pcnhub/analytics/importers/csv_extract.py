@@ -3,12 +3,14 @@
 The folder holds ``patients.csv``, ``events.csv`` and ``medications.csv``, and optionally
 ``hospital.csv`` and ``appointments.csv`` (a missing one is an empty table), each with a header row of
 the schema's column names (any order, any case; other columns are ignored).  Columns that may be null
-(``registered_to``, ``lsoa``, ``imd_decile``, ``townsend``, ``value``, ``end``) may be left out.
+(``registered_to``, ``lsoa``, ``imd_decile``, ``townsend``, ``value``, ``end``, ``cost``, ``diagnosis``) may be
+left out.
 
 Cells: dates are YYYY-MM-DD (``birth_month`` may be YYYY-MM, and must be the first of a month);
 booleans are true/false, 1/0 or yes/no (any case); ``patient_id`` a whole number; codes as the
 schema's coding system (SNOMED CT and dm+d ids are 6-18 digits, BNF codes 2-15 letters and digits);
-values of a closed set as listed in the schema.  A blank cell is null where the column may be null
+values of a closed set as listed in the schema; an ICD-10 ``diagnosis`` may be written with its dot and in
+any case (``j44.1`` is stored ``J441``).  A blank cell is null where the column may be null
 and an error otherwise.  A duplicate ``patient_id`` in patients.csv, and rows of other files whose
 ``patient_id`` is not in patients.csv, are errors.  Every problem names the file, row (line number;
 the header is row 1) and field; the first file with problems is reported.
@@ -82,6 +84,11 @@ def _cell(cells: Cells, column: SchemaColumn) -> Any:
             pattern, what = _CODE_PATTERNS[column.codes]
             if not pattern.fullmatch(text):
                 cells.problem(name, f"{text!r} is not {what}")
+                return None
+        if column.pattern:
+            value = text.upper().replace(".", "", 1)
+            if not re.fullmatch(column.pattern[0], value):
+                cells.problem(name, f"{text!r} is not {column.pattern[1]}")
                 return None
     if column.allowed and value not in column.allowed:
         cells.problem(name, f"{text!r} is not one of {', '.join(column.allowed)}")

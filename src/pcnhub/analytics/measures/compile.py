@@ -3,8 +3,13 @@
 :func:`months` lists the months measured; :func:`patient_months` is the base every measure stands on:
 one row per patient registered on the last day of each month (``patient_id, practice_code, month,
 month_end, age, sex, care_home``); :func:`practice_counts` compiles a definition to
-``measure, practice_code, month, numerator, denominator`` (numerator float64: a count or a sum;
-denominator int64), the ratio of sums' parts for each practice and month.
+``measure, practice_code, month, numerator, denominator, counted`` (numerator float64: a count or a sum;
+denominator float64: a count, or a weighted sum; counted int64: the patients or rows behind the denominator,
+for disclosure control), the ratio of sums' parts for each practice and month.
+
+A weighted denominator (``weight = "<key>"``) adds each patient's weight from a table of age bands by sex
+(:mod:`pcnhub.reference.weights`), given to :func:`practice_counts` as a small table (:func:`weight_table`);
+a hospital side's ``diagnoses`` keeps the rows whose ICD-10 primary diagnosis starts with a code of the lists.
 
 Conditions that look at other tables (events, prescriptions, latest values, distinct medicines) become
 tables of the patient-months where they hold, left-joined to the base; windows are computed in Python
@@ -18,21 +23,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
 import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
-from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, months_before
+from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, icd10_match, months_before
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
+from pcnhub.reference.weights import WeightRow
 
 #: Conditions that look at another table (the rest are columns of the base).
 TABLE_CONDITIONS: Final = ("events", "medications", "latest_value", "distinct_medicines")
 #: 1 and 0 as doubles on every engine (a literal 1.0 is a DECIMAL on DuckDB, and Ibis writes no cast for it).
 _ONE: Final = ibis.literal(1).cast("float64")
 _ZERO: Final = ibis.literal(0).cast("float64")
+#: The upper age of a weights table's open top band, in :func:`weight_table` (no one is this old).
+_OPEN_AGE: Final = 1_000
 
 
 @dataclass(frozen=True)
@@ -394,6 +402,8 @@ def effective_numerator(measure: Measure) -> Count:
         discharged=num.discharged or den.discharged,
         within_denominator=False,
         preceded_by=num.preceded_by or den.preceded_by,
+        diagnoses=num.diagnoses or den.diagnoses,
+        weight=None,
     )
 
 
@@ -410,6 +420,8 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
                 days=count.max_stay_days))
         if count.discharged or count.sum == "stay_days":
             chosen = chosen & hospital.end.notnull()
+        if count.diagnoses:
+            chosen = chosen & icd10_match(hospital.diagnosis, count.diagnoses)
         value = hospital.end.delta(hospital.start, unit="day").cast("float64") if count.sum == "stay_days" else _ONE
         rows = hospital.filter(chosen).select("patient_id", date=hospital.start, _x=value)
     elif count.count == "medications":
@@ -470,6 +482,25 @@ def _candidates(condition: Condition, flags: FlagSource, tables: dict[str, ir.Ta
     return None
 
 
+def weight_table(rows: Iterable[WeightRow]) -> ir.Table:
+    """``_w_sex, _w_from, _w_to, _w``: a weights table's rows (:mod:`pcnhub.reference.weights`) as a small table
+    (the open top band ends at :data:`_OPEN_AGE`)."""
+    rows = list(rows)
+    return memtable(
+        {"_w_sex": [r.sex for r in rows], "_w_from": [r.age_from for r in rows],
+         "_w_to": [_OPEN_AGE if r.age_to is None else r.age_to for r in rows], "_w": [r.weight for r in rows]},
+        {"_w_sex": "string", "_w_from": "int64", "_w_to": "int64", "_w": "float64"},
+    )
+
+
+def _weighted(frame: ir.Table, weights: ir.Table) -> ir.Table:
+    """``frame`` (patient-months with ``age`` and ``sex``) with ``_x``: each patient's weight that month (a
+    patient-month in no band of the table is left out; the measures loader keeps weighted sides to its ages)."""
+    joined = frame.join(weights, (frame.sex == weights._w_sex) & (frame.age >= weights._w_from)
+                        & (frame.age < weights._w_to))
+    return joined.select(*[joined[c] for c in frame.columns], _x=joined._w)
+
+
 def _side_sums(
     side: Count,
     name: str,
@@ -479,14 +510,15 @@ def _side_sums(
     features: ir.Table | None,
     needed: list[str],
     flags: FlagSource,
+    weights: Mapping[str, ir.Table] | None = None,
 ) -> ir.Table:
     """``practice_code, month, <name>``: one side's sum for each practice and month (only where non-zero
-    rows exist).  The side starts from the patient-months that can count: the rows it counts (hospital,
+    rows exist); for a weighted side also ``<name>_n``, the patient-months summed.  The side starts from the patient-months that can count: the rows it counts (hospital,
     prescriptions, events) or the candidates of a condition that must hold (:func:`_candidates`), kept where
     the patient is registered at the month's end (:func:`registered_on`); the conditions are then tested on
     those rows only.  Only a side with nothing to start from reads every registered patient-month (``base``)."""
     patients = tables["patients"]
-    if side.count == "patients" and _demographic(side.where):
+    if side.count == "patients" and side.weight is None and _demographic(side.where):
         return _demographic_sums(side.where, patients, periods, name)
     compiler = _Compiler(flags)
     frame = base
@@ -507,7 +539,12 @@ def _side_sums(
         value = frame._v
     else:
         value = _ONE
-    frame = frame.mutate(_x=value)
+    if side.weight is not None:
+        if weights is None or side.weight not in weights:
+            raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
+        frame = _weighted(frame, weights[side.weight])
+    else:
+        frame = frame.mutate(_x=value)
     frame = compiler.join(frame)
     if needed:
         if features is None:
@@ -516,7 +553,10 @@ def _side_sums(
         joined = frame.left_join(chosen, "patient_id")
         frame = joined.select(*[joined[c] for c in frame.columns], *[joined[f"_f_{n}"] for n in needed])
     frame = frame.filter(compiler.all_of(frame, side.where))
-    return frame.group_by("practice_code", "month").aggregate(**{name: frame._x.sum()})
+    sums = {name: frame._x.sum()}
+    if side.weight is not None:
+        sums[f"{name}_n"] = frame.count()
+    return frame.group_by("practice_code", "month").aggregate(**sums)
 
 
 #: Conditions on the patient alone that :func:`_demographic_sums` counts without patient-months.
@@ -581,32 +621,37 @@ def practice_counts(
     features: ir.Table | None = None,
     registered: ir.Table | None = None,
     flags: FlagSource | None = None,
+    weights: Mapping[str, ir.Table] | None = None,
 ) -> ir.Table:
-    """``measure, practice_code, month, numerator, denominator``: the measure's sums for each practice and
-    month (every practice and month with a registered patient: ``registered``, :func:`registered_counts` of
+    """``measure, practice_code, month, numerator, denominator, counted``: the measure's sums for each practice
+    and month (every practice and month with a registered patient: ``registered``, :func:`registered_counts` of
     ``base`` unless given; zero where nothing counts).  Each side is summed on its own from the
     patient-months that can count (see :func:`_side_sums`), never by joining every condition to every
-    registered patient-month."""
+    registered patient-month.  ``weights``: ``{key: weight_table(rows)}`` for a weighted denominator;
+    ``counted`` is the denominator itself unless it is weighted, then the patient-months weighed."""
     numerator, denominator = effective_numerator(measure), measure.denominator
     needed = sorted(measure.features())
     if needed and features is None:
         raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
     registered = registered_counts(base) if registered is None else registered
     flags = flag_source(tables, periods) if flags is None else flags
-    if denominator.count == "patients" and not denominator.where:
+    if denominator.count == "patients" and not denominator.where and denominator.weight is None:
         # every registered patient: the practice-month counts, no condition to test
         den = registered.select("practice_code", "month", _den=registered.registered)
     else:
         den = _side_sums(denominator, "_den", base, tables, periods, features,
-                         sorted({f for c in denominator.where for f in c.features()}), flags)
+                         sorted({f for c in denominator.where for f in c.features()}), flags, weights)
     num = _side_sums(numerator, "_num", base, tables, periods, features,
                      sorted({f for c in numerator.where for f in c.features()}), flags)
     frame = registered.select("practice_code", "month")
-    for sums, column in ((num, "_num"), (den, "_den")):
+    weighted = denominator.weight is not None
+    for sums, columns in ((num, ["_num"]), (den, ["_den", "_den_n"] if weighted else ["_den"])):
         joined = frame.left_join(sums, ["practice_code", "month"])
-        frame = joined.select(*[joined[c] for c in frame.columns], joined[column])
+        frame = joined.select(*[joined[c] for c in frame.columns], *[joined[c] for c in columns])
+    counted = frame._den_n if weighted else frame._den
     return frame.select(
         ibis.literal(measure.id).name("measure"), "practice_code", "month",
         numerator=frame._num.cast("float64").fill_null(_ZERO),
-        denominator=frame._den.cast("float64").fill_null(_ZERO).round().cast("int64"),
+        denominator=frame._den.cast("float64").fill_null(_ZERO),
+        counted=counted.cast("float64").fill_null(_ZERO).round().cast("int64"),
     )

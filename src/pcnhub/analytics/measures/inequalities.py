@@ -5,8 +5,8 @@ The output shape is the measure values' with one more dimension, ``imd_decile`` 
 show: PCN, sub-ICB, ICB and England (not practices: a practice's patients in one decile are too few).
 :data:`INEQUALITIES` is ``measure, level, org_code, month, imd_decile, numerator, denominator, value,
 suppressed``, with the measures' disclosure control (counts of 1 to 6 suppressed, others rounded to 5; a
-summed numerator rounded to the penny) and the value the rounded numerator over the rounded denominator
-times the unit's multiplier, as in :data:`.levels.VALUES`.
+summed numerator rounded to the penny; a weighted denominator as in :mod:`.levels`) and the value the
+rounded numerator over the rounded denominator times the unit's multiplier, as in :data:`.levels.VALUES`.
 
 The engine is not changed for it: the decile is carried in the practice key (``practice_code`` becomes
 ``<practice>~<decile>`` in the patients table), :func:`.compile.practice_counts` counts as for any
@@ -21,8 +21,8 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.measures.levels import ENGLAND
-from pcnhub.analytics.pipeline.aggregates import rounded, small
+from pcnhub.analytics.measures.levels import ENGLAND, hidden_counts
+from pcnhub.analytics.pipeline.aggregates import rounded
 
 SEPARATOR: Final = "~"
 UNKNOWN: Final = 0
@@ -40,22 +40,22 @@ def by_decile(patients: ir.Table) -> ir.Table:
 
 
 def decile_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
-    """``measure, level, org_code, month, imd_decile, numerator, denominator`` at :data:`LEVELS` from practice
-    counts keyed by :func:`by_decile` (``geography``: :func:`.levels.geography_table`)."""
+    """``measure, level, org_code, month, imd_decile, numerator, denominator, counted`` at :data:`LEVELS` from
+    practice counts keyed by :func:`by_decile` (``geography``: :func:`.levels.geography_table`)."""
     parts = practices.practice_code.split(SEPARATOR)
     keyed = practices.mutate(_practice=parts[0], imd_decile=parts[1].cast("int64"))
     joined = keyed.left_join(geography, keyed._practice == geography.practice_code)
     rows = joined.select(keyed.measure, keyed.month, keyed.imd_decile, keyed.numerator, keyed.denominator,
-                         joined.pcn_code, joined.sub_icb_code, joined.icb_code)
+                         keyed.counted, joined.pcn_code, joined.sub_icb_code, joined.icb_code)
     found = []
     for level, column in (("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"), ("icb", "icb_code"), ("england", None)):
         chosen = rows if column is None else rows.filter(rows[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month,
                                   imd_decile=chosen.imd_decile).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum())
+            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(), counted=chosen.counted.sum())
         found.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "imd_decile",
-                                    "numerator", "denominator"))
+                                    "numerator", "denominator", "counted"))
     return ibis.union(*found)
 
 
@@ -72,8 +72,8 @@ def disclosed(counts: ir.Table, measures: ir.Table, key: str) -> ir.Table:
     counts = counts.filter(counts.denominator > 0)
     rows = counts.join(measures, "measure")
     count_numerator = rows.numerator.round().cast("int64")
-    suppressed = small(rows.denominator) | (~rows.summed & small(count_numerator))
-    denominator = rounded(rows.denominator)
+    suppressed = hidden_counts(rows)
+    denominator = rounded(rows.denominator.round().cast("int64"))
     numerator = ibis.ifelse(rows.summed, rows.numerator.round(2), rounded(count_numerator).cast("float64"))
     value = numerator / denominator.cast("float64") * rows.multiplier
     null = ibis.null("float64")

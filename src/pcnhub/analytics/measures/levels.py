@@ -10,12 +10,17 @@ writes :data:`VALUES` and :func:`deciles` :data:`DECILES`:
   a count of 1 to 6 is suppressed (numerator, denominator, value, percentile and change null,
   ``suppressed`` true); other counts are rounded to the nearest 5 and the value is the rounded
   numerator over the rounded denominator, times the unit's multiplier.  A summed numerator (cost) is
-  not a count: it is rounded to the penny, and only its denominator is checked for small counts;
+  not a count: it is rounded to the penny, and only its denominator is checked for small counts.  A
+  weighted denominator (ASTRO-PUs, an expected number) is not a count either: the patients weighed
+  (``counted``) are checked for small counts, and the weighted sum, to the nearest whole number, is checked
+  and rounded to 5 as a count would be;
 * ``england_value``: England's value that month (unrounded: a ratio of every practice's sums; null, with
   the funnel limits, when England's own counts are suppressed);
 * funnel limits around England's value ``p`` for the row's (rounded) denominator ``n``: binomial
   ``p -/+ z sqrt(p (1 - p) / n)`` kept within 0 and 1, or Poisson ``p -/+ z sqrt(p / n)`` kept at 0 or
-  more (z = 1.96 for 95%, 3.09 for 99.8%), times the multiplier; none for a sum;
+  more (z = 1.96 for 95%, 3.09 for 99.8%), times the multiplier; none for a summed numerator.  For a count
+  over a weighted denominator the Poisson limits take the weighted sum as the exposure (for an expected
+  number, the usual limits of an observed-to-expected ratio, the expected number taken as known);
 * ``percentile`` (PCNs only): the PCN's percent rank (0 to 100) among all PCNs with a denominator that
   month, on unrounded values, as OpenPrescribing's percentiles;
 * ``change_12m``: the value minus the same organisation's value 12 months before (null if either is
@@ -69,20 +74,29 @@ def measure_table(measures: list[Measure]) -> ir.Table:
 
 
 def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
-    """``measure, level, org_code, month, numerator, denominator``: sums at every level (unrounded)."""
+    """``measure, level, org_code, month, numerator, denominator, counted``: sums at every level (unrounded)."""
     joined = practices.left_join(geography, "practice_code")
     rows = joined.select(practices.measure, practices.practice_code, practices.month, practices.numerator,
-                         practices.denominator, joined.pcn_code, joined.sub_icb_code, joined.icb_code)
+                         practices.denominator, practices.counted, joined.pcn_code, joined.sub_icb_code,
+                         joined.icb_code)
     parts = []
     for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"),
                           ("icb", "icb_code"), ("england", None)):
         chosen = rows if column is None else rows.filter(rows[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum())
+            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(), counted=chosen.counted.sum())
         parts.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "numerator",
-                                    "denominator"))
+                                    "denominator", "counted"))
     return ibis.union(*parts)
+
+
+def hidden_counts(rows: ir.Table) -> ir.BooleanValue:
+    """Whether disclosure control hides a row of counts (``numerator, denominator, counted`` and the measure's
+    ``summed``): a denominator (to the nearest whole number), the patients or rows behind it, or a counted
+    numerator of 1 to 6."""
+    return (small(rows.denominator.round().cast("int64")) | small(rows.counted)
+            | (~rows.summed & small(rows.numerator.round().cast("int64"))))
 
 
 def _limits(p: ir.FloatingValue, n: ir.IntegerValue, funnel: ir.StringValue, z: float) -> tuple:
@@ -103,15 +117,15 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
     counts = counts.filter(counts.denominator > 0)
     joined = counts.join(measures, "measure").join(periods.select("month", "month_index"), "month")
     national = joined.filter(joined.level == "england")
-    hidden = small(national.denominator) | (~national.summed & small(national.numerator.round().cast("int64")))
+    hidden = hidden_counts(national)
     england = national.select(  # England's own counts small: its value (and the limits around it) not shown
         "measure", "month",
         _p=ibis.ifelse(hidden, ibis.null("float64"), national.numerator / national.denominator.cast("float64")))
     rows = joined.join(england, ["measure", "month"])
     raw = rows.numerator / rows.denominator.cast("float64")
     count_numerator = rows.numerator.round().cast("int64")
-    suppressed = small(rows.denominator) | (~rows.summed & small(count_numerator))
-    denominator = rounded(rows.denominator)
+    suppressed = hidden_counts(rows)
+    denominator = rounded(rows.denominator.round().cast("int64"))
     numerator = ibis.ifelse(rows.summed, rows.numerator.round(2), rounded(count_numerator).cast("float64"))
     value = numerator / denominator.cast("float64") * rows.multiplier
     lower95, upper95 = _limits(rows._p, denominator, rows.funnel, Z95)

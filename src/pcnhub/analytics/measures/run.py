@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import ibis
+import ibis.expr.types as ir
 
 from pcnhub.analytics import engines
 from pcnhub.analytics.measures import compile as compiler
@@ -41,6 +42,7 @@ from pcnhub.analytics.run import default_as_of
 from pcnhub.analytics.schema import TABLES
 from pcnhub.progress import progress_bars
 from pcnhub.reference import measures as definitions
+from pcnhub.reference import weights as weight_tables
 
 VALUES_FILE: Final = "measure_values.parquet"
 DECILES_FILE: Final = "measure_deciles.parquet"
@@ -60,7 +62,15 @@ DUCKDB_DISABLED_OPTIMIZERS: Final = ("partial_aggregate_pushdown",)
 def _definition(measure: definitions.Measure) -> dict[str, Any]:
     return {"id": measure.id, "title": measure.title, "why": measure.why, "direction": measure.direction,
             "low_is_good": measure.low_is_good, "unit": measure.unit, "serves": list(measure.serves),
-            "source": measure.source, "status": measure.status, "note": measure.note, "funnel": measure.funnel}
+            "source": measure.source, "status": measure.status, "note": measure.note, "funnel": measure.funnel,
+            "weight": measure.denominator.weight}
+
+
+def measure_weights(measures: Sequence[definitions.Measure]) -> dict[str, ir.Table]:
+    """The weights tables of the measures' weighted denominators (``reference/weights/``), as the small tables
+    :func:`.compile.practice_counts` joins (:func:`.compile.weight_table`)."""
+    keys = sorted({m.denominator.weight for m in measures if m.denominator.weight is not None})
+    return {key: compiler.weight_table(weight_tables.weight_table(key).rows) for key in keys}
 
 
 def run_measures(
@@ -84,7 +94,7 @@ def run_measures(
 
     ``geography``: ``{practice_code: (pcn_code, sub_icb_code, icb_code)}``; ``only``: measure ids;
     ``counts_file``: also write the sums at every level before disclosure control there (``measure, level,
-    org_code, month, numerator, denominator``; small counts shown, so not for publication: for checks and
+    org_code, month, numerator, denominator, counted``; small counts shown, so not for publication: for checks and
     benchmarks against other implementations); ``by_imd``: also write :data:`INEQUALITIES_FILE`, every
     measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`); ``by_neighbourhood``: also write
     :data:`NEIGHBOURHOODS_FILE`, every measure by each PCN's neighbourhoods (:mod:`.neighbourhoods`).
@@ -129,6 +139,7 @@ def run_measures(
                 registered = engines.materialise(con, compiler.registered_counts(base), work / "registered.parquet")
                 feature_table = None if features is None else engines.read_parquet(con, features)
                 step("registered patients by month", begun)
+                weights = measure_weights(chosen)
                 kept = itertools.count()
                 flags = compiler.flag_source(tables, periods, keep=lambda table: engines.materialise(
                     con, table, work / f"flags-{next(kept)}.parquet"))
@@ -136,7 +147,7 @@ def run_measures(
                 for measure in chosen:
                     begun = time.perf_counter()
                     counts = compiler.practice_counts(measure, base, tables, periods, feature_table,
-                                                      registered, flags)
+                                                      registered, flags, weights)
                     parts.append(engines.materialise(con, counts, work / f"practice-{measure.id}.parquet"))
                     step(measure.id, begun)
                 begun = time.perf_counter()
@@ -161,7 +172,7 @@ def run_measures(
                                                            work / f"registered-{name}.parquet")
                     return ibis.union(*[engines.materialise(
                         con, compiler.practice_counts(m, keyed_base, keyed, periods, feature_table, keyed_registered,
-                                                      flags), work / f"{name}-{m.id}.parquet") for m in chosen])
+                                                      flags, weights), work / f"{name}-{m.id}.parquet") for m in chosen])
 
                 if by_imd:
                     begun = time.perf_counter()

@@ -3,7 +3,8 @@
 * :func:`codelist_table` is a small table ``(code, key)`` of SNOMED CT codelists, joined to ``events``.
 * :func:`event_flags` turns events into one row per patient with a boolean column per flag (a flag is
   a set of codelists, optionally only on or after a date), in one pass over the events.
-* :func:`bnf_match` is true for a BNF code in a BNF prefix list (``Codelist.matches`` as an expression).
+* :func:`bnf_match` is true for a BNF code in a BNF prefix list (``Codelist.matches`` as an expression);
+  :func:`icd10_match` the same for an ICD-10 code (``hospital.diagnosis``) in ICD-10 lists.
 * :func:`medication_flags` does for prescriptions what :func:`event_flags` does for events.
 * :func:`months_before` / :func:`years_before` compute window starts in Python, so that every engine
   gets the same date literal.
@@ -94,6 +95,20 @@ def bnf_match(column: ir.StringValue, keys: Iterable[str]) -> ir.BooleanValue:
     """True where the BNF code ``column`` starts with a prefix of one of the BNF codelists ``keys``."""
     prefixes = sorted({code for key in keys for code in _bnf_codes(key)})
     return ibis.or_(*[column.startswith(prefix) for prefix in prefixes])
+
+
+def icd10_match(column: ir.StringValue, keys: Iterable[str]) -> ir.BooleanValue:
+    """True where the ICD-10 code ``column`` starts with a code of one of the ICD-10 lists ``keys`` (False
+    where it is null)."""
+    prefixes = sorted({code for key in keys for code in _codes_of(key, "icd10")})
+    return column.notnull() & ibis.or_(*[column.startswith(prefix) for prefix in prefixes])
+
+
+def _codes_of(key: str, system: str) -> frozenset[str]:
+    codelist = cl.codelist(key)
+    if codelist.system != system:
+        raise ValueError(f"codelist {key} is not an {system} list")
+    return codelist.codes
 
 
 def _bnf_codes(key: str) -> frozenset[str]:

@@ -22,7 +22,7 @@
   function axis(unit, label) {
     var a = { title: { text: label }, gridcolor: GRID, rangemode: "tozero" };
     if (unit === "percent") { a.ticksuffix = "%"; }
-    if (unit === "gbp_per_patient") { a.tickprefix = "£"; }
+    if (unit === "gbp_per_patient" || unit === "gbp") { a.tickprefix = "£"; }
     return a;
   }
 
