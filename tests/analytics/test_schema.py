@@ -175,3 +175,30 @@ def test_a_table_may_be_a_folder_of_parquet_files(dataset, tmp_path):
     pq.write_table(data.slice(0, half), folder / "events" / "part-0.parquet")
     pq.write_table(data.slice(half), folder / "events" / "part-1.parquet")
     assert validate_dataset(folder) == []
+
+
+def test_a_diagnosis_is_icd10_without_the_dot_and_may_be_absent(dataset, tmp_path):
+    from pcnhub.analytics import engines
+
+    column = TABLES["hospital"].column("diagnosis")
+    assert (column.type, column.required, column.optional) == (pa.string(), False, True)
+    assert "ICD-10" in column.rule() and "`J441`" in column.rule()
+    folder = _copy(dataset, tmp_path)
+
+    def spoil(t: pa.Table) -> pa.Table:
+        values = t["diagnosis"].to_pylist()
+        values[:4] = ["J44.1", "j441", "I10X", None]  # the last two are fine
+        return t.set_column(t.schema.get_field_index("diagnosis"), "diagnosis", pa.array(values, pa.string()))
+
+    _rewrite(folder, "hospital", spoil)
+    assert _messages(validate_dataset(folder)) == [
+        "hospital.parquet, column diagnosis: error: values that are not an ICD-10 code without the dot, upper case "
+        "(a letter, two digits and up to two more letters or digits: `J441`, `I10X`): 'J44.1', 'j441'"]
+    _rewrite(folder, "hospital", lambda t: t.drop_columns(["diagnosis"]))
+    assert _messages(validate_dataset(folder)) == []
+    con = engines.connect("duckdb")
+    try:
+        hospital = engines.load_tables(con, folder)["hospital"]
+        assert con.to_pyarrow(hospital.aggregate(known=hospital.diagnosis.count())).to_pylist() == [{"known": 0}]
+    finally:
+        engines.close(con)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics import prevalence, synth, synth_delivery, synth_model
+from pcnhub.analytics import prevalence, synth, synth_coding, synth_delivery, synth_model
 from pcnhub.analytics.schema import TABLES, validate_dataset
 from pcnhub.reference import codelists as cl
 
@@ -189,6 +189,53 @@ def test_hospital_activity_of_every_kind_over_three_years(db):
     stays = db.execute("SELECT min(\"end\" - start), avg((\"end\" IS NULL)::INT) FROM hospital "
                        "WHERE kind IN ('emergency_admission', 'elective_admission')").fetchone()
     assert stays[0] >= 0 and stays[1] < 0.02
+
+
+def _acs_case(column: str = "diagnosis") -> str:
+    """SQL: the chronic ACS codelist a diagnosis is in (null if none)."""
+    lists = [c for c in cl.all_codelists() if c.key.startswith("acsc-")]
+    whens = " ".join(f"WHEN {' OR '.join(f'starts_with({column}, {code!r})' for code in sorted(c.codes))} "
+                     f"THEN '{c.key}'" for c in lists)
+    return f"CASE {whens} END"
+
+
+def test_hospital_diagnoses(db):
+    rows = db.execute(f"""
+        SELECT kind, count(*), avg((diagnosis IS NULL)::INT), avg(({_acs_case()} IS NOT NULL)::INT)
+        FROM hospital GROUP BY 1""").fetchall()
+    found = {kind: (n, missing, acs) for kind, n, missing, acs in rows}
+    assert found["outpatient_first"][1] == found["outpatient_follow_up"][1] == 1.0
+    assert found["emergency_admission"][1] < 0.03 and found["ae"][1] < 0.15 and found["elective_admission"][1] < 0.06
+    # a chronic ACS condition in about 8% of emergency admissions (England 2015/16: 8.1%), fewer at A&E, no elective
+    assert 0.05 < found["emergency_admission"][2] < 0.12
+    assert found["ae"][2] < found["emergency_admission"][2] / 2 and found["elective_admission"][2] == 0
+    by_age = dict(db.execute(f"""
+        SELECT date_diff('year', birth_month, start) >= 65, avg(({_acs_case()} IS NOT NULL)::INT)
+        FROM hospital JOIN patients USING (patient_id) WHERE kind = 'emergency_admission' GROUP BY 1""").fetchall())
+    assert by_age[True] > 2 * by_age[False]
+    # an admission of someone with COPD on their record is a COPD admission far more often
+    copd = sorted(cl.codelist("copd").codes)
+    by_record = dict(db.execute(f"""
+        SELECT patient_id IN (SELECT patient_id FROM events WHERE code IN (SELECT unnest(?))),
+               avg(({_acs_case()} IS NOT DISTINCT FROM 'acsc-copd')::INT)
+        FROM hospital WHERE kind = 'emergency_admission' GROUP BY 1""", [copd]).fetchall())
+    assert by_record[True] > 0.05 and by_record[False] < 0.01
+    synth_coding.check_codes()
+
+
+def test_older_people_have_their_frailty_category_coded(db, measured):
+    codes = dict(zip(synth_coding.frailty_code_list(), synth_coding.FRAILTY, strict=True))
+    rows = db.execute("""
+        SELECT code, count(DISTINCT patient_id), min(date_diff('year', birth_month, ?))
+        FROM events JOIN patients USING (patient_id) WHERE code IN (SELECT unnest(?)) GROUP BY 1""",
+                      [AS_OF, list(codes)]).fetchall()
+    coded = {codes[code]: (people, youngest) for code, people, youngest in rows}
+    assert set(coded) == set(synth_coding.FRAILTY) and all(youngest >= 65 for _, youngest in coded.values())
+    # most practices code most of their older people, in the category of their eFI
+    efi = measured["efi"]
+    for category in ("mild", "moderate", "severe"):
+        share = coded[f"frailty-{category}"][0] / efi["people"]
+        assert 0.3 * efi[category] < share < 1.2 * efi[category], category
 
 
 def test_practices_differ_and_change_over_time(db):

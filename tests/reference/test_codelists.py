@@ -153,3 +153,30 @@ def test_cms_is_the_published_20_condition_general_score():
     readme = (Path(cl.__file__).parent / "codelists" / "README.md").read_text()
     assert "the published 20-condition score" in readme
     assert "CSDEC_COD" in readme and "stay in `cohort_cancer_screening`" in readme
+
+
+#: NHS Digital, CCG OIS 2.6 (NHS Outcomes Framework 2.3.i) specification v1.15, appendix 2: the chronic ambulatory
+#: care sensitive conditions, without the dot (J20, acute bronchitis, is left out: see the acsc-copd note).
+ACS_APPENDIX_2 = {
+    "B180", "B181", "E10", "E11", "E12", "E13", "E14", "D501", "D508", "D509", "D51", "D52", "F00", "F01", "F02", "F03",
+    "G40", "G41", "I10", "I110", "I119", "I130", "I20", "I25", "I50", "I48", "J81", "J41", "J42", "J43", "J44", "J45",
+    "J46", "J47",
+}
+
+
+def test_the_chronic_ambulatory_care_sensitive_conditions_are_the_specifications():
+    lists = [c for c in cl.all_codelists() if c.system == "icd10"]
+    assert len(lists) == 11 and all(c.key.startswith("acsc-") and c.match == "prefix" for c in lists)
+    assert set().union(*(c.codes for c in lists)) == ACS_APPENDIX_2
+    assert all("CCG Outcomes Indicator Set 2.6" in c.source and "2.3.i" in c.source for c in lists)
+    assert all(c.note for c in lists if c.status != "verified")
+
+
+def test_icd10_lists_match_by_prefix_without_the_dot():
+    assert cl.codelist("acsc-copd").matches("J441") and cl.codelist("acsc-copd").matches("J44")
+    assert not cl.codelist("acsc-copd").matches("J209")  # acute bronchitis: left out
+    assert cl.codelist("acsc-hypertension").matches("I10X")  # HES's filler X
+    assert cl.codelist("acsc-hypertension").matches("I119") and not cl.codelist("acsc-hypertension").matches("I11")
+    assert not cl.codelist("acsc-asthma").matches("J44.1")
+    with pytest.raises(CodelistError, match=r"row 2, field code: 'J44.1' is not a icd10 code"):
+        cl.parse_codes("code,term\nJ44.1,COPD\n", "x.csv", "icd10")

@@ -112,6 +112,88 @@ def test_bad_definitions_are_rejected_naming_the_field(text, message):
     assert message in str(raised.value)
 
 
+HOSPITAL = '''
+id = "example"
+title = "An example"
+why = "Because."
+direction = "lower"
+unit = "per_1000"
+serves = ["a specification"]
+source = "here"
+status = "uncertain"
+
+[numerator]
+count = "hospital"
+kinds = ["emergency_admission"]
+diagnoses = ["acsc-copd", "acsc-asthma"]
+
+[denominator]
+count = "patients"
+weight = "astro-pu-2013-cost"
+'''
+
+
+def _hospital(old: str, new: str) -> str:
+    assert old in HOSPITAL
+    return HOSPITAL.replace(old, new, 1)
+
+
+def test_diagnoses_and_a_weight_are_read():
+    measure = parse_measure(HOSPITAL, "measures/example.toml")
+    assert measure.numerator.diagnoses == ("acsc-copd", "acsc-asthma")
+    assert (measure.denominator.weight, measure.funnel) == ("astro-pu-2013-cost", "poisson")
+    one = parse_measure(_hospital('diagnoses = ["acsc-copd", "acsc-asthma"]', 'diagnoses = "acsc-copd"'),
+                        "measures/example.toml")
+    assert one.numerator.diagnoses == ("acsc-copd",)
+    older = parse_measure(_hospital('weight = "astro-pu-2013-cost"', 'weight = "hypertension-expected-fph-2003"\n'
+                                    'where = [{ sex = "F" }, { age = [18, 80] }]'), "measures/example.toml")
+    assert older.denominator.weight == "hypertension-expected-fph-2003"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (_hospital('"acsc-copd", "acsc-asthma"', '"acsc-copd", "no-such-list"'),
+     "example.toml, numerator.diagnoses[1]: no codelist 'no-such-list'"),
+    (_hospital('"acsc-copd", "acsc-asthma"', '"copd"'),
+     "example.toml, numerator.diagnoses[0]: codelist 'copd' is a snomedct list, a icd10 list is needed here"),
+    (_hospital('"acsc-copd", "acsc-asthma"]', ']'),
+     "example.toml, numerator.diagnoses: must be a codelist key or a non-empty list of them"),
+    (_hospital('count = "patients"\n', 'count = "patients"\ndiagnoses = ["acsc-copd"]\n'),
+     'example.toml, denominator.diagnoses: only for count = "hospital"'),
+    (_hospital('weight = "astro-pu-2013-cost"', 'weight = "astro-pu-1993"'),
+     "example.toml, denominator.weight: no weights table 'astro-pu-1993'; known: astro-pu-2013-cost"),
+    (_hospital('diagnoses = ["acsc-copd", "acsc-asthma"]', 'weight = "astro-pu-2013-cost"'),
+     'example.toml, numerator.weight: only for count = "patients"'),
+    (_hospital('kinds = ["emergency_admission"]\ndiagnoses = ["acsc-copd", "acsc-asthma"]',
+               'weight = "astro-pu-2013-cost"').replace('count = "hospital"', 'count = "patients"'),
+     "example.toml, numerator.weight: only a denominator may be weighted"),
+    (_hospital('weight = "astro-pu-2013-cost"', 'weight = "hypertension-expected-fph-2003"'),
+     "example.toml, denominator.weight: table 'hypertension-expected-fph-2003' starts at age 15: "
+     "the side's where needs { age = [15] }"),
+    (_hospital('weight = "astro-pu-2013-cost"', 'weight = "hypertension-expected-fph-2003"\n'
+               'where = [{ age = [10] }, { age = [15], not = true }]'),
+     "denominator.weight: table 'hypertension-expected-fph-2003' starts at age 15"),
+    (_hospital('unit = "per_1000"', 'unit = "percent"').replace(
+        'count = "hospital"\nkinds = ["emergency_admission"]\ndiagnoses = ["acsc-copd", "acsc-asthma"]',
+        'count = "patients"\nwithin_denominator = true\nwhere = [{ sex = "F" }]'),
+     "example.toml, numerator.within_denominator: a weighted denominator is not a count the numerator can be part"),
+])
+def test_bad_diagnoses_and_weights_are_rejected_naming_the_field(text, message):
+    with pytest.raises(MeasureError) as raised:
+        parse_measure(text, "measures/example.toml")
+    assert message in str(raised.value)
+
+
+def test_the_new_measures_are_packaged():
+    found = {measure.id: measure for measure in m.measures()}
+    acs = found["emergency_admissions_acs_chronic"]
+    assert len(acs.numerator.diagnoses) == 11 and all(k.startswith("acsc-") for k in acs.numerator.diagnoses)
+    assert (found["prescribing_cost_per_astro_pu"].funnel, found["prescribing_cost_per_astro_pu"].unit) == ("none", "gbp")
+    assert found["hypertension_observed_to_expected"].funnel == "poisson"
+    assert found["hypertension_observed_to_expected"].denominator.weight == "hypertension-expected-fph-2003"
+    assert found["emergency_admissions_frailty_65plus"].numerator.where == \
+        found["emergency_admissions_frailty_65plus"].denominator.where
+
+
 PRECEDED = '''
 id = "example"
 title = "Referrals with a test before them"

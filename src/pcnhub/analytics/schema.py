@@ -443,8 +443,8 @@ def markdown() -> str:
         "",
         "A dataset is a folder with one Parquet file per table (or a folder of Parquet files named after the",
         "table). `pcnhub.analytics.schema.validate_dataset(folder)` checks one; `pcnhub phm synth` writes one.",
-        "Clinical codes are SNOMED CT (events), dm+d and BNF (medications); the codelists that give them meaning",
-        "are in `src/pcnhub/reference/codelists/`.",
+        "Clinical codes are SNOMED CT (events), dm+d and BNF (medications) and ICD-10 (hospital diagnoses); the",
+        "codelists that give them meaning are in `src/pcnhub/reference/codelists/`.",
         "",
     ]
     for table in TABLES.values():

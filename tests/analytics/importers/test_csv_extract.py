@@ -53,6 +53,14 @@ def test_optional_columns_and_files_may_be_absent(extract: Path, tmp_path: Path)
         {"patient_id": 1, "code": "59621000", "date": D(2020, 1, 1), "value": None}]
 
 
+def test_a_diagnosis_is_stored_without_its_dot(extract: Path, tmp_path: Path) -> None:
+    (extract / "hospital.csv").write_text("patient_id,kind,start,end,diagnosis\n1,ae,2023-11-01,2023-11-01,j44.1\n"
+                                          "1,emergency_admission,2023-11-02,,I10X\n2,outpatient,2024-01-02,,\n")
+    import_csv(extract, tmp_path / "out")
+    assert [r["diagnosis"] for r in pq.read_table(tmp_path / "out" / "hospital.parquet").to_pylist()] == [
+        "J441", "I10X", None]
+
+
 BAD = [
     ("patients.csv", "1,1950-07", "1,1950-07-02", 2, "birth_month", "not the first of a month"),
     ("patients.csv", "2,1980-02-01,M", "1,1980-02-01,M", 3, "patient_id", "1 is also on row 2"),
@@ -67,6 +75,9 @@ BAD = [
     ("medications.csv", "0212000B0AAABAB", "B0AAABAB", 2, "bnf_code", "not a BNF code"),
     ("hospital.csv", ",ae,", ",gp,", 2, "kind", "not one of ae"),
     ("hospital.csv", "1,ae", "x,ae", 2, "patient_id", "'x' is not a whole number"),
+    ("hospital.csv", "patient_id,kind,start,end\n1,ae,2023-11-01,2023-11-01",
+     "patient_id,kind,start,end,diagnosis\n1,ae,2023-11-01,2023-11-01,44.1", 2, "diagnosis",
+     "'44.1' is not an ICD-10 code without the dot"),
 ]
 
 

@@ -46,6 +46,39 @@ kinds = ["ae"]
 [denominator]
 count = "patients"
 ''', "measures/rate.toml")
+OBSERVED_TO_EXPECTED = parse_measure('''
+id = "oe"
+title = "t"
+why = "w"
+direction = "higher"
+unit = "ratio"
+serves = ["s"]
+source = "s"
+status = "uncertain"
+[numerator]
+count = "patients"
+where = [{ age = [15] }, { events = "hypertension" }]
+[denominator]
+count = "patients"
+weight = "hypertension-expected-fph-2003"
+where = [{ age = [15] }]
+''', "measures/oe.toml")
+COST = parse_measure('''
+id = "cost"
+title = "t"
+why = "w"
+direction = "lower"
+unit = "gbp"
+serves = ["s"]
+source = "s"
+status = "uncertain"
+[numerator]
+count = "medications"
+sum = "cost"
+[denominator]
+count = "patients"
+weight = "astro-pu-2013-cost"
+''', "measures/cost.toml")
 STAY = parse_measure('''
 id = "stay"
 title = "t"
@@ -67,6 +100,15 @@ kinds = ["emergency_admission"]
 MONTHS = compiler.months(dt.date(2024, 3, 31), 13)  # March 2023 to March 2024
 MAR23, MAR24 = MONTHS[0].start, MONTHS[-1].start
 
+# measure, level, org, month, numerator, denominator (unrounded), and the patients behind a weighted denominator
+WEIGHTED = [
+    ("oe", "england", "ENG", MAR24, 500.0, 1000.0, 3000),
+    ("oe", "pcn", "P1", MAR24, 40.0, 80.4, 200),  # 40 / 80 (rounded), Poisson limits for 80
+    ("oe", "pcn", "P2", MAR24, 10.0, 12.3, 5),  # 5 patients: suppressed although 12 is not a small count
+    ("oe", "pcn", "P3", MAR24, 0.0, 5.2, 40),  # a weighted sum of 5: suppressed as a count of 5 would be
+    ("cost", "england", "ENG", MAR24, 1234.567, 2000.0, 600),
+    ("cost", "pcn", "P1", MAR24, 20.004, 29.6, 10),  # GBP 20.00 / 30; a sum has no limits
+]
 # measure, level, org, month, numerator, denominator (unrounded)
 COUNTS = [
     ("share", "england", "ENG", MAR24, 300.0, 1000),
@@ -86,12 +128,13 @@ COUNTS = [
 
 @pytest.fixture(scope="module")
 def computed(backend):
+    rows = [(*row[:5], float(row[5]), row[5]) for row in COUNTS] + WEIGHTED  # counted: the count itself
     counts = engines.memtable(
-        {name: [row[i] for row in COUNTS] for i, name in enumerate(
-            ("measure", "level", "org_code", "month", "numerator", "denominator"))},
+        {name: [row[i] for row in rows] for i, name in enumerate(
+            ("measure", "level", "org_code", "month", "numerator", "denominator", "counted"))},
         {"measure": "string", "level": "string", "org_code": "string", "month": "date", "numerator": "float64",
-         "denominator": "int64"})
-    measures = levels.measure_table([PERCENT, PER_1000, STAY])
+         "denominator": "float64", "counted": "int64"})
+    measures = levels.measure_table([PERCENT, PER_1000, STAY, OBSERVED_TO_EXPECTED, COST])
     values = engines.to_arrow(backend, levels.values(counts, measures, compiler.month_table(MONTHS))).to_pylist()
     deciles = engines.to_arrow(backend, levels.deciles(counts, measures)).to_pylist()
     return {(r["measure"], r["org_code"], r["month"]): r for r in values}, deciles
@@ -132,6 +175,22 @@ def test_a_sum_has_no_funnel_limits(computed):
     assert [stay[k] for k in ("lower95", "upper95", "lower998", "upper998")] == [None] * 4
     england = values[("stay", "ENG", MAR24)]
     assert [england[k] for k in ("lower95", "upper95", "lower998", "upper998")] == [None] * 4
+
+
+def test_a_weighted_denominator(computed):
+    values = computed[0]
+    p1 = values[("oe", "P1", MAR24)]
+    assert (p1["numerator"], p1["denominator"], p1["value"], p1["suppressed"]) == (40.0, 80, 0.5, False)
+    spread = math.sqrt(0.5 / 80)  # England's ratio 0.5, the expected number as the exposure
+    assert (p1["lower95"], p1["upper95"]) == pytest.approx((0.5 - Z95 * spread, 0.5 + Z95 * spread))
+    for org in ("P2", "P3"):
+        hidden = values[("oe", org, MAR24)]
+        assert hidden["suppressed"] and hidden["denominator"] is hidden["value"] is hidden["lower95"] is None
+    cost = values[("cost", "P1", MAR24)]
+    assert (cost["numerator"], cost["denominator"], cost["suppressed"]) == (20.0, 30, False)
+    assert cost["value"] == pytest.approx(20.0 / 30)
+    assert cost["england_value"] == pytest.approx(1234.567 / 2000.0)
+    assert cost["lower95"] is cost["upper95"] is cost["lower998"] is cost["upper998"] is None
 
 
 def test_percentiles_among_pcns_and_change_over_a_year(computed):

@@ -118,8 +118,10 @@ class Builder:
         self.rows["medications"].append({"patient_id": pid, "code": dmd, "bnf_code": bnf, "date": date,
                                          "repeat": repeat})
 
-    def hospital(self, pid: int, kind: str, start: dt.date, end: dt.date | None = None) -> None:
-        self.rows["hospital"].append({"patient_id": pid, "kind": kind, "start": start, "end": end})
+    def hospital(self, pid: int, kind: str, start: dt.date, end: dt.date | None = None,
+                 diagnosis: str | None = None) -> None:
+        self.rows["hospital"].append({"patient_id": pid, "kind": kind, "start": start, "end": end,
+                                      "diagnosis": diagnosis})
 
     def appointment(self, pid: int, date: dt.date) -> None:
         self.rows["appointments"].append({"patient_id": pid, "date": date, "status": "attended", "staff_type": "gp"})

@@ -53,7 +53,8 @@ def decile_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month,
                                   imd_decile=chosen.imd_decile).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(), counted=chosen.counted.sum())
+            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(),
+            counted=chosen.counted.sum().cast("int64"))
         found.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "imd_decile",
                                     "numerator", "denominator", "counted"))
     return ibis.union(*found)

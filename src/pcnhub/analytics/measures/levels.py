@@ -85,7 +85,8 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         chosen = rows if column is None else rows.filter(rows[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(), counted=chosen.counted.sum())
+            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(),
+            counted=chosen.counted.sum().cast("int64"))
         parts.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "numerator",
                                     "denominator", "counted"))
     return ibis.union(*parts)
