@@ -174,7 +174,6 @@ def _all_event_codes() -> list[str]:
     codes += [code for _, _, choices in DEFICITS for code, _ in choices]
     codes += [code for code, _ in CODES.values()]
     codes += synth_delivery.codes()
-    codes += list(synth_coding.frailty_code_list())
     return codes
 
 
@@ -267,9 +266,6 @@ class Generator:
         self.delivery = synth_delivery.Delivery(
             synth_delivery.practices(seed, len(self.practices), PRACTICE_TREND), self.codes.index, self.today,
             self.history)
-        # each practice's coding of frailty categories, from a stream of its own (the rest does not change with it)
-        self.frailty_coding = synth_coding.practice_frailty_coding(
-            np.random.default_rng(np.random.SeedSequence([self.seed, 0x46524C54])), len(self.practices))
 
     # practice level ------------------------------------------------------------------------------
 
@@ -340,7 +336,6 @@ class Generator:
         hospital = self._hospital(rng, activity, pid, practice, people, burden)
         appointments = self._appointments(rng, pid, people, burden)
         coding = np.random.default_rng(np.random.SeedSequence([self.seed, start // self.chunk_size, 0x434F4445]))
-        self._coded_frailty(coding, out, pid, practice, people, conditions, deficits, repeat_counts)
         hospital = self._diagnosed(coding, hospital, start, people, conditions, deficits)
         return {
             "patients": self._patients_table(pid, practice, people),
@@ -761,14 +756,7 @@ class Generator:
             "diagnosis": pa.nulls(len(ids), type=pa.string()),  # see _diagnosed
         }, schema=TABLES["hospital"].schema)
 
-    # coded by the practice and the hospital (synth_coding) ------------------------------------------
-
-    def _coded_frailty(self, rng, out: _Tables, pid, practice, people, conditions, deficits, repeat_counts) -> None:
-        """The frailty category (mild, moderate, severe) practices code for people aged 65+ from their eFI."""
-        count = synth_coding.efi_deficits(conditions, deficits, people["care_home"], repeat_counts)
-        who, category, days = synth_coding.frailty_codes(rng, people["age"], count, self.frailty_coding[practice],
-                                                         self.today)
-        out.event(pid[who], self.codes.ids(synth_coding.frailty_code_list())[category], days)
+    # coded by the hospital (synth_coding) ------------------------------------------
 
     def _diagnosed(self, rng, hospital: pa.Table, start: int, people, conditions, deficits) -> pa.Table:
         """``hospital`` with the primary diagnosis of each row."""

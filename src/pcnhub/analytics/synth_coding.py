@@ -1,11 +1,5 @@
-"""What the synthetic population (:mod:`pcnhub.analytics.synth`) has coded beyond its conditions: the frailty
-category a practice records for people aged 65 and over, and the primary diagnosis (ICD-10) of hospital activity.
-
-**Frailty categories.**  Practices code the eFI category of people aged 65+ (mild, moderate or severe
-frailty; a fit person gets no code).  A person's category follows the deficits the generator gave them,
-counted as the eFI counts them (:mod:`pcnhub.analytics.pipeline.frailty`: 5-8 mild, 9-12 moderate, 13 or
-more severe); each practice codes a share of its older people (:data:`FRAILTY_CODING`), once in the last year
-and, for most, once a year or two before, in the same category or one milder (frailty progresses).
+"""What the synthetic population (:mod:`pcnhub.analytics.synth`) has coded beyond its conditions: the primary
+diagnosis (ICD-10) of hospital activity (coded frailty categories are written by :mod:`.synth_delivery`).
 
 **Diagnoses.**  An emergency admission's primary diagnosis is a chronic ambulatory care sensitive (ACS)
 condition (:data:`ACS`, the conditions of NHS Outcomes Framework indicator 2.3.i) with a probability that is
@@ -23,7 +17,6 @@ codes are real ICD-10 codes (HES's form: no dot, X filling a three-character cod
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -31,65 +24,7 @@ from typing import Final
 import numpy as np
 import pyarrow as pa
 
-from pcnhub.analytics.synth_model import CONDITIONS
 from pcnhub.reference import codelists as cl
-
-# --- frailty categories --------------------------------------------------------------------------------
-
-#: The coded categories, mildest first, with their codelists.
-FRAILTY: Final = ("frailty-mild", "frailty-moderate", "frailty-severe")
-#: Deficits (of 36) at which the eFI is mild, moderate and severe.
-FRAILTY_DEFICITS: Final = (5, 9, 13)
-#: The share of its people aged 65+ a practice codes is drawn uniformly between these.
-FRAILTY_CODING: Final = (0.45, 0.95)
-#: The chance that a coded person also has an earlier code (1 to 2 years before), and that it is one milder.
-EARLIER_CODE: Final = 0.7
-EARLIER_MILDER: Final = 0.4
-POLYPHARMACY_MEDICINES: Final = 5
-
-
-@functools.cache
-def frailty_code_list() -> tuple[str, ...]:
-    """The code written for each category of :data:`FRAILTY` (the first of its codelist)."""
-    return tuple(sorted(cl.codelist(key).codes)[0] for key in FRAILTY)
-
-
-def practice_frailty_coding(rng: np.random.Generator, practices: int) -> np.ndarray:
-    """Each practice's share of its people aged 65+ with a coded frailty category."""
-    return rng.uniform(*FRAILTY_CODING, practices)
-
-
-def efi_deficits(conditions: Mapping[str, np.ndarray], deficits: Mapping[str, np.ndarray], care_home: np.ndarray,
-                 repeat_counts: np.ndarray) -> np.ndarray:
-    """The eFI deficits of each person: the eFI groups of their conditions and deficits (a group once), care
-    (a care home), and polypharmacy (5 or more repeat medicines, for the 5 drug classes of the eFI)."""
-    groups: dict[str, np.ndarray] = {}
-    for condition in CONDITIONS:
-        for key in condition.codelists:
-            if key.startswith("efi-"):
-                groups[key] = groups.get(key, False) | conditions[condition.key]
-    for key, present in deficits.items():
-        groups[key] = groups.get(key, False) | present
-    groups["efi-care-requirement"] = groups.get("efi-care-requirement", False) | care_home
-    return sum(present.astype(np.int64) for present in groups.values()) + (repeat_counts >= POLYPHARMACY_MEDICINES)
-
-
-def frailty_codes(rng: np.random.Generator, age: np.ndarray, deficits: np.ndarray, coding: np.ndarray,
-                  today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(person, category, day)``: the frailty codes of a chunk (category 0 mild, 1 moderate, 2 severe; day
-    since 1970); ``coding``: each person's practice's coding share."""
-    category = np.searchsorted(np.asarray(FRAILTY_DEFICITS), deficits, side="right") - 1
-    coded = (age >= 65) & (category >= 0) & (rng.random(len(age)) < coding)
-    who = np.flatnonzero(coded)
-    latest = today - rng.integers(1, 366, len(who))
-    earlier = rng.random(len(who)) < EARLIER_CODE
-    milder = rng.random(len(who)) < EARLIER_MILDER
-    before = np.flatnonzero(earlier)
-    people = np.concatenate([who, who[before]])
-    categories = np.concatenate([category[who], np.maximum(category[who][before] - milder[before], 0)])
-    days = np.concatenate([latest, latest[before] - rng.integers(365, 730, len(before))])
-    return people, categories.astype(np.int64), days.astype(np.int32)
-
 
 # --- hospital diagnoses --------------------------------------------------------------------------------
 
@@ -251,7 +186,7 @@ def diagnoses(rng: np.random.Generator, kinds: Mapping[str, np.ndarray], age: np
 
 def check_codes() -> None:
     """Every diagnosis is an ICD-10 code in pcnhub's form; an ACS diagnosis is in its codelist and no other
-    diagnosis in any ACS codelist; each frailty category's code is in its codelist and in no eFI group."""
+    diagnosis in any ACS codelist."""
     pattern = cl.icd10_pattern()
     acs_lists = [c for c in cl.all_codelists() if c.key.startswith("acsc-")]
     for acs in ACS:
@@ -265,7 +200,3 @@ def check_codes() -> None:
     for code in VOCABULARY:
         if not pattern.fullmatch(code):
             raise AssertionError(f"synthetic diagnosis {code} is not an ICD-10 code in pcnhub's form")
-    efi = cl.efi_deficits()
-    for key, code in zip(FRAILTY, frailty_code_list(), strict=True):
-        if not cl.codelist(key).matches(code) or any(group.matches(code) for group in efi):
-            raise AssertionError(f"synthetic frailty code {code} is not only in codelist {key}")

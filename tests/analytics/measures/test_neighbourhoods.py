@@ -98,9 +98,9 @@ def test_values_are_rounded_counts_over_rounded_counts(backend):
     counts = engines.memtable(
         {"measure": ["emergency_admissions"] * 3, "level": ["pcn"] * 3, "org_code": ["U00001"] * 3,
          "month": [MAR] * 3, "neighbourhood": [L1, L2, None], "numerator": [12.0, 3.0, 0.0],
-         "denominator": [1003, 40, 9]},
+         "denominator": [1003.0, 40.0, 9.0], "counted": [1003, 40, 9]},
         {"measure": "string", "level": "string", "org_code": "string", "month": "date", "neighbourhood": "string",
-         "numerator": "float64", "denominator": "int64"})
+         "numerator": "float64", "denominator": "float64", "counted": "int64"})
     measures = levels.measure_table([definitions.measure("emergency_admissions")])
     rows = {r["neighbourhood"]: r for r in engines.to_arrow(
         backend, neighbourhoods.neighbourhood_values(counts, measures)).to_pylist()}

@@ -35,8 +35,9 @@ def by_neighbourhood(patients: ir.Table) -> ir.Table:
 
 
 def neighbourhood_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
-    """``measure, level, org_code, month, neighbourhood, numerator, denominator``: each PCN's sums by neighbourhood,
-    from practice counts keyed by :func:`by_neighbourhood` (``geography``: :func:`.levels.geography_table`)."""
+    """``measure, level, org_code, month, neighbourhood, numerator, denominator, counted``: each PCN's sums by
+    neighbourhood, from practice counts keyed by :func:`by_neighbourhood` (``geography``:
+    :func:`.levels.geography_table`)."""
     parts = practices.practice_code.split(SEPARATOR)
     lsoa = parts[1]
     keyed = practices.mutate(_practice=parts[0], neighbourhood=ibis.ifelse(lsoa == "", ibis.null("string"), lsoa))
@@ -44,9 +45,9 @@ def neighbourhood_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
     rows = joined.filter(joined.pcn_code.notnull())
     grouped = rows.group_by(measure=rows.measure, org_code=rows.pcn_code, month=rows.month,
                             neighbourhood=rows.neighbourhood).aggregate(
-        numerator=rows.numerator.sum(), denominator=rows.denominator.sum())
+        numerator=rows.numerator.sum(), denominator=rows.denominator.sum(), counted=rows.counted.sum().cast("int64"))
     return grouped.select("measure", ibis.literal(LEVEL).name("level"), "org_code", "month", "neighbourhood",
-                          "numerator", "denominator")
+                          "numerator", "denominator", "counted")
 
 
 def neighbourhood_values(counts: ir.Table, measures: ir.Table) -> ir.Table:
