@@ -123,7 +123,26 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
         "measure", "month",
         _p=ibis.ifelse(hidden, ibis.null("float64"), national.numerator / national.denominator.cast("float64")))
     rows = joined.join(england, ["measure", "month"])
-    raw = rows.numerator / rows.denominator.cast("float64")
+    # percentiles are of PCNs only: ranked apart from the other levels, whose rows are not sorted for it (3.5
+    # million practice rows of 27 measures at 1,000,000 patients: 2.2 s of the step's 3.2)
+    pcns = rows.filter(rows.level == "pcn")
+    rank = ibis.percent_rank().over(group_by=[pcns.measure, pcns.month],
+                                    order_by=pcns.numerator / pcns.denominator.cast("float64"))
+    out = ibis.union(_shown(pcns, rank), _shown(rows.filter(rows.level != "pcn"), None))
+    earlier = out.view()  # a self-join needs a view of its own
+    before = earlier.select(measure=earlier.measure, level=earlier.level, org_code=earlier.org_code,
+                            _index=earlier.month_index + 12, _before=earlier.value)
+    changed = out.left_join(before, [out.measure == before.measure, out.level == before.level,
+                                     out.org_code == before.org_code, out.month_index == before._index])
+    return changed.select(
+        *[changed[c] for c in VALUES.names if c != "change_12m"],
+        change_12m=(changed.value - changed._before),
+    )
+
+
+def _shown(rows: ir.Table, rank: ir.FloatingValue | None) -> ir.Table:
+    """The rows of :func:`values` before the change over a year: disclosure control, limits and (``rank``, of
+    PCNs) the percentile."""
     count_numerator = rows.numerator.round().cast("int64")
     suppressed = hidden_counts(rows)
     denominator = rounded(rows.denominator.round().cast("int64"))
@@ -131,10 +150,8 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
     value = numerator / denominator.cast("float64") * rows.multiplier
     lower95, upper95 = _limits(rows._p, denominator, rows.funnel, Z95)
     lower998, upper998 = _limits(rows._p, denominator, rows.funnel, Z998)
-    pcn = rows.level == "pcn"
-    rank = ibis.percent_rank().over(group_by=[rows.measure, rows.month, rows.level], order_by=raw)
     null = ibis.null("float64")
-    out = rows.select(
+    return rows.select(
         "measure", "level", "org_code", "month", "month_index",
         numerator=ibis.ifelse(suppressed, null, numerator),
         denominator=ibis.ifelse(suppressed, ibis.null("int64"), denominator),
@@ -146,16 +163,7 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
         upper95=ibis.ifelse(suppressed, null, upper95 * rows.multiplier),
         lower998=ibis.ifelse(suppressed, null, lower998 * rows.multiplier),
         upper998=ibis.ifelse(suppressed, null, upper998 * rows.multiplier),
-        percentile=ibis.ifelse(pcn & ~suppressed, rank * 100.0, null),
-    )
-    earlier = out.view()  # a self-join needs a view of its own
-    before = earlier.select(measure=earlier.measure, level=earlier.level, org_code=earlier.org_code,
-                            _index=earlier.month_index + 12, _before=earlier.value)
-    changed = out.left_join(before, [out.measure == before.measure, out.level == before.level,
-                                     out.org_code == before.org_code, out.month_index == before._index])
-    return changed.select(
-        *[changed[c] for c in VALUES.names if c != "change_12m"],
-        change_12m=(changed.value - changed._before),
+        percentile=null if rank is None else ibis.ifelse(suppressed, null, rank * 100.0),
     )
 
 
