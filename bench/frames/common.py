@@ -21,14 +21,19 @@ from pcnhub.reference.measures import Condition, Count
 #: The screening measures: the patients of an age band (and sex) with a screening code within N months.
 SCREENINGS = ("bowel_screening_60_74", "breast_screening_53_70", "cervical_screening_25_49",
               "cervical_screening_50_64")
+#: The delivery measures of patients of an age (in a care home, or with a code) with a code within N months:
+#: measure -> the kind of the cohort's condition besides the age.
+FOLLOW_UPS = {"anticipatory_care_plan_frailty": "events", "care_home_care_plan_12m": "care_home",
+              "care_home_seen_3m": "care_home", "care_plan_after_social_prescribing": "events"}
 #: The measures written by hand (a measure needing the population health pipeline's features is not).
 HAND_WRITTEN = (
-    "ae_attendances", "anticoagulant_antiplatelet_without_gastroprotection", "bowel_screening_60_74",
-    "breast_screening_53_70", "cervical_screening_25_49", "cervical_screening_50_64",
+    "ae_attendances", "anticipatory_care_plan_frailty", "anticoagulant_antiplatelet_without_gastroprotection",
+    "bowel_screening_60_74", "breast_screening_53_70", "care_home_care_plan_12m", "care_home_seen_3m",
+    "care_plan_after_social_prescribing", "cervical_screening_25_49", "cervical_screening_50_64",
     "discharge_within_7_days_65plus", "emergency_admissions", "emergency_admissions_care_home",
-    "hypertension_recorded_prevalence", "hypertension_treated_to_target", "iif_social_prescribing_referrals",
-    "length_of_stay_65plus", "nsaid_without_gastroprotection_65plus", "outpatient_follow_up_ratio",
-    "prescribing_cost_per_patient", "smr_done_for_cohort",
+    "fit_before_lower_gi_referral", "hypertension_recorded_prevalence", "hypertension_treated_to_target",
+    "iif_social_prescribing_referrals", "length_of_stay_65plus", "nsaid_without_gastroprotection_65plus",
+    "outpatient_follow_up_ratio", "prescribing_cost_per_patient", "smr_done_for_cohort", "urgent_cancer_referrals",
 )
 
 
@@ -74,6 +79,18 @@ class Screening:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """The patients aged ``age`` or over (living in a care home, or with a code of ``cohort``; exactly one)
+    with a code of ``done`` within its months."""
+
+    measure: str
+    age: int
+    care_home: bool
+    cohort: Coded | None
+    done: Coded
+
+
+@dataclass(frozen=True)
 class Figures:
     ae: tuple[str, ...]
     admissions: tuple[str, ...]
@@ -109,12 +126,20 @@ class Figures:
     cohort_antiplatelet: Coded
     cohort_ld: Coded
     screenings: tuple[Screening, ...]
+    follow_ups: tuple[FollowUp, ...]
+    urgent: tuple[str, ...]
+    lower_gi: tuple[str, ...]
+    fit: tuple[str, ...]
+    fit_days: int
 
     def event_lists(self) -> tuple[str, ...]:
         """Every SNOMED CT codelist the hand-written measures look at (the events worth reading)."""
         lists = {*self.referrals, *self.htn.lists, self.htn.resolved, *self.prevalence.lists,
-                 self.prevalence.resolved, *self.sbp.lists, *self.smr.lists, *self.cohort_ld.lists}
+                 self.prevalence.resolved, *self.sbp.lists, *self.smr.lists, *self.cohort_ld.lists,
+                 *self.urgent, *self.lower_gi, *self.fit}
         lists.update(key for s in self.screenings for key in s.screened.lists)
+        for follow_up in self.follow_ups:
+            lists.update(follow_up.done.lists + (follow_up.cohort.lists if follow_up.cohort else ()))
         return tuple(sorted(lists))
 
 
@@ -122,11 +147,13 @@ class ShapeError(ValueError):
     """A definition no longer has the shape its hand-written version assumes."""
 
 
-def _shape(measure_id: str, side: str, count: Count, counted: str, conditions: tuple[str, ...]) -> None:
+def _shape(measure_id: str, side: str, count: Count, counted: str, conditions: tuple[str, ...],
+           preceded: bool = False) -> None:
     """Stop unless the side counts ``counted`` under conditions of the kinds ``conditions`` (``!``: must not
-    hold)."""
-    found = (count.count, *sorted(c.kind + ("!" if c.negate else "") for c in count.where))
-    wanted = (counted, *sorted(conditions))
+    hold), its events preceded by others (``preceded_by``) only if ``preceded``."""
+    found = (count.count, *sorted(c.kind + ("!" if c.negate else "") for c in count.where),
+             *(("preceded_by",) if count.preceded_by is not None else ()))
+    wanted = (counted, *sorted(conditions), *(("preceded_by",) if preceded else ()))
     if found != wanted:
         raise ShapeError(f"{measure_id}.{side}: the hand-written version (bench/frames) counts {wanted}; the "
                          f"definition has {found}: write it again")
@@ -143,6 +170,8 @@ def _from_age(condition: Condition) -> int:
 
 
 def _coded(condition: Condition) -> Coded:
+    if condition.resolved_by is not None:
+        raise ShapeError(f"a code in a window, not resolved by another: {condition}")
     return Coded(condition.codelists, condition.within_months, condition.repeat_only)
 
 
@@ -172,6 +201,36 @@ def _screening(measure_id: str) -> Screening:
     return Screening(measure_id, _one(where, "sex").value if sexed else None,
                      (int(age.minimum), None if age.maximum is None else int(age.maximum)),
                      _coded(_one(m.numerator.where, "events")))
+
+
+def _follow_up(measure_id: str) -> FollowUp:
+    m = definitions.measure(measure_id)
+    cohort = FOLLOW_UPS[measure_id]
+    _shape(measure_id, "denominator", m.denominator, "patients", ("age", cohort))
+    _shape(measure_id, "numerator", m.numerator, "patients", ("events",))
+    if not m.numerator.within_denominator:
+        raise ShapeError(f"{measure_id}: the numerator's patients are counted among the denominator")
+    where = m.denominator.where
+    return FollowUp(measure_id, _from_age(_one(where, "age")), cohort == "care_home",
+                    _coded(_one(where, "events")) if cohort == "events" else None,
+                    _coded(_one(m.numerator.where, "events")))
+
+
+def _referrals() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+    """The urgent cancer referrals' codelists; the lower GI referrals', and the FIT's and its days before."""
+    m = definitions.measure("urgent_cancer_referrals")
+    _shape(m.id, "numerator", m.numerator, "events", ())
+    _shape(m.id, "denominator", m.denominator, "patients", ())
+    if m.numerator.within_denominator:
+        raise ShapeError(f"{m.id}: the referrals of every registered patient")
+    urgent = m.numerator.codelists
+    m = definitions.measure("fit_before_lower_gi_referral")
+    _shape(m.id, "denominator", m.denominator, "events", ())
+    _shape(m.id, "numerator", m.numerator, "events", (), preceded=True)
+    if not m.numerator.within_denominator or m.numerator.codelists not in ((), m.denominator.codelists):
+        raise ShapeError(f"{m.id}: the numerator is the denominator's referrals with a FIT before them")
+    fit = m.numerator.preceded_by
+    return urgent, m.denominator.codelists, fit.codelists, fit.within_days
 
 
 @functools.cache
@@ -260,6 +319,7 @@ def figures() -> Figures:
     if [p.kind for p in both] != ["medications", "medications"] or any(p.negate for p in parts + both):
         raise ShapeError(f"{m.id}: the cohort's 'all' is an anticoagulant and an antiplatelet")
     smr = _coded(_one(m.numerator.where, "events"))
+    urgent, lower_gi, fit, fit_days = _referrals()
 
     return Figures(
         ae=_hospital("ae_attendances"), admissions=_hospital("emergency_admissions"),
@@ -275,4 +335,6 @@ def figures() -> Figures:
         cohort_nsaid=_coded(_one(parts, "medications")), cohort_anticoagulant=_coded(both[0]),
         cohort_antiplatelet=_coded(both[1]), cohort_ld=_coded(_one(parts, "events")),
         screenings=tuple(_screening(s) for s in SCREENINGS),
+        follow_ups=tuple(_follow_up(m) for m in FOLLOW_UPS),
+        urgent=urgent, lower_gi=lower_gi, fit=fit, fit_days=fit_days,
     )

@@ -52,6 +52,14 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
 
     repeats = meds.loc[meds.repeat, ["patient_id", "date", "bnf_code"]]
     hospital = read("hospital", ["patient_id", "kind", "start", "end"])
+    # urgent cancer referrals, one a day per patient (two codes of the lists on one day are one referral); each
+    # lower GI referral with the latest FIT on or before its day, preceded when that FIT is at most fit_days before
+    urgent = coded(f.urgent).drop_duplicates(["patient_id", "date"])[["patient_id", "date"]]
+    fits = coded(f.fit)[["patient_id", "date"]].drop_duplicates().rename(columns={"date": "fit_date"})
+    lower_gi = pd.merge_asof(
+        coded(f.lower_gi).drop_duplicates(["patient_id", "date"])[["patient_id", "date"]].sort_values("date"),
+        fits.sort_values("fit_date"), left_on="date", right_on="fit_date", by="patient_id", direction="backward")
+    lower_gi["preceded"] = (lower_gi.date - lower_gi.fit_date) <= pd.Timedelta(days=f.fit_days)  # NaT: False
 
     parts = []
     for period in periods:
@@ -150,6 +158,14 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
             if screening.sex is not None:
                 eligible &= base.sex == screening.sex
             sides[screening.measure] = (eligible & had_code(screening.screened), eligible)
+        for follow_up in f.follow_ups:
+            cohort = (age >= follow_up.age) & (base.care_home if follow_up.care_home else had_code(follow_up.cohort))
+            sides[follow_up.measure] = (cohort & had_code(follow_up.done), cohort)
+        sides["urgent_cancer_referrals"] = (per_patient(urgent[(urgent.date >= start) & (urgent.date <= end)]),
+                                            everyone)
+        lower_gi_month = lower_gi[(lower_gi.date >= start) & (lower_gi.date <= end)]
+        sides["fit_before_lower_gi_referral"] = (per_patient(lower_gi_month[lower_gi_month.preceded]),
+                                                 per_patient(lower_gi_month))
         for measure, (numerator, denominator) in sides.items():
             frame = pd.DataFrame({"practice_code": base.practice_code, "numerator": numerator.astype("float64"),
                                   "denominator": denominator.astype("float64")})

@@ -48,6 +48,16 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
 
     repeats = meds.filter(pl.col("repeat")).select("patient_id", "date", "bnf_code")
     hospital = read("hospital", ["patient_id", "kind", "start", "end"])
+    # urgent cancer referrals, one a day per patient (two codes of the lists on one day are one referral); each
+    # lower GI referral with the latest FIT on or before its day, preceded when that FIT is at most fit_days before
+    urgent = coded(f.urgent).select("patient_id", "date").unique()
+    fits = coded(f.fit).select("patient_id", fit_date="date").unique().sort("fit_date")
+    # both sorted by date, so by date within each patient (Polars cannot check that itself with 'by')
+    lower_gi = (coded(f.lower_gi).select("patient_id", "date").unique().sort("date")
+                .join_asof(fits, left_on="date", right_on="fit_date", by="patient_id", strategy="backward",
+                           check_sortedness=False)
+                .with_columns(preceded=(pl.col("date") - pl.col("fit_date") <= pl.duration(days=f.fit_days))
+                              .fill_null(False)))
 
     parts = []
     for period in periods:
@@ -130,6 +140,11 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         follow_up, first = per_patient(kinds(f.follow_up), "_fu"), per_patient(kinds(f.first), "_first")
         cost = per_patient(in_month_meds, "_cost", pl.col("cost").fill_null(0.0))
         referrals_made = per_patient(referred, "_referred")
+        in_month_urgent = urgent.filter((pl.col("date") >= start) & (pl.col("date") <= end))
+        urgent_referred = per_patient(in_month_urgent, "_urgent")
+        lower_gi_referred = lower_gi.filter((pl.col("date") >= start) & (pl.col("date") <= end))
+        lower_gi_all = per_patient(lower_gi_referred, "_lower_gi")
+        lower_gi_fit = per_patient(lower_gi_referred.filter(pl.col("preceded")), "_lower_gi_fit")
         tables.append(within(sbp, f.sbp.months).group_by("patient_id").agg(
             pl.col("value").sort_by("date", "value").last().alias("_sbp")))
         many = per_patient(within(repeats, f.cohort_medicines_months), "_many", pl.col("bnf_code").n_unique())
@@ -162,6 +177,8 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
             "hypertension_treated_to_target": (htn_den & at_target, htn_den),
             "hypertension_recorded_prevalence": (adults & on_register(f.prevalence), adults),
             "smr_done_for_cohort": (cohort & had_code(f.smr), cohort),
+            "urgent_cancer_referrals": (urgent_referred, one),
+            "fit_before_lower_gi_referral": (lower_gi_fit, lower_gi_all),
         }
         for screening in f.screenings:
             low, high = screening.ages
@@ -169,6 +186,9 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
             if screening.sex is not None:
                 eligible = eligible & (pl.col("sex") == screening.sex)
             sides[screening.measure] = (eligible & had_code(screening.screened), eligible)
+        for follow_up in f.follow_ups:
+            followed = (age >= follow_up.age) & (care_home if follow_up.care_home else had_code(follow_up.cohort))
+            sides[follow_up.measure] = (followed & had_code(follow_up.done), followed)
         frame = base
         for table in tables:
             frame = frame.join(table, on="patient_id", how="left")

@@ -17,6 +17,7 @@ from pcnhub.analytics.measures import compile as compiler
 from pcnhub.analytics.measures.run import run_measures
 from pcnhub.reference import measures as definitions
 from pcnhub.reference.measures import Condition
+from tests.analytics.measures import test_delivery_measures as delivery
 from tests.analytics.measures import test_more_measures as more
 from tests.analytics.measures import test_spec as spec
 
@@ -52,6 +53,12 @@ def more_sums(engine, tmp_path_factory):
     return _sums(engine, data, 3, {})
 
 
+@pytest.fixture(scope="module")
+def delivery_sums(engine, tmp_path_factory):
+    data = delivery._dataset(tmp_path_factory.mktemp(f"frames-delivery-{engine}") / "data")
+    return _sums(engine, data, 3, {})
+
+
 @pytest.mark.parametrize(("key", "expected"), list(spec.PRACTICES.items()), ids=["-".join(k) for k in spec.PRACTICES])
 def test_hand_computed_practice_sums(spec_sums, key, expected):
     measure, practice = key
@@ -63,6 +70,15 @@ def test_hand_computed_practice_sums(spec_sums, key, expected):
 def test_hand_computed_sums_of_the_screening_care_home_stay_and_referral_measures(more_sums, measure, expected):
     for month, (numerator, denominator) in zip(MONTHS, expected, strict=True):
         assert more_sums[measure, "practice", more.PRACTICE, month] == pytest.approx((numerator, denominator)), month
+
+
+@pytest.mark.parametrize(("measure", "expected"), list(delivery.EXPECTED.items()), ids=list(delivery.EXPECTED))
+def test_hand_computed_sums_of_the_delivery_measures(delivery_sums, measure, expected):
+    # FIT before lower GI referrals: the day itself and 21 days before count, 22 days before or the day after do
+    # not, one FIT precedes two referrals, two codes on one day are one referral (test_delivery_measures.EXPECTED)
+    for month, (numerator, denominator) in zip(MONTHS, expected, strict=True):
+        assert delivery_sums[measure, "practice", delivery.PRACTICE, month] == pytest.approx(
+            (numerator, denominator)), month
 
 
 def test_pcn_sums_and_a_row_for_every_practice_and_month(spec_sums):
@@ -110,17 +126,44 @@ def test_the_figures_are_the_definitions():
     assert (figures.htn_split_age, figures.sbp_under, figures.sbp_over, figures.sbp.months) == (80, 140, 150, 12)
     assert (figures.discharge_days, figures.discharge_age, figures.stay_age) == (7, 65, 65)
     assert figures.cohort_medicines == 10 and figures.cohort_ld.months is None
+    # IIF CAN-02: a FIT result in the 21 days leading up to a lower GI urgent referral
+    assert (figures.lower_gi, figures.fit, figures.fit_days) == (("lower-gi-urgent-referral",), ("fit-test",), 21)
+    assert figures.urgent == ("urgent-cancer-referral",)
+    assert [(u.measure, u.age, u.care_home, u.cohort, u.done) for u in figures.follow_ups] == [
+        ("anticipatory_care_plan_frailty", 65, False, common.Coded(("frailty-moderate", "frailty-severe"), None),
+         common.Coded(("advance-care-plan",), 12)),
+        ("care_home_care_plan_12m", 18, True, None, common.Coded(("care-plan",), 12)),
+        ("care_home_seen_3m", 18, True, None, common.Coded(("care-home-review",), 3)),
+        ("care_plan_after_social_prescribing", 18, False, common.Coded(("social-prescribing-referral",), 12),
+         common.Coded(("care-plan",), 12))]
 
 
-def test_a_definition_of_another_shape_stops_the_bench(monkeypatch):
-    nsaid = definitions.measure("nsaid_without_gastroprotection_65plus")
-    changed = replace(nsaid, denominator=replace(
-        nsaid.denominator, where=nsaid.denominator.where + (Condition("sex", value="F"),)))
+@pytest.mark.parametrize(("measure_id", "change", "message"), [
+    ("nsaid_without_gastroprotection_65plus", lambda m: replace(m, denominator=replace(
+        m.denominator, where=m.denominator.where + (Condition("sex", value="F"),))),
+     "nsaid_without_gastroprotection_65plus.denominator"),
+    # the FIT's preceded_by taken away: the numerator would be every lower GI referral
+    ("fit_before_lower_gi_referral", lambda m: replace(m, numerator=replace(m.numerator, preceded_by=None)),
+     "fit_before_lower_gi_referral.numerator"),
+    # a preceded_by where the hand-written version does not look for one
+    ("urgent_cancer_referrals", lambda m: replace(m, numerator=replace(
+        m.numerator, preceded_by=definitions.measure("fit_before_lower_gi_referral").numerator.preceded_by)),
+     "urgent_cancer_referrals.numerator"),
+    # a care home cohort in a definition written as a frailty cohort
+    ("anticipatory_care_plan_frailty", lambda m: replace(m, denominator=replace(
+        m.denominator, where=m.denominator.where + (Condition("care_home"),))),
+     "anticipatory_care_plan_frailty.denominator"),
+    # a plan that a later code takes back is not a code in a window
+    ("care_home_seen_3m", lambda m: replace(m, numerator=replace(m.numerator, where=(replace(
+        m.numerator.where[0], resolved_by="care-plan"),))), "not resolved by another"),
+], ids=["nsaid-sex", "fit-no-preceded-by", "urgent-preceded-by", "frailty-care-home", "seen-resolved"])
+def test_a_definition_of_another_shape_stops_the_bench(monkeypatch, measure_id, change, message):
+    changed = change(definitions.measure(measure_id))
     real = definitions.measure
-    monkeypatch.setattr(definitions, "measure", lambda m: changed if m == nsaid.id else real(m))
+    monkeypatch.setattr(definitions, "measure", lambda m: changed if m == measure_id else real(m))
     common.figures.cache_clear()
     try:
-        with pytest.raises(common.ShapeError, match="nsaid_without_gastroprotection_65plus.denominator"):
+        with pytest.raises(common.ShapeError, match=message):
             common.figures()
     finally:
         common.figures.cache_clear()
