@@ -10,7 +10,8 @@ logic is spelled out here (:mod:`.pandas_measures`, :mod:`.polars_measures`), so
 pcnhub's compiler against an independent reading of the definitions.  Semantics, as the definitions' README:
 registered on the month's last day; whole-year ages on that day; "within N months" is
 ``months_before(end, N) < date <= end`` (ever: up to the end); hospital rows, prescriptions and events
-counted in the month they start or are dated; a patient's events of a count on one day count once.
+counted in the month they start or are dated; a patient's events of a count on one day count once; an event
+``preceded_by`` a code counts when such a code is dated on its day or up to the definition's days before it.
 """
 
 from __future__ import annotations
