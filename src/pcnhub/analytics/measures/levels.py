@@ -79,16 +79,21 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
     rows = joined.select(practices.measure, practices.practice_code, practices.month, practices.numerator,
                          practices.denominator, practices.counted, joined.pcn_code, joined.sub_icb_code,
                          joined.icb_code)
-    parts = []
-    for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"),
-                          ("icb", "icb_code"), ("england", None)):
-        chosen = rows if column is None else rows.filter(rows[column].notnull())
+    columns = ("measure", "level", "org_code", "month", "numerator", "denominator", "counted")
+    # a practice's row is its own (one a measure and month); the areas are summed from the practices' sums by
+    # PCN, sub-ICB and ICB together (a few thousand groups a month), not each from every practice row again
+    parts = [rows.select("measure", ibis.literal("practice").name("level"), org_code=rows.practice_code,
+                         month=rows.month, numerator=rows.numerator, denominator=rows.denominator,
+                         counted=rows.counted.cast("int64"))]
+    areas = rows.group_by("measure", "month", "pcn_code", "sub_icb_code", "icb_code").aggregate(
+        numerator=rows.numerator.sum(), denominator=rows.denominator.sum(), counted=rows.counted.sum())
+    for level, column in (("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"), ("icb", "icb_code"), ("england", None)):
+        chosen = areas if column is None else areas.filter(areas[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
             numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(),
             counted=chosen.counted.sum().cast("int64"))
-        parts.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "numerator",
-                                    "denominator", "counted"))
+        parts.append(grouped.select(*[ibis.literal(level).name("level") if c == "level" else c for c in columns]))
     return ibis.union(*parts)
 
 

@@ -154,7 +154,10 @@ def run_measures(
                 practices = ibis.union(*parts)
                 counts = engines.materialise(
                     con, levels.level_counts(practices, levels.geography_table(geography)), work / "levels.parquet")
-                if counts_file is not None:
+                if counts_file is not None and (work / "levels.parquet").is_file():  # DuckDB's one file, as it is
+                    Path(counts_file).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(work / "levels.parquet", counts_file)
+                elif counts_file is not None:  # Spark's folder of parts, merged into one file
                     engines.write_parquet(con, counts, Path(counts_file))
                 measure_table = levels.measure_table(chosen)
                 engines.write_parquet(con, levels.values(counts, measure_table, compiler.month_table(periods)),
