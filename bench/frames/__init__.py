@@ -11,7 +11,10 @@ pcnhub's compiler against an independent reading of the definitions.  Semantics,
 registered on the month's last day; whole-year ages on that day; "within N months" is
 ``months_before(end, N) < date <= end`` (ever: up to the end); hospital rows, prescriptions and events
 counted in the month they start or are dated; a patient's events of a count on one day count once; an event
-``preceded_by`` a code counts when such a code is dated on its day or up to the definition's days before it.
+``preceded_by`` a code counts when such a code is dated on its day or up to the definition's days before it; a
+hospital row of ``diagnoses`` has a primary diagnosis starting with a code of the ICD-10 lists (none: not counted);
+a weighted denominator adds each patient's weight for their sex and age band (in no band: nothing), read from
+``reference/weights/`` through :mod:`pcnhub.reference.weights`.
 """
 
 from __future__ import annotations

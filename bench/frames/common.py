@@ -12,10 +12,12 @@ The logic itself (what is registered, what counts, how a side is summed) is writ
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 from pcnhub.reference import codelists as cl
 from pcnhub.reference import measures as definitions
+from pcnhub.reference import weights as wt
 from pcnhub.reference.measures import Condition, Count
 
 #: The screening measures: the patients of an age band (and sex) with a screening code within N months.
@@ -30,10 +32,12 @@ HAND_WRITTEN = (
     "ae_attendances", "anticipatory_care_plan_frailty", "anticoagulant_antiplatelet_without_gastroprotection",
     "bowel_screening_60_74", "breast_screening_53_70", "care_home_care_plan_12m", "care_home_seen_3m",
     "care_plan_after_social_prescribing", "cervical_screening_25_49", "cervical_screening_50_64",
-    "discharge_within_7_days_65plus", "emergency_admissions", "emergency_admissions_care_home",
-    "fit_before_lower_gi_referral", "hypertension_recorded_prevalence", "hypertension_treated_to_target",
+    "discharge_within_7_days_65plus", "emergency_admissions", "emergency_admissions_acs_chronic",
+    "emergency_admissions_care_home", "emergency_admissions_frailty_65plus", "fit_before_lower_gi_referral",
+    "hypertension_observed_to_expected", "hypertension_recorded_prevalence", "hypertension_treated_to_target",
     "iif_social_prescribing_referrals", "length_of_stay_65plus", "nsaid_without_gastroprotection_65plus",
-    "outpatient_follow_up_ratio", "prescribing_cost_per_patient", "smr_done_for_cohort", "urgent_cancer_referrals",
+    "outpatient_follow_up_ratio", "prescribing_cost_per_astro_pu", "prescribing_cost_per_patient",
+    "smr_done_for_cohort", "urgent_cancer_referrals",
 )
 
 
@@ -44,6 +48,20 @@ def codes(*keys: str) -> list[str]:
 
 def prefixes(*keys: str) -> tuple[str, ...]:
     return tuple(codes(*keys))
+
+
+def weights_by_age(key: str, oldest: int) -> dict[str, list[float]]:
+    """Each sex's weight at each whole age from 0 to ``oldest`` in the weights table ``key`` (its bands by sex,
+    ``age_from <= age < age_to``, read with :func:`pcnhub.reference.weights.weight_table`); NaN at an age in
+    no band (below the table's first age)."""
+    rows = wt.weight_table(key).rows
+    found: dict[str, list[float]] = {}
+    for sex in wt.SEXES:
+        found[sex] = [math.nan] * (oldest + 1)
+        for row in (r for r in rows if r.sex == sex):
+            for age in range(row.age_from, oldest + 1 if row.age_to is None else min(row.age_to, oldest + 1)):
+                found[sex][age] = row.weight
+    return found
 
 
 def age_on(end, year, month):
@@ -131,12 +149,29 @@ class Figures:
     lower_gi: tuple[str, ...]
     fit: tuple[str, ...]
     fit_days: int
+    #: emergency admissions with a primary diagnosis starting with a code of the ICD-10 lists ``acs``
+    acs_kinds: tuple[str, ...]
+    acs: tuple[str, ...]
+    #: admissions of patients of an age on a register (numerator), over those patients (denominator)
+    frail_kinds: tuple[str, ...]
+    frail_admitted_age: int
+    frail_admitted: Register
+    frail_age: int
+    frail: Register
+    #: patients of an age on a register, over the patients of an age weighted by the table ``expected``
+    observed_age: int
+    observed: Register
+    expected_age: int
+    expected: str
+    #: the month's prescribing cost over the registered patients weighted by the table ``astro``
+    astro: str
 
     def event_lists(self) -> tuple[str, ...]:
         """Every SNOMED CT codelist the hand-written measures look at (the events worth reading)."""
         lists = {*self.referrals, *self.htn.lists, self.htn.resolved, *self.prevalence.lists,
                  self.prevalence.resolved, *self.sbp.lists, *self.smr.lists, *self.cohort_ld.lists,
-                 *self.urgent, *self.lower_gi, *self.fit}
+                 *self.urgent, *self.lower_gi, *self.fit, *self.frail_admitted.lists, self.frail_admitted.resolved,
+                 *self.frail.lists, self.frail.resolved, *self.observed.lists, self.observed.resolved}
         lists.update(key for s in self.screenings for key in s.screened.lists)
         for follow_up in self.follow_ups:
             lists.update(follow_up.done.lists + (follow_up.cohort.lists if follow_up.cohort else ()))
@@ -147,13 +182,18 @@ class ShapeError(ValueError):
     """A definition no longer has the shape its hand-written version assumes."""
 
 
+#: Options of a side that change what it counts, checked by :func:`_shape`.
+OPTIONS = ("preceded_by", "diagnoses", "weight")
+
+
 def _shape(measure_id: str, side: str, count: Count, counted: str, conditions: tuple[str, ...],
-           preceded: bool = False) -> None:
+           options: tuple[str, ...] = ()) -> None:
     """Stop unless the side counts ``counted`` under conditions of the kinds ``conditions`` (``!``: must not
-    hold), its events preceded by others (``preceded_by``) only if ``preceded``."""
+    hold), with the :data:`OPTIONS` ``options`` (events preceded by others, hospital diagnoses, a weight) and
+    no other."""
     found = (count.count, *sorted(c.kind + ("!" if c.negate else "") for c in count.where),
-             *(("preceded_by",) if count.preceded_by is not None else ()))
-    wanted = (counted, *sorted(conditions), *(("preceded_by",) if preceded else ()))
+             *(name for name in OPTIONS if getattr(count, name)))
+    wanted = (counted, *sorted(conditions), *(name for name in OPTIONS if name in options))
     if found != wanted:
         raise ShapeError(f"{measure_id}.{side}: the hand-written version (bench/frames) counts {wanted}; the "
                          f"definition has {found}: write it again")
@@ -226,11 +266,48 @@ def _referrals() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int
     urgent = m.numerator.codelists
     m = definitions.measure("fit_before_lower_gi_referral")
     _shape(m.id, "denominator", m.denominator, "events", ())
-    _shape(m.id, "numerator", m.numerator, "events", (), preceded=True)
+    _shape(m.id, "numerator", m.numerator, "events", (), ("preceded_by",))
     if not m.numerator.within_denominator or m.numerator.codelists not in ((), m.denominator.codelists):
         raise ShapeError(f"{m.id}: the numerator is the denominator's referrals with a FIT before them")
     fit = m.numerator.preceded_by
     return urgent, m.denominator.codelists, fit.codelists, fit.within_days
+
+
+def _admissions_and_weights() -> dict:
+    """The figures of the measures of hospital diagnoses, of frailty's admissions and of weighted denominators."""
+    found = {}
+    m = definitions.measure("emergency_admissions_acs_chronic")
+    _shape(m.id, "numerator", m.numerator, "hospital", (), ("diagnoses",))
+    _shape(m.id, "denominator", m.denominator, "patients", ())
+    if m.numerator.max_stay_days is not None or m.numerator.discharged or m.numerator.sum is not None:
+        raise ShapeError(f"{m.id}: every admission of the kinds with a diagnosis of the lists")
+    found.update(acs_kinds=m.numerator.kinds, acs=m.numerator.diagnoses)
+
+    m = definitions.measure("emergency_admissions_frailty_65plus")
+    _shape(m.id, "numerator", m.numerator, "hospital", ("age", "events"))
+    _shape(m.id, "denominator", m.denominator, "patients", ("age", "events"))
+    if m.numerator.within_denominator or m.numerator.max_stay_days is not None or m.numerator.discharged:
+        raise ShapeError(f"{m.id}: every admission of the kinds of the patients of the numerator's conditions")
+    found.update(frail_kinds=m.numerator.kinds,
+                 frail_admitted_age=_from_age(_one(m.numerator.where, "age")),
+                 frail_admitted=_register(_one(m.numerator.where, "events")),
+                 frail_age=_from_age(_one(m.denominator.where, "age")),
+                 frail=_register(_one(m.denominator.where, "events")))
+
+    m = definitions.measure("hypertension_observed_to_expected")
+    _shape(m.id, "numerator", m.numerator, "patients", ("age", "events"))
+    _shape(m.id, "denominator", m.denominator, "patients", ("age",), ("weight",))
+    found.update(observed_age=_from_age(_one(m.numerator.where, "age")),
+                 observed=_register(_one(m.numerator.where, "events")),
+                 expected_age=_from_age(_one(m.denominator.where, "age")), expected=m.denominator.weight)
+
+    m = definitions.measure("prescribing_cost_per_astro_pu")
+    _shape(m.id, "numerator", m.numerator, "medications", ())
+    _shape(m.id, "denominator", m.denominator, "patients", (), ("weight",))
+    if m.numerator.sum != "cost" or m.numerator.codelists:
+        raise ShapeError(f"{m.id}: the cost of every prescription issued in the month")
+    found["astro"] = m.denominator.weight
+    return found
 
 
 @functools.cache
@@ -337,4 +414,5 @@ def figures() -> Figures:
         screenings=tuple(_screening(s) for s in SCREENINGS),
         follow_ups=tuple(_follow_up(m) for m in FOLLOW_UPS),
         urgent=urgent, lower_gi=lower_gi, fit=fit, fit_days=fit_days,
+        **_admissions_and_weights(),
     )

@@ -2,20 +2,21 @@
 
 For each month: the patients registered on its last day (registered from on or before it, not left before
 it, born by then) with their whole-year age on that day; each measure's numerator and denominator as a
-column over them (a patient's count, sum or 0/1 flag); summed by practice.  Every practice with a patient
-registered that month has a row, zeros included, as pcnhub writes them.
+column over them (a patient's count, sum, weight or 0/1 flag); summed by practice.  Every practice with a
+patient registered that month has a row, zeros included, as pcnhub writes them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .common import Coded, Register, age_on, codes, figures, prefixes
+from .common import Coded, Register, age_on, codes, figures, prefixes, weights_by_age
 
 from pcnhub.analytics.pipeline.codes import months_before
 
 
 def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":  # noqa: F821
+    import numpy as np
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -51,7 +52,13 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
         return prescribed_rows[lists]
 
     repeats = meds.loc[meds.repeat, ["patient_id", "date", "bnf_code"]]
-    hospital = read("hospital", ["patient_id", "kind", "start", "end"])
+    # the primary diagnosis is optional (a file without it: none known); a diagnosis of the ACS lists by prefix
+    with_diagnosis = "diagnosis" in pq.read_schema(data / "hospital.parquet").names
+    hospital = read("hospital", ["patient_id", "kind", "start", "end"] + (["diagnosis"] if with_diagnosis else []))
+    diagnosis = hospital.diagnosis.astype("category") if with_diagnosis else pd.Series(
+        pd.Categorical([None] * len(hospital)), index=hospital.index)
+    known = diagnosis.cat.categories.astype(str)
+    hospital["acs"] = diagnosis.isin(known[known.str.startswith(prefixes(*f.acs))])  # null: False
     # urgent cancer referrals, one a day per patient (two codes of the lists on one day are one referral); each
     # lower GI referral with the latest FIT on or before its day, preceded when that FIT is at most fit_days before
     urgent = coded(f.urgent).drop_duplicates(["patient_id", "date"])[["patient_id", "date"]]
@@ -127,7 +134,8 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
                                           * older, per_patient(stays) * older)
         sides["outpatient_follow_up_ratio"] = (per_patient(kinds(f.follow_up)), per_patient(kinds(f.first)))
         in_month_meds = meds[(meds.date >= start) & (meds.date <= end)]
-        sides["prescribing_cost_per_patient"] = (per_patient(in_month_meds, in_month_meds.cost.fillna(0.0)),
+        cost = per_patient(in_month_meds, in_month_meds.cost.fillna(0.0))
+        sides["prescribing_cost_per_patient"] = (cost,
                                                  everyone)
         # a patient's referrals on one day count once (pcnhub's reading of "coded events dated in the month")
         referred = referrals[(referrals.date >= start) & (referrals.date <= end)].drop_duplicates(
@@ -166,6 +174,23 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
         lower_gi_month = lower_gi[(lower_gi.date >= start) & (lower_gi.date <= end)]
         sides["fit_before_lower_gi_referral"] = (per_patient(lower_gi_month[lower_gi_month.preceded]),
                                                  per_patient(lower_gi_month))
+        acs = kinds(f.acs_kinds)
+        sides["emergency_admissions_acs_chronic"] = (per_patient(acs[acs.acs]), everyone)
+        frail_admitted = (age >= f.frail_admitted_age) & on_register(f.frail_admitted)
+        sides["emergency_admissions_frailty_65plus"] = (per_patient(kinds(f.frail_kinds)) * frail_admitted,
+                                                        (age >= f.frail_age) & on_register(f.frail))
+
+        def weight(key: str) -> pd.Series:
+            """Each registered patient's weight in the table ``key`` by sex and age (0 in no band)."""
+            found, ages = np.zeros(len(base)), age.to_numpy()
+            for sex, by_age in weights_by_age(key, int(ages.max())).items():
+                mine = (base.sex == sex).to_numpy()
+                found[mine] = np.asarray(by_age)[ages[mine]]
+            return pd.Series(np.nan_to_num(found, nan=0.0), index=base.index)
+
+        sides["hypertension_observed_to_expected"] = (
+            (age >= f.observed_age) & on_register(f.observed), weight(f.expected).where(age >= f.expected_age, 0.0))
+        sides["prescribing_cost_per_astro_pu"] = (cost, weight(f.astro))
         for measure, (numerator, denominator) in sides.items():
             frame = pd.DataFrame({"practice_code": base.practice_code, "numerator": numerator.astype("float64"),
                                   "denominator": denominator.astype("float64")})
@@ -179,5 +204,5 @@ def pandas_counts(data: Path, periods: list, geography: dict) -> "pd.DataFrame":
         ["measure", "org_code", "month"])[["numerator", "denominator"]].sum().reset_index()
     out = pd.concat([practices.rename(columns={"practice_code": "org_code"}).assign(level="practice"),
                      pcns.assign(level="pcn")], ignore_index=True)
-    out["denominator"] = out.denominator.round().astype("int64")
+    out["denominator"] = out.denominator.astype("float64")  # a count, or a weighted sum
     return out[["measure", "level", "org_code", "month", "numerator", "denominator"]]

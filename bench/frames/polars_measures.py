@@ -3,15 +3,16 @@
 For each month: the patients registered on its last day with their whole-year age on that day; a per-patient
 table for each count, sum, latest value or "had a code / prescription in the window" (joined to the month's
 patients: a join, not ``is_in`` on a list, which Polars evaluates row by row); each measure's numerator and
-denominator as an expression over the joined columns, summed by practice in one group-by.  Every practice
-with a patient registered that month has a row, zeros included, as pcnhub writes them.
+denominator as an expression over the joined columns (and a weighted denominator over a small table of the
+weights by sex and age, joined on both), summed by practice in one group-by.  Every practice with a patient
+registered that month has a row, zeros included, as pcnhub writes them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .common import Coded, Register, age_on, codes, figures, prefixes
+from .common import Coded, Register, age_on, codes, figures, prefixes, weights_by_age
 
 from pcnhub.analytics.pipeline.codes import months_before
 
@@ -47,7 +48,13 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         return prescribed_rows[lists]
 
     repeats = meds.filter(pl.col("repeat")).select("patient_id", "date", "bnf_code")
-    hospital = read("hospital", ["patient_id", "kind", "start", "end"])
+    # the primary diagnosis is optional (a file without it: none known); a diagnosis of the ACS lists by prefix
+    with_diagnosis = "diagnosis" in pl.read_parquet_schema(data / "hospital.parquet")
+    hospital = read("hospital", ["patient_id", "kind", "start", "end"] + (["diagnosis"] if with_diagnosis else []))
+    if not with_diagnosis:
+        hospital = hospital.with_columns(diagnosis=pl.lit(None, dtype=pl.String))
+    hospital = hospital.with_columns(acs=pl.any_horizontal(
+        [pl.col("diagnosis").str.starts_with(p) for p in prefixes(*f.acs)]).fill_null(False))
     # urgent cancer referrals, one a day per patient (two codes of the lists on one day are one referral); each
     # lower GI referral with the latest FIT on or before its day, preceded when that FIT is at most fit_days before
     urgent = coded(f.urgent).select("patient_id", "date").unique()
@@ -67,7 +74,7 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
             & (pl.col("registered_to").is_null() | (pl.col("registered_to") >= end))
             & (pl.col("birth_month") <= end)
         ).select("patient_id", "practice_code", "sex", "care_home",
-                 age=age_on(end, pl.col("birth_month").dt.year(), pl.col("birth_month").dt.month()))
+                 age=age_on(end, pl.col("birth_month").dt.year(), pl.col("birth_month").dt.month()).cast(pl.Int64))
 
         def within(frame: pl.DataFrame, months: int | None) -> pl.DataFrame:
             held = pl.col("date") <= end
@@ -139,6 +146,8 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         stay_days = per_patient(stays, "_days", (pl.col("end") - pl.col("start")).dt.total_days())
         follow_up, first = per_patient(kinds(f.follow_up), "_fu"), per_patient(kinds(f.first), "_first")
         cost = per_patient(in_month_meds, "_cost", pl.col("cost").fill_null(0.0))
+        acs_admitted = per_patient(kinds(f.acs_kinds).filter(pl.col("acs")), "_acs")
+        frail_admissions = per_patient(kinds(f.frail_kinds), "_frail_admissions")
         referrals_made = per_patient(referred, "_referred")
         in_month_urgent = urgent.filter((pl.col("date") >= start) & (pl.col("date") <= end))
         urgent_referred = per_patient(in_month_urgent, "_urgent")
@@ -162,6 +171,17 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         one = pl.col("patient_id").is_not_null().cast(pl.Float64)  # a literal would sum to 1 per group
         discharge_older = (age >= f.discharge_age).cast(pl.Float64)
         stay_older = (age >= f.stay_age).cast(pl.Float64)
+        frail_admitted = ((age >= f.frail_admitted_age) & on_register(f.frail_admitted)).cast(pl.Float64)
+        # each patient's weights by sex and age (a small table joined on both; null: in no band, weighs 0)
+        oldest = int(base["age"].max())
+        expected, astro = weights_by_age(f.expected, oldest), weights_by_age(f.astro, oldest)
+        weights = pl.DataFrame({
+            "sex": [sex for sex in expected for _ in range(oldest + 1)],
+            "age": [a for _ in expected for a in range(oldest + 1)],
+            "_w_expected": [w for sex in expected for w in expected[sex]],
+            "_w_astro": [w for sex in expected for w in astro[sex]],
+        }, schema={"sex": pl.String, "age": pl.Int64, "_w_expected": pl.Float64, "_w_astro": pl.Float64}).fill_nan(None)
+        expected_weight = pl.when(age >= f.expected_age).then(pl.col("_w_expected").fill_null(0.0)).otherwise(0.0)
         sides: dict[str, tuple[pl.Expr, pl.Expr]] = {
             "ae_attendances": (ae, one),
             "emergency_admissions": (all_admissions, one),
@@ -170,6 +190,11 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
             "length_of_stay_65plus": (stay_days * stay_older, stayed * stay_older),
             "outpatient_follow_up_ratio": (follow_up, first),
             "prescribing_cost_per_patient": (cost, one),
+            "emergency_admissions_acs_chronic": (acs_admitted, one),
+            "emergency_admissions_frailty_65plus": (frail_admissions * frail_admitted,
+                                                    (age >= f.frail_age) & on_register(f.frail)),
+            "hypertension_observed_to_expected": ((age >= f.observed_age) & on_register(f.observed), expected_weight),
+            "prescribing_cost_per_astro_pu": (cost, pl.col("_w_astro").fill_null(0.0)),
             "iif_social_prescribing_referrals": (referrals_made, one),
             "nsaid_without_gastroprotection_65plus": (nsaid_den & ~had_medicine(f.nsaid_ppi), nsaid_den),
             "anticoagulant_antiplatelet_without_gastroprotection": (bleed_den & ~had_medicine(f.bleed_ppi),
@@ -192,7 +217,8 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
         frame = base
         for table in tables:
             frame = frame.join(table, on="patient_id", how="left")
-        frame = frame.with_columns(pl.col(c).fill_null(0.0) for c in counts)
+        frame = frame.with_columns(pl.col(c).fill_null(0.0) for c in counts).join(
+            weights, on=["sex", "age"], how="left")
         summed = frame.group_by("practice_code").agg(
             expr.cast(pl.Float64).sum().alias(f"{measure}|{side}")
             for measure, (numerator, denominator) in sides.items()
@@ -210,4 +236,4 @@ def polars_counts(data: Path, periods: list, geography: dict) -> "pl.DataFrame":
     out = pl.concat([practices.with_columns(level=pl.lit("practice")), pcns.with_columns(level=pl.lit("pcn"))],
                     how="diagonal")
     return out.select("measure", "level", "org_code", "month", "numerator",
-                      pl.col("denominator").round().cast(pl.Int64))
+                      pl.col("denominator").cast(pl.Float64))  # a count, or a weighted sum

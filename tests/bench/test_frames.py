@@ -18,6 +18,7 @@ from pcnhub.analytics.measures.run import run_measures
 from pcnhub.reference import measures as definitions
 from pcnhub.reference.measures import Condition
 from tests.analytics.measures import test_delivery_measures as delivery
+from tests.analytics.measures import test_diagnoses_and_weights as weighted
 from tests.analytics.measures import test_more_measures as more
 from tests.analytics.measures import test_spec as spec
 
@@ -59,6 +60,16 @@ def delivery_sums(engine, tmp_path_factory):
     return _sums(engine, data, 3, {})
 
 
+@pytest.fixture(scope="module")
+def weighted_sums(engine, tmp_path_factory):
+    data = weighted._dataset(tmp_path_factory.mktemp(f"frames-weighted-{engine}") / "data")
+    return _sums(engine, data, 3, {})
+
+
+#: The spec tests' hand-computed sums of the measures of reference/measures/ (not of the tests' own definitions).
+WEIGHTED = {key: value for key, value in weighted.EXPECTED.items() if key[0] not in weighted.MEASURES}
+
+
 @pytest.mark.parametrize(("key", "expected"), list(spec.PRACTICES.items()), ids=["-".join(k) for k in spec.PRACTICES])
 def test_hand_computed_practice_sums(spec_sums, key, expected):
     measure, practice = key
@@ -79,6 +90,17 @@ def test_hand_computed_sums_of_the_delivery_measures(delivery_sums, measure, exp
     for month, (numerator, denominator) in zip(MONTHS, expected, strict=True):
         assert delivery_sums[measure, "practice", delivery.PRACTICE, month] == pytest.approx(
             (numerator, denominator)), month
+
+
+@pytest.mark.parametrize(("key", "expected"), list(WEIGHTED.items()), ids=["-".join(k) for k in WEIGHTED])
+def test_hand_computed_sums_of_diagnoses_and_weighted_denominators(weighted_sums, key, expected):
+    # ACS admissions by ICD-10 prefix (I10X by I10; not I11, J209, a null diagnosis, A&E or elective rows);
+    # frailty not resolved by a later mild code; ASTRO-PUs and the FPH's expected hypertension by age band and
+    # sex, from the published weights (test_diagnoses_and_weights.EXPECTED)
+    measure, practice = key
+    for month, (numerator, denominator, _) in zip(MONTHS, expected, strict=True):
+        assert weighted_sums[measure, "practice", practice, month] == pytest.approx(
+            (numerator, denominator), rel=1e-12), month
 
 
 def test_pcn_sums_and_a_row_for_every_practice_and_month(spec_sums):
@@ -129,6 +151,17 @@ def test_the_figures_are_the_definitions():
     # IIF CAN-02: a FIT result in the 21 days leading up to a lower GI urgent referral
     assert (figures.lower_gi, figures.fit, figures.fit_days) == (("lower-gi-urgent-referral",), ("fit-test",), 21)
     assert figures.urgent == ("urgent-cancer-referral",)
+    # NHS Outcomes Framework 2.3.i: the 11 chronic ambulatory care sensitive conditions, emergency admissions
+    assert figures.acs_kinds == ("emergency_admission",) and len(figures.acs) == 11
+    assert (figures.frail_admitted_age, figures.frail_age, figures.frail) == (
+        65, 65, common.Register(("frailty-moderate", "frailty-severe"), "frailty-mild"))
+    # the FPH ready-reckoner starts at 15, as the measure's ages
+    assert (figures.observed_age, figures.expected_age, figures.expected, figures.astro) == (
+        15, 15, "hypertension-expected-fph-2003", "astro-pu-2013-cost")
+    expected, astro = common.weights_by_age(figures.expected, 80), common.weights_by_age(figures.astro, 80)
+    assert (expected["F"][14], expected["M"][15], expected["F"][74], expected["F"][75], expected["F"][80]) == (
+        pytest.approx(float("nan"), nan_ok=True), 0.06, 0.64, 0.75, 0.75)
+    assert (astro["M"][0], astro["M"][4], round(astro["F"][5], 1), round(astro["M"][80], 1)) == (1.0, 1.0, 0.7, 11.3)
     assert [(u.measure, u.age, u.care_home, u.cohort, u.done) for u in figures.follow_ups] == [
         ("anticipatory_care_plan_frailty", 65, False, common.Coded(("frailty-moderate", "frailty-severe"), None),
          common.Coded(("advance-care-plan",), 12)),
@@ -153,10 +186,17 @@ def test_the_figures_are_the_definitions():
     ("anticipatory_care_plan_frailty", lambda m: replace(m, denominator=replace(
         m.denominator, where=m.denominator.where + (Condition("care_home"),))),
      "anticipatory_care_plan_frailty.denominator"),
+    # the diagnoses taken away: every emergency admission
+    ("emergency_admissions_acs_chronic", lambda m: replace(m, numerator=replace(m.numerator, diagnoses=())),
+     "emergency_admissions_acs_chronic.numerator"),
+    # a weight where the hand-written version counts patients
+    ("prescribing_cost_per_patient", lambda m: replace(m, denominator=replace(
+        m.denominator, weight="astro-pu-2013-cost")), "prescribing_cost_per_patient.denominator"),
     # a plan that a later code takes back is not a code in a window
     ("care_home_seen_3m", lambda m: replace(m, numerator=replace(m.numerator, where=(replace(
         m.numerator.where[0], resolved_by="care-plan"),))), "not resolved by another"),
-], ids=["nsaid-sex", "fit-no-preceded-by", "urgent-preceded-by", "frailty-care-home", "seen-resolved"])
+], ids=["nsaid-sex", "fit-no-preceded-by", "urgent-preceded-by", "frailty-care-home", "acs-no-diagnoses",
+        "cost-weighted", "seen-resolved"])
 def test_a_definition_of_another_shape_stops_the_bench(monkeypatch, measure_id, change, message):
     changed = change(definitions.measure(measure_id))
     real = definitions.measure
