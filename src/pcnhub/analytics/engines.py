@@ -78,6 +78,11 @@ def spark_session(*, app_name: str = "pcnhub", partitions: int = 2, config: Mapp
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.session.timeZone": "UTC",
         "spark.driver.memory": "2g",
+        # the driver keeps each query's plan for the (disabled) UI, 1,000 by default: a long session of large
+        # measure plans (the test suite, a national run) filled the 2 GB heap and a broadcast failed for memory
+        "spark.sql.ui.retainedExecutions": "20",
+        "spark.ui.retainedJobs": "50",
+        "spark.ui.retainedStages": "50",
         **(config or {}),
     }
     try:

@@ -229,3 +229,34 @@ def test_patients_by_age_sex_and_care_home_as_month_spans(backend, tmp_path, whe
     assert {(r["practice_code"], r["month"]): r["n"] for r in got} == {
         (r["practice_code"], r["month"]): r["n"] for r in expected.to_pylist()}
     assert len(got) > 6
+
+
+@pytest.mark.parametrize(("key", "where"), [
+    ("astro-pu-2013-cost", ()),
+    ("hypertension-expected-fph-2003", (Condition("age", minimum=15),)),
+])
+def test_weighted_patients_as_month_spans(backend, tmp_path, key, where):
+    """A weighted side (a span per patient and age band) against the weighed patient-months it replaces: the
+    same sums (to float rounding) and the same patient-months weighed."""
+    from pcnhub.reference import weights as weight_tables
+
+    rng = random.Random(11)
+    b = Builder()
+    for n in range(300):
+        b.patient(f"p{n}", age=rng.randint(0, 95), sex=rng.choice("FM"), practice=rng.choice(["A00001", "A00002"]),
+                  registered_from=rng.choice([D(2010, 1, 1), D(2024, 2, 29), D(2024, 4, 1)]),
+                  registered_to=rng.choice([None, None, D(2024, 3, 31), D(2024, 5, 15)]),
+                  months_to_birthday=rng.randint(-11, 11))
+    tables = engines.load_tables(backend, write(tmp_path / "data", b.tables()))
+    table = compiler.weight_table(weight_tables.weight_table(key).rows)
+    got = engines.to_arrow(backend, compiler._demographic_sums(where, tables["patients"], PERIODS, "w", table))
+    base = compiler.patient_months(tables["patients"], PERIODS)
+    chosen = compiler._weighted(base.filter(compiler._Compiler(compiler.flag_source(tables, PERIODS)).all_of(
+        base, where)), table)
+    expected = engines.to_arrow(backend, chosen.group_by("practice_code", "month").aggregate(
+        w=chosen._x.sum(), w_n=chosen.count()))
+    found = {(r["practice_code"], r["month"]): (r["w"], r["w_n"]) for r in got.to_pylist()}
+    wanted = {(r["practice_code"], r["month"]): (r["w"], r["w_n"]) for r in expected.to_pylist()}
+    assert found.keys() == wanted.keys() and len(found) == 12
+    for k, (w, n) in wanted.items():
+        assert found[k][0] == pytest.approx(w, rel=1e-9) and found[k][1] == n
