@@ -31,6 +31,8 @@ def test_iif_page_for_roles_that_may_see_money(client_for, measures, role):
     assert "VI-01" in page and "no immunisations" in page  # not computed, and why
     assert "Achieved Not known: the catalogue lacks a figure the points need" in page  # PC-01's points unknown
     assert "Forecast for the year Not known, for the same reason" in page
+    # the year chooser shows the year the page shows, not the form's default
+    assert '<option value="2022/23" selected>' in response.content.decode()
 
 
 @pytest.mark.parametrize("role, code", [("practice", "U00001"), ("icb-beta", "U00001"), ("pcn", "U00002")])

@@ -11,13 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from pcnhub.domain import iif as d
 from pcnhub.domain.money.years import FinancialYear
+from pcnhub.finance.forms_money import YearForm
 from pcnhub.finance import iif as service
 from pcnhub.finance import iif_output, permissions
 from pcnhub.finance.views_common import query_year
@@ -32,7 +33,8 @@ def gbp_text(value: Any) -> str:
 def _figure(value: Any, unit: str) -> str:
     if value is None:
         return "not known"
-    return f"{value:g}%" if unit == d.PERCENT else f"{value:g} per 1,000"
+    shown = round(value, 1)  # the measures' counts are rounded: a tenth is as precise as they are
+    return f"{shown:g}%" if unit == d.PERCENT else f"{shown:g} per 1,000"
 
 
 def rows(result: service.PCNAchievement, pcn_code: str) -> list[dict]:
@@ -75,8 +77,12 @@ def pcn_iif_page(request: HttpRequest, code: str) -> HttpResponse:
     form, year = query_year(request)
     last = iif_output.last_month()
     if not request.GET.get("year") and last is not None:
-        # Without ?year=, the IIF year of the measures' last month.
+        # Without ?year=, the IIF year of the measures' last month (and the form shows that year).
         year = FinancialYear.containing(last)
+        data = QueryDict(mutable=True)
+        data["year"] = year.label
+        form = YearForm(data)
+        form.is_valid()
     result = iif_output.pcn_iif(pcn.code, year)
     if result is not None:
         download = download_response(request, {"iif": lambda: table(result, pcn.code)})
