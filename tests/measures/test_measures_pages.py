@@ -242,8 +242,10 @@ def test_the_pcn_page_shows_the_chosen_measure_in_each_neighbourhood(measures_ou
     links = page.select('a[data-testid="neighbourhoods-link"]')
     assert [a["href"] for a in links] == ["?measure=emergency_admissions#neighbourhoods",
                                          "?measure=smr_done_for_cohort#neighbourhoods"]
+    # every neighbourhood suppressed (its one neighbourhood): a sentence saying so, not a table of suppressed cells
     page = soup(client_for("pcn").get("/measures/pcn/U00001/?measure=smr_done_for_cohort"))
-    assert cell(page, f'{table} tr[data-neighbourhood="E01000001"] [data-field="value"]') == SUPPRESSED
+    assert page.select(table) == []
+    assert "every one of the 1 neighbourhoods" in cell(page, '[data-testid="neighbourhoods-all-suppressed"]')
 
 
 def test_neighbourhoods_are_shown_only_when_the_run_wrote_them_and_only_for_a_pcn(phm_dir, client_for):
