@@ -29,7 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Final, TextIO
+from collections.abc import Callable
+from typing import Any, Final, TextIO
 
 from pcnhub.cli.commands import EXIT_OK, bad_input
 from pcnhub.cli.values import financial_year, iso_date
@@ -176,35 +177,30 @@ def _print_achievement(result, stdout: TextIO) -> None:
                  f"forecast {_money(t['forecast_gbp'])} ({t['status']})\n")
 
 
+def _show(result: Any, as_json: bool, printer: Callable[[Any, TextIO], None], stdout: TextIO) -> int:
+    """``result`` as JSON (its ``to_dict()``) or as ``printer`` writes it for people."""
+    if as_json:
+        json.dump(result.to_dict(), stdout, indent=2)
+        stdout.write("\n")
+    else:
+        printer(result, stdout)
+    return EXIT_OK
+
+
 def run_iif(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.iif_command is None:
         try:
             result = _pcn_achievement(args)
         except (ValueError, OSError) as error:
             return bad_input(stderr, PROG, error)
-        if args.json:
-            json.dump(result.to_dict(), stdout, indent=2)
-            stdout.write("\n")
-        else:
-            _print_achievement(result, stdout)
-        return EXIT_OK
+        return _show(result, args.json, _print_achievement, stdout)
     try:
         catalogue = iif_year(args.year)
         if args.iif_command == "catalogue":
-            if args.json:
-                json.dump(catalogue.to_dict(), stdout, indent=2)
-                stdout.write("\n")
-            else:
-                _print_catalogue(catalogue, stdout)
-            return EXIT_OK
+            return _show(catalogue, args.json, _print_catalogue, stdout)
         result = d.score(catalogue, args.indicator, args.numerator, args.denominator,
                          list_size=args.list_size, average_list_size=args.average_list_size,
                          prevalence=args.prevalence, national_prevalence=args.national_prevalence)
     except ValueError as error:
         return bad_input(stderr, PROG, error)
-    if args.json:
-        json.dump(result.to_dict(), stdout, indent=2)
-        stdout.write("\n")
-    else:
-        _print_points(result, stdout)
-    return EXIT_OK
+    return _show(result, args.json, _print_points, stdout)

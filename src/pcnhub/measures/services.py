@@ -26,7 +26,7 @@ import duckdb
 
 from pcnhub.analytics.measures.levels import ENGLAND, PERCENTILES
 from pcnhub.analytics.measures.run import DECILES_FILE, NEIGHBOURHOODS_FILE, SUMMARY_FILE, VALUES_FILE
-from pcnhub.phm.services import SUPPRESSED, figures, phm_dir, read_output
+from pcnhub.phm.services import SUPPRESSED, EngineOutput, figures, phm_dir, read_output, summary_date
 
 OUTPUT_FILES = (VALUES_FILE, DECILES_FILE, SUMMARY_FILE)
 FOLDER = "measures"
@@ -169,31 +169,18 @@ VALUE_COLUMNS = ("measure", "level", "org_code", "month", "numerator", "denomina
 
 
 @dataclass(frozen=True)
-class Output:
-    folder: Path
-    summary: dict
-    fingerprint: str = ""
-
-    def path(self, name: str) -> str:
-        return str(self.folder / name)
-
-    @property
-    def as_of(self) -> dt.date | None:
-        return _date(self.summary.get("as_of"))
-
-    @property
-    def engine(self) -> str:
-        return str(self.summary.get("engine") or "")
+class Output(EngineOutput):
+    """The measures output (``pcnhub measures run``)."""
 
     @property
     def last_month(self) -> dt.date | None:
         months = self.summary.get("months") or []
-        return _date(months[-1]) if months else None
+        return summary_date(months[-1]) if months else None
 
     @property
     def first_month(self) -> dt.date | None:
         months = self.summary.get("months") or []
-        return _date(months[0]) if months else None
+        return summary_date(months[0]) if months else None
 
     @property
     def definitions(self) -> list[Definition]:
@@ -212,13 +199,6 @@ class Output:
     def skipped(self) -> dict[str, str]:
         skipped = self.summary.get("skipped") or {}
         return {str(k): str(v) for k, v in skipped.items()} if isinstance(skipped, dict) else {}
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def output(folder: Path | None = None) -> Output | None:

@@ -254,11 +254,21 @@ def output_dir() -> Path:
     return phm_dir() / "output"
 
 
+def summary_date(value: object) -> dt.date | None:
+    """A date of an output's summary (``YYYY-MM-DD...``), None when it is not one."""
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
-class Output:
+class EngineOutput:
+    """An engine's output folder (the population health pipeline's, the measures'): its summary and files."""
+
     folder: Path
     summary: dict
-    #: The output files' paths, modification times and sizes: changes with every pipeline run.
+    #: The output files' paths, modification times and sizes: changes with every run.
     fingerprint: str = ""
 
     def path(self, name: str) -> str:
@@ -266,14 +276,16 @@ class Output:
 
     @property
     def as_of(self) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(str(self.summary.get("as_of"))[:10])
-        except ValueError:
-            return None
+        return summary_date(self.summary.get("as_of"))
 
     @property
     def engine(self) -> str:
         return str(self.summary.get("engine") or "")
+
+
+@dataclass(frozen=True)
+class Output(EngineOutput):
+    """The population health pipeline's output."""
 
     @property
     def patients(self) -> int | None:
