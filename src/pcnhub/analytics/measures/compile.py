@@ -105,7 +105,7 @@ def _window_pairs(periods: list[Month], within: int | None) -> ir.Table:
 def _index_of(day: ir.DateValue, periods: list[Month], within: int | None) -> ir.IntegerValue:
     """The calendar month of ``day`` as :func:`_window_pairs` pairs it (before the first month measured: the
     first, when ``within`` is None)."""
-    index = (day.year() * 12 + day.month() - 1).cast("int64")
+    index = _month_number(day)
     return ibis.greatest(index, ibis.literal(periods[0].index, "int64")) if within is None else index
 
 
@@ -140,23 +140,36 @@ def _until_next(rows: ir.Table, periods: list[Month], within: int | None, date: 
 
 def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
     """One row per patient registered on the last day of each month, with age (whole years) on that day."""
-    return _registered(patients.cross_join(month_table(periods)))
+    months = month_table(periods).select("month", "month_index")
+    return _registered(_registration(patients).cross_join(months))
+
+
+def _month_number(day: ir.DateValue) -> ir.IntegerValue:
+    """The calendar month of ``day`` as months since year 0 (:class:`Month`'s ``index``)."""
+    return (day.year() * 12 + day.month() - 1).cast("int64")
+
+
+def _registration(patients: ir.Table) -> ir.Table:
+    """``patients`` with the months (:func:`_month_number`) whose last day they are registered on: from
+    ``_from`` (the month of registering: registered by its last day) to ``_to`` (the month of leaving if
+    they leave on its last day, else the month before; null while registered), born in month ``_born``."""
+    left = patients.registered_to
+    last_day = (left + ibis.interval(days=1)).month() != left.month()
+    return patients.mutate(_born=_month_number(patients.birth_month), _from=_month_number(patients.registered_from),
+                           _to=_month_number(left) - ibis.ifelse(last_day, 0, 1))
 
 
 def _registered(joined: ir.Table, *keep: str) -> ir.Table:
-    """The rows of ``joined`` (patients' columns and a month's) whose patient is registered on the month's last
-    day, as :func:`patient_months`'s columns (and ``keep``)."""
-    registered = (
-        (joined.registered_from <= joined.month_end)
-        & (joined.registered_to.isnull() | (joined.registered_to >= joined.month_end))
-        & (joined.birth_month <= joined.month_end)
-    )
+    """The rows of ``joined`` (:func:`_registration`'s columns and a ``month, month_index``) whose patient is
+    registered on the month's last day, as :func:`patient_months`'s columns (and ``keep``).  Compared as
+    month numbers, computed once a patient, not as dates a row (the month's last day of 12.6 million
+    prescriptions at 1,000,000 patients: 0.3 s a side)."""
+    at = joined.month_index
+    registered = (joined._from <= at) & (joined._to.isnull() | (at <= joined._to)) & (joined._born <= at)
     rows = joined.filter(registered)
-    months_old = (rows.month_end.year() - rows.birth_month.year()) * 12 + (
-        rows.month_end.month() - rows.birth_month.month())
     return rows.select(
-        "patient_id", "practice_code", "month", "month_end", "month_index",
-        age=(months_old // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home, *keep,
+        "patient_id", "practice_code", "month", "month_index",
+        age=((rows.month_index - rows._born) // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home, *keep,
     )
 
 
@@ -164,14 +177,11 @@ def registered_on(rows: ir.Table, patients: ir.Table, periods: list[Month]) -> i
     """``rows`` (``patient_id, month`` and more) whose patient is registered at the month's end, with the columns
     of :func:`patient_months`: the registered patient-months of a few rows without building every patient's."""
     extra = [c for c in rows.columns if c not in ("patient_id", "month")]
-    # the month's end and index from the month itself, not by joining the months table: with that join in
-    # the query, DuckDB's join order builds every patient's registered months (patients x months, a range
-    # join) and joins the rows to them (1.8 s a side at 1,000,000 patients, instead of a join on patient_id)
-    with_month = rows.mutate(
-        month_end=(rows.month + ibis.interval(months=1)) - ibis.interval(days=1),
-        month_index=(rows.month.year() * 12 + rows.month.month() - 1).cast("int64"),
-    )
-    joined = with_month.join(patients, "patient_id")
+    # the month's index from the month itself, not by joining the months table: with that join in the query,
+    # DuckDB's join order builds every patient's registered months (patients x months, a range join) and joins
+    # the rows to them (1.8 s a side at 1,000,000 patients, instead of a join on patient_id)
+    with_month = rows.mutate(month_index=_month_number(rows.month))
+    joined = with_month.join(_registration(patients), "patient_id")
     return _registered(joined, *extra)
 
 
@@ -585,29 +595,24 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
             held = rows.sex == condition.value if condition.kind == "sex" else rows.care_home
             rows = rows.filter(~held if condition.negate else held)
 
-    def index(day: ir.DateValue) -> ir.IntegerValue:
-        return (day.year() * 12 + day.month() - 1).cast("int64")
-
-    if weights is not None:
-        rows = rows.join(weights, rows.sex == weights._w_sex)
-    born = index(rows.birth_month)
-    left = rows.registered_to
-    # registered on a month's last day up to the month of leaving if that is its last day, else the month before
-    last_day = (left + ibis.interval(days=1)).month() != left.month()
-    to = ibis.ifelse(left.isnull(), ibis.literal(last, "int64"), index(left) - ibis.ifelse(last_day, 0, 1))
-    low = [ibis.literal(first, "int64"), index(rows.registered_from), born]
-    high = [ibis.literal(last, "int64"), to]
+    rows = _registration(rows)
+    born = rows._born
+    # registered on a month's last day (see _registration): while registered, up to the last month measured
+    low = [ibis.literal(first, "int64"), rows._from, born]
+    high = [ibis.literal(last, "int64"), rows._to.fill_null(ibis.literal(last, "int64"))]
     for condition in where:
         if condition.kind == "age":
             low.append(born + 12 * int(condition.minimum))
             if condition.maximum is not None:
                 high.append(born + 12 * int(condition.maximum) - 1)
-    value = _ONE
-    if weights is not None:
-        low.append(born + 12 * rows._w_from)
-        high.append(born + 12 * rows._w_to - 1)
-        value = rows._w
-    spans = rows.select("practice_code", _lo=ibis.greatest(*low), _hi=ibis.least(*high), _v=value)
+    spans = rows.select("practice_code", "sex", _born=born, _lo=ibis.greatest(*low), _hi=ibis.least(*high))
+    if weights is None:
+        spans = spans.mutate(_v=_ONE)
+    else:
+        # each patient's months computed once, before the join with the bands of their sex (not for every band)
+        spans = spans.join(weights, spans.sex == weights._w_sex)
+        spans = spans.select("practice_code", _lo=ibis.greatest(spans._lo, spans._born + 12 * spans._w_from),
+                             _hi=ibis.least(spans._hi, spans._born + 12 * spans._w_to - 1), _v=spans._w)
     spans = spans.filter(spans._lo <= spans._hi)
     starts = spans.group_by("practice_code", _i=spans._lo).aggregate(_d=spans._v.sum(), _c=spans.count())
     ends = spans.group_by("practice_code", _i=spans._hi + 1).aggregate(_d=-spans._v.sum(), _c=-spans.count())
