@@ -218,3 +218,34 @@ def test_a_condition_table_is_computed_once_for_every_side_and_measure(backend, 
     # tested against both targets (no table of its own per target)
     assert len(kept) == 2
 
+
+
+def test_a_side_is_summed_once_and_a_tables_sides_together(backend, tmp_path):
+    """A :class:`SideSource` shared by the measures of a run keeps each side's practice sums once (the
+    prescribing cost of two measures) and sums the hospital sides with conditions on the patient alone in one
+    table; the sums are those of each measure computed on its own."""
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.measures import compile as compiler
+    from pcnhub.analytics.measures.run import measure_weights
+    from pcnhub.reference import measures as definitions
+
+    tables = engines.load_tables(backend, _dataset(tmp_path / "data"))
+    periods = compiler.months(AS_OF, 3)
+    base = compiler.patient_months(tables["patients"], periods)
+    chosen = [definitions.measure(m) for m in (
+        "emergency_admissions", "ae_attendances", "outpatient_follow_up_ratio", "discharge_within_7_days_65plus",
+        "prescribing_cost_per_patient", "prescribing_cost_per_astro_pu")]
+    weights = measure_weights(chosen)
+    kept = []
+    sides = compiler.SideSource(tables, periods, compiler.flag_source(tables, periods), chosen,
+                                keep=lambda table: kept.append(table) or table)
+    assert [len(group) for group in sides.groups.values()] == [6]  # hospital: 1 + 1 + 2 + 2 sides
+
+    def rows(table):
+        return sorted(engines.to_arrow(backend, table).to_pylist(), key=lambda r: (r["practice_code"], r["month"]))
+
+    for measure in chosen:
+        shared = compiler.practice_counts(measure, base, tables, periods, weights=weights, sides=sides)
+        alone = compiler.practice_counts(measure, base, tables, periods, weights=weights)
+        assert rows(shared) == rows(alone), measure.id
+    assert len(kept) == 3  # the hospital sides, the prescribing cost, the ASTRO-PUs

@@ -2,7 +2,7 @@
 
 :func:`months` lists the months measured; :func:`patient_months` is the base every measure stands on:
 one row per patient registered on the last day of each month (``patient_id, practice_code, month,
-month_end, age, sex, care_home``); :func:`practice_counts` compiles a definition to
+month_index, age, age_months, sex, care_home``); :func:`practice_counts` compiles a definition to
 ``measure, practice_code, month, numerator, denominator, counted`` (numerator float64: a count or a sum;
 denominator float64: a count, or a weighted sum; counted int64: the patients or rows behind the denominator,
 for disclosure control), the ratio of sums' parts for each practice and month.
@@ -167,9 +167,10 @@ def _registered(joined: ir.Table, *keep: str) -> ir.Table:
     at = joined.month_index
     registered = (joined._from <= at) & (joined._to.isnull() | (at <= joined._to)) & (joined._born <= at)
     rows = joined.filter(registered)
+    age_months = rows.month_index - rows._born
     return rows.select(
-        "patient_id", "practice_code", "month", "month_index",
-        age=((rows.month_index - rows._born) // 12).cast("int64"), sex=rows.sex, care_home=rows.care_home, *keep,
+        "patient_id", "practice_code", "month", "month_index", age=(age_months // 12).cast("int64"),
+        age_months=age_months, sex=rows.sex, care_home=rows.care_home, *keep,
     )
 
 
@@ -373,9 +374,10 @@ class _Compiler:
         elif kind in TABLE_CONDITIONS:
             held = base[self.flags[condition]]
         elif kind == "age":
-            held = base.age >= int(condition.minimum)
+            # in months since birth (whole years are months // 12: a float division on DuckDB)
+            held = base.age_months >= 12 * int(condition.minimum)
             if condition.maximum is not None:
-                held = held & (base.age < int(condition.maximum))
+                held = held & (base.age_months < 12 * int(condition.maximum))
         elif kind == "sex":
             held = base.sex == condition.value
         elif kind == "care_home":
@@ -417,11 +419,15 @@ def effective_numerator(measure: Measure) -> Count:
     )
 
 
-def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: list[Month],
-                            grouped: bool = True) -> ir.Table:
-    """``patient_id, month, _v``: the rows a side counts (or the column it sums), by patient and month
-    (``grouped``: one row per patient-month, summed; else a row per counted row: cheaper when nothing is
-    joined to the patient-months, e.g. 12.6 million prescriptions in 6 million patient-months)."""
+#: The most sides :func:`_fused_sums` sums together (a bit each of a 64-bit number).
+_FUSED_AT_MOST: Final = 62
+#: The tables whose rows a side counts one by one (events are counted once a patient and day).
+_ROW_TABLES: Final = ("hospital", "medications")
+
+
+def _row_choice(count: Count, tables: dict[str, ir.Table]) -> tuple[ir.Table, ir.BooleanValue, ir.FloatingValue]:
+    """The table of a hospital or prescriptions side, which of its rows the side counts, and each row's value
+    (1, or the column summed)."""
     if count.count == "hospital":
         hospital = tables["hospital"]
         chosen = hospital.kind.isin(list(count.kinds))
@@ -433,12 +439,22 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         if count.diagnoses:
             chosen = chosen & icd10_match(hospital.diagnosis, count.diagnoses)
         value = hospital.end.delta(hospital.start, unit="day").cast("float64") if count.sum == "stay_days" else _ONE
-        rows = hospital.filter(chosen).select("patient_id", date=hospital.start, _x=value)
-    elif count.count == "medications":
-        medications = tables["medications"]
-        chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
-        value = medications.cost.fill_null(_ZERO) if count.sum == "cost" else _ONE
-        rows = medications.filter(chosen).select("patient_id", "date", _x=value.cast("float64"))
+        return hospital, chosen, value
+    medications = tables["medications"]
+    chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
+    value = medications.cost.fill_null(_ZERO) if count.sum == "cost" else _ONE
+    return medications, chosen, value.cast("float64")
+
+
+def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: list[Month],
+                            grouped: bool = True) -> ir.Table:
+    """``patient_id, month, _v``: the rows a side counts (or the column it sums), by patient and month
+    (``grouped``: one row per patient-month, summed; else a row per counted row: cheaper when nothing is
+    joined to the patient-months, e.g. 12.6 million prescriptions in 6 million patient-months)."""
+    if count.count in _ROW_TABLES:
+        table, chosen, value = _row_choice(count, tables)
+        date = table.start if count.count == "hospital" else table.date
+        rows = table.filter(chosen).select("patient_id", date=date, _x=value)
     else:  # events
         lists = codelist_table(count.codelists)
         events = tables["events"]
@@ -506,8 +522,8 @@ def weight_table(rows: Iterable[WeightRow]) -> ir.Table:
 def _weighted(frame: ir.Table, weights: ir.Table) -> ir.Table:
     """``frame`` (patient-months with ``age`` and ``sex``) with ``_x``: each patient's weight that month (a
     patient-month in no band of the table is left out; the measures loader keeps weighted sides to its ages)."""
-    joined = frame.join(weights, (frame.sex == weights._w_sex) & (frame.age >= weights._w_from)
-                        & (frame.age < weights._w_to))
+    joined = frame.join(weights, (frame.sex == weights._w_sex) & (frame.age_months >= 12 * weights._w_from)
+                        & (frame.age_months < 12 * weights._w_to))
     return joined.select(*[joined[c] for c in frame.columns], _x=joined._w)
 
 
@@ -628,10 +644,96 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
     return counted.select("practice_code", "month", **sums)
 
 
-def registered_counts(base: ir.Table) -> ir.Table:
+def _fusable(side: Count) -> bool:
+    """Whether a side counts rows of a table (hospital, prescriptions) with conditions on the patient alone
+    (age, sex, care home): such sides of one table can be summed together (:func:`_fused_sums`)."""
+    def alone(condition: Condition) -> bool:
+        return condition.kind in _DEMOGRAPHIC or (condition.kind in ("any", "all") and all(map(alone, condition.parts)))
+
+    return (side.count in _ROW_TABLES and side.preceded_by is None and side.weight is None
+            and all(alone(c) for c in side.where))
+
+
+def _fused_sums(sides: list[Count], tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``practice_code, month, _s0, _s1, ...``: the sums of :func:`_fusable` sides of one table (at most
+    :data:`_FUSED_AT_MOST`), in one pass of its rows: one read and one join with the patients, instead of one a
+    side (10 hospital sides of 7 measures at 1,000,000 patients).  Which sides count a row is a number with a
+    bit a side, and the values (1, days in hospital, cost) are a column each, however many sides sum them:
+    the join carries a few columns, not one a side.  A practice-month where no side counts a row has no row,
+    and a side's sum is 0 where it counts none of the practice-month's rows (as after :func:`practice_counts`'
+    join)."""
+    if len(sides) > _FUSED_AT_MOST:
+        raise ValueError(f"{len(sides)} sides: at most {_FUSED_AT_MOST} are summed together")
+    choices = [_row_choice(side, tables) for side in sides]
+    table = choices[0][0]
+    date = table.start if sides[0].count == "hospital" else table.date
+    values: list[ir.FloatingValue] = []
+    which = []  # the value column of each side
+    for _, _, value in choices:
+        found = next((i for i, known in enumerate(values) if known.equals(value)), None)
+        if found is None:
+            values.append(value)
+            found = len(values) - 1
+        which.append(found)
+    bits = sum((ibis.ifelse(chosen, ibis.literal(1 << i, "int64"), ibis.literal(0, "int64"))
+                for i, (_, chosen, _) in enumerate(choices)), ibis.literal(0, "int64"))
+    rows = table.filter(ibis.or_(*[chosen for _, chosen, _ in choices])
+                        & (date >= periods[0].start) & (date <= periods[-1].end))
+    rows = rows.select("patient_id", month=date.truncate("M"), _bits=bits,
+                       **{f"_v{k}": value for k, value in enumerate(values)})
+    frame = registered_on(rows, tables["patients"], periods)
+    compiler = _Compiler(FlagSource(tables, periods))  # no table condition: nothing is looked up
+    sums = {}
+    for i, side in enumerate(sides):
+        counted = ((frame._bits & (1 << i)) != 0) & compiler.all_of(frame, side.where)
+        sums[f"_s{i}"] = ibis.ifelse(counted, frame[f"_v{which[i]}"], ibis.null("float64")).sum()
+    summed = frame.group_by("practice_code", "month").aggregate(**sums)
+    return summed.select("practice_code", "month", **{c: summed[c].fill_null(_ZERO) for c in sums})
+
+
+class SideSource:
+    """The practice sums of each side (:func:`_side_sums`), each computed once however many measures count it
+    (e.g. the prescribing cost of two measures), and the :func:`_fusable` sides of ``measures`` summed
+    together, a table at a time (:func:`_fused_sums`), when one of them is first asked for.  ``keep``: as
+    :class:`FlagSource`'s.  The tables are ``practice_code, month, _s`` (and ``_s_n`` for a weighted side)."""
+
+    def __init__(self, tables: dict[str, ir.Table], periods: list[Month], flags: FlagSource,
+                 measures: Iterable[Measure] = (), keep: Callable[[ir.Table], ir.Table] | None = None) -> None:
+        self.tables, self.periods, self.flags, self.keep = tables, periods, flags, keep
+        self.found: dict[Count, ir.Table] = {}
+        self.groups: dict[str, list[Count]] = {}
+        for measure in measures:
+            for side in (effective_numerator(measure), measure.denominator):
+                if _fusable(side) and side not in self.groups.get(side.count, []):
+                    self.groups.setdefault(side.count, []).append(side)
+        # a table's sides in groups of at most _FUSED_AT_MOST; a side alone is summed as any other
+        self.groups = {f"{table} {start}": sides[start:start + _FUSED_AT_MOST]
+                       for table, sides in self.groups.items() for start in range(0, len(sides), _FUSED_AT_MOST)
+                       if len(sides[start:start + _FUSED_AT_MOST]) > 1}
+
+    def _kept(self, table: ir.Table) -> ir.Table:
+        return self.keep(table) if self.keep is not None else table
+
+    def __call__(self, side: Count, base: ir.Table, features: ir.Table | None, needed: list[str],
+                 weights: Mapping[str, ir.Table] | None) -> ir.Table:
+        if side not in self.found:
+            group = next((sides for sides in self.groups.values() if side in sides), [])
+            if group:
+                fused = self._kept(_fused_sums(group, self.tables, self.periods))
+                for i, member in enumerate(group):
+                    self.found[member] = fused.select("practice_code", "month", _s=fused[f"_s{i}"])
+            else:
+                self.found[side] = self._kept(_side_sums(side, "_s", base, self.tables, self.periods, features,
+                                                         needed, self.flags, weights))
+        return self.found[side]
+
+
+def registered_counts(patients: ir.Table, periods: list[Month]) -> ir.Table:
     """``practice_code, month, registered``: every practice and month with a registered patient, and how many
-    (the denominator of a measure of every registered patient; computed once for all measures)."""
-    return base.group_by("practice_code", "month").aggregate(registered=base.count())
+    (the denominator of a measure of every registered patient; computed once for all measures), from each
+    patient's span of months (:func:`_demographic_sums`), not from every patient-month."""
+    sums = _demographic_sums((), patients, periods, "registered")
+    return sums.select("practice_code", "month", registered=sums.registered.cast("int64"))
 
 
 def practice_counts(
@@ -643,27 +745,31 @@ def practice_counts(
     registered: ir.Table | None = None,
     flags: FlagSource | None = None,
     weights: Mapping[str, ir.Table] | None = None,
+    sides: SideSource | None = None,
 ) -> ir.Table:
     """``measure, practice_code, month, numerator, denominator, counted``: the measure's sums for each practice
-    and month (every practice and month with a registered patient: ``registered``, :func:`registered_counts` of
-    ``base`` unless given; zero where nothing counts).  Each side is summed on its own from the
-    patient-months that can count (see :func:`_side_sums`), never by joining every condition to every
-    registered patient-month.  ``weights``: ``{key: weight_table(rows)}`` for a weighted denominator;
-    ``counted`` is the denominator itself unless it is weighted, then the patient-months weighed."""
+    and month (every practice and month with a registered patient: ``registered``, :func:`registered_counts`
+    unless given; zero where nothing counts).  Each side is summed on its own from the patient-months that
+    can count (see :func:`_side_sums`), never by joining every condition to every registered patient-month;
+    ``sides`` (a :class:`SideSource` shared by the measures of a run) sums each side once and the sides of one
+    table together.  ``weights``: ``{key: weight_table(rows)}`` for a weighted denominator; ``counted`` is the
+    denominator itself unless it is weighted, then the patient-months weighed."""
     numerator, denominator = effective_numerator(measure), measure.denominator
     needed = sorted(measure.features())
     if needed and features is None:
         raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
-    registered = registered_counts(base) if registered is None else registered
+    registered = registered_counts(tables["patients"], periods) if registered is None else registered
     flags = flag_source(tables, periods) if flags is None else flags
+    sides = SideSource(tables, periods, flags) if sides is None else sides
     if denominator.count == "patients" and not denominator.where and denominator.weight is None:
         # every registered patient: the practice-month counts, no condition to test
         den = registered.select("practice_code", "month", _den=registered.registered)
     else:
-        den = _side_sums(denominator, "_den", base, tables, periods, features,
-                         sorted({f for c in denominator.where for f in c.features()}), flags, weights)
-    num = _side_sums(numerator, "_num", base, tables, periods, features,
-                     sorted({f for c in numerator.where for f in c.features()}), flags)
+        den = sides(denominator, base, features, sorted({f for c in denominator.where for f in c.features()}),
+                    weights)
+        den = den.rename(_den="_s", **({"_den_n": "_s_n"} if denominator.weight is not None else {}))
+    num = sides(numerator, base, features, sorted({f for c in numerator.where for f in c.features()}), weights)
+    num = num.select("practice_code", "month", _num=num._s)
     frame = registered.select("practice_code", "month")
     weighted = denominator.weight is not None
     for sums, columns in ((num, ["_num"]), (den, ["_den", "_den_n"] if weighted else ["_den"])):

@@ -75,18 +75,25 @@ def measure_table(measures: list[Measure]) -> ir.Table:
 
 def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
     """``measure, level, org_code, month, numerator, denominator, counted``: sums at every level (unrounded)."""
-    joined = practices.left_join(geography, "practice_code")
+    # each practice's area (its PCN, sub-ICB and ICB together) as a number from the small geography table, so
+    # that the practice sums are grouped by a number rather than by three codes (0.7 s of 1.3 at 1,000,000
+    # patients: 4.3 million practice rows of 27 measures)
+    keys = ["pcn_code", "sub_icb_code", "icb_code"]
+    numbered = geography.mutate(_area=ibis.dense_rank().over(order_by=keys))
+    joined = practices.left_join(numbered.select("practice_code", "_area"), "practice_code")
     rows = joined.select(practices.measure, practices.practice_code, practices.month, practices.numerator,
-                         practices.denominator, practices.counted, joined.pcn_code, joined.sub_icb_code,
-                         joined.icb_code)
+                         practices.denominator, practices.counted, joined._area)
     columns = ("measure", "level", "org_code", "month", "numerator", "denominator", "counted")
     # a practice's row is its own (one a measure and month); the areas are summed from the practices' sums by
-    # PCN, sub-ICB and ICB together (a few thousand groups a month), not each from every practice row again
+    # area (a few thousand groups a month), not each level from every practice row again
     parts = [rows.select("measure", ibis.literal("practice").name("level"), org_code=rows.practice_code,
                          month=rows.month, numerator=rows.numerator, denominator=rows.denominator,
                          counted=rows.counted.cast("int64"))]
-    areas = rows.group_by("measure", "month", "pcn_code", "sub_icb_code", "icb_code").aggregate(
+    summed = rows.group_by("measure", "month", "_area").aggregate(
         numerator=rows.numerator.sum(), denominator=rows.denominator.sum(), counted=rows.counted.sum())
+    named = summed.left_join(numbered.select("_area", *keys).distinct(), "_area")
+    areas = named.select(summed.measure, summed.month, summed.numerator, summed.denominator, summed.counted,
+                         *[named[k] for k in keys])
     for level, column in (("pcn", "pcn_code"), ("sub_icb", "sub_icb_code"), ("icb", "icb_code"), ("england", None)):
         chosen = areas if column is None else areas.filter(areas[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
@@ -135,6 +142,9 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
                                     order_by=pcns.numerator / pcns.denominator.cast("float64"))
     out = ibis.union(_shown(pcns, rank), _shown(rows.filter(rows.level != "pcn"), None))
     earlier = out.view()  # a self-join needs a view of its own
+    # only a value shown 12 months before a month measured can be a change's start: half the months of two years
+    last = periods.month_index.max().as_scalar()
+    earlier = earlier.filter(earlier.value.notnull() & (earlier.month_index <= last - 12))
     before = earlier.select(measure=earlier.measure, level=earlier.level, org_code=earlier.org_code,
                             _index=earlier.month_index + 12, _before=earlier.value)
     changed = out.left_join(before, [out.measure == before.measure, out.level == before.level,

@@ -136,18 +136,23 @@ def run_measures(
                 # every registered patient-month is counted once, by practice; the sides start from the
                 # patient-months that can count (compile._side_sums), not from this table
                 base = compiler.patient_months(tables["patients"], periods)
-                registered = engines.materialise(con, compiler.registered_counts(base), work / "registered.parquet")
+                registered = engines.materialise(con, compiler.registered_counts(tables["patients"], periods),
+                                                 work / "registered.parquet")
                 feature_table = None if features is None else engines.read_parquet(con, features)
                 step("registered patients by month", begun)
                 weights = measure_weights(chosen)
                 kept = itertools.count()
-                flags = compiler.flag_source(tables, periods, keep=lambda table: engines.materialise(
-                    con, table, work / f"flags-{next(kept)}.parquet"))
+
+                def keep(table: ibis.Table) -> ibis.Table:
+                    return engines.materialise(con, table, work / f"kept-{next(kept)}.parquet")
+
+                flags = compiler.flag_source(tables, periods, keep=keep)
+                sides = compiler.SideSource(tables, periods, flags, chosen, keep=keep)
                 parts = []
                 for measure in chosen:
                     begun = time.perf_counter()
                     counts = compiler.practice_counts(measure, base, tables, periods, feature_table,
-                                                      registered, flags, weights)
+                                                      registered, flags, weights, sides)
                     parts.append(engines.materialise(con, counts, work / f"practice-{measure.id}.parquet"))
                     step(measure.id, begun)
                 begun = time.perf_counter()
@@ -171,11 +176,13 @@ def run_measures(
                     the conditions' patient-months do not depend on it and are reused."""
                     keyed = {**tables, "patients": patients}
                     keyed_base = compiler.patient_months(keyed["patients"], periods)
-                    keyed_registered = engines.materialise(con, compiler.registered_counts(keyed_base),
+                    keyed_registered = engines.materialise(con, compiler.registered_counts(keyed["patients"], periods),
                                                            work / f"registered-{name}.parquet")
+                    keyed_sides = compiler.SideSource(keyed, periods, flags, chosen, keep=keep)
                     return ibis.union(*[engines.materialise(
                         con, compiler.practice_counts(m, keyed_base, keyed, periods, feature_table, keyed_registered,
-                                                      flags, weights), work / f"{name}-{m.id}.parquet") for m in chosen])
+                                                      flags, weights, keyed_sides), work / f"{name}-{m.id}.parquet")
+                        for m in chosen])
 
                 if by_imd:
                     begun = time.perf_counter()
