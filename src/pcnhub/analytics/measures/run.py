@@ -157,8 +157,11 @@ def run_measures(
                     step(measure.id, begun)
                 begun = time.perf_counter()
                 practices = ibis.union(*parts)
-                counts = engines.materialise(
-                    con, levels.level_counts(practices, levels.geography_table(geography)), work / "levels.parquet")
+                counts = levels.level_counts(practices, levels.geography_table(geography))
+                if counts_file is not None or engine != "duckdb":
+                    # read by both outputs: written once (DuckDB sums the practices' rows again in each output,
+                    # faster than writing 4.3 million rows and reading them back at 1,000,000 patients)
+                    counts = engines.materialise(con, counts, work / "levels.parquet")
                 if counts_file is not None and (work / "levels.parquet").is_file():  # DuckDB's one file, as it is
                     Path(counts_file).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(work / "levels.parquet", counts_file)
