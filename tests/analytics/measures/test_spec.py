@@ -239,7 +239,7 @@ def test_a_side_is_summed_once_and_a_tables_sides_together(backend, tmp_path):
     kept = []
     sides = compiler.SideSource(tables, periods, compiler.flag_source(tables, periods), chosen,
                                 keep=lambda table: kept.append(table) or table)
-    assert [len(group) for group in sides.groups.values()] == [6]  # hospital: 1 + 1 + 2 + 2 sides
+    assert [len(group) for group in sides.groups] == [6]  # hospital: 1 + 1 + 2 + 2 sides
 
     def rows(table):
         return sorted(engines.to_arrow(backend, table).to_pylist(), key=lambda r: (r["practice_code"], r["month"]))

@@ -701,15 +701,15 @@ class SideSource:
                  measures: Iterable[Measure] = (), keep: Callable[[ir.Table], ir.Table] | None = None) -> None:
         self.tables, self.periods, self.flags, self.keep = tables, periods, flags, keep
         self.found: dict[Count, ir.Table] = {}
-        self.groups: dict[str, list[Count]] = {}
+        by_table: dict[str, list[Count]] = {}
         for measure in measures:
             for side in (effective_numerator(measure), measure.denominator):
-                if _fusable(side) and side not in self.groups.get(side.count, []):
-                    self.groups.setdefault(side.count, []).append(side)
+                if _fusable(side) and side not in by_table.get(side.count, []):
+                    by_table.setdefault(side.count, []).append(side)
         # a table's sides in groups of at most _FUSED_AT_MOST; a side alone is summed as any other
-        self.groups = {f"{table} {start}": sides[start:start + _FUSED_AT_MOST]
-                       for table, sides in self.groups.items() for start in range(0, len(sides), _FUSED_AT_MOST)
-                       if len(sides[start:start + _FUSED_AT_MOST]) > 1}
+        chunks = [sides[start:start + _FUSED_AT_MOST] for sides in by_table.values()
+                  for start in range(0, len(sides), _FUSED_AT_MOST)]
+        self.groups: list[list[Count]] = [chunk for chunk in chunks if len(chunk) > 1]
 
     def _kept(self, table: ir.Table) -> ir.Table:
         return self.keep(table) if self.keep is not None else table
@@ -717,7 +717,7 @@ class SideSource:
     def __call__(self, side: Count, base: ir.Table, features: ir.Table | None, needed: list[str],
                  weights: Mapping[str, ir.Table] | None) -> ir.Table:
         if side not in self.found:
-            group = next((sides for sides in self.groups.values() if side in sides), [])
+            group = next((sides for sides in self.groups if side in sides), [])
             if group:
                 fused = self._kept(_fused_sums(group, self.tables, self.periods))
                 for i, member in enumerate(group):
