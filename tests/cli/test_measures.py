@@ -26,9 +26,10 @@ def dataset(tmp_path_factory) -> Path:
 def test_run_writes_every_measure_by_month(dataset, tmp_path):
     out = tmp_path / "out"
     code, stdout, stderr = run("run", "--data", str(dataset), "--out", str(out), "--months", "24", "--quiet",
-                               "--json")
+                               "--json", "--workers", "3")
     assert code == 0, stderr
     summary = json.loads(stdout)
+    assert summary["workers"] == 3
     # as_of: the latest prescription, 31 March 2024 (the day before the extract date): March is whole
     assert summary["months"] == ["2022-04-01", "2024-03-01"]
     assert set(summary["skipped"]) == {"statin_for_qrisk3_10plus"}
@@ -43,6 +44,7 @@ def test_run_writes_every_measure_by_month(dataset, tmp_path):
     (["--data", "/nowhere"], "--data: /nowhere is not a folder"),
     (["--measure", "nothing"], "no measure 'nothing'"),
     (["--months", "0"], "--months: 0 is not 1 or more"),
+    (["--workers", "0"], "--workers: 0 is not 1 or more"),
     (["--as-of", "2024-13-01"], "--as-of"),
     (["--features", "/nowhere.parquet"], "--features: /nowhere.parquet does not exist"),
 ])

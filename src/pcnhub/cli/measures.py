@@ -42,6 +42,9 @@ def add_measures_arguments(parser: argparse.ArgumentParser) -> None:
                      help="also write measure_inequalities.parquet: every measure by IMD decile (PCN and above)")
     run.add_argument("--by-neighbourhood", action="store_true",
                      help="also write measure_neighbourhoods.parquet: every measure by each PCN's LSOAs")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="DuckDB: count the groups of measures that share no work on N connections side by side "
+                          "(default 2; 1: one after the other)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -58,6 +61,8 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
         as_of = None if args.as_of is None else iso_date("--as-of", args.as_of)
         if args.months < 1:
             raise ValueError(f"--months: {args.months} is not 1 or more")
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers: {args.workers} is not 1 or more")
         data = usable_dataset(args.data, stderr, PROG)
         if data is None:
             return EXIT_BAD_INPUT
@@ -69,7 +74,7 @@ def run_measures_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
         summary = run_measures(data, Path(args.out), engine=args.engine, geography=geography,
                                features=args.features, months=args.months, as_of=as_of, only=args.measure,
                                progress=not args.quiet, console=stderr, by_imd=args.by_imd,
-                               by_neighbourhood=args.by_neighbourhood)
+                               by_neighbourhood=args.by_neighbourhood, workers=args.workers)
     except (ValueError, OSError, EngineError, MeasureError) as err:
         return bad_input(stderr, PROG, err)
     if args.json:
