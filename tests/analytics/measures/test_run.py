@@ -69,3 +69,10 @@ def test_each_connection_has_its_share_of_the_memory_limit(limit, workers, share
 def test_a_memory_limit_that_is_not_one_is_refused():
     with pytest.raises(ValueError, match="not a memory limit: 'lots'"):
         run._memory_share("lots", 2)
+
+
+def test_a_runs_memory_limit_is_shared_by_its_connections():
+    """Each of the two connections has the 2 GB a run on one connection had (with half of it, the largest
+    groups spilled to disk at 10,000,000 patients)."""
+    assert run.MEMORY_LIMIT == "4GB" and run.WORKERS == 2
+    assert run._memory_share(run.MEMORY_LIMIT, run.WORKERS) == "2000MB"

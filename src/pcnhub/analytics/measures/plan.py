@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import replace
+from typing import Final
 
 from pcnhub.analytics.measures.compile import TABLE_CONDITIONS, _fusable, effective_numerator
 from pcnhub.reference.measures import Condition, Measure
+
+
+#: What a shared thing weighs in a group's work (:func:`groups`): a table condition's patient-months (e.g. 10
+#: medicines in 6 months) cost more than a side summed from them; anything else weighs 1.
+_WEIGHT: Final = {"flag": 2, "latest": 2}
 
 
 def _condition_keys(condition: Condition) -> Iterator[Hashable]:
@@ -40,9 +46,9 @@ def shared_keys(measure: Measure) -> set[Hashable]:
 
 
 def groups(measures: Sequence[Measure]) -> list[list[Measure]]:
-    """``measures`` in groups sharing no work (:func:`shared_keys`), the groups with most to do first (the
-    most measures and things to compute: counted side by side, the longest are begun first), a group's
-    measures in the order given."""
+    """``measures`` in groups sharing no work (:func:`shared_keys`), the groups with most to do first (their
+    measures and the things they compute, :data:`_WEIGHT`: counted side by side, the longest are begun first, so
+    that none is left running alone at the end), a group's measures in the order given."""
     parent = list(range(len(measures)))
 
     def root(i: int) -> int:
@@ -62,5 +68,6 @@ def groups(measures: Sequence[Measure]) -> list[list[Measure]]:
     found: dict[int, list[int]] = {}
     for i in range(len(measures)):
         found.setdefault(root(i), []).append(i)
-    work = {r: len(members) + len(set().union(*[keys[i] for i in members])) for r, members in found.items()}
+    work = {r: len(members) + sum(_WEIGHT.get(key[0], 1) for key in set().union(*[keys[i] for i in members]))
+            for r, members in found.items()}
     return [[measures[i] for i in found[r]] for r in sorted(found, key=lambda r: (-work[r], min(found[r])))]

@@ -70,6 +70,10 @@ DUCKDB_DISABLED_OPTIMIZERS: Final = ("partial_aggregate_pushdown", "partitioned_
 #: idle while Python compiles the next query (a tenth of the run) and while a query runs a step on one thread:
 #: at 1,000,000 patients two halves of the measures took 23 s side by side and 31 s one after the other.
 WORKERS: Final = 2
+#: DuckDB's memory limit for a run, shared by its connections: each of the two has the 2 GB one connection had.
+#: With 1 GB each, at 10,000,000 patients the review cohort and the hospital sides spilled to disk and the run
+#: took 153 s instead of 139 s one after the other; with 2 GB each, 121 s and a peak of 3.8 GB (bench/measures.py).
+MEMORY_LIMIT: Final = "4GB"
 #: The key of the practice counts' work files (``practice-<measure>.parquet``); the breakdowns' are theirs.
 PRACTICE: Final = "practice"
 
@@ -192,7 +196,7 @@ def run_measures(
     only: Sequence[str] | None = None,
     progress: bool = False,
     console: Any = None,
-    memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = MEMORY_LIMIT,
     counts_file: Path | None = None,
     by_imd: bool = False,
     by_neighbourhood: bool = False,
@@ -206,6 +210,7 @@ def run_measures(
     benchmarks against other implementations); ``by_imd``: also write :data:`INEQUALITIES_FILE`, every
     measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`); ``by_neighbourhood``: also write
     :data:`NEIGHBOURHOODS_FILE`, every measure by each PCN's neighbourhoods (:mod:`.neighbourhoods`);
+    ``memory_limit``: DuckDB's for the run (:data:`MEMORY_LIMIT`), shared by its connections;
     ``workers``: DuckDB, how many connections count the groups of measures sharing no work side by side (default
     :data:`WORKERS`, at most one a group; Spark: one, the session's own).  ``steps`` in the summary are each
     measure's seconds (side by side, they overlap) and the steps before and after.
