@@ -425,9 +425,10 @@ _FUSED_AT_MOST: Final = 62
 _ROW_TABLES: Final = ("hospital", "medications")
 
 
-def _row_choice(count: Count, tables: dict[str, ir.Table]) -> tuple[ir.Table, ir.BooleanValue, ir.FloatingValue]:
-    """The table of a hospital or prescriptions side, which of its rows the side counts, and each row's value
-    (1, or the column summed)."""
+def _row_choice(count: Count, tables: dict[str, ir.Table]
+                ) -> tuple[ir.Table, ir.DateValue, ir.BooleanValue, ir.FloatingValue]:
+    """The table of a hospital or prescriptions side, the date a row counts on (a stay's start, an issue's
+    date), which of its rows the side counts, and each row's value (1, or the column summed)."""
     if count.count == "hospital":
         hospital = tables["hospital"]
         chosen = hospital.kind.isin(list(count.kinds))
@@ -439,11 +440,11 @@ def _row_choice(count: Count, tables: dict[str, ir.Table]) -> tuple[ir.Table, ir
         if count.diagnoses:
             chosen = chosen & icd10_match(hospital.diagnosis, count.diagnoses)
         value = hospital.end.delta(hospital.start, unit="day").cast("float64") if count.sum == "stay_days" else _ONE
-        return hospital, chosen, value
+        return hospital, hospital.start, chosen, value
     medications = tables["medications"]
     chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
     value = medications.cost.fill_null(_ZERO) if count.sum == "cost" else _ONE
-    return medications, chosen, value.cast("float64")
+    return medications, medications.date, chosen, value.cast("float64")
 
 
 def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: list[Month],
@@ -452,8 +453,7 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
     (``grouped``: one row per patient-month, summed; else a row per counted row: cheaper when nothing is
     joined to the patient-months, e.g. 12.6 million prescriptions in 6 million patient-months)."""
     if count.count in _ROW_TABLES:
-        table, chosen, value = _row_choice(count, tables)
-        date = table.start if count.count == "hospital" else table.date
+        table, date, chosen, value = _row_choice(count, tables)
         rows = table.filter(chosen).select("patient_id", date=date, _x=value)
     else:  # events
         lists = codelist_table(count.codelists)
@@ -665,19 +665,18 @@ def _fused_sums(sides: list[Count], tables: dict[str, ir.Table], periods: list[M
     if len(sides) > _FUSED_AT_MOST:
         raise ValueError(f"{len(sides)} sides: at most {_FUSED_AT_MOST} are summed together")
     choices = [_row_choice(side, tables) for side in sides]
-    table = choices[0][0]
-    date = table.start if sides[0].count == "hospital" else table.date
+    table, date = choices[0][:2]
     values: list[ir.FloatingValue] = []
     which = []  # the value column of each side
-    for _, _, value in choices:
+    for _, _, _, value in choices:
         found = next((i for i, known in enumerate(values) if known.equals(value)), None)
         if found is None:
             values.append(value)
             found = len(values) - 1
         which.append(found)
     bits = sum((ibis.ifelse(chosen, ibis.literal(1 << i, "int64"), ibis.literal(0, "int64"))
-                for i, (_, chosen, _) in enumerate(choices)), ibis.literal(0, "int64"))
-    rows = table.filter(ibis.or_(*[chosen for _, chosen, _ in choices])
+                for i, (_, _, chosen, _) in enumerate(choices)), ibis.literal(0, "int64"))
+    rows = table.filter(ibis.or_(*[chosen for _, _, chosen, _ in choices])
                         & (date >= periods[0].start) & (date <= periods[-1].end))
     rows = rows.select("patient_id", month=date.truncate("M"), _bits=bits,
                        **{f"_v{k}": value for k, value in enumerate(values)})

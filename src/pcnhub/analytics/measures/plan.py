@@ -32,7 +32,8 @@ def _condition_keys(condition: Condition) -> Iterator[Hashable]:
 
 def shared_keys(measure: Measure) -> set[Hashable]:
     """What ``measure`` computes that another measure may reuse: its sides (the sides of a table that are
-    summed together as that table's; not every registered patient, counted once a run), the table conditions and latest values its sides test."""
+    summed together as that table's; not every registered patient, counted once a run), the table conditions
+    and latest values its sides test (as :class:`.compile.FlagSource` keys them: ``not`` left aside)."""
     keys: set[Hashable] = set()
     for side in (effective_numerator(measure), measure.denominator):
         if side.count == "patients" and not side.where and side.weight is None:

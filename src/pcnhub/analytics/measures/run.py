@@ -68,11 +68,12 @@ DUCKDB_DISABLED_OPTIMIZERS: Final = ("partial_aggregate_pushdown", "partitioned_
 #: DuckDB: the groups of measures that share no work (:func:`.plan.groups`) are counted side by side on this many
 #: connections of their own (threads), each with its share of the memory limit.  One connection leaves a core
 #: idle while Python compiles the next query (a tenth of the run) and while a query runs a step on one thread:
-#: at 1,000,000 patients two halves of the measures took 23 s side by side and 31 s one after the other.
+#: 22.6-23.8 s against 25.5-27.6 s at 1,000,000 patients, 49.7 s against 57.7 s at 4,000,000; no faster at
+#: 10,000,000 (138-144 s against 139 s), with a peak of 4.2 GB against 2.4 GB (bench/measures.py, 2 cores).
 WORKERS: Final = 2
 #: DuckDB's memory limit for a run, shared by its connections: each of the two has the 2 GB one connection had.
 #: With 1 GB each, at 10,000,000 patients the review cohort and the hospital sides spilled to disk and the run
-#: took 153 s instead of 139 s one after the other; with 2 GB each, 121 s and a peak of 3.8 GB (bench/measures.py).
+#: took 153 s instead of 139 s one after the other.
 MEMORY_LIMIT: Final = "4GB"
 #: The key of the practice counts' work files (``practice-<measure>.parquet``); the breakdowns' are theirs.
 PRACTICE: Final = "practice"
