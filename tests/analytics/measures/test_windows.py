@@ -229,6 +229,14 @@ def test_patients_by_age_sex_and_care_home_as_month_spans(backend, tmp_path, whe
     assert {(r["practice_code"], r["month"]): r["n"] for r in got} == {
         (r["practice_code"], r["month"]): r["n"] for r in expected.to_pylist()}
     assert len(got) > 6
+    # the registration months kept once for a run (compile.registration, written and read again) count the same
+    kept = engines.materialise(backend, compiler.registration(tables["patients"]), tmp_path / "registration.parquet")
+    assert compiler._registration(kept) is kept
+    again = engines.to_arrow(backend, compiler._demographic_sums(where, kept, PERIODS, "n")).to_pylist()
+    assert sorted(again, key=str) == sorted(got, key=str)
+    months = compiler.patient_months(kept, PERIODS)
+    assert engines.to_arrow(backend, months.count().as_table()).to_pylist() == engines.to_arrow(
+        backend, base.count().as_table()).to_pylist()
 
 
 @pytest.mark.parametrize(("key", "where"), [

@@ -149,14 +149,28 @@ def _month_number(day: ir.DateValue) -> ir.IntegerValue:
     return (day.year() * 12 + day.month() - 1).cast("int64")
 
 
+#: The columns :func:`_registration` adds (or finds, in a table it made that was kept: :func:`registration`).
+_REGISTRATION: Final = ("_born", "_from", "_to")
+
+
 def _registration(patients: ir.Table) -> ir.Table:
     """``patients`` with the months (:func:`_month_number`) whose last day they are registered on: from
     ``_from`` (the month of registering: registered by its last day) to ``_to`` (the month of leaving if
-    they leave on its last day, else the month before; null while registered), born in month ``_born``."""
+    they leave on its last day, else the month before; null while registered), born in month ``_born``.
+    A table that has them already (:func:`registration`) is returned as it is."""
+    if all(c in patients.columns for c in _REGISTRATION):
+        return patients
     left = patients.registered_to
     last_day = (left + ibis.interval(days=1)).month() != left.month()
     return patients.mutate(_born=_month_number(patients.birth_month), _from=_month_number(patients.registered_from),
                            _to=_month_number(left) - ibis.ifelse(last_day, 0, 1))
+
+
+def registration(patients: ir.Table) -> ir.Table:
+    """``patients`` with each patient's months of registration and birth (:func:`_registration`), to be kept
+    (written once) and given as the ``patients`` table: each measure's sides then read three month numbers
+    instead of working them out from three dates of every patient again (37 times at 1,000,000 patients)."""
+    return _registration(patients)
 
 
 def _registered(joined: ir.Table, *keep: str) -> ir.Table:

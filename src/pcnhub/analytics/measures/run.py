@@ -130,6 +130,7 @@ class _Count:
         def keep(table: ibis.Table) -> ibis.Table:
             return engines.materialise(con, table, self.work / f"kept-{tag}-{next(kept)}.parquet")
 
+        tables = {**tables, "patients": keep(compiler.registration(tables["patients"]))}
         flags = compiler.flag_source(tables, self.periods, keep=keep)
         keyed = {PRACTICE: tables, **{name: {**tables, "patients": key(tables["patients"])}
                                       for name, key in self.breakdowns.items()}}
