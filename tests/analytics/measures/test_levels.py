@@ -126,18 +126,37 @@ COUNTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def computed(backend):
+DEFINED = [PERCENT, PER_1000, STAY, OBSERVED_TO_EXPECTED, COST]
+
+
+def _computed(backend, numbered: bool = False):
+    """Values and deciles of the rows above, keyed by measure id or (``numbered``) by number."""
+    number = {m.id: i for i, m in enumerate(DEFINED)}
     rows = [(*row[:5], float(row[5]), row[5]) for row in COUNTS] + WEIGHTED  # counted: the count itself
+    if numbered:
+        rows = [(number[row[0]], *row[1:]) for row in rows]
     counts = engines.memtable(
         {name: [row[i] for row in rows] for i, name in enumerate(
             ("measure", "level", "org_code", "month", "numerator", "denominator", "counted"))},
-        {"measure": "string", "level": "string", "org_code": "string", "month": "date", "numerator": "float64",
-         "denominator": "float64", "counted": "int64"})
-    measures = levels.measure_table([PERCENT, PER_1000, STAY, OBSERVED_TO_EXPECTED, COST])
+        {"measure": "int64" if numbered else "string", "level": "string", "org_code": "string", "month": "date",
+         "numerator": "float64", "denominator": "float64", "counted": "int64"})
+    measures = levels.measure_table(DEFINED, numbered=numbered)
     values = engines.to_arrow(backend, levels.values(counts, measures, compiler.month_table(MONTHS))).to_pylist()
     deciles = engines.to_arrow(backend, levels.deciles(counts, measures)).to_pylist()
     return {(r["measure"], r["org_code"], r["month"]): r for r in values}, deciles
+
+
+@pytest.fixture(scope="module")
+def computed(backend):
+    return _computed(backend)
+
+
+def test_counts_keyed_by_number_give_the_ids(backend, computed):
+    """The run keys each measure's counts by its number (levels.numbered); the outputs give the ids, the same."""
+    values, deciles = _computed(backend, numbered=True)
+    assert values == computed[0]
+    assert sorted(deciles, key=str) == sorted(computed[1], key=str)
+    assert {key[0] for key in values} == {"share", "rate", "stay", "oe", "cost"}
 
 
 def test_disclosure_control(computed):

@@ -21,7 +21,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.measures.levels import ENGLAND, hidden_counts
+from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, named
 from pcnhub.analytics.pipeline.aggregates import rounded
 
 SEPARATOR: Final = "~"
@@ -71,17 +71,17 @@ def disclosed(counts: ir.Table, measures: ir.Table, key: str) -> ir.Table:
     value null), others rounded to 5; a summed numerator rounded to the penny, only its denominator checked; the
     value the rounded numerator over the rounded denominator times the unit's multiplier."""
     counts = counts.filter(counts.denominator > 0)
-    rows = counts.join(measures, "measure")
+    rows = counts.join(definitions(measures), "measure")
     count_numerator = rows.numerator.round().cast("int64")
     suppressed = hidden_counts(rows)
     denominator = rounded(rows.denominator.round().cast("int64"))
     numerator = ibis.ifelse(rows.summed, rows.numerator.round(2), rounded(count_numerator).cast("float64"))
     value = numerator / denominator.cast("float64") * rows.multiplier
     null = ibis.null("float64")
-    return rows.select(
+    return named(rows.select(
         "measure", "level", "org_code", "month", key,
         numerator=ibis.ifelse(suppressed, null, numerator),
         denominator=ibis.ifelse(suppressed, ibis.null("int64"), denominator),
         value=ibis.ifelse(suppressed | (denominator == 0), null, value),
         suppressed=suppressed,
-    )
+    ), measures)

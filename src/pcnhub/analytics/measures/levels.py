@@ -64,13 +64,40 @@ def geography_table(geography: dict[str, tuple[str | None, str | None, str | Non
     )
 
 
-def measure_table(measures: list[Measure]) -> ir.Table:
-    """``measure, multiplier, funnel, summed``: what the later steps need of each definition."""
+def measure_table(measures: list[Measure], *, numbered: bool = False) -> ir.Table:
+    """``measure, measure_id, multiplier, funnel, summed``: what the later steps need of each definition.
+
+    ``measure`` is the key the counts carry: the measure's id, or with ``numbered`` its position in
+    ``measures`` (:func:`numbered`).  Counts keyed by number are summed, joined and ranked on a small integer
+    rather than on ids of up to 50 characters (every practice row hashed and compared by it several times:
+    a tenth of the levels step's time at 1,000,000 patients); the outputs give the id (:func:`named`)."""
     return memtable(
-        {"measure": [m.id for m in measures], "multiplier": [m.multiplier for m in measures],
+        {"measure": list(range(len(measures))) if numbered else [m.id for m in measures],
+         "measure_id": [m.id for m in measures], "multiplier": [m.multiplier for m in measures],
          "funnel": [m.funnel for m in measures], "summed": [m.numerator.sum is not None for m in measures]},
-        {"measure": "string", "multiplier": "float64", "funnel": "string", "summed": "boolean"},
+        {"measure": "int64" if numbered else "string", "measure_id": "string", "multiplier": "float64",
+         "funnel": "string", "summed": "boolean"},
     )
+
+
+def numbered(counts: ir.Table, number: int) -> ir.Table:
+    """One measure's practice counts keyed by its ``number`` (see :func:`measure_table`)."""
+    return counts.mutate(measure=ibis.literal(number, "int64"))
+
+
+def named(rows: ir.Table, measures: ir.Table) -> ir.Table:
+    """``rows`` with their measure key replaced by the measure's id (the columns in the same order); rows keyed
+    by id already are returned as they are."""
+    if rows.measure.type().is_string():
+        return rows
+    ids = measures.select(_key=measures.measure, _id=measures.measure_id)
+    joined = rows.join(ids, rows.measure == ids._key)
+    return joined.select(*[joined._id.name("measure") if c == "measure" else joined[c] for c in rows.columns])
+
+
+def definitions(measures: ir.Table) -> ir.Table:
+    """:func:`measure_table` without the ids, to join to the counts by key."""
+    return measures.drop("measure_id")
 
 
 def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
@@ -128,7 +155,7 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
     """:data:`VALUES` from :func:`level_counts` (``periods``: ``month, month_index``; ``measures``:
     :func:`measure_table`)."""
     counts = counts.filter(counts.denominator > 0)
-    joined = counts.join(measures, "measure").join(periods.select("month", "month_index"), "month")
+    joined = counts.join(definitions(measures), "measure").join(periods.select("month", "month_index"), "month")
     national = joined.filter(joined.level == "england")
     hidden = hidden_counts(national)
     england = national.select(  # England's own counts small: its value (and the limits around it) not shown
@@ -149,10 +176,10 @@ def values(counts: ir.Table, measures: ir.Table, periods: ir.Table) -> ir.Table:
                             _index=earlier.month_index + 12, _before=earlier.value)
     changed = out.left_join(before, [out.measure == before.measure, out.level == before.level,
                                      out.org_code == before.org_code, out.month_index == before._index])
-    return changed.select(
+    return named(changed.select(
         *[changed[c] for c in VALUES.names if c != "change_12m"],
         change_12m=(changed.value - changed._before),
-    )
+    ), measures)
 
 
 def _shown(rows: ir.Table, rank: ir.FloatingValue | None) -> ir.Table:
@@ -185,7 +212,7 @@ def _shown(rows: ir.Table, rank: ir.FloatingValue | None) -> ir.Table:
 def deciles(counts: ir.Table, measures: ir.Table) -> ir.Table:
     """:data:`DECILES`: the 10th to 90th percentiles of the PCNs' values each month (unrounded values, linear
     interpolation between the order statistics)."""
-    pcns = counts.filter((counts.level == "pcn") & (counts.denominator > 0)).join(measures, "measure")
+    pcns = counts.filter((counts.level == "pcn") & (counts.denominator > 0)).join(definitions(measures), "measure")
     pcns = pcns.select("measure", "month", _v=pcns.numerator / pcns.denominator.cast("float64") * pcns.multiplier)
     window = ibis.window(group_by=[pcns.measure, pcns.month])
     ranked = pcns.mutate(
@@ -204,4 +231,4 @@ def deciles(counts: ir.Table, measures: ir.Table) -> ir.Table:
               + ibis.ifelse(rows._r == high, fraction, 0.0)).cast("float64")
     rows = rows.mutate(_w=weight)
     rows = rows.filter(rows._w != 0)
-    return rows.group_by("measure", "month", "percentile").aggregate(value=(rows._w * rows._v).sum())
+    return named(rows.group_by("measure", "month", "percentile").aggregate(value=(rows._w * rows._v).sum()), measures)

@@ -265,20 +265,19 @@ def run_measures(
                     count(con, "0", groups)
                 else:
                     count.side_by_side(groups, workers, _memory_share(memory_limit, workers))
-                parts = {name: ibis.union(*[engines.read_parquet(con, work / f"{name}-{m.id}.parquet") for m in chosen])
+                # each measure's counts keyed by its number in the run (levels.measure_table)
+                parts = {name: ibis.union(*[levels.numbered(engines.read_parquet(con, work / f"{name}-{m.id}.parquet"), i)
+                                            for i, m in enumerate(chosen)])
                          for name in (PRACTICE, *breakdowns)}
+                measure_table = levels.measure_table(chosen, numbered=True)
                 begun = time.perf_counter()
                 counts = levels.level_counts(parts[PRACTICE], levels.geography_table(geography))
                 if counts_file is not None or engine != "duckdb":
                     # read by both outputs: written once (DuckDB sums the practices' rows again in each output,
                     # faster than writing 4.3 million rows and reading them back at 1,000,000 patients)
                     counts = engines.materialise(con, counts, work / "levels.parquet")
-                if counts_file is not None and (work / "levels.parquet").is_file():  # DuckDB's one file, as it is
-                    Path(counts_file).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(work / "levels.parquet", counts_file)
-                elif counts_file is not None:  # Spark's folder of parts, merged into one file
-                    engines.write_parquet(con, counts, Path(counts_file))
-                measure_table = levels.measure_table(chosen)
+                if counts_file is not None:
+                    engines.write_parquet(con, levels.named(counts, measure_table), Path(counts_file))
                 engines.write_parquet(con, levels.values(counts, measure_table, compiler.month_table(periods)),
                                       staged / VALUES_FILE, schema=levels.VALUES.to_pyarrow())
                 engines.write_parquet(con, levels.deciles(counts, measure_table), staged / DECILES_FILE,
