@@ -190,6 +190,18 @@ def test_random_records_agree_with_the_rules(backend, tmp_path, seed):
     for condition in (EVER, EVER_UNRESOLVED, WITHIN_6, NSAID_3,
                       Condition("events", codelists=("hypertension",), within_months=2)):
         assert _months(compiler._flag_table(condition, tables, PERIODS), backend) == _oracle(rows, condition), condition
+    by_index = {m.index: m.start for m in PERIODS}
+    for condition in (EVER, EVER_UNRESOLVED, WITHIN_6, NSAID_3, Condition("events", codelists=("hypertension",),
+                                                                           within_months=2)):
+        # the same months as spans (compile._spans: a few rows a patient), which do not overlap
+        assert compiler.spannable(condition)
+        spans = engines.to_arrow(backend, compiler._spans(condition, tables, PERIODS)).to_pylist()
+        months: dict[int, list[dt.date]] = {}
+        for span in spans:
+            assert by_index[span["_lo"]] and by_index[span["_hi"]] and span["_lo"] <= span["_hi"]
+            months.setdefault(span["patient_id"], []).extend(by_index[i] for i in range(span["_lo"], span["_hi"] + 1))
+        assert all(len(found) == len(set(found)) for found in months.values()), condition
+        assert {pid: set(found) for pid, found in months.items()} == _oracle(rows, condition), condition
     for within in (3, None):
         got = {(r["patient_id"], r["month"]): r["value"]
                for r in engines.to_arrow(backend, compiler.latest_values("systolic-bp", within, tables,

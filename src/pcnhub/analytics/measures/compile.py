@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final
 
 import ibis
@@ -312,6 +312,81 @@ def _between(value: ir.NumericValue, condition: Condition) -> ir.BooleanValue:
     return held
 
 
+# --- table conditions as spans of months --------------------------------------------------------------
+
+
+def spannable(condition: Condition) -> bool:
+    """Whether :func:`_spans` gives the months where ``condition`` holds as spans: codes or prescriptions
+    present in a window of months (or ever), or a code recorded and not resolved (ever); not negated."""
+    if condition.negate or condition.within_months is not None and condition.within_months < 1:
+        return False
+    if condition.kind == "events":
+        return condition.resolved_by is None or condition.within_months is None
+    return condition.kind == "medications"
+
+
+def _reach(periods: list[Month], within: int) -> ir.Table:
+    """``_i, _t``: for each calendar month ``_i`` a date of which a window of ``within`` months may hold, the start
+    (excluded) of the window of month ``_i + within``, in month ``_i`` (clamped as :func:`months_before` clamps,
+    as :func:`_window_pairs`' ``_lo``): a date of month ``_i`` is in the windows of the months ``_i`` to
+    ``_i + within`` if later than ``_t``, else of ``_i`` to ``_i + within - 1``."""
+    months = range(periods[0].index - within, periods[-1].index + 1)
+    return memtable({"_i": list(months), "_t": [months_before(_month_end(i + within), within) for i in months]},
+                    {"_i": "int64", "_t": "date"})
+
+
+def _month_end(index: int) -> dt.date:
+    """The last day of the calendar month ``index`` (:class:`Month`'s ``index``)."""
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def _spans(condition: Condition, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """``patient_id, _lo, _hi``: the months (:class:`Month` ``index``, first to last measured) where a
+    :func:`spannable` condition holds, as spans that do not overlap: the months of :func:`_flag_table`, a few
+    rows a patient instead of one a month (a screening code held for 42 months: 24 rows)."""
+    first, last = periods[0].index, periods[-1].index
+    within = condition.within_months
+    if condition.kind == "events":
+        keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
+        lists = codelist_table(keys)
+        events = tables["events"]
+        rows = _dated(events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key),
+                      periods, within)
+    else:
+        medications = tables["medications"]
+        chosen = bnf_match(medications.bnf_code, condition.codelists)
+        if condition.repeat_only:
+            chosen = chosen & medications.repeat
+        rows = _dated(medications.filter(chosen).select("patient_id", "date"), periods, within)
+    if condition.resolved_by is not None:
+        # the state as of each month of codes (_unresolved), held until the patient's next month of codes
+        monthly = rows.group_by("patient_id", _i=_index_of(rows.date, periods, None)).aggregate(
+            _d=ibis.ifelse(rows.key.isin(list(condition.codelists)), rows.date, ibis.null("date")).max(),
+            _r=ibis.ifelse(rows.key == condition.resolved_by, rows.date, ibis.null("date")).max(),
+        )
+        so_far = ibis.cumulative_window(group_by="patient_id", order_by="_i")
+        state = monthly.mutate(_d=monthly._d.max().over(so_far), _r=monthly._r.max().over(so_far),
+                               _next=monthly._i.lead().over(ibis.window(group_by="patient_id", order_by="_i")))
+        held = state.filter(state._d.notnull() & (state._r.isnull() | (state._r < state._d)))
+        return held.select("patient_id", _lo=held._i,
+                           _hi=(held._next - 1).fill_null(ibis.literal(last, "int64")))
+    if within is None:
+        # ever: from the month of the first (or the first month measured) on
+        found = rows.group_by("patient_id").aggregate(date=rows.date.min())
+        return found.select("patient_id", _lo=_index_of(found.date, periods, None),
+                            _hi=ibis.literal(last, "int64"))
+    # each row from its month to the last month whose window holds it, cut at the month of the patient's next row
+    # (a later row holds every month from its own that an earlier one does): spans that do not overlap
+    rows = rows.select("patient_id", "date", _i=_month_number(rows.date))
+    rows = rows.mutate(_next=rows._i.lead().over(ibis.window(group_by="patient_id", order_by="date")))
+    joined = rows.join(_reach(periods, within), "_i")
+    reach = joined._i + within - ibis.ifelse(joined.date > joined._t, 0, 1)
+    spans = joined.select("patient_id", _lo=ibis.greatest(joined._i, ibis.literal(first, "int64")),
+                          _hi=ibis.least(reach, (joined._next - 1).fill_null(reach), ibis.literal(last, "int64")))
+    return spans.filter(spans._lo <= spans._hi)
+
+
 class FlagSource:
     """The patient-months where a table condition holds (:func:`_flag_table`), each condition computed once
     however many sides and measures use it (``not`` left aside: the table is where the condition itself
@@ -322,7 +397,7 @@ class FlagSource:
     def __init__(self, tables: dict[str, ir.Table], periods: list[Month],
                  keep: Callable[[ir.Table], ir.Table] | None = None) -> None:
         self.tables, self.periods, self.keep = tables, periods, keep
-        self.found: dict[Condition, ir.Table] = {}
+        self.found: dict[Condition | tuple[str, Condition], ir.Table] = {}
         self.values: dict[tuple[str, int | None], ir.Table] = {}
 
     def _kept(self, table: ir.Table) -> ir.Table:
@@ -333,6 +408,13 @@ class FlagSource:
         if (codelist, within) not in self.values:
             self.values[codelist, within] = self._kept(latest_values(codelist, within, self.tables, self.periods))
         return self.values[codelist, within]
+
+    def spans(self, condition: Condition) -> ir.Table:
+        """``patient_id, _lo, _hi`` (:func:`_spans`) of a :func:`spannable` condition."""
+        key = ("spans", condition)
+        if key not in self.found:
+            self.found[key] = self._kept(_spans(condition, self.tables, self.periods))
+        return self.found[key]
 
     def __call__(self, condition: Condition) -> ir.Table:
         key = replace(condition, negate=False)
@@ -551,6 +633,7 @@ def _side_sums(
     needed: list[str],
     flags: FlagSource,
     weights: Mapping[str, ir.Table] | None = None,
+    flagged: Iterable[Condition] = (),
 ) -> ir.Table:
     """``practice_code, month, <name>``: one side's sum for each practice and month (only where non-zero
     rows exist); for a weighted side also ``<name>_n``, the patient-months summed.  The side starts from the patient-months that can count: the rows it counts (hospital,
@@ -563,6 +646,13 @@ def _side_sums(
             raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
         return _demographic_sums(side.where, patients, periods, name,
                                  None if side.weight is None else weights[side.weight])
+    spanned = _spanned(side) if side.count == "patients" and not needed else None
+    if spanned is not None and spanned[0] not in set(flagged):
+        if side.weight is not None and (weights is None or side.weight not in weights):
+            raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
+        condition, rest = spanned
+        return _demographic_sums(rest, patients, periods, name, None if side.weight is None else weights[side.weight],
+                                 spans=flags.spans(condition))
     compiler = _Compiler(flags)
     frame = base
     if side.count == "patients":
@@ -610,14 +700,35 @@ def _demographic(where: tuple[Condition, ...]) -> bool:
     return bool(where) and all(c.kind in _DEMOGRAPHIC and not (c.kind == "age" and c.negate) for c in where)
 
 
+def _table_conditions(where: Iterable[Condition]) -> Iterator[Condition]:
+    """The table conditions of ``where``, those within ``any`` and ``all`` included."""
+    for condition in where:
+        if condition.kind in TABLE_CONDITIONS:
+            yield condition
+        yield from _table_conditions(condition.parts)
+
+
+def _spanned(side: Count) -> tuple[Condition, tuple[Condition, ...]] | None:
+    """A patients side that :func:`_demographic_sums` counts from the spans of its one table condition
+    (:func:`spannable`) and its conditions on the patient alone: that condition and the others; else None."""
+    found = [c for c in side.where if c.kind in TABLE_CONDITIONS]
+    rest = tuple(c for c in side.where if c.kind not in TABLE_CONDITIONS)
+    if len(found) != 1 or not spannable(found[0]) or side.preceded_by is not None or (rest and not _demographic(rest)):
+        return None
+    return found[0], rest
+
+
 def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods: list[Month], name: str,
-                      weights: ir.Table | None = None) -> ir.Table:
+                      weights: ir.Table | None = None, spans: ir.Table | None = None) -> ir.Table:
     """``practice_code, month, <name>``: the registered patients who meet ``where`` (ages, sex, care home;
     :func:`_demographic`) each month, from each patient's span of months (registered on the month's last day
     and of the ages asked for, :func:`registered_on`'s rules as month arithmetic): +1 where a span starts, -1
     after it ends, running totals by practice.  A row per patient instead of one per patient-month (21.8
     million at 1,000,000 patients over 24 months).  With ``weights`` (:func:`weight_table`), a span per patient
-    and age band of their sex, adding the band's weight, and ``<name>_n``, the patient-months weighed."""
+    and age band of their sex, adding the band's weight, and ``<name>_n``, the patient-months weighed.  With
+    ``spans`` (``patient_id, _lo, _hi``: :func:`_spans` of a table condition), only the months of a patient's
+    spans count, a span at a time: the patients of ``where`` for whom the condition holds, without the
+    patient-months where it does (:func:`_spanned`)."""
     first, last = periods[0].index, periods[-1].index
     rows = patients
     for condition in where:
@@ -626,10 +737,16 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
             rows = rows.filter(~held if condition.negate else held)
 
     rows = _registration(rows)
+    extra_low, extra_high = [], []
+    if spans is not None:
+        spans = spans.select("patient_id", _slo=spans._lo, _shi=spans._hi)
+        joined = spans.join(rows, "patient_id")
+        rows = joined.select(*[joined[c] for c in rows.columns], joined._slo, joined._shi)
+        extra_low, extra_high = [rows._slo], [rows._shi]
     born = rows._born
     # registered on a month's last day (see _registration): while registered, up to the last month measured
-    low = [ibis.literal(first, "int64"), rows._from, born]
-    high = [ibis.literal(last, "int64"), rows._to.fill_null(ibis.literal(last, "int64"))]
+    low = [ibis.literal(first, "int64"), rows._from, born, *extra_low]
+    high = [ibis.literal(last, "int64"), rows._to.fill_null(ibis.literal(last, "int64")), *extra_high]
     for condition in where:
         if condition.kind == "age":
             low.append(born + 12 * int(condition.minimum))
@@ -723,6 +840,12 @@ class SideSource:
         chunks = [sides[start:start + _FUSED_AT_MOST] for sides in by_table.values()
                   for start in range(0, len(sides), _FUSED_AT_MOST)]
         self.groups: list[list[Count]] = [chunk for chunk in chunks if len(chunk) > 1]
+        #: The table conditions whose patient-months another side of ``measures`` needs: a side counted from the
+        #: spans of one of these (:func:`_spanned`) would compute the condition twice, so it is not.
+        self.flagged: set[Condition] = {
+            condition for measure in measures for side in (effective_numerator(measure), measure.denominator)
+            if _spanned(side) is None for condition in _table_conditions(side.where)}
+        self.flagged = {replace(condition, negate=False) for condition in self.flagged}
 
     def _kept(self, table: ir.Table) -> ir.Table:
         return self.keep(table) if self.keep is not None else table
@@ -737,7 +860,7 @@ class SideSource:
                     self.found[member] = fused.select("practice_code", "month", _s=fused[f"_s{i}"])
             else:
                 self.found[side] = self._kept(_side_sums(side, "_s", base, self.tables, self.periods, features,
-                                                         needed, self.flags, weights))
+                                                         needed, self.flags, weights, self.flagged))
         return self.found[side]
 
 
@@ -773,7 +896,7 @@ def practice_counts(
         raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")
     registered = registered_counts(tables["patients"], periods) if registered is None else registered
     flags = flag_source(tables, periods) if flags is None else flags
-    sides = SideSource(tables, periods, flags) if sides is None else sides
+    sides = SideSource(tables, periods, flags, [measure]) if sides is None else sides
     if denominator.count == "patients" and not denominator.where and denominator.weight is None:
         # every registered patient: the practice-month counts, no condition to test
         den = registered.select("practice_code", "month", _den=registered.registered)
