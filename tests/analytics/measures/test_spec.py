@@ -248,4 +248,7 @@ def test_a_side_is_summed_once_and_a_tables_sides_together(backend, tmp_path):
         shared = compiler.practice_counts(measure, base, tables, periods, weights=weights, sides=sides)
         alone = compiler.practice_counts(measure, base, tables, periods, weights=weights)
         assert rows(shared) == rows(alone), measure.id
-    assert len(kept) == 3  # the hospital sides, the prescribing cost, the ASTRO-PUs
+    # the hospital sides and the prescribing cost (two measures' numerator); the ASTRO-PUs, one measure's
+    # denominator, are summed in that measure's query, not kept
+    assert len(kept) == 2
+    assert sides.uses[chosen[-1].denominator] == 1 and sides.uses[chosen[-1].numerator] == 2

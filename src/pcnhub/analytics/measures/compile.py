@@ -22,15 +22,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Final
 
 import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
-from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, icd10_match, months_before
+from pcnhub.analytics.pipeline.codes import (
+    bnf_match,
+    codelist_table,
+    icd10_match,
+    months_before,
+)
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
 
@@ -846,6 +852,9 @@ class SideSource:
             condition for measure in measures for side in (effective_numerator(measure), measure.denominator)
             if _spanned(side) is None for condition in _table_conditions(side.where)}
         self.flagged = {replace(condition, negate=False) for condition in self.flagged}
+        #: How many sides of ``measures`` each side is: one counted once is not kept (written and read again) but
+        #: summed in its measure's query (a query less to compile and run for most sides).
+        self.uses = Counter(side for measure in measures for side in (effective_numerator(measure), measure.denominator))
 
     def _kept(self, table: ir.Table) -> ir.Table:
         return self.keep(table) if self.keep is not None else table
@@ -859,8 +868,9 @@ class SideSource:
                 for i, member in enumerate(group):
                     self.found[member] = fused.select("practice_code", "month", _s=fused[f"_s{i}"])
             else:
-                self.found[side] = self._kept(_side_sums(side, "_s", base, self.tables, self.periods, features,
-                                                         needed, self.flags, weights, self.flagged))
+                sums = _side_sums(side, "_s", base, self.tables, self.periods, features, needed, self.flags, weights,
+                                  self.flagged)
+                self.found[side] = sums if self.uses[side] == 1 else self._kept(sums)
         return self.found[side]
 
 
