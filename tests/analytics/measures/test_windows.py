@@ -243,7 +243,7 @@ def test_patients_by_age_sex_and_care_home_as_month_spans(backend, tmp_path, whe
     assert len(got) > 6
     # the registration months kept once for a run (compile.registration, written and read again) count the same
     kept = engines.materialise(backend, compiler.registration(tables["patients"]), tmp_path / "registration.parquet")
-    assert compiler._registration(kept) is kept
+    assert compiler.registration(kept) is kept
     again = engines.to_arrow(backend, compiler._demographic_sums(where, kept, PERIODS, "n")).to_pylist()
     assert sorted(again, key=str) == sorted(got, key=str)
     months = compiler.patient_months(kept, PERIODS)

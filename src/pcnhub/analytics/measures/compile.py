@@ -24,6 +24,7 @@ import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -31,12 +32,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
-from pcnhub.analytics.pipeline.codes import (
-    bnf_match,
-    codelist_table,
-    icd10_match,
-    months_before,
-)
+from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, icd10_match, months_before
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
 
@@ -147,7 +143,7 @@ def _until_next(rows: ir.Table, periods: list[Month], within: int | None, date: 
 def patient_months(patients: ir.Table, periods: list[Month]) -> ir.Table:
     """One row per patient registered on the last day of each month, with age (whole years) on that day."""
     months = month_table(periods).select("month", "month_index")
-    return _registered(_registration(patients).cross_join(months))
+    return _registered(registration(patients).cross_join(months))
 
 
 def _month_number(day: ir.DateValue) -> ir.IntegerValue:
@@ -155,15 +151,17 @@ def _month_number(day: ir.DateValue) -> ir.IntegerValue:
     return (day.year() * 12 + day.month() - 1).cast("int64")
 
 
-#: The columns :func:`_registration` adds (or finds, in a table it made that was kept: :func:`registration`).
+#: The columns :func:`registration` adds (or finds, in a table it made that was kept).
 _REGISTRATION: Final = ("_born", "_from", "_to")
 
 
-def _registration(patients: ir.Table) -> ir.Table:
+def registration(patients: ir.Table) -> ir.Table:
     """``patients`` with the months (:func:`_month_number`) whose last day they are registered on: from
     ``_from`` (the month of registering: registered by its last day) to ``_to`` (the month of leaving if
     they leave on its last day, else the month before; null while registered), born in month ``_born``.
-    A table that has them already (:func:`registration`) is returned as it is."""
+    A table that has them already is returned as it is: a run keeps (writes once) its patients with them and
+    gives that as the ``patients`` table, so that each side reads three month numbers instead of working them
+    out from three dates of every patient again (37 times at 1,000,000 patients)."""
     if all(c in patients.columns for c in _REGISTRATION):
         return patients
     left = patients.registered_to
@@ -172,15 +170,8 @@ def _registration(patients: ir.Table) -> ir.Table:
                            _to=_month_number(left) - ibis.ifelse(last_day, 0, 1))
 
 
-def registration(patients: ir.Table) -> ir.Table:
-    """``patients`` with each patient's months of registration and birth (:func:`_registration`), to be kept
-    (written once) and given as the ``patients`` table: each measure's sides then read three month numbers
-    instead of working them out from three dates of every patient again (37 times at 1,000,000 patients)."""
-    return _registration(patients)
-
-
 def _registered(joined: ir.Table, *keep: str) -> ir.Table:
-    """The rows of ``joined`` (:func:`_registration`'s columns and a ``month, month_index``) whose patient is
+    """The rows of ``joined`` (:func:`registration`'s columns and a ``month, month_index``) whose patient is
     registered on the month's last day, as :func:`patient_months`'s columns (and ``keep``).  Compared as
     month numbers, computed once a patient, not as dates a row (the month's last day of 12.6 million
     prescriptions at 1,000,000 patients: 0.3 s a side)."""
@@ -202,7 +193,7 @@ def registered_on(rows: ir.Table, patients: ir.Table, periods: list[Month]) -> i
     # DuckDB's join order builds every patient's registered months (patients x months, a range join) and joins
     # the rows to them (1.8 s a side at 1,000,000 patients, instead of a join on patient_id)
     with_month = rows.mutate(month_index=_month_number(rows.month))
-    joined = with_month.join(_registration(patients), "patient_id")
+    joined = with_month.join(registration(patients), "patient_id")
     return _registered(joined, *extra)
 
 
@@ -230,17 +221,30 @@ def _dated(rows: ir.Table, periods: list[Month], within: int | None) -> ir.Table
     return rows
 
 
+def _condition_rows(condition: Condition, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
+    """The records an ``events`` or ``medications`` condition looks at, dated within its windows
+    (:func:`_dated`): ``patient_id, date, key`` (the codelist of each code, the resolving one included) for
+    codes, ``patient_id, date`` for prescriptions (of the BNF lists; repeats only if asked)."""
+    if condition.kind == "events":
+        keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
+        lists = codelist_table(keys)
+        events = tables["events"]
+        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key)
+        return _dated(coded, periods, condition.within_months)
+    medications = tables["medications"]
+    chosen = bnf_match(medications.bnf_code, condition.codelists)
+    if condition.repeat_only:
+        chosen = chosen & medications.repeat
+    return _dated(medications.filter(chosen).select("patient_id", "date"), periods, condition.within_months)
+
+
 def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list[Month],
                 latest: Callable[[str, int | None], ir.Table] | None = None) -> ir.Table:
     """``patient_id, month``: the patient-months where a table condition holds (``negate`` ignored);
     ``latest``: where a ``latest_value`` condition takes its latest values (:func:`latest_values`)."""
     within = condition.within_months
     if condition.kind == "events":
-        keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
-        lists = codelist_table(keys)
-        events = tables["events"]
-        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key)
-        coded = _dated(coded, periods, within)
+        coded = _condition_rows(condition, tables, periods)
         if condition.resolved_by is None and within is None:
             # ever: from the month of the first code on (no patient-month repeated, nothing to make distinct)
             first = coded.group_by("patient_id").aggregate(date=coded.date.min())
@@ -256,13 +260,9 @@ def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list
         )
         held = found._d.notnull() & (found._r.isnull() | (found._r < found._d))
         return found.filter(held).select("patient_id", "month")
-    medications = tables["medications"]
     if condition.kind == "medications":
-        chosen = bnf_match(medications.bnf_code, condition.codelists)
-        if condition.repeat_only:
-            chosen = chosen & medications.repeat
-        return _present(_dated(medications.filter(chosen).select("patient_id", "date"), periods, within), periods,
-                        within)
+        return _present(_condition_rows(condition, tables, periods), periods, within)
+    medications = tables["medications"]
     if condition.kind == "distinct_medicines":
         issued = medications.filter(medications.repeat & (medications.date <= periods[-1].end))
         if within is not None:
@@ -293,19 +293,26 @@ def _present(rows: ir.Table, periods: list[Month], within: int | None) -> ir.Tab
     return _until_next(rows, periods, within, "date").select("patient_id", "month")
 
 
-def _unresolved(coded: ir.Table, condition: Condition, periods: list[Month]) -> ir.Table:
-    """``patient_id, month``: where a code of ``condition.codelists`` was ever recorded and not followed by one
-    of ``condition.resolved_by`` on or after it, by month's end: the latest of each as of each month of
-    codes (running maxima), held from that month until the patient's next month of codes."""
+def _resolution(coded: ir.Table, condition: Condition, periods: list[Month]) -> ir.Table:
+    """``patient_id, _i, _d, _r, _held``: as of each of a patient's months of codes (``_i``, the first month
+    measured for those before it), the latest code of ``condition.codelists`` (``_d``) and of
+    ``condition.resolved_by`` (``_r``) so far (running maxima), and whether the first is recorded and not
+    resolved on or after it (``_held``)."""
     monthly = coded.group_by("patient_id", _i=_index_of(coded.date, periods, None)).aggregate(
         _d=ibis.ifelse(coded.key.isin(list(condition.codelists)), coded.date, ibis.null("date")).max(),
         _r=ibis.ifelse(coded.key == condition.resolved_by, coded.date, ibis.null("date")).max(),
     )
     so_far = ibis.cumulative_window(group_by="patient_id", order_by="_i")
     state = monthly.mutate(_d=monthly._d.max().over(so_far), _r=monthly._r.max().over(so_far))
+    return state.mutate(_held=state._d.notnull() & (state._r.isnull() | (state._r < state._d)))
+
+
+def _unresolved(coded: ir.Table, condition: Condition, periods: list[Month]) -> ir.Table:
+    """``patient_id, month``: where a code of ``condition.codelists`` was ever recorded and not followed by one
+    of ``condition.resolved_by`` on or after it, by month's end (:func:`_resolution`), held from each month of
+    codes until the patient's next month of codes."""
     # held or not, each month of codes ends the span of the one before
-    state = state.mutate(_held=state._d.notnull() & (state._r.isnull() | (state._r < state._d)))
-    spans = _until_next(state, periods, None)
+    spans = _until_next(_resolution(coded, condition, periods), periods, None)
     return spans.filter(spans._held).select("patient_id", "month")
 
 
@@ -353,28 +360,12 @@ def _spans(condition: Condition, tables: dict[str, ir.Table], periods: list[Mont
     rows a patient instead of one a month (a screening code held for 42 months: 24 rows)."""
     first, last = periods[0].index, periods[-1].index
     within = condition.within_months
-    if condition.kind == "events":
-        keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
-        lists = codelist_table(keys)
-        events = tables["events"]
-        rows = _dated(events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key),
-                      periods, within)
-    else:
-        medications = tables["medications"]
-        chosen = bnf_match(medications.bnf_code, condition.codelists)
-        if condition.repeat_only:
-            chosen = chosen & medications.repeat
-        rows = _dated(medications.filter(chosen).select("patient_id", "date"), periods, within)
+    rows = _condition_rows(condition, tables, periods)
     if condition.resolved_by is not None:
         # the state as of each month of codes (_unresolved), held until the patient's next month of codes
-        monthly = rows.group_by("patient_id", _i=_index_of(rows.date, periods, None)).aggregate(
-            _d=ibis.ifelse(rows.key.isin(list(condition.codelists)), rows.date, ibis.null("date")).max(),
-            _r=ibis.ifelse(rows.key == condition.resolved_by, rows.date, ibis.null("date")).max(),
-        )
-        so_far = ibis.cumulative_window(group_by="patient_id", order_by="_i")
-        state = monthly.mutate(_d=monthly._d.max().over(so_far), _r=monthly._r.max().over(so_far),
-                               _next=monthly._i.lead().over(ibis.window(group_by="patient_id", order_by="_i")))
-        held = state.filter(state._d.notnull() & (state._r.isnull() | (state._r < state._d)))
+        state = _resolution(rows, condition, periods)
+        state = state.mutate(_next=state._i.lead().over(ibis.window(group_by="patient_id", order_by="_i")))
+        held = state.filter(state._held)
         return held.select("patient_id", _lo=held._i,
                            _hi=(held._next - 1).fill_null(ibis.literal(last, "int64")))
     if within is None:
@@ -639,7 +630,7 @@ def _side_sums(
     needed: list[str],
     flags: FlagSource,
     weights: Mapping[str, ir.Table] | None = None,
-    flagged: Iterable[Condition] = (),
+    flagged: AbstractSet[Condition] = frozenset(),
 ) -> ir.Table:
     """``practice_code, month, <name>``: one side's sum for each practice and month (only where non-zero
     rows exist); for a weighted side also ``<name>_n``, the patient-months summed.  The side starts from the patient-months that can count: the rows it counts (hospital,
@@ -647,18 +638,15 @@ def _side_sums(
     the patient is registered at the month's end (:func:`registered_on`); the conditions are then tested on
     those rows only.  Only a side with nothing to start from reads every registered patient-month (``base``)."""
     patients = tables["patients"]
+    if side.weight is not None and (weights is None or side.weight not in weights):
+        raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
+    weight = None if side.weight is None else weights[side.weight]
     if side.count == "patients" and (_demographic(side.where) or side.weight is not None and not side.where):
-        if side.weight is not None and (weights is None or side.weight not in weights):
-            raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
-        return _demographic_sums(side.where, patients, periods, name,
-                                 None if side.weight is None else weights[side.weight])
+        return _demographic_sums(side.where, patients, periods, name, weight)
     spanned = _spanned(side) if side.count == "patients" and not needed else None
-    if spanned is not None and spanned[0] not in set(flagged):
-        if side.weight is not None and (weights is None or side.weight not in weights):
-            raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
+    if spanned is not None and spanned[0] not in flagged:
         condition, rest = spanned
-        return _demographic_sums(rest, patients, periods, name, None if side.weight is None else weights[side.weight],
-                                 spans=flags.spans(condition))
+        return _demographic_sums(rest, patients, periods, name, weight, spans=flags.spans(condition))
     compiler = _Compiler(flags)
     frame = base
     if side.count == "patients":
@@ -678,10 +666,8 @@ def _side_sums(
         value = frame._v
     else:
         value = _ONE
-    if side.weight is not None:
-        if weights is None or side.weight not in weights:
-            raise ValueError(f"the weights table {side.weight} is needed (practice_counts' weights)")
-        frame = _weighted(frame, weights[side.weight])
+    if weight is not None:
+        frame = _weighted(frame, weight)
     else:
         frame = frame.mutate(_x=value)
     frame = compiler.join(frame)
@@ -742,7 +728,7 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
             held = rows.sex == condition.value if condition.kind == "sex" else rows.care_home
             rows = rows.filter(~held if condition.negate else held)
 
-    rows = _registration(rows)
+    rows = registration(rows)
     extra_low, extra_high = [], []
     if spans is not None:
         spans = spans.select("patient_id", _slo=spans._lo, _shi=spans._hi)
@@ -750,7 +736,7 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
         rows = joined.select(*[joined[c] for c in rows.columns], joined._slo, joined._shi)
         extra_low, extra_high = [rows._slo], [rows._shi]
     born = rows._born
-    # registered on a month's last day (see _registration): while registered, up to the last month measured
+    # registered on a month's last day (see registration): while registered, up to the last month measured
     low = [ibis.literal(first, "int64"), rows._from, born, *extra_low]
     high = [ibis.literal(last, "int64"), rows._to.fill_null(ibis.literal(last, "int64")), *extra_high]
     for condition in where:
@@ -849,9 +835,9 @@ class SideSource:
         #: The table conditions whose patient-months another side of ``measures`` needs: a side counted from the
         #: spans of one of these (:func:`_spanned`) would compute the condition twice, so it is not.
         self.flagged: set[Condition] = {
-            condition for measure in measures for side in (effective_numerator(measure), measure.denominator)
+            replace(condition, negate=False) for measure in measures
+            for side in (effective_numerator(measure), measure.denominator)
             if _spanned(side) is None for condition in _table_conditions(side.where)}
-        self.flagged = {replace(condition, negate=False) for condition in self.flagged}
         #: How many sides of ``measures`` each side is: one counted once is not kept (written and read again) but
         #: summed in its measure's query (a query less to compile and run for most sides).
         self.uses = Counter(side for measure in measures for side in (effective_numerator(measure), measure.denominator))
