@@ -1,7 +1,8 @@
 """What a signed-in user may see and change.
 
 ICB commissioners see their ICB and everything in it (sub-ICB locations, places, PCNs, practices,
-partners); PCN users see their PCN, its member practices (past and present) and its partners;
+partners); PCN users see their PCN (under each of its codes over time), its member practices (past and
+present) and its partners;
 practice users see their practice and the PCNs it belongs or belonged to. Analysts see everything
 and change nothing; administrators see and change everything. Pages and API both use this.
 
@@ -23,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from pcnhub.accounts.models import Role
+from pcnhub.register import lineage
 from pcnhub.register.models import Membership, Organisation, OrgKind, Partnership
 from pcnhub.register.services import children_ids
 
@@ -55,7 +57,9 @@ class Scope:
         if self.role == Role.ICB:
             ids = descendants(org.pk)
         elif self.role == Role.PCN:
-            ids = {org.pk} | set(Membership.objects.filter(pcn=org).values_list("practice_id", flat=True))
+            # the network under each of its codes over time (lineage.same_network): its own history
+            codes = {named.pk for named, _, _ in lineage.same_network(org)}
+            ids = codes | set(Membership.objects.filter(pcn_id__in=codes).values_list("practice_id", flat=True))
         elif self.role == Role.PRACTICE:
             ids = {org.pk} | set(Membership.objects.filter(practice=org).values_list("pcn_id", flat=True))
         else:

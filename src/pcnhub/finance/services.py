@@ -26,7 +26,7 @@ import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -46,6 +46,7 @@ from pcnhub.domain.money.years import FinancialYear, catalogue_years, long_date
 from pcnhub.finance import iif_output
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.reference.rates import year_rates
+from pcnhub.register import lineage
 from pcnhub.register.models import (
     ListSize,
     Membership,
@@ -554,9 +555,22 @@ def _empty(pcn: Organisation, rates: c.YearRates) -> PcnMoney:
 
 
 def _pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:
+    """The PCN's money in ``year``; in a year before (or after) it had its code, that of the same network under
+    the code it had then (:func:`pcnhub.register.lineage.same_network`), named in a note."""
     rates = year_rates(year)
     found = _money([pcn.pk], rates, {pcn.pk: pcn})
-    return found[0] if found else _empty(pcn, rates)
+    if found:
+        return found[0]
+    for org, start, end in lineage.same_network(pcn):
+        if org.pk == pcn.pk or (start is not None and start > year.end) or (end is not None and end < year.start):
+            continue
+        earlier = _money([org.pk], rates, {org.pk: org})
+        if earlier:
+            money = earlier[0]
+            money.notes.insert(0, f"In {year} this network was {org.name} ({org.code}), the same network under "
+                                  f"another code: its member practices then are counted.")
+            return replace(money, pcn=pcn)
+    return _empty(pcn, rates)
 
 
 def pcn_entitlement(pcn: Organisation, year: FinancialYear) -> PcnMoney:

@@ -1,5 +1,6 @@
-"""The register's demo data for ``make run``: the national register from shared/data, and the Southend /
-Castle Point & Rochford configuration of January 2019 (seed 004) as a second dated configuration.
+"""The register's demo data for ``make run``: the national register from shared/data (the maps of January 2022,
+February and May 2026, the list sizes of January 2021 and April 2026), and the Southend / Castle Point &
+Rochford configuration of January 2019 (seed 004) as the earliest dated configuration.
 Files already imported (same checksum) are not imported again.  The whole demo, users included, is
 loaded by :func:`pcnhub.webapp.demo.load_demo`.
 """
@@ -37,6 +38,11 @@ DEMO_FILES = (
     DemoFile("nhs-open-data/gp-reg-pat-prac-map_2022-01.csv"),
     # Two codes in this file (Y02509, Y00367) are walk-in centres, not GP practices: skipped with a warning.
     DemoFile("nhs-open-data/gp-reg-pat-prac-all_2021-01.csv", skip_unknown=True),
+    # Today's England: the maps of February 2026 (42 ICBs) and May 2026 (36, after the April 2026 mergers), and
+    # the list sizes of April 2026; practices opened since 2019 come from the maps.
+    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2026-02.csv"),
+    DemoFile("nhs-open-data/gp-reg-pat-prac-map_2026-05.csv"),
+    DemoFile("nhs-open-data/gp-reg-pat-prac-all_2026-04.csv"),
 )
 
 

@@ -65,6 +65,7 @@ from pcnhub.ingest import (
 )
 from pcnhub.ingest.tabular import Problems
 from pcnhub.progress import progress_bars
+from pcnhub.register import lineage
 from pcnhub.register.models import (
     ImportRun,
     ListSize,
@@ -136,6 +137,11 @@ def import_file(
                                     "extract cannot be from the future", field="EXTRACT_DATE")
         if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
             raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
+        if kind in _MEMBERSHIP_KINDS:
+            # what this file's date shows (the earlier dates' unclear networks were reported by their own files)
+            unclear = [u for u in lineage.refresh().unclear if u.date == (extract_date or date)]
+            codes = dict(Organisation.objects.filter(pk__in={u.pcn for u in unclear}).values_list("pk", "code"))
+            session.unclear = sorted({codes[u.pcn] for u in unclear})
         run = ImportRun.objects.create(
             kind=kind.value,
             file_name=source.name,
@@ -148,6 +154,9 @@ def import_file(
             seconds=round(time.perf_counter() - started, 3),
             imported_by=user,
         )
+    if session.unclear:
+        LOG.warning("%s: %d networks began or ended with no clear predecessor or successor (record their lineage): %s",
+                    source.name, len(session.unclear), ", ".join(session.unclear[:10]))
     if session.skipped:
         codes = ", ".join(sorted(session.skipped)[:10])
         LOG.warning("%s: skipped %d codes not in the register: %s", source.name, len(session.skipped), codes)
@@ -418,6 +427,9 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
     return date
 
 
+#: The kinds of file that change memberships: the lineage of networks is inferred again after each.
+_MEMBERSHIP_KINDS: Final = frozenset({Kind.PRACTICE_MAP, Kind.EPCN, Kind.CONFIGURATION})
+
 _LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], dt.date | None]]] = {
     Kind.EPRACCUR: _load_epraccur,
     Kind.EPCN: _load_epcn,
@@ -543,6 +555,8 @@ class _Session:
         self.tally = _Tally()
         self.rows = 0
         self.skipped: set[str] = set()
+        #: the codes of networks that began or ended with no clear lineage (:func:`lineage.refresh`)
+        self.unclear: list[str] = []
         self._orgs: _Organisations | None = None
 
     def reading(self, records: Iterable[R]) -> Iterator[R]:

@@ -10,6 +10,7 @@ while current), so the register can be viewed as it stood on any past date.
 * :class:`ListSize` / :class:`ListSizeBand` - registered, weighted and adjusted populations by date.
 * :class:`ClinicalDirector`, :class:`Governance`, :class:`RuleException` - PCN governance.
 * :class:`BandPolicy` - an area's list-size band for its networks (e.g. 30,000-70,000), from a date.
+* :class:`Succession` - a PCN carried on by another (new code, merger, split) from a date: lineage.
 * :class:`ImportRun` - every import, with the file's checksum, so re-imports are recognised.
 """
 
@@ -280,6 +281,40 @@ class BandPolicy(Dated):
     @property
     def band(self) -> Band:
         return Band(self.lower, self.upper, self.upper_binds)
+
+
+class Succession(models.Model):
+    """``successor`` carries on (part of) ``predecessor`` from ``date``: a new code or name (continues), a
+    merger or a split.  Inferred from memberships (:mod:`pcnhub.domain.lineage`) after each import, where the
+    overlap is clear, or recorded by a commissioner where it is not (a recorded link is never replaced)."""
+
+    class Kind(models.TextChoices):
+        CONTINUES = "continues", "Continues as (new code or name)"
+        MERGED = "merged", "Merged into"
+        SPLIT = "split", "Split into"
+
+    class Basis(models.TextChoices):
+        INFERRED = "inferred", "Inferred from the practices that moved"
+        RECORDED = "recorded", "Recorded by a commissioner"
+
+    predecessor = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="successions")
+    successor = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="predecessions")
+    date = models.DateField(help_text="The successor's first day.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.RECORDED)
+    practices = models.PositiveIntegerField(null=True, blank=True, help_text="Practices that moved with it.")
+    of_predecessor = models.PositiveIntegerField(null=True, blank=True)
+    of_successor = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "predecessor__code", "successor__code"]
+        constraints = [models.UniqueConstraint(fields=["predecessor", "successor", "date"], name="one_succession")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor.code} {self.get_kind_display().lower()} {self.successor.code} from {self.date}"
 
 
 class ImportRun(models.Model):

@@ -35,6 +35,7 @@ from pcnhub.register.models import (
     OrgKind,
     Parentage,
     RuleException,
+    Succession,
 )
 
 if TYPE_CHECKING:  # locations loads the postcode data's numpy code: imported where practices are located
@@ -70,7 +71,7 @@ def latest_data_date() -> dt.date:
 
 #: The tables whose rows make up the register a page reads (the import log first).
 FINGERPRINTED = (ImportRun, Organisation, Parentage, Membership, ListSize, ClinicalDirector, Governance, RuleException,
-                 BandPolicy)
+                 BandPolicy, Succession)
 
 
 def register_fingerprint() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -25,7 +26,7 @@ from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
 from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
-from pcnhub.register import services
+from pcnhub.register import lineage, services
 from pcnhub.pages.forms import DateForm, show_band
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
@@ -206,12 +207,25 @@ def _inner_policies(view: services.Landscape) -> list[tuple[BandPolicy, int]]:
 # --- PCN ---------------------------------------------------------------------------------------
 
 
-def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, int]]:
-    """``(date, member practices counted, total registered)`` at each date a member's list size
-    is recorded and each date the membership changed.
+@dataclass(frozen=True)
+class SizeRow:
+    """A PCN's registered patients on ``day``: ``counted`` members' latest list sizes on or before it (the newest
+    of them of ``sizes_of``), ``missing`` members with none, as ``network`` (its code then)."""
 
-    On each date the members are those whose membership applies then, each with its latest list
-    size on or before the date: the same numbers the PCN shows when viewed on that date.
+    day: dt.date
+    counted: int
+    total: int
+    sizes_of: dt.date
+    missing: int
+    network: Organisation
+
+
+def _pcn_list_sizes(memberships: list[Membership]) -> list[SizeRow]:
+    """A :class:`SizeRow` at each date a member's list size is recorded and each date the membership changed.
+
+    On each date the members are those whose membership applies then (of any of ``memberships``' networks: one
+    network under its codes over time), each with its latest list size on or before the date: the same numbers
+    the PCN shows when viewed on that date.  A member with no list size by then is counted as missing, not as 0.
     """
     by_practice: dict[int, list[ListSize]] = defaultdict(list)
     for size in ListSize.objects.filter(organisation_id__in={m.practice_id for m in memberships}).order_by("date"):
@@ -220,7 +234,8 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, i
     history = []
     changes = {m.start for m in memberships if m.start} | {m.end + dt.timedelta(days=1) for m in memberships if m.end}
     for day in sorted({s.date for sizes in by_practice.values() for s in sizes} | changes):
-        members = {m.practice_id for m in memberships if m.applies_on(day)}
+        current = [m for m in memberships if m.applies_on(day)]
+        members = {m.practice_id for m in current}
         latest = [
             by_practice[pid][i - 1]
             for pid in members
@@ -228,19 +243,29 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[tuple[dt.date, int, i
             if i
         ]
         if latest:
-            history.append((day, len(latest), sum(s.registered for s in latest)))
+            history.append(SizeRow(day, len(latest), sum(s.registered for s in latest), max(s.date for s in latest),
+                                   len(members) - len(latest), current[0].pcn))
     return history
 
 
 def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | None = None) -> HttpResponse:
     """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
     scope = request.scope
-    form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
+    # a network that has ended is shown on its last day unless a date is asked for
+    default = services.latest_data_date()
+    ends = list(Membership.objects.filter(pcn=pcn).values_list("end", flat=True))
+    if ends and None not in ends:
+        default = min(default, max(ends))
+    form = query_form(request, DateForm, {"date": default.isoformat()})
     date = form.cleaned_data["date"]
     row = _checked_network(pcn, date)
     row.findings = rules.condensed(row.findings)
-    history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
+    # one network under each of its codes over time (a new code or name: lineage.same_network)
+    identity = lineage.same_network(pcn)
+    history = list(Membership.objects.filter(pcn__in=[org for org, _, _ in identity])
+                   .select_related("practice", "pcn").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
+    earlier, later = lineage.history(pcn)
     download = download_response(request, {
         "members": lambda: exports.Table(
             f"pcn-{pcn.code}-members-{date.isoformat()}",
@@ -253,11 +278,14 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         ),
         "history": lambda: exports.Table(
             f"pcn-{pcn.code}-membership-history",
-            ["Practice code", "Practice name", "From", "To", "DES signed", "Source"],
-            [[m.practice.code, m.practice.name, m.start, m.end, m.des_signed, m.source] for m in history],
+            ["Practice code", "Practice name", "Network code", "From", "To", "DES signed", "Source"],
+            [[m.practice.code, m.practice.name, m.pcn.code, m.start, m.end, m.des_signed, m.source] for m in history],
         ),
         "list-sizes": lambda: exports.Table(
-            f"pcn-{pcn.code}-list-sizes", ["Date", "Member practices counted", "Registered list size"], sizes
+            f"pcn-{pcn.code}-list-sizes",
+            ["Date", "Network code then", "Member practices counted", "Registered list size", "List sizes of",
+             "Members with no list size"],
+            [[r.day, r.network.code, r.counted, r.total, r.sizes_of, r.missing] for r in sizes],
         ),
     })
     if download:
@@ -284,10 +312,14 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
             for e in RuleException.objects.filter(pcn=pcn).select_related("agreed_by").order_by("rule", "start")
         ],
         "sizes": sizes,
+        "identity": identity if len(identity) > 1 else [],
+        "earlier": [link for link in earlier if link.kind != "continues"],
+        "later": [link for link in later if link.kind != "continues"],
+        "member_size_dates": sorted({m.list_size.date for m in row.members if m.list_size}),
         "chart": {
             "title": f"Registered patients of {pcn.name}'s member practices",
-            "dates": [d.isoformat() for d, _, _ in sizes],
-            "values": [total for _, _, total in sizes],
+            "dates": [r.day.isoformat() for r in sizes],
+            "values": [r.total for r in sizes],
             "band": [band.lower, band.upper],
         },
         "band": band,
@@ -418,5 +450,8 @@ def search(request: HttpRequest) -> HttpResponse:
         if download:
             return download
         results = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        said = lineage.summaries({o.pk for o in results if o.kind == OrgKind.PCN})
+        for org in results:
+            org.lineage = said.get(org.pk, [])
         context.update(results=results, page_range=list(results.paginator.get_elided_page_range(results.number)))
     return render(request, "register/search.html", context)

@@ -1,0 +1,121 @@
+"""The lineage of networks in the register: inferred at each import, recorded links kept, read by the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from pcnhub.accounts.models import Profile, Role
+from pcnhub.domain.money.years import FinancialYear
+from pcnhub.finance import services as money
+from pcnhub.register import lineage
+from pcnhub.register.loaders import import_file, local_code
+from pcnhub.register.models import Membership, Organisation, OrgKind, Succession
+from tests.ingest.helpers import MAP_HEADER, map_row, write_csv
+from tests.paths import SHARED_DATA
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+NHS = SHARED_DATA / "nhs-open-data"
+SOUTHEND = SHARED_DATA / "seed-tables" / "southend-castle-point-rochford-pcns_2019-01.csv"
+BENFLEET_2019 = local_code(OrgKind.PCN, "Benfleet", "Castle Point and Rochford")
+
+
+@pytest.fixture
+def southend(tmp_path: Path) -> Path:
+    """The demo's order: Southend's practices from epraccur, the 2022 map, the 2019 configuration, the map again."""
+    lines = [line for line in (NHS / "epraccur_2019.csv").read_text().splitlines() if line[1:3] == "F8"]
+    epraccur = tmp_path / "epraccur_southend.csv"
+    epraccur.write_text("\n".join(lines) + "\n")
+    national = NHS / "gp-reg-pat-prac-map_2022-01.csv"
+    for path, date in ((epraccur, None), (national, None), (SOUTHEND, D(2019, 1, 1)), (national, None)):
+        import_file(path, date=date, progress=False)
+    return tmp_path
+
+
+def links() -> set[tuple[str, str, dt.date, str, str]]:
+    return {(s.predecessor.code, s.successor.code, s.date, s.kind, s.basis)
+            for s in Succession.objects.select_related("predecessor", "successor")}
+
+
+def test_the_2019_configuration_and_the_2022_map_give_benfleet_one_lineage(southend):
+    found = links()
+    assert (BENFLEET_2019, "U27924", D(2022, 1, 1), "continues", "inferred") in found
+    # North Road Plus and Southend Central became U17794 together
+    merged = {(p, k) for p, s, _, k, _ in found if s == "U17794"}
+    assert merged == {(local_code(OrgKind.PCN, "North Road Plus", "Southend"), "merged"),
+                      (local_code(OrgKind.PCN, "Southend Central", "Southend"), "merged")}
+    benfleet = Organisation.objects.get(code="U27924")
+    assert [(org.code, start, end) for org, start, end in lineage.same_network(benfleet)] == [
+        (BENFLEET_2019, None, D(2021, 12, 31)), ("U27924", D(2022, 1, 1), None)]
+
+
+def test_a_recorded_link_survives_later_imports_and_is_not_doubled(southend):
+    before = Organisation.objects.get(code=local_code(OrgKind.PCN, "Canvey", "Castle Point and Rochford"))
+    after = Organisation.objects.get(code="U84454")
+    Succession.objects.filter(predecessor=before).delete()
+    Succession.objects.create(predecessor=before, successor=after, date=D(2022, 1, 1), kind="continues",
+                              note="agreed at the ICB's primary care committee")
+    import_file(NHS / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
+    rows = Succession.objects.filter(predecessor=before)
+    assert [(r.successor.code, r.basis, r.note) for r in rows] == [
+        ("U84454", "recorded", "agreed at the ICB's primary care committee")]
+
+
+def test_an_import_names_networks_whose_lineage_is_unclear(southend, tmp_path, caplog):
+    # Benfleet's seven practices scattered into three networks that go on: no network took half of them
+    benfleet = sorted(Membership.objects.filter(pcn__code="U27924").values_list("practice__code", flat=True))
+    targets = ["U84454", "U84454", "U30335", "U30335", "U49929", "U49929", "U49929"]
+    rows = [map_row(practice, target, pcn_name=target, date="01Feb2026", ccg="Z9Z", ccg_name="A new sub-ICB")
+            for practice, target in zip(benfleet, targets)]
+    path = write_csv(tmp_path / "gp-reg-pat-prac-map_2026-02.csv", [MAP_HEADER, *rows])
+    with caplog.at_level(logging.WARNING, logger="pcnhub.register.loaders"):
+        import_file(path, progress=False)
+    assert "U27924" in caplog.text and "no clear predecessor or successor" in caplog.text
+    assert not Succession.objects.filter(predecessor__code="U27924").exists()
+
+
+def _user(role: str, code: str):
+    user = get_user_model().objects.create_user(f"{role}-{code}", password="x")
+    Profile.objects.create(user=user, role=role, organisation=Organisation.objects.get(code=code))
+    return user
+
+
+def test_the_pcn_page_reads_across_the_networks_codes(southend, client):
+    client.force_login(_user(Role.PCN, "U27924"))
+    page = client.get("/pcn/U27924/").content.decode()
+    assert 'data-testid="identity"' in page and BENFLEET_2019 in page
+    # the list sizes of 2019 (the configuration's) under the old code, then the 2022 ones: the date beside each
+    assert "1 Jan 2019" in page and "48,398" in page
+    # and the PCN user may open the old code's page: the same network
+    assert client.get(f"/pcn/{BENFLEET_2019}/").status_code == 200
+    # but not a network merged from others it never was
+    assert client.get(f"/pcn/{local_code(OrgKind.PCN, 'Canvey', 'Castle Point and Rochford')}/").status_code == 403
+
+
+def test_money_in_a_year_before_the_new_code_counts_the_old_codes_members(southend):
+    benfleet = Organisation.objects.get(code="U27924")
+    year = FinancialYear.parse("2020/21")
+    found = money._pcn_entitlement(benfleet, year)
+    assert sorted(m.code for m in found.members) == ["F81001", "F81032", "F81075", "F81101", "F81142", "F81618",
+                                                     "F81713"]
+    assert found.pcn == benfleet and found.registered == 48_398
+    assert found.notes[0].startswith(f"In 2020/21 this network was Benfleet ({BENFLEET_2019})")
+
+
+def test_search_says_what_a_network_became(southend, client):
+    client.force_login(_user(Role.ANALYST, "U27924"))
+    page = client.get("/search/", {"q": "benfleet"}).content.decode()
+    assert "Continued as BENFLEET PCN (U27924) from 1 January 2022" in page
+    assert f"Formerly Benfleet ({BENFLEET_2019})" in page
+
+
+def test_an_ended_network_is_shown_on_its_last_day(southend, client):
+    client.force_login(_user(Role.ANALYST, "U27924"))
+    page = client.get(f"/pcn/{BENFLEET_2019}/").content.decode()
+    assert "Member practices on 31 December 2021" in page
