@@ -119,3 +119,21 @@ def test_an_ended_network_is_shown_on_its_last_day(southend, client):
     client.force_login(_user(Role.ANALYST, "U27924"))
     page = client.get(f"/pcn/{BENFLEET_2019}/").content.decode()
     assert "Member practices on 31 December 2021" in page
+
+
+def test_names_are_dated_and_an_older_file_does_not_rename_back(tmp_path, client):
+    newer = write_csv(tmp_path / "map-2026.csv", [MAP_HEADER, map_row("A81001", "U89141", date="01May2026",
+                                                                         pcn_name="STOCKTON NORTH PCN")])
+    older = write_csv(tmp_path / "map-2022.csv", [MAP_HEADER, map_row("A81001", "U89141", date="01Jan2022",
+                                                                         pcn_name="STOCKTON PCN")])
+    import_file(newer, progress=False)
+    import_file(older, progress=False)
+    pcn = Organisation.objects.get(code="U89141")
+    assert pcn.name == "STOCKTON NORTH PCN"
+    assert [(n.name, n.start, n.end) for n in pcn.names.order_by("start")] == [
+        ("STOCKTON PCN", D(2022, 1, 1), D(2026, 4, 30)), ("STOCKTON NORTH PCN", D(2026, 5, 1), None)]
+    import_file(older, progress=False)  # again: nothing changes
+    assert pcn.names.count() == 2
+    client.force_login(_user(Role.ANALYST, "U89141"))
+    page = client.get("/pcn/U89141/").content.decode()
+    assert 'id="names"' in page and "STOCKTON PCN" in page and "30 Apr 2026" in page

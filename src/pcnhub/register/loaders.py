@@ -72,6 +72,7 @@ from pcnhub.register.models import (
     ListSizeBand,
     Membership,
     Organisation,
+    OrganisationName,
     OrgKind,
     Parentage,
 )
@@ -225,6 +226,7 @@ def _load_practice_map(session: _Session, date: dt.date | None, area: str | None
     mappings = list(session.reading(read_practice_map(session.path)))
     extract = mappings[0].extract_date
     orgs = session.organisations()
+    orgs.names_on = extract
     pcn_sub_icbs: dict[str, Counter[str]] = defaultdict(Counter)
     for m in mappings:
         orgs.upsert(
@@ -369,6 +371,7 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
     assert date is not None  # import_file insists
     rows = list(session.reading(read_configuration(session.path)))
     orgs = session.organisations()
+    orgs.names_on = date
     known = []
     for row in rows:
         if orgs.get(row.practice_code, OrgKind.PRACTICE) is None:
@@ -627,6 +630,9 @@ class _Organisations:
         self.new: dict[str, Organisation] = {}
         self.changed: dict[str, Organisation] = {}
         self.seen: set[str] = set()
+        #: The names a dated file gives (code -> name on ``names_on``): kept as each organisation's dated names.
+        self.names_on: dt.date | None = None
+        self.dated_names: dict[str, str] = {}
 
     def get(self, code: str, kind: str) -> Organisation | None:
         org = self.by_code.get(code)
@@ -648,6 +654,8 @@ class _Organisations:
                                                       f"most {limit}")
         org = self._existing(code, kind, row, field)
         self.seen.add(code)
+        if self.names_on is not None and "name" in values:
+            self.dated_names[code] = values["name"]
         if org is None:
             self.by_code[code] = self.new[code] = Organisation(code=code, kind=kind, source=self.session.name, **values)
             return
@@ -685,6 +693,26 @@ class _Organisations:
         self.new.clear()
         self.changed.clear()
         self.seen.clear()
+        if self.dated_names:
+            self._name_history()
+
+    def _name_history(self) -> None:
+        """Fold this file's names into each organisation's dated names; the organisation's name is its newest
+        (a file older than one imported before does not rename it back)."""
+        assert self.names_on is not None
+        names = _Timelines(self.session, "names", OrganisationName.objects.all(), "organisation_id", "name")
+        newest: dict[int, str] = {}
+        for code, name in self.dated_names.items():
+            pk = self.id(code)
+            names.snapshot(pk, self.names_on, name)
+            last = max(names.intervals(pk), key=lambda interval: interval[0] or dt.date.min)
+            newest[pk] = last[2]
+        names.flush()
+        renamed = [org for org in self.by_code.values() if org.pk in newest and org.name != newest[org.pk]]
+        for org in renamed:
+            org.name = newest[org.pk]
+        Organisation.objects.bulk_update(renamed, ["name"], batch_size=BATCH_SIZE)
+        self.dated_names.clear()
 
 
 class _Timelines:

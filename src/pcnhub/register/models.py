@@ -10,6 +10,7 @@ while current), so the register can be viewed as it stood on any past date.
 * :class:`ListSize` / :class:`ListSizeBand` - registered, weighted and adjusted populations by date.
 * :class:`ClinicalDirector`, :class:`Governance`, :class:`RuleException` - PCN governance.
 * :class:`BandPolicy` - an area's list-size band for its networks (e.g. 30,000-70,000), from a date.
+* :class:`OrganisationName` - the names an organisation had, by date (a map or configuration of each date).
 * :class:`Succession` - a PCN carried on by another (new code, merger, split) from a date: lineage.
 * :class:`ImportRun` - every import, with the file's checksum, so re-imports are recognised.
 """
@@ -89,6 +90,22 @@ class Organisation(models.Model):
 
     def is_open_on(self, date: dt.date) -> bool:
         return (self.open_date is None or self.open_date <= date) and (self.close_date is None or self.close_date >= date)
+
+
+class OrganisationName(Dated):
+    """A name an organisation had from ``start`` to ``end``, as the dated files (maps, configurations) give it:
+    :attr:`Organisation.name` is the newest, whatever order the files were imported in."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "start"]
+        indexes = [models.Index(fields=["organisation", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start} to {self.end or 'now'})"
 
 
 class Parentage(Dated):

@@ -37,6 +37,7 @@ from pcnhub.register.models import (
     ListSizeBand,
     Membership,
     Organisation,
+    OrganisationName,
     OrgKind,
     Partnership,
     RuleException,
@@ -248,6 +249,12 @@ def _pcn_list_sizes(memberships: list[Membership]) -> list[SizeRow]:
     return history
 
 
+def _names_over_time(org: Organisation) -> list[OrganisationName]:
+    """The organisation's dated names, oldest first, when it had more than one."""
+    names = list(OrganisationName.objects.filter(organisation=org).order_by("start"))
+    return names if len({n.name for n in names}) > 1 else []
+
+
 def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | None = None) -> HttpResponse:
     """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
     scope = request.scope
@@ -313,6 +320,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         ],
         "sizes": sizes,
         "identity": identity if len(identity) > 1 else [],
+        "names": _names_over_time(pcn),
         "earlier": [link for link in earlier if link.kind != "continues"],
         "later": [link for link in later if link.kind != "continues"],
         "member_size_dates": sorted({m.list_size.date for m in row.members if m.list_size}),
@@ -412,6 +420,7 @@ def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
         "memberships": memberships,
         "sizes": sizes,
         "bands": bands,
+        "names": _names_over_time(practice),
         "chart": {
             "title": f"Registered patients of {practice.name}",
             "dates": [s.date.isoformat() for s in sizes],
