@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from pcnhub.domain import access
 from pcnhub.finance.models import AccessSession
+from pcnhub.register.services import latest_data_date
 from tests.helpers_web import read_csv, read_xlsx, text, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +98,13 @@ def test_extended_hours_uses_the_registered_list_to_the_quarter_hour(client_for)
     assert "the earliest one after it is used" in page
 
 
-def test_the_default_date_is_today(client_for):
-    page = text(client_for("pcn").get(URL))
-    assert f"Requirement on {dt.date.today().day} {dt.date.today():%B %Y}" in page
+def test_the_default_date_is_the_one_date_of_every_page(client_for):
+    # the latest date the register holds data for, until the user sets another in the header
+    client = client_for("pcn")
+    latest = latest_data_date()
+    assert f"Requirement on {latest.day} {latest:%B %Y}" in text(client.get(URL))
+    client.get("/", {"date": "2024-06-01"})
+    assert "Requirement on 1 June 2024" in text(client.get(URL))
 
 
 # --- Sessions ------------------------------------------------------------------------------------

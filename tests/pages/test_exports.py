@@ -123,9 +123,9 @@ def test_pcn_membership_history_download(client_for):
     assert attachment(response) == "pcn-U00002-membership-history.csv"
     rows = read_csv(response)
     assert rows[1:] == [
-        ["A81003", "Essex Way Surgery", "2019-07-01", "2024-03-31", "yes", ""],
-        ["A81005", "North Avenue Surgery", "2019-07-01", "", "yes", ""],
-        ["A81004", "Queensway Medical Centre", "2019-07-01", "", "yes", ""],
+        ["A81003", "Essex Way Surgery", "U00002", "2019-07-01", "2024-03-31", "yes", ""],
+        ["A81005", "North Avenue Surgery", "U00002", "2019-07-01", "", "yes", ""],
+        ["A81004", "Queensway Medical Centre", "U00002", "2019-07-01", "", "yes", ""],
     ]
 
 
@@ -136,10 +136,11 @@ def test_pcn_list_size_history_download_matches_the_chart_table(client_for):
     assert '"values": [25500, 37000, 38147]' in page
     rows = read_xlsx(client.get(reverse("pcn", args=["U00001"]), {"format": "xlsx", "table": "list-sizes"}))
     assert rows == [
-        ["Date", "Member practices counted", "Registered list size"],
-        [dt.datetime(2024, 1, 1), 2, 25_500],
-        [dt.datetime(2024, 4, 1), 3, 37_000],
-        [dt.datetime(2025, 1, 1), 3, 38_147],
+        ["Date", "Network code then", "Member practices counted", "Registered list size", "List sizes of",
+         "Members with no list size"],
+        [dt.datetime(2024, 1, 1), "U00001", 2, 25_500, dt.datetime(2024, 1, 1), 0],
+        [dt.datetime(2024, 4, 1), "U00001", 3, 37_000, dt.datetime(2024, 1, 1), 0],
+        [dt.datetime(2025, 1, 1), "U00001", 3, 38_147, dt.datetime(2025, 1, 1), 0],
     ]
 
 

@@ -137,3 +137,11 @@ def test_names_are_dated_and_an_older_file_does_not_rename_back(tmp_path, client
     client.force_login(_user(Role.ANALYST, "U89141"))
     page = client.get("/pcn/U89141/").content.decode()
     assert 'id="names"' in page and "STOCKTON PCN" in page and "30 Apr 2026" in page
+
+
+def test_the_pcn_page_on_a_date_before_its_code_shows_the_network_as_it_was_then(southend, client):
+    client.force_login(_user(Role.PCN, "U27924"))
+    page = client.get("/pcn/U27924/", {"date": "2020-06-01"}).content.decode()
+    assert 'data-testid="then"' in page and f"({BENFLEET_2019})" in page
+    assert "Member practices on 1 June 2020" in page and "48,398" in page
+    assert "has no member practices" not in page

@@ -29,6 +29,7 @@ from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
 from pcnhub.pages import exports
 from pcnhub.register import services as register
+from pcnhub.register.asof import as_of
 from pcnhub.pages.forms import show_band
 from pcnhub.pages.views import download_response, page
 
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if not data.get("area") and scope.role == Role.ICB and scope.organisation:
         data["area"] = scope.organisation.code
     if not data.get("date"):
-        data["date"] = register.latest_data_date().isoformat()
+        data["date"] = as_of(request).isoformat()
     form = ChooseForm(data, areas=areas)
     problems = []
     if form.is_valid() and "area" in request.GET:
@@ -63,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
         elif code not in {a.code for a in areas}:
             form.add_error("area", f"There is no ICB or sub-ICB location you may design with the code {code}")
         else:
-            date = form.cleaned_data["date"] or register.latest_data_date()
+            date = form.cleaned_data["date"] or as_of(request)
             return redirect(reverse("designer:area", args=[code]) + f"?date={date.isoformat()}")
     if form.is_bound and form.errors:
         problems = form.error_list()
@@ -180,7 +181,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     org = permissions.design_area(request.scope, code)
     data = request.GET.copy()
     if not data.get("date", "").strip():
-        data["date"] = register.latest_data_date().isoformat()
+        data["date"] = as_of(request).isoformat()
     form = DesignForm(data)
     context: dict = {"area": org, "form": form, "query": request.GET}
     if not form.is_valid():

@@ -56,11 +56,14 @@ from pcnhub.register.models import (
 from pcnhub.register.services import cached, children_ids, data_fingerprint, icb_of, icbs_of
 
 
-def default_year(today: dt.date | None = None) -> FinancialYear:
-    """The year containing today if the catalogue covers it, else the latest catalogue year."""
+def default_year(day: dt.date | None = None) -> FinancialYear:
+    """The year containing ``day`` (default: today) if the catalogue covers it, else the nearest catalogue year
+    (the first for a day before it, the latest for one after)."""
     years = catalogue_years()
-    current = FinancialYear.containing(today or dt.date.today())
-    return current if current in years else years[-1]
+    current = FinancialYear.containing(day or dt.date.today())
+    if current in years:
+        return current
+    return years[0] if current.start < years[0].start else years[-1]
 
 
 def parse_year(text: str | None) -> FinancialYear:

@@ -26,6 +26,7 @@ from pcnhub.finance.models import AccessSession
 from pcnhub.pages import exports
 from pcnhub.finance.views_common import PlanRows
 from pcnhub.pages.views import BadRequest, download_response, page, page_url, query_date
+from pcnhub.register.asof import as_of
 
 
 def access_url(pcn, date: dt.date, anchor: str = "") -> str:
@@ -99,8 +100,13 @@ def _hours(time: dt.time) -> float:
     return round(time.hour + time.minute / 60, 4)
 
 
+def _period(request: HttpRequest):
+    """The access plan's date: ``?date=``, else the one date of every page (:func:`as_of`)."""
+    return query_date(request, as_of(request))
+
+
 def _access_page(request: HttpRequest, pcn, session_form: SessionForm | None = None) -> HttpResponse:
-    form, date = query_date(request)
+    form, date = _period(request)
     plan = _plan(pcn, date)
     download = download_response(request, {"sessions": lambda: _sessions_table(plan)})
     if download:
@@ -171,7 +177,7 @@ def access_plan(request: HttpRequest, code: str) -> HttpResponse:
 
 
 SESSIONS = PlanRows(
-    period=query_date,
+    period=_period,
     back=lambda pcn, date: access_url(pcn, date, "sessions"),
     form=lambda *data, period, **kwargs: SessionForm(*data, prefix="session", **kwargs),
     page=lambda request, pcn, form: _access_page(request, pcn, form),

@@ -18,15 +18,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from pcnhub.domain.money.years import FinancialYear
-from pcnhub.finance import permissions
+from pcnhub.finance import permissions, services
 from pcnhub.finance.forms_money import YearForm
 from pcnhub.pages.views import bound_form, done, problems, query_form, saved
+from pcnhub.register.asof import as_of
 from pcnhub.register.models import Organisation
 
 
+def year_default(request: HttpRequest) -> dict[str, str]:
+    """``?year=``'s default: the financial year containing the one date of every page (:func:`as_of`), or the
+    nearest the rates catalogue covers."""
+    return {"year": services.default_year(as_of(request)).label}
+
+
 def query_year(request: HttpRequest) -> tuple[YearForm, FinancialYear]:
-    """The financial year of ``?year=`` (default: the form's own), with its validated form."""
-    form = query_form(request, YearForm)
+    """The financial year of ``?year=`` (default: :func:`year_default`), with its validated form."""
+    form = query_form(request, YearForm, year_default(request))
     return form, form.cleaned_data["year"]
 
 

@@ -33,7 +33,7 @@ from pcnhub.finance.forms_money import (
     rate_text,
 )
 from pcnhub.finance.models import CareHomeBeds, RateOverride
-from pcnhub.finance.views_common import query_year
+from pcnhub.finance.views_common import query_year, year_default
 from pcnhub.reference.rates import year_rates
 from pcnhub.pages import exports
 from pcnhub.register.models import OrgKind
@@ -214,7 +214,7 @@ def _practice_split(money: services.PcnMoney) -> list[dict]:
 
 
 def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = None) -> HttpResponse:
-    form = query_form(request, YearForm)
+    form = query_form(request, YearForm, year_default(request))
     year: FinancialYear = form.cleaned_data["year"]
     years = services.pcn_years(pcn)
     money = next(m for m in years if m.year == year)
@@ -388,7 +388,7 @@ def _area_table(area, money: services.AreaMoney, rows) -> exports.Table:
 @page
 def area_money(request: HttpRequest, code: str) -> HttpResponse:
     area = permissions.money_area(request.scope, code)
-    form = query_form(request, AreaYearForm)
+    form = query_form(request, AreaYearForm, year_default(request))
     year, sort = form.cleaned_data["year"], form.cleaned_data["sort"]
     money = services.area_entitlements(area, year)
     rows = _sorted_rows(money.rows, sort)
@@ -444,7 +444,7 @@ def england_money(request: HttpRequest) -> HttpResponse:
         if scope.role == Role.PCN and scope.organisation is not None:
             return redirect(reverse("finance:pcn", args=[scope.organisation.code]) + suffix)
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to network money.")
-    form = query_form(request, YearForm)
+    form = query_form(request, YearForm, year_default(request))
     year = form.cleaned_data["year"]
     figures = services.england_figures(year)  # the totals by ICB (cached); each PCN only for its download
     groups, money = figures.groups, figures.england
@@ -544,7 +544,7 @@ def _overrides_page(request: HttpRequest, icb, year: FinancialYear, form=None, s
                          "rate": rate_text(override.rate, payment.basis), "describe": override.describe()})
     context = {
         "query": request.GET,
-        "year_form": query_form(request, YearForm),
+        "year_form": query_form(request, YearForm, year_default(request)),
         "icb": icb,
         "year": year,
         "form": form if can_override else None,

@@ -70,9 +70,9 @@ def download_response(request: HttpRequest, tables: dict[str, Callable[[], expor
     return exports.table_response(table.stem, table.headers, table.rows, fmt)
 
 
-def query_date(request: HttpRequest) -> tuple[DateForm, dt.date]:
-    """The date of ``?date=YYYY-MM-DD`` (default: today), with its validated form."""
-    form = query_form(request, DateForm, {"date": dt.date.today().isoformat()})
+def query_date(request: HttpRequest, default: dt.date | None = None) -> tuple[DateForm, dt.date]:
+    """The date of ``?date=YYYY-MM-DD`` (blank: ``default``, else today), with its validated form."""
+    form = query_form(request, DateForm, {"date": (default or dt.date.today()).isoformat()})
     return form, form.cleaned_data["date"]
 
 

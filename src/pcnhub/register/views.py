@@ -26,7 +26,7 @@ from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
 from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
-from pcnhub.register import lineage, services
+from pcnhub.register import asof, lineage, services
 from pcnhub.pages.forms import DateForm, show_band
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
@@ -91,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The user's starting point: counts of their ICB, PCN or practice (every ICB's for analysts and
     administrators), the costly ones kept in the cache under the register's fingerprint."""
     scope = request.scope
-    date = services.latest_data_date()
+    date = asof.as_of(request)
     org = scope.organisation
     context: dict = {"date": date}
     if scope.unrestricted:
@@ -146,7 +146,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
         key=lambda a: (AREA_ORDER[a.kind], a.name),
     )
     own_icb = scope.organisation.code if scope.role == Role.ICB and scope.organisation else ""
-    defaults = {"area": own_icb, "date": services.latest_data_date().isoformat()}
+    defaults = {"area": own_icb, "date": asof.as_of(request).isoformat()}
     form = query_form(request, LandscapeForm, defaults, areas=areas)
     context: dict = {"form": form, "areas": areas}
     code = form.cleaned_data["area"]
@@ -259,16 +259,19 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     """The PCN page; ``failed`` is an edit form that did not validate, shown with its errors."""
     scope = request.scope
     # a network that has ended is shown on its last day unless a date is asked for
-    default = services.latest_data_date()
+    default = asof.as_of(request)
     ends = list(Membership.objects.filter(pcn=pcn).values_list("end", flat=True))
-    if ends and None not in ends:
+    if ends and None not in ends and asof.chosen(request) is None:
         default = min(default, max(ends))
     form = query_form(request, DateForm, {"date": default.isoformat()})
     date = form.cleaned_data["date"]
-    row = _checked_network(pcn, date)
-    row.findings = rules.condensed(row.findings)
-    # one network under each of its codes over time (a new code or name: lineage.same_network)
+    # one network under each of its codes over time (a new code or name: lineage.same_network); on a date when it
+    # had another code, its members then are shown
     identity = lineage.same_network(pcn)
+    then = next((org for org, start, end in identity if (start is None or start <= date) and (end is None or end >= date)),
+                pcn)
+    row = _checked_network(then, date)
+    row.findings = rules.condensed(row.findings)
     history = list(Membership.objects.filter(pcn__in=[org for org, _, _ in identity])
                    .select_related("practice", "pcn").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
@@ -320,6 +323,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         ],
         "sizes": sizes,
         "identity": identity if len(identity) > 1 else [],
+        "then": then if then.pk != pcn.pk else None,
         "names": _names_over_time(pcn),
         "earlier": [link for link in earlier if link.kind != "continues"],
         "later": [link for link in later if link.kind != "continues"],

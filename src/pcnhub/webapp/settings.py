@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pcnhub.accounts.middleware.SessionLimitMiddleware",
     "pcnhub.accounts.middleware.LoginRequiredEverywhereMiddleware",
+    "pcnhub.register.asof.AsOfMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pcnhub.accounts.context_processors.role",
+                "pcnhub.register.asof.data_context",
             ],
         },
     },

@@ -1,0 +1,59 @@
+"""One date for every page (pcnhub.register.asof): set once, kept in the session, carried by links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pcnhub.finance import services as money
+from pcnhub.register import asof
+from pcnhub.register.models import ImportRun
+from pcnhub.register.services import latest_data_date
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_default_to_the_latest_data_and_say_what_they_show(client_for):
+    client = client_for("icb")
+    page = client.get("/").content.decode()
+    latest = latest_data_date()
+    assert 'data-testid="as-of"' in page and f'value="{latest:%Y-%m-%d}"' in page
+    assert "the latest date it holds data for" in page
+
+
+def test_a_date_set_once_is_kept_and_carried_by_the_menu_until_cleared(client_for):
+    client = client_for("icb")
+    page = client.get("/", {"date": "2021-06-01"}).content.decode()
+    assert 'value="2021-06-01"' in page and 'href="/landscape/?date=2021-06-01"' in page
+    assert "the latest date it holds data for" not in page
+    # another page without ?date= keeps it
+    landscape = client.get("/landscape/").content.decode()
+    assert 'value="2021-06-01"' in landscape
+    # a blank date returns to the latest data
+    client.get("/", {"date": ""})
+    assert f'value="{latest_data_date():%Y-%m-%d}"' in client.get("/landscape/").content.decode()
+
+
+def test_money_shows_the_financial_year_containing_the_date(client_for):
+    client = client_for("icb")
+    client.get("/", {"date": "2021-06-01"})
+    year = money.default_year(dt.date(2021, 6, 1))
+    assert year.label == "2021/22"
+    page = client.get("/finance/", follow=True).content.decode()
+    assert "2021/22" in page.split("</title>")[0]
+
+
+def test_default_year_is_the_nearest_the_catalogue_covers():
+    years = money.catalogue_years()
+    assert money.default_year(dt.date(2001, 1, 1)) == years[0]
+    assert money.default_year(dt.date(2099, 1, 1)) == years[-1]
+
+
+def test_what_the_register_holds_on_a_date_is_the_newest_file_by_then(register):
+    ImportRun.objects.create(kind="practice-map", file_name="map-a.csv", sha256="a", extract_date=dt.date(2022, 1, 1))
+    ImportRun.objects.create(kind="practice-map", file_name="map-b.csv", sha256="b", extract_date=dt.date(2026, 5, 1))
+    ImportRun.objects.create(kind="list-sizes", file_name="all.csv", sha256="c", extract_date=dt.date(2021, 1, 1))
+    held = asof.held_on(dt.date(2024, 1, 1))
+    assert held == {"members": ("practice-to-PCN map", dt.date(2022, 1, 1)), "sizes": ("list sizes", dt.date(2021, 1, 1))}
+    assert asof.held_on(dt.date(2020, 1, 1)) == {"members": None, "sizes": None}
