@@ -46,7 +46,7 @@ def test_landscape_shows_the_pcn_table_totals_and_band_finding(sign_in, live_ser
     assert page.locator('[data-pcn-total="U00001"]').inner_text() == "38,147"
     assert page.locator('[data-pcn-total="U00002"]').inner_text() == "55,000"
     assert page.locator("[data-area-total]").inner_text() == "93,147"
-    south = table.locator('tbody[data-pcn="U00002"]')
+    south = table.locator('tr[data-pcn="U00002"]')
     assert "Warning" in south.locator(".nhsuk-tag--orange").first.inner_text()
     assert "5,000 above the suggested upper level of 50,000" in south.inner_text()
     assert "is in no network" in page.locator(".nhsuk-error-summary").inner_text()

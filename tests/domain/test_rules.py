@@ -414,3 +414,13 @@ def test_condensed_gathers_a_networks_not_recorded_governance_into_one_warning()
         ("South", WARNING, "South: a nominated payee is not recorded"),
     ]
     assert condensed(shown) == shown
+
+
+@pytest.mark.parametrize("size, placing", [(0, "below"), (29_999, "below"), (30_000, "within"), (50_000, "within"),
+                                           (50_001, "above")])
+def test_band_placing_is_the_comparison_the_size_rule_makes(size: int, placing: str) -> None:
+    band = Band()
+    assert band.placing(size) == placing
+    network = Network("Solo", [PracticeEntry("A1", "A", size)] if size else [])
+    findings = [f for f in check_configuration([network]).findings if f.rule == LIST_SIZE_BAND]
+    assert bool(findings) == (placing != "within")

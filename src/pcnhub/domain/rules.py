@@ -61,6 +61,12 @@ INFO: Final = "info"
 EXCEPTION: Final = "exception"
 SEVERITIES: Final = (ERROR, WARNING, INFO, EXCEPTION)
 
+# Where a network's list size lies against its band (Band.placing).
+BELOW: Final = "below"
+WITHIN: Final = "within"
+ABOVE: Final = "above"
+PLACINGS: Final = (BELOW, WITHIN, ABOVE)
+
 # Network Contract DES (2019): PCNs are based on GP practice populations of
 # 30,000-50,000 registered patients.  Sources: shared/reference/
 # network-contract-facts.md, "PCN size and registration"; seed 001.  The 30,000
@@ -166,6 +172,15 @@ class Band:
     def with_limits(self, lower: int | None, upper: int | None) -> Band:
         """This band with the limits given in place of its own (None: keep this band's)."""
         return Band(self.lower if lower is None else lower, self.upper if upper is None else upper, self.upper_binds)
+
+    def placing(self, list_size: int) -> str:
+        """:data:`BELOW` the lower limit, :data:`ABOVE` the upper one, or :data:`WITHIN` the band (limits
+        included): the comparison the list-size rule makes."""
+        if list_size > self.upper:
+            return ABOVE
+        if list_size < self.lower:
+            return BELOW
+        return WITHIN
 
     @property
     def upper_label(self) -> str:
@@ -310,10 +325,11 @@ def _size_findings(network: Network, list_size: int, band: Band) -> Iterator[Fin
     if not network.practices:
         yield Finding(LIST_SIZE_BAND, ERROR, f"{network.name} has no member practices", network.name)
         return
-    if list_size > band.upper:
+    placing = band.placing(list_size)
+    if placing == ABOVE:
         gap = f"{list_size - band.upper:,} above the {band.upper_label} of {band.upper:,}"
         severity = ERROR if band.upper_binds else WARNING
-    elif list_size < band.lower:
+    elif placing == BELOW:
         gap = f"{band.lower - list_size:,} below the lower limit of {band.lower:,}"
         severity = ERROR
     else:

@@ -16,6 +16,8 @@ from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
 from pcnhub.domain.money.years import long_date
 from pcnhub.pages.forms import DateForm, NHSFormMixin, clean_band, date_field
+from pcnhub.register import listing
+from pcnhub.register.services import MAX_QUERY
 from pcnhub.register.models import (
     AgreementStatus,
     BandPolicy,
@@ -48,7 +50,8 @@ LOCAL_PARTNER_PREFIX = "LP"
 
 class LandscapeForm(DateForm):
     """``?area=&date=&lower=&upper=&upper_binds=``: the area, date and list-size band of a landscape (all band
-    fields blank: each network's band policy)."""
+    fields blank: each network's band policy); ``?q=&size=&severity=&findings=&sort=&page=``: which of its PCNs
+    are listed (:mod:`pcnhub.register.listing`), in what order, and which page of them."""
 
     area = forms.CharField(label="Area", required=False, widget=forms.Select)
     lower = forms.IntegerField(
@@ -64,19 +67,40 @@ class LandscapeForm(DateForm):
     upper_binds = forms.BooleanField(
         label="The upper limit binds: a network above it breaks the rule (else it is a warning)", required=False,
     )
-    field_order = ["area", "date", "lower", "upper", "upper_binds"]
+    q = forms.CharField(
+        label="PCN or member practice", required=False, max_length=MAX_QUERY,
+        help_text="Part of a name, or an ODS code",
+        error_messages={"max_length": f"Enter at most {MAX_QUERY} characters to search for"},
+        widget=forms.TextInput(attrs={"type": "search", "class": "nhsuk-input--width-20", "spellcheck": "false"}),
+    )
+    size = forms.ChoiceField(label="List size", required=False,
+                             choices=[("", "Any list size"), *listing.SIZE_LABELS.items()])
+    severity = forms.ChoiceField(label="Findings of severity", required=False,
+                                 choices=[("", "Any severity"), *listing.SEVERITY_LABELS.items()])
+    findings = forms.BooleanField(label="With findings only", required=False)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in listing.SORTS], widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
+                              error_messages={"invalid": "Enter the page as a whole number",
+                                              "min_value": "Pages are numbered from 1"})
+    field_order = ["area", "date", "lower", "upper", "upper_binds", "q", "size", "severity", "findings", "sort"]
 
     def __init__(self, *args, areas: list[Organisation] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for area in areas:
-            groups.setdefault(OrgKind(area.kind).label, []).append((area.code, f"{area.name} ({area.code})"))
-        self.fields["area"].widget.choices = [("", "Choose an area"), *groups.items()]
+        self.fields["area"].widget.choices = [("", "Choose an area"), *listing.area_groups(list(areas))]
         self.fields["lower"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.lower)
         self.fields["upper"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.upper)
 
     def clean_area(self) -> str:
         return self.cleaned_data["area"].strip().upper()
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    @property
+    def filters(self) -> listing.Filters:
+        """The filters of the list of PCNs (once the form is valid)."""
+        data = self.cleaned_data
+        return listing.Filters(q=data["q"], size=data["size"], findings=data["findings"], severity=data["severity"])
 
     def clean(self):
         return clean_band(self, super().clean())

@@ -26,7 +26,7 @@ from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
 from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
-from pcnhub.register import asof, lineage, services
+from pcnhub.register import asof, lineage, listing, services
 from pcnhub.pages.forms import DateForm, show_band
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
 from pcnhub.register.models import (
@@ -44,6 +44,8 @@ from pcnhub.register.models import (
 )
 
 PAGE_SIZE = 50
+#: PCNs on a page of the landscape (a row each, its member practices folded away in it).
+LANDSCAPE_PAGE_SIZE = 20
 MAX_QUERY = services.MAX_QUERY
 AREA_ORDER = {kind: i for i, kind in enumerate(services.AREA_KINDS)}
 
@@ -75,10 +77,13 @@ def _area_counts(areas: list[Organisation], date: dt.date) -> list[dict]:
 
 
 def _landscape_summary(area: Organisation, date: dt.date) -> dict:
-    """The counts of the area's landscape that the home page shows."""
+    """The counts of the area's landscape that the home page shows: the PCNs to review are those the landscape
+    lists with ``?findings=on`` (and those with errors, with ``?severity=error``)."""
     view = services.cached_landscape(area, date)
     return {"networks": len(view.networks), "practices": view.practice_count, "uncovered": len(view.uncovered),
-            "total": view.total, "broken": view.result.broken, "findings": len(view.result.findings)}
+            "total": view.total, "broken": view.result.broken, "findings": len(view.result.findings),
+            "to_review": len(listing.listed(view.networks, listing.Filters(findings=True))),
+            "with_errors": len(listing.listed(view.networks, listing.Filters(severity=rules.ERROR)))}
 
 
 def _checked_network(pcn: Organisation, date: dt.date) -> services.NetworkRow:
@@ -98,7 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["areas"] = _area_counts(list(Organisation.objects.filter(kind=OrgKind.ICB)), date)
     elif org is not None and scope.role == Role.ICB:
         context["area"] = org
-        context["landscape"] = services.cached("home-landscape", [org.pk, date],
+        context["landscape"] = services.cached("home-landscape-2", [org.pk, date],
                                                lambda: _landscape_summary(org, date))
     elif org is not None and scope.role == Role.PCN:
         context["network"] = _checked_network(org, date)
@@ -117,9 +122,10 @@ LANDSCAPE_HEADERS = [
 ]
 
 
-def _landscape_table(view: services.Landscape, uncovered) -> exports.Table:
+def _landscape_table(view: services.Landscape, networks, uncovered) -> exports.Table:
+    """The PCNs listed (every page of them) with their members, then the practices in no PCN listed."""
     rows = []
-    for net in view.networks:
+    for net in networks:
         findings = "; ".join(f.message for f in net.findings)
         for m in net.members or [None]:
             rows.append([
@@ -166,18 +172,30 @@ def landscape(request: HttpRequest) -> HttpResponse:
     show_band(form, view.band)
     for row in view.networks:
         row.findings = rules.condensed(row.findings)
+    filters = form.filters
+    sort = form.cleaned_data["sort"] or listing.DEFAULT_SORT
+    networks = listing.listed(view.networks, filters, sort)
     sizes = services.list_sizes_on([p.pk for p in view.uncovered], date)
-    uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
-    download = download_response(request, {"landscape": lambda: _landscape_table(view, uncovered)})
+    all_uncovered = [(p, sizes.get(p.pk)) for p in view.uncovered]
+    uncovered = [] if filters.narrows_pcns else listing.text_matches(all_uncovered, filters.q)
+    download = download_response(request, {"landscape": lambda: _landscape_table(view, networks, uncovered)})
     if download:
         return download
     has_sizes = any(m.list_size for n in view.networks for m in n.members)
+    listed = Paginator(networks, LANDSCAPE_PAGE_SIZE).get_page(form.cleaned_data["page"])
     context.update(
         query=form.data,
         area=area,
         date=date,
         view=view,
+        filters=filters,
+        listed=listed,
+        page_range=list(listed.paginator.get_elided_page_range(listed.number)),
+        columns=listing.columns(sort),
+        shown_totals=listing.totals(networks),
+        area_totals=listing.totals(view.networks),
         uncovered=uncovered,
+        all_uncovered=all_uncovered,
         uncovered_total=sum(s.registered for _, s in uncovered if s),
         configuration_findings=[f for f in view.result.findings if f.network is None] if view.networks else [],
         errors=sum(1 for f in view.result.findings if f.severity == rules.ERROR),
