@@ -238,7 +238,13 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     form = query_form(request, DateForm, {"date": services.latest_data_date().isoformat()})
     date = form.cleaned_data["date"]
     row = _checked_network(pcn, date)
-    row.findings = rules.condensed(row.findings)
+    # A network with no member practices recorded on the date (one a local list names without its practices,
+    # or one before its first recorded members) has members the register does not know, not zero patients:
+    # its list size cannot be checked, so no list-size finding is made for it.
+    members_known = bool(row.members)
+    findings = row.findings if members_known else [f for f in row.findings if f.rule != rules.LIST_SIZE_BAND]
+    row.findings = rules.condensed(findings)
+    own_size = services.list_sizes_on([pcn.pk], date).get(pcn.pk)
     history = list(Membership.objects.filter(pcn=pcn).select_related("practice").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
     download = download_response(request, {
@@ -275,6 +281,8 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         "date": date,
         "form": form,
         "row": row,
+        "members_known": members_known,
+        "own_size": own_size,
         "history": history,
         "directors": ClinicalDirector.objects.filter(pcn=pcn).select_related("practice").order_by("start", "name"),
         "governance_history": Governance.objects.filter(pcn=pcn).select_related("nominated_payee").order_by("start"),
