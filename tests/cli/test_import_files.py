@@ -9,7 +9,7 @@ import pytest
 from pcnhub.cli.import_files import add_import_arguments, run_import
 from pcnhub.register.models import Organisation, OrgKind
 from tests.cli.helpers import command
-from tests.ingest.helpers import write_csv
+from tests.ingest.helpers import epraccur_row, write_csv
 from tests.register.test_loaders import (  # noqa: F401 (fixtures)
     CONFIGURATION_HEADER,
     epraccur,
@@ -33,7 +33,7 @@ def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Pat
 
 def test_the_import_command_exits_2_on_bad_input(tmp_path: Path) -> None:
     path = tmp_path / "llr.csv"
-    path.write_text("place,pcn\nLeicester City,Aegis\n")
+    path.write_text("place,network\nLeicester City,Aegis\n")
     status, out, err = run_command(str(path), "--quiet")
     assert (status, out) == (2, "")
     assert err.startswith("pcnhub import: llr.csv row 1: not a file pcnhub can import")
@@ -47,3 +47,18 @@ def test_the_import_command_passes_date_area_and_kind(epraccur: Path, tmp_path: 
     )
     assert status == 0 and "configuration of 2019-04-01" in out
     assert Organisation.objects.filter(kind=OrgKind.PLACE, name="Tees").exists()
+
+
+def test_names_not_matched_are_warnings_on_stderr_and_the_rest_imports(tmp_path: Path) -> None:
+    rows = [epraccur_row("A81001", "THE DENSHAM SURGERY"), epraccur_row("A81002", "QUEENS PARK MEDICAL CENTRE")]
+    import_quietly(write_csv(tmp_path / "epraccur.csv", rows))
+    path = write_csv(tmp_path / "clusters.csv", [["Tees", "Densham; Queens Park; Nowhere", "26,000"]],
+                     ["cluster", "practices", "population"])
+    status, out, err = run_command(str(path), "--date", "2019-04-01", "--area", "Tees", "--quiet")
+    assert status == 0
+    assert out.splitlines()[0].startswith("clusters.csv: clusters of 2019-04-01, 1 rows: ")
+    assert "  2 of 3 practice names matched among the open practices of 00K on 2019-04-01; 1 not" in out
+    assert err == ("pcnhub import: warning: clusters.csv: row 2, practices: 'Nowhere' (Tees) matches no name among "
+                   "the open practices of 00K: not imported\n")
+    status, out, err = run_command(str(path), "--quiet")
+    assert status == 2 and "needs the date it applies from (--date YYYY-MM-DD)" in err

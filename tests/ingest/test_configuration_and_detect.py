@@ -117,13 +117,16 @@ def test_recognises_each_kind_from_its_contents_not_its_name(tmp_path: Path) -> 
         Kind.SINGLE_AGE: write_csv(tmp_path / "e.csv", [all_row()[:7] + ["FEMALE", "0", 3]], SINGLE_HEADER),
         Kind.EPCN: write_epcn(tmp_path / "f.xlsx", [epcn_network()], [epcn_member()]),
         Kind.CONFIGURATION: write_csv(tmp_path / "g.csv", [], ["PCN", "Practice_Code", "practice_name", "list_size"]),
+        Kind.CLUSTERS: write_csv(tmp_path / "h.csv", [], ["cluster", "practices", "population"]),
+        Kind.PLACE_NETWORKS: write_csv(tmp_path / "i.csv", [], ["place", "pcn"]),
     }
     assert {kind: detect_kind(path) for kind, path in files.items()} == {kind: kind for kind in files}
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "empty"), ("place,pcn\nLeicester City,Aegis\n", "not a file pcnhub can import (first row: place, pcn)")],
+    [("", "empty"),
+     ("place,network\nLeicester City,Aegis\n", "not a file pcnhub can import (first row: place, network)")],
 )
 def test_an_unrecognised_file_is_an_input_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "llr.csv"

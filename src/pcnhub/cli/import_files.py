@@ -1,7 +1,9 @@
 """``pcnhub import FILE [FILE ...] [--kind K] [--date YYYY-MM-DD] [--area NAME] [--quiet]``.
 
 Each file is imported in its own transaction, in the order given (epraccur, then the practice map,
-then list sizes); one summary line per file goes to stdout.  Bad input stops the run with exit
+then list sizes); one summary line per file goes to stdout, followed by what the import found (names
+matched, populations compared), indented; what it could not do (names not matched) goes to stderr as
+warnings, which do not change the exit status.  Bad input stops the run with exit
 status 2 and the problems on stderr; files imported before it stay imported.
 """
 
@@ -28,9 +30,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind", choices=[kind.value for kind in Kind], help="kind of file (default: recognised from its contents)"
     )
     parser.add_argument(
-        "--date", type=date_argument("2019-04-01"), metavar="YYYY-MM-DD", help="date a configuration CSV applies from (required for one)"
+        "--date", type=date_argument("2019-04-01"), metavar="YYYY-MM-DD", help="date a configuration CSV or local list applies from (required for one)"
     )
-    parser.add_argument("--area", metavar="NAME", help="place of a configuration's PCNs, if it has no area column")
+    parser.add_argument("--area", metavar="NAME", help="place of a configuration's or cluster file's PCNs, if it has no area column")
     parser.add_argument(
         "--skip-unknown",
         action="store_true",
@@ -64,6 +66,10 @@ def run_import(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
             f"{run.updated:,} updated, {run.unchanged:,} unchanged in {run.seconds:.1f} s",
             file=stdout,
         )
+        for note in filter(None, run.notes.splitlines()):
+            print(f"  {note}", file=stdout)
+        for warning in filter(None, run.warnings.splitlines()):
+            print(f"{PROG}: warning: {run.file_name}: {warning}", file=stderr)
     return EXIT_OK
 
 

@@ -23,12 +23,15 @@ class Kind(enum.StrEnum):
     QUINARY_AGE = "quinary-age"  # gp-reg-pat-prac-quin-age.csv
     SINGLE_AGE = "single-age"  # gp-reg-pat-prac-sing-age-{male,female}.csv
     CONFIGURATION = "configuration"  # pcn, practice_code, practice_name, list_size
+    CLUSTERS = "clusters"  # cluster, practices (short names, ';'-separated), population
+    PLACE_NETWORKS = "place-networks"  # place, pcn (network names, no practices)
 
 
 _EXPECTED = (
     "epraccur.csv (27 columns, no header), ePCN.xlsx, gp-reg-pat-prac-map.csv, gp-reg-pat-prac-all.csv, "
     "gp-reg-pat-prac-quin-age.csv, gp-reg-pat-prac-sing-age-*.csv, or a CSV with columns "
-    "pcn, practice_code, practice_name, list_size"
+    "pcn, practice_code, practice_name, list_size, a CSV with columns cluster, practices (and population), "
+    "or a CSV with columns place, pcn"
 )
 
 
@@ -62,6 +65,10 @@ def detect_kind(path: str | os.PathLike[str]) -> Kind:
             raise InputError.single(source.name, "a list-size file with no rows", row=line)
         if {"pcn", "practice_code"} <= titles:
             return Kind.CONFIGURATION
+        if {"cluster", "practices"} <= titles and not titles & {"practice_code", "pcn"}:
+            return Kind.CLUSTERS
+        if {"place", "pcn"} <= titles and not titles & {"practice_code", "practices"}:
+            return Kind.PLACE_NETWORKS
     found = ", ".join(cell.strip() for cell in cells[:12])
     raise InputError.single(
         source.name, f"not a file pcnhub can import (first row: {found}); expected {_EXPECTED}", row=line

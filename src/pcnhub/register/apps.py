@@ -9,6 +9,7 @@ class RegisterConfig(AppConfig):
         # A row saved or deleted one at a time starts the cached figures afresh (register.services.note_change).
         from django.db.models.signals import post_delete, post_save
 
+        from pcnhub.register import local_lists  # noqa: F401 (adds the importers of local lists to the loaders)
         from pcnhub.register.services import note_change
 
         for model in self.get_models():

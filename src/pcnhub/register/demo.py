@@ -1,6 +1,7 @@
 """The register's demo data for ``make run``: the national register from shared/data (the maps of January 2022,
-February and May 2026, the list sizes of January 2021 and April 2026), and the Southend / Castle Point &
-Rochford configuration of January 2019 (seed 004) as the earliest dated configuration.
+February and May 2026, the list sizes of January 2021 and April 2026), the Southend / Castle Point &
+Rochford configuration of January 2019 (seed 004) as the earliest dated configuration, and the local lists
+of 2019 that name practices or networks (Milton Keynes' clusters, seed 002; LLR's PCNs, seed 003).
 Files already imported (same checksum) are not imported again.  The whole demo, users included, is
 loaded by :func:`pcnhub.webapp.demo.load_demo`.
 """
@@ -27,6 +28,7 @@ class DemoFile:
     path: str
     date: dt.date | None = None
     skip_unknown: bool = False
+    area: str | None = None
 
 
 DEMO_FILES = (
@@ -43,6 +45,10 @@ DEMO_FILES = (
     DemoFile("nhs-open-data/gp-reg-pat-prac-map_2026-02.csv"),
     DemoFile("nhs-open-data/gp-reg-pat-prac-map_2026-05.csv"),
     DemoFile("nhs-open-data/gp-reg-pat-prac-all_2026-04.csv"),
+    # Seed 002's seven Milton Keynes practice clusters, matched by name; the paper is undated ("by July" 2019).
+    DemoFile("seed-tables/milton-keynes-clusters_2019.csv", dt.date(2019, 4, 1), area="Milton Keynes"),
+    # Seed 003's 25 LLR PCNs by place; the networks began with the Network Contract DES on 1 July 2019 (seed 001).
+    DemoFile("seed-tables/llr-pcns_2019.csv", dt.date(2019, 7, 1)),
 )
 
 
@@ -76,6 +82,9 @@ def load_register_demo(progress: bool = True, out: TextIO = sys.stdout) -> None:
     # Imports are idempotent, so the whole sequence is replayed in order.
     for demo_file, path in zip(DEMO_FILES, paths):
         run = import_file(
-            path, date=demo_file.date, user="demo", progress=progress, skip_unknown=demo_file.skip_unknown
+            path, date=demo_file.date, area=demo_file.area, user="demo", progress=progress,
+            skip_unknown=demo_file.skip_unknown,
         )
         out.write(f"imported {path.name}: {run.rows} rows in {run.seconds:.1f} s\n")
+        for warning in filter(None, run.warnings.splitlines()):
+            out.write(f"  warning: {warning}\n")

@@ -28,6 +28,9 @@ What each kind of file writes:
   a place (``area``, or the file's ``area`` column) whose parent is the ICB of its practices on
   ``date`` when the register knows it; memberships as snapshots on ``date``; list sizes on ``date``.
   Every practice must already be in the register.
+* practice clusters and networks by place (local lists naming practices or networks, not their codes):
+  see :mod:`pcnhub.register.local_lists`.  Names that cannot be matched are warnings, kept on the
+  :class:`ImportRun` with the rest of what the import found (its ``notes``).
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ R = TypeVar("R", bound=_Numbered)
 #: The longest text each of an organisation's columns holds.
 _MAX_LENGTHS: Final = {f.name: f.max_length for f in Organisation._meta.get_fields() if getattr(f, "max_length", None)}
 _KINDS_WITH_EXTRACT_DATE: Final = frozenset({Kind.PRACTICE_MAP, Kind.LIST_SIZES, Kind.QUINARY_AGE, Kind.SINGLE_AGE})
+#: Local lists, which need the date they apply from and may be recorded up to the next financial year.
+LOCAL_KINDS: Final = frozenset({Kind.CONFIGURATION, Kind.CLUSTERS, Kind.PLACE_NETWORKS})
 
 
 def import_file(
@@ -116,15 +121,17 @@ def import_file(
     ``kind`` is one of :class:`pcnhub.ingest.Kind` (recognised from the contents when None).
     ``date`` is the date a configuration CSV applies from (required for one), or the publication
     date of an ePCN or epraccur file; files carrying an extract date must not disagree with it.
-    ``area`` names the place of a configuration's PCNs when the file has no ``area`` column.
+    ``area`` names the place of a configuration's (or a cluster file's) PCNs when the file has no ``area``
+    column.
     ``skip_unknown`` skips, rather than rejects, list-size and configuration rows for practices
     (and PCNs) the register does not have.  Progress bars go to the console unless ``progress`` is
     false.  Raises :class:`InputError` for bad input, having written nothing.
     """
     source = Path(path)
     kind = Kind(kind) if kind else detect_kind(source)
-    if kind is Kind.CONFIGURATION and date is None:
-        raise InputError.single(source.name, "a configuration needs the date it applies from (--date YYYY-MM-DD)")
+    if kind in LOCAL_KINDS and date is None:
+        what = "a configuration" if kind is Kind.CONFIGURATION else f"a local list ({kind.value})"
+        raise InputError.single(source.name, f"{what} needs the date it applies from (--date YYYY-MM-DD)")
     today = dt.date.today()
     if date is not None:
         _check_date(source.name, kind, date, today)
@@ -132,8 +139,11 @@ def import_file(
     digest, lines = _digest_and_lines(source)
     with _Bars(progress) as bars, transaction.atomic():
         session = _Session(source, kind, bars, lines, skip_unknown)
-        extract_date = _LOADERS[kind](session, date, area)
-        if kind is not Kind.CONFIGURATION and extract_date is not None and extract_date > today:
+        loader = _LOADERS.get(kind) or _MORE_LOADERS.get(kind)
+        if loader is None:
+            raise InputError.single(source.name, f"pcnhub cannot import {kind.value} files here (no importer loaded)")
+        extract_date = loader(session, date, area)
+        if kind not in LOCAL_KINDS and extract_date is not None and extract_date > today:
             raise InputError.single(source.name, f"the extract date {extract_date} is after today ({today}): an "
                                     "extract cannot be from the future", field="EXTRACT_DATE")
         if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
@@ -143,6 +153,10 @@ def import_file(
             unclear = [u for u in lineage.refresh().unclear if u.date == (extract_date or date)]
             codes = dict(Organisation.objects.filter(pk__in={u.pcn for u in unclear}).values_list("pk", "code"))
             session.unclear = sorted({codes[u.pcn] for u in unclear})
+            if session.unclear:
+                session.warnings.append(
+                    f"{len(session.unclear)} networks began or ended with no clear predecessor or successor (a "
+                    f"commissioner records their lineage): {', '.join(session.unclear)}")
         run = ImportRun.objects.create(
             kind=kind.value,
             file_name=source.name,
@@ -154,6 +168,8 @@ def import_file(
             unchanged=session.tally.unchanged,
             seconds=round(time.perf_counter() - started, 3),
             imported_by=user,
+            warnings="\n".join(session.warnings),
+            notes="\n".join(session.notes),
         )
     if session.unclear:
         LOG.warning("%s: %d networks began or ended with no clear predecessor or successor (record their lineage): %s",
@@ -167,7 +183,7 @@ def import_file(
 def _check_date(file: str, kind: Kind, date: dt.date, today: dt.date) -> None:
     """A configuration may be recorded up to the end of the next financial year (a network agreed for next
     April); any other file's date is when it was published, never after today."""
-    if kind is Kind.CONFIGURATION:
+    if kind in LOCAL_KINDS:
         horizon = FinancialYear(FinancialYear.containing(today).start_year + 1).end
         if date > horizon:
             raise InputError.single(file, f"--date {date} is after {horizon}, the end of the next financial year: a "
@@ -431,7 +447,7 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
 
 
 #: The kinds of file that change memberships: the lineage of networks is inferred again after each.
-_MEMBERSHIP_KINDS: Final = frozenset({Kind.PRACTICE_MAP, Kind.EPCN, Kind.CONFIGURATION})
+_MEMBERSHIP_KINDS: Final = frozenset({Kind.PRACTICE_MAP, Kind.EPCN, Kind.CONFIGURATION, Kind.CLUSTERS})
 
 _LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], dt.date | None]]] = {
     Kind.EPRACCUR: _load_epraccur,
@@ -442,6 +458,14 @@ _LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], d
     Kind.SINGLE_AGE: _load_list_sizes,
     Kind.CONFIGURATION: _load_configuration,
 }
+#: Importers of further kinds, from modules built on this one (:func:`add_loader`).
+_MORE_LOADERS: dict[Kind, Callable[[_Session, dt.date | None, str | None], dt.date | None]] = {}
+
+
+def add_loader(kind: Kind, loader: Callable[[_Session, dt.date | None, str | None], dt.date | None]) -> None:
+    """Import files of ``kind`` with ``loader``: how :mod:`pcnhub.register.local_lists`, which builds on this
+    module, adds its importers (it is imported when the register app is ready, see ``apps.py``)."""
+    _MORE_LOADERS[kind] = loader
 
 
 def _parents_on_or_latest(child_ids: Iterable[int], kind: str, date: dt.date) -> dict[int, int]:
@@ -560,6 +584,10 @@ class _Session:
         self.skipped: set[str] = set()
         #: the codes of networks that began or ended with no clear lineage (:func:`lineage.refresh`)
         self.unclear: list[str] = []
+        #: What the import could not do (names not matched ...), one sentence each: recorded and reported.
+        self.warnings: list[str] = []
+        #: What else the import found worth saying (names matched, populations compared ...).
+        self.notes: list[str] = []
         self._orgs: _Organisations | None = None
 
     def reading(self, records: Iterable[R]) -> Iterator[R]:

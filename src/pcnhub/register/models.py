@@ -348,6 +348,10 @@ class ImportRun(models.Model):
     seconds = models.FloatField(default=0)
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.CharField(max_length=150, blank=True)
+    warnings = models.TextField(
+        blank=True, help_text="What the import could not do, one line each (e.g. names not matched to the register)."
+    )
+    notes = models.TextField(blank=True, help_text="What else the import found, one line each (e.g. names matched).")
 
     class Meta:
         ordering = ["-imported_at"]

@@ -289,7 +289,13 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
     then = next((org for org, start, end in identity if (start is None or start <= date) and (end is None or end >= date)),
                 pcn)
     row = _checked_network(then, date)
-    row.findings = rules.condensed(row.findings)
+    # A network with no member practices recorded on the date (one a local list names without its practices,
+    # or one before its first recorded members) has members the register does not know, not zero patients:
+    # its list size cannot be checked, so no list-size finding is made for it.
+    members_known = bool(row.members)
+    findings = row.findings if members_known else [f for f in row.findings if f.rule != rules.LIST_SIZE_BAND]
+    row.findings = rules.condensed(findings)
+    own_size = services.list_sizes_on([then.pk], date).get(then.pk)
     history = list(Membership.objects.filter(pcn__in=[org for org, _, _ in identity])
                    .select_related("practice", "pcn").order_by("start", "practice__name"))
     sizes = _pcn_list_sizes(history)
@@ -331,6 +337,8 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         "date": date,
         "form": form,
         "row": row,
+        "members_known": members_known,
+        "own_size": own_size,
         "history": history,
         "directors": ClinicalDirector.objects.filter(pcn=pcn).select_related("practice").order_by("start", "name"),
         "governance_history": Governance.objects.filter(pcn=pcn).select_related("nominated_payee").order_by("start"),
