@@ -145,3 +145,17 @@ def test_the_pcn_page_on_a_date_before_its_code_shows_the_network_as_it_was_then
     assert 'data-testid="then"' in page and f"({BENFLEET_2019})" in page
     assert "Member practices on 1 June 2020" in page and "48,398" in page
     assert "has no member practices" not in page
+
+
+def test_names_on_a_date_are_the_dated_names_then_or_the_nearest_known(tmp_path):
+    from pcnhub.register.services import names_on
+
+    for date, name in (("01Jan2022", "NHS Tees Valley CCG"), ("01May2026", "NHS North East ICB - 16C")):
+        path = write_csv(tmp_path / f"map-{date}.csv", [MAP_HEADER, map_row("A81001", "U89141", date=date,
+                                                                              ccg_name=name)])
+        import_file(path, progress=False)
+    sub_icb = Organisation.objects.get(code="16C")
+    assert sub_icb.name == "NHS North East ICB - 16C"
+    assert names_on(D(2019, 7, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS Tees Valley CCG"  # before any: the earliest
+    assert names_on(D(2024, 1, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS Tees Valley CCG"
+    assert names_on(D(2026, 12, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS North East ICB - 16C"

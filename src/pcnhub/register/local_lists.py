@@ -42,6 +42,7 @@ from pcnhub.register.loaders import (
     local_code,
 )
 from pcnhub.register.models import ListSize, Organisation, OrgKind, Parentage
+from pcnhub.register.services import names_on
 
 
 def load_clusters(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
@@ -123,14 +124,18 @@ def load_place_networks(session: _Session, date: dt.date | None, area: str | Non
     """Import a file of networks by place (see the module notes); returns ``date``."""
     assert date is not None  # import_file insists
     rows = list(session.reading(read_place_networks(session.path)))
+    # each organisation under its name on the file's date (names are dated: a CCG then, an ICB's sub-ICB now)
+    sub_icb_names = names_on(date, OrgKind.SUB_ICB)
     sub_icbs = NameIndex(
-        Candidate(code, name) for code, name in Organisation.objects.filter(kind=OrgKind.SUB_ICB).values_list("code", "name")
+        Candidate(code, sub_icb_names[pk]) for pk, code in Organisation.objects.filter(kind=OrgKind.SUB_ICB)
+        .values_list("pk", "code")
     )
     places = list(dict.fromkeys(row.place for row in rows))
     place_matches = {place: sub_icbs.match(place) for place in places}
     pcn_sub_icb = _sub_icbs(OrgKind.PCN, date)
-    pcns = {pk: Candidate(code, name) for pk, code, name in
-            Organisation.objects.filter(kind=OrgKind.PCN).values_list("pk", "code", "name")}
+    pcn_names = names_on(date, OrgKind.PCN)
+    pcns = {pk: Candidate(code, pcn_names[pk]) for pk, code in
+            Organisation.objects.filter(kind=OrgKind.PCN).values_list("pk", "code")}
     codes_to_pk = {code: pk for pk, code in Organisation.objects.filter(
         kind=OrgKind.SUB_ICB).values_list("pk", "code")}
     first_row = {place: next(row.row for row in rows if row.place == place) for place in places}
@@ -196,9 +201,10 @@ def _open_practices(date: dt.date) -> dict[int, Candidate]:
     rows = (
         Organisation.objects.filter(kind=OrgKind.PRACTICE)
         .filter(Q(open_date__isnull=True) | Q(open_date__lte=date), Q(close_date__isnull=True) | Q(close_date__gte=date))
-        .values_list("pk", "code", "name", "postcode")
+        .values_list("pk", "code", "postcode")
     )
-    return {pk: Candidate(code, name, postcode) for pk, code, name, postcode in rows}
+    names = names_on(date, OrgKind.PRACTICE)
+    return {pk: Candidate(code, names[pk], postcode) for pk, code, postcode in rows}
 
 
 def _sub_icbs(kind: str, date: dt.date) -> dict[int, int]:

@@ -32,6 +32,7 @@ from pcnhub.register.models import (
     ListSize,
     Membership,
     Organisation,
+    OrganisationName,
     OrgKind,
     Parentage,
     RuleException,
@@ -600,3 +601,19 @@ def band_policy(org: Organisation, date: dt.date) -> BandPolicy | None:
 
 def band_of_policy(policy: BandPolicy | None) -> rules.Band:
     return policy.band if policy is not None else rules.DEFAULT_BAND
+
+
+def names_on(date: dt.date, kind: str) -> dict[int, str]:
+    """The name each organisation of ``kind`` had on ``date`` (:class:`OrganisationName`): the dated name covering
+    it, else the earliest one dated after it (the nearest known), else its current name."""
+    found = dict(Organisation.objects.filter(kind=kind).values_list("pk", "name"))
+    dated: dict[int, list[OrganisationName]] = defaultdict(list)
+    for name in OrganisationName.objects.filter(organisation__kind=kind).order_by("organisation_id", "start"):
+        dated[name.organisation_id].append(name)
+    for pk, names in dated.items():
+        covering = next((n for n in names if n.applies_on(date)), None)
+        later = next((n for n in names if n.start is not None and n.start > date), None)
+        chosen = covering or later
+        if chosen is not None:
+            found[pk] = chosen.name
+    return found
