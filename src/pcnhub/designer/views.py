@@ -28,7 +28,6 @@ from pcnhub.designer import maps, permissions, services
 from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
 from pcnhub.pages import exports
-from pcnhub.register import services as register
 from pcnhub.register.asof import as_of
 from pcnhub.pages.forms import show_band
 from pcnhub.pages.views import download_response, page
