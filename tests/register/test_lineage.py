@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,18 +23,6 @@ D = dt.date
 NHS = SHARED_DATA / "nhs-open-data"
 SOUTHEND = SHARED_DATA / "seed-tables" / "southend-castle-point-rochford-pcns_2019-01.csv"
 BENFLEET_2019 = local_code(OrgKind.PCN, "Benfleet", "Castle Point and Rochford")
-
-
-@pytest.fixture
-def southend(tmp_path: Path) -> Path:
-    """The demo's order: Southend's practices from epraccur, the 2022 map, the 2019 configuration, the map again."""
-    lines = [line for line in (NHS / "epraccur_2019.csv").read_text().splitlines() if line[1:3] == "F8"]
-    epraccur = tmp_path / "epraccur_southend.csv"
-    epraccur.write_text("\n".join(lines) + "\n")
-    national = NHS / "gp-reg-pat-prac-map_2022-01.csv"
-    for path, date in ((epraccur, None), (national, None), (SOUTHEND, D(2019, 1, 1)), (national, None)):
-        import_file(path, date=date, progress=False)
-    return tmp_path
 
 
 def links() -> set[tuple[str, str, dt.date, str, str]]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pcnhub.register import views
+from pcnhub.register import views, views_changes
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("pcn/<str:code>/<slug:action>/", views.pcn_edit, name="pcn_edit"),
     path("practice/<str:code>/", views.practice_detail, name="practice"),
     path("search/", views.search, name="search"),
+    path("changes/", views_changes.changes, name="changes"),
 ]
