@@ -146,3 +146,37 @@ def test_names_on_a_date_are_the_dated_names_then_or_the_nearest_known(tmp_path)
     assert names_on(D(2019, 7, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS Tees Valley CCG"  # before any: the earliest
     assert names_on(D(2024, 1, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS Tees Valley CCG"
     assert names_on(D(2026, 12, 1), OrgKind.SUB_ICB)[sub_icb.pk] == "NHS North East ICB - 16C"
+
+
+def test_a_commissioner_records_a_link_the_register_could_not_infer(southend, client):
+    canvey, rochford = Organisation.objects.get(code="U84454"), Organisation.objects.get(code="U49929")
+    user = _user(Role.ICB, "QH8")
+    client.force_login(user)
+    assert "Record where this network came from or went" in client.get("/pcn/U84454/").content.decode()
+    response = client.post("/pcn/U84454/lineage/", {
+        "lineage-direction": "to", "lineage-other": "u49929", "lineage-kind": "merged",
+        "lineage-date": "2026-04-01", "lineage-note": "agreed at the primary care committee, March 2026"})
+    assert response.status_code == 302
+    link = Succession.objects.get(predecessor=canvey, successor=rochford)
+    assert (link.kind, link.basis, link.recorded_by, link.date) == ("merged", "recorded", user, D(2026, 4, 1))
+    page = client.get("/pcn/U84454/").content.decode()
+    assert "Recorded by a commissioner" in page and "ROCHFORD" in page.upper()
+    # an import later keeps it
+    import_file(NHS / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
+    assert Succession.objects.get(predecessor=canvey, successor=rochford).basis == "recorded"
+
+
+def test_only_a_commissioner_may_record_a_link(southend, client):
+    client.force_login(_user(Role.PCN, "U84454"))
+    assert "Record where this network came from or went" not in client.get("/pcn/U84454/").content.decode()
+    response = client.post("/pcn/U84454/lineage/", {"lineage-direction": "to", "lineage-other": "U49929",
+                                                    "lineage-kind": "merged", "lineage-date": "2026-04-01"})
+    assert response.status_code == 403 and not Succession.objects.filter(basis="recorded").exists()
+
+
+def test_a_link_to_an_unknown_network_is_refused_with_a_message(southend, client):
+    client.force_login(_user(Role.ICB, "QH8"))
+    response = client.post("/pcn/U84454/lineage/", {"lineage-direction": "to", "lineage-other": "U00000X",
+                                                    "lineage-kind": "merged", "lineage-date": "2026-04-01"})
+    assert response.status_code == 200
+    assert "There is no primary care network with the code U00000X" in response.content.decode()

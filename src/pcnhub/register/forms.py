@@ -31,6 +31,7 @@ from pcnhub.register.models import (
     Partnership,
     PartnerType,
     RuleException,
+    Succession,
 )
 
 RULE_LABELS = {
@@ -202,6 +203,8 @@ class PCNEditForm(NHSFormMixin, forms.Form):
 
     title = ""
     submit = "Save"
+    #: Only a commissioner (an ICB user, or an administrator) may make this change.
+    commissioners_only = False
 
     def __init__(self, *args, pcn: Organisation, user, **kwargs):
         self.pcn = pcn
@@ -469,10 +472,55 @@ class DesSignUpForm(PCNEditForm):
         return f"{old.practice.name} recorded as {state} the Network Contract DES from {long_date(start)}"
 
 
+class SuccessionForm(PCNEditForm):
+    """Record where this network came from or went (its lineage), where the register cannot infer it: a merger
+    or split whose practices scattered, or a new code whose members changed too.  The link is kept as recorded
+    (:class:`~pcnhub.register.models.Succession`, basis "recorded"): later imports never replace it."""
+
+    title = "Record where this network came from or went"
+    submit = "Record the link"
+    commissioners_only = True
+
+    direction = forms.ChoiceField(label="This network", choices=[
+        ("from", "came from the other network (the other is its predecessor)"),
+        ("to", "went into the other network (the other is its successor)"),
+    ])
+    other = forms.CharField(label="The other network's ODS code", max_length=16,
+                            error_messages={"required": "Enter the other network's ODS code"},
+                            widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}))
+    kind = forms.ChoiceField(label="Change", choices=Succession.Kind.choices)
+    date = date_field("From", required=True, help_text="The successor's first day, for example 2026-04-01",
+                      required_message="Enter the successor's first day")
+    note = forms.CharField(label="Note", max_length=300, required=False,
+                           help_text="For example where it was agreed (a primary care committee and its date)")
+
+    def clean_other(self) -> Organisation:
+        code = self.cleaned_data["other"].strip().upper()
+        other = Organisation.objects.filter(code__iexact=code, kind=OrgKind.PCN).first()
+        if other is None:
+            raise forms.ValidationError(f"There is no primary care network with the code {code}")
+        if other.pk == self.pcn.pk:
+            raise forms.ValidationError("Enter another network's code, not this one's")
+        return other
+
+    def save(self) -> str:
+        data = self.cleaned_data
+        other: Organisation = data["other"]
+        predecessor, successor = (other, self.pcn) if data["direction"] == "from" else (self.pcn, other)
+        Succession.objects.update_or_create(
+            predecessor=predecessor, successor=successor, date=data["date"],
+            defaults={"kind": data["kind"], "basis": Succession.Basis.RECORDED, "note": data["note"].strip(),
+                      "recorded_by": self.user, "practices": None, "of_predecessor": None, "of_successor": None},
+        )
+        label = Succession.Kind(data["kind"]).label.lower()
+        return f"Recorded: {predecessor.name} {label} {successor.name} from {data['date']:%-d %B %Y}"
+
+
 EDIT_FORMS: dict[str, type[PCNEditForm]] = {
     "governance": GovernanceForm,
     "clinical-director": ClinicalDirectorForm,
     "partner": PartnerForm,
     "exception": RuleExceptionForm,
     "des-sign-up": DesSignUpForm,
+    "lineage": SuccessionForm,
 }

@@ -329,6 +329,7 @@ def _pcn_page(request: HttpRequest, pcn: Organisation, failed: PCNEditForm | Non
         edit_forms = [
             failed if failed is not None and failed.prefix == name else form_class(pcn=pcn, user=request.user, prefix=name)
             for name, form_class in EDIT_FORMS.items()
+            if not form_class.commissioners_only or scope.role in (Role.ICB, Role.ADMIN)
         ]
     band = row.band
     context = {
@@ -383,7 +384,7 @@ def pcn_edit(request: HttpRequest, code: str, action: str) -> HttpResponse:
         raise Http404(f"There is no change called {action}.")
     pcn = _visible(request, code, [OrgKind.PCN], "PCN")
     scope = request.scope
-    if not scope.can_edit(pcn):
+    if not scope.can_edit(pcn) or form_class.commissioners_only and scope.role not in (Role.ICB, Role.ADMIN):
         raise PermissionDenied(f"Your role ({scope.role_label}) does not allow changes to {pcn.code}.")
     form = form_class(request.POST, pcn=pcn, user=request.user, prefix=action)
     return saved(request, form, page_url("pcn", [pcn.code])) or _pcn_page(request, pcn, form)
