@@ -68,7 +68,7 @@ from pcnhub.ingest import (
 )
 from pcnhub.ingest.tabular import Problems
 from pcnhub.progress import progress_bars
-from pcnhub.register import lineage
+from pcnhub.register import closures, lineage
 from pcnhub.register.models import (
     ImportRun,
     ListSize,
@@ -148,6 +148,8 @@ def import_file(
                                     "extract cannot be from the future", field="EXTRACT_DATE")
         if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
             raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
+        if kind in _MEMBERSHIP_KINDS or kind is Kind.EPRACCUR:
+            closures.end_closed_memberships()
         if kind in _MEMBERSHIP_KINDS:
             # what this file's date shows (the earlier dates' unclear networks were reported by their own files)
             unclear = [u for u in lineage.refresh().unclear if u.date == (extract_date or date)]
