@@ -57,3 +57,16 @@ def test_what_the_register_holds_on_a_date_is_the_newest_file_by_then(register):
     held = asof.held_on(dt.date(2024, 1, 1))
     assert held == {"members": ("practice-to-PCN map", dt.date(2022, 1, 1)), "sizes": ("list sizes", dt.date(2021, 1, 1))}
     assert asof.held_on(dt.date(2020, 1, 1)) == {"members": None, "sizes": None}
+
+
+def test_the_landscape_says_the_dates_of_the_list_sizes_it_uses(client_for, register):
+    from pcnhub.register.models import ListSize, Membership
+
+    client = client_for("icb")
+    page = client.get("/landscape/").content.decode()
+    day = latest_data_date()
+    members = Membership.objects.on(day).values_list("practice_id", flat=True)
+    dates = {s.date for s in ListSize.objects.filter(organisation_id__in=members, date__lte=day)}
+    assert dates and "with registered list sizes of " in page
+    newest = max(dates)
+    assert f"{newest.day} {newest:%b %Y}" in page.split("with registered list sizes of ")[1][:200]

@@ -201,6 +201,10 @@ def landscape(request: HttpRequest) -> HttpResponse:
         errors=sum(1 for f in view.result.findings if f.severity == rules.ERROR),
         no_networks=not view.networks,
         no_sizes=bool(view.networks) and not has_sizes,
+        # the dates of the list sizes the figures use (a configuration of one date may be sized by lists of
+        # another), and the members with none, not counted as 0
+        size_dates=sorted({m.list_size.date for n in view.networks for m in n.members if m.list_size}),
+        unsized=sum(1 for n in view.networks for m in n.members if m.list_size is None),
         data_range=_data_range() if not (view.networks and has_sizes) else None,
         visible_ids=scope.visible_ids,
         policy_form=policy_form,
