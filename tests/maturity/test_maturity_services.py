@@ -128,3 +128,19 @@ def test_heatmap_and_support_requests_of_an_icb(register):
     assert set(requests) == {"business-intelligence", "events"}  # done actions and other ICBs do not count
     assert [p.code for p, _ in requests["business-intelligence"].pcns] == ["U00001", "U00002"]
     assert requests["business-intelligence"].actions == 2
+
+
+def test_a_networks_history_reads_across_its_earlier_codes(register):
+    from pcnhub.register.models import Organisation, OrgKind, Succession
+
+    earlier = Organisation.objects.create(code="L-NORTH-2019", name="North (2019)", kind=OrgKind.PCN)
+    Succession.objects.create(predecessor=earlier, successor=register.north, date=dt.date(2022, 1, 1),
+                              kind="continues", basis="inferred")
+    old = Assessment.objects.create(organisation=earlier, audience=m.PCN, matrix=MATRIX.key, as_of=dt.date(2020, 6, 1),
+                                    closed=True)
+    new = Assessment.objects.create(organisation=register.north, audience=m.PCN, matrix=MATRIX.key,
+                                    as_of=dt.date(2024, 6, 1))
+    assert services.history(register.north, m.PCN, MATRIX.key) == [old, new]
+    # a network merged into it is another network: its assessments are its own
+    Succession.objects.filter(predecessor=earlier).update(kind="merged")
+    assert services.history(register.north, m.PCN, MATRIX.key) == [new]

@@ -25,8 +25,9 @@ from django.utils import timezone
 from pcnhub.domain import maturity as m
 from pcnhub.maturity.models import OPEN_ACTION_STATUSES, Action, Answer, Assessment
 from pcnhub.reference import maturity as ref
+from pcnhub.register import lineage
 from pcnhub.register import services as register_services
-from pcnhub.register.models import Organisation
+from pcnhub.register.models import Organisation, OrgKind
 
 #: Longest evidence or comment kept for one statement.
 MAX_TEXT = 4000
@@ -87,9 +88,12 @@ def latest_assessment(org: Organisation, audience: str) -> Assessment | None:
 
 
 def history(org: Organisation, audience: str, matrix_key: str) -> list[Assessment]:
-    """Every assessment of ``org`` against the matrix, oldest first (the open one last)."""
+    """Every assessment of ``org`` against the matrix, oldest first (the open one last): of a network, under each
+    of its codes over time (:func:`pcnhub.register.lineage.same_network`), so its progress reads across its life."""
+    codes = [named for named, _, _ in lineage.same_network(org)] if org.kind == OrgKind.PCN else [org]
     return list(
-        Assessment.objects.filter(organisation=org, audience=audience, matrix=matrix_key).order_by("as_of", "-closed", "id")
+        Assessment.objects.filter(organisation__in=codes, audience=audience, matrix=matrix_key)
+        .order_by("as_of", "-closed", "id")
     )
 
 
