@@ -70,3 +70,18 @@ def test_the_landscape_says_the_dates_of_the_list_sizes_it_uses(client_for, regi
     assert dates and "with registered list sizes of " in page
     newest = max(dates)
     assert f"{newest.day} {newest:%b %Y}" in page.split("with registered list sizes of ")[1][:200]
+
+
+def test_home_lists_the_icbs_of_the_date_not_those_merged_away(client_for, register):
+    from pcnhub.register.models import Organisation, OrgKind, Parentage
+
+    client = client_for("analyst")
+    day = latest_data_date()
+    merged = Organisation.objects.create(code="QZZ", name="NHS Merged Away Integrated Care Board", kind=OrgKind.ICB)
+    sub_icb = Parentage.objects.on(day).filter(parent__kind=OrgKind.ICB, child__kind=OrgKind.SUB_ICB).first()
+    assert sub_icb is not None
+    Parentage.objects.create(child=sub_icb.child, parent=merged, start=dt.date(2000, 1, 1),
+                             end=day - dt.timedelta(days=400))
+    page = client.get("/").content.decode()
+    assert sub_icb.parent.name in page and "Merged Away" not in page
+    assert "Merged Away" in client.get("/", {"date": (day - dt.timedelta(days=500)).isoformat()}).content.decode()

@@ -617,3 +617,12 @@ def names_on(date: dt.date, kind: str) -> dict[int, str]:
         if chosen is not None:
             found[pk] = chosen.name
     return found
+
+
+def icbs_on(date: dt.date) -> list[Organisation]:
+    """The ICBs of ``date``: those with a sub-ICB location under them then (an ICB merged away since, or not yet
+    formed, is not one); every ICB when the geography records none on the date."""
+    current = Parentage.objects.on(date).filter(parent__kind=OrgKind.ICB, child__kind=OrgKind.SUB_ICB)
+    icbs = Organisation.objects.filter(kind=OrgKind.ICB)
+    chosen = icbs.filter(pk__in=current.values("parent_id"))
+    return list(chosen if chosen.exists() else icbs)

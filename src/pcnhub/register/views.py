@@ -100,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
     org = scope.organisation
     context: dict = {"date": date}
     if scope.unrestricted:
-        context["areas"] = _area_counts(list(Organisation.objects.filter(kind=OrgKind.ICB)), date)
+        context["areas"] = _area_counts(services.icbs_on(date), date)
     elif org is not None and scope.role == Role.ICB:
         context["area"] = org
         context["landscape"] = services.cached("home-landscape-2", [org.pk, date],
