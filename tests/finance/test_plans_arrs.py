@@ -18,6 +18,7 @@ from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import plans, services
 from pcnhub.finance.models import ArrsClaim, ArrsPost
 from pcnhub.reference.arrs_roles import load_catalogue
+from pcnhub.register.services import latest_data_date
 from tests.helpers_web import read_csv, read_xlsx, text, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +80,13 @@ def test_a_year_outside_the_catalogue_is_a_bad_request(client_for):
     assert client_for("pcn").get(URL, {"year": "soon"}).status_code == 400
 
 
-def test_the_default_year_is_the_current_one_or_the_latest(client_for):
-    response = client_for("pcn").get(URL)
-    assert f"{services.default_year()} at a glance" in text(response)
+def test_the_default_year_contains_the_one_date_of_every_page(client_for):
+    # the latest date the register holds data for (or the nearest year the catalogue covers), until the user sets
+    # another date in the header
+    client = client_for("pcn")
+    assert f"{services.default_year(latest_data_date())} at a glance" in text(client.get(URL))
+    client.get("/", {"date": "2021-06-01"})
+    assert "2021/22 at a glance" in text(client.get(URL))
 
 
 @pytest.mark.parametrize("role", ["practice", "analyst", "icb-beta"])

@@ -44,7 +44,8 @@ PAGES = {
     "icb-money": ("/finance/area/QAA/", 40),
     "pcn": (f"/pcn/U00001/?{DATE}", 60),
     "pcn-money": ("/finance/pcn/U00001/", 80),
-    "practice": ("/practice/A81001/", 20),
+    # 21 since every page says the date of its data (the header: 3 queries) and the practice its dated names
+    "practice": ("/practice/A81001/", 30),
     "search": ("/search/?q=a", 20),
     "maturity": ("/maturity/", 20),
     "maturity-pcn": ("/maturity/pcn/U00001/", 30),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+from django.db.models import Max
 from django.http import HttpRequest
 
 from pcnhub.register.models import ImportRun
@@ -27,6 +28,7 @@ MEMBERSHIP_KINDS: Final = {"practice-map": "practice-to-PCN map", "configuration
 SIZE_KINDS: Final = {"list-sizes": "list sizes", "quinary-age": "list sizes by age",
                      "single-age": "list sizes by age", "configuration": "local configuration's list sizes"}
 _ATTRIBUTE: Final = "_pcnhub_as_of"
+_LATEST: Final = "_pcnhub_latest"
 
 
 def _parsed(text: str | None) -> dt.date | None:
@@ -44,10 +46,18 @@ def chosen(request: HttpRequest) -> dt.date | None:
     return _parsed(session.get(SESSION_KEY)) if session is not None else None
 
 
+def latest(request: HttpRequest) -> dt.date:
+    """The latest date the register holds data for (:func:`latest_data_date`), once a request."""
+    if not hasattr(request, _LATEST):
+        setattr(request, _LATEST, latest_data_date())
+    found: dt.date = getattr(request, _LATEST)
+    return found
+
+
 def as_of(request: HttpRequest) -> dt.date:
     """The page's date: the user's choice, else the latest date the register holds data for."""
     if not hasattr(request, _ATTRIBUTE):
-        setattr(request, _ATTRIBUTE, chosen(request) or latest_data_date())
+        setattr(request, _ATTRIBUTE, chosen(request) or latest(request))
     found: dt.date = getattr(request, _ATTRIBUTE)
     return found
 
@@ -72,11 +82,14 @@ class AsOfMiddleware:
 def held_on(day: dt.date) -> dict[str, tuple[str, dt.date] | None]:
     """What the register holds on ``day``: the newest membership file and list sizes dated on or before it
     (``(what, date)``, or None when there are none)."""
-    found: dict[str, tuple[str, dt.date] | None] = {}
-    for key, kinds in (("members", MEMBERSHIP_KINDS), ("sizes", SIZE_KINDS)):
-        run = (ImportRun.objects.filter(kind__in=list(kinds), extract_date__lte=day)
-               .order_by("-extract_date").values_list("kind", "extract_date").first())
-        found[key] = (kinds[run[0]], run[1]) if run else None
+    found: dict[str, tuple[str, dt.date] | None] = {"members": None, "sizes": None}
+    # one query: the newest file of each kind by then (the import log is small: one row a file)
+    runs = (ImportRun.objects.filter(kind__in=[*MEMBERSHIP_KINDS, *SIZE_KINDS], extract_date__lte=day)
+            .values_list("kind").annotate(newest=Max("extract_date")))
+    for kind, newest in runs:
+        for key, kinds in (("members", MEMBERSHIP_KINDS), ("sizes", SIZE_KINDS)):
+            if kind in kinds and (found[key] is None or newest > found[key][1]):
+                found[key] = (kinds[kind], newest)
     return found
 
 
@@ -92,6 +105,6 @@ def data_context(request: HttpRequest) -> dict:
         "as_of": day,
         "as_of_chosen": picked is not None,
         "as_of_query": f"?date={picked.isoformat()}" if picked is not None else "",
-        "as_of_latest": latest_data_date(),
+        "as_of_latest": latest(request),
         "as_of_held": held_on(day),
     }
