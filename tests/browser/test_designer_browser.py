@@ -23,7 +23,7 @@ def test_commissioner_sees_two_maps_and_the_metrics(sign_in, live_server, tmp_pa
     page = sign_in("icb")
     page.get_by_role("link", name="Designer", exact=True).first.click()
     page.wait_for_url(re.compile(r"/design/QAA/"))
-    page.get_by_label("Date").fill("2025-01-01")
+    page.get_by_label("Date", exact=True).fill("2025-01-01")
     page.get_by_role("button", name="Show the design").click()
     page.wait_for_url(re.compile(r"date=2025-01-01"))
     assert page.get_by_role("heading", level=1).inner_text().endswith("PCN configurations of Alpha ICB")
@@ -35,11 +35,17 @@ def test_commissioner_sees_two_maps_and_the_metrics(sign_in, live_server, tmp_pa
         # One dot per located practice, and filled network regions.
         assert chart.locator(".scatterlayer .point").count() >= len(ALPHA_LOCATED)
         assert chart.locator(".scatterlayer path.js-fill").count() >= 1
+        # Network labels with a white halo over the territories.
+        assert chart.locator(".scatterlayer .textpoint text").count() >= 2
     metrics = page.locator("#metrics-table")
     assert "Networks in the band" in metrics.inner_text()
     assert metrics.locator("[data-metric='networks'] [data-current]").inner_text() == "2"
     assert page.locator("#current-networks [data-network='1'] [data-total]").inner_text() == "38,147"
     assert "Island Surgery" in page.locator("#unplaced").inner_text()
+    # The wide tables scroll inside a focusable, named region.
+    region = page.get_by_role("region", name="Networks of the current configuration")
+    region.focus()
+    assert region.evaluate("e => document.activeElement === e")
     only_local_requests(page, live_server)
     shot = tmp_path / "designer.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -74,6 +74,8 @@ class DesignNetworkOut(Schema):
     access_minutes_per_week: int | None = Field(description="Null before the Network Contract DES.")
     access_basis: str
     continues: str | None = Field(description="For a proposed network: the current network it continues.")
+    continuity: str = Field("", description="For a proposed network that continues a current one: how many of "
+                            "its practices stay, where the others move and who joins, in words.")
 
 
 class DesignMetricsOut(Schema):

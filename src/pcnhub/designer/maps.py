@@ -1,32 +1,44 @@
-"""Offline maps of a configuration: practices as points, networks as coloured regions.
+"""Offline maps of a configuration: practices as points, networks as coloured territories, place names.
 
-No tiles and no internet: each map is a Plotly figure on plain cartesian axes in kilometres east
-and north of the area's centre (the equirectangular projection of
-:func:`pcnhub.domain.geography.project`, equal aspect). A network's region is the union of its
-practices' Voronoi cells, each clipped to a disc around its practice (the buffer): inside a
-practice's cell the nearest practice is its own, so clipping every cell to its own disc gives the
-Voronoi cells of the union of all the discs, without any polygon library. Practices sharing a
-location share one cell (coloured for the first of them).
+No tiles and no internet: each map is a Plotly figure on plain cartesian axes in kilometres east and north of
+the area's centre (the equirectangular projection of :func:`pcnhub.domain.geography.project`, equal aspect).
+The geometry is :mod:`pcnhub.geo.territory`'s: the map fills the practices' convex hull grown by a buffer,
+tiled by the practices' Voronoi cells (each place on the map belongs to its nearest practice); a network's
+territory is its practices' cells, outlined in a darker, thicker line where it meets another network. Practices
+sharing a location share one cell (coloured for the first of them).
 
-Colours come from the Okabe-Ito palette (safe for the common colour-vision deficiencies); networks
-that touch get different colours where the palette allows, every network is also labelled with its
-number on the map, in the legend and in the tables, so colour is never the only cue.
+Place names are the post towns of the practices' addresses (:mod:`pcnhub.geo.places`), small and grey, each at
+its practices' mean point, placed after the network labels where they overlap nothing already placed.
+Networks are labelled with their number and, where it fits, their name (haloed in white); colours come from
+the Okabe-Ito palette (safe for the common colour-vision deficiencies), networks whose territories touch
+getting different colours, and every network's number is also in the tables, so colour is never the only cue.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.spatial import QhullError, Voronoi, cKDTree
+from scipy.spatial import cKDTree
 
 from pcnhub.domain.geography import SAME_LOCATION_KM, NeighbourGraph
+from pcnhub.geo import territory
+from pcnhub.geo.places import Town, title_case
 
 #: Okabe & Ito (2008) colour-blind-safe palette, without black.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 NO_NETWORK_COLOUR = "#768692"
-DISC_SIDES = 32
+PLACE_COLOUR = "#4c6272"
+BORDER_COLOUR = "#212b32"
+#: The plot's nominal size in pixels (half the page's width on a laptop), to size labels in kilometres.
+PLOT_PX = (420, 500)
+NETWORK_FONT = 12
+PLACE_FONT = 11
+#: A character's width as a share of the font size (Arial, upper and lower case mixed).
+CHAR_WIDTH = 0.6
+HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
+#: Where a label may go, in multiples of its half width and height: on its point, above, below, right, left.
+OFFSETS = ((0, 0), (0, 2.1), (0, -2.1), (1.1, 0), (-1.1, 0))
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -35,9 +47,8 @@ def _rgba(colour: str, alpha: float) -> str:
 
 
 def buffer_km(xy: np.ndarray) -> float:
-    """The buffer around each practice: twice the 90th percentile of the distances to the nearest other
-    location, or 8% of the area's extent if more, between 1 and 10 km (so rural practices' cells are not
-    cut to dots and urban ones reach their neighbours)."""
+    """The buffer around the practices' hull: twice the 90th percentile of the distances to the nearest other
+    location, or 5% of the area's extent if more, between 1 and 8 km."""
     if len(xy) < 2:
         return 2.0
     distances, _ = cKDTree(xy).query(xy, k=2)
@@ -46,110 +57,70 @@ def buffer_km(xy: np.ndarray) -> float:
     if not len(nearest):
         return 2.0
     extent = float(np.ptp(xy, axis=0).max())
-    return float(min(10.0, max(1.0, 2 * np.percentile(nearest, 90), 0.08 * extent)))
+    return float(min(8.0, max(1.0, 2 * np.percentile(nearest, 90), 0.05 * extent)))
 
 
-def _disc(centre: np.ndarray, radius: float) -> np.ndarray:
-    angles = np.linspace(0, 2 * math.pi, DISC_SIDES, endpoint=False)
-    return centre + radius * np.column_stack([np.cos(angles), np.sin(angles)])
+def cells(xy: np.ndarray) -> territory.Tiling:
+    """The practices' Voronoi cells tiling their hull grown by :func:`buffer_km`."""
+    if len(xy) == 0:
+        return territory.Tiling([], [], np.zeros((0, 2)), frozenset())
+    return territory.cells(xy, territory.region(xy, buffer_km(xy)))
 
 
-def _ccw(polygon: np.ndarray) -> np.ndarray:
-    """The convex polygon's vertices in anticlockwise order around their mean."""
-    centre = polygon.mean(axis=0)
-    angles = np.arctan2(polygon[:, 1] - centre[1], polygon[:, 0] - centre[0])
-    return polygon[np.argsort(angles)]
-
-
-def clip(subject: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """Sutherland-Hodgman: the convex ``subject`` polygon clipped to the convex ``window`` (both
-    anticlockwise)."""
-    output = [tuple(p) for p in subject]
-    for i in range(len(window)):
-        a, b = window[i], window[(i + 1) % len(window)]
-        edge = b - a
-
-        def inside(p) -> bool:
-            return edge[0] * (p[1] - a[1]) - edge[1] * (p[0] - a[0]) >= -1e-12
-
-        def crossing(p, q):
-            p, q = np.asarray(p), np.asarray(q)
-            d = q - p
-            denominator = edge[0] * d[1] - edge[1] * d[0]
-            if denominator == 0:
-                return tuple(q)
-            t = (edge[0] * (a[1] - p[1]) - edge[1] * (a[0] - p[0])) / denominator
-            return tuple(p + t * d)
-
-        points, output = output, []
-        if not points:
-            break
-        for j, current in enumerate(points):
-            previous = points[j - 1]
-            if inside(current):
-                if not inside(previous):
-                    output.append(crossing(previous, current))
-                output.append(current)
-            elif inside(previous):
-                output.append(crossing(previous, current))
-    return np.array(output) if output else np.zeros((0, 2))
-
-
-def cells(xy: np.ndarray, radius: float | None = None) -> list[np.ndarray]:
-    """Each point's Voronoi cell clipped to a disc of ``radius`` km around it (points at one location
-    share the cell; the later ones get an empty polygon)."""
-    n = len(xy)
-    if n == 0:
-        return []
-    radius = buffer_km(xy) if radius is None else radius
-    keys = [tuple(np.round(p / SAME_LOCATION_KM).astype(int)) for p in xy]
-    first: dict[tuple, int] = {}
-    owner = [first.setdefault(key, i) for i, key in enumerate(keys)]
-    sites = sorted(set(owner))
-    out = [np.zeros((0, 2)) for _ in range(n)]
-    site_xy = xy[sites]
-    span = float(np.ptp(site_xy, axis=0).max()) if len(sites) > 1 else 0.0
-    far = 10 * (span + radius) + 10
-    centre = site_xy.mean(axis=0)
-    corners = centre + far * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
-    try:
-        vor = Voronoi(np.vstack([site_xy, corners]))
-    except QhullError:  # pragma: no cover - the corners make every input triangulable
-        vor = None
-    for k, i in enumerate(sites):
-        disc = _disc(xy[i], radius)
-        if vor is None:
-            out[i] = disc
-            continue
-        region = vor.regions[vor.point_region[k]]
-        if not region or -1 in region:
-            out[i] = disc
-            continue
-        out[i] = clip(_ccw(vor.vertices[region]), disc)
-    return out
-
-
-def colour_networks(networks: Sequence[Sequence[str]], graph: NeighbourGraph) -> list[str]:
-    """A palette colour per network, touching networks (sharing a graph edge) differing where possible."""
-    network_of = {}
-    for g, codes in enumerate(networks):
-        for code in codes:
-            network_of.setdefault(code, g)
-    touching: dict[int, set[int]] = {g: set() for g in range(len(networks))}
-    for a, b in graph.edges:
-        ga, gb = network_of.get(graph.codes[a]), network_of.get(graph.codes[b])
-        if ga is not None and gb is not None and ga != gb:
-            touching[ga].add(gb)
-            touching[gb].add(ga)
-    chosen: dict[int, int] = {}
-    uses = [0] * len(PALETTE)
-    for g in sorted(touching, key=lambda g: (-len(touching[g]), g)):
-        taken = {chosen[h] for h in touching[g] if h in chosen}
-        free = [k for k in range(len(PALETTE)) if k not in taken]
-        pick = min(free or range(len(PALETTE)), key=lambda k: (uses[k], k))
-        chosen[g] = pick
-        uses[pick] += 1
+def colour_networks(networks: Sequence[Sequence[str]], graph: NeighbourGraph,
+                    tiling: territory.Tiling) -> list[str]:
+    """A palette colour per network (practice codes each), networks whose territories touch differing."""
+    groups = [[graph.index[code] for code in codes if code in graph.index] for codes in networks]
+    chosen = territory.colour_graph(territory.touching(groups, tiling), len(PALETTE))
     return [PALETTE[chosen[g]] for g in range(len(networks))]
+
+
+def _km_per_px(tiling: territory.Tiling) -> float:
+    if not len(tiling.region):
+        return 0.05
+    span = np.ptp(tiling.region, axis=0)
+    return max(float(span[0]) / PLOT_PX[0], float(span[1]) / PLOT_PX[1], 1e-3)
+
+
+def _size(text_lines: Sequence[str], font: int, scale: float) -> tuple[float, float]:
+    """Half width and half height (km) of a text of these lines at this font size."""
+    width = max(len(line) for line in text_lines) * font * CHAR_WIDTH + 4
+    height = len(text_lines) * font * 1.2 + 2
+    return width * scale / 2, height * scale / 2
+
+
+def short_name(name: str) -> str:
+    """A network's name for its label: title case, without a trailing "PCN" ("BRENTWOOD PCN" -> "Brentwood")."""
+    words = name.split()
+    if len(words) > 1 and words[-1].upper() in ("PCN", "PCN.", "NETWORK"):
+        words = words[:-1]
+    return title_case(" ".join(words).upper()) if name.isupper() else " ".join(words)
+
+
+def _wrap(text: str, width: int = 16) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _boundaries(members: list[int], tiling: territory.Tiling) -> list[np.ndarray]:
+    """The edges of a territory (the cells of ``members``) that no other of its cells shares: its outline."""
+    count: dict[tuple, int] = {}
+    segments: dict[tuple, np.ndarray] = {}
+    for i in members:
+        poly = tiling.polygons[i]
+        for k in range(len(poly)):
+            p, q = poly[k], poly[(k + 1) % len(poly)]
+            key = tuple(sorted((tuple(np.round(p, 5)), tuple(np.round(q, 5)))))
+            if key[0] == key[1]:
+                continue
+            count[key] = count.get(key, 0) + 1
+            segments[key] = np.array([p, q])
+    return [segments[key] for key, n in count.items() if n == 1]
 
 
 def _outline(polygons: list[np.ndarray]) -> tuple[list, list]:
@@ -167,17 +138,21 @@ def _outline(polygons: list[np.ndarray]) -> tuple[list, list]:
 
 
 def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practices: dict[str, dict],
-           polygons: list[np.ndarray]) -> dict:
-    """The Plotly figure (``{title, traces, layout}``) of one configuration.
+           tiling: territory.Tiling, towns: Sequence[Town] = ()) -> dict:
+    """The Plotly figure (``{title, traces, layout, places}``) of one configuration.
 
-    ``networks``: ``{label, name, codes, colour, list_size}`` each (a blank label marks practices in
-    no network); ``practices``: code -> ``{name, list_size, network}`` for the hover text;
-    ``polygons``: :func:`cells` of ``graph.xy``.
+    ``networks``: ``{label, name, codes, colour, list_size}`` each (a blank label marks practices in no network;
+    a ``short`` key, if given, is the name on the map); ``practices``: code -> ``{name, list_size, network}`` for
+    the hover text; ``tiling``: :func:`cells` of ``graph.xy``; ``towns``: the place names, most practices first.
+    ``places`` lists the place names drawn (for the map's text alternative).
     """
     traces = []
+    borders: list[np.ndarray] = []
+    anchors = []
     for n in networks:
         members = [graph.index[code] for code in n["codes"] if code in graph.index]
-        xs, ys = _outline([polygons[i] for i in members])
+        polygons = [tiling.polygons[i] for i in members if len(tiling.polygons[i]) >= 3]
+        xs, ys = _outline(polygons)
         if not xs:
             continue
         none = not n["label"]
@@ -185,12 +160,12 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
         size = f"{n['list_size']:,} patients" if n.get("list_size") is not None else ""
         trace = {
             "type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
-            "fillcolor": _rgba(colour, 0.25 if none else 0.55),
-            "line": {"color": "#ffffff", "width": 1},
+            "fillcolor": _rgba(colour, 0.25 if none else 0.5),
+            "line": {"color": "rgba(255,255,255,0.8)", "width": 0.5},
             "name": n["name"] if none else f"{n['label']}: {n['name']}",
             "legendgroup": n["label"] or "none",
-            # The network's number on the map and the table beside it are its legend; only the
-            # practices in no network (hatched) are in Plotly's legend.
+            # The network's label on the map and the table beside it are its legend; only the practices in no
+            # network (hatched) are in Plotly's legend.
             "showlegend": none,
             "hoveron": "fills", "hoverinfo": "text",
             "text": (n["name"] if none else f"{n['label']}: {n['name']}") + (f", {size}" if size else ""),
@@ -198,6 +173,18 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
         if none:
             trace["fillpattern"] = {"shape": "/", "fgcolor": "#4c6272", "size": 6, "solidity": 0.2}
         traces.append(trace)
+        borders += _boundaries([i for i in members if len(tiling.polygons[i]) >= 3], tiling)
+        if not none:
+            anchors.append((n, territory.inner_point(polygons)))
+    bx: list = []
+    by: list = []
+    for segment in borders:
+        bx += [round(float(segment[0, 0]), 3), round(float(segment[1, 0]), 3), None]
+        by += [round(float(segment[0, 1]), 3), round(float(segment[1, 1]), 3), None]
+    traces.append({
+        "type": "scatter", "mode": "lines", "x": bx, "y": by, "hoverinfo": "skip", "showlegend": False,
+        "line": {"color": BORDER_COLOUR, "width": 1.6}, "name": "Network borders",
+    })
     xs, ys, texts = [], [], []
     for code, i in graph.index.items():
         info = practices.get(code)
@@ -209,31 +196,70 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
         texts.append(f"{info['name']} ({code})<br>List size: {size}<br>Network: {info['network']}")
     traces.append({
         "type": "scatter", "mode": "markers", "x": xs, "y": ys, "text": texts, "hoverinfo": "text",
-        "marker": {"size": 7, "color": "#212b32", "line": {"color": "#ffffff", "width": 1}},
+        "marker": {"size": 5, "color": "#212b32", "line": {"color": "#ffffff", "width": 1}},
         "name": "GP practice", "showlegend": True,
     })
-    lx, ly, lt = [], [], []
-    for n in networks:
-        members = [graph.index[code] for code in n["codes"] if code in graph.index]
-        if not n["label"] or not members:
-            continue
-        # At the member practice nearest the members' mean, so the number sits inside the region.
-        points = graph.xy[members]
-        centre = points[int(np.argmin(np.hypot(*(points - points.mean(axis=0)).T)))]
-        lx.append(round(float(centre[0]), 3))
-        ly.append(round(float(centre[1]), 3))
-        lt.append(f"<b>{n['label']}</b>")
-    traces.append({
-        "type": "scatter", "mode": "text", "x": lx, "y": ly, "text": lt, "hoverinfo": "skip",
-        "textfont": {"size": 13, "color": "#000000"}, "showlegend": False, "name": "Network numbers",
-    })
+    labels, places = _labels(anchors, towns, _km_per_px(tiling), tiling.region)
+    traces += labels
     layout = {
         "height": 560,
         "margin": {"l": 50, "r": 10, "t": 10, "b": 50},
         "xaxis": {"title": {"text": "km east of the area's centre"}, "zeroline": False, "scaleanchor": "y",
-                  "scaleratio": 1, "showgrid": True},
-        "yaxis": {"title": {"text": "km north"}, "zeroline": False, "showgrid": True},
+                  "scaleratio": 1, "showgrid": False},
+        "yaxis": {"title": {"text": "km north"}, "zeroline": False, "showgrid": False},
         "legend": {"orientation": "h", "y": -0.15, "font": {"size": 11}},
         "hovermode": "closest",
     }
-    return {"title": title, "traces": traces, "layout": layout}
+    return {"title": title, "traces": traces, "layout": layout, "places": places}
+
+
+def _labels(anchors: list[tuple[dict, np.ndarray | None]], towns: Sequence[Town],
+            scale: float, region: np.ndarray) -> tuple[list[dict], list[str]]:
+    """The network labels (number and, where it fits, name; the number always) and then the place names that
+    fit around them inside the area's bounding box, as Plotly text traces, and the place names drawn."""
+    low, high = (region.min(axis=0), region.max(axis=0)) if len(region) else (np.zeros(2), np.zeros(2))
+    anchors = [(n, point) for n, point in anchors if point is not None]
+    # Numbers first, so every network keeps its number; names next, where they overlap nothing.
+    numbers = territory.place_labels(
+        [(float(p[0]), float(p[1]), *_size([n["label"]], NETWORK_FONT, scale)) for n, p in anchors],
+        offsets=((0, 0),) * 1)
+    taken = [box if box is not None else territory.Box(float(p[0]), float(p[1]), 0, 0)
+             for box, (_n, p) in zip(numbers, anchors, strict=True)]
+    named = []
+    for (n, p), box in zip(anchors, taken, strict=True):
+        name = n.get("short") or ""
+        lines = _wrap(f"{n['label']} {name}".strip()) if name else [n["label"]]
+        named.append((n, p, box, lines))
+    lx, ly, lt = [], [], []
+    placed: list[territory.Box] = []
+    for k, (n, p, box, lines) in enumerate(named):
+        others = taken[:k] + taken[k + 1:] + placed
+        spot = None
+        if len(lines) > 1 or lines[0] != n["label"]:
+            hw, hh = _size(lines, NETWORK_FONT, scale)
+            spot = territory.place_labels([(float(p[0]), float(p[1]), hw, hh)], others, OFFSETS[:1])[0]
+        if spot is None:
+            lines = [n["label"]]
+            spot = box
+        placed.append(spot)
+        lx.append(round(spot.x, 3))
+        ly.append(round(spot.y, 3))
+        lt.append("<br>".join(f"<b>{line}</b>" if i == 0 else line for i, line in enumerate(lines)))
+    wanted = [(t.x, t.y, *_size([title_case(t.name)], PLACE_FONT, scale)) for t in towns]
+    spots = territory.place_labels(wanted, placed, OFFSETS)
+    px, py, pt = [], [], []
+    for town, spot in zip(towns, spots, strict=True):
+        if spot is None or not (low[0] <= spot.x - spot.half_width and spot.x + spot.half_width <= high[0]):
+            continue
+        px.append(round(spot.x, 3))
+        py.append(round(spot.y, 3))
+        pt.append(title_case(town.name))
+    traces = [
+        {"type": "scatter", "mode": "text", "x": px, "y": py, "text": pt, "hoverinfo": "skip",
+         "textfont": {"size": PLACE_FONT, "color": PLACE_COLOUR, "style": "italic", "shadow": HALO},
+         "showlegend": False, "name": "Places"},
+        {"type": "scatter", "mode": "text", "x": lx, "y": ly, "text": lt, "hoverinfo": "skip",
+         "textfont": {"size": NETWORK_FONT, "color": "#000000", "shadow": HALO},
+         "showlegend": False, "name": "Network labels"},
+    ]
+    return traces, pt

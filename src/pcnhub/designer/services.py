@@ -44,6 +44,7 @@ from django.core.cache import cache
 
 from pcnhub.domain import rules
 from pcnhub.domain.access import ENHANCED_ACCESS_START, NETWORK_CONTRACT_DES_START, access_requirement
+from pcnhub.domain.design.continuity import Continuity, continuity
 from pcnhub.domain.design.metrics import Change, Metrics, change, metrics
 from pcnhub.domain.design.model import Unit
 from pcnhub.domain.design.propose import Design, design, explain_feasibility
@@ -82,6 +83,8 @@ class PracticeView:
     point: Point | None
     precision: str = ""
     unplaced: str = ""
+    #: The address as the register has it (its post town names the place on the maps).
+    address: str = ""
 
     @property
     def list_size(self) -> int:
@@ -163,6 +166,8 @@ class NetworkView:
     colour: str = ""
     #: For a proposed network: the current network it continues (most patients kept together), or None.
     continues: str | None = None
+    #: For a proposed network that continues a current one: how much of it stays, in words ("" if none).
+    continuity: str = ""
 
     @property
     def label(self) -> str:
@@ -282,6 +287,7 @@ def _practices(practices: list[Organisation], located: PracticeLocations, date: 
             point=located.points.get(p.code),
             precision=located.precision.get(p.code, ""),
             unplaced=located.unplaced.get(p.code, ""),
+            address=p.address,
         ))
     return out
 
@@ -417,13 +423,13 @@ def propose_for(request: Request, points: list[Point], units: list[Unit], user: 
                            "try again in a moment.", lifetime)
 
 
-def map_cells(xy) -> list:
+def map_cells(xy):
     """The practices' map cells (:func:`pcnhub.designer.maps.cells`, 0.2-0.4 s for an ICB of 470 practices), kept
     in the cache under their points: the current map and the proposal's share them, and so does every request
     for the same area and date."""
     from pcnhub.designer import maps
 
-    key = "pcnhub-design-cells-" + hashlib.sha256(xy.tobytes() + str(xy.shape).encode()).hexdigest()
+    key = "pcnhub-design-territory-" + hashlib.sha256(xy.tobytes() + str(xy.shape).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = maps.cells(xy)
@@ -506,8 +512,12 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
             ms = [by_code[code] for code in codes]
             proposed.append(NetworkView(number, name, None, ms, band, _money(ms, rates, overrides), _access(ms, date)))
         moved = change(config, {n.name: n.codes for n in proposed}, sizes)
+        kept = continuity(config, {n.name: n.codes for n in proposed}, moved.continues)
+        numbers = {n.name: n.label for n in proposed}
         for n in proposed:
             n.continues = moved.continues.get(n.name)
+            if n.name in kept:
+                n.continuity = continuity_text(kept[n.name], numbers)
         findings = list(result.findings)
         seen = {f.message for f in findings}
         extra = [f for f in explain_feasibility(units, band, networks)
@@ -554,6 +564,30 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
                       graph, result, notes, icb, keep, view.policy if asked is None else None)
 
 
+def _practices_text(count: int) -> str:
+    return f"{count:,} practice{'s' if count != 1 else ''}"
+
+
+def continuity_text(c: Continuity, numbers: dict[str, str]) -> str:
+    """"Continues BRENTWOOD PCN: 4 of its 6 practices stay; 2 move to network 5 (Network 5); 1 joins from X".
+
+    ``numbers``: proposed network name -> its number on the map."""
+    if c.whole:
+        return f"Continues {c.network}: all {_practices_text(c.of)} stay, none join."
+    text = f"Continues {c.network}: {c.stay:,} of its {_practices_text(c.of)} stay"
+    if c.moved_to:
+        moves = []
+        for name, count in c.moved_to.items():
+            where = f"network {numbers[name]} ({name})" if name in numbers else "no proposed network (not on the map)"
+            moves.append(f"{count:,} {'move' if count != 1 else 'moves'} to {where}")
+        text += "; " + ", ".join(moves)
+    if c.joined_from:
+        joins = [f"{count:,} from {name or 'no current PCN'}" for name, count in c.joined_from.items()]
+        total = sum(c.joined_from.values())
+        text += f"; {_practices_text(total)} {'join' if total != 1 else 'joins'} ({', '.join(joins)})"
+    return text + "."
+
+
 def _kept(current: Side) -> dict[str, str]:
     """Practice code -> current PCN, for the PCNs in the band and not split (their practices are pinned)."""
     split = {f.network for f in current.not_contiguous}
@@ -589,6 +623,7 @@ def network_dict(n: NetworkView) -> dict:
         "access_minutes_per_week": n.access.minutes,
         "access_basis": n.access.basis,
         "continues": n.continues,
+        "continuity": n.continuity,
     }
 
 

@@ -27,6 +27,7 @@ from pcnhub.accounts.models import Role
 from pcnhub.designer import maps, permissions, services
 from pcnhub.designer.forms import ChooseForm, DesignForm
 from pcnhub.finance.views_money import gbp
+from pcnhub.geo import places
 from pcnhub.pages import exports
 from pcnhub.register.asof import as_of
 from pcnhub.pages.forms import show_band
@@ -151,14 +152,17 @@ def _metrics_table(v: services.DesignView, rows: list[dict]) -> exports.Table:
 def _maps(v: services.DesignView) -> dict[str, dict]:
     if v.graph is None:
         return {}
-    polygons = services.map_cells(v.graph.xy)
+    tiling = services.map_cells(v.graph.xy)
+    located = {p.code: tuple(v.graph.xy[v.graph.index[p.code]]) for p in v.located if p.code in v.graph.index}
+    towns = places.towns({p.code: p.address for p in v.located}, located)
     out = {}
     for side in v.sides:
-        colours = maps.colour_networks([n.codes for n in side.networks], v.graph)
+        colours = maps.colour_networks([n.codes for n in side.networks], v.graph, tiling)
         for n, colour in zip(side.networks, colours, strict=True):
             n.colour = colour
         networks = [{"label": n.label, "name": n.name, "codes": n.codes, "colour": n.colour,
-                     "list_size": n.list_size} for n in side.networks]
+                     "list_size": n.list_size, "short": maps.short_name(n.name) if n.code else ""}
+                    for n in side.networks]
         network_of = {code: f"{n.label}: {n.name}" for n in side.networks for code in n.codes}
         if side.uncovered:
             networks.append({"label": "", "name": services.NO_NETWORK, "codes": [p.code for p in side.uncovered],
@@ -166,7 +170,7 @@ def _maps(v: services.DesignView) -> dict[str, dict]:
         practices = {p.code: {"name": p.name, "list_size": p.registered,
                               "network": network_of.get(p.code, services.NO_NETWORK)} for p in v.located}
         title = f"{side.title}: {len(side.networks)} networks of {v.area.name}"
-        out[side.key] = maps.figure(title, v.graph, networks, practices, polygons)
+        out[side.key] = maps.figure(title, v.graph, networks, practices, tiling, towns)
     return out
 
 
