@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pcnhub.domain.money.rounding import whole
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import services
 from pcnhub.register.models import Organisation
@@ -18,8 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 YEAR = FinancialYear(2023)
 
 
-def money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
+def money(entitlement, key: str) -> str:
+    """A line's amount as the page shows it: whole pounds that add up to the rounded total."""
+    return f"£{whole(entitlement).lines[key]:,}"
 
 
 def test_pcn_money_page_shows_amounts_chart_and_sources(sign_in, live_server):
@@ -31,7 +33,7 @@ def test_pcn_money_page_shows_amounts_chart_and_sources(sign_in, live_server):
     page.get_by_role("button", name="Show this year").click()
     page.wait_for_url(re.compile(r"year=2023"))
     core = page.locator('[data-amount="core"]')
-    assert core.inner_text() == money(expected.line("core").amount)
+    assert core.inner_text() == money(expected, "core")
     assert expected.line("core").amount == Decimal("1.50") * expected.population.registered
     # The source is on hover (title) and in the Sources section.
     assert expected.line("core").payment.source in core.get_attribute("title")  # the catalogue's, whatever it cites
@@ -65,6 +67,6 @@ def test_an_icb_override_is_shown_to_the_pcn_with_who_made_it(sign_in, page, reg
     page.goto(f"/finance/pcn/U00001/?year={YEAR.slug}")
     expected = services.pcn_entitlement(Organisation.objects.get(code="U00001"), YEAR).entitlement
     assert expected.line("casp").rate == Decimal("3.00")
-    assert page.locator('[data-amount="casp"]').inner_text() == money(expected.line("casp").amount)
+    assert page.locator('[data-amount="casp"]').inner_text() == money(expected, "casp")
     user = register.users["icb"]
     assert f"ICB override by {user.get_full_name() or user.username}" in page.locator('[data-override="casp"]').inner_text()

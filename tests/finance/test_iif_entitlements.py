@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from pcnhub.domain.money.rounding import round_pound
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import services
 from pcnhub.register.models import Organisation
@@ -38,8 +39,8 @@ def test_a_computed_iif_is_counted_in_the_total(client_for, measures, monkeypatc
     assert line.amount == Decimal("250.00") and line.counted and line.earned.indicators == ("PC-01",)
     assert after.total == before.total + Decimal("250.00")
     page = text(client_for("pcn").get(MONEY + "?year=2022/23"))
-    assert f"Total entitlement £{after.total:,.2f}" in page
-    assert "Counted in the total: £250.00 , computed from 1 indicator, as of 30 June 2022" in page
+    assert f"Total entitlement £{after.whole.total:,}" in page
+    assert "Counted in the total: £250 , computed from 1 indicator, as of 30 June 2022" in page
     data = client_for("pcn").get(API + "?year=2022/23").json()
     iif = next(line for line in data["lines"] if line["key"] == "iif")
     assert (iif["amount"], iif["counted"], iif["computed"], iif["maximum"]) == (250.0, True, True, False)
@@ -58,8 +59,8 @@ def test_without_an_iif_computed_its_maximum_is_apart_and_not_counted(client_for
     assert line.amount == expected and not line.counted and line.earned is None and line.maximum
     assert year.total == sum((x.amount for x in year.entitlement.lines if x.known and x is not line), Decimal(0))
     page = text(client_for("pcn").get(MONEY + "?year=2024/25"))
-    assert f"Total entitlement £{year.total:,.2f}" in page
-    assert f"Not counted, shown apart: Investment and Impact Fund, maximum £{expected:,.2f}" in page
+    assert f"Total entitlement £{year.whole.total:,}" in page
+    assert f"Not counted, shown apart: Investment and Impact Fund, maximum £{round_pound(expected):,}" in page
     data = client_for("pcn").get(API + "?year=2024/25").json()
     iif = next(x for x in data["lines"] if x["key"] == "iif")
     assert (iif["amount"], iif["counted"], iif["computed"]) == (float(expected), False, False)

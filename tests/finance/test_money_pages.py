@@ -80,11 +80,12 @@ def test_pcn_page_shows_population_total_and_the_published_rate(client_for):
     assert "list sizes as at 1 January 2024" in page and "earliest one after it" in page
     # 2023/24 core funding: GBP 1.50 x 25,500 registered patients.
     html = response.content.decode()
-    assert re.search(r'data-amount="core">\s*£38,250.00', html)
+    assert re.search(r'data-amount="core">\s*£38,250<', html)
     total = re.search(r"<strong data-total>([^<]+)</strong>", html).group(1)
     # The ARRS sum is the DES 2023/24's GBP 22.671 x 26,775 weighted = 607,016.03 (it was the GBP 1,412m pot's
-    # share, 615,218.31): the total falls by 8,202.28 from 1,030,603.88.
-    assert total == "£1,022,401.60"
+    # share, 615,218.31): the total falls by 8,202.28 from 1,030,603.88 to 1,022,401.60, shown in whole pounds.
+    assert total == "£1,022,402"
+    assert "The exact total is £1,022,401.60" in html
 
 
 def test_pcn_page_tags_uncertain_and_derived_figures_with_sources_on_hover_and_visibly(client_for):
@@ -95,7 +96,8 @@ def test_pcn_page_tags_uncertain_and_derived_figures_with_sources_on_hover_and_v
     assert re.search(r'title="[^"]*Source: pcnhub facts sheet', html)
     assert 'id="sources"' in html and "<details" in html
     sources = html[html.index('id="sources"'):]
-    assert "2019/20" in sources and "network_contract/2023-24.toml" in sources
+    assert "2019/20" in sources and ".toml" not in html
+    assert "Document: Network Contract DES Contract Specification 2023/24 - PCN Requirements and Entitlements" in sources
 
 
 def test_pcn_page_payments_by_year_table_and_chart_data(client_for):
@@ -217,7 +219,7 @@ def test_override_is_recorded_with_who_and_when_and_changes_the_amount(client_fo
     assert "Isla Carter" in page and "Local top-up" in page and "£2.266 per registered patient" in page
 
     html = client_for("pcn").get(f"{PCN}?year=2025/26").content.decode()
-    assert re.search(r'data-amount="core_registered">\s*£114,441.00', html)  # GBP 3 x 38,147
+    assert re.search(r'data-amount="core_registered">\s*£114,441<', html)  # GBP 3 x 38,147
     assert re.search(r"ICB override by Isla Carter on 0?" + when, text(client_for("pcn").get(f"{PCN}?year=2025/26")))
 
     client = client_for("icb")  # the test client was signed in as the PCN user above
@@ -225,7 +227,7 @@ def test_override_is_recorded_with_who_and_when_and_changes_the_amount(client_fo
     assert response.status_code == 302
     assert RateOverride.objects.latest("id").rate is None
     html = client_for("pcn").get(f"{PCN}?year=2025/26").content.decode()
-    assert re.search(r'data-amount="core_registered">\s*£86,441.10', html)  # GBP 2.266 x 38,147
+    assert re.search(r'data-amount="core_registered">\s*£86,441<', html)  # GBP 2.266 x 38,147
 
 
 def test_invalid_override_shows_the_error_summary(client_for):
@@ -295,7 +297,7 @@ def test_pcn_user_records_care_home_beds(client_for, register):
     assert (row.pcn, row.year, row.beds, row.homes, row.updated_by) == (
         register.north, "2025/26", 100, 3, register.users["pcn"])
     html = client.get(f"{PCN}?year=2025/26").content.decode()
-    assert re.search(r'data-amount="care_home_premium">\s*£13,025.30', html)  # GBP 130.253 x 100
+    assert re.search(r'data-amount="care_home_premium">\s*£13,025<', html)  # GBP 130.253 x 100
 
 
 def test_invalid_beds_show_errors_and_others_may_not_record(client_for):

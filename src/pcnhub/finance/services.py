@@ -33,6 +33,7 @@ from django.db import connection
 from django.db.models import Q
 
 from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money import rounding
 from pcnhub.domain.money.entitlements import (
     ZERO,
     Entitlement,
@@ -162,6 +163,11 @@ class PcnMoney:
         return sum((line.amount for line in self.entitlement.lines if line.known and line.payment.key.startswith("arrs")), ZERO)
 
     @property
+    def whole(self) -> rounding.Whole:
+        """The entitlement in whole pounds that add up (see :mod:`pcnhub.domain.money.rounding`)."""
+        return rounding.whole(self.entitlement)
+
+    @property
     def per_head(self) -> Decimal | None:
         return self.entitlement.per_head()
 
@@ -223,6 +229,16 @@ class MoneyTotals:
     @property
     def per_head(self) -> Decimal | None:
         return pence(self.total / self.registered) if self.registered else None
+
+    @property
+    def whole(self) -> rounding.Whole:
+        """The rows' whole pounds, summed: each row as on its own page, the total the sum of them."""
+        return sum((r.whole for r in self.rows), rounding.ZERO_WHOLE)
+
+    @property
+    def heads(self) -> list[Decimal]:
+        """Each PCN's entitlement per registered patient (those with registered patients)."""
+        return [r.per_head for r in self.rows if r.per_head is not None]
 
     @property
     def iif_counted(self) -> int:
@@ -636,11 +652,14 @@ class Figures:
     per_head: Decimal | None
     iif_counted: int = 0
     iif_not_counted: int = 0
+    whole: rounding.Whole = rounding.ZERO_WHOLE  # the PCNs' whole pounds, summed
+    heads: tuple[Decimal, ...] = ()  # each PCN's entitlement per registered patient
 
     @classmethod
     def of(cls, code: str | None, name: str, money: MoneyTotals, practices: int) -> Figures:
         return cls(code, name, len(money.rows), practices, money.registered, money.total, money.to_pcn,
-                   money.to_practices, money.arrs, money.per_head, money.iif_counted, money.iif_not_counted)
+                   money.to_practices, money.arrs, money.per_head, money.iif_counted, money.iif_not_counted,
+                   money.whole, tuple(money.heads))
 
     @property
     def iif_summary(self) -> str:
@@ -663,4 +682,5 @@ def england_figures(year: FinancialYear) -> EnglandFigures:
                              g, g.practices) for g in money.groups]
         return EnglandFigures(year, groups, Figures.of(None, "England", money, sum(g.practices for g in groups)))
 
-    return _cached("england", [year.label], [year], compute)
+    # "england-whole": figures cached before the whole pounds and per-head values were kept lack them.
+    return _cached("england-whole", [year.label], [year], compute)

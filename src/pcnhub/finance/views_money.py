@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pcnhub.accounts.models import Role
 from pcnhub.domain.money import catalogue as c
+from pcnhub.domain.money.rounding import ROUNDING_NOTE, Whole, gbp_whole, position, spread
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.finance import iif_output, permissions, services, views_iif
 from pcnhub.finance.forms_money import (
@@ -91,15 +92,32 @@ def _also_published(payment: c.Payment) -> list[str]:
     return out
 
 
-def _line_view(line) -> dict:
+def _explained(p: c.Payment) -> dict:
+    """What a payment is for, who is paid and the document it comes from, for pages and downloads."""
+    doc = p.document
+    return {
+        "purpose": p.explained.purpose if p.explained else "",
+        "payee": p.explained.payee if p.explained else "",
+        "explained_source": p.explained.source if p.explained else "",
+        "document": doc.cite() if doc else "",
+        "document_title": doc.title if doc else "",
+        "document_year": doc.year if doc else "",
+        "document_section": doc.section if doc else "",
+        "document_note": doc.note if doc else "",
+    }
+
+
+def _line_view(line, whole: Whole | None = None) -> dict:
+    """A payment line for the templates; with ``whole``, its amount in whole pounds (adding up to the total)."""
     p = line.payment
+    pounds = whole.lines.get(p.key) if whole is not None and line.known else None
     return {
         "key": p.key,
         "name": p.name,
         "basis": c.BASIS_LABELS[p.basis],
         "quantity": line.quantity,
         "rate": rate_text(line.rate, p.basis),
-        "amount": gbp(line.amount),
+        "amount": gbp_whole(pounds) if pounds is not None else gbp(line.amount),
         "known": line.known,
         "maximum": line.maximum,
         "counted": line.counted,
@@ -114,6 +132,7 @@ def _line_view(line) -> dict:
         "note": "; ".join(filter(None, [line.how, p.note])),
         "also": _also_published(p),
         "title": _explain(line),
+        **_explained(p),
     }
 
 
@@ -127,19 +146,20 @@ def _payments_by_year(years: list[services.PcnMoney]) -> tuple[list[dict], list[
         for line in money.entitlement.lines:
             keys[line.payment.key] = line.payment.name
     rows = []
+    wholes = [money.whole for money in years]
     for key, name in keys.items():
         cells = []
-        for money in years:
+        for money, whole in zip(years, wholes):
             line = money.entitlement.line(key)
             if line is None:
                 cells.append({"present": False, "title": f"Not a payment of the Network Contract in {money.year}."})
             else:
-                cells.append({"present": True, "has_members": money.has_members, **_line_view(line),
+                cells.append({"present": True, "has_members": money.has_members, **_line_view(line, whole),
                               "value": line.amount if line.counted else None})
         rows.append({"key": key, "name": name, "cells": cells})
     columns = [
-        {"year": m.year.label, "total": gbp(m.total), "has_members": m.has_members, "registered": m.registered}
-        for m in years
+        {"year": m.year.label, "total": gbp_whole(w.total), "has_members": m.has_members, "registered": m.registered}
+        for m, w in zip(years, wholes)
     ]
     return rows, columns
 
@@ -221,18 +241,21 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
     rows, columns = _payments_by_year(years)
     schedule = _schedule(money)
     split = _practice_split(money)
-    lines = [_line_view(line) for line in money.entitlement.lines]
+    whole = money.whole
+    lines = [_line_view(line, whole) for line in money.entitlement.lines]
     download = download_response(request, {
         "payments": lambda: _payments_table(pcn, years, rows),
         "schedule": lambda: _schedule_table(money, schedule),
         "lines": lambda: exports.Table(
             f"pcn-{pcn.code}-payments-{year.slug}",
             ["Payment key", "Payment", "Basis", "Quantity", "Rate", "Amount (GBP)", "Counted in the total",
-             "Paid to", "Paid", "Status", "Override", "Source", "Note"],
+             "Paid to", "Paid", "Status", "Override", "Source", "Note", "What it is for", "Who is paid",
+             "Document", "Document year", "Document section"],
             [[line.payment.key, line.payment.name, c.BASIS_LABELS[line.payment.basis], line.quantity,
               None if line.rate is None else float(line.rate), _number(line.amount),
               "yes" if line.known and line.counted else "no", v["paid_to"], v["schedule"],
-              v["status"], v["override"], line.payment.source, v["note"]]
+              v["status"], v["override"], line.payment.source, v["note"], v["purpose"], v["payee"],
+              v["document_title"], v["document_year"], v["document_section"] or v["document_note"]]
              for line, v in zip(money.entitlement.lines, lines)],
         ),
         "practices": lambda: exports.Table(
@@ -243,10 +266,13 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         ),
         "sources": lambda: exports.Table(
             f"pcn-{pcn.code}-sources",
-            ["Year", "Payment key", "Payment", "Rate", "Status", "Override", "Source", "Note", "Also published"],
+            ["Year", "Payment key", "Payment", "Rate", "Status", "Override", "Source", "Note", "Also published",
+             "What it is for", "Who is paid", "Wording from", "Document", "Document year", "Document section"],
             [[m.year.label, line.payment.key, line.payment.name, None if line.rate is None else float(line.rate),
               STATUS_LABELS[line.status], line.override.describe() if line.override else "", line.payment.source,
-              "; ".join(filter(None, [line.how, line.payment.note])), "; ".join(_also_published(line.payment))]
+              "; ".join(filter(None, [line.how, line.payment.note])), "; ".join(_also_published(line.payment)),
+              *(lambda e: [e["purpose"], e["payee"], e["explained_source"], e["document_title"], e["document_year"],
+                           e["document_section"] or e["document_note"]])(_explained(line.payment))]
              for m in years for line in m.entitlement.lines],
         ),
     })
@@ -278,29 +304,33 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "year": year,
         "money": money,
         "iif": iif,
-        "iif_line": _line_view(iif_line) if iif_line else None,
+        "iif_line": _line_view(iif_line, whole) if iif_line else None,
         "iif_earned": iif_line.earned if iif_line else None,
         "iif_forecast": views_iif.gbp_text(iif.forecast_gbp) if iif else "",
         "iif_point_value": views_iif.point_value_text(iif_catalogue) if iif_catalogue else "",
-        "not_counted": [_line_view(line) for line in money.entitlement.not_counted],
+        "not_counted": [_line_view(line, whole) for line in money.entitlement.not_counted],
         "population": money.population,
         "defaulted": money.population.defaulted(),
         "summary": {
-            "total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
+            "total": gbp_whole(whole.total), "to_pcn": gbp_whole(whole.to_pcn),
+            "to_practices": gbp_whole(whole.to_practices),
             "per_head": gbp(money.per_head) if money.per_head is not None else "Not known (no registered patients)",
-            "after_year_end": gbp(money.entitlement.after_year_end),
+            "after_year_end": gbp_whole(whole.after_year_end),
         },
+        "rounding_note": ROUNDING_NOTE,
+        "explained": [_line_view(line) for line in money.entitlement.lines],
         "not_known": money.not_known,
         "uncertain": money.uncertain,
         "lines": lines,
         "rows": rows,
         "columns": columns,
         "years": years,
-        "sources": [{"year": m.year.label, "file": year_rates(m.year).file,
-                     "lines": [_line_view(line) for line in m.entitlement.lines]} for m in years],
+        "sources": [{"year": m.year.label, "lines": [_line_view(line) for line in m.entitlement.lines]}
+                    for m in years],
         "schedule": [{**r, "monthly": gbp(r["monthly"]), "claims": gbp(r["claims"]), "total": gbp(r["total"])}
                      for r in schedule],
         "schedule_total": gbp(money.total),
+        "exact_total": gbp(money.total),
         "split": split,
         "chart": chart,
         "overrides": [(year_rates(year).payment(key), o.describe()) for key, o in money.overrides.items()],
@@ -333,6 +363,27 @@ def pcn_beds(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- Area --------------------------------------------------------------------------------------
+
+
+def _spread_view(heads: list, average, what: str, names: list[tuple[str, object]] | None = None) -> dict | None:
+    """The spread of per-head figures (lowest, quartiles, median, highest), computed from ``heads``; with
+    ``names`` ((name, per head) pairs), the list from highest to lowest with each one's place."""
+    found = spread(heads)
+    if found is None:
+        return None
+    ranked = None
+    if names is not None:
+        ranked = [{"name": name, "per_head": gbp(value), "place": position(value, heads)}
+                  for name, value in sorted(names, key=lambda n: (-n[1], n[0]))]
+    return {
+        "what": what, "count": found.count,
+        "rows": [("Highest", gbp(found.highest)), ("Upper quartile (a quarter get more)", gbp(found.upper_quartile)),
+                 ("Median (half get more, half less)", gbp(found.median)),
+                 ("Lower quartile (a quarter get less)", gbp(found.lower_quartile)), ("Lowest", gbp(found.lowest))],
+        "range": gbp(found.highest - found.lowest), "middle_half": gbp(found.upper_quartile - found.lower_quartile),
+        "average": gbp(average) if average is not None else "Not known",
+        "ranked": ranked,
+    }
 
 
 SORT_KEYS = {
@@ -405,17 +456,24 @@ def area_money(request: HttpRequest, code: str) -> HttpResponse:
         "average_label": f"{area.name} average",
     }
     uncertain = sorted({name for r in money.rows for name in r.uncertain})
+    whole = money.whole
     context = {
         "query": form.data,
         "form": form,
         "area": area,
         "year": year,
         "money": money,
-        "rows": [{"money": r, "total": gbp(r.total), "to_pcn": gbp(r.to_pcn), "to_practices": gbp(r.to_practices),
-                  "arrs": gbp(r.arrs), "per_head": gbp(r.per_head) if r.per_head is not None else "Not known"}
-                 for r in rows],
-        "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
-                   "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known"},
+        "rows": [{"money": r, "total": gbp_whole(w.total), "to_pcn": gbp_whole(w.to_pcn),
+                  "to_practices": gbp_whole(w.to_practices), "arrs": gbp_whole(w.arrs),
+                  "per_head": gbp(r.per_head) if r.per_head is not None else "Not known",
+                  "place": position(r.per_head, money.heads) if r.per_head is not None else None}
+                 for r, w in ((r, r.whole) for r in rows)],
+        "totals": {"total": gbp_whole(whole.total), "to_pcn": gbp_whole(whole.to_pcn),
+                   "to_practices": gbp_whole(whole.to_practices), "arrs": gbp_whole(whole.arrs),
+                   "per_head": gbp(money.per_head) if money.per_head is not None else "Not known"},
+        "rounding_note": ROUNDING_NOTE,
+        "spread": _spread_view(money.heads, money.per_head, f"the {len(money.heads)} PCNs of {area.name}",
+                               [(r.pcn.name, r.per_head) for r in money.rows if r.per_head is not None]),
         "headers": _headers(form.data, sort),
         "sort": sort,
         "chart": chart,
@@ -476,11 +534,16 @@ def england_money(request: HttpRequest) -> HttpResponse:
         "form": form,
         "year": year,
         "money": money,
-        "groups": [{"group": g, "total": gbp(g.total), "arrs": gbp(g.arrs),
+        "groups": [{"group": g, "total": gbp_whole(g.whole.total), "arrs": gbp_whole(g.whole.arrs),
                     "per_head": gbp(g.per_head) if g.per_head is not None else "Not known"} for g in groups],
-        "totals": {"total": gbp(money.total), "to_pcn": gbp(money.to_pcn), "to_practices": gbp(money.to_practices),
-                   "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
+        "totals": {"total": gbp_whole(money.whole.total), "to_pcn": gbp_whole(money.whole.to_pcn),
+                   "to_practices": gbp_whole(money.whole.to_practices), "arrs": gbp_whole(money.whole.arrs),
+                   "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
                    "pcns": money.pcns, "practices": money.practices},
+        "rounding_note": ROUNDING_NOTE,
+        "spread": _spread_view(list(money.heads), money.per_head, f"the {len(money.heads)} PCNs in England"),
+        "icb_spread": _spread_view([g.per_head for g in by_head], money.per_head,
+                                   f"the {len(by_head)} ICBs", [(g.name, g.per_head) for g in by_head]),
         "iif_summary": money.iif_summary,
         "chart": {
             "kind": "hbar",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import dataclasses
 import functools
+import tomllib
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from pcnhub.domain import iif as d
@@ -18,8 +20,10 @@ _FOLDER = "network_contract"
 _REQUIRED = ("key", "name", "basis", "status", "source")
 _KNOWN = set(_REQUIRED) | {
     "rate", "pot", "per", "from", "to", "paid_to", "schedule", "maximum", "note", "points", "average_list",
-    "revision", "alternatives", "paid_from",
+    "revision", "alternatives", "paid_from", "document",
 }
+_DOCUMENT_FIELDS = {"title", "year", "publisher", "section", "note"}
+_EXPLAINED = "explained.toml"
 _ALTERNATIVE_FIELDS = {"value", "from", "unit", "source", "note"}
 
 
@@ -71,6 +75,26 @@ def _alternatives(entries: Any, year: FinancialYear, where: str) -> tuple[c.Alte
     return tuple(out)
 
 
+def _document(entry: Any, where: str) -> c.Document:
+    """A document reference: title and year; a section only as the sources give it, else a note saying why."""
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: write document = {{ title = \"...\", year = \"2023/24\", ... }}")
+    unknown = set(entry) - _DOCUMENT_FIELDS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+    for name in ("title", "year"):
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            raise CatalogueError(f"{where}: missing {name}")
+    try:
+        FinancialYear.parse(entry["year"])
+    except ValueError as err:
+        raise CatalogueError(f"{where}: year {entry['year']!r} ({err})") from None
+    section, note = str(entry.get("section", "")).strip(), str(entry.get("note", "")).strip()
+    if not section and not note:
+        raise CatalogueError(f"{where}: without a section, say in note why (no section number is invented)")
+    return c.Document(entry["title"].strip(), entry["year"], str(entry.get("publisher", "")).strip(), section, note)
+
+
 def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
     """Validate one year's catalogue data (as read from TOML) and build :class:`YearRates`."""
     try:
@@ -88,6 +112,7 @@ def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
             _decimal(entry["value"], where), _choice(entry["status"], c.STATUSES, where), entry["source"],
             entry.get("note", ""),
         )
+    default_document = _document(data["document"], f"{file} [document]") if "document" in data else None
     payments = []
     seen = set()
     for number, entry in enumerate(data.get("payments") or [], 1):
@@ -137,6 +162,7 @@ def parse_year(data: dict[str, Any], file: str) -> c.YearRates:
             average_list=_decimal(entry["average_list"], f"{where} average_list") if "average_list" in entry else None,
             revision=revision,
             alternatives=_alternatives(entry.get("alternatives", []), year, where), paid_from=paid_from,
+            document=_document(entry["document"], f"{where} document") if "document" in entry else default_document,
         ))
     return c.YearRates(year, tuple(payments), national, file)
 
@@ -148,7 +174,46 @@ def year_rates(year: FinancialYear) -> c.YearRates:
     rates = parse_year(data, file)
     if rates.year != year:
         raise CatalogueError(f"{file}: says year {rates.year}, expected {year}")
-    return with_iif(rates)
+    return with_iif(with_explanations(rates, explanations()))
+
+
+@functools.cache
+def explanations() -> dict[str, Any]:
+    """The parsed ``network_contract/explained.toml``: what each payment is for and who is paid."""
+    path = resources.files("pcnhub.reference").joinpath(_FOLDER, _EXPLAINED)
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def explained(data: dict[str, Any], payment: c.Payment, year: FinancialYear) -> c.Explained:
+    """A payment's purpose and payee for ``year`` (a ``by_year`` entry wins); CatalogueError if any is missing."""
+    where = f"{_FOLDER}/{_EXPLAINED} payments.{payment.key}"
+    entry = (data.get("payments") or {}).get(payment.key)
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: missing (every payment says what it is for)")
+    entry = {**entry, **(entry.get("by_year") or {}).get(year.label, {})}
+    payee_key = "practices_payee" if payment.paid_to == c.TO_PRACTICES else "pcn_payee"
+    payee = entry.get("payee") or (data.get(payee_key) or {}).get("payee")
+    for name, value in (("purpose", entry.get("purpose")), ("source", entry.get("source")), ("payee", payee)):
+        if not isinstance(value, str) or not value.strip():
+            raise CatalogueError(f"{where}: missing {name}")
+    must = "practice" if payment.paid_to == c.TO_PRACTICES else "nominated payee"
+    if must not in payee.lower():
+        raise CatalogueError(f"{where}: the payee {payee!r} does not match paid_to {payment.paid_to!r}")
+    sources = [entry["source"]]
+    payee_source = (data.get(payee_key) or {}).get("source")
+    if "payee" not in entry and payee_source:
+        sources.append(payee_source)
+    return c.Explained(entry["purpose"].strip(), payee.strip(), "; ".join(sources))
+
+
+def with_explanations(rates: c.YearRates, data: dict[str, Any]) -> c.YearRates:
+    """Every payment with what it is for and who is paid; each must also cite its document."""
+    out = []
+    for payment in rates.payments:
+        if payment.document is None:
+            raise CatalogueError(f"{rates.file} payment {payment.key}: no document (give [document] or document =)")
+        out.append(dataclasses.replace(payment, explained=explained(data, payment, rates.year)))
+    return dataclasses.replace(rates, payments=tuple(out))
 
 
 def with_iif(rates: c.YearRates) -> c.YearRates:
@@ -166,7 +231,8 @@ def with_iif(rates: c.YearRates) -> c.YearRates:
     year = iif.iif_year(rates.year)
     figures = (year.total_points, year.point_value, year.average_list)
     maximum = d.maximum(year, 0)
-    how = f"the IIF maximum: total points x value of a point x list / national average PCN list, from reference/{year.file}"
+    how = ("the IIF maximum: total points x value of a point x list / national average PCN list, from the "
+           f"Investment and Impact Fund catalogue for {year.year}")
     if maximum.amount is None:
         how += f"; {maximum.how}, so the maximum cannot be computed"
     filled = dataclasses.replace(

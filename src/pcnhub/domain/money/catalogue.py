@@ -84,6 +84,36 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class Document:
+    """The NHS document a payment comes from: its title, year and, where our sources give one, section.
+
+    Without a section, ``note`` says why (no section number is invented).
+    """
+
+    title: str
+    year: str
+    publisher: str = ""
+    section: str = ""
+    note: str = ""
+
+    def cite(self) -> str:
+        """``Title (publisher), section 8.1`` or ``Title (publisher); section not given``: for people."""
+        text = self.title if self.year in self.title else f"{self.title} {self.year}"
+        if self.publisher:
+            text += f" ({self.publisher})"
+        return f"{text}, section {self.section}" if self.section else f"{text}; section not given"
+
+
+@dataclass(frozen=True)
+class Explained:
+    """What a payment is for and who is paid, in plain words, with the source of the wording."""
+
+    purpose: str
+    payee: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Payment:
     """One payment line of a year's catalogue (see ``reference/network_contract/README.md``)."""
 
@@ -106,6 +136,8 @@ class Payment:
     revision: Revision | None = None
     alternatives: tuple[Alternative, ...] = ()
     paid_from: dt.date | None = None  # first month paid; earlier months of the period are paid then as arrears
+    document: Document | None = None  # the NHS document the payment comes from
+    explained: Explained | None = None  # what it is for and who is paid
 
     def months(self) -> list[dt.date]:
         """The first day of each month the payment covers."""
