@@ -36,7 +36,8 @@ from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.finance.views_common import query_year, year_default
 from pcnhub.reference.rates import year_rates
 from pcnhub.pages import exports
-from pcnhub.register.models import OrgKind
+from pcnhub.register import pickers
+from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.pages.views import done, download_response, page, page_url, query_form, saved
 
 STATUS_TAGS = {
@@ -448,6 +449,11 @@ def england_money(request: HttpRequest) -> HttpResponse:
     year = form.cleaned_data["year"]
     figures = services.england_figures(year)  # the totals by ICB (cached); each PCN only for its download
     groups, money = figures.groups, figures.england
+    icbs = list(Organisation.objects.filter(kind=OrgKind.ICB, code__in=[g.code for g in groups if g.code])
+                .order_by("name"))
+    chosen = pickers.chosen(request, icbs, lambda code: reverse("finance:area", args=[code]) + f"?year={year.slug}")
+    if chosen:
+        return chosen
     download = download_response(request, {
         "icbs": lambda: exports.Table(
             f"money-england-{year.slug}",
@@ -482,6 +488,8 @@ def england_money(request: HttpRequest) -> HttpResponse:
                    "arrs": gbp(money.arrs), "per_head": gbp(money.per_head) if money.per_head is not None else "Not known",
                    "pcns": money.pcns, "practices": money.practices},
         "iif_summary": money.iif_summary,
+        "area_groups": pickers.grouped(icbs),
+        "picker_hidden": [("year", year.slug)],
         "chart": {
             "kind": "hbar",
             "title": f"Network Contract payments per registered patient by ICB, {year}",
