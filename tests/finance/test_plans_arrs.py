@@ -133,7 +133,7 @@ def test_add_change_and_delete_a_post(client_for, register):
     add = f"{reverse('finance:arrs_post_add', args=['U00001'])}?year=2024-25"
     response = client.post(add, post_data())
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}?year=2024-25#posts"
+    assert response["Location"] == f"{URL}?year=2024-25"  # the top: the banner and the new headroom in view
     post = ArrsPost.objects.get()
     assert (post.pcn, post.role, post.label, post.fte, post.start, post.end, post.annual_cost, post.updated_by) == (
         register.north, "clinical_pharmacist", "North pharmacist", Decimal("1.00"), dt.date(2024, 4, 1), None,

@@ -203,7 +203,8 @@ def test_two_people_editing_the_same_statement_get_a_warning_not_an_overwrite(re
     assert response.status_code == 200
     page = text(response)
     assert "Someone else changed an answer while you were editing" in page
-    assert f"Statement {FOUNDATION[0]} was changed by Priya Nair on" in page
+    # FOUNDATION[0] is lpp-0-pcn-1, named by its place in the matrix, not its id.
+    assert "Leadership, planning and partnerships, Foundation, statement 1 was changed by Priya Nair on" in page
     assert "Their answer: Achieved" in page and "Signed vision" in page
     assert "Your other 1 change on this page was saved." in page
     assert Answer.objects.get(statement_id=FOUNDATION[0]).status == m.ACHIEVED  # not overwritten
@@ -228,7 +229,8 @@ def test_a_bad_status_is_an_error_and_saves_nothing(register):
     data.update({f"status-{FOUNDATION[0]}": "done", f"status-{FOUNDATION[1]}": m.ACHIEVED, "then": "later"})
     response = client.post(ASSESS, data)
     assert response.status_code == 200 and "There is a problem" in text(response)
-    assert f"Choose not started, in progress or achieved for statement {FOUNDATION[0]}" in text(response)
+    assert ("Choose not started, in progress or achieved for Leadership, planning and partnerships, Foundation, "
+            "statement 1") in text(response)
     assert not Answer.objects.exists()
     assert client.post(ASSESS, {**data, f"revision-{FOUNDATION[0]}": "x"}).status_code == 400
 
@@ -295,7 +297,7 @@ def test_the_action_form_marks_offers_helping_with_the_chosen_statements(registe
                                    statement_ids=["lpp-0-pcn-1"])
     html = client.get(f"/maturity/pcn/U00001/plan/{action.pk}/").content.decode()
     offer = html.split('data-offer="development-plan"')[1].split('data-offer="')[0]
-    assert "Helps with</strong> lpp-0-pcn-1" in offer
+    assert "Helps with</strong> Leadership, planning and partnerships, Foundation, statement 1" in offer
 
 
 def test_an_action_needs_a_title(register):

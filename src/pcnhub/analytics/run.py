@@ -8,7 +8,8 @@
   (:data:`.pipeline.aggregates.SCHEMA`);
 * ``variation.parquet``: standardised ratios and funnel limits by practice
   (:data:`.pipeline.variation.SCHEMA`);
-* ``summary.json``: ``{"engine", "as_of", "patients", "seconds", "steps": {step: seconds}, "notes", "measures":
+* ``summary.json``: ``{"engine", "as_of", "patients", "synthetic", "seconds", "steps": {step: seconds}, "notes",
+  "measures":
   {measure: {"numerator", "denominator"}}}``, the measures for the whole dataset with the disclosure
   control of the aggregates (rounded to 5; 1-6 suppressed as null).
 
@@ -46,7 +47,7 @@ from pcnhub.analytics.pipeline import population as population_step
 from pcnhub.analytics.pipeline import qrisk3 as qrisk3_step
 from pcnhub.analytics.pipeline import segments as segments_step
 from pcnhub.analytics.pipeline import variation as variation_step
-from pcnhub.analytics.schema import TABLES
+from pcnhub.analytics.schema import TABLES, is_synthetic
 from pcnhub.progress import progress_bars
 
 STEPS: Final = (
@@ -167,7 +168,7 @@ def run_pipeline(
                 summary_measures, patients = _run(con, data, staged, work, as_of, practice_map, steps, on_step)
         finally:
             engines.close(con)
-        summary = _summary(engine, as_of, patients, started, steps, summary_measures)
+        summary = _summary(engine, as_of, patients, started, steps, summary_measures, synthetic=is_synthetic(data))
         (staged / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         for path in staged.iterdir():
             target = out / path.name
@@ -179,11 +180,14 @@ def run_pipeline(
     return summary
 
 
-def _summary(engine: str, as_of: dt.date, patients: int, started: float, steps: _Steps, measures: dict) -> dict:
+def _summary(engine: str, as_of: dt.date, patients: int, started: float, steps: _Steps, measures: dict,
+             synthetic: bool = False) -> dict:
     return {
         "engine": engine,
         "as_of": as_of.isoformat(),
         "patients": patients,
+        # Whether the dataset is marked synthetic (schema.is_synthetic: pcnhub phm synth marks what it makes).
+        "synthetic": synthetic,
         "seconds": round(time.perf_counter() - started, 3),
         "steps": steps.seconds,
         "measures": measures,

@@ -28,6 +28,7 @@ from typing import Final
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from pcnhub.reference.codelists import icd10_pattern
 
@@ -251,6 +252,35 @@ class DatasetError(ValueError):
         self.problems = tuple(problems)
         errors = [p for p in self.problems if p.severity == ERROR]
         super().__init__(f"{folder}: {len(errors)} error(s)\n" + "\n".join(p.describe() for p in errors))
+
+
+#: The key in a table's Parquet metadata that marks a dataset as made up (``pcnhub phm synth`` writes it into every
+#: table it makes, with the value :data:`SYNTHETIC_VALUE`): the pipeline carries the mark into its summary and the
+#: pages say the figures are of synthetic patients. A dataset without it is taken as real patients' records.
+SYNTHETIC_KEY: Final = b"pcnhub.synthetic"
+SYNTHETIC_VALUE: Final = b"true"
+
+
+def mark_synthetic(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the metadata saying its table is synthetic (the other metadata kept)."""
+    return schema.with_metadata({**(schema.metadata or {}), SYNTHETIC_KEY: SYNTHETIC_VALUE})
+
+
+def is_synthetic(folder: str | os.PathLike[str]) -> bool:
+    """Is the dataset in ``folder`` marked synthetic? Its ``patients`` table (the file, or the first file of its
+    folder) must carry the mark; a missing or unreadable table is not synthetic."""
+    folder = Path(folder)
+    path = folder / TABLES["patients"].file
+    if not path.exists():
+        path = folder / "patients"
+    files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    if not files or not files[0].is_file():
+        return False
+    try:
+        metadata = pq.read_schema(files[0]).metadata or {}
+    except (OSError, pa.ArrowException):
+        return False
+    return metadata.get(SYNTHETIC_KEY) == SYNTHETIC_VALUE
 
 
 def _is_string(data_type: pa.DataType) -> bool:

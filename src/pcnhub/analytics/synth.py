@@ -42,7 +42,14 @@ import pyarrow.parquet as pq
 
 from pcnhub.analytics import synth_delivery
 from pcnhub.analytics import synth_coding
-from pcnhub.analytics.schema import APPOINTMENT_STATUSES, ETHNICITIES, HOSPITAL_KINDS, STAFF_TYPES, TABLES
+from pcnhub.analytics.schema import (
+    APPOINTMENT_STATUSES,
+    ETHNICITIES,
+    HOSPITAL_KINDS,
+    STAFF_TYPES,
+    TABLES,
+    mark_synthetic,
+)
 from pcnhub.analytics.synth_model import (
     ANTICOAGULANTS,
     ANTIPLATELETS,
@@ -850,7 +857,9 @@ def generate(
     # interrupted run leaves no half-written table behind.
     partial = {name: folder / f".{table.file}.partial" for name, table in TABLES.items()}
     writers = {
-        name: pq.ParquetWriter(partial[name], table.schema, compression="zstd") for name, table in TABLES.items()
+        # Every table says in its Parquet metadata that it is synthetic (schema.is_synthetic reads it).
+        name: pq.ParquetWriter(partial[name], mark_synthetic(table.schema), compression="zstd")
+        for name, table in TABLES.items()
     }
     rows = dict.fromkeys(TABLES, 0)
     complete = False

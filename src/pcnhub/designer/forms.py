@@ -6,7 +6,7 @@ from django import forms
 
 from pcnhub.domain import rules
 from pcnhub.pages.forms import NHSFormMixin, clean_band, date_field
-from pcnhub.register.models import OrgKind
+from pcnhub.register import pickers
 
 
 def _count(label: str, message: str, placeholder: str = "") -> forms.IntegerField:
@@ -25,10 +25,8 @@ class ChooseForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for area in areas:
-            groups.setdefault(OrgKind(area.kind).label, []).append((area.code, f"{area.name} ({area.code})"))
-        self.fields["area"].widget.choices = [("", "Choose an area"), *groups.items()]
+        # Grouped as the register landscape's picker is: region > ICB > sub-ICB location.
+        self.fields["area"].widget.choices = [("", "Choose an area"), *pickers.grouped(areas)]
 
     def clean_area(self) -> str:
         return self.cleaned_data["area"].strip().upper()

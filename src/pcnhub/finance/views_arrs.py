@@ -25,7 +25,7 @@ from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, po
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
 from pcnhub.finance.views_common import PlanRows, query_year
 from pcnhub.pages import exports
-from pcnhub.pages.views import download_response, page, page_url
+from pcnhub.pages.views import done, download_response, page, page_url
 
 gbp = plans.gbp
 STATUS_TAGS = {
@@ -321,7 +321,24 @@ CLAIMS = PlanRows(
 @require_POST
 @page
 def arrs_post_add(request: HttpRequest, code: str) -> HttpResponse:
-    return POSTS.add(request, code)
+    """POST: a new post. The plan opens at its top, where the banner says what was added and the year's new
+    headroom (the summary below it shows the same), rather than at the table of posts further down."""
+    pcn, year = POSTS.editing(request, code)
+    form = POSTS.form(request.POST, pcn=pcn, user=request.user, period=year)
+    if request.method == "POST" and form.is_valid():
+        added = form.save()
+        return done(request, f"{added}. {headroom_sentence(pcn, year)}", arrs_url(pcn, year))
+    return POSTS.page(request, pcn, form)
+
+
+def headroom_sentence(pcn, year: FinancialYear) -> str:
+    """The year's ARRS headroom once the plan has changed, as a sentence for the banner."""
+    headroom = plans.arrs_plan(pcn, year, plans.population_used(pcn, year)).projection.headroom
+    if headroom is None:
+        return f"The headroom in {year} is not known: no ARRS sum can be worked out."
+    if headroom < 0:
+        return f"The projected claims for {year} are now {gbp(-headroom)} over the ARRS sum."
+    return f"Headroom in {year}: {gbp(headroom)} left in the ARRS sum."
 
 
 @require_http_methods(["GET", "POST"])

@@ -37,7 +37,8 @@ from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.finance.views_common import query_year, year_default
 from pcnhub.reference.rates import year_rates
 from pcnhub.pages import exports
-from pcnhub.register.models import OrgKind
+from pcnhub.register import pickers
+from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.pages.views import done, download_response, page, page_url, query_form, saved
 
 STATUS_TAGS = {
@@ -506,6 +507,11 @@ def england_money(request: HttpRequest) -> HttpResponse:
     year = form.cleaned_data["year"]
     figures = services.england_figures(year)  # the totals by ICB (cached); each PCN only for its download
     groups, money = figures.groups, figures.england
+    icbs = list(Organisation.objects.filter(kind=OrgKind.ICB, code__in=[g.code for g in groups if g.code])
+                .order_by("name"))
+    chosen = pickers.chosen(request, icbs, lambda code: reverse("finance:area", args=[code]) + f"?year={year.slug}")
+    if chosen:
+        return chosen
     download = download_response(request, {
         "icbs": lambda: exports.Table(
             f"money-england-{year.slug}",
@@ -545,6 +551,8 @@ def england_money(request: HttpRequest) -> HttpResponse:
         "icb_spread": _spread_view([g.per_head for g in by_head], money.per_head,
                                    f"the {len(by_head)} ICBs", [(g.name, g.per_head) for g in by_head]),
         "iif_summary": money.iif_summary,
+        "area_groups": pickers.grouped(icbs),
+        "picker_hidden": [("year", year.slug)],
         "chart": {
             "kind": "hbar",
             "title": f"Network Contract payments per registered patient by ICB, {year}",

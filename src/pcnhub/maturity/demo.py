@@ -28,6 +28,8 @@ DEMO_PCN = "U27924"
 #: How many further PCNs of QH8 get an assessment.
 MORE_PCNS = 4
 EARLIER = dt.date(2025, 3, 27)
+#: Who the demo's answers say changed them (no user did).
+DEMO_RECORDER = "the demo data"
 LATER = dt.date(2026, 3, 26)
 
 
@@ -53,7 +55,7 @@ def _assessment(org, audience: str, mx: m.Matrix, as_of: dt.date, statuses: dict
     at = timezone.make_aware(dt.datetime.combine(as_of, dt.time(10, 0)))
     Answer.objects.bulk_create([
         Answer(assessment=a, statement_id=sid, status=status, evidence=(evidence or {}).get(sid, ""),
-               revision=1, updated_at=at)
+               revision=1, updated_at=at, recorded_by=DEMO_RECORDER)
         for sid, status in statuses.items()
     ])
     return a

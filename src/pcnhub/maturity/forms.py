@@ -56,9 +56,9 @@ class ActionForm(NHSFormMixin, forms.Form):
         choices = []
         if gaps:
             choices.append(("Gaps: the next step's statements not yet achieved",
-                            [(s.id, f"{s.id} {s.text}") for s in gaps]))
+                            [(s.id, f"{services.statement_place(matrix, s.id)}: {s.text}") for s in gaps]))
         choices.append(("Other statements" if gaps else "Statements",
-                        [(s.id, f"{s.id} {s.text}") for s in others]))
+                        [(s.id, f"{services.statement_place(matrix, s.id)}: {s.text}") for s in others]))
         stored = [sid for sid in (instance.statement_ids if instance else []) if not _known(matrix, sid)]
         if stored:
             choices.append(("No longer in the matrix", [(sid, sid) for sid in stored]))

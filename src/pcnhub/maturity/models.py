@@ -71,6 +71,10 @@ class Answer(models.Model):
     revision = models.PositiveIntegerField(default=1, help_text="1 when first saved, one more at each save.")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now, help_text="When the answer was last changed (kept when copied).")
+    recorded_by = models.CharField(
+        max_length=150, blank=True,
+        help_text="Who last changed the answer, as their name then (kept should their account be deleted), or where "
+                  "it came from when no user did (e.g. 'the demo data'); blank when not recorded.")
 
     class Meta:
         ordering = ["assessment", "statement_id"]

@@ -33,10 +33,30 @@ from pcnhub.register.models import Organisation, OrgKind
 MAX_TEXT = 4000
 
 
+def _name(user) -> str:
+    """The name kept with an answer a user saves (blank without a signed-in user)."""
+    return (user.get_full_name() or user.get_username())[:150] if getattr(user, "is_authenticated", False) else ""
+
+
+#: Who changed an answer when neither a user nor a source was recorded (answers from before pcnhub kept it).
+NOT_RECORDED = "not recorded"
+
+
 def who(user) -> str:
+    """A user's name (full name, else user name); :data:`NOT_RECORDED` without a user."""
     if user is None:
-        return "a deleted user"
+        return NOT_RECORDED
     return user.get_full_name() or user.get_username()
+
+
+def recorder(answer: Answer | None) -> str:
+    """Who last changed an answer: the user's name while the account exists, else the name kept when they saved
+    (or the source, such as "the demo data"), else "" (not recorded: the pages say so)."""
+    if answer is None:
+        return ""
+    if answer.updated_by_id and answer.updated_by is not None:
+        return who(answer.updated_by)
+    return answer.recorded_by
 
 
 def today() -> dt.date:
@@ -62,6 +82,22 @@ def offers() -> dict[str, m.SupportOffer]:
 def offer_name(key: str) -> str:
     offer = offers().get(key)
     return offer.name if offer else f"{key} (no longer offered)"
+
+
+def statement_place(mx: m.Matrix, statement_id: str) -> str:
+    """Where a statement sits, in the matrix's own words: ``"Leadership, planning and partnerships, Step 2,
+    statement 1"`` (its number among its step's statements for its audience); for an id not in the matrix, "a
+    statement no longer in" the matrix. Never the internal id."""
+    try:
+        statement = mx.statement(statement_id)
+        domain = mx.domain(statement.domain)
+    except (KeyError, LookupError):
+        return f"a statement no longer in {mx.name}"
+    step = next((s for s in domain.steps if s.index == statement.step), None)
+    if step is None:
+        return domain.name
+    number = next((i for i, s in enumerate(step.statements(statement.audience), 1) if s.id == statement_id), None)
+    return f"{domain.name}, {step.name}" + (f", statement {number}" if number else "")
 
 
 def statement_label(mx: m.Matrix, statement_id: str) -> str:
@@ -125,7 +161,8 @@ def start_assessment(org: Organisation, audience: str, matrix_key: str, user) ->
     if previous is not None and previous.matrix == matrix_key:
         Answer.objects.bulk_create([
             Answer(assessment=new, statement_id=a.statement_id, status=a.status, evidence=a.evidence,
-                   comment=a.comment, revision=a.revision, updated_by=a.updated_by, updated_at=a.updated_at)
+                   comment=a.comment, revision=a.revision, updated_by=a.updated_by, updated_at=a.updated_at,
+                   recorded_by=a.recorded_by)
             for a in previous.answers.all()
         ])
     return new
@@ -255,11 +292,11 @@ def save_answers(org: Organisation, audience: str, mx: m.Matrix, posted: list[Po
             if answer is None:
                 Answer.objects.create(assessment=assessment, statement_id=p.statement_id, status=status,
                                       evidence=evidence, comment=comment, revision=1, updated_by=user,
-                                      updated_at=now)
+                                      updated_at=now, recorded_by=_name(user))
             else:
                 answer.status, answer.evidence, answer.comment = status, evidence, comment
                 answer.revision = current + 1
-                answer.updated_by, answer.updated_at = user, now
+                answer.updated_by, answer.updated_at, answer.recorded_by = user, now, _name(user)
                 answer.save()
             result.changed.append(p.statement_id)
         if result.changed and assessment.as_of != today():

@@ -35,6 +35,7 @@ from pcnhub.maturity.forms import ActionForm, NewAssessmentForm
 from pcnhub.maturity.models import Action, ActionStatus, Assessment
 from pcnhub.pages import exports
 from pcnhub.pages.views import BadRequest, download_response, page, page_url, saved
+from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
 
 STATUS_TAGS = {
@@ -83,6 +84,9 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("maturity:area", code=scope.organisation.code)
         raise PermissionDenied(f"Your role ({scope.role_label}) does not give access to maturity assessments.")
     icbs = list(Organisation.objects.filter(kind=OrgKind.ICB).order_by("name"))
+    chosen = pickers.chosen(request, icbs, lambda code: reverse("maturity:area", args=[code]))
+    if chosen:
+        return chosen
     assessed = {
         a.organisation_id: a for a in Assessment.objects.filter(organisation__in=icbs, audience=m.SYSTEM, closed=False)
     }
@@ -97,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if download:
         return download
     return render(request, "maturity/index.html", {"rows": rows, "pcn_assessments": pcn_assessments,
-                                                   "query": request.GET})
+                                                   "area_groups": pickers.grouped(icbs), "query": request.GET})
 
 
 # --- PCN summary ---------------------------------------------------------------------------------
@@ -199,7 +203,8 @@ def _action_rows(actions: list[Action], mx: m.Matrix, can_edit: bool, pcn) -> li
             "action": a,
             "overdue": a.overdue_on(day),
             "tag": ACTION_TAGS.get(a.status, "nhsuk-tag--grey"),
-            "statements": [{"id": sid, "title": services.statement_label(mx, sid)} for sid in a.statement_ids],
+            "statements": [{"id": sid, "place": services.statement_place(mx, sid),
+                            "title": services.statement_label(mx, sid)} for sid in a.statement_ids],
             "support": [offers[k].name if k in offers else f"{k} (no longer offered)" for k in a.support_requested],
             "edit": reverse("maturity:action", args=[pcn.code, a.pk]) if can_edit else "",
             "by": services.who(a.updated_by) if a.updated_by_id else "",
@@ -349,7 +354,8 @@ def _int(value: str | None, what: str) -> int | None:
     return number
 
 
-def _posted(request: HttpRequest, statements: list[m.Statement]) -> tuple[list[services.Posted], list[tuple[str, str]]]:
+def _posted(request: HttpRequest, mx: m.Matrix,
+            statements: list[m.Statement]) -> tuple[list[services.Posted], list[tuple[str, str]]]:
     """The answers a domain page posted, and the problems (anchor, message) that stop them being saved."""
     posted, problems = [], []
     for s in statements:
@@ -362,17 +368,19 @@ def _posted(request: HttpRequest, statements: list[m.Statement]) -> tuple[list[s
             replace=_int(request.POST.get(f"replace-{s.id}"), f"The revision to replace of {s.id}"),
         )
         if status and status not in m.STATUSES:
-            problems.append((f"#status-{s.id}", f"Choose not started, in progress or achieved for statement {s.id}"))
+            problems.append((f"#status-{s.id}", "Choose not started, in progress or achieved for "
+                                                f"{services.statement_place(mx, s.id)}"))
         for name, label in (("evidence", "evidence"), ("comment", "comment")):
             if len(getattr(p, name)) > services.MAX_TEXT:
                 problems.append((f"#{name}-{s.id}",
-                                 f"Enter {label} of at most {services.MAX_TEXT:,} characters for statement {s.id}"))
+                                 f"Enter {label} of at most {services.MAX_TEXT:,} characters for "
+                                 f"{services.statement_place(mx, s.id)}"))
         posted.append(p)
     return posted, problems
 
 
-def _statement_view(s: m.Statement, answer, posted: services.Posted | None, conflict: services.Conflict | None,
-                    problems: dict[str, list[str]]) -> dict:
+def _statement_view(mx: m.Matrix, s: m.Statement, answer, posted: services.Posted | None,
+                    conflict: services.Conflict | None, problems: dict[str, list[str]]) -> dict:
     if posted is not None:
         status, evidence, comment = posted.status, posted.evidence, posted.comment
         revision, loaded = posted.revision, posted.loaded
@@ -381,6 +389,7 @@ def _statement_view(s: m.Statement, answer, posted: services.Posted | None, conf
         revision, loaded = (answer.revision if answer else 0), services.fingerprint(status, evidence, comment)
     view = {
         "statement": s,
+        "place": services.statement_place(mx, s.id),
         "status": status,
         "status_label": m.STATUS_LABELS.get(status or m.NOT_STARTED, status),
         "tag": STATUS_TAGS.get(status or m.NOT_STARTED, "nhsuk-tag--grey"),
@@ -389,8 +398,7 @@ def _statement_view(s: m.Statement, answer, posted: services.Posted | None, conf
         "revision": revision,
         "loaded": loaded,
         "answer": answer,
-        "by": services.who(answer.updated_by) if answer is not None and answer.updated_by_id else
-              ("a deleted user" if answer is not None else ""),
+        "by": services.recorder(answer),
         "at": when(answer.updated_at) if answer is not None else "",
         "errors": problems.get(s.id, []),
         "choices": [(value, m.STATUS_LABELS[value]) for value in m.STATUSES],
@@ -399,7 +407,7 @@ def _statement_view(s: m.Statement, answer, posted: services.Posted | None, conf
     if conflict is not None:
         theirs = conflict.theirs
         view["conflict"] = {
-            "by": services.who(theirs.updated_by) if theirs.updated_by_id else "a deleted user",
+            "by": services.recorder(theirs),
             "at": when(theirs.updated_at),
             "status": m.STATUS_LABELS.get(theirs.status, theirs.status),
             "tag": STATUS_TAGS.get(theirs.status, "nhsuk-tag--grey"),
@@ -429,7 +437,7 @@ def _assess_page(request: HttpRequest, org, audience: str, domain_key: str, can_
         if not statements:
             continue
         steps.append({"step": step, "statements": [
-            _statement_view(s, answers.get(s.id), by_id.get(s.id), conflict_by_id.get(s.id), problem_by_id)
+            _statement_view(mx, s, answers.get(s.id), by_id.get(s.id), conflict_by_id.get(s.id), problem_by_id)
             for s in statements
         ]})
     score = services.score_of(assessment, mx, audience)
@@ -460,8 +468,9 @@ def _assess_page(request: HttpRequest, org, audience: str, domain_key: str, can_
         "can_edit": can_edit,
         "problems": problems or [],
         "conflicts": [
-            {"id": c.posted.statement_id, "by": services.who(c.theirs.updated_by) if c.theirs.updated_by_id
-             else "a deleted user", "at": when(c.theirs.updated_at)} for c in conflicts or []
+            {"id": c.posted.statement_id, "place": services.statement_place(mx, c.posted.statement_id),
+             "by": services.recorder(c.theirs), "at": when(c.theirs.updated_at)}
+            for c in conflicts or []
         ],
         "saved": saved,
         "back": urls["back"],
@@ -484,7 +493,7 @@ def _assess(request: HttpRequest, org, audience: str, domain_key: str, can_edit:
                                 "so your answers were not saved. Answer the statements below again.")
         return redirect(request.path)
     domain = _domain_or_404(mx, domain_key)
-    posted, problems = _posted(request, domain.statements(audience))
+    posted, problems = _posted(request, mx, domain.statements(audience))
     if problems:
         return _assess_page(request, org, audience, domain_key, can_edit, urls, posted=posted, problems=problems)
     result = services.save_answers(org, audience, mx, posted, request.user)
@@ -538,8 +547,8 @@ def _offer_views(form: ActionForm, chosen: set[str], gaps: set[str]) -> list[dic
             "description": offer.description if offer else "",
             "group": offer.group if offer else "",
             "statements": " ".join(sorted(statements)),
-            "helps_chosen": sorted(statements & chosen),
-            "helps_gaps": sorted(statements & gaps),
+            "helps_chosen": [services.statement_place(form.matrix, sid) for sid in sorted(statements & chosen)],
+            "helps_gaps": [services.statement_place(form.matrix, sid) for sid in sorted(statements & gaps)],
         })
     return views
 
@@ -550,7 +559,8 @@ def _statement_views(form: ActionForm) -> list[dict]:
     for group, options in form.fields["statements"].choices:
         items = []
         for value, label in options:
-            items.append({"value": value, "label": label, "id": f"id_statements_{n}", "checked": value in selected})
+            items.append({"value": value, "label": label, "id": f"id_statements_{n}", "checked": value in selected,
+                          "place": services.statement_place(form.matrix, value)})
             n += 1
         groups.append({"name": group, "options": items})
     return groups

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from pcnhub.analytics.measures.levels import PERCENTILES
@@ -28,6 +29,7 @@ from pcnhub.measures.services import Definition, Output, Value
 from pcnhub.pages import exports
 from pcnhub.pages.views import BadRequest, download_response, page
 from pcnhub.phm.services import SUPPRESSED, member_practices
+from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.register.services import area_members, latest_data_date
 
@@ -349,6 +351,14 @@ def england(request: HttpRequest) -> HttpResponse:
                                  for p in PERCENTILES]})
     may_rank = permissions.can_rank_icbs(request.scope)
     icbs = []
+    areas = []
+    if may_rank:  # the ICBs with measures, to choose one
+        areas = list(Organisation.objects.filter(
+            kind=OrgKind.ICB, code__in={r.org_code for r in services.measures_latest(out, "icb")}).order_by("name"))
+        keep = f"?measure={request.GET['measure']}" if request.GET.get("measure") else ""
+        picked = pickers.chosen(request, areas, lambda code: reverse("measures:area", args=[code]) + keep)
+        if picked:
+            return picked
     chart = None
     if chosen is not None:
         series = {r.month: r for r in national.get(chosen.id, [])}
@@ -374,4 +384,6 @@ def england(request: HttpRequest) -> HttpResponse:
     return _respond(request, tables, chosen, "measures/england.html", lambda: {
         "out": out, "last": last, "rows": rows, "percentiles": [services.ordinal(p) for p in PERCENTILES],
         "definitions": definitions, "chosen": chosen, "chart": chart, "icbs": icbs, "may_rank": may_rank,
+        "area_groups": pickers.grouped(areas) if may_rank else [],
+        "picker_hidden": [("measure", chosen.id)] if chosen else [],
     })

@@ -20,6 +20,7 @@ these rules.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from pcnhub.accounts.models import Role
@@ -118,6 +119,20 @@ def can_see_patients(scope: Scope, subject: Organisation) -> bool:
     return org.kind == OrgKind.PCN and subject.kind == OrgKind.PRACTICE and is_member(subject, org)
 
 
+def may_ask_for_patients(scope: Scope, subject: Organisation) -> bool:
+    """Should the page tell this user how to ask for patient-level access? A PCN or practice user (the roles a
+    grant can be recorded for) who may see this PCN's or practice's figures, holding no grant that covers it."""
+    if scope.role not in GRANT_ROLES or scope.organisation is None or subject is None:
+        return False
+    return can_view_dashboard(scope, subject) and not can_see_patients(scope, subject)
+
+
+def administrators() -> list[str]:
+    """The names of the active administrators (who record grants), for a page telling a user whom to ask."""
+    users = get_user_model().objects.filter(is_active=True, profile__role=Role.ADMIN).order_by("last_name", "username")
+    return [u.get_full_name() or u.get_username() for u in users[:5]]
+
+
 def patients_of(scope: Scope, code: str, kind: str) -> Organisation:
     """The PCN or practice (``kind``) whose patients the user may see: 404 unknown, 403 without a grant for it."""
     org = visible_organisation(scope, code, [kind], "PCN" if kind == OrgKind.PCN else "practice")
@@ -126,5 +141,6 @@ def patients_of(scope: Scope, code: str, kind: str) -> Organisation:
             raise PermissionDenied(f"Your role ({scope.role_label}) never gives access to patient-level data: "
                                    "the worklists are for the clinicians of a network.")
         raise PermissionDenied(f"You have no active grant to see the patients of {org.code}. An administrator "
-                               "records such grants for the network's clinicians.")
+                               "records such grants for the network's clinicians: ask one for a grant, giving your "
+                               "user name, the network or practice and why you need its patients.")
     return org

@@ -292,6 +292,13 @@ class Output(EngineOutput):
         value = self.summary.get("patients")
         return value if isinstance(value, int) else None
 
+    @property
+    def synthetic(self) -> bool | None:
+        """Are the patients made up? True when the dataset the pipeline ran on was marked synthetic (``pcnhub phm
+        synth`` marks what it makes), False when it was not, None for an output written before the mark."""
+        value = self.summary.get("synthetic")
+        return value if isinstance(value, bool) else None
+
 
 def read_output(folder: Path, files: Sequence[str], summary_file: str, make: Callable[[Path, dict, str], T]) -> T | None:
     """``make(folder, summary, fingerprint)`` for an engine's output in ``folder`` (``files``, one of them the JSON

@@ -35,6 +35,7 @@ from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
 from pcnhub.phm.services import COHORTS, SUPPRESSED, Shown
 from pcnhub.pages import exports
+from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.register.services import area_members, latest_data_date
 from pcnhub.pages.views import BadRequest, download_response, page
@@ -111,7 +112,11 @@ def index(request: HttpRequest) -> HttpResponse:
         return _no_output(request, None)
     codes = services.icb_codes(out)
     icbs = list(Organisation.objects.filter(kind=OrgKind.ICB, code__in=codes).order_by("name"))
-    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "can_audit": permissions.can_view_audit(request.scope)})
+    chosen = pickers.chosen(request, icbs, lambda code: reverse("phm:area", args=[code]))
+    if chosen:
+        return chosen
+    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "area_groups": pickers.grouped(icbs),
+                                              "can_audit": permissions.can_view_audit(request.scope)})
 
 
 # --- Dashboard -------------------------------------------------------------------------------------
@@ -239,6 +244,8 @@ def _dashboard(request: HttpRequest, subject: Organisation) -> HttpResponse:
     risk = [{"key": key, "name": name, "rule": rule_text, "count": tiers[key],
              "percent": services.percent_of(tiers[key], tier_total)} for key, name, rule_text, _ in services.RISK_TIERS]
     target = _worklist_target(request.scope, subject)
+    # A PCN or practice user without a grant opening any of these worklists is told how to ask for one.
+    ask = target is None and permissions.may_ask_for_patients(request.scope, subject)
     cohorts = []
     for c in COHORTS.values():
         agg = totals.get(c.measure)
@@ -303,6 +310,8 @@ def _dashboard(request: HttpRequest, subject: Organisation) -> HttpResponse:
                        "texts": [f'{r["count"].text} ({r["percent"].text})' for r in risk]},
         "cohorts": cohorts,
         "can_see_patients": any(r["url"] for r in cohorts),
+        "may_ask_for_patients": ask,
+        "administrators": permissions.administrators() if ask else [],
         "measure": measure,
         "measure_label": services.measure_label(measure) if measure else "",
         "measures": [{"key": m, "label": services.measure_label(m)} for m in choices],

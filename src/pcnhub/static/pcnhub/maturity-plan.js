@@ -1,14 +1,15 @@
 /* The development plan's action form: as statements are ticked, mark the support offers that help
- * with them ("Helps with" and the statement ids). Without JavaScript the page marks them when it is
+ * with them ("Helps with" and where each statement sits in the matrix, never its internal id). Without JavaScript the page marks them when it is
  * shown again (after a save with errors, or when changing an action).
  */
 (function () {
   "use strict";
 
   function update(form) {
-    var chosen = Array.prototype.map.call(
-      form.querySelectorAll("input[data-statement-choice]:checked"), function (box) { return box.value; }
-    );
+    var boxes = form.querySelectorAll("input[data-statement-choice]:checked");
+    var chosen = Array.prototype.map.call(boxes, function (box) { return box.value; });
+    var places = {};
+    Array.prototype.forEach.call(boxes, function (box) { places[box.value] = box.getAttribute("data-place") || box.value; });
     Array.prototype.forEach.call(form.querySelectorAll("[data-offer-statements]"), function (offer) {
       var helps = offer.getAttribute("data-offer-statements").split(" ").filter(function (id) {
         return id && chosen.indexOf(id) !== -1;
@@ -23,7 +24,7 @@
         tag.className = "nhsuk-tag nhsuk-tag--green";
         tag.textContent = "Helps with";
         target.appendChild(tag);
-        target.appendChild(document.createTextNode(" " + helps.join(", ")));
+        target.appendChild(document.createTextNode(" " + helps.sort().map(function (id) { return places[id]; }).join("; ")));
       }
     });
   }
