@@ -68,7 +68,7 @@ def test_efi_denominator_is_65_and_over(outputs):
 
 def test_summary_measures_are_rounded_dataset_totals(outputs):
     summary = outputs.summary
-    assert set(summary) == {"engine", "as_of", "patients", "seconds", "steps", "measures", "notes"}
+    assert set(summary) == {"engine", "as_of", "patients", "seconds", "steps", "measures", "notes", "synthetic"}
     assert summary["engine"] == outputs.engine and summary["as_of"] == "2024-04-01"
     patients = summary["measures"]["patients"]
     assert patients["numerator"] == patients["denominator"] == (summary["patients"] + 2) // 5 * 5
