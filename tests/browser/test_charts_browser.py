@@ -261,7 +261,7 @@ CROWDED = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1280, 640])
+@pytest.mark.parametrize("width", [1280, 640, 390])
 def test_crowded_funnel_labels_do_not_overlap(measures_output, register, sign_in, width):
     page = sign_in("pcn")
     page.set_viewport_size({"width": width, "height": 900})

@@ -20,9 +20,19 @@
   var HEIGHT = 440;
   var MARGIN = { l: 70, r: 20, t: 20, b: 60 };
   var LABEL = { size: 13, charWidth: 7.4, height: 18 };
-  // Where a label may go, in pixels from its point (x right, y down), tried in turn: above and below first.
-  var OFFSETS = [[0, -20], [0, 20], [50, -28], [-50, -28], [50, 28], [-50, 28], [0, -46], [0, 46],
-                 [90, -40], [-90, -40], [90, 40], [-90, 40], [0, -70], [0, 70], [120, 0], [-120, 0]];
+  // Where a label may go, in pixels from its point (x right, y down), tried nearest first: above and below,
+  // then further out and to the sides, rows of labels apart.
+  var OFFSETS = (function () {
+    var found = [];
+    for (var row = 1; row <= 12; row += 1) {
+      [0, 60, -60, 120, -120].forEach(function (dx) {
+        found.push([dx, -(row * 22 - 2)], [dx, row * 22 - 2]);
+      });
+    }
+    return found.sort(function (a, b) {
+      return (Math.abs(a[1]) + Math.abs(a[0]) / 2) - (Math.abs(b[1]) + Math.abs(b[0]) / 2);
+    });
+  })();
 
   function limitLine(n, values, name, colour, dash) {
     return {
@@ -41,9 +51,10 @@
 
   /* Annotations labelling ``points`` (those with a label), placed in the plot's pixels so that no two overlap
    * and none covers a point. */
-  function labels(points, value, xrange, yrange, width) {
-    var plotW = Math.max(200, width - MARGIN.l - MARGIN.r);
-    var plotH = HEIGHT - MARGIN.t - MARGIN.b;
+  function labels(points, value, xrange, yrange, width, height, margin) {
+    var plotW = Math.max(200, width - margin.l - margin.r);
+    var plotH = height - margin.t - margin.b;
+    var top = margin.t > MARGIN.t ? 0 : -margin.t;  // a legend above the plot: labels stay below it
     function px(p) {
       return {
         x: (p.n - xrange[0]) / (xrange[1] - xrange[0]) * plotW,
@@ -63,7 +74,7 @@
       for (var i = 0; i < OFFSETS.length; i += 1) {
         var cx = at.x + OFFSETS[i][0], cy = at.y + OFFSETS[i][1];
         var candidate = { x0: cx - w / 2, x1: cx + w / 2, y0: cy - LABEL.height / 2, y1: cy + LABEL.height / 2 };
-        var inside = candidate.x0 >= -MARGIN.l + 4 && candidate.x1 <= plotW + MARGIN.r && candidate.y0 >= -MARGIN.t &&
+        var inside = candidate.x0 >= -margin.l + 4 && candidate.x1 <= plotW + margin.r && candidate.y0 >= top &&
           candidate.y1 <= plotH;
         if (inside && !taken.some(function (t) { return overlaps(t, candidate); })) {
           box = candidate;
@@ -122,14 +133,21 @@
     yaxis.range = yrange;
     delete yaxis.rangemode;
     var width = container && container.clientWidth ? container.clientWidth : 900;
+    // On a narrow screen the legend takes a row per entry: above the plot, with room made for it, so it never
+    // runs into the axis title below.
+    var entries = traces.filter(function (t) { return t.showlegend !== false; }).length;
+    var narrow = width < 700;
+    var margin = narrow ? { l: MARGIN.l, r: MARGIN.r, t: MARGIN.t + 22 * entries, b: MARGIN.b } : MARGIN;
+    var height = narrow ? HEIGHT + 22 * entries : HEIGHT;
+    var legend = narrow ? { orientation: "h", x: 0, xanchor: "left", y: 1, yanchor: "bottom" } : { orientation: "h", y: -0.2 };
     return {
       traces: traces,
       layout: charts.layout({
-        height: HEIGHT, margin: MARGIN,
+        height: height, margin: margin,
         xaxis: { title: { text: spec.xTitle }, tickformat: ",d", gridcolor: charts.GRID, range: xrange },
         yaxis: yaxis,
-        annotations: labels(data.points, spec.value, xrange, yrange, width),
-        legend: { orientation: "h", y: -0.2 }
+        annotations: labels(data.points, spec.value, xrange, yrange, width, height, margin),
+        legend: legend
       })
     };
   }
