@@ -33,7 +33,7 @@ def test_a_pcn_user_with_a_grant_opens_the_dashboard_and_a_worklist(phm_output, 
     for chart in CHARTS:
         page.wait_for_selector(f"[data-phm-chart='{chart}'] .main-svg", timeout=10_000)
     # The pyramid has men to the left of the axis and women to the right; the funnel labels the outlier.
-    assert "A81001 (high)" in page.locator("[data-phm-chart='phm-funnel-data']").inner_text()
+    assert "Dr Khan & Partners (high)" in page.locator("[data-phm-chart='phm-funnel-data']").inner_text()
     assert page.locator('#cohorts-table tr[data-cohort="cvd_bp"] [data-field="count"]').inner_text() == \
         "suppressed (fewer than 7)"
     assert not AuditEvent.objects.patient_data().exists()  # signing in is recorded, but no patients yet

@@ -108,7 +108,7 @@ def test_funnel_plot_of_the_pcns_practices_only(phm_output, client_for):
     funnel = chart(response, "phm-funnel-data")
     assert [p["code"] for p in funnel["points"]] == ["A81002", "A81001"]  # by denominator; A81003 suppressed
     high = next(p for p in funnel["points"] if p["code"] == "A81001")
-    assert high["outlier"] == "high" and high["label"] == "A81001 (high)"
+    assert high["outlier"] == "high" and high["label"] == "Dr Khan & Partners (high)"  # by name, not code
     assert high["rate"] == pytest.approx(100 * 520 / 420 * 0.2)  # standardised: ratio x the overall rate
     assert "A81004" not in response.content.decode()  # Alpha South's practice
     # Smooth limits around the overall rate (20%), from half the smallest practice to beyond the largest.

@@ -24,7 +24,7 @@ from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import ClaimForm, PostForm, post_description, post_label
 from pcnhub.finance.models import ArrsClaim, ArrsPost, Employment
 from pcnhub.finance.views_common import PlanRows, query_year
-from pcnhub.pages import exports
+from pcnhub.pages import charts, exports
 from pcnhub.pages.views import done, download_response, page, page_url
 
 gbp = plans.gbp
@@ -179,8 +179,9 @@ def _charts(plan: plans.ArrsPlan, count: plans.Headcount) -> tuple[dict, dict]:
         "kind": "projection",
         "title": f"Projected ARRS claims of {plan.pcn.name} by month, {plan.year}",
         "labels": [f"{m.month:%b %Y}" for m in plan.months],
-        "series": [{"name": plans.role_name(k), "values": [float(m.by_role[k]) for m in plan.months]}
-                   for k in plan.roles],
+        # the roles in at most five colours; the two lines (the even spread and the claims) take the next two
+        "series": charts.group_series([{"name": plans.role_name(k), "values": [float(m.by_role[k]) for m in plan.months]}
+                                       for k in plan.roles], limit=charts.MAX_SERIES - 3, other="Other roles"),
         "even": _number((plan.sum.amount / 12).quantize(plans.PENNY)) if plan.sum.amount is not None else None,
         "claimed": [_number(m.claimed) for m in plan.months],
     }
@@ -189,8 +190,9 @@ def _charts(plan: plans.ArrsPlan, count: plans.Headcount) -> tuple[dict, dict]:
         "kind": "headcount",
         "title": f"Average WTE in post by year, {plan.pcn.name}, against the typical plan",
         "years": labels,
-        "series": [{"name": r.name, "values": [float(r.planned.get(label, 0)) for label in labels]}
-                   for r in count.rows if r.planned],
+        "series": charts.group_series([{"name": r.name, "values": [float(r.planned.get(label, 0)) for label in labels]}
+                                       for r in count.rows if r.planned], limit=charts.MAX_SERIES - 2,
+                                      other="Other roles"),
         "typical": [_number(count.typical_total(label)) for label in labels],
     }
     return projection, headcount

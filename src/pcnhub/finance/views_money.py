@@ -36,7 +36,7 @@ from pcnhub.finance.forms_money import (
 from pcnhub.finance.models import CareHomeBeds, RateOverride
 from pcnhub.finance.views_common import query_year, year_default
 from pcnhub.reference.rates import year_rates
-from pcnhub.pages import exports
+from pcnhub.pages import charts, exports
 from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.pages.views import done, download_response, page, page_url, query_form, saved
@@ -289,11 +289,12 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "kind": "stacked",
         "title": f"Network Contract payments of {pcn.name} by financial year",
         "years": [m.year.label for m in years],
-        "series": [
+        # at most eight payments, the smallest summed into "Other payments", each in its own colour
+        "series": charts.group_series([
             {"name": row["name"], "values": [_number(cell.get("value")) if cell["present"] else None
                                              for cell in row["cells"]]}
             for row in rows
-        ],
+        ], other="Other payments"),
     }
     iif = iif_output.pcn_iif(pcn.code, year)
     iif_line = money.entitlement.iif

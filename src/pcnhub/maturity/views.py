@@ -33,7 +33,7 @@ from pcnhub.domain.money.years import long_date
 from pcnhub.maturity import permissions, services
 from pcnhub.maturity.forms import ActionForm, NewAssessmentForm
 from pcnhub.maturity.models import Action, ActionStatus, Assessment
-from pcnhub.pages import exports
+from pcnhub.pages import charts, exports
 from pcnhub.pages.views import BadRequest, download_response, page, page_url, saved
 from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
@@ -683,6 +683,8 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         "values": [[services.reached(r.cell(d.key)) for d in heat.matrix.domains] for r in assessed],
         "texts": [[r.cell(d.key).step_name for d in heat.matrix.domains] for r in assessed],
         "ticks": ticks,
+        # one hue, light (not yet at Foundation) to dark (the last step), as the table's cells (maturity.css)
+        "scale": charts.step_colours(len(ticks)),
     }
     rows = [{
         "row": r,

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from pcnhub.analytics.measures.levels import PERCENTILES
 from pcnhub.measures import permissions, services
 from pcnhub.measures.services import Definition, Output, Value
-from pcnhub.pages import exports
+from pcnhub.pages import charts, exports
 from pcnhub.pages.views import BadRequest, download_response, page
 from pcnhub.phm.services import SUPPRESSED, member_practices
 from pcnhub.register import pickers
@@ -76,13 +76,18 @@ def _deciles_chart(out: Output, definition: Definition, deciles: dict[int, dict]
     """OpenPrescribing's chart: the PCNs' deciles each month (dashed, the median bolder) and ``lines``
     (``{"name", "series": {month: Value}}``) in colour."""
     months = services.months(out)
+    drawn = [{"name": line["name"],
+              "values": [None if (v := line["series"].get(m)) is None or v.suppressed else v.value for m in months],
+              "texts": [_text(definition, line["series"].get(m)) for m in months],
+              "weight": sum(v.denominator or 0 for v in line["series"].values() if not v.suppressed)} for line in lines]
+    # the deciles take one colour; of the organisations, the largest (most counted) keep one each
+    grouped = charts.group_series(drawn, limit=charts.MAX_SERIES - 1, other="Other", additive=False,
+                                  size=lambda line: line["weight"])
     return {
         "kind": "deciles", "title": title, "unit": definition.unit, "unit_label": definition.unit_label,
         "months": [m.isoformat() for m in months], "median": MEDIAN,
         "deciles": [{"percentile": p, "values": [deciles.get(p, {}).get(m) for m in months]} for p in PERCENTILES],
-        "lines": [{"name": line["name"],
-                   "values": [None if (v := line["series"].get(m)) is None or v.suppressed else v.value for m in months],
-                   "texts": [_text(definition, line["series"].get(m)) for m in months]} for line in lines],
+        "lines": grouped,
     }
 
 
@@ -96,8 +101,11 @@ def _funnel_chart(definition: Definition, subject: Organisation, rows: list[Valu
     return {
         "kind": "funnel", "title": f"{definition.title}: practices of {subject.name} against control limits",
         "unit": definition.unit, "unit_label": definition.unit_label,
+        # outliers only are labelled on the plot, by name; the others have their names on hover
         "points": [{"code": r.org_code, "name": names.get(r.org_code, r.org_code), "n": r.denominator,
-                    "value": r.value, "text": r.text(definition.unit), "outlier": r.outlier} for r in shown],
+                    "value": r.value, "text": r.text(definition.unit), "outlier": r.outlier,
+                    "label": f"{names.get(r.org_code, r.org_code)} ({r.outlier})" if r.outlier else ""}
+                   for r in shown],
         "limits": {"n": [r.denominator for r in limited],
                    **{k: [getattr(r, k) for r in limited] for k in ("lower95", "upper95", "lower998", "upper998")},
                    "england": [r.england_value for r in limited]},

@@ -212,7 +212,8 @@ def _funnel_chart(subject, measure: str, rows: list[services.VariationRow], name
         "measure": services.measure_label(measure),
         "points": [{"code": r.practice_code, "name": names.get(r.practice_code, r.practice_code),
                     "n": r.shown_denominator.value, "rate": r.plotted_rate.value, "outlier": r.outlier,
-                    "label": f"{r.practice_code} ({r.outlier})" if r.outlier else ""}
+                    # outliers only are labelled on the plot, by name; the others have their names on hover
+                    "label": f"{names.get(r.practice_code, r.practice_code)} ({r.outlier})" if r.outlier else ""}
                    for r in rows if not r.suppressed and r.plotted_rate.value is not None],
         "limits": limits,
         "overall": None if p is None else 100.0 * p,

@@ -12,12 +12,13 @@
  *    bands: [{day, from, to}], band_label}
  *     each access session as a bar across its day (hours), over the hours that count.
  * The same numbers are always in a table on the page, for screen readers and without JavaScript.
+ * The roles come grouped and coloured by the server (pcnhub.pages.charts.group_series: at most five in the
+ * projection and six in the headcount, so the lines take palette colours 5 and 6 and none is repeated).
  * Needs charts-common.js loaded first.
  */
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
-  var COLOURS = charts.COLOURS;
   var FONT = charts.FONT;
   var GRID = charts.GRID;
   var BACKGROUND = charts.BACKGROUND;
@@ -36,8 +37,8 @@
   function projection(data) {
     var traces = data.series.map(function (series, i) {
       return {
-        type: "bar", name: series.name, x: data.labels, y: series.values,
-        marker: { color: COLOURS[i % COLOURS.length] },
+        type: "bar", name: series.legend || series.name, x: data.labels, y: series.values,
+        marker: { color: series.colour || charts.colour(i) },
         hovertemplate: "%{x} " + escapeHover(series.name) + ": £%{y:,.2f}<extra></extra>"
       };
     });
@@ -45,14 +46,14 @@
       traces.push({
         type: "scatter", mode: "lines", name: "ARRS sum spread evenly", x: data.labels,
         y: data.labels.map(function () { return data.even; }),
-        line: { color: "#212b32", width: 2, dash: "dash" },
+        line: { color: charts.PALETTE[6], width: 2, dash: "dash" },
         hovertemplate: "ARRS sum / 12: £%{y:,.2f}<extra></extra>"
       });
     }
     if (data.claimed.some(function (v) { return v !== null; })) {
       traces.push({
         type: "scatter", mode: "lines+markers", name: "Claimed", x: data.labels, y: data.claimed,
-        line: { color: "#d5281b", width: 2 }, marker: { size: 8, symbol: "diamond" }, connectgaps: false,
+        line: { color: charts.PALETTE[5], width: 2 }, marker: { size: 8, symbol: "diamond" }, connectgaps: false,
         hovertemplate: "%{x} claimed: £%{y:,.2f}<extra></extra>"
       });
     }
@@ -69,15 +70,15 @@
   function headcount(data) {
     var traces = data.series.map(function (series, i) {
       return {
-        type: "bar", name: series.name, x: data.years, y: series.values,
-        marker: { color: COLOURS[i % COLOURS.length] },
+        type: "bar", name: series.legend || series.name, x: data.years, y: series.values,
+        marker: { color: series.colour || charts.colour(i) },
         hovertemplate: "%{x} " + escapeHover(series.name) + ": %{y:.2f} WTE<extra></extra>"
       };
     });
     if (data.typical.some(function (v) { return v !== null; })) {
       traces.push({
         type: "scatter", mode: "lines+markers", name: "Typical plan (scaled)", x: data.years, y: data.typical,
-        line: { color: "#212b32", width: 2, dash: "dot" }, marker: { size: 8 }, connectgaps: false,
+        line: { color: charts.PALETTE[6], width: 2, dash: "dot" }, marker: { size: 8 }, connectgaps: false,
         hovertemplate: "%{x} typical plan: %{y:.2f} WTE<extra></extra>"
       });
     }
@@ -121,9 +122,9 @@
   function timetable(data) {
     var placed = lanes(data.sessions, data.days);
     var groups = [
-      { name: "Counts in full", colour: "#007f3b", test: function (s) { return !s.not_counted && !s.agreed; } },
-      { name: "Counts, commissioner-agreed", colour: "#005eb8", test: function (s) { return !s.not_counted && s.agreed; } },
-      { name: "Some time does not count", colour: "#d5281b", test: function (s) { return s.not_counted; } }
+      { name: "Counts in full", colour: charts.PALETTE[2], test: function (s) { return !s.not_counted && !s.agreed; } },
+      { name: "Counts, commissioner-agreed", colour: charts.PALETTE[0], test: function (s) { return !s.not_counted && s.agreed; } },
+      { name: "Some time does not count", colour: charts.PALETTE[5], test: function (s) { return s.not_counted; } }
     ];
     var traces = groups.map(function (group) {
       var chosen = placed.filter(function (p) { return group.test(p.session); });
@@ -177,5 +178,5 @@
     return kind ? kind(data) : null;
   }
 
-  charts.drawCharts("data-arrs-chart", figure, "(the numbers are in the table beside the chart)");
+  charts.drawCharts("data-arrs-chart", figure, "(the numbers are in the table beside the chart)", { modebar: false });
 })();

@@ -6,59 +6,69 @@
  *     a horizontal bar per domain: how far the assessment has climbed;
  *   {kind: "progress", title, dates: [...], series: [{name, values, texts}], ticks}
  *     a line per domain: the step reached at each dated assessment;
- *   {kind: "heatmap", title, domains: [...], pcns: [...], values: [[...]], texts: [[...]], ticks}
- *     the PCNs of an ICB by domain, coloured by step reached with the step written in each cell.
+ *   {kind: "heatmap", title, domains: [...], pcns: [...], values: [[...]], texts: [[...]], ticks, scale: [{fill, text}]}
+ *     the PCNs of an ICB by domain, coloured by step reached (an ordinal scale of one hue, light to dark, whose
+ *     legend names the steps) with the step written in each cell in a colour readable on it.
  * The same steps are always in a table on the page, for screen readers and without JavaScript.
+ * Needs charts-common.js loaded first.
  */
 (function () {
   "use strict";
-  var COLOURS = ["#005eb8", "#007f3b", "#ed8b00", "#330072", "#ae2573", "#00a499", "#768692", "#8a1538"];
-  // The heatmap's scale: the same colours as the table cells (pcnhub-heat--0 .. 4).
-  var HEAT = ["#fde2d6", "#fff3c4", "#d5ecd4", "#8fcf8f", "#007f3b"];
-  var FONT = { family: "Frutiger W01, Arial, sans-serif", size: 14, color: "#212b32" };
+  var charts = window.pcnhubCharts;
+  var GRID = charts.GRID;
+  // Progress lines: each domain its palette colour, marker shape and dash, so lines that share a step stay apart.
+  var SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"];
+  var DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "solid", "dash", "dot"];
 
   function stepAxis(ticks) {
     return {
       tickvals: ticks.map(function (_, i) { return i; }), ticktext: ticks,
-      range: [-0.2, ticks.length - 0.8], gridcolor: "#e8edee", zeroline: false
+      range: [-0.35, ticks.length - 0.65], gridcolor: GRID, zeroline: false
     };
   }
 
   function bar(data) {
     var trace = {
       type: "bar", orientation: "h", x: data.values, y: data.labels, text: data.texts,
-      textposition: "auto", marker: { color: "#005eb8" },
+      textposition: "auto", marker: { color: charts.PALETTE[0] },
       hovertemplate: "%{y}: %{text}<extra></extra>"
     };
     var xaxis = stepAxis(data.ticks);
     xaxis.range = [0, data.ticks.length - 0.9];
     return {
       traces: [trace],
-      layout: {
-        font: FONT, height: Math.max(260, 70 + 48 * data.labels.length),
+      layout: charts.layout({
+        height: Math.max(260, 70 + 48 * data.labels.length),
         margin: { l: 300, r: 20, t: 10, b: 60 },
         xaxis: xaxis, yaxis: { type: "category", automargin: true, autorange: "reversed" },
-        showlegend: false, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff"
-      }
+        showlegend: false
+      })
     };
   }
 
+  /* A line per domain. Domains at the same step would hide each other, so each is drawn a little above or below
+   * the step (never beyond a quarter of the way to the next); hover gives the step itself. */
   function progress(data) {
+    var count = data.series.length;
+    var spread = Math.min(0.3, 0.075 * (count - 1));
     var traces = data.series.map(function (series, i) {
+      var shift = count > 1 ? -spread / 2 + spread * i / (count - 1) : 0;
       return {
-        type: "scatter", mode: "lines+markers", name: series.name, x: data.dates, y: series.values,
-        text: series.texts, line: { color: COLOURS[i % COLOURS.length], width: 3 },
-        hovertemplate: "%{x}: %{fullData.name}, %{text}<extra></extra>"
+        type: "scatter", mode: "lines+markers", name: series.name, x: data.dates,
+        y: series.values.map(function (v) { return v === null ? null : v + shift; }),
+        text: series.texts,
+        line: { color: charts.colour(i), width: 3, dash: DASHES[i % DASHES.length] },
+        marker: { size: 10, symbol: SYMBOLS[i % SYMBOLS.length], color: charts.colour(i), line: { color: "#ffffff", width: 1 } },
+        hovertemplate: "%{x|%d %b %Y}: " + String(series.name).replace(/%/g, "%%") + ", %{text}<extra></extra>"
       };
     });
     return {
       traces: traces,
-      layout: {
-        font: FONT, height: 420, margin: { l: 160, r: 20, t: 10, b: 40 },
-        xaxis: { type: "date", title: { text: "Assessment as of" }, gridcolor: "#e8edee" },
-        yaxis: stepAxis(data.ticks), legend: { orientation: "h", y: -0.2 },
-        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff"
-      }
+      layout: charts.layout({
+        height: 460, margin: { l: 160, r: 20, t: 10, b: 60 },
+        xaxis: { type: "date", title: { text: "Assessment as of", standoff: 8 }, gridcolor: GRID },
+        yaxis: stepAxis(data.ticks), legend: { orientation: "h", y: -0.25, yanchor: "top" }
+      })
     };
   }
 
@@ -77,56 +87,56 @@
     return lines.join("<br>");
   }
 
+  /* The steps as discrete bands of one hue (light to dark), the colour bar naming each step at its band's middle;
+   * each cell's step written over it as an annotation in the text colour readable on that band. */
   function heatmap(data) {
-    var top = data.ticks.length - 1;
-    var texts = data.texts.map(function (row, i) {
-      return row.map(function (text, j) { return data.values[i][j] === 0 ? "Not yet" : text; });
+    var levels = data.ticks.length;
+    var scale = data.scale || charts.STEPS.slice(0, levels).map(function (fill, i) {
+      return { fill: fill, text: charts.STEP_TEXT[i] };
     });
-    var scale = HEAT.map(function (colour, i) { return [i / top, colour]; });
+    var colorscale = [];
+    scale.forEach(function (step, i) {
+      colorscale.push([i / levels, step.fill], [(i + 1) / levels, step.fill]);
+    });
+    var columns = data.domains.map(function (d) { return wrap(d, 16); });
+    var annotations = [];
+    data.values.forEach(function (row, i) {
+      row.forEach(function (value, j) {
+        if (value === null || value === undefined) {
+          return;
+        }
+        annotations.push({
+          x: columns[j], y: data.pcns[i], xref: "x", yref: "y", showarrow: false,
+          text: value === 0 ? "Not yet" : data.texts[i][j],
+          font: { size: 13, color: scale[Math.max(0, Math.min(levels - 1, value))].text }
+        });
+      });
+    });
     var trace = {
-      type: "heatmap", x: data.domains.map(function (d) { return wrap(d, 16); }), y: data.pcns, z: data.values,
-      text: texts, customdata: data.texts,
-      texttemplate: "%{text}", zmin: 0, zmax: top, colorscale: scale, xgap: 2, ygap: 2,
-      colorbar: { tickvals: data.ticks.map(function (_, i) { return i; }), ticktext: data.ticks, title: { text: "Step reached" } },
-      hovertemplate: "%{y}: %{customdata}<extra></extra>"
+      type: "heatmap", x: columns, y: data.pcns, z: data.values, customdata: data.texts,
+      zmin: -0.5, zmax: levels - 0.5, colorscale: colorscale, xgap: 2, ygap: 2,
+      colorbar: {
+        tickvals: data.ticks.map(function (_, i) { return i; }), ticktext: data.ticks, ticks: "",
+        title: { text: "Step reached" }, outlinecolor: "#768692", outlinewidth: 1, len: Math.min(1, 320 / (160 + 44 * data.pcns.length) + 0.3)
+      },
+      hovertemplate: "%{y}, %{x}: %{customdata}<extra></extra>"
     };
     return {
       traces: [trace],
-      layout: {
-        font: FONT, height: Math.max(340, 160 + 44 * data.pcns.length),
+      layout: charts.layout({
+        height: Math.max(360, 160 + 44 * data.pcns.length),
         margin: { l: 260, r: 20, t: 10, b: 90 },
-        xaxis: { type: "category", tickangle: 0, automargin: true },
+        xaxis: { type: "category", tickangle: 0, automargin: true, side: "bottom" },
         yaxis: { type: "category", automargin: true, autorange: "reversed" },
-        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff"
-      }
+        annotations: annotations
+      })
     };
   }
 
   var KINDS = { bar: bar, progress: progress, heatmap: heatmap };
 
-  function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-maturity-chart"));
-    if (!source || !window.Plotly) {
-      return;
-    }
-    var data = JSON.parse(source.textContent);
+  charts.drawCharts("data-maturity-chart", function (data) {
     var make = KINDS[data.kind];
-    if (!make) {
-      return;
-    }
-    var figure = make(data);
-    container.setAttribute("role", "img");
-    container.setAttribute("aria-label", data.title + " (the steps are in the table on this page)");
-    window.Plotly.newPlot(container, figure.traces, figure.layout, { displaylogo: false, responsive: true });
-  }
-
-  function drawAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-maturity-chart]"), draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+    return make ? make(data) : null;
+  }, "(the steps are in the table on this page)", { modebar: false });
 })();

@@ -3,8 +3,9 @@
  * Each <div data-measures-chart="ID"> is drawn from the JSON in <script id="ID" type="application/json">
  * (written by Django's json_script), one of:
  *   {kind: "deciles", title, unit, unit_label, months, median, deciles: [{percentile, values}],
- *    lines: [{name, values, texts}]}   OpenPrescribing's deciles chart: the PCNs' deciles each month dashed
- *     (the median bolder), and each organisation's line in colour;
+ *    lines: [{name, values, texts, colour, lines?}]}   OpenPrescribing's deciles chart: the PCNs' deciles each month
+ *     dotted (the median long-dashed, bolder), and each organisation's line in colour; a last "Other (n)" entry
+ *     (pcnhub.pages.charts.group_series) holds the smaller organisations' lines, drawn thin in grey;
  *   {kind: "funnel", title, unit, unit_label, points: [{code, name, n, value, text, outlier}],
  *    limits: {n, lower95, upper95, lower998, upper998, england}}   practices against control limits.
  * A value of null (suppressed, fewer than 7, or not known) is not drawn: the line breaks there.
@@ -14,10 +15,10 @@
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
-  var COLOURS = charts.COLOURS;
   var GRID = charts.GRID;
   var layout = charts.layout;
-  var DECILE = "#005eb8";
+  // The deciles in a dark grey, dotted (the median long-dashed), apart from the organisations' palette colours.
+  var DECILE = "#425563";
 
   function axis(unit, label) {
     var a = { title: { text: label }, gridcolor: GRID, rangemode: "tozero" };
@@ -37,12 +38,23 @@
         hovertemplate: d.percentile + "th percentile: %{y:,.2f}<extra></extra>"
       };
     });
-    // The organisations after NHS blue, so they stand apart from the deciles.
+    // The organisations in the palette's colours (the server keeps at most seven, the rest in grey as "Other").
     data.lines.forEach(function (line, i) {
+      if (line.lines) {
+        line.lines.forEach(function (member, j) {
+          traces.push({
+            type: "scatter", mode: "lines", x: data.months, y: member.values, text: member.texts,
+            name: line.legend || line.name, legendgroup: "other", showlegend: j === 0, connectgaps: false,
+            line: { color: line.colour || charts.OTHER, width: 1.5 },
+            hovertemplate: charts.seriesName(member) + ": %{text}<extra></extra>"
+          });
+        });
+        return;
+      }
       traces.push({
         type: "scatter", mode: "lines+markers", x: data.months, y: line.values, text: line.texts, name: line.name,
-        connectgaps: false, line: { color: COLOURS[(i + 5) % COLOURS.length], width: 3 }, marker: { size: 5 },
-        hovertemplate: line.name + ": %{text}<extra></extra>"
+        connectgaps: false, line: { color: line.colour || charts.colour(i), width: 3 }, marker: { size: 6 },
+        hovertemplate: charts.seriesName(line) + ": %{text}<extra></extra>"
       });
     });
     return {
@@ -56,21 +68,20 @@
     };
   }
 
-  function funnel(data) {
+  function funnel(data, container) {
     return charts.funnel(data, {
       value: function (p) { return p.value; },
-      label: function (p) { return p.code; },
       hover: function (p) { return p.name + " (" + p.code + "): " + p.text; },
       hovertemplate: "%{customdata} of %{x:,d}<extra></extra>",
       centre: "england", centreName: "England", xTitle: "Number the value is of",
       yaxis: axis(data.unit, data.unit_label)
-    });
+    }, container);
   }
 
   var KINDS = { deciles: deciles, funnel: funnel };
 
-  charts.drawCharts("data-measures-chart", function (data) {
+  charts.drawCharts("data-measures-chart", function (data, container) {
     var make = KINDS[data.kind];
-    return make ? make(data) : null;
-  }, "(the numbers are in the tables on this page)");
+    return make ? make(data, container) : null;
+  }, "(the numbers are in the tables on this page)", { modebar: false });
 })();

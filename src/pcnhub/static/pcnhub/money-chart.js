@@ -2,8 +2,8 @@
  *
  * Each <div data-money-chart="ID"> is drawn from the JSON in <script id="ID" type="application/json">
  * (written by Django's json_script), one of:
- *   {kind: "stacked", title, years: [...], series: [{name, values: [amount | null, ...]}]}
- *     a stacked bar of each year's payments;
+ *   {kind: "stacked", title, years: [...], series: [{name, values: [amount | null, ...], colour, legend?}]}
+ *     a stacked bar of each year's payments (at most eight series: pcnhub.pages.charts.group_series);
  *   {kind: "hbar", title, labels: [...], values: [...], average, average_label}
  *     a horizontal bar per organisation (amount per registered patient) with the average marked.
  * The same numbers are always in a table on the page, for screen readers and without JavaScript.
@@ -12,7 +12,6 @@
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
-  var COLOURS = charts.COLOURS;
   var FONT = charts.FONT;
   var GRID = charts.GRID;
   var BACKGROUND = charts.BACKGROUND;
@@ -21,12 +20,14 @@
     return "£" + value.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
+  // The server sends at most eight series, each with its colour; the smallest payments are summed in "Other
+  // payments (n)", whose hover names them.
   function stacked(data) {
     var traces = data.series.map(function (series, i) {
       return {
-        type: "bar", name: series.name, x: data.years, y: series.values,
-        marker: { color: COLOURS[i % COLOURS.length] },
-        hovertemplate: "%{x} %{fullData.name}: £%{y:,.2f}<extra></extra>"
+        type: "bar", name: series.legend || series.name, x: data.years, y: series.values,
+        marker: { color: series.colour || charts.colour(i) },
+        hovertemplate: "%{x} " + charts.seriesName(series) + ": £%{y:,.2f}<extra></extra>"
       };
     }).filter(function (trace) {
       return trace.y.some(function (v) { return v; });
@@ -45,7 +46,7 @@
   function hbar(data) {
     var trace = {
       type: "bar", orientation: "h", x: data.values, y: data.labels,
-      marker: { color: "#005eb8" },
+      marker: { color: charts.PALETTE[0] },
       hovertemplate: "%{y}: £%{x:,.2f} per registered patient<extra></extra>"
     };
     var shapes = [];
@@ -78,5 +79,5 @@
     return stacked(data);
   }
 
-  charts.drawCharts("data-money-chart", figure, "(the numbers are in the table on this page)");
+  charts.drawCharts("data-money-chart", figure, "(the numbers are in the table on this page)", { modebar: false });
 })();

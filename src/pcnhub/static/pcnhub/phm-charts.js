@@ -122,15 +122,14 @@
     };
   }
 
-  function funnel(data) {
+  function funnel(data, container) {
     return charts.funnel(data, {
       value: function (p) { return p.rate; },
-      label: function (p) { return p.label; },
       hover: function (p) { return p.name + " (" + p.code + ")"; },
       hovertemplate: "%{customdata}: %{y:.1f}% of %{x:,d}<extra></extra>",
       centre: "target", centreName: "Expected", xTitle: "Patients the rate is of",
       yaxis: { title: { text: "Per cent" }, ticksuffix: "%", gridcolor: GRID }
-    });
+    }, container);
   }
 
   function bars(data) {
@@ -175,8 +174,8 @@
 
   var KINDS = { segments: segments, pyramid: pyramid, risk: risk, funnel: funnel, bars: bars, compare: compare };
 
-  charts.drawCharts("data-phm-chart", function (data) {
+  charts.drawCharts("data-phm-chart", function (data, container) {
     var make = KINDS[data.kind];
-    return make ? make(data) : null;
-  }, "(the numbers are in the table on this page)");
+    return make ? make(data, container) : null;
+  }, "(the numbers are in the table on this page)", { modebar: false });
 })();
