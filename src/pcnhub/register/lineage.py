@@ -57,20 +57,25 @@ class Link:
     practices: int | None
     of_predecessor: int | None
     of_successor: int | None
+    recorded_by: str = ""
+    note: str = ""
+
+
+def shown(row: Succession) -> Link:
+    """A stored succession as a page shows it."""
+    who = row.recorded_by.get_full_name() or row.recorded_by.username if row.recorded_by is not None else ""
+    return Link(row.predecessor, row.successor, row.date, row.kind, row.get_kind_display(), row.get_basis_display(),
+                row.practices, row.of_predecessor, row.of_successor, who, row.note)
 
 
 def history(pcn: Organisation) -> tuple[list[Link], list[Link]]:
     """The successions before ``pcn`` (newest first) and after it (oldest first), through every link."""
     rows = {(r.predecessor_id, r.successor_id, r.date): r
-            for r in Succession.objects.select_related("predecessor", "successor")}
+            for r in Succession.objects.select_related("predecessor", "successor", "recorded_by")}
     earlier, later = rules.lineage(pcn.pk, [_as_rule(r) for r in rows.values()])
 
-    def shown(link: rules.Succession[int]) -> Link:
-        row = rows[link.predecessor, link.successor, link.date]
-        return Link(row.predecessor, row.successor, row.date, row.kind, row.get_kind_display(),
-                    row.get_basis_display(), row.practices, row.of_predecessor, row.of_successor)
-
-    return [shown(s) for s in earlier], [shown(s) for s in later]
+    return ([shown(rows[s.predecessor, s.successor, s.date]) for s in earlier],
+            [shown(rows[s.predecessor, s.successor, s.date]) for s in later])
 
 
 def same_network(pcn: Organisation) -> list[tuple[Organisation, dt.date | None, dt.date | None]]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.names import Candidate, Match, NameIndex, unique_matches
@@ -41,7 +41,7 @@ from pcnhub.register.loaders import (
     add_loader,
     local_code,
 )
-from pcnhub.register.models import ListSize, Organisation, OrgKind, Parentage
+from pcnhub.register.models import ListSize, Organisation, OrgKind
 from pcnhub.register.services import names_on
 
 
@@ -209,18 +209,8 @@ def _open_practices(date: dt.date) -> dict[int, Candidate]:
 
 def _sub_icbs(kind: str, date: dt.date) -> dict[int, int]:
     """Each organisation of ``kind``'s sub-ICB location on ``date``, failing that its latest recorded one."""
-    links = (
-        Parentage.objects.filter(child__kind=kind, parent__kind=OrgKind.SUB_ICB)
-        .order_by("child_id", F("start").asc(nulls_first=True))
-        .values_list("child_id", "parent_id", "start", "end")
-    )
-    on_date: dict[int, int] = {}
-    latest: dict[int, int] = {}
-    for child, parent, start, end in links:
-        latest[child] = parent
-        if (start is None or start <= date) and (end is None or end >= date):
-            on_date[child] = parent
-    return {**latest, **on_date}
+    return _parents_on_or_latest(Organisation.objects.filter(kind=kind).values_list("pk", flat=True), OrgKind.SUB_ICB,
+                                 date)
 
 
 def _area_of_names(

@@ -12,7 +12,7 @@ from pcnhub.accounts.scope import visible_organisation
 from pcnhub.pages import exports
 from pcnhub.pages.forms import NHSFormMixin, date_field
 from pcnhub.pages.views import BadRequest, download_response, page, query_form
-from pcnhub.register import asof, services
+from pcnhub.register import asof, lineage, services
 from pcnhub.register.changes import area_changes, previous_snapshot
 
 
@@ -64,5 +64,6 @@ def changes(request: HttpRequest) -> HttpResponse:
              "opened": m.practice in opened, "closed": m.practice in closed} for m in moved]
     renamed = [(found.org(pk), old, new) for pk, old, new in found.found.renamed]
     context = {"area": area, "since": since, "until": until, "changes": found, "rows": rows, "renamed": renamed,
+               "links": [lineage.shown(link) for link in found.links],
                "query": request.GET, "visible_ids": scope.visible_ids}
     return render(request, "register/changes.html", context)
