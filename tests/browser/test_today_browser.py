@@ -57,6 +57,7 @@ def test_a_networks_page_reads_across_its_codes(sign_in, earlier_code, width, tm
     history = page.locator("#history").inner_text()
     assert "L-NORTH-2018" in history and "U00001" in history
     assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # wide tables scroll in their box
     page.screenshot(path=str(tmp_path / f"pcn-{width}.png"), full_page=True)
 
 
