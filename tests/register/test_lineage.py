@@ -48,7 +48,7 @@ def test_a_recorded_link_survives_later_imports_and_is_not_doubled(southend):
     Succession.objects.filter(predecessor=before).delete()
     Succession.objects.create(predecessor=before, successor=after, date=D(2022, 1, 1), kind="continues",
                               note="agreed at the ICB's primary care committee")
-    import_file(NHS / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
+    import_file(southend / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
     rows = Succession.objects.filter(predecessor=before)
     assert [(r.successor.code, r.basis, r.note) for r in rows] == [
         ("U84454", "recorded", "agreed at the ICB's primary care committee")]
@@ -162,7 +162,7 @@ def test_a_commissioner_records_a_link_the_register_could_not_infer(southend, cl
     page = client.get("/pcn/U84454/").content.decode()
     assert "Recorded by a commissioner" in page and "ROCHFORD" in page.upper()
     # an import later keeps it
-    import_file(NHS / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
+    import_file(southend / "gp-reg-pat-prac-map_2022-01.csv", progress=False)
     assert Succession.objects.get(predecessor=canvey, successor=rochford).basis == "recorded"
 
 
