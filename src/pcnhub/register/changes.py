@@ -12,10 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pcnhub.domain import changes as rules
+from pcnhub.register import loaders
 from pcnhub.register.models import ImportRun, Membership, Organisation, OrgKind, Succession
 from pcnhub.register.services import area_members, names_on
 
-MEMBERSHIP_KINDS = ("practice-map", "configuration", "epcn", "clusters")
+#: The import kinds that give memberships: those after which the loaders infer the lineage again.
+MEMBERSHIP_KINDS = [kind.value for kind in loaders.MEMBERSHIP_KINDS]
 
 
 def previous_snapshot(before: dt.date) -> dt.date | None:

@@ -148,9 +148,9 @@ def import_file(
                                     "extract cannot be from the future", field="EXTRACT_DATE")
         if date is not None and kind in _KINDS_WITH_EXTRACT_DATE and date != extract_date:
             raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
-        if kind in _MEMBERSHIP_KINDS or kind is Kind.EPRACCUR:
+        if kind in MEMBERSHIP_KINDS or kind is Kind.EPRACCUR:
             closures.end_closed_memberships()
-        if kind in _MEMBERSHIP_KINDS:
+        if kind in MEMBERSHIP_KINDS:
             # what this file's date shows (the earlier dates' unclear networks were reported by their own files)
             unclear = [u for u in lineage.refresh().unclear if u.date == (extract_date or date)]
             codes = dict(Organisation.objects.filter(pk__in={u.pcn for u in unclear}).values_list("pk", "code"))
@@ -449,7 +449,7 @@ def _load_configuration(session: _Session, date: dt.date | None, area: str | Non
 
 
 #: The kinds of file that change memberships: the lineage of networks is inferred again after each.
-_MEMBERSHIP_KINDS: Final = frozenset({Kind.PRACTICE_MAP, Kind.EPCN, Kind.CONFIGURATION, Kind.CLUSTERS})
+MEMBERSHIP_KINDS: Final = frozenset({Kind.PRACTICE_MAP, Kind.EPCN, Kind.CONFIGURATION, Kind.CLUSTERS})
 
 _LOADERS: Final[Mapping[Kind, Callable[[_Session, dt.date | None, str | None], dt.date | None]]] = {
     Kind.EPRACCUR: _load_epraccur,
