@@ -32,4 +32,4 @@ def test_a_fixed_number_of_queries(register):
         area_member_counts(areas[:1], LATEST)
     with CaptureQueriesContext(connection) as every:
         area_member_counts(areas, LATEST)
-    assert len(one.captured_queries) == len(every.captured_queries) == 3
+    assert len(one.captured_queries) == len(every.captured_queries) == 4

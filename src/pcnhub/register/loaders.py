@@ -68,7 +68,7 @@ from pcnhub.ingest import (
 )
 from pcnhub.ingest.tabular import Problems
 from pcnhub.progress import progress_bars
-from pcnhub.register import closures, lineage
+from pcnhub.register import census, closures, lineage
 from pcnhub.register.models import (
     ImportRun,
     ListSize,
@@ -150,7 +150,8 @@ def import_file(
             raise InputError.single(source.name, f"the file's extract date is {extract_date}, not {date}")
         if kind in MEMBERSHIP_KINDS or kind is Kind.EPRACCUR:
             closures.end_closed_memberships()
-        if kind in MEMBERSHIP_KINDS:
+            census.end_memberships_of_the_gone()
+        if kind in MEMBERSHIP_KINDS or session.memberships_changed:
             # what this file's date shows (the earlier dates' unclear networks were reported by their own files)
             unclear = [u for u in lineage.refresh().unclear if u.date == (extract_date or date)]
             codes = dict(Organisation.objects.filter(pk__in={u.pcn for u in unclear}).values_list("pk", "code"))
@@ -291,16 +292,19 @@ def _load_practice_map(session: _Session, date: dt.date | None, area: str | None
     for pcn_code, sub_icbs in pcn_sub_icbs.items():
         to_sub_icb.snapshot(orgs.id(pcn_code), extract, orgs.id(_most_common(sub_icbs)))
 
-    # A practice left out of a file that covers its sub-ICB location is in no PCN on the extract date.
-    listed = {orgs.id(m.practice_code) for m in mappings}
-    covered = {orgs.id(m.sub_icb_code) for m in mappings}
-    for practice in memberships.subjects() - listed:
-        if memberships.on(practice, extract) is not None and to_sub_icb.on(practice, extract) in covered:
-            memberships.snapshot(practice, extract, None)
+    # The file is a census (see census): what it leaves out of the locations it lists is no longer there.
+    practices = _practice_ids()
+    census.leave_unlisted(extract, {orgs.id(m.practice_code) for m in mappings},
+                          {orgs.id(m.sub_icb_code) for m in mappings}, practices, to_sub_icb, memberships)
+    census.empty_locations_leave(extract, practices, to_sub_icb, to_icb)
 
     for timeline in (to_region, to_icb, to_sub_icb, memberships):
         timeline.flush()
     return extract
+
+
+def _practice_ids() -> set[int]:
+    return set(Organisation.objects.filter(kind=OrgKind.PRACTICE).values_list("pk", flat=True))
 
 
 def _load_epcn(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
@@ -367,6 +371,8 @@ def _load_list_sizes(session: _Session, date: dt.date | None, area: str | None) 
     )
     orgs = session.organisations()
     writer: _ListSizeWriter | None = None
+    listed: set[int] = set()
+    listed_sub_icbs: set[int] = set()
     for count in session.reading(read_list_sizes(session.path, scheme)):
         if writer is None:
             writer = _ListSizeWriter(session, count.extract_date, scheme)
@@ -375,6 +381,11 @@ def _load_list_sizes(session: _Session, date: dt.date | None, area: str | None) 
         if org is None:
             session.unknown(count.code, count.row, count.code_field, kind)
             continue
+        if kind == OrgKind.PRACTICE and count.sub_icb_code:
+            listed.add(org.pk)
+            location = orgs.get(count.sub_icb_code, OrgKind.SUB_ICB)
+            if location is not None:
+                listed_sub_icbs.add(location.pk)
         if count.age_from is not None:
             writer.band(org.pk, count.sex, count.age_band, count.age_from, count.patients)
         elif count.sex == ListSizeBand.Sex.ALL:
@@ -382,6 +393,12 @@ def _load_list_sizes(session: _Session, date: dt.date | None, area: str | None) 
     session.problems.raise_if_any()
     assert writer is not None  # read_list_sizes raises for a file without rows
     writer.flush(final=True)
+    if listed_sub_icbs:  # a census of the practices with registered patients, like the maps (see census)
+        to_sub_icb, memberships = session.parentages(OrgKind.SUB_ICB), session.memberships()
+        gone = census.leave_unlisted(writer.date, listed, listed_sub_icbs, _practice_ids(), to_sub_icb, memberships)
+        to_sub_icb.flush()
+        memberships.flush()
+        session.memberships_changed = bool(gone)
     return writer.date
 
 
@@ -591,6 +608,8 @@ class _Session:
         #: What else the import found worth saying (names matched, populations compared ...).
         self.notes: list[str] = []
         self._orgs: _Organisations | None = None
+        #: whether a file of a kind that gives no memberships ended some (a list-size census: see census)
+        self.memberships_changed = False
 
     def reading(self, records: Iterable[R]) -> Iterator[R]:
         """The records, counted into :attr:`rows`, with a progress bar of the file's lines."""

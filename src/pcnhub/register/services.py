@@ -14,7 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
 from django.core.cache import cache
@@ -152,11 +152,25 @@ def children_ids(parent_ids: set[int]) -> set[int]:
     return found
 
 
+#: ODS's status of a practice that provides no services but has not closed: not one of an area's open practices
+#: unless a PCN lists it.
+DORMANT: Final = "dormant"
+
+
+def gone_from_files(date: dt.date) -> set[int]:
+    """The practices no longer in the national files on ``date``: every link they had to a sub-ICB location ended
+    before it (a census left them out: see :mod:`pcnhub.register.census`)."""
+    links = Parentage.objects.filter(child__kind=OrgKind.PRACTICE, parent__kind=OrgKind.SUB_ICB)
+    placed = links.filter(Q(end__isnull=True) | Q(end__gte=date)).values_list("child_id", flat=True)
+    return set(links.exclude(child_id__in=placed).values_list("child_id", flat=True).distinct())
+
+
 def area_members(area: Organisation, date: dt.date) -> tuple[list[Organisation], list[Organisation]]:
     """The PCNs and the open practices of an area on a date.
 
     PCNs: those placed in the area, and those with a member practice in the area on the date.
-    Practices: those placed in the area and open on the date, and members of the area's PCNs.
+    Practices: those placed in the area and open on the date (not dormant, not gone from the national files:
+    :func:`gone_from_files`), and members of the area's PCNs.
     """
     inside = children_ids({area.pk})
     geo = Organisation.objects.filter(pk__in=inside)
@@ -164,8 +178,9 @@ def area_members(area: Organisation, date: dt.date) -> tuple[list[Organisation],
     practice_ids = set(
         geo.filter(kind=OrgKind.PRACTICE)
         .filter(Q(open_date__isnull=True) | Q(open_date__lte=date), Q(close_date__isnull=True) | Q(close_date__gte=date))
+        .exclude(status=DORMANT)
         .values_list("pk", flat=True)
-    )
+    ) - gone_from_files(date)
     memberships = Membership.objects.on(date)
     pcn_ids |= set(memberships.filter(practice_id__in=practice_ids).values_list("pcn_id", flat=True))
     pcn_ids = set(memberships.filter(pcn_id__in=pcn_ids).values_list("pcn_id", flat=True))
@@ -177,19 +192,20 @@ def area_members(area: Organisation, date: dt.date) -> tuple[list[Organisation],
 
 def area_member_counts(areas: Iterable[Organisation], date: dt.date) -> dict[int, tuple[int, int]]:
     """``{area pk: (PCNs, practices)}``: the numbers :func:`area_members` gives for each area, for any number of
-    areas in three queries (the geography, the PCNs and practices with their opening dates, the memberships on
-    the date) rather than several per area."""
+    areas in four queries (the geography, the PCNs and practices with their opening dates, the practices gone
+    from the files, the memberships on the date) rather than several per area."""
     children: dict[int, set[int]] = defaultdict(set)
     for child, parent in Parentage.objects.values_list("child_id", "parent_id"):
         children[parent].add(child)
     pcns: set[int] = set()
     open_practices: set[int] = set()
-    for pk, kind, opened, closed in Organisation.objects.filter(kind__in=(OrgKind.PCN, OrgKind.PRACTICE)).values_list(
-            "pk", "kind", "open_date", "close_date"):
+    for pk, kind, opened, closed, status in Organisation.objects.filter(
+            kind__in=(OrgKind.PCN, OrgKind.PRACTICE)).values_list("pk", "kind", "open_date", "close_date", "status"):
         if kind == OrgKind.PCN:
             pcns.add(pk)
-        elif (opened is None or opened <= date) and (closed is None or closed >= date):
+        elif (opened is None or opened <= date) and (closed is None or closed >= date) and status != DORMANT:
             open_practices.add(pk)
+    open_practices -= gone_from_files(date)
     pcns_of: dict[int, set[int]] = defaultdict(set)
     members_of: dict[int, set[int]] = defaultdict(set)
     for practice, pcn in Membership.objects.on(date).values_list("practice_id", "pcn_id"):
