@@ -85,3 +85,9 @@ def test_home_lists_the_icbs_of_the_date_not_those_merged_away(client_for, regis
     page = client.get("/").content.decode()
     assert sub_icb.parent.name in page and "Merged Away" not in page
     assert "Merged Away" in client.get("/", {"date": (day - dt.timedelta(days=500)).isoformat()}).content.decode()
+
+
+def test_every_kind_of_file_that_gives_memberships_has_words_for_the_header():
+    from pcnhub.register.loaders import MEMBERSHIP_KINDS
+
+    assert set(asof.MEMBERSHIP_KINDS) == {kind.value for kind in MEMBERSHIP_KINDS}

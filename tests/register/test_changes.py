@@ -63,3 +63,15 @@ def test_an_area_outside_the_users_icb_is_403(southend, client):
     client.force_login(_icb_user("QH8"))
     other = Organisation.objects.filter(kind=OrgKind.ICB).exclude(code="QH8").first()
     assert client.get("/changes/", {"area": other.code, "date": "2022-01-01"}).status_code == 403
+
+
+def test_a_given_since_date_is_used_without_looking_for_the_previous_configuration(southend, client, monkeypatch):
+    from pcnhub.register import views_changes
+
+    def looked(day):
+        raise AssertionError("previous_snapshot was called although ?since= was given")
+
+    monkeypatch.setattr(views_changes, "previous_snapshot", looked)
+    client.force_login(_icb_user("QH8"))
+    page = client.get("/changes/", {"area": "QH8", "since": "2019-01-01", "date": "2022-01-01"}).content.decode()
+    assert "From 1 January 2019 to 1 January 2022" in page

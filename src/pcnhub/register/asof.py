@@ -24,7 +24,7 @@ from pcnhub.register.services import latest_data_date
 SESSION_KEY: Final = "pcnhub_as_of"
 #: The kinds of import that give memberships, and list sizes, with the words a page uses for each.
 MEMBERSHIP_KINDS: Final = {"practice-map": "practice-to-PCN map", "configuration": "local configuration",
-                           "epcn": "ODS ePCN file"}
+                           "epcn": "ODS ePCN file", "clusters": "local list of practice clusters"}
 SIZE_KINDS: Final = {"list-sizes": "list sizes", "quinary-age": "list sizes by age",
                      "single-age": "list sizes by age", "configuration": "local configuration's list sizes"}
 _ATTRIBUTE: Final = "_pcnhub_as_of"

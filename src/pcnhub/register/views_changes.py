@@ -35,7 +35,7 @@ class ChangesForm(NHSFormMixin, forms.Form):
 def changes(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     until = asof.as_of(request)
-    since = previous_snapshot(until)
+    since = None if request.GET.get("since") else previous_snapshot(until)
     own = scope.organisation.code if scope.role == Role.ICB and scope.organisation else ""
     form = query_form(request, ChangesForm, {"area": own, "date": until.isoformat(),
                                              **({"since": since.isoformat()} if since else {})})
