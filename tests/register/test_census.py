@@ -146,3 +146,15 @@ def test_an_older_file_imported_after_a_newer_one_does_not_bring_a_practice_back
     import_file(_map(tmp_path, "m22.csv", "01Jan2022", [("A81001", "U89141", {}), ("A81002", "U89141", {})]), progress=False)
     assert _membership("A81002", dt.date(2023, 1, 1)) == "U89141"
     assert _membership("A81002", MAY_2026) is None
+
+
+@pytest.mark.django_db
+def test_the_practice_page_says_until_when_a_practice_was_in_the_national_files(tmp_path, admin_client) -> None:
+    import_file(_epraccur(tmp_path), progress=False)
+    import_file(_map(tmp_path, "m22.csv", "01Jan2022", [("A81001", "U89141", {}), ("A81002", "U89141", {})]),
+                progress=False)
+    import_file(_map(tmp_path, "m26.csv", "01May2026", [("A81001", "U89141", {})]), progress=False)
+    gone = admin_client.get("/practice/A81002/").content.decode()
+    assert 'id="last-listed"' in gone and "Until 30 April 2026" in gone and "closed or merged" in gone
+    assert 'id="last-listed"' not in admin_client.get("/practice/A81001/").content.decode()
+    assert services.last_listed(Organisation.objects.get(code="A81001")) is None

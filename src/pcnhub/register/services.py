@@ -165,6 +165,13 @@ def gone_from_files(date: dt.date) -> set[int]:
     return set(links.exclude(child_id__in=placed).values_list("child_id", flat=True).distinct())
 
 
+def last_listed(practice: Organisation) -> dt.date | None:
+    """The last day a practice was in the national files (its last link to a sub-ICB location ended then), or None
+    while it is still in them (or was never placed)."""
+    ends = list(Parentage.objects.filter(child=practice, parent__kind=OrgKind.SUB_ICB).values_list("end", flat=True))
+    return max(ends) if ends and None not in ends else None
+
+
 def area_members(area: Organisation, date: dt.date) -> tuple[list[Organisation], list[Organisation]]:
     """The PCNs and the open practices of an area on a date.
 

@@ -456,6 +456,7 @@ def practice_detail(request: HttpRequest, code: str) -> HttpResponse:
         "sizes": sizes,
         "bands": bands,
         "names": _names_over_time(practice),
+        "last_listed": services.last_listed(practice),
         "chart": {
             "title": f"Registered patients of {practice.name}",
             "dates": [s.date.isoformat() for s in sizes],
