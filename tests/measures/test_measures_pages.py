@@ -270,3 +270,10 @@ def test_the_neighbourhoods_download_has_every_measure_this_month_with_suppressi
     assert body["emergency_admissions", "E01000002"][3:] == [SUPPRESSED] * 3
     assert body["emergency_admissions", "E01000001"][1] == "2025-01-01"
     assert float(body["emergency_admissions", "E01000001"][3]) == pytest.approx(10 / 12_000 * 1000)
+
+
+def test_the_header_gives_the_measures_their_own_date_and_months(measures_output, client_for):
+    page = soup(client_for("pcn").get("/measures/pcn/U00001/", {"date": "2025-01-01"}))
+    said = " ".join(page.select_one('[data-testid="as-of-patients"]').get_text().split())
+    assert said.startswith("Patient figures on this page: the extract of 1 February 2025 (months ")
+    assert said.endswith(", not 1 January 2025: the population health pipeline has not been run for that date.")

@@ -287,3 +287,23 @@ def test_every_worklist_opens_on_its_default_sort(phm_output, client_for, grant,
         response = client_for(role).get(url)
         assert response.status_code == 200, (role, cohort, text(response)[:300])
         assert client_for(role).get(url + "?format=csv").status_code == 200
+
+
+def test_the_header_gives_the_patient_figures_their_own_date(phm_output, client_for):
+    import re as _re
+
+    def said(response) -> str:
+        found = _re.search(r'data-testid="as-of-patients">(.*?)</p>', response.content.decode(), _re.S)
+        assert found, "the header does not date the patient figures"
+        return " ".join(_re.sub("<[^>]+>", "", found.group(1)).split())
+
+    client = client_for("icb")
+    assert said(client.get(PCN)) == "Patient figures on this page: the extract of 1 January 2025."
+    assert said(client.get(PCN, {"date": "2024-06-01"})) == (
+        "Patient figures on this page: the extract of 1 January 2025, not 1 June 2024: the population health "
+        "pipeline has not been run for that date.")
+    summary = json.loads((phm_output / "summary.json").read_text())
+    (phm_output / "summary.json").write_text(json.dumps({**summary, "synthetic": True}))
+    assert said(client.get(PCN, {"date": "2025-01-01"})).startswith(
+        "Patient figures on this page: synthetic patients, the extract of 1 January 2025")
+    assert 'data-testid="as-of-patients"' not in client.get("/").content.decode()

@@ -282,6 +282,13 @@ class EngineOutput:
     def engine(self) -> str:
         return str(self.summary.get("engine") or "")
 
+    @property
+    def synthetic(self) -> bool | None:
+        """Are the patients made up? True when the dataset the engine ran on was marked synthetic (``pcnhub phm
+        synth`` marks what it makes), False when it was not, None for an output written before the mark."""
+        value = self.summary.get("synthetic")
+        return value if isinstance(value, bool) else None
+
 
 @dataclass(frozen=True)
 class Output(EngineOutput):
@@ -292,12 +299,6 @@ class Output(EngineOutput):
         value = self.summary.get("patients")
         return value if isinstance(value, int) else None
 
-    @property
-    def synthetic(self) -> bool | None:
-        """Are the patients made up? True when the dataset the pipeline ran on was marked synthetic (``pcnhub phm
-        synth`` marks what it makes), False when it was not, None for an output written before the mark."""
-        value = self.summary.get("synthetic")
-        return value if isinstance(value, bool) else None
 
 
 def read_output(folder: Path, files: Sequence[str], summary_file: str, make: Callable[[Path, dict, str], T]) -> T | None:

@@ -81,6 +81,7 @@ def test_run_writes_the_neighbourhoods_with_disclosure_control(engine, data, tmp
                            only=["emergency_admissions"], by_neighbourhood=True)
     assert summary["breakdowns"] == ["neighbourhood"]
     assert json.loads((out / SUMMARY_FILE).read_text())["breakdowns"] == ["neighbourhood"]
+    assert summary["synthetic"] is False  # the pages say so only of a dataset marked synthetic
     assert not (out / INEQUALITIES_FILE).exists()  # not asked for this time: an earlier run's is not left behind
     table = pq.read_table(out / NEIGHBOURHOODS_FILE)
     wanted = neighbourhoods.NEIGHBOURHOODS.to_pyarrow()
@@ -114,3 +115,19 @@ def test_the_key_keeps_practice_and_lsoa_apart(backend):
     patients = ibis.memtable({"practice_code": ["A00001", "A00002"], "lsoa": [L1, None]})
     keyed = engines.to_arrow(backend, neighbourhoods.by_neighbourhood(patients)).to_pylist()
     assert [r["practice_code"] for r in keyed] == [f"A00001~{L1}", "A00002~"]
+
+
+def test_the_summary_says_when_the_patients_are_synthetic(tmp_path):
+    import pyarrow.parquet as pq
+
+    from pcnhub.analytics.schema import TABLES, mark_synthetic
+
+    marked = _dataset(tmp_path / "marked")
+    path = marked / TABLES["patients"].file
+    table = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata(mark_synthetic(table.schema).metadata), path)
+    out = tmp_path / "out"
+    out.mkdir()
+    summary = run_measures(marked, out, engine="duckdb", geography=GEOGRAPHY, months=1, as_of=AS_OF,
+                           only=["emergency_admissions"])
+    assert summary["synthetic"] is True

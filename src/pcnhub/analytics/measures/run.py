@@ -9,7 +9,7 @@ asked for) on DuckDB or Spark for the ``months`` whole months up to ``as_of`` an
   ICB and England (:data:`.inequalities.INEQUALITIES`);
 * ``measure_neighbourhoods.parquet`` (``by_neighbourhood``, ``--by-neighbourhood``): every measure by each PCN's
   neighbourhoods, the LSOAs of its patients (:data:`.neighbourhoods.NEIGHBOURHOODS`);
-* ``measures.json``: ``{"engine", "as_of", "months": [first, last], "seconds", "steps", "measures":
+* ``measures.json``: ``{"engine", "as_of", "synthetic", "months": [first, last], "seconds", "steps", "measures":
   [definition...], "skipped": {id: reason}, "breakdowns": ["imd", "neighbourhood"]}`` (the breakdowns written).
 
 A breakdown not asked for is not left behind from an earlier run: its file is removed from ``out``.
@@ -45,7 +45,7 @@ from pcnhub.analytics import engines
 from pcnhub.analytics.measures import compile as compiler
 from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan
 from pcnhub.analytics.run import default_as_of
-from pcnhub.analytics.schema import TABLES
+from pcnhub.analytics.schema import TABLES, is_synthetic
 from pcnhub.progress import progress_bars
 from pcnhub.reference import measures as definitions
 from pcnhub.reference import weights as weight_tables
@@ -301,7 +301,7 @@ def run_measures(
         finally:
             engines.close(con)
         summary = {
-            "engine": engine, "as_of": as_of.isoformat(),
+            "engine": engine, "as_of": as_of.isoformat(), "synthetic": is_synthetic(data),
             "months": [periods[0].start.isoformat(), periods[-1].start.isoformat()],
             "seconds": round(time.perf_counter() - started, 3), "workers": workers, "steps": steps,
             "measures": [_definition(m) for m in chosen], "skipped": skipped,
