@@ -243,7 +243,7 @@ def test_tables_download_as_csv_and_excel(placed, client_for, table):
     assert sheet[0] == rows[0]
     if table == "current":
         assert rows[1][1] == "Alpha North PCN" and int(rows[1][5]) == NORTH_TOTAL
-        assert int(rows[1][-1]) == access_requirement(LATEST, NORTH_TOTAL).required_minutes_per_week
+        assert int(rows[1][rows[0].index("Required access (minutes a week)")]) == access_requirement(LATEST, NORTH_TOTAL).required_minutes_per_week
 
 
 def test_unknown_table_is_400(placed, client_for):
@@ -321,3 +321,10 @@ def test_keeping_pcns_that_meet_the_rules_pins_their_practices(placed, client_fo
         assert any(codes <= members for members in proposed), n["name"]
     page = text(client_for("icb").get(AREA + DATE + "&keep=on"))
     assert "kept together; the proposal reworks the rest" in page
+
+
+def test_network_download_says_where_the_registered_list_stands_in(placed, client_for):
+    header, *rows = read_csv(client_for("icb").get(AREA + DATE + "&format=csv&table=current"))
+    column = header.index("Populations not recorded")
+    # the test register records weighted lists for every practice, adjusted populations for none
+    assert {row[column] for row in rows} == {"no adjusted population recorded: the registered list stands in"}

@@ -333,3 +333,12 @@ def test_sources_show_another_published_start_date(client_for):
     sources = html[html.index('id="sources"'):]
     also = re.search(r'data-also="care_home_premium">([^<]+)<', sources).group(1)
     assert also.startswith("Also published: from 1 October 2020 (pcnhub facts sheet")
+
+
+def test_the_lines_download_says_where_the_registered_list_stands_in(client_for):
+    header, *rows = read_csv(client_for("pcn").get(PCN, {"year": "2024/25", "format": "csv", "table": "lines"}))
+    lines = [dict(zip(header, row, strict=True)) for row in rows]
+    notes = {line["Basis"]: line["Quantity note"] for line in lines}
+    # the test register records weighted lists, not adjusted populations
+    assert notes["weighted list"] == ""
+    assert notes["adjusted population"] == "no adjusted population recorded: the registered list stands in"

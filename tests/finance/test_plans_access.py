@@ -221,5 +221,7 @@ def test_sessions_download_parses(client_for, register):
     assert sheet.cell(row=2, column=4).data_type == "s"
     assert rows[2][7:9] == [0, 20] and "blocks of at least 30 minutes" in rows[2][9]
     assert rows[3][0] == "Total" and rows[3][7] == 90
+    assert ("a PCN adjusted population of 25,500, no adjusted population recorded: the registered list stands in"
+            in rows[3][9])
     csv_rows = read_csv(client.get(URL, {"date": "2024-06-01", "format": "csv"}))
     assert csv_rows[1][3].startswith("'=cmd")

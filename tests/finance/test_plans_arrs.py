@@ -377,3 +377,18 @@ def test_a_london_pcn_is_told_that_london_weightings_are_not_known(register):
     register.region.code = plans.LONDON_REGION
     register.region.save()
     assert plans.LONDON_NOTE in plans.arrs_plan(pcn, YEAR).notes
+
+
+def test_the_headcount_download_says_when_the_registered_list_stands_in_for_the_weighted(client_for, register):
+    from pcnhub.register.models import ListSize
+    from pcnhub.register.services import note_change
+
+    client = client_for("pcn")
+    header, *rows = read_xlsx(client.get(URL, {"year": "2024-25", "format": "xlsx", "table": "headcount"}))
+    note = header.index("Weighted list note")
+    assert {row[note] for row in rows} <= {"", None}  # the test register records weighted lists
+    ListSize.objects.update(weighted=None)
+    note_change()  # a bulk update, as an import would make
+    header, *rows = read_xlsx(client.get(URL, {"year": "2024-25", "format": "xlsx", "table": "headcount"}))
+    assert {row[note] for row in rows if row[0] == "2023/24"} == {  # a year of the typical plan
+        "no weighted list recorded: the registered list stands in"}

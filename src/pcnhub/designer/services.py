@@ -194,6 +194,18 @@ class NetworkView:
     def codes(self) -> list[str]:
         return [p.code for p in self.practices]
 
+    @property
+    def stands_in(self) -> str:
+        """Where the registered list stands in for a list not recorded, for a download ("" when none does)."""
+        sized = [p for p in self.practices if p.registered is not None]
+        said = []
+        for attr, label in (("weighted", "weighted list"), ("adjusted", "adjusted population")):
+            missing = sum(1 for p in sized if getattr(p, attr) is None)
+            if missing:
+                whose = "" if missing == len(sized) else f" of {missing} of {len(sized)} practices"
+                said.append(f"no {label} recorded{whose}: the registered list stands in")
+        return "; ".join(said)
+
 
 @dataclass
 class Side:

@@ -90,14 +90,15 @@ def _network_rows(side: services.Side) -> list[dict]:
 def _network_table(v: services.DesignView, side: services.Side) -> exports.Table:
     headers = ["Network number", "Network", "PCN code", "Practices", "Practice codes", "List size", "In band",
                f"Entitlement {v.year} (GBP)", "To the PCN (GBP)", "To member practices (GBP)",
-               "Payments not known", "Not counted in the total", "Required access (minutes a week)"]
+               "Payments not known", "Not counted in the total", "Required access (minutes a week)",
+               "Populations not recorded"]
     rows = []
     for n in side.networks:
         m = n.money
         rows.append([n.number, n.name, n.code, len(n.practices), " ".join(n.codes), n.list_size, n.in_band,
                      None if m.total is None else float(m.total), None if m.to_pcn is None else float(m.to_pcn),
                      None if m.to_practices is None else float(m.to_practices), "; ".join(m.not_known),
-                     "; ".join(m.not_counted), n.access.minutes])
+                     "; ".join(m.not_counted), n.access.minutes, n.stands_in])
     return exports.Table(f"design-{v.area.code}-{v.date.isoformat()}-{side.key}", headers, rows)
 
 

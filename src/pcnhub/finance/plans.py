@@ -378,6 +378,8 @@ class Headcount:
     list_size: int
     source: str
     notes: list[str] = field(default_factory=list)
+    #: year label: "" when the weighted list is recorded, else what stands in for it (for the download)
+    stands_in: dict[str, str] = field(default_factory=dict)
 
     def planned_total(self, label: str) -> Decimal:
         return sum((r.planned.get(label, ZERO) for r in self.rows), ZERO)
@@ -406,12 +408,14 @@ def headcount(pcn: Organisation, posts: list[ArrsPost] | None = None,
     planned = arrs.headcount_by_year(domain_posts, years)
     typical: dict[str, dict[str, Decimal]] = {}
     weighted: dict[str, int] = {}
+    stands_in: dict[str, str] = {}
     notes: list[str] = []
     for year in years:
         if year.label not in plan.years():
             continue
         used = (known or {}).get(year.label) or population_used(pcn, year)
         weighted[year.label] = used.weighted
+        stands_in[year.label] = used.population.stands_in(c.WEIGHTED)
         if not used.weighted:
             notes.append(f"{year}: no patients are recorded for {pcn.name}'s member practices, so the typical "
                          "plan is not scaled for the year.")
@@ -426,7 +430,7 @@ def headcount(pcn: Organisation, posts: list[ArrsPost] | None = None,
                            {label: fte for label, fte in typical.get(key, {}).items()})
         if row.planned or any(row.typical.values()):
             out.append(row)
-    return Headcount(years, list(plan.years()), out, weighted, plan.list_size, plan.source, notes)
+    return Headcount(years, list(plan.years()), out, weighted, plan.list_size, plan.source, notes, stands_in)
 
 
 # --- The access plan on a date ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcnhub.domain import access
+from pcnhub.domain.money.catalogue import ADJUSTED
 from pcnhub.finance import permissions, plans
 from pcnhub.finance.forms_plans import SessionForm, can_agree
 from pcnhub.finance.models import AccessSession
@@ -45,6 +46,14 @@ def _plan(pcn, date: dt.date) -> plans.AccessPlan:
         raise BadRequest(f"Date: {message[:1].upper()}{message[1:]}.") from None
 
 
+def _stands_in(plan: plans.AccessPlan) -> str:
+    """", no adjusted population recorded: ..." when Enhanced Access is sized by the registered list instead."""
+    if plan.result.scheme is not access.Scheme.ENHANCED_ACCESS:
+        return ""
+    said = plan.used.population.stands_in(ADJUSTED)
+    return f", {said}" if said else ""
+
+
 def _sessions_table(plan: plans.AccessPlan) -> exports.Table:
     rows = []
     for s in plan.sessions:
@@ -58,7 +67,7 @@ def _sessions_table(plan: plans.AccessPlan) -> exports.Table:
     rows.append(["Total", None, None, "", "", None, sum(s.result.session.minutes for s in plan.sessions),
                  result.planned_minutes_per_week, sum(s.result.not_counted_minutes for s in plan.sessions),
                  (f"required {result.required_minutes_per_week} minutes a week ({result.scheme.label}, "
-                  f"{result.population_text}); short by {result.shortfall_minutes}")])
+                  f"{result.population_text}{_stands_in(plan)}); short by {result.shortfall_minutes}")])
     return exports.Table(
         f"access-{plan.pcn.code}-sessions-{plan.date.isoformat()}",
         ["Day", "Start", "End", "Site", "Staff type", "Commissioner-agreed", "Minutes", "Minutes counted",

@@ -145,11 +145,12 @@ def _headcount_table(pcn, count: plans.Headcount) -> exports.Table:
             planned = r.planned.get(label, Decimal(0))
             typical = r.typical.get(label) if count.compared(label) else None
             rows.append([label, r.role, r.name, float(planned), _number(typical),
-                         _number(planned - typical) if typical is not None else None, count.weighted.get(label)])
+                         _number(planned - typical) if typical is not None else None, count.weighted.get(label),
+                         count.stands_in.get(label, "")])
     return exports.Table(
         f"arrs-{pcn.code}-headcount",
         ["Year", "Role key", "Role", "Planned average WTE", f"Typical plan WTE (scaled from {count.list_size:,})",
-         "Planned less typical WTE", "Weighted list the typical plan is scaled by"],
+         "Planned less typical WTE", "Weighted list the typical plan is scaled by", "Weighted list note"],
         rows,
     )
 

@@ -249,11 +249,12 @@ def _pcn_page(request: HttpRequest, pcn, beds_form: CareHomeBedsForm | None = No
         "schedule": lambda: _schedule_table(money, schedule),
         "lines": lambda: exports.Table(
             f"pcn-{pcn.code}-payments-{year.slug}",
-            ["Payment key", "Payment", "Basis", "Quantity", "Rate", "Amount (GBP)", "Counted in the total",
-             "Paid to", "Paid", "Status", "Override", "Source", "Note", "What it is for", "Who is paid",
-             "Document", "Document year", "Document section"],
+            ["Payment key", "Payment", "Basis", "Quantity", "Quantity note", "Rate", "Amount (GBP)",
+             "Counted in the total", "Paid to", "Paid", "Status", "Override", "Source", "Note", "What it is for",
+             "Who is paid", "Document", "Document year", "Document section"],
             [[line.payment.key, line.payment.name, c.BASIS_LABELS[line.payment.basis], line.quantity,
-              None if line.rate is None else float(line.rate), _number(line.amount),
+              money.population.stands_in(line.payment.basis), None if line.rate is None else float(line.rate),
+              _number(line.amount),
               "yes" if line.known and line.counted else "no", v["paid_to"], v["schedule"],
               v["status"], v["override"], line.payment.source, v["note"], v["purpose"], v["payee"],
               v["document_title"], v["document_year"], v["document_section"] or v["document_note"]]

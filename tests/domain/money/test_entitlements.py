@@ -229,3 +229,11 @@ def test_every_year_adds_up_and_serialises():
         assert data["total"] == pytest.approx(data["total_to_pcn"] + data["total_to_practices"])
         monthly = sum(m["amount"] for m in data["monthly"])
         assert monthly + data["paid_after_year_end"] == pytest.approx(data["total"])
+
+
+def test_a_download_says_where_the_registered_list_stands_in():
+    population = Population(registered=40_000, weighted=42_000)
+    assert population.stands_in(c.WEIGHTED) == ""
+    assert population.stands_in(c.ADJUSTED) == "no adjusted population recorded: the registered list stands in"
+    assert population.stands_in(c.REGISTERED) == population.stands_in(c.CARE_HOME_BEDS) == ""
+    assert Population(registered=1).stands_in(c.WEIGHTED) == "no weighted list recorded: the registered list stands in"

@@ -63,6 +63,14 @@ class Population:
             return self.care_home_beds
         return self.registered
 
+    def stands_in(self, basis: str) -> str:
+        """What a download says of a quantity on ``basis``: "" when the list itself is recorded, else e.g. "no weighted
+        list recorded: the registered list stands in"."""
+        name = {c.WEIGHTED: "weighted", c.ADJUSTED: "adjusted"}.get(basis)
+        if name is None or getattr(self, name) is not None:
+            return ""
+        return f"no {c.BASIS_LABELS[basis]} recorded: the registered list stands in"
+
     def defaulted(self) -> list[str]:
         """The lists that were not given and stand in as the registered list."""
         return [name for name in ("weighted", "adjusted") if getattr(self, name) is None]
