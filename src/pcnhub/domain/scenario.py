@@ -1,0 +1,325 @@
+"""Scenarios: a named set of changes to an area's networks on a date, applied to its configuration.
+
+A scenario is what a commissioner tries before a decision: a practice moving to another network, two networks
+merging, one splitting, a practice opening or closing, a list growing with new housing, a network's ARRS or access
+plan changing.  :func:`apply` takes the configuration of the date (the register's networks, as the rules check
+sees them: :class:`pcnhub.domain.rules.Network`) and the changes, and gives the configuration after them with the
+networks each change touched.  Everything else a scenario shows (findings, money, staff, access, maturity,
+population) is computed for the touched networks before and after, by the same rules as every other page.
+
+Networks are named in changes by ODS code or by name (a name the configuration does not hold is a new network,
+where a change may make one: a move, a split, an opening).  The changes apply in order; one that cannot apply (a
+practice that is not where the change says, a network that does not exist) is a :class:`ScenarioError` naming the
+change, and nothing is applied.
+
+The actions (:data:`ACTIONS`):
+
+* ``move``: ``practice`` leaves its network (``from_pcn`` if given must be it) for ``to_pcn`` (new if unknown).
+* ``split``: as a move, into a network that is usually new; one row per practice that goes.
+* ``merge``: every practice of ``from_pcn`` joins ``to_pcn``, which keeps its code and governance (``name``
+  renames it); ``from_pcn`` ends.
+* ``add``: a new practice ``practice`` (its list ``list_change``) opens in ``to_pcn``.
+* ``close``: ``practice`` closes: it leaves its network and the area.
+* ``grow``: ``practice``'s list changes by ``list_change`` (new housing: positive; may be negative, never below 0).
+* ``arrs``: ``to_pcn`` plans ``wte`` more (or, negative, fewer) whole-time posts of ARRS ``role`` at
+  ``annual_cost`` a year each.
+* ``access``: ``to_pcn`` plans ``minutes`` more (or fewer) access minutes a week.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from pcnhub.domain import rules
+
+MOVE: Final = "move"
+SPLIT: Final = "split"
+MERGE: Final = "merge"
+ADD: Final = "add"
+CLOSE: Final = "close"
+GROW: Final = "grow"
+ARRS: Final = "arrs"
+ACCESS: Final = "access"
+#: Every action, with the words a page uses for it.
+ACTIONS: Final = {
+    MOVE: "Move a practice to another network",
+    SPLIT: "Split: move a practice into a new network",
+    MERGE: "Merge one network into another",
+    ADD: "Open a new practice",
+    CLOSE: "Close a practice",
+    GROW: "Change a practice's list (new housing)",
+    ARRS: "Change a network's ARRS posts",
+    ACCESS: "Change a network's access minutes",
+}
+#: The actions that change which practices are in which network (the others change sizes or plans).
+MEMBERSHIP_ACTIONS: Final = frozenset({MOVE, SPLIT, MERGE, ADD, CLOSE})
+
+
+class ScenarioError(ValueError):
+    """A change that cannot apply to the configuration: ``index`` is its place in the list (0-based)."""
+
+    def __init__(self, index: int, change: Change, message: str) -> None:
+        self.index = index
+        self.change = change
+        where = f"row {change.row}" if change.row else f"change {index + 1}"
+        super().__init__(f"{where} ({change.action}): {message}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a scenario (see the module's list of actions for the fields each uses)."""
+
+    action: str
+    practice: str = ""
+    from_pcn: str = ""
+    to_pcn: str = ""
+    list_change: int = 0
+    name: str = ""
+    role: str = ""
+    wte: Decimal = Decimal(0)
+    annual_cost: Decimal = Decimal(0)
+    minutes: int = 0
+    practice_name: str = ""
+    #: The row of the file it came from (0: not from a file).
+    row: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"unknown action {self.action!r}: use one of {', '.join(ACTIONS)}")
+
+    def describe(self, names: dict[str, str] | None = None) -> str:
+        """The change in words, e.g. "Move F81001 from Benfleet PCN to Canvey PCN"."""
+        names = names or {}
+
+        def net(key: str) -> str:
+            return names.get(key, key)
+
+        practice = names.get(self.practice, self.practice)
+        if self.action in (MOVE, SPLIT):
+            origin = f" from {net(self.from_pcn)}" if self.from_pcn else ""
+            return f"{'Move' if self.action == MOVE else 'Split off'} {practice}{origin} to {net(self.to_pcn)}"
+        if self.action == MERGE:
+            renamed = f", named {self.name}" if self.name else ""
+            return f"Merge {net(self.from_pcn)} into {net(self.to_pcn)}{renamed}"
+        if self.action == ADD:
+            return f"Open {self.practice_name or practice} ({self.list_change:,} patients) in {net(self.to_pcn)}"
+        if self.action == CLOSE:
+            return f"Close {practice}"
+        if self.action == GROW:
+            return f"{practice}'s list {'grows' if self.list_change >= 0 else 'falls'} by {abs(self.list_change):,}"
+        if self.action == ARRS:
+            more = "more" if self.wte >= 0 else "fewer"
+            return f"{net(self.to_pcn)}: {abs(self.wte)} WTE {more} {self.role} at £{self.annual_cost:,.0f} a year"
+        more = "more" if self.minutes >= 0 else "fewer"
+        return f"{net(self.to_pcn)}: {abs(self.minutes):,} {more} access minutes a week"
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    """An ARRS post a scenario adds (or, with negative ``wte``, takes away) in a network."""
+
+    role: str
+    wte: Decimal
+    annual_cost: Decimal
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The configuration after a scenario's changes."""
+
+    #: The networks after the changes, in the order before (new ones last); ended ones left out.
+    networks: tuple[rules.Network, ...]
+    #: The key of each network a change touched (its code, or its name for a new one), before or after.
+    touched: tuple[str, ...]
+    #: Networks that end (merged away, or left with no practice).
+    ended: tuple[str, ...]
+    #: Networks the changes make (by name).
+    new: tuple[str, ...]
+    #: Practices that close, and practices that open (code: name).
+    closed: tuple[str, ...]
+    opened: dict[str, str]
+    #: Where each practice that changed network came from and went (code: (before key or "", after key or "")).
+    moves: dict[str, tuple[str, str]]
+    #: ARRS posts and access minutes a week the changes add, by network key.
+    posts: dict[str, tuple[PlannedPost, ...]]
+    minutes: dict[str, int]
+    #: Practices whose list the changes set (code: list after), opened ones included.
+    sizes: dict[str, int]
+
+    def network(self, key: str) -> rules.Network | None:
+        return next((n for n in self.networks if key_of(n) == key), None)
+
+
+def key_of(network: rules.Network) -> str:
+    """A network's key: its code, else its name (a network the scenario makes)."""
+    return network.code or network.name
+
+
+def _resolve(networks: dict[str, rules.Network], given: str) -> str | None:
+    """The key of the network ``given`` names (code or name, case and spacing ignored), or None."""
+    text = " ".join(given.split())
+    if text in networks:
+        return text
+    folded = text.casefold()
+    for key, network in networks.items():
+        if (network.code or "").casefold() == folded or " ".join(network.name.split()).casefold() == folded:
+            return key
+    return None
+
+
+def apply(configuration: Iterable[rules.Network], changes: Sequence[Change]) -> Outcome:
+    """The configuration after ``changes`` (in order); raises :class:`ScenarioError` for the first that cannot
+    apply.  ``configuration``: the area's networks (a blank-named one holds its practices in no network)."""
+    networks: dict[str, rules.Network] = {}
+    loose: list[rules.PracticeEntry] = []
+    for network in configuration:
+        if network.is_assigned:
+            networks[key_of(network)] = network
+        else:
+            loose.extend(network.practices)
+    original = list(networks)
+    where: dict[str, str] = {p.code: key for key, n in networks.items() for p in n.practices}
+    before = dict(where)
+    entries: dict[str, rules.PracticeEntry] = {p.code: p for n in networks.values() for p in n.practices}
+    entries.update({p.code: p for p in loose})
+    members: dict[str, list[str]] = {key: [p.code for p in n.practices] for key, n in networks.items()}
+    touched: list[str] = []
+    new: list[str] = []
+    closed: list[str] = []
+    opened: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    posts: dict[str, list[PlannedPost]] = {}
+    minutes: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+
+    def touch(*keys: str) -> None:
+        for key in keys:
+            if key and key not in touched:
+                touched.append(key)
+
+    def target(i: int, change: Change, *, may_create: bool) -> str:
+        if not change.to_pcn.strip():
+            raise ScenarioError(i, change, "name the network (to_pcn)")
+        key = _resolve(networks, change.to_pcn)
+        if key is not None:
+            return key
+        if not may_create:
+            raise ScenarioError(i, change, f"there is no network {change.to_pcn!r} in the configuration")
+        name = " ".join(change.to_pcn.split())
+        networks[name] = rules.Network(name=name, practices=(), code=None, clinical_director=rules.NOT_RECORDED,
+                                       nominated_payee=rules.NOT_RECORDED, network_agreement_signed=rules.NOT_RECORDED)
+        members[name] = []
+        new.append(name)
+        return name
+
+    def practice_of(i: int, change: Change) -> str:
+        code = change.practice.strip().upper()
+        if not code:
+            raise ScenarioError(i, change, "name the practice (practice_code)")
+        if code not in entries or code in closed:
+            raise ScenarioError(i, change, f"there is no practice {code} in the area")
+        return code
+
+    def leave(code: str) -> str:
+        key = where.pop(code, "")
+        if key:
+            members[key].remove(code)
+        return key
+
+    for i, change in enumerate(changes):
+        if change.action in (MOVE, SPLIT):
+            code = practice_of(i, change)
+            current = where.get(code, "")
+            if change.from_pcn.strip():
+                stated = _resolve(networks, change.from_pcn)
+                if stated is None:
+                    raise ScenarioError(i, change, f"there is no network {change.from_pcn!r} in the configuration")
+                if stated != current:
+                    raise ScenarioError(i, change, f"{code} is not in {networks[stated].name}")
+            key = target(i, change, may_create=True)
+            if key == current:
+                raise ScenarioError(i, change, f"{code} is already in {networks[key].name}")
+            leave(code)
+            members[key].append(code)
+            where[code] = key
+            touch(current, key)
+        elif change.action == MERGE:
+            if not change.from_pcn.strip():
+                raise ScenarioError(i, change, "name the network that merges (from_pcn)")
+            gone = _resolve(networks, change.from_pcn)
+            if gone is None:
+                raise ScenarioError(i, change, f"there is no network {change.from_pcn!r} in the configuration")
+            key = target(i, change, may_create=False)
+            if key == gone:
+                raise ScenarioError(i, change, "a network cannot merge into itself")
+            for code in list(members[gone]):
+                leave(code)
+                members[key].append(code)
+                where[code] = key
+            if change.name.strip():
+                renamed[key] = " ".join(change.name.split())
+            touch(gone, key)
+        elif change.action == ADD:
+            code = change.practice.strip().upper()
+            if not code:
+                raise ScenarioError(i, change, "give the new practice a code (practice_code)")
+            if code in entries and code not in closed:
+                raise ScenarioError(i, change, f"{code} is already a practice of the area")
+            if change.list_change < 0:
+                raise ScenarioError(i, change, f"a practice's list cannot be negative ({change.list_change:,})")
+            key = target(i, change, may_create=True)
+            name = change.practice_name.strip() or f"New practice {code}"
+            entries[code] = rules.PracticeEntry(code, name, change.list_change)
+            opened[code] = name
+            sizes[code] = change.list_change
+            if code in closed:
+                closed.remove(code)
+            members[key].append(code)
+            where[code] = key
+            touch(key)
+        elif change.action == CLOSE:
+            code = practice_of(i, change)
+            touch(leave(code))
+            closed.append(code)
+            opened.pop(code, None)
+        elif change.action == GROW:
+            code = practice_of(i, change)
+            now = sizes.get(code, entries[code].list_size or 0)
+            after = now + change.list_change
+            if after < 0:
+                raise ScenarioError(i, change, f"{code}'s list of {now:,} cannot fall by {-change.list_change:,}")
+            sizes[code] = after
+            entries[code] = dataclasses.replace(entries[code], list_size=after)
+            touch(where.get(code, ""))
+        elif change.action == ARRS:
+            key = target(i, change, may_create=False)
+            if not change.role.strip():
+                raise ScenarioError(i, change, "name the ARRS role")
+            if change.annual_cost < 0:
+                raise ScenarioError(i, change, "an annual cost cannot be negative")
+            posts.setdefault(key, []).append(PlannedPost(change.role.strip(), change.wte, change.annual_cost))
+            touch(key)
+        else:  # ACCESS
+            key = target(i, change, may_create=False)
+            minutes[key] = minutes.get(key, 0) + change.minutes
+            touch(key)
+
+    after: list[rules.Network] = []
+    ended = []
+    for key in [*original, *new]:
+        codes = members[key]
+        if not codes:
+            if key in original:
+                ended.append(key)
+            continue
+        network = networks[key]
+        after.append(dataclasses.replace(
+            network, name=renamed.get(key, network.name), practices=tuple(entries[c] for c in codes)))
+    moves = {code: (before.get(code, ""), where.get(code, "")) for code in {*before, *where}
+             if before.get(code, "") != where.get(code, "")}
+    return Outcome(tuple(after), tuple(touched), tuple(ended), tuple(k for k in new if members[k]), tuple(closed),
+                   opened, moves, {k: tuple(v) for k, v in posts.items()}, minutes, sizes)

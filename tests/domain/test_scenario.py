@@ -1,0 +1,166 @@
+"""Scenarios applied to a configuration (pcnhub.domain.scenario), with the Southend networks of 2019."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pcnhub.domain import rules
+from pcnhub.domain.scenario import (
+    ACCESS,
+    ADD,
+    ARRS,
+    CLOSE,
+    GROW,
+    MERGE,
+    MOVE,
+    SPLIT,
+    Change,
+    ScenarioError,
+    apply,
+    key_of,
+)
+
+
+def network(code, name, *practices, cd="Dr A"):
+    return rules.Network(name=name, code=code, practices=tuple(rules.PracticeEntry(c, c, s) for c, s in practices),
+                         clinical_director=cd, nominated_payee="Payee", network_agreement_signed=True)
+
+
+# Benfleet and Canvey (list sizes of January 2019, seed 004)
+BENFLEET = network("U1", "Benfleet", ("F81001", 12980), ("F81032", 2931), ("F81075", 13167), ("F81101", 5551),
+                   ("F81142", 6702), ("F81618", 3880), ("F81713", 3187))
+CANVEY = network("U2", "Canvey", ("F81051", 7186), ("F81096", 10178), ("F81205", 6202), ("F81700", 4481),
+                 ("F81739", 6429), ("F81740", 1940))
+LOOSE = rules.Network(name="", practices=(rules.PracticeEntry("F89999", "ALONE", 2000),))
+AREA = (BENFLEET, CANVEY, LOOSE)
+
+
+def size(outcome, key):
+    return sum(p.list_size or 0 for p in outcome.network(key).practices)
+
+
+def test_the_seed_list_sizes_add_up():
+    assert size(apply(AREA, []), "U1") == 48_398 and size(apply(AREA, []), "U2") == 36_416
+
+
+def test_a_move_changes_two_networks_and_nothing_else():
+    outcome = apply(AREA, [Change(MOVE, practice="F81032", from_pcn="Benfleet", to_pcn="U2")])
+    assert size(outcome, "U1") == 48_398 - 2_931 and size(outcome, "U2") == 36_416 + 2_931
+    assert outcome.touched == ("U1", "U2") and outcome.moves == {"F81032": ("U1", "U2")}
+    assert outcome.ended == () and outcome.new == ()
+    checked = rules.check_configuration(outcome.networks, ["F81032"])
+    assert not [f for f in checked.findings if f.rule == rules.ONE_PCN_PER_PRACTICE]
+
+
+def test_names_are_matched_whatever_their_case_and_spacing():
+    outcome = apply(AREA, [Change(MOVE, practice="f81032", to_pcn="  canvey ")])
+    assert outcome.moves == {"F81032": ("U1", "U2")}
+
+
+def test_a_merge_keeps_the_receiving_networks_code_and_governance():
+    outcome = apply(AREA, [Change(MERGE, from_pcn="Canvey", to_pcn="Benfleet", name="Castle Point PCN")])
+    merged = outcome.network("U1")
+    assert merged.name == "Castle Point PCN" and merged.clinical_director == "Dr A"
+    assert size(outcome, "U1") == 48_398 + 36_416 and outcome.network("U2") is None
+    assert outcome.ended == ("U2",) and outcome.touched == ("U2", "U1") and len(outcome.moves) == 6
+
+
+def test_a_split_makes_a_new_network_with_governance_not_recorded():
+    outcome = apply(AREA, [Change(SPLIT, practice="F81001", to_pcn="Benfleet South"),
+                           Change(SPLIT, practice="F81075", to_pcn="Benfleet South")])
+    assert outcome.new == ("Benfleet South",) and size(outcome, "Benfleet South") == 12_980 + 13_167
+    fresh = outcome.network("Benfleet South")
+    assert fresh.code is None and fresh.clinical_director is rules.NOT_RECORDED
+    findings = rules.check_configuration(outcome.networks).findings
+    assert any(f.network == "Benfleet South" and f.rule == rules.LIST_SIZE_BAND for f in findings)
+
+
+def test_open_close_and_grow():
+    outcome = apply(AREA, [Change(ADD, practice="y99999", practice_name="New Town Surgery", list_change=4_000,
+                                  to_pcn="U2"),
+                           Change(CLOSE, practice="F81740"),
+                           Change(GROW, practice="F81051", list_change=1_500)])
+    assert size(outcome, "U2") == 36_416 + 4_000 - 1_940 + 1_500
+    assert outcome.opened == {"Y99999": "New Town Surgery"} and outcome.closed == ("F81740",)
+    assert outcome.sizes == {"Y99999": 4_000, "F81051": 7_186 + 1_500}
+    assert outcome.touched == ("U2",)
+
+
+def test_plans_are_kept_by_network():
+    outcome = apply(AREA, [Change(ARRS, to_pcn="U1", role="Clinical pharmacist", wte=Decimal("1.5"),
+                                  annual_cost=Decimal("50000")),
+                           Change(ACCESS, to_pcn="U1", minutes=90), Change(ACCESS, to_pcn="U1", minutes=-30)])
+    assert outcome.minutes == {"U1": 60} and outcome.posts["U1"][0].wte == Decimal("1.5")
+    assert outcome.touched == ("U1",) and outcome.moves == {}
+
+
+def test_a_practice_in_no_network_can_join_one():
+    outcome = apply(AREA, [Change(MOVE, practice="F89999", to_pcn="U2")])
+    assert outcome.moves == {"F89999": ("", "U2")} and outcome.touched == ("U2",)
+
+
+def test_the_last_practice_leaving_ends_a_network():
+    small = network("U3", "Tiny", ("F80001", 100))
+    outcome = apply((BENFLEET, small), [Change(MOVE, practice="F80001", to_pcn="U1")])
+    assert outcome.ended == ("U3",) and [key_of(n) for n in outcome.networks] == ["U1"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (Change(MOVE, practice="F00000", to_pcn="U2"), "there is no practice F00000 in the area"),
+    (Change(MOVE, practice="F81032", from_pcn="U2", to_pcn="U1"), "F81032 is not in Canvey"),
+    (Change(MOVE, practice="F81032", to_pcn="U1"), "F81032 is already in Benfleet"),
+    (Change(MOVE, practice="F81032"), "name the network (to_pcn)"),
+    (Change(MERGE, from_pcn="Nowhere", to_pcn="U1"), "there is no network 'Nowhere' in the configuration"),
+    (Change(MERGE, from_pcn="U1", to_pcn="U1"), "a network cannot merge into itself"),
+    (Change(MERGE, from_pcn="U1", to_pcn="New"), "there is no network 'New' in the configuration"),
+    (Change(ADD, practice="F81001", to_pcn="U1", list_change=10), "F81001 is already a practice of the area"),
+    (Change(ADD, practice="Y1", to_pcn="U1", list_change=-1), "a practice's list cannot be negative (-1)"),
+    (Change(GROW, practice="F81740", list_change=-5000), "F81740's list of 1,940 cannot fall by 5,000"),
+    (Change(ARRS, to_pcn="U1", wte=Decimal(1)), "name the ARRS role"),
+])
+def test_a_change_that_cannot_apply_says_why(change, message):
+    with pytest.raises(ScenarioError) as caught:
+        apply(AREA, [Change(GROW, practice="F81001", list_change=1, row=2), change])
+    assert str(caught.value).endswith(message) and caught.value.index == 1
+
+
+def test_a_closed_practice_cannot_move_afterwards():
+    with pytest.raises(ScenarioError, match="change 2 \\(move\\): there is no practice F81740"):
+        apply(AREA, [Change(CLOSE, practice="F81740"), Change(MOVE, practice="F81740", to_pcn="U1")])
+
+
+def test_unknown_actions_are_refused():
+    with pytest.raises(ValueError, match="unknown action 'swap'"):
+        Change("swap")
+
+
+def test_changes_read_in_words():
+    names = {"U1": "Benfleet", "U2": "Canvey", "F81032": "Dr PA Patel"}
+    assert Change(MOVE, practice="F81032", from_pcn="U1", to_pcn="U2").describe(names) == \
+        "Move Dr PA Patel from Benfleet to Canvey"
+    assert Change(MERGE, from_pcn="U2", to_pcn="U1", name="Castle Point").describe(names) == \
+        "Merge Canvey into Benfleet, named Castle Point"
+    assert Change(GROW, practice="F81032", list_change=-10).describe(names) == "Dr PA Patel's list falls by 10"
+
+
+PRACTICES = [p.code for n in (BENFLEET, CANVEY) for p in n.practices]
+
+
+@given(st.lists(st.tuples(st.sampled_from(PRACTICES), st.sampled_from(["U1", "U2", "New A", "New B"])),
+                max_size=12))
+def test_moves_keep_every_practice_and_patient_exactly_once(moves):
+    start = {p.code: "U1" for p in BENFLEET.practices} | {p.code: "U2" for p in CANVEY.practices}
+    changes, where = [], dict(start)
+    for practice, to in moves:
+        if where[practice] != to:
+            changes.append(Change(MOVE, practice=practice, to_pcn=to))
+            where[practice] = to
+    outcome = apply((BENFLEET, CANVEY), changes)
+    assert sorted(p.code for n in outcome.networks for p in n.practices) == sorted(PRACTICES)
+    assert sum(p.list_size for n in outcome.networks for p in n.practices) == 48_398 + 36_416
+    assert {p.code: key_of(n) for n in outcome.networks for p in n.practices} == where
+    assert outcome.moves == {code: (start[code], where[code]) for code in PRACTICES if where[code] != start[code]}
