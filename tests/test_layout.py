@@ -24,6 +24,7 @@ README = SRC.parent / "README.md"
 FLOORS: tuple[frozenset[str], ...] = tuple(frozenset(floor) for floor in (
     {"cli", "__main__"},
     {"webapp"},
+    {"scenarios"},
     {"designer", "measures", "phm"},
     {"finance", "maturity"},
     {"register"},

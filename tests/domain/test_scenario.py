@@ -21,7 +21,12 @@ from pcnhub.domain.scenario import (
     Change,
     ScenarioError,
     apply,
+    carried_from,
+    carried_steps,
+    contributions,
     key_of,
+    outside_sum,
+    spread,
 )
 
 
@@ -121,6 +126,7 @@ def test_the_last_practice_leaving_ends_a_network():
     (Change(ADD, practice="Y1", to_pcn="U1", list_change=-1), "a practice's list cannot be negative (-1)"),
     (Change(GROW, practice="F81740", list_change=-5000), "F81740's list of 1,940 cannot fall by 5,000"),
     (Change(ARRS, to_pcn="U1", wte=Decimal(1)), "name the ARRS role"),
+    (Change(ARRS, to_pcn="U1", role="Paramedic", wte=Decimal(-1)), "a post that ends is ended on the network's ARRS plan)"),
 ])
 def test_a_change_that_cannot_apply_says_why(change, message):
     with pytest.raises(ScenarioError) as caught:
@@ -164,3 +170,40 @@ def test_moves_keep_every_practice_and_patient_exactly_once(moves):
     assert sum(p.list_size for n in outcome.networks for p in n.practices) == 48_398 + 36_416
     assert {p.code: key_of(n) for n in outcome.networks for p in n.practices} == where
     assert outcome.moves == {code: (start[code], where[code]) for code in PRACTICES if where[code] != start[code]}
+
+
+# --- What a network after the changes carries ----------------------------------------------------
+
+
+def test_contributions_and_what_each_network_carries():
+    moved = apply(AREA, [Change(MOVE, practice="F81032", to_pcn="U2")])
+    shares = contributions(moved, AREA)
+    assert shares["U2"] == {"U2": (36_416, 36_416), "U1": (2_931, 48_398)}
+    assert carried_from(shares["U2"]) == ["U2"]  # one practice joining does not bring Benfleet's development
+    merged = apply(AREA, [Change(MERGE, from_pcn="U2", to_pcn="U1")])
+    assert carried_from(contributions(merged, AREA)["U1"]) == ["U1", "U2"]
+    split = apply(AREA, [Change(SPLIT, practice="F81001", to_pcn="South")])
+    assert carried_from(contributions(split, AREA)["South"]) == ["U1"]
+    opened = apply(AREA, [Change(ADD, practice="Y1", list_change=10, to_pcn="New")])
+    assert contributions(opened, AREA)["New"] == {"": (10, 0)} and carried_from({"": (10, 0)}) == []
+
+
+def test_a_merged_network_carries_the_lowest_step_of_its_parts():
+    assert carried_steps([{"a": 2, "b": 1}, {"a": 1, "b": 3}]) == {"a": 1, "b": 1}
+    assert carried_steps([{"a": 2}, {"a": None}]) == {"a": None}
+    assert carried_steps([{"a": 2}, {}]) == {"a": None}  # a part not assessed in a domain
+
+
+def test_posts_outside_the_sum_are_the_latest_to_start_until_the_rest_fit():
+    posts = [("Pharmacist", "2024-04-01", Decimal(50_000)), ("Paramedic", "2024-09-01", Decimal(30_000)),
+             ("Care coordinator", "2024-06-01", Decimal(20_000))]
+    assert outside_sum(posts, Decimal(1_000)) == [] and outside_sum(posts, None) == []
+    assert outside_sum(posts, Decimal(-10_000)) == ["Paramedic"]
+    assert outside_sum(posts, Decimal(-40_000)) == ["Paramedic", "Care coordinator"]
+
+
+def test_spread_in_kilometres():
+    # Southend Civic Centre and Canvey Island: 0.133° of longitude and 0.017° of latitude, about 9.4 km apart
+    found = spread([(51.5416, 0.7120), (51.5246, 0.5790)])
+    assert 9 < found.farthest_km < 10 and found.mean_from_centre_km == pytest.approx(found.farthest_km / 2, abs=0.1)
+    assert spread([]) is None and spread([(51.5, 0.7)]).farthest_km == 0

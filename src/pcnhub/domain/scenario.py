@@ -21,20 +21,22 @@ The actions (:data:`ACTIONS`):
 * ``add``: a new practice ``practice`` (its list ``list_change``) opens in ``to_pcn``.
 * ``close``: ``practice`` closes: it leaves its network and the area.
 * ``grow``: ``practice``'s list changes by ``list_change`` (new housing: positive; may be negative, never below 0).
-* ``arrs``: ``to_pcn`` plans ``wte`` more (or, negative, fewer) whole-time posts of ARRS ``role`` at
-  ``annual_cost`` a year each.
+* ``arrs``: ``to_pcn`` plans ``wte`` more whole-time posts of ARRS ``role`` from the effective date, at
+  ``annual_cost`` a year per whole-time post.
 * ``access``: ``to_pcn`` plans ``minutes`` more (or fewer) access minutes a week.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
 from pcnhub.domain import rules
+from pcnhub.domain.geography import EARTH_RADIUS_KM
 
 MOVE: Final = "move"
 SPLIT: Final = "split"
@@ -112,15 +114,14 @@ class Change:
         if self.action == GROW:
             return f"{practice}'s list {'grows' if self.list_change >= 0 else 'falls'} by {abs(self.list_change):,}"
         if self.action == ARRS:
-            more = "more" if self.wte >= 0 else "fewer"
-            return f"{net(self.to_pcn)}: {abs(self.wte)} WTE {more} {self.role} at £{self.annual_cost:,.0f} a year"
+            return f"{net(self.to_pcn)}: {self.wte} WTE more {self.role} at £{self.annual_cost:,.0f} a year per WTE"
         more = "more" if self.minutes >= 0 else "fewer"
         return f"{net(self.to_pcn)}: {abs(self.minutes):,} {more} access minutes a week"
 
 
 @dataclass(frozen=True)
 class PlannedPost:
-    """An ARRS post a scenario adds (or, with negative ``wte``, takes away) in a network."""
+    """ARRS posts a scenario adds to a network: ``wte`` whole-time posts at ``annual_cost`` a year each."""
 
     role: str
     wte: Decimal
@@ -299,6 +300,9 @@ def apply(configuration: Iterable[rules.Network], changes: Sequence[Change]) -> 
             key = target(i, change, may_create=False)
             if not change.role.strip():
                 raise ScenarioError(i, change, "name the ARRS role")
+            if change.wte <= 0:
+                raise ScenarioError(i, change, "give the whole-time equivalent of the posts added (more than 0; a post "
+                                    "that ends is ended on the network's ARRS plan)")
             if change.annual_cost < 0:
                 raise ScenarioError(i, change, "an annual cost cannot be negative")
             posts.setdefault(key, []).append(PlannedPost(change.role.strip(), change.wte, change.annual_cost))
@@ -323,3 +327,90 @@ def apply(configuration: Iterable[rules.Network], changes: Sequence[Change]) -> 
              if before.get(code, "") != where.get(code, "")}
     return Outcome(tuple(after), tuple(touched), tuple(ended), tuple(k for k in new if members[k]), tuple(closed),
                    opened, moves, {k: tuple(v) for k, v in posts.items()}, minutes, sizes)
+
+
+# --- What a network after the changes carries --------------------------------------------------------
+
+
+def contributions(outcome: Outcome, before: Iterable[rules.Network]) -> dict[str, dict[str, tuple[int, int]]]:
+    """For each network after the changes: ``{before key: (patients it brought, patients it had)}`` (its practices'
+    lists before the changes; a practice that opens brings its patients from no network, key "")."""
+    had: dict[str, int] = {}
+    came_from: dict[str, tuple[str, int]] = {}
+    for network in before:
+        if not network.is_assigned:
+            continue
+        key = key_of(network)
+        had[key] = sum(p.list_size or 0 for p in network.practices)
+        for p in network.practices:
+            came_from[p.code] = (key, p.list_size or 0)
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for network in outcome.networks:
+        found: dict[str, tuple[int, int]] = {}
+        for p in network.practices:
+            key, patients = came_from.get(p.code, ("", p.list_size or 0))
+            brought = found.get(key, (0, had.get(key, 0)))
+            found[key] = (brought[0] + patients, brought[1])
+        out[key_of(network)] = found
+    return out
+
+
+def carried_from(contributed: dict[str, tuple[int, int]]) -> list[str]:
+    """The networks whose development a network after the changes carries: every network it took whole (a merger
+    carries each part), and the one most of its patients came from."""
+    keys = [k for k in contributed if k]
+    if not keys:
+        return []
+    whole = [k for k in keys if contributed[k][0] >= contributed[k][1] > 0]
+    most = max(keys, key=lambda k: (contributed[k][0], k))
+    return sorted({*whole, most})
+
+
+def carried_steps(sources: Sequence[dict[str, int | None]]) -> dict[str, int | None]:
+    """The step reached in each domain that a network carries from ``sources`` (each ``{domain: step}``, None: not
+    reached or not assessed): the lowest of them, so that a merged network is never taken to be further on than
+    any of its parts."""
+    domains = list(dict.fromkeys(d for source in sources for d in source))
+    carried: dict[str, int | None] = {}
+    for domain in domains:
+        steps = [source.get(domain) for source in sources]
+        carried[domain] = None if any(step is None for step in steps) else min(s for s in steps if s is not None)
+    return carried
+
+
+def outside_sum(posts: Sequence[tuple[str, object, Decimal]], headroom: Decimal | None) -> list[str]:
+    """The posts (``(label, start, claims in the year)``) that would fall outside a network's ARRS sum when the
+    claims exceed it by ``-headroom``: the latest to start first, until the rest fit."""
+    if headroom is None or headroom >= 0:
+        return []
+    over = -headroom
+    out = []
+    for label, _start, claims in sorted(posts, key=lambda p: (p[1], p[0]), reverse=True):
+        if over <= 0:
+            break
+        if claims > 0:
+            out.append(label)
+            over -= claims
+    return out
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How far apart a network's practices are, in straight-line kilometres."""
+
+    farthest_km: float
+    mean_from_centre_km: float
+    located: int
+
+
+def spread(points: Sequence[tuple[float, float]]) -> Spread | None:
+    """The spread of practices at ``points`` (latitude, longitude in degrees); None with none located."""
+    if not points:
+        return None
+    lat0 = math.radians(sum(p[0] for p in points) / len(points))
+    xy = [(EARTH_RADIUS_KM * math.radians(lon) * math.cos(lat0), EARTH_RADIUS_KM * math.radians(lat))
+          for lat, lon in points]
+    farthest = max((math.dist(a, b) for i, a in enumerate(xy) for b in xy[i + 1:]), default=0.0)
+    cx, cy = sum(x for x, _ in xy) / len(xy), sum(y for _, y in xy) / len(xy)
+    mean = sum(math.dist((cx, cy), p) for p in xy) / len(xy)
+    return Spread(round(farthest, 1), round(mean, 1), len(points))

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pcnhub.phm",
     "pcnhub.measures",
     "pcnhub.designer",
+    "pcnhub.scenarios",
 ]
 
 MIDDLEWARE = [
