@@ -285,7 +285,8 @@ def _whole(value: float | None) -> int | None:
     return None if value is None else int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _practices(practices: list[Organisation], located: PracticeLocations, date: dt.date) -> list[PracticeView]:
+def practice_views(practices: list[Organisation], located: PracticeLocations, date: dt.date) -> list[PracticeView]:
+    """The practices with their lists on ``date`` (latest by then) and locations."""
     sizes = register.list_sizes_on([p.pk for p in practices], date)
     out = []
     for p in sorted(practices, key=lambda p: p.code):
@@ -476,7 +477,7 @@ def build(area: Organisation, date: dt.date, band: rules.Band | None = None,
     asked = band
     view = register.landscape(area, date, band)  # locates the area's practices once, for both
     band = view.band
-    practices = _practices(view.practices, view.locations, date)
+    practices = practice_views(view.practices, view.locations, date)
     by_code = {p.code: p for p in practices}
     located = [p for p in practices if p.point is not None]
     if networks is not None and not 1 <= networks <= max(1, min(len(located), MAX_NETWORKS)):

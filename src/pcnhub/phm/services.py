@@ -34,7 +34,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import duckdb
 from django.conf import settings
@@ -635,6 +635,48 @@ def risk_tiers(out: Output, practice_codes: Iterable[str]) -> tuple[dict[str, Sh
     for tier, count in rows:
         counts[tier] = int(count)
     return {key: shown_count(n) for key, n in counts.items()}, shown_count(sum(counts.values()))
+
+
+@dataclass(frozen=True)
+class PracticeCounts:
+    """One practice's patients counted for sums over any group of practices (raw counts: disclosure control is
+    applied to the sums, by :func:`shown_count`, never to these)."""
+
+    patients: int
+    tiers: dict[str, int]
+    cohorts: dict[str, int]
+    #: patients by the lowest age of each band of :data:`AGE_BANDS`
+    ages: dict[int, int]
+
+
+#: The age bands patients are counted in by :func:`practice_counts` (lowest age of each).
+AGE_BANDS: Final = (0, 18, 65, 80)
+
+
+@figures
+def practice_counts(out: Output, practice_codes: Iterable[str]) -> dict[str, PracticeCounts]:
+    """Each practice's patients by risk tier, service-specification cohort and age band, in one query."""
+    case = " ".join(f"WHEN coalesce({rule}, false) THEN '{key}'" for key, _, _, rule in RISK_TIERS)
+    ages = " ".join(f"WHEN age >= {low} THEN {low}" for low in sorted(AGE_BANDS, reverse=True))
+    cohorts = ", ".join(f"count(*) FILTER (WHERE coalesce({c.column}, false))" for c in COHORTS.values())
+    rows = _query(
+        f"SELECT practice_code, CASE {case} END AS tier, CASE {ages} END AS band, count(*), {cohorts} "
+        "FROM read_parquet($path) WHERE list_contains($codes, practice_code) GROUP BY ALL",
+        {"path": out.path(FEATURES), "codes": list(practice_codes)},
+    )
+    found: dict[str, PracticeCounts] = {}
+    for code, tier, band, count, *in_cohorts in rows:
+        counts = found.setdefault(code, PracticeCounts(0, {key: 0 for key, *_ in RISK_TIERS},
+                                                       {key: 0 for key in COHORTS}, {low: 0 for low in AGE_BANDS}))
+        counts = PracticeCounts(counts.patients + int(count), counts.tiers, counts.cohorts, counts.ages)
+        if tier in counts.tiers:
+            counts.tiers[tier] += int(count)
+        if band is not None:
+            counts.ages[int(band)] += int(count)
+        for key, n in zip(COHORTS, in_cohorts, strict=True):
+            counts.cohorts[key] += int(n)
+        found[code] = counts
+    return found
 
 
 # --- Worklists (patient-level) ---------------------------------------------------------------------
