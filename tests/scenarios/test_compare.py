@@ -11,7 +11,7 @@ import pytest
 from pcnhub.domain import rules
 from pcnhub.domain import scenario as d
 from pcnhub.domain.access import access_requirement
-from pcnhub.domain.money.entitlements import Population, entitlement
+from pcnhub.domain.money.entitlements import entitlement
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.reference.rates import year_rates
 from pcnhub.register.models import Organisation
