@@ -14,6 +14,7 @@ urlpatterns = [
     path("phm/", include("pcnhub.phm.urls")),
     path("measures/", include("pcnhub.measures.urls")),
     path("design/", include("pcnhub.designer.urls")),
+    path("scenarios/", include("pcnhub.scenarios.urls")),
     path("", include("pcnhub.register.urls")),
 ]
 
