@@ -17,13 +17,16 @@ What each kind of file writes:
   practices), sub-ICB -> ICB, ICB -> region; memberships practice -> PCN.  These are snapshots on
   the extract date, folded into history with :func:`pcnhub.domain.history.apply_snapshot`: a
   practice that moved has its old membership ended the day before.  A practice the file lists as
-  unallocated (PCN_CODE "U"), or one that the file leaves out although it lists the practice's
-  sub-ICB location, is in no PCN from the extract date.
+  unallocated (PCN_CODE "U") is in no PCN from the extract date.  The file is a census
+  (:mod:`pcnhub.register.census`): a practice it leaves out although it lists the practice's sub-ICB
+  location has gone (it leaves its PCN and its location), and a location left with no practices
+  leaves its ICB.
 * ePCN: PCNs with their open and close dates, address and sub-ICB location (from the open date);
   memberships with their published start and end dates (updated by practice, PCN and start).
 * list sizes (all, quinary, single-age): :class:`ListSize` on the extract date from the all-ages
   rows of practices and PCNs, and :class:`ListSizeBand` per sex and age band.  Every practice and
-  PCN must already be in the register.
+  PCN must already be in the register.  A census too: a practice left out of a sub-ICB location the
+  file lists leaves its PCN and location on the extract date.
 * configuration CSV (needs ``date``): a PCN per name with a local code (see :func:`local_code`), in
   a place (``area``, or the file's ``area`` column) whose parent is the ICB of its practices on
   ``date`` when the register knows it; memberships as snapshots on ``date``; list sizes on ``date``.
