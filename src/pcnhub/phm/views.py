@@ -115,7 +115,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chosen = pickers.chosen(request, icbs, lambda code: reverse("phm:area", args=[code]))
     if chosen:
         return chosen
-    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "area_groups": pickers.grouped(icbs),
+    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "area_groups": pickers.grouped_on_page(request, icbs),
                                               "can_audit": permissions.can_view_audit(request.scope)})
 
 
