@@ -321,3 +321,19 @@ def test_keeping_pcns_that_meet_the_rules_pins_their_practices(placed, client_fo
         assert any(codes <= members for members in proposed), n["name"]
     page = text(client_for("icb").get(AREA + DATE + "&keep=on"))
     assert "kept together; the proposal reworks the rest" in page
+
+
+def test_the_map_text_names_the_networks_too_crowded_to_number(placed, client_for, monkeypatch):
+    from pcnhub.designer import maps
+
+    def first_only(wanted, scale):  # as on a crowded map: every label after the first overlaps it
+        return [(maps.territory.Box(x, y, 1, 1), [number]) if k == 0 else None
+                for k, (number, _name, x, y) in enumerate(wanted)]
+
+    monkeypatch.setattr(maps, "network_labels", first_only)
+    html = client_for("icb").get(AREA + DATE).content.decode()
+    current = json.loads(re.search(r'<script id="design-map-current" type="application/json">(.*?)</script>',
+                                   html, re.DOTALL).group(1))
+    assert current["unlabelled"] == ["2"]
+    caption = re.search(r'<figcaption[^>]*id="current-map-text">(.*?)</figcaption>', html, re.DOTALL).group(1)
+    assert "unlabelled there: network <span data-unlabelled>2</span>" in caption
