@@ -12,6 +12,7 @@ import pytest
 
 from pcnhub.domain import maturity as m
 from pcnhub.maturity import services as maturity_services
+from pcnhub.pages import charts as chart_colours
 from pcnhub.reference.maturity import load_matrix
 from tests.measures.fixtures import write_measures
 from tests.phm.fixtures import write_output
@@ -221,6 +222,22 @@ def test_the_population_health_funnel_labels_outliers_by_name(phm_output, regist
     labels = funnel.evaluate(LABEL_BOXES)
     assert [label["text"] for label in labels] == ["Dr Khan & Partners (high)"]  # the outlier, by name
     assert "A81001" not in funnel.inner_text()
+
+
+def test_the_risk_and_frailty_pyramids_are_drawn_in_shades_of_one_scale(phm_output, register, sign_in):
+    """Ordered categories in the sequential scale, light to dark, outlined; not the red-to-green traffic lights."""
+    page = sign_in("pcn")
+    page.goto("/phm/pcn/U00001/")
+    drawn(page, "[data-phm-chart='phm-risk-data']")
+    drawn(page, "[data-phm-chart='phm-pyramid-data']")
+    risk = page.locator("[data-phm-chart='phm-risk-data']").evaluate("el => el.data[0].marker")
+    assert risk["color"] == list(reversed(chart_colours.STEPS))  # highest need at the top, darkest
+    assert set(risk["line"]["color"]) == {chart_colours.STEP_EDGE}
+    frailty = page.locator("[data-phm-chart='phm-pyramid-data']").evaluate(
+        "el => el.data.filter(t => t.showlegend !== false).map(t => [t.name, t.marker.color])")
+    expected = chart_colours.step_colours(4)
+    assert [c for _, c in frailty] == [e["fill"] for e in expected]  # fit lightest to severe darkest
+    assert [n for n, _ in frailty][0] == "Fit" and "Severe" in frailty[-1][0]
 
 
 def test_the_measures_page_charts(measures_output, register, sign_in):

@@ -328,3 +328,19 @@ def test_network_download_says_where_the_registered_list_stands_in(placed, clien
     column = header.index("Populations not recorded")
     # the test register records weighted lists for every practice, adjusted populations for none
     assert {row[column] for row in rows} == {"no adjusted population recorded: the registered list stands in"}
+
+
+def test_the_map_text_names_the_networks_too_crowded_to_number(placed, client_for, monkeypatch):
+    from pcnhub.designer import maps
+
+    def first_only(wanted, scale):  # as on a crowded map: every label after the first overlaps it
+        return [(maps.territory.Box(x, y, 1, 1), [number]) if k == 0 else None
+                for k, (number, _name, x, y) in enumerate(wanted)]
+
+    monkeypatch.setattr(maps, "network_labels", first_only)
+    html = client_for("icb").get(AREA + DATE).content.decode()
+    current = json.loads(re.search(r'<script id="design-map-current" type="application/json">(.*?)</script>',
+                                   html, re.DOTALL).group(1))
+    assert current["unlabelled"] == ["2"]
+    caption = re.search(r'<figcaption[^>]*id="current-map-text">(.*?)</figcaption>', html, re.DOTALL).group(1)
+    assert "unlabelled there: network <span data-unlabelled>2</span>" in caption

@@ -4,6 +4,7 @@ copy of the colours (charts-common.js, maturity.css) the same as the server's.""
 
 from __future__ import annotations
 
+import colorsys
 import re
 from pathlib import Path
 
@@ -129,6 +130,43 @@ def test_the_step_scale_is_one_hue_getting_darker_with_text_readable_on_every_st
         charts.step_colours(6)
 
 
+def hue(colour: str) -> float:
+    """The hue of ``#rrggbb`` in degrees (HLS)."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hls(r, g, b)[0] * 360
+
+
+#: The traffic-light colours the population health charts used for the risk tiers and eFI categories.
+TRAFFIC_LIGHTS = {"#8a1538", "#ed8b00", "#ffb81c", "#41b6e6", "#007f3b", "#d5ecd4"}
+
+
+@pytest.mark.parametrize("keys", [
+    ["fit", "mild", "moderate", "severe"],
+    ["low", "moderate", "rising", "high", "highest"],
+    ["lower", "higher"],
+])
+def test_ordered_categories_get_ordered_shades_of_one_hue_not_red_to_green(keys):
+    shades = charts.ordinal_colours(keys)
+    assert list(shades) == keys
+    fills = [shades[k]["fill"] for k in keys]
+    assert len(set(fills)) == len(keys)
+    lightness = [luminance(f) for f in fills]
+    assert lightness == sorted(lightness, reverse=True) and len(set(lightness)) == len(keys)  # lowest lightest
+    assert fills[0] == charts.STEPS[0] and fills[-1] == charts.STEPS[-1]  # the whole scale's range
+    assert not set(fills) & TRAFFIC_LIGHTS
+    # one hue (blue) throughout: no red (about 0 degrees) and no green (about 120 degrees) among them
+    assert all(180 <= hue(f) <= 260 for f in fills), [(f, round(hue(f))) for f in fills]
+    for k in keys:
+        assert contrast(shades[k]["fill"], shades[k]["text"]) >= 4.5
+        # the outline keeps the lightest shade visible on the chart's white background
+        assert contrast(shades[k]["edge"], "#ffffff") >= 3
+
+
+def test_more_ordered_categories_than_the_scale_has_are_refused():
+    with pytest.raises(ValueError):
+        charts.ordinal_colours([f"level {i}" for i in range(len(charts.STEPS) + 1)])
+
+
 def js_list(source: str, name: str) -> list[str]:
     found = re.search(rf"var {name} = \[([^\]]*)\];", source)
     assert found, f"{name} not in charts-common.js"
@@ -154,7 +192,7 @@ def test_the_maturity_tables_cells_use_the_charts_step_scale():
 def test_no_chart_script_picks_colours_outside_the_shared_palette():
     """The qualitative colours of every chart script come from charts-common.js: none cycles its own list."""
     for script in ("money-chart.js", "arrs-chart.js", "measures-charts.js", "funnel-chart.js", "maturity-chart.js",
-                   "list-size-chart.js"):
+                   "list-size-chart.js", "phm-charts.js"):
         source = (STATIC / script).read_text()
         assert "% COLOURS.length" not in source, script
         assert not re.search(r"var COLOURS = \[", source), script

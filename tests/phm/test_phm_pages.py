@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from pcnhub.pages import charts
 from pcnhub.phm import services
 from pcnhub.phm.services import COHORTS, sortable
 from tests.helpers_web import read_csv, read_xlsx, text
@@ -101,6 +102,22 @@ def test_risk_pyramid(phm_output, client_for):
     assert cell(response, 'data-tier="low"', "percent") == f"{100 * 200 / 305:.1f}%"
     risk = chart(response, "phm-risk-data")
     assert risk["values"] == [None, 10, 85, 10, 200]
+
+
+def test_the_risk_and_frailty_charts_shade_their_ordered_categories_on_one_scale(phm_output, client_for):
+    """Highest need and severe frailty darkest, low risk and fit lightest: the shared sequential scale, no red and
+    green telling the ends apart."""
+    response = client_for("pcn").get(PCN)
+    risk = chart(response, "phm-risk-data")
+    assert risk["labels"] == [name for _, name, *_ in services.RISK_TIERS]  # drawn top (highest) down
+    lowest_first = charts.ordinal_colours([key for key, *_ in reversed(services.RISK_TIERS)])
+    assert risk["colours"] == list(reversed(list(lowest_first.values())))
+    assert [c["fill"] for c in risk["colours"]] == list(reversed(charts.STEPS))
+    pyramid = chart(response, "phm-pyramid-data")
+    assert [s["category"] for s in pyramid["series"]] == list(services.EFI_CATEGORIES)  # fit to severe
+    fills = [s["colour"]["fill"] for s in pyramid["series"]]
+    assert fills == [c["fill"] for c in charts.step_colours(len(services.EFI_CATEGORIES))]
+    assert len(set(fills)) == len(fills) and fills[0] == charts.STEPS[0] and fills[-1] == charts.STEPS[-1]
 
 
 def test_funnel_plot_of_the_pcns_practices_only(phm_output, client_for):

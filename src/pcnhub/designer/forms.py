@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from pcnhub.domain import rules
@@ -23,10 +25,11 @@ class ChooseForm(NHSFormMixin, forms.Form):
     area = forms.CharField(label="Area", required=False, widget=forms.Select)
     date = date_field("Date", required=False, help_text="The register as it stood on this date, e.g. 2022-01-01")
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), date: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
-        # Grouped as the register landscape's picker is: region > ICB > sub-ICB location.
-        self.fields["area"].widget.choices = [("", "Choose an area"), *pickers.grouped(areas)]
+        # Grouped as the register landscape's picker is: region > ICB > sub-ICB location; areas gone by the page's
+        # date last, marked former.
+        self.fields["area"].widget.choices = [("", "Choose an area"), *pickers.grouped(areas, date)]
 
     def clean_area(self) -> str:
         return self.cleaned_data["area"].strip().upper()

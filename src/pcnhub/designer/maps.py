@@ -9,7 +9,8 @@ sharing a location share one cell (coloured for the first of them).
 
 Place names are the post towns of the practices' addresses (:mod:`pcnhub.geo.places`), small and grey, each at
 its practices' mean point, placed after the network labels where they overlap nothing already placed.
-Networks are labelled with their number and, where it fits, their name (haloed in white); colours come from
+Networks are labelled with their number and, where it fits, their name (haloed in white); a number that would
+overlap another is left off (:func:`network_labels`; the territory's hover and the table name it); colours come from
 the Okabe-Ito palette (safe for the common colour-vision deficiencies), networks whose territories touch
 getting different colours, and every network's number is also in the tables, so colour is never the only cue.
 """
@@ -144,7 +145,8 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
     ``networks``: ``{label, name, codes, colour, list_size}`` each (a blank label marks practices in no network;
     a ``short`` key, if given, is the name on the map); ``practices``: code -> ``{name, list_size, network}`` for
     the hover text; ``tiling``: :func:`cells` of ``graph.xy``; ``towns``: the place names, most practices first.
-    ``places`` lists the place names drawn (for the map's text alternative).
+    ``places`` lists the place names drawn (for the map's text alternative), ``unlabelled`` the numbers of the
+    networks whose label did not fit (:func:`network_labels`; hover over the territory, or see the table).
     """
     traces = []
     borders: list[np.ndarray] = []
@@ -199,7 +201,7 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
         "marker": {"size": 5, "color": "#212b32", "line": {"color": "#ffffff", "width": 1}},
         "name": "GP practice", "showlegend": True,
     })
-    labels, places = _labels(anchors, towns, _km_per_px(tiling), tiling.region)
+    labels, places, unlabelled = _labels(anchors, towns, _km_per_px(tiling), tiling.region)
     traces += labels
     layout = {
         "height": 560,
@@ -210,40 +212,54 @@ def figure(title: str, graph: NeighbourGraph, networks: Sequence[dict], practice
         "legend": {"orientation": "h", "y": -0.15, "font": {"size": 11}},
         "hovermode": "closest",
     }
-    return {"title": title, "traces": traces, "layout": layout, "places": places}
+    return {"title": title, "traces": traces, "layout": layout, "places": places, "unlabelled": unlabelled}
+
+
+def network_labels(wanted: Sequence[tuple[str, str, float, float]], scale: float
+                   ) -> list[tuple[territory.Box, list[str]] | None]:
+    """Where each network's label goes on a crowded map, greedily: ``wanted`` is (number, short name or "", x, y)
+    per network, in map units (km), most important first; ``scale`` is km per pixel.
+
+    Numbers first, each at its point, in order: a number whose box would overlap one already placed is dropped
+    (None), not drawn over it; the network stays on the map (its territory's hover names it) and in the table.
+    Then each placed number becomes "number name" (wrapped) where that box overlaps no other label, else it
+    stays the number alone. Returns the box and lines of each label, or None for a dropped one."""
+    numbers = territory.place_labels([(x, y, *_size([number], NETWORK_FONT, scale)) for number, _name, x, y in wanted])
+    out: list[tuple[territory.Box, list[str]] | None] = []
+    for k, ((number, name, x, y), box) in enumerate(zip(wanted, numbers, strict=True)):
+        if box is None:
+            out.append(None)
+            continue
+        lines = [number]
+        if name:
+            others = [b for j, b in enumerate(numbers) if b is not None and j != k]
+            others += [done[0] for done in out if done is not None]
+            named = _wrap(f"{number} {name}")
+            spot = territory.place_labels([(x, y, *_size(named, NETWORK_FONT, scale))], others)[0]
+            if spot is not None:
+                box, lines = spot, named
+        out.append((box, lines))
+    return out
 
 
 def _labels(anchors: list[tuple[dict, np.ndarray | None]], towns: Sequence[Town],
-            scale: float, region: np.ndarray) -> tuple[list[dict], list[str]]:
-    """The network labels (number and, where it fits, name; the number always) and then the place names that
-    fit around them inside the area's bounding box, as Plotly text traces, and the place names drawn."""
+            scale: float, region: np.ndarray) -> tuple[list[dict], list[str], list[str]]:
+    """The network labels (:func:`network_labels`) and then the place names that fit around them inside the area's
+    bounding box, as Plotly text traces; the place names drawn; the numbers of the networks left unlabelled."""
     low, high = (region.min(axis=0), region.max(axis=0)) if len(region) else (np.zeros(2), np.zeros(2))
     anchors = [(n, point) for n, point in anchors if point is not None]
-    # Numbers first, so every network keeps its number; names next, where they overlap nothing.
-    numbers = territory.place_labels(
-        [(float(p[0]), float(p[1]), *_size([n["label"]], NETWORK_FONT, scale)) for n, p in anchors],
-        offsets=((0, 0),) * 1)
-    taken = [box if box is not None else territory.Box(float(p[0]), float(p[1]), 0, 0)
-             for box, (_n, p) in zip(numbers, anchors, strict=True)]
-    named = []
-    for (n, p), box in zip(anchors, taken, strict=True):
-        name = n.get("short") or ""
-        lines = _wrap(f"{n['label']} {name}".strip()) if name else [n["label"]]
-        named.append((n, p, box, lines))
+    spots = network_labels([(n["label"], n.get("short") or "", float(p[0]), float(p[1])) for n, p in anchors], scale)
     lx, ly, lt = [], [], []
     placed: list[territory.Box] = []
-    for k, (n, p, box, lines) in enumerate(named):
-        others = taken[:k] + taken[k + 1:] + placed
-        spot = None
-        if len(lines) > 1 or lines[0] != n["label"]:
-            hw, hh = _size(lines, NETWORK_FONT, scale)
-            spot = territory.place_labels([(float(p[0]), float(p[1]), hw, hh)], others, OFFSETS[:1])[0]
+    unlabelled = []
+    for (n, _p), spot in zip(anchors, spots, strict=True):
         if spot is None:
-            lines = [n["label"]]
-            spot = box
-        placed.append(spot)
-        lx.append(round(spot.x, 3))
-        ly.append(round(spot.y, 3))
+            unlabelled.append(n["label"])
+            continue
+        box, lines = spot
+        placed.append(box)
+        lx.append(round(box.x, 3))
+        ly.append(round(box.y, 3))
         lt.append("<br>".join(f"<b>{line}</b>" if i == 0 else line for i, line in enumerate(lines)))
     wanted = [(t.x, t.y, *_size([title_case(t.name)], PLACE_FONT, scale)) for t in towns]
     spots = territory.place_labels(wanted, placed, OFFSETS)
@@ -262,4 +278,4 @@ def _labels(anchors: list[tuple[dict, np.ndarray | None]], towns: Sequence[Town]
          "textfont": {"size": NETWORK_FONT, "color": "#000000", "shadow": HALO},
          "showlegend": False, "name": "Network labels"},
     ]
-    return traces, pt
+    return traces, pt, unlabelled

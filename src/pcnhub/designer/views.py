@@ -55,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         data["area"] = scope.organisation.code
     if not data.get("date"):
         data["date"] = as_of(request).isoformat()
-    form = ChooseForm(data, areas=areas)
+    form = ChooseForm(data, areas=areas, date=as_of(request))
     problems = []
     if form.is_valid() and "area" in request.GET:
         code = form.cleaned_data["area"]

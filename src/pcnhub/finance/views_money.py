@@ -553,7 +553,7 @@ def england_money(request: HttpRequest) -> HttpResponse:
         "icb_spread": _spread_view([g.per_head for g in by_head], money.per_head,
                                    f"the {len(by_head)} ICBs", [(g.name, g.per_head) for g in by_head]),
         "iif_summary": money.iif_summary,
-        "area_groups": pickers.grouped(icbs),
+        "area_groups": pickers.grouped_on_page(request, icbs),
         "picker_hidden": [("year", year.slug)],
         "chart": {
             "kind": "hbar",

@@ -101,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if download:
         return download
     return render(request, "maturity/index.html", {"rows": rows, "pcn_assessments": pcn_assessments,
-                                                   "area_groups": pickers.grouped(icbs), "query": request.GET})
+                                                   "area_groups": pickers.grouped_on_page(request, icbs), "query": request.GET})
 
 
 # --- PCN summary ---------------------------------------------------------------------------------

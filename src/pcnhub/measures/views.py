@@ -392,6 +392,6 @@ def england(request: HttpRequest) -> HttpResponse:
     return _respond(request, tables, chosen, "measures/england.html", lambda: {
         "out": out, "last": last, "rows": rows, "percentiles": [services.ordinal(p) for p in PERCENTILES],
         "definitions": definitions, "chosen": chosen, "chart": chart, "icbs": icbs, "may_rank": may_rank,
-        "area_groups": pickers.grouped(areas) if may_rank else [],
+        "area_groups": pickers.grouped_on_page(request, areas) if may_rank else [],
         "picker_hidden": [("measure", chosen.id)] if chosen else [],
     })

@@ -7,8 +7,10 @@ same colours as here (tests/pages/test_charts.py checks that they stay so).
 * :data:`PALETTE` is Okabe and Ito's eight colours ("Color Universal Design", 2002), distinguishable with the
   common colour-vision deficiencies; a chart takes them in order and never repeats one.
 * :data:`OTHER` is the neutral grey of the "Other" series (not in the palette, so it is never confused with one).
-* :data:`STEPS` is one hue, light to dark (ColorBrewer "Blues"), for ordered levels such as the maturity steps;
-  :data:`STEP_TEXT` gives each level's text colour, with a contrast of at least 4.5:1 on it.
+* :data:`STEPS` is one hue, light to dark (ColorBrewer "Blues"), for ordered levels such as the maturity steps,
+  the risk tiers and the eFI categories (:func:`ordinal_colours`: lowest lightest, never a red-to-green pair);
+  :data:`STEP_TEXT` gives each level's text colour, with a contrast of at least 4.5:1 on it, and :data:`STEP_EDGE`
+  outlines the bars of a chart so that the lightest level stands out from the white background.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ OTHER = "#8c979e"
 # ColorBrewer Blues, light to dark, and the text colour readable on each.
 STEPS = ("#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b")
 STEP_TEXT = ("#212b32", "#212b32", "#212b32", "#ffffff", "#ffffff")
+STEP_EDGE = "#425563"
 
 
 def colours(count: int) -> list[str]:
@@ -94,3 +97,9 @@ def step_colours(levels: int) -> list[dict]:
     # spread over the scale, keeping its lightest and darkest ends
     picks = [round(i * (len(STEPS) - 1) / (levels - 1)) for i in range(levels)] if levels > 1 else [len(STEPS) - 1]
     return [{"fill": STEPS[i], "text": STEP_TEXT[i]} for i in picks]
+
+
+def ordinal_colours(keys: Sequence[str]) -> dict[str, dict]:
+    """``{key: {"fill", "text", "edge"}}`` for ordered categories given lowest first (eFI fit to severe, risk tiers
+    low to highest): shades of the one sequential scale, lightest to darkest, whatever order a chart draws them in."""
+    return {key: {**step, "edge": STEP_EDGE} for key, step in zip(keys, step_colours(len(keys)))}

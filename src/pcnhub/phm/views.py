@@ -34,7 +34,7 @@ from pcnhub.accounts.scope import Scope
 from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
 from pcnhub.phm.services import COHORTS, SUPPRESSED, Shown
-from pcnhub.pages import exports
+from pcnhub.pages import charts, exports
 from pcnhub.register import pickers
 from pcnhub.register.models import Organisation, OrgKind
 from pcnhub.register.services import area_members, latest_data_date
@@ -115,7 +115,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chosen = pickers.chosen(request, icbs, lambda code: reverse("phm:area", args=[code]))
     if chosen:
         return chosen
-    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "area_groups": pickers.grouped(icbs),
+    return render(request, "phm/index.html", {"out": out, "icbs": icbs, "area_groups": pickers.grouped_on_page(request, icbs),
                                               "can_audit": permissions.can_view_audit(request.scope)})
 
 
@@ -153,6 +153,7 @@ def _pyramid_rows(pyramid: services.Pyramid) -> list[dict]:
 
 def _pyramid_chart(subject, pyramid: services.Pyramid) -> dict:
     bands = list(services.OLDER_BANDS)
+    shades = charts.ordinal_colours(list(services.EFI_CATEGORIES))  # fit lightest, severe darkest
     return {
         "kind": "pyramid",
         "title": f"Patients aged 65 and over by age, sex and frailty (eFI), {subject.name}",
@@ -163,8 +164,18 @@ def _pyramid_chart(subject, pyramid: services.Pyramid) -> dict:
             "women": [pyramid.cell(b, "F", cat).value for b in bands],
             "men_text": [pyramid.cell(b, "M", cat).text for b in bands],
             "women_text": [pyramid.cell(b, "F", cat).text for b in bands],
+            "colour": shades[cat],
         } for cat, label in services.EFI_CATEGORIES.items()],
     }
+
+
+def _risk_chart(subject, risk: list[dict]) -> dict:
+    """The risk pyramid, highest need at the top, darkest; low risk at the bottom, lightest."""
+    shades = charts.ordinal_colours([key for key, *_ in reversed(services.RISK_TIERS)])
+    return {"kind": "risk", "title": f"Patients by risk tier, {subject.name}",
+            "labels": [r["name"] for r in risk], "values": [r["count"].value for r in risk],
+            "texts": [f'{r["count"].text} ({r["percent"].text})' for r in risk],
+            "colours": [shades[r["key"]] for r in risk]}
 
 
 def _worklist_target(scope: Scope, subject: Organisation) -> tuple[str, str] | None:
@@ -306,9 +317,7 @@ def _dashboard(request: HttpRequest, subject: Organisation) -> HttpResponse:
         "sexes": services.SEXES,
         "risk": risk,
         "risk_total": tier_total,
-        "risk_chart": {"kind": "risk", "title": f"Patients by risk tier, {subject.name}",
-                       "labels": [r["name"] for r in risk], "values": [r["count"].value for r in risk],
-                       "texts": [f'{r["count"].text} ({r["percent"].text})' for r in risk]},
+        "risk_chart": _risk_chart(subject, risk),
         "cohorts": cohorts,
         "can_see_patients": any(r["url"] for r in cohorts),
         "may_ask_for_patients": ask,

@@ -3,9 +3,12 @@
  * Each <div data-phm-chart="ID"> is drawn from the JSON in <script id="ID" type="application/json">
  * (written by Django's json_script), one of:
  *   {kind: "segments", title, labels, values, texts}      patients by population segment (bars);
- *   {kind: "pyramid", title, bands, series: [{category, label, men, women, men_text, women_text}]}
+ *   {kind: "pyramid", title, bands, series: [{category, label, men, women, men_text, women_text, colour}]}
  *     patients aged 65+ by age band: men to the left, women to the right, stacked by eFI category;
- *   {kind: "risk", title, labels, values, texts}          patients by risk tier, drawn as a pyramid;
+ *   {kind: "risk", title, labels, values, texts, colours}   patients by risk tier, drawn as a pyramid.
+ * The eFI categories and the risk tiers are ordered: each colour ({fill, text, edge}) is a shade of the one
+ * sequential scale the server picks (pcnhub.pages.charts.ordinal_colours: lightest for fit and low risk,
+ * darkest for severe frailty and highest need), so the order reads without telling red from green.
  *   {kind: "funnel", title, measure, points: [{code, name, n, rate, outlier, label}],
  *    limits: {n, target, lower95, upper95, lower998, upper998}}   practice rate against list (funnel plot);
  *   {kind: "bars", title, labels, values, texts}          the chosen measure by a breakdown (per cent);
@@ -17,12 +20,8 @@
 (function () {
   "use strict";
   var charts = window.pcnhubCharts;
-  var COLOURS = charts.COLOURS;
   var GRID = charts.GRID;
   var layout = charts.layout;
-  // eFI categories, fit to severe: from pale to dark, so the order reads without a legend.
-  var FRAILTY = { fit: "#d5ecd4", mild: "#ffb81c", moderate: "#ed8b00", severe: "#8a1538" };
-  var TIERS = ["#8a1538", "#ed8b00", "#ffb81c", "#41b6e6", "#007f3b"];
 
   function hbar(labels, values, texts, colour, axisTitle) {
     return {
@@ -71,15 +70,15 @@
     biggest = Math.max(1, Math.max.apply(null, men.concat(women)));
     var traces = [];
     data.series.forEach(function (s) {
-      var colour = FRAILTY[s.category] || COLOURS[traces.length % COLOURS.length];
+      var colour = { color: s.colour.fill, line: { color: s.colour.edge, width: 1 } };
       traces.push({
         type: "bar", orientation: "h", name: s.label, legendgroup: s.category, y: data.bands,
         x: s.men.map(function (v) { return v === null ? null : -v; }), customdata: s.men_text,
-        marker: { color: colour }, hovertemplate: "Men %{y}, " + s.label + ": %{customdata}<extra></extra>"
+        marker: colour, hovertemplate: "Men %{y}, " + s.label + ": %{customdata}<extra></extra>"
       });
       traces.push({
         type: "bar", orientation: "h", name: s.label, legendgroup: s.category, showlegend: false, y: data.bands,
-        x: s.women, customdata: s.women_text, marker: { color: colour },
+        x: s.women, customdata: s.women_text, marker: colour,
         hovertemplate: "Women %{y}, " + s.label + ": %{customdata}<extra></extra>"
       });
     });
@@ -114,7 +113,11 @@
         text: data.texts, textinfo: "text", customdata: data.texts,
         // Beside the bar, so narrow tiers stay readable; inside the widest, which fills the width.
         textposition: data.values.map(function (v) { return v && v > widest * 0.6 ? "inside" : "outside"; }),
-        marker: { color: data.labels.map(function (_, i) { return TIERS[i % TIERS.length]; }) },
+        marker: {
+          color: data.colours.map(function (c) { return c.fill; }),
+          line: { color: data.colours.map(function (c) { return c.edge; }), width: 1 }
+        },
+        insidetextfont: { color: data.colours.map(function (c) { return c.text; }) },
         connector: { fillcolor: "#e8edee", line: { color: "#d8dde0", width: 1 } },
         hovertemplate: "%{y}: %{customdata}<extra></extra>"
       }],
