@@ -116,3 +116,27 @@ def test_the_iif_page_without_measures_fits_390_pixels(settings, tmp_path, regis
     page.goto("/finance/pcn/U00001/iif/")
     assert str(settings.PCNHUB_PHM_DIR) in page.locator("main").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_page_with_a_command_to_copy_fits_a_phone(register, sign_in, settings, tmp_path):
+    settings.PCNHUB_PHM_DIR = tmp_path / "long-folder-name" / ("x" * 60) / "phm"  # no measures output: the command
+    page = sign_in("pcn")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.goto("/measures/pcn/U00001/").status == 200
+    assert page.locator("#run-command").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize(("role", "url"), [("pcn", "/measures/pcn/U00001/"), ("icb", "/measures/area/QAA/"),
+                                           ("analyst", "/measures/england/")])
+def test_the_measures_tables_scroll_in_named_regions(register, sign_in, settings, tmp_path, role, url):
+    from tests.measures.fixtures import write_measures
+
+    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
+    write_measures(tmp_path / "phm" / "measures")
+    page = sign_in(role)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.goto(url).status == 200
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_named_focusable_scrollers(page)
