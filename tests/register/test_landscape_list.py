@@ -289,5 +289,5 @@ def test_the_area_chooser_is_grouped_region_icb_sub_icb(client_for, register):
                          "____Beta ICB (QBB)", "________Beta Sub-ICB (02B)"]),
         ("Other areas", ["Orphan Sub-ICB (09Z)"]),
     ]
-    # The ICB user's chooser has only the areas of its role.
-    assert chooser(client_for("icb").get(URL)) == [("Alpha ICB", ["Alpha ICB (QAA)", "____Alpha Sub-ICB (01A)"])]
+    # The ICB user's chooser has only the areas of its role, under its region's heading (as every page's picker).
+    assert chooser(client_for("icb").get(URL)) == [("Test Region", ["Alpha ICB (QAA)", "____Alpha Sub-ICB (01A)"])]

@@ -104,7 +104,7 @@ def picker(html: str) -> list[tuple[str, list[str]]]:
             for label, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.DOTALL)]
 
 
-@pytest.mark.parametrize("url", ["/maturity/", "/design/"])
+@pytest.mark.parametrize("url", ["/maturity/", "/design/", "/landscape/"])
 def test_the_pages_pickers_mark_the_merged_icb_on_the_page_date(essex_2026, client, url):
     client.force_login(analyst())
     qh8 = Organisation.objects.get(code="QH8")

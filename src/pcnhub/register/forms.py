@@ -16,7 +16,7 @@ from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
 from pcnhub.domain.money.years import long_date
 from pcnhub.pages.forms import DateForm, NHSFormMixin, clean_band, date_field
-from pcnhub.register import listing
+from pcnhub.register import listing, pickers
 from pcnhub.register.services import MAX_QUERY
 from pcnhub.register.models import (
     AgreementStatus,
@@ -85,9 +85,10 @@ class LandscapeForm(DateForm):
                                               "min_value": "Pages are numbered from 1"})
     field_order = ["area", "date", "lower", "upper", "upper_binds", "q", "size", "severity", "findings", "sort"]
 
-    def __init__(self, *args, areas: list[Organisation] = (), **kwargs):
+    def __init__(self, *args, areas: list[Organisation] = (), day: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].widget.choices = [("", "Choose an area"), *listing.area_groups(list(areas))]
+        groups = pickers.grouped(areas, day) if day is not None else listing.area_groups(list(areas))
+        self.fields["area"].widget.choices = [("", "Choose an area"), *groups]
         self.fields["lower"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.lower)
         self.fields["upper"].widget.attrs["placeholder"] = str(rules.DEFAULT_BAND.upper)
 

@@ -153,7 +153,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     )
     own_icb = scope.organisation.code if scope.role == Role.ICB and scope.organisation else ""
     defaults = {"area": own_icb, "date": asof.as_of(request).isoformat()}
-    form = query_form(request, LandscapeForm, defaults, areas=areas)
+    form = query_form(request, LandscapeForm, defaults, areas=areas, day=asof.as_of(request))
     context: dict = {"form": form, "areas": areas}
     code = form.cleaned_data["area"]
     if not code:
