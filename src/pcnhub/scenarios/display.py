@@ -152,7 +152,7 @@ def _arrs(row: compare.Row) -> Section:
         return None if value is None else rounding.round_pound(value)
 
     measures = [
-        _measure("arrs-sum", "ARRS sum", pounds(row.before, "sum"), pounds(row.after, "sum"), _pounds),
+        _measure("arrs-sum", "ARRS sum (every ARRS line above)", pounds(row.before, "sum"), pounds(row.after, "sum"), _pounds),
         _measure("arrs-claims", "Projected claims", pounds(row.before, "claims"), pounds(row.after, "claims"),
                  _pounds),
         _measure("arrs-headroom", "Headroom (sum less claims)", pounds(row.before, "headroom"),
@@ -229,10 +229,17 @@ def _spread(row: compare.Row) -> Section:
     def km(v: float) -> str:
         return f"{v:,.1f} km"
 
+    def one(measure: Measure) -> Measure:
+        """A network of one located practice has no spread: say so rather than 0 km."""
+        for i, side in enumerate((row.before, row.after)):
+            if side is not None and side.spread is not None and side.spread.located == 1:
+                setattr(measure, ("before_text", "after_text")[i], "One practice located")
+        return measure
+
     return Section("How far apart the practices are", [
-        _measure("spread-farthest", "Farthest apart", *of("farthest_km"), km, missing="Not located"),
-        _measure("spread-mean", "Mean distance from the centre", *of("mean_from_centre_km"), km,
-                 missing="Not located"),
+        one(_measure("spread-farthest", "Farthest apart", *of("farthest_km"), km, missing="Not located")),
+        one(_measure("spread-mean", "Mean distance from the centre", *of("mean_from_centre_km"), km,
+                     missing="Not located")),
     ])
 
 
