@@ -172,6 +172,40 @@ def test_a_new_scenario_from_the_form_then_its_changes_added_and_removed(placed,
     assert [e.kind for e in services.events(scenario)].count(EventKind.CHANGED) == 3
 
 
+def test_posts_a_new_practice_and_a_change_others_depend_on(draft, client_for):
+    client = client_for("icb")
+    # ARRS posts need the role, whole-time equivalent and cost: each missing one is named
+    response = client.post(url(draft, "changes/add/"), {"change-action": d.ARRS, "change-to_pcn": "U00002"})
+    assert response.status_code == 400
+    for words in ("Choose the ARRS role", "Enter the whole-time equivalent",
+                  "Enter the annual cost of a whole-time post"):
+        assert words in text(response)
+    before = services.comparison(draft)
+    client.post(url(draft, "changes/add/"), {"change-action": d.ARRS, "change-to_pcn": "U00002",
+                                             "change-role": "paramedic", "change-wte": "1.5",
+                                             "change-annual_cost": "55000"})
+    client.post(url(draft, "changes/add/"), {"change-action": d.ADD, "change-new_practice_code": "A89999",
+                                             "change-practice_name": "Harbour Surgery", "change-list_change": "3000",
+                                             "change-new_network": "Alpha Harbour"})
+    client.post(url(draft, "changes/add/"), {"change-action": d.ACCESS, "change-to_pcn": "Alpha Harbour",
+                                             "change-minutes": "120"})
+    assert [c.action for c in services.changes_of(draft)] == [d.MOVE, d.ARRS, d.ADD, d.ACCESS]
+    response = client.get(url(draft))
+    page = text(response)
+    assert "Alpha South PCN: 1.50 WTE more paramedic at £55,000 a year per WTE" in page
+    assert "Open Harbour Surgery (3,000 patients) in Alpha Harbour" in page
+    after = services.comparison(draft)
+    south = next(r for r in after.rows if r.key == "U00002").after
+    assert south.arrs.claims > next(r for r in before.rows if r.key == "U00002").after.arrs.claims
+    assert cell(response, "U00002", "arrs-claims", "after") == f"£{round(south.arrs.claims):,}"
+    assert cell(response, "Alpha Harbour", "list-size", "after") == "3,000"
+    assert cell(response, "Alpha Harbour", "access-planned", "after") == "120 minutes"
+    # the opening cannot go while the access minutes of its new network need it
+    response = client.post(url(draft, "changes/3/remove/"))
+    assert response.status_code == 400 and "The change cannot be removed" in text(response)
+    assert "there is no network 'Alpha Harbour'" in text(response) and len(services.changes_of(draft)) == 4
+
+
 def test_moving_a_practice_from_its_page(placed, client_for):
     client = client_for("icb")
     form = raw(client.get("/scenarios/new/?practice=A81003"))
