@@ -219,7 +219,13 @@ def _people(row: compare.Row) -> Section:
             measures.append(Measure(f"people-{prefix}-{i}", label.format(name),
                                     *(s.number if s is not None and not s.suppressed else None for s in shown),
                                     *(s.text if s is not None else "" for s in shown)))
-    return Section("Population", measures)
+    shown = next((p for p in reversed(people) if p is not None and p.ages_from), None)
+    title = "Population"
+    if shown is not None and shown.ages_from == "list sizes" and shown.ages_date is not None:
+        title += f" (ages from the list sizes by age of {shown.ages_date:%-d %B %Y})"
+    elif shown is not None and shown.ages_from == "patients":
+        title += " (ages from the population health data's patients)"
+    return Section(title, measures)
 
 
 def _spread(row: compare.Row) -> Section:
