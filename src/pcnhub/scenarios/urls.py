@@ -1,7 +1,18 @@
 """Scenarios under /scenarios/ (namespace ``scenarios``)."""
 
-from django.urls import path  # noqa: F401 (the routes are added with their views)
+from django.urls import path
+
+from pcnhub.scenarios import views, views_scenario
 
 app_name = "scenarios"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.scenario_list, name="list"),
+    path("new/", views.new, name="new"),
+    path("from-design/<str:code>/", views.from_design, name="from_design"),
+    path("<int:pk>/", views_scenario.detail, name="detail"),
+    path("<int:pk>/changes/add/", views_scenario.add_change, name="add_change"),
+    path("<int:pk>/changes/<int:number>/remove/", views_scenario.remove_change, name="remove_change"),
+    path("<int:pk>/step/", views_scenario.step, name="step"),
+    path("<int:pk>/comment/", views_scenario.comment, name="comment"),
+]

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pcnhub.accounts.context_processors.role",
                 "pcnhub.register.asof.data_context",
+                "pcnhub.scenarios.context_processors.scenarios",
             ],
         },
     },
