@@ -8,6 +8,8 @@ names the missing field; whether the change applies to the register is checked b
 
 from __future__ import annotations
 
+import datetime as dt
+
 from decimal import Decimal
 from typing import Final
 
@@ -76,10 +78,10 @@ class ScenarioForm(NHSFormMixin, forms.Form):
                               "list_change (and name, practice_name, role, wte, annual_cost, minutes where an "
                               "action needs them), one change a row")
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), day: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = {a.code: a for a in areas}
-        self.fields["area"].choices = [("", "Choose an area"), *pickers.grouped(areas)]
+        self.fields["area"].choices = [("", "Choose an area"), *pickers.grouped(areas, day)]
         self.fields["area"].error_messages["required"] = "Choose the area"
         self.fields["name"].error_messages["required"] = "Enter a name for the scenario"
 

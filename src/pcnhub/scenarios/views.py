@@ -137,10 +137,10 @@ def new(request: HttpRequest) -> HttpResponse:
                "name": start.get("name", "")}
     practice = start.get("practice")
     if request.method == "POST":
-        form = ScenarioForm(request.POST, request.FILES, areas=areas)
+        form = ScenarioForm(request.POST, request.FILES, areas=areas, day=asof.as_of(request))
         move = MoveForm(request.POST, networks=start["networks"], prefix="move") if practice else None
     else:
-        form = ScenarioForm(initial=initial, areas=areas)
+        form = ScenarioForm(initial=initial, areas=areas, day=asof.as_of(request))
         move = MoveForm(networks=start["networks"], prefix="move") if practice else None
     if request.method == "POST" and form.is_valid() and (move is None or move.is_valid()):
         changes: list[d.Change] = []
