@@ -48,7 +48,7 @@ def test_the_numbers_are_the_comparisons(moved):
     assert out["area_findings"]["before"] == [
         {"rule": f.rule, "severity": f.severity, "message": f.message, "practices": list(f.practices)}
         for f in moved.area_before]
-    assert out["outcome"]["moves"] == [{"practice": "A81003", "from": "U00001", "to": "U00002"}]
+    assert out["outcome"]["moves"] == [{"practice": "A81003", "from_pcn": "U00001", "to_pcn": "U00002"}]
     assert [r["key"] for r in out["rows"]] == [r.key for r in moved.rows] == ["U00001", "U00002"]
     for row, found in zip(out["rows"], moved.rows, strict=True):
         assert row["fate"] == found.fate

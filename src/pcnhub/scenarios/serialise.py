@@ -145,7 +145,7 @@ def comparison_dict(found: Comparison) -> dict[str, Any]:
                           "after": [finding_dict(f) for f in found.area_after]},
         "outcome": {"ended": list(outcome.ended), "new": list(outcome.new), "closed": list(outcome.closed),
                     "opened": dict(outcome.opened),
-                    "moves": [{"practice": code, "from": was, "to": now}
+                    "moves": [{"practice": code, "from_pcn": was, "to_pcn": now}
                               for code, (was, now) in sorted(outcome.moves.items())]},
         "rows": [row_dict(row) for row in found.rows],
     }

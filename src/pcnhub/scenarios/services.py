@@ -130,6 +130,20 @@ def can_comment(scope: Scope, scenario: Scenario) -> bool:
     return can_view(scope, scenario) and scenario.status in (Status.SHARED, Status.SUBMITTED)
 
 
+def can_move_on(scope: Scope, scenario: Scenario) -> bool:
+    """Does the user decide the scenario's workflow (the ICB commissioner of its area, an administrator), whatever
+    its status now allows?"""
+    return _icb_covers(scope, scenario)
+
+
+def may_create_in(scope: Scope, area: Organisation) -> bool:
+    """May the user make (or try) scenarios of ``area``: an administrator anywhere, an ICB commissioner in their
+    ICB."""
+    if scope.role == Role.ADMIN:
+        return True
+    return can_create(scope) and scope.can_view(area)
+
+
 def steps(scope: Scope, scenario: Scenario) -> list[str]:
     """The workflow steps the user may take now (event kinds)."""
     if not _icb_covers(scope, scenario):
