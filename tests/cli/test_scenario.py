@@ -98,6 +98,8 @@ def test_bad_input_exits_2_without_a_traceback(placed, changes, tmp_path):
          "pcnhub scenario: no ICB or sub-ICB location with code 'U00001' in the register"),
         (("--changes", changes("move,A81003,,U00002,"), "--date", "1 Jan 2025"),
          "pcnhub scenario: --date: '1 Jan 2025' is not a date (expected YYYY-MM-DD"),
+        (("--changes", changes("move,A81003,,U00002,"), "--date", "0001-01-01"),
+         "pcnhub scenario: a scenario's date must be from 1 January 2000 to 31 December 2099 (0001-01-01)"),
         (("--changes", changes("move,Z99999,,Nowhere PCN,", name="nowhere.csv"), "--date", "2025-01-01"),
          "give the area with --area CODE"),
         (("--changes", str(tmp_path / "missing.csv"), "--date", "2025-01-01"), "missing.csv"),

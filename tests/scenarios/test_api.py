@@ -46,6 +46,7 @@ def test_a_draft_is_the_commissioners_alone(draft, client_for):
         assert (draft.pk in listed) is expected, role
         assert client.get(f"/api/scenarios/{draft.pk}").status_code == (200 if expected else 403), role
     assert client_for("icb").get("/api/scenarios/999999").status_code == 404
+    assert client_for("icb").get("/api/scenarios/0").status_code == 422
 
 
 def test_one_scenario_has_its_changes_events_and_comparison(draft, client_for):
@@ -65,12 +66,15 @@ def test_only_a_commissioner_makes_scenarios_of_their_own_icb(placed, client_for
     body = {"area": "QAA", "name": "Try", "effective_date": "2025-01-01", "reasons": "Why not", "changes": [MOVE]}
     for role in ROLES:
         response = send(client_for(role), "post", "/api/scenarios/", body)
-        assert response.status_code == (201 if role in ("icb", "admin") else 403), (role, response.content)
+        assert response.status_code == (200 if role in ("icb", "admin") else 403), (role, response.content)
     assert send(client_for("icb-beta"), "post", "/api/scenarios/", {**body, "area": "QBB", "changes": [
-        {"action": "grow", "practice_code": "B82001", "list_change": 500}]}).status_code == 201
+        {"action": "grow", "practice_code": "B82001", "list_change": 500}]}).status_code == 200
     made = send(client_for("icb"), "post", "/api/scenarios/", {**body, "area": "qaa"}).json()
     assert made["status"] == "draft" and made["comparison"]["rows"][1]["after"]["list_size"] == (
         SOUTH_TOTAL + SIZES["A81003"][1])
+    for wrong in ({"effective_date": "0001-01-01"}, {"effective_date": "2100-01-01"}, {"name": "Nul\x00"},
+                  {"changes": [{**MOVE, "to_pcn": "U0\x00"}]}):
+        assert send(client_for("icb"), "post", "/api/scenarios/", {**body, **wrong}).status_code == 422, wrong
     assert send(client_for("icb"), "post", "/api/scenarios/", {**body, "area": "QZZ"}).status_code == 404
     assert send(client_for("icb"), "post", "/api/scenarios/", {**body, "area": "U00001"}).status_code == 404
 
@@ -182,8 +186,8 @@ def test_the_openapi_schema_documents_the_calls(client_for):
     paths = schema["paths"]
     assert {"/api/scenarios/", "/api/scenarios/preview", "/api/scenarios/{pk}", "/api/scenarios/{pk}/changes",
             "/api/scenarios/{pk}/step"} <= set(paths)
-    assert set(paths["/api/scenarios/"]) == {"get", "post"} and "201" in paths["/api/scenarios/"]["post"]["responses"]
-    change = schema["components"]["schemas"]["ChangeIn"]["properties"]
+    assert set(paths["/api/scenarios/"]) == {"get", "post"} and set(paths["/api/scenarios/{pk}/step"]) == {"post"}
+    change = schema["components"]["schemas"]["ScenarioChangeIn"]["properties"]
     assert change["action"]["enum"] == list(d.ACTIONS) and change["to_pcn"]["description"]
-    tiers = schema["components"]["schemas"]["PeopleOut"]["properties"]["tiers"]
+    tiers = schema["components"]["schemas"]["ScenarioPeopleOut"]["properties"]["tiers"]
     assert "suppressed" in tiers["description"]

@@ -69,8 +69,10 @@ def run_scenario(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
 
     from pcnhub.scenarios.compare import compare
     from pcnhub.scenarios.serialise import comparison_dict
+    from pcnhub.scenarios.services import check_date
 
     try:
+        check_date(date)
         area = _area(args.area, changes, date)
     except ValueError as err:
         return fail(stderr, PROG, str(err))

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Final, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from pydantic import field_validator
+from ninja import Field, Path, Router, Schema
 from ninja.errors import HttpError
-from ninja.responses import Status as Answer
 
 from pcnhub.domain import scenario as d
 from pcnhub.ingest.scenario_changes import MAX_ROWS
@@ -40,10 +40,29 @@ Step = Literal["shared", "submitted", "approved", "rejected", "returned", "comme
 Action = Literal[tuple(d.ACTIONS)]  # type: ignore[valid-type]
 
 
+#: The largest id a scenario may have (the database's integer).
+MAX_ID: Final = 2_147_483_647
+
+
+def scenario_path() -> int:
+    return Path(..., ge=1, le=MAX_ID, description="The scenario's id.")
+
+
 # --- In ---------------------------------------------------------------------------------------------
 
 
-class ChangeIn(Schema):
+class ScenarioTextIn(Schema):
+    """Text fields refuse the NUL character (no database stores it)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text cannot contain the NUL character")
+        return value
+
+
+class ScenarioChangeIn(ScenarioTextIn):
     """One change (see ``domain/scenario.py``): the fields each action uses, the others left out or blank."""
 
     action: Action = Field(description="move, split, merge, add, close, grow, arrs or access.")
@@ -72,24 +91,26 @@ class ChangeIn(Schema):
                         practice_name=self.practice_name)
 
 
-class ChangesIn(Schema):
-    changes: list[ChangeIn] = Field(max_length=MAX_ROWS, description="The changes, applied in order.")
+class ScenarioChangesIn(ScenarioTextIn):
+    changes: list[ScenarioChangeIn] = Field(max_length=MAX_ROWS, description="The changes, applied in order.")
 
 
-class ScenarioIn(ChangesIn):
+class ScenarioIn(ScenarioChangesIn):
     area: str = Field(pattern=CODE_PATTERN, description="The ICB or sub-ICB location's ODS code, e.g. QH8.")
     name: str = Field(min_length=1, max_length=200)
-    effective_date: dt.date = Field(description="When the changes would take effect, YYYY-MM-DD.")
+    effective_date: dt.date = Field(ge=services.EARLIEST_DATE, le=services.LATEST_DATE,
+                                    description="When the changes would take effect, YYYY-MM-DD.")
     reasons: str = Field("", max_length=20_000, description="Why: the case for the changes.")
-    changes: list[ChangeIn] = Field([], max_length=MAX_ROWS, description="The changes, applied in order.")
+    changes: list[ScenarioChangeIn] = Field([], max_length=MAX_ROWS, description="The changes, applied in order.")
 
 
-class PreviewIn(ChangesIn):
+class ScenarioPreviewIn(ScenarioChangesIn):
     area: str = Field(pattern=CODE_PATTERN, description="The ICB or sub-ICB location's ODS code, e.g. QH8.")
-    effective_date: dt.date = Field(description="When the changes would take effect, YYYY-MM-DD.")
+    effective_date: dt.date = Field(ge=services.EARLIEST_DATE, le=services.LATEST_DATE,
+                                    description="When the changes would take effect, YYYY-MM-DD.")
 
 
-class StepIn(Schema):
+class ScenarioStepIn(ScenarioTextIn):
     step: Step = Field(description="shared, submitted, approved, rejected, returned (to draft), or commented.")
     text: str = Field("", max_length=20_000, description="The reason (needed to approve or reject) or the comment.")
 
@@ -97,31 +118,31 @@ class StepIn(Schema):
 # --- Out: the comparison (serialise.comparison_dict, key for key) --------------------------------------
 
 
-class AreaOut(Schema):
+class ScenarioAreaOut(Schema):
     code: str
     name: str
 
 
-class FindingOut(Schema):
+class ScenarioFindingOut(Schema):
     rule: str
     severity: str
     message: str
     practices: list[str]
 
 
-class PracticeOut(Schema):
+class ScenarioPracticeOut(Schema):
     code: str
     name: str
     list_size: int = Field(description="Registered patients on the date (after: with the scenario's changes).")
 
 
-class BandOut(Schema):
+class ScenarioBandOut(Schema):
     lower: int
     upper: int
     upper_binds: bool
 
 
-class LineOut(Schema):
+class ScenarioLineOut(Schema):
     key: str
     name: str
     quantity: int
@@ -130,47 +151,47 @@ class LineOut(Schema):
     counted: bool = Field(description="False for an amount shown apart from the total (the IIF's maximum).")
 
 
-class MoneyOut(Schema):
+class ScenarioMoneyOut(Schema):
     total: float = Field(description="The Network Contract entitlement of the year, in pounds.")
-    lines: list[LineOut]
+    lines: list[ScenarioLineOut]
 
 
-class PostOut(Schema):
+class ScenarioPostOut(Schema):
     label: str
     start: dt.date
     claims: float = Field(description="Projected claims in the year, in pounds.")
 
 
-class ArrsOut(Schema):
+class ScenarioArrsOut(Schema):
     sum: float | None = Field(description="The network's ARRS sum for the year (null: not known).")
     claims: float
     headroom: float | None
     outside: list[str] = Field(description="Posts that would fall outside the sum, the latest to start first.")
-    posts: list[PostOut]
+    posts: list[ScenarioPostOut]
 
 
-class AccessOut(Schema):
+class ScenarioAccessOut(Schema):
     required: int | None = Field(description="Minutes a week required (null before the Network Contract DES).")
     planned: int
     shortfall: int | None
     basis: str
 
 
-class StepOut(Schema):
+class ScenarioStepOut(Schema):
     domain: str
     step: int | None = Field(description="Step reached (-1 below Foundation; null: not assessed).")
     label: str
 
 
-class DevelopmentOut(Schema):
-    steps: list[StepOut]
+class ScenarioDevelopmentOut(Schema):
+    steps: list[ScenarioStepOut]
     carried_from: list[str] = Field(description="The networks whose development this one carries (after).")
 
 
 Controlled = int | str | None
 
 
-class PeopleOut(Schema):
+class ScenarioPeopleOut(Schema):
     registered: int
     weighted: int | None
     adjusted: int | None
@@ -183,31 +204,31 @@ class PeopleOut(Schema):
     cohorts: dict[str, Controlled] = Field(description="Cohort: patients (a number, or the suppressed text).")
 
 
-class SpreadOut(Schema):
+class ScenarioSpreadOut(Schema):
     farthest_km: float
     mean_from_centre_km: float
     located: int
 
 
-class SideOut(Schema):
+class ScenarioSideOut(Schema):
     key: str
     name: str
     code: str | None = Field(description="ODS code (null: a network the scenario makes).")
-    practices: list[PracticeOut]
+    practices: list[ScenarioPracticeOut]
     list_size: int
     placing: str = Field(description="below, within or above the band.")
-    band: BandOut
-    findings: list[FindingOut]
+    band: ScenarioBandOut
+    findings: list[ScenarioFindingOut]
     errors: int
-    money: MoneyOut | None = Field(description="Null when the rates catalogue has no year to use.")
-    arrs: ArrsOut | None
-    access: AccessOut
-    development: DevelopmentOut
-    people: PeopleOut
-    spread: SpreadOut | None = Field(description="Null when no practice is located.")
+    money: ScenarioMoneyOut | None = Field(description="Null when the rates catalogue has no year to use.")
+    arrs: ScenarioArrsOut | None
+    access: ScenarioAccessOut
+    development: ScenarioDevelopmentOut
+    people: ScenarioPeopleOut
+    spread: ScenarioSpreadOut | None = Field(description="Null when no practice is located.")
 
 
-class DifferenceOut(Schema):
+class ScenarioDifferenceOut(Schema):
     """After minus before (null when either side, or the figure on it, is missing)."""
 
     list_size: int | None
@@ -217,44 +238,44 @@ class DifferenceOut(Schema):
     errors: int | None
 
 
-class RowOut(Schema):
+class ScenarioRowOut(Schema):
     key: str = Field(description="The network's code, or its name for a network the scenario makes.")
     fate: str = Field(description='"Continues", "Ends: merged into ...", "New network", ...')
-    before: SideOut | None
-    after: SideOut | None
-    difference: DifferenceOut
+    before: ScenarioSideOut | None
+    after: ScenarioSideOut | None
+    difference: ScenarioDifferenceOut
 
 
-class AreaFindingsOut(Schema):
-    before: list[FindingOut]
-    after: list[FindingOut]
+class ScenarioAreaFindingsOut(Schema):
+    before: list[ScenarioFindingOut]
+    after: list[ScenarioFindingOut]
 
 
-class MoveOut(Schema):
+class ScenarioMoveOut(Schema):
     practice: str
     from_pcn: str = Field(description="Its network's key before (\"\": none; a practice that opens).")
     to_pcn: str = Field(description="Its network's key after (\"\": none; a practice that closes).")
 
 
-class OutcomeOut(Schema):
+class ScenarioOutcomeOut(Schema):
     ended: list[str]
     new: list[str]
     closed: list[str]
     opened: dict[str, str]
-    moves: list[MoveOut]
+    moves: list[ScenarioMoveOut]
 
 
-class ComparisonOut(Schema):
-    area: AreaOut
+class ScenarioComparisonOut(Schema):
+    area: ScenarioAreaOut
     date: dt.date
     year: str = Field(description="The financial year whose rates are used.")
     year_known: bool
     changes: list[str] = Field(description="The changes in words.")
     notes: list[str]
     seconds: float
-    area_findings: AreaFindingsOut
-    outcome: OutcomeOut
-    rows: list[RowOut] = Field(description="Every network the changes touch, before and after.")
+    area_findings: ScenarioAreaFindingsOut
+    outcome: ScenarioOutcomeOut
+    rows: list[ScenarioRowOut] = Field(description="Every network the changes touch, before and after.")
 
 
 # --- Out: scenarios ---------------------------------------------------------------------------------
@@ -263,7 +284,7 @@ class ComparisonOut(Schema):
 class ScenarioOut(Schema):
     id: int
     name: str
-    area: AreaOut
+    area: ScenarioAreaOut
     effective_date: dt.date
     status: str = Field(description="draft, shared, submitted, approved, rejected or applied.")
     status_label: str
@@ -274,7 +295,7 @@ class ScenarioOut(Schema):
     updated_at: dt.datetime
 
 
-class ChangeOut(Schema):
+class ScenarioChangeOut(Schema):
     action: str
     practice_code: str
     practice_name: str
@@ -289,7 +310,7 @@ class ChangeOut(Schema):
     text: str = Field(description="The change in words.")
 
 
-class EventOut(Schema):
+class ScenarioEventOut(Schema):
     kind: str
     label: str
     at: dt.datetime
@@ -298,9 +319,9 @@ class EventOut(Schema):
 
 
 class ScenarioDetailOut(ScenarioOut):
-    changes: list[ChangeOut]
-    events: list[EventOut]
-    comparison: ComparisonOut | None = Field(description="Null when the changes no longer apply to the register "
+    changes: list[ScenarioChangeOut]
+    events: list[ScenarioEventOut]
+    comparison: ScenarioComparisonOut | None = Field(description="Null when the changes no longer apply to the register "
                                              "(comparison_error says why; an applied scenario's are in it).")
     comparison_error: str
     can_edit: bool
@@ -366,7 +387,7 @@ def _area(request: HttpRequest, code: str) -> Organisation:
     return area
 
 
-def _changes(body: ChangesIn) -> list[d.Change]:
+def _changes(body: ScenarioChangesIn) -> list[d.Change]:
     return [c.to_domain() for c in body.changes]
 
 
@@ -375,9 +396,9 @@ def scenario_list(request: HttpRequest):
     return [_summary(s) for s in services.visible(request.scope)]
 
 
-@router.post("/preview", response=responses(ComparisonOut, 400, 403, 404, 422),
+@router.post("/preview", response=responses(ScenarioComparisonOut, 400, 403, 404, 422),
              summary="Compare changes with the register, saving nothing")
-def preview(request: HttpRequest, body: PreviewIn):
+def preview(request: HttpRequest, body: ScenarioPreviewIn):
     area = _area(request, body.area)
     try:
         found = compare(area, body.effective_date, _changes(body))
@@ -386,8 +407,7 @@ def preview(request: HttpRequest, body: PreviewIn):
     return comparison_dict(found)
 
 
-@router.post("/", response={201: ScenarioDetailOut, **{code: schema for code, schema in responses(
-    ScenarioDetailOut, 400, 403, 404, 422).items() if code != 200}},
+@router.post("/", response=responses(ScenarioDetailOut, 400, 403, 404, 422),
              summary="Make a draft scenario")
 def create(request: HttpRequest, body: ScenarioIn):
     area = _area(request, body.area)
@@ -395,18 +415,18 @@ def create(request: HttpRequest, body: ScenarioIn):
         scenario = services.create(area, body.name, body.effective_date, body.reasons, request.user, _changes(body))
     except d.ScenarioError as exc:
         raise HttpError(400, str(exc)) from None
-    return Answer(201, _detail(request, _scenario(request, scenario.pk)))
+    return _detail(request, _scenario(request, scenario.pk))
 
 
-@router.get("/{int:pk}", response=responses(ScenarioDetailOut, 403, 404),
+@router.get("/{pk}", response=responses(ScenarioDetailOut, 403, 404, 422),
             summary="A scenario with its changes, events and comparison")
-def scenario_detail(request: HttpRequest, pk: int):
+def scenario_detail(request: HttpRequest, pk: int = scenario_path()):
     return _detail(request, _scenario(request, pk))
 
 
-@router.put("/{int:pk}/changes", response=responses(ScenarioDetailOut, 400, 403, 404, 422),
+@router.put("/{pk}/changes", response=responses(ScenarioDetailOut, 400, 403, 404, 422),
             summary="Replace a draft's changes")
-def set_changes(request: HttpRequest, pk: int, body: ChangesIn):
+def set_changes(request: HttpRequest, body: ScenarioChangesIn, pk: int = scenario_path()):
     scenario = _scenario(request, pk)
     if not services.can_edit(request.scope, scenario):
         if services.can_move_on(request.scope, scenario):
@@ -420,9 +440,9 @@ def set_changes(request: HttpRequest, pk: int, body: ChangesIn):
     return _detail(request, _scenario(request, pk))
 
 
-@router.post("/{int:pk}/step", response=responses(ScenarioDetailOut, 400, 403, 404, 422),
+@router.post("/{pk}/step", response=responses(ScenarioDetailOut, 400, 403, 404, 422),
              summary="Move a scenario on (share, submit, approve, reject, return to draft) or comment on it")
-def take_step(request: HttpRequest, pk: int, body: StepIn):
+def take_step(request: HttpRequest, body: ScenarioStepIn, pk: int = scenario_path()):
     scenario = _scenario(request, pk)
     scope = request.scope
     may = (services.can_view(scope, scenario) if body.step == EventKind.COMMENTED

@@ -64,8 +64,20 @@ MOVES: Final = {
     Status.REJECTED: {EventKind.RETURNED: Status.DRAFT},
     Status.APPLIED: {},
 }
+#: The effective dates a scenario may have (the register's dated history starts in the 2010s; the rates catalogue's
+#: nearest year is used beyond it, within reason).
+EARLIEST_DATE: Final = dt.date(2000, 1, 1)
+LATEST_DATE: Final = dt.date(2099, 12, 31)
 #: Steps that need a reason written.
 NEEDS_REASON: Final = frozenset({EventKind.APPROVED, EventKind.REJECTED, EventKind.COMMENTED})
+
+
+def check_date(date: dt.date) -> dt.date:
+    """``date`` if a scenario may take effect on it; ValueError saying the range otherwise."""
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise ValueError(f"a scenario's date must be from {EARLIEST_DATE:%-d %B %Y} to {LATEST_DATE:%-d %B %Y} "
+                         f"({date.isoformat()})")
+    return date
 
 
 class NotAllowed(Exception):
