@@ -38,9 +38,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pcnhub.domain import maturity as m
+from pcnhub.domain import scenario as scenario_rules
 from pcnhub.maturity import services as maturity_services
 from pcnhub.maturity.models import Action
 from pcnhub.reference.maturity import load_matrix
+from pcnhub.scenarios import services as scenario_services
+from pcnhub.scenarios.models import EventKind
 from tests.designer.conftest import place_practices
 from tests.finance.iif_dataset import write_measures_output
 from tests.measures.fixtures import write_measures
@@ -63,6 +66,18 @@ KNOWN = {"/pcns/": PCNS, "/practices/": PRACTICES, "/areas/": AREAS, "/landscape
          "/organisations/": [*AREAS, *PCNS, *PRACTICES, "RAA"]}
 #: Parameters that name an organisation.
 CODE_PARAMETERS = {("path", "code"), ("query", "area")}
+#: The path parameter naming a scenario, and the ids of those the site holds (set by the ``site`` fixture).
+SCENARIO_PARAMETER = ("path", "pk")
+SCENARIOS: list[int] = []
+#: A scenario's change, and the calls that need a body: the role that gets 200 for it, and the body.
+MOVE = {"action": "move", "practice_code": "A81003", "to_pcn": "U00002"}
+BODIES = {
+    ("POST", "/api/scenarios/"): ("icb", {"area": "QAA", "name": "Try", "effective_date": "2025-01-01",
+                                          "changes": [MOVE]}),
+    ("POST", "/api/scenarios/preview"): ("icb", {"area": "QAA", "effective_date": "2025-01-01", "changes": [MOVE]}),
+    ("PUT", "/api/scenarios/{pk}/changes"): ("icb", {"changes": [MOVE]}),
+    ("POST", "/api/scenarios/{pk}/step"): ("analyst", {"step": "commented", "text": "Noted"}),
+}
 
 
 def _add_rows(into, more) -> None:
@@ -93,6 +108,11 @@ def site(register, settings, tmp_path):
     maturity_services.save_answers(register.north, m.PCN, matrix, posted, register.users["pcn"])
     Action.objects.create(pcn=register.south, matrix=matrix.key, title="Agree a data sharing agreement",
                           support_requested=["events"], due=dt.date(2024, 6, 30))
+    shared = scenario_services.create(register.icb_a, "Essex Way to South", dt.date(2025, 1, 1), "",
+                                      register.users["icb"],
+                                      [scenario_rules.Change(scenario_rules.MOVE, practice="A81003", to_pcn="U00002")])
+    scenario_services.take_step(shared, EventKind.SHARED, register.users["icb"])
+    SCENARIOS[:] = [shared.pk]
     # The WSGI handler closes the database connection after each request; in a test that would end the
     # transaction holding the register (Django's own test client disconnects it the same way).
     request_started.disconnect(close_old_connections)
@@ -104,10 +124,18 @@ def site(register, settings, tmp_path):
     request_finished.connect(close_old_connections)
 
 
+#: The CSRF token of every call (its cookie and its header), so that examples of the calls that change something
+#: reach past the CSRF check.
+CSRF_TOKEN = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"
+CSRF_HEADERS = {"X-CSRFToken": CSRF_TOKEN}
+
+
 def session_cookie(user) -> dict[str, str]:
+    """The cookies of a signed-in session: the session's and the CSRF token's."""
     client = Client()
     client.force_login(user)
-    return {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value}
+    return {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+            django_settings.CSRF_COOKIE_NAME: CSRF_TOKEN}
 
 
 def operations(app, cookies):
@@ -123,9 +151,10 @@ def operations(app, cookies):
 
 
 def with_known_codes(operation, strategy):
-    """``strategy``'s cases, with each organisation code swapped for one the register holds two times in three."""
+    """``strategy``'s cases, with each organisation code (and scenario id) swapped for one the register holds two
+    times in three."""
     names = [(p.location.value, p.name) for p in operation.iter_parameters()
-             if (p.location.value, p.name) in CODE_PARAMETERS]
+             if (p.location.value, p.name) in CODE_PARAMETERS | {SCENARIO_PARAMETER}]
     if not names:
         return strategy
 
@@ -135,9 +164,12 @@ def with_known_codes(operation, strategy):
                 (case.path_parameters if location == "path" else case.query)[name] = code
         return case
 
-    known = next(codes for part, codes in KNOWN.items() if part in operation.path)
-    choice = st.one_of(st.none(), st.sampled_from(known), st.sampled_from(known))
-    return st.builds(swap, strategy, st.tuples(*[choice] * len(names)))
+    def choice(parameter):
+        known = SCENARIOS if parameter == SCENARIO_PARAMETER else next(
+            codes for part, codes in KNOWN.items() if part in operation.path)
+        return st.one_of(st.none(), st.sampled_from(known), st.sampled_from(known))
+
+    return st.builds(swap, strategy, st.tuples(*[choice(name) for name in names]))
 
 
 def fuzz(operation, cookies, tally) -> None:
@@ -155,7 +187,7 @@ def fuzz(operation, cookies, tally) -> None:
                   suppress_health_check=list(HealthCheck))
         @given(case=strategy)
         def run(case):
-            response = case.call(cookies=cookies)
+            response = case.call(cookies=cookies, headers=CSRF_HEADERS)
             tally[response.status_code] = tally.get(response.status_code, 0) + 1
             case.validate_response(response, checks=CHECKS)
 
@@ -207,11 +239,18 @@ ANSWERED = {"/list-sizes": "A81001", "/pcns/": "U00001", "/practices/": "A81001"
 
 
 def _known_case(operation):
-    """A call of ``operation`` with the code of :data:`ANSWERED` for each parameter naming an organisation."""
+    """A call of ``operation`` with the code of :data:`ANSWERED` for each parameter naming an organisation, the
+    scenario the site holds, and the body of :data:`BODIES`; and the role that gets 200 for it."""
     code = next((code for part, code in ANSWERED.items() if part in operation.path), None)
-    names = {(p.location.value, p.name) for p in operation.iter_parameters()} & CODE_PARAMETERS
-    return operation.Case(path_parameters={name: code for location, name in names if location == "path"},
-                          query={name: code for location, name in names if location == "query"})
+    parameters = {(p.location.value, p.name) for p in operation.iter_parameters()}
+    names = parameters & CODE_PARAMETERS
+    path = {name: code for location, name in names if location == "path"}
+    if SCENARIO_PARAMETER in parameters:
+        path[SCENARIO_PARAMETER[1]] = SCENARIOS[0]
+    role, body = BODIES.get((operation.method.upper(), operation.path), ("analyst", None))
+    extra = {} if body is None else {"body": body, "media_type": "application/json"}
+    return operation.Case(path_parameters=path, query={name: code for location, name in names if location == "query"},
+                          **extra), role
 
 
 def _with_body(response, body) -> schemathesis.Response:
@@ -231,11 +270,11 @@ def _body_of_the_wrong_shape(body):
 def test_the_schema_check_refuses_a_body_of_the_wrong_shape_for_every_operation(site, register):
     """The fuzz test's response_schema_conformance would catch a body that is not what the schema says: every
     operation's real 200 body passes it, and the same body with none of its documented keys fails it."""
-    cookies = session_cookie(register.users["analyst"])
+    cookies = {role: session_cookie(register.users[role]) for role in ("analyst", "icb")}
     accepted = []
-    for operation in operations(site, cookies):
-        case = _known_case(operation)
-        response = case.call(cookies=cookies)
+    for operation in operations(site, cookies["analyst"]):
+        case, role = _known_case(operation)
+        response = case.call(cookies=cookies[role], headers=CSRF_HEADERS)
         assert response.status_code == 200, (operation.label, response.status_code, response.content[:300])
         case.validate_response(response, checks=[response_schema_conformance])
         body = response.json()

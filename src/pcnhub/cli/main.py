@@ -12,6 +12,8 @@
     pcnhub iif points --year Y --indicator ID --numerator N --denominator D [...] [--json]   IIF points and GBP
     pcnhub iif catalogue --year Y [--json]                      the year's IIF indicators, points and thresholds
     pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
+    pcnhub scenario --changes FILE.csv --date D [--area CODE] [--json]   a scenario before and after, per network
+    pcnhub scenario apply-due [--date D] [--json]                apply approved scenarios whose date has come
     pcnhub serve [ADDRESS:PORT] [--production [--workers N]]     run the web app (gunicorn with --production)
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -44,6 +46,8 @@ COMMANDS = {
                    "pcnhub.cli.iif", "add_iif_arguments", "run_iif"),
     "serve": Command("run the web app: development server, or gunicorn with --production", "pcnhub.cli.serve",
                      "add_serve_arguments", "run_serve"),
+    "scenario": Command("compare a scenario's changes with the register; apply approved scenarios that are due",
+                        "pcnhub.cli.scenario", "add_scenario_arguments", "run_scenario", nested=True),
     "entitlements": Command("a network's Network Contract payments for a year",
                             "pcnhub.cli.entitlements", "add_entitlements_arguments",
                             "run_entitlements"),

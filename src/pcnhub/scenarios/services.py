@@ -64,8 +64,20 @@ MOVES: Final = {
     Status.REJECTED: {EventKind.RETURNED: Status.DRAFT},
     Status.APPLIED: {},
 }
+#: The effective dates a scenario may have (the register's dated history starts in the 2010s; the rates catalogue's
+#: nearest year is used beyond it, within reason).
+EARLIEST_DATE: Final = dt.date(2000, 1, 1)
+LATEST_DATE: Final = dt.date(2099, 12, 31)
 #: Steps that need a reason written.
 NEEDS_REASON: Final = frozenset({EventKind.APPROVED, EventKind.REJECTED, EventKind.COMMENTED})
+
+
+def check_date(date: dt.date) -> dt.date:
+    """``date`` if a scenario may take effect on it; ValueError saying the range otherwise."""
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise ValueError(f"a scenario's date must be from {EARLIEST_DATE:%-d %B %Y} to {LATEST_DATE:%-d %B %Y} "
+                         f"({date.isoformat()})")
+    return date
 
 
 class NotAllowed(Exception):
@@ -128,6 +140,20 @@ def can_edit(scope: Scope, scenario: Scenario) -> bool:
 
 def can_comment(scope: Scope, scenario: Scenario) -> bool:
     return can_view(scope, scenario) and scenario.status in (Status.SHARED, Status.SUBMITTED)
+
+
+def can_move_on(scope: Scope, scenario: Scenario) -> bool:
+    """Does the user decide the scenario's workflow (the ICB commissioner of its area, an administrator), whatever
+    its status now allows?"""
+    return _icb_covers(scope, scenario)
+
+
+def may_create_in(scope: Scope, area: Organisation) -> bool:
+    """May the user make (or try) scenarios of ``area``: an administrator anywhere, an ICB commissioner in their
+    ICB."""
+    if scope.role == Role.ADMIN:
+        return True
+    return can_create(scope) and scope.can_view(area)
 
 
 def steps(scope: Scope, scenario: Scenario) -> list[str]:

@@ -21,6 +21,7 @@ from pcnhub.maturity.api import router as maturity_router
 from pcnhub.measures.api import router as measures_router
 from pcnhub.phm.api import router as phm_router
 from pcnhub.register.api import router as register_router
+from pcnhub.scenarios.api import router as scenarios_router
 
 api = NinjaAPI(title="pcnhub API", version="1", urls_namespace="api", auth=django_auth)
 
@@ -56,3 +57,4 @@ api.add_router("/maturity", maturity_router)
 api.add_router("/phm", phm_router)
 api.add_router("/measures", measures_router)
 api.add_router("/design", designer_router)
+api.add_router("/scenarios", scenarios_router)
