@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from pcnhub.scenarios import views, views_scenario
+from pcnhub.scenarios import views, views_compare, views_scenario
 
 app_name = "scenarios"
 
 urlpatterns = [
     path("", views.scenario_list, name="list"),
     path("new/", views.new, name="new"),
+    path("compare/", views_compare.side_by_side, name="side_by_side"),
     path("from-design/<str:code>/", views.from_design, name="from_design"),
     path("<int:pk>/", views_scenario.detail, name="detail"),
     path("<int:pk>/changes/add/", views_scenario.add_change, name="add_change"),
