@@ -59,6 +59,9 @@ class Table:
     #: rows in groups kept together on a page (a network's before and after rows)
     groups: list[list[list[Cell]]]
     foot: list[list[Cell]] = field(default_factory=list)
+    #: how the table is laid out (its columns' widths): "landscape", "rules", "summary", "money", "workforce",
+    #: "access", "steps", "spread" or "plain"
+    style: str = "plain"
     kind = "table"
 
     @property
@@ -266,7 +269,8 @@ def _landscape(found: Comparison) -> Section:
     when = list_sizes_date(found.area, found.date)
     table = Table("landscape", "The networks affected: member practices and list sizes, before and after",
                   _head("Network", "Member practices before (ODS code, name, list size)",
-                        "Member practices after (ODS code, name, list size)", "After the changes"), groups)
+                        "Member practices after (ODS code, name, list size)", "After the changes"), groups,
+                  style="landscape")
     band = found.rows[0].after.band if found.rows and found.rows[0].after else None
     band = band or (found.rows[0].before.band if found.rows and found.rows[0].before else rules.DEFAULT_BAND)
     blocks: list = [Paragraph(
@@ -281,25 +285,28 @@ def _landscape(found: Comparison) -> Section:
     blocks.append(Paragraph(
         f"Across {found.area.name}: {within_before:,} of {len(before_sizes):,} networks are within the band before "
         f"the changes, {within_after:,} of {len(after_sizes):,} after."))
-    findings = [Heading("What the rules find")]
-    found_any = False
+    blocks.append(_rules_table(found))
+    return Section("networks", "3", "The networks before and after", blocks, new_page=True)
+
+
+def _findings(findings: list[rules.Finding]) -> Cell:
+    shown = [f for f in findings if f.severity in (rules.ERROR, rules.WARNING, rules.EXCEPTION)]
+    if not shown:
+        return Cell("None")
+    return Cell(lines=[("", f"{f.severity.capitalize()}: {f.message}", "", "") for f in shown])
+
+
+def _rules_table(found: Comparison) -> Table:
+    """What the rules find of each network, and of the area as a whole, before and after."""
+    groups = []
     for row in found.rows:
-        for label, side in _sides(row):
-            if side is None:
-                continue
-            shown = [f for f in side.findings if f.severity in (rules.ERROR, rules.WARNING, rules.EXCEPTION)]
-            if shown:
-                found_any = True
-                findings.append(Paragraph(f"{side.name}, {label.lower()}:"))
-                findings.append(Bullets([f"{f.severity.capitalize()}: {f.message}" for f in shown]))
-    for label, area in (("before", found.area_before), ("after", found.area_after)):
-        if area:
-            found_any = True
-            findings.append(Paragraph(f"The area as a whole, {label}:"))
-            findings.append(Bullets([f"{f.severity.capitalize()}: {f.message}" for f in area]))
-    if not found_any:
-        findings.append(Paragraph("No rule is broken by any network affected, before or after."))
-    return Section("networks", "3", "The networks before and after", blocks + findings, new_page=True)
+        groups.append([[Cell(_label(row), header=True),
+                        _findings(row.before.findings) if row.before else Cell("New network"),
+                        _findings(row.after.findings) if row.after else Cell(row.fate)]])
+    groups.append([[Cell("The area as a whole", header=True), _findings(found.area_before),
+                    _findings(found.area_after)]])
+    return Table("rules", "What the rules find: errors, warnings and recorded exceptions",
+                 _head("Network", "Before", "After"), groups, style="rules")
 
 
 def _money_lines(row: Row) -> list[list[Cell]]:
@@ -352,7 +359,7 @@ def _finance(found: Comparison) -> Section:
              _num(gbp_whole(sum_after), True), _num(signed_pounds(sum_after - sum_before), True), Cell("")]]
     blocks.append(Table("money-summary", f"Entitlement {found.year}: each network’s total",
                         _head("Network", "Before", "After", "Difference", "What becomes of it", numeric=range(1, 4)),
-                        summary, foot))
+                        summary, foot, style="summary"))
     for i, row in enumerate(found.rows, 1):
         b, a = risks.total_pounds(row.before), risks.total_pounds(row.after)
         foot = [[Cell("Total", header=True, strong=True),
@@ -360,7 +367,7 @@ def _finance(found: Comparison) -> Section:
                  _num(signed_pounds(risks.money_change(row.before, row.after)), True)]]
         blocks.append(Table(f"money-{i}", f"{_label(row)}: entitlement {found.year} by payment",
                             _head("Payment", "Before", "After", "Difference", numeric=range(1, 4)),
-                            [[r] for r in _money_lines(row)], foot))
+                            [[r] for r in _money_lines(row)], foot, style="money"))
     blocks.append(Paragraph(ROUNDING_NOTE, small=True))
     return Section("finance", "4", "Finance", blocks, new_page=True)
 
@@ -384,7 +391,7 @@ def _workforce(found: Comparison) -> Section:
         groups.append(group)
     table = Table("workforce", f"ARRS {found.year}: the sum, the posts’ projected claims and the headroom",
                   _head("Network", "Before or after", "ARRS sum", "Projected claims", "Headroom",
-                        "Posts outside the sum", numeric=range(2, 5), hidden=(1,)), groups)
+                        "Posts outside the sum", numeric=range(2, 5), hidden=(1,)), groups, style="workforce")
     return Section("workforce", "5", "Workforce", [Paragraph(
         "The Additional Roles Reimbursement Scheme (ARRS) pays each network up to a sum set by its weighted list. "
         "A network keeps its own posts; a merged network has the posts of every part; posts the proposal adds start "
@@ -407,7 +414,7 @@ def _access(found: Comparison) -> Section:
         groups.append(group)
     table = Table("access", "Access: minutes a week the network must provide and has planned",
                   _head("Network", "Before or after", "Required", "Planned", "Shortfall", numeric=range(2, 5),
-                        hidden=(1,)), groups)
+                        hidden=(1,)), groups, style="access")
     return Section("access", "6", "Access", [Paragraph(
         "What each network must provide under the Network Contract DES, in minutes a week, against the sessions on its "
         "access plan. A network keeps its sessions, a merged network has every part's, and the proposal's changes "
@@ -427,8 +434,9 @@ def _development(found: Comparison) -> Section:
                   Cell(row.before.development.labels.get(domain, NONE) if row.before else NONE),
                   Cell(row.after.development.labels.get(domain, NONE) if row.after else NONE)]] for domain in domains]
         blocks.append(Table(f"development-{i}", f"{_label(row)}: step reached by domain",
-                            _head("Domain", "Before", "After"), rows))
-        if row.after is not None and row.after.development.carried_from:
+                            _head("Domain", "Before", "After"), rows, style="steps"))
+        carried = row.after.development.carried_from if row.after is not None else []
+        if carried and carried != [row.before.name if row.before else None]:
             blocks.append(Paragraph(f"{row.after.name} carries the development of "
                                     f"{', '.join(row.after.development.carried_from)}.", small=True))
     return Section("development", "7", "Development", blocks, new_page=True)
@@ -466,7 +474,8 @@ def _population(found: Comparison) -> Section:
         "others are rounded to 5.")]
     for i, row in enumerate(found.rows, 1):
         head = _head("Figure", "Before", "After", numeric=range(1, 3), hidden=(0,))
-        blocks.append(Table(f"population-{i}", f"{_label(row)}: population and needs", head, _population_rows(row)))
+        blocks.append(Table(f"population-{i}", f"{_label(row)}: population and needs", head, _population_rows(row),
+                            style="steps"))
         side = row.after or row.before
         if side.people.ages_from == "list sizes" and side.people.ages_date:
             blocks.append(Paragraph(f"Ages from the practices' list sizes by age of {day(side.people.ages_date)}.",
@@ -499,7 +508,8 @@ def _map(found: Comparison, drawn: paper_map.PaperMap) -> Section:
         groups.append([cells])
     blocks.append(Table("spread", "How far apart the practices are (straight line, km)",
                         _head("Network", "Farthest apart before", "From the centre before (mean)",
-                              "Farthest apart after", "From the centre after (mean)", numeric=range(1, 5)), groups))
+                              "Farthest apart after", "From the centre after (mean)", numeric=range(1, 5)), groups,
+                        style="spread"))
     return Section("map", "9", "Map", blocks, new_page=True)
 
 
@@ -517,7 +527,8 @@ def _risks(found_risks: list[risks.Risk]) -> Section:
 
 def _recommendation() -> Section:
     return Section("recommendation", "11", "Recommendation", [
-        Paragraph("For the board to complete."), RecommendationBlock()])
+        Paragraph("For the board to complete: its decision, any conditions, and who signs for it."),
+        RecommendationBlock()], new_page=True)
 
 
 def _appendix(found: Comparison) -> Section:

@@ -229,15 +229,15 @@ def _legend(legend, moved: bool, closed: bool) -> tuple[list[str], float]:
                        f'{escape(line)}</text>')
         y += 15 * len(lines) + 10
     if moved:
-        out.append(f'<circle cx="{x + 8}" cy="{y - 4}" r="{MARKER * 2}" fill="none" stroke="{INK}" stroke-width="2"/>'
-                   f'<text x="{x + 26}" y="{y}" font-size="12.5" fill="{INK}">Ringed and labelled: changes '
-                   'network</text>')
+        out.append(f'<circle cx="{x + 8}" cy="{y - 4}" r="{MARKER * 1.6:.1f}" fill="none" stroke="{INK}" '
+                   f'stroke-width="2"/><text x="{x + 24}" y="{y}" font-size="12.5" fill="{INK}">Ringed and '
+                   'labelled: changes network</text>')
         y += 30
     if closed:
         r = MARKER
         out.append(f'<path d="M{x + 8 - r},{y - 4 - r} L{x + 8 + r},{y - 4 + r} M{x + 8 - r},{y - 4 + r} '
                    f'L{x + 8 + r},{y - 4 - r}" stroke="{GREY}" stroke-width="2.5"/>'
-                   f'<text x="{x + 26}" y="{y}" font-size="12.5" fill="{INK}">Practice that closes</text>')
+                   f'<text x="{x + 24}" y="{y}" font-size="12.5" fill="{INK}">Practice that closes</text>')
         y += 30
     out.append("</g>")
     return out, y

@@ -51,7 +51,8 @@ def file_name(scenario: Scenario) -> str:
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
     built, problem = _paper(request, scenario)
-    context = {"scenario": scenario, "paper": built, "problem": problem,
+    # the paper is dated by the scenario's effective date: the site's "data as of" control does not apply to it
+    context = {"scenario": scenario, "paper": built, "problem": problem, "as_of": None,
                "docx_url": reverse("scenarios:paper_docx", args=[scenario.pk])}
     return render(request, "scenarios/paper.html", context, status=409 if problem else 200)
 
@@ -61,8 +62,8 @@ def paper_word(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
     built, problem = _paper(request, scenario)
     if built is None:
-        return render(request, "scenarios/paper.html", {"scenario": scenario, "paper": None, "problem": problem},
-                      status=409)
+        return render(request, "scenarios/paper.html", {"scenario": scenario, "paper": None, "problem": problem,
+                                                        "as_of": None}, status=409)
     html_url = request.build_absolute_uri(reverse("scenarios:paper", args=[scenario.pk]))
     response = HttpResponse(paper_docx.render(built, html_url), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="{file_name(scenario)}"'
