@@ -305,6 +305,18 @@ def test_the_word_document_opens_and_holds_the_same_tables(move, client_for):
     assert any(p.text.startswith("The map is in the HTML paper (http") for p in doc.paragraphs)
 
 
+def test_a_scenario_without_changes_has_a_paper_that_says_so(placed, alpha, client_for):
+    empty = services.create(alpha, "Nothing yet", DAY, "", placed.users["icb"])
+    html = client_for("icb").get(paper_url(empty)).content.decode()
+    assert "has no changes yet: there is nothing for the board to decide" in section(html, "purpose")
+    assert "No reasons have been recorded" in section(html, "reasons")
+    # the one risk is the area's practice in no network (A81006), as it was before
+    assert re.findall(r'data-risk="([\w-]+)"', section(html, "risks")) == [risks.RULE]
+    assert "(broken before the changes too)" in section(html, "risks")
+    assert "no map" in section(html, "map") and 'id="paper-recommendation-box"' in html
+    assert client_for("icb").get(f"/scenarios/{empty.pk}/paper.docx").status_code == 200
+
+
 def test_a_safe_file_name_for_any_name(placed, alpha):
     scenario = services.create(alpha, 'North "merger" / phase 2: Ü', DAY, "", placed.users["icb"])
     assert file_name(scenario) == "board-paper-north-merger-phase-2-u-2025-01-01.docx"

@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from pcnhub.domain import rules
+from pcnhub.domain.access import ENHANCED_ACCESS_START
 from pcnhub.domain.money.rounding import ROUNDING_NOTE, gbp_whole, whole
 from pcnhub.domain.money.years import catalogue_years
 from pcnhub.register import services as register
@@ -203,6 +204,10 @@ def _label(row: Row) -> str:
 def _purpose(scenario: Scenario, found: Comparison) -> Section:
     outcome = found.outcome
     n = len(found.changes)
+    if not n:
+        return Section("purpose", "1", "Purpose and proposal", [Paragraph(
+            f"This proposal for the Primary Care Networks of {found.area.name} has no changes yet: there is nothing "
+            "for the board to decide until they are added.")])
     blocks: list = [Paragraph(
         f"This paper asks the board to decide on {n} change{'s' if n != 1 else ''} to the Primary Care Networks of "
         f"{found.area.name}, to take effect on {day(found.date)}:"), Bullets(list(found.changes))]
@@ -544,8 +549,9 @@ def _appendix(found: Comparison) -> Section:
         "the ICB records its aligned homes.",
         "A list that grows or falls keeps its weighting: its weighted and adjusted lists change in proportion.",
         "ARRS: the sum is the ARRS lines of the entitlement; the claims are the posts' projected claims in the year.",
-        "Access: minutes a week required by the Network Contract DES (enhanced access from 1 October 2022, extended "
-        "hours before), against the sessions planned on each network's access plan.",
+        "Access: minutes a week required by the Network Contract DES (enhanced access from "
+        f"{day(ENHANCED_ACCESS_START)}, extended hours before), against the sessions planned on each network's access "
+        "plan.",
         "Development: the step reached in each domain of the PCN maturity matrix at the network's latest "
         "self-assessment; a network after the changes carries the lowest step of the networks it comes from.",
         "Population: list sizes as recorded; risk tiers and cohorts from the population health data, "

@@ -32,7 +32,7 @@ def _scenario(request: HttpRequest, pk: int) -> Scenario:
     return scenario
 
 
-def _paper(request: HttpRequest, scenario: Scenario) -> tuple[p.Paper | None, str]:
+def _paper(scenario: Scenario) -> tuple[p.Paper | None, str]:
     try:
         found = services.comparison(scenario)
     except ScenarioError as exc:
@@ -50,7 +50,7 @@ def file_name(scenario: Scenario) -> str:
 @require_GET
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
-    built, problem = _paper(request, scenario)
+    built, problem = _paper(scenario)
     # the paper is dated by the scenario's effective date: the site's "data as of" control does not apply to it
     context = {"scenario": scenario, "paper": built, "problem": problem, "as_of": None,
                "docx_url": reverse("scenarios:paper_docx", args=[scenario.pk])}
@@ -60,7 +60,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def paper_word(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
-    built, problem = _paper(request, scenario)
+    built, problem = _paper(scenario)
     if built is None:
         return render(request, "scenarios/paper.html", {"scenario": scenario, "paper": None, "problem": problem,
                                                         "as_of": None}, status=409)
