@@ -401,7 +401,7 @@ def _workforce(found: Comparison) -> Section:
         "The Additional Roles Reimbursement Scheme (ARRS) pays each network up to a sum set by its weighted list. "
         "A network keeps its own posts; a merged network has the posts of every part; posts the proposal adds start "
         "on its effective date. Where the claims exceed the sum, the posts that start latest fall outside it first."),
-        table])
+        table], new_page=True)
 
 
 def _access(found: Comparison) -> Section:
