@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pcnhub.scenarios import views, views_compare, views_scenario
+from pcnhub.scenarios import views, views_compare, views_paper, views_scenario
 
 app_name = "scenarios"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/changes/<int:number>/remove/", views_scenario.remove_change, name="remove_change"),
     path("<int:pk>/step/", views_scenario.step, name="step"),
     path("<int:pk>/comment/", views_scenario.comment, name="comment"),
+    # the board paper: HTML to print or save as a PDF, and the same as a Word document (views_paper.py)
+    path("<int:pk>/paper/", views_paper.paper_page, name="paper"),
+    path("<int:pk>/paper.docx", views_paper.paper_word, name="paper_docx"),
 ]
