@@ -268,6 +268,7 @@ def test_an_area_outside_the_users_icb_is_refused_in_the_form(placed, client_for
 def test_the_comparison_page_words_every_section_and_downloads(draft, client_for):
     response = client_for("icb").get(url(draft))
     page = text(response)
+    assert f'href="/scenarios/{draft.pk}/paper/"' in raw(response) and "Board paper" in page
     for heading in ("Size and rules", "Network money", "Additional Roles Reimbursement Scheme", "Access a week",
                     "Maturity: step reached in each domain", "Population", "How far apart the practices are"):
         assert heading in page
