@@ -92,7 +92,7 @@ def test_a_list_that_grows_keeps_its_weighting(placed):
     _, before, after = sides(found, "U00001")
     assert after.people.registered == before.people.registered + 2_000
     assert after.people.weighted == before.people.weighted + 2_100  # x 1.05, as recorded
-    assert found.rows[0].after.people.ages_from == "list sizes"
+    assert found.rows[0].after.people.ages_from == ""  # ages are recorded for A81001 alone: not the network's
 
 
 def test_a_change_that_cannot_apply_names_itself(placed):
@@ -106,3 +106,21 @@ def test_a_year_the_catalogue_does_not_have_uses_the_nearest_and_says_so(placed)
     found = compare(area, dt.date(2031, 1, 1), [d.Change(d.GROW, practice="A81001", list_change=10)])
     assert found.year_known and any("The rates catalogue has no 2030/31" in note for note in found.notes)
     assert LATEST < dt.date(2031, 1, 1)
+
+
+def test_ages_tiers_and_cohorts_only_from_every_practice_of_a_network(placed):
+    # the test register records ages (list sizes by age) for A81001 alone, and has no patient data
+    area = Organisation.objects.get(code="QAA")
+    found = compare(area, DAY, [d.Change(d.GROW, practice="A81001", list_change=10)])
+    _, before, after = sides(found, "U00001")
+    assert before.people.ages == {} and before.people.ages_from == "" and before.people.tiers == {}
+    from pcnhub.register.models import ListSizeBand
+
+    for code in ("A81002", "A81003"):
+        ListSizeBand.objects.create(organisation=Organisation.objects.get(code=code), date=LATEST,
+                                    scheme="quinary", sex="F", age_band="80_84", age_from=80, patients=1_000)
+    found = compare(area, DAY, [d.Change(d.GROW, practice="A81001", list_change=10)])
+    _, before, _ = sides(found, "U00001")
+    assert before.people.ages_from == "list sizes"
+    # A81001: 6,000 aged 0 to 4 and 31 + 29 aged 95 and over; A81002 and A81003: 1,000 aged 80 to 84 each
+    assert before.people.ages["80 and over"] == pytest.approx((2 * 1_000 + 60) / (6_000 + 60 + 2_000))

@@ -345,24 +345,27 @@ def _people(ctx: _Context, members: list[designer.PracticeView], ages: dict[int,
     the pipeline has its practices' patients, risk tiers and cohorts (sums disclosure-controlled)."""
     population = _population(members, 0)
     by_age: dict[str, int] = {label: 0 for label, *_ in AGE_GROUPS}
-    dates = []
-    for p in members:
-        org = ctx.orgs.get(p.code)
-        bands = ages.get(org.pk) if org is not None else None
-        if bands:
-            dates.append(ages_dates[org.pk])
-            for age, patients in bands.items():
-                by_age[_age_group(age)] += patients
+    sized = [p for p in members if p.list_size > 0]
+    orgs = [ctx.orgs.get(p.code) for p in sized]
+    banded = [org for org in orgs if org is not None and ages.get(org.pk)]
     counts = [ctx.counts[p.code] for p in members if p.code in ctx.counts]
-    ages_from = "list sizes" if dates else ""
-    if not dates and counts:
+    dates = []
+    ages_from = ""
+    # an age profile only from every practice with patients: one practice's ages never stand for a network's
+    if sized and len(banded) == len(sized):
+        for org in banded:
+            dates.append(ages_dates[org.pk])
+            for age, patients in ages[org.pk].items():
+                by_age[_age_group(age)] += patients
+        ages_from = "list sizes"
+    elif sized and all(p.code in ctx.counts for p in sized):
         for found in counts:
             for low, patients in found.ages.items():
                 by_age[_age_group(low)] += patients
         ages_from = "patients"
     counted = sum(by_age.values())
     shares = {label: n / counted for label, n in by_age.items()} if counted else {}
-    if not counts:
+    if not sized or not all(p.code in ctx.counts for p in sized):  # tiers and cohorts of every practice, or none
         return People(population.registered, population.weighted, population.adjusted, shares,
                       max(dates) if dates else None, {}, {}, None, ages_from)
     labels = {key: label for key, label, *_ in phm.RISK_TIERS}
@@ -398,6 +401,10 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
             after_views[code] = _opened(code, outcome.opened[code], registered)
         else:
             after_views[code] = _grown(after_views[code], registered)
+    if ctx.counts and len(ctx.counts) < len(ctx.practices):
+        notes.append(f"The population health data hold the patients of {len(ctx.counts):,} of the area's "
+                     f"{len(ctx.practices):,} practices: a network's risk tiers, cohorts (and ages, where no list "
+                     "sizes by age are recorded) are shown only when they cover every one of its practices.")
     if outcome.opened:
         notes.append("A practice that opens has no location yet: it is left out of the contiguity check and the "
                      "spread, and has no patient data.")
