@@ -124,3 +124,22 @@ def test_ages_tiers_and_cohorts_only_from_every_practice_of_a_network(placed):
     assert before.people.ages_from == "list sizes"
     # A81001: 6,000 aged 0 to 4 and 31 + 29 aged 95 and over; A81002 and A81003: 1,000 aged 80 to 84 each
     assert before.people.ages["80 and over"] == pytest.approx((2 * 1_000 + 60) / (6_000 + 60 + 2_000))
+
+
+def test_the_main_measures_from_the_practices_counts_placed_among_all_pcns(placed, settings, tmp_path):
+    from tests.measures.fixtures import LAST, write_measures
+
+    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
+    write_measures(tmp_path / "phm" / "measures")
+    area = Organisation.objects.get(code="QAA")
+    found = compare(area, DAY, [d.Change(d.SPLIT, practice="A81004", to_pcn="Alpha East")])
+    assert found.measures_month == LAST
+    _, _, east = sides(found, "Alpha East")
+    # emergency admissions (derived, lower is better) only: smr_done_for_cohort is "uncertain"
+    [measure] = east.measures
+    assert measure.id == "emergency_admissions" and measure.value == pytest.approx(40 / 30_000 * 1_000)
+    # among U00001 0.655, U00002 1.333 and U00003 1.0 per 1,000: above two of three
+    assert measure.percentile == pytest.approx(200 / 3) and measure.text == "1.3 per 1,000"
+    _, south_before, _ = sides(found, "U00002")
+    assert south_before.measures[0].value is None and south_before.measures[0].text == "Not known"  # A81005: no count
+    assert any("The main measures are of January 2025" in note for note in found.notes)

@@ -210,6 +210,17 @@ class ScenarioSpreadOut(Schema):
     located: int
 
 
+class ScenarioMeasureOut(Schema):
+    id: str
+    title: str
+    unit: str
+    direction: str = Field(description="lower or higher: which way is better.")
+    value: float | None = Field(description="The ratio of the practices' counts; null when not known (a practice's "
+                                "count suppressed or missing).")
+    text: str
+    percentile: float | None = Field(description="Percent rank (0-100) among every other PCN's value.")
+
+
 class ScenarioSideOut(Schema):
     key: str
     name: str
@@ -226,6 +237,7 @@ class ScenarioSideOut(Schema):
     development: ScenarioDevelopmentOut
     people: ScenarioPeopleOut
     spread: ScenarioSpreadOut | None = Field(description="Null when no practice is located.")
+    measures: list[ScenarioMeasureOut] = Field(description="The main measures in the measures run's last month.")
 
 
 class ScenarioDifferenceOut(Schema):
@@ -272,6 +284,7 @@ class ScenarioComparisonOut(Schema):
     year_known: bool
     changes: list[str] = Field(description="The changes in words.")
     notes: list[str]
+    measures_month: str | None = Field(description="The month of the main measures (ISO date), null without a run.")
     seconds: float
     area_findings: ScenarioAreaFindingsOut
     outcome: ScenarioOutcomeOut

@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Final
 
 from pcnhub.designer import services as designer
 from pcnhub.domain import rules
@@ -48,7 +49,9 @@ from pcnhub.finance import iif_output, plans
 from pcnhub.finance.models import CareHomeBeds
 from pcnhub.finance.services import default_year, overrides_for
 from pcnhub.maturity import services as maturity
+from pcnhub.measures import services as measures
 from pcnhub.phm import services as phm
+from pcnhub.reference.measures import UNITS
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
 from pcnhub.register.models import ListSize, ListSizeBand, Organisation, OrgKind
@@ -110,6 +113,20 @@ class People:
     ages_from: str = ""
 
 
+@dataclass(frozen=True)
+class MeasureValue:
+    """One of the main measures for a network: its value in the measures run's last month, from its practices'
+    counts, and where that value sits among all PCNs' (percent rank, as the engine ranks them)."""
+
+    id: str
+    title: str
+    unit: str
+    direction: str
+    value: float | None
+    text: str
+    percentile: float | None
+
+
 @dataclass
 class Side:
     """One network on one side of the comparison."""
@@ -126,6 +143,7 @@ class Side:
     people: People
     spread: d.Spread | None
     band: rules.Band
+    measures: list[MeasureValue] = field(default_factory=list)
 
     @property
     def list_size(self) -> int:
@@ -171,6 +189,8 @@ class Comparison:
     seconds: float = 0.0
     #: every network's list size before and after (key: (before, after)), for the area's totals
     sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    #: the month of the main measures (None without a measures run)
+    measures_month: dt.date | None = None
 
     @property
     def touched_codes(self) -> list[str]:
@@ -236,6 +256,53 @@ def _age_group(age: int) -> str:
     return next(label for label, low, high in AGE_GROUPS if age >= low and (high is None or age <= high))
 
 
+#: The main measures of a comparison: those the measures engine derives from recorded activity (status
+#: "derived"), where lower or higher is better.
+MAIN_STATUS: Final = "derived"
+
+
+class _MainMeasures:
+    """The measures run's last month: the practices' counts and every PCN's value, read once."""
+
+    def __init__(self, practice_codes: list[str]) -> None:
+        self.out = measures.output()
+        self.definitions = []
+        self.by_practice: dict[tuple[str, str], measures.Value] = {}
+        self.pcns: dict[str, dict[str, float]] = {}
+        if self.out is None:
+            return
+        self.definitions = [x for x in self.out.definitions
+                            if x.status == MAIN_STATUS and x.direction in ("lower", "higher") and x.unit in UNITS]
+        wanted = {x.id for x in self.definitions}
+        for v in measures.measures_latest(self.out, "practice", practice_codes):
+            if v.measure in wanted:
+                self.by_practice[(v.measure, v.org_code)] = v
+        for v in measures.measures_latest(self.out, "pcn"):
+            if v.measure in wanted and not v.suppressed and v.value is not None:
+                self.pcns.setdefault(v.measure, {})[v.org_code] = v.value
+
+    def of(self, codes: list[str], own: str | None) -> list[MeasureValue]:
+        """Each main measure for the practices ``codes`` (the ratio of their summed counts), ranked among every
+        PCN but ``own``; not known when a practice has no count that month or its count is suppressed."""
+        out = []
+        for x in self.definitions:
+            rows = [self.by_practice.get((x.id, code)) for code in codes]
+            if not codes or any(r is None or r.suppressed or r.numerator is None or not r.denominator
+                                for r in rows):
+                out.append(MeasureValue(x.id, x.title, x.unit, x.direction, None, "Not known", None))
+                continue
+            value = sum(r.numerator for r in rows) / sum(r.denominator for r in rows) * UNITS[x.unit]
+            others = [v for code, v in self.pcns.get(x.id, {}).items() if code != own]
+            rank = 100 * sum(1 for v in others if v < value) / len(others) if others else None
+            out.append(MeasureValue(x.id, x.title, x.unit, x.direction, value, measures.format_value(x.unit, value),
+                                    rank))
+        return out
+
+    @property
+    def month(self) -> dt.date | None:
+        return None if self.out is None else self.out.last_month
+
+
 class _Context:
     """What every side needs, read once."""
 
@@ -258,6 +325,7 @@ class _Context:
         self.out = phm.output()
         self.counts = phm.practice_counts(self.out, sorted(self.practices)) if self.out is not None else {}
         self.mx = maturity.matrix()
+        self.measures = _MainMeasures(sorted(self.practices))
 
     def iif_points(self, key: str, registered: int) -> Decimal | None:
         """A network's IIF points per patient before the changes (None: no IIF computed for it)."""
@@ -401,6 +469,11 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
             after_views[code] = _opened(code, outcome.opened[code], registered)
         else:
             after_views[code] = _grown(after_views[code], registered)
+    if ctx.measures.definitions:
+        month = ctx.measures.month
+        notes.append(f"The main measures are of {month:%B %Y} (the measures run's last month), each the ratio of its "
+                     "practices' published counts (rounded to 5, small counts suppressed: a network with a "
+                     "suppressed practice count is not known), placed among every other PCN's value.")
     if ctx.counts and len(ctx.counts) < len(ctx.practices):
         notes.append(f"The population health data hold the patients of {len(ctx.counts):,} of the area's "
                      f"{len(ctx.practices):,} practices: a network's risk tiers, cohorts (and ages, where no list "
@@ -448,7 +521,8 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
         return Side(key, row.pcn.name, key, members, before_findings.get(key, []), money,
                     _arrs(ctx, money, posts_of[key], registered), _access(ctx, members, minutes_of[key]),
                     Development(steps_of[key], _labels(ctx, steps_of[key])),
-                    _people(ctx, members, ages, ages_dates), _spread(members), ctx.band)
+                    _people(ctx, members, ages, ages_dates), _spread(members), ctx.band,
+                    ctx.measures.of([p.code for p in members], key))
 
     for key in outcome.touched:
         if key in rows_by_key:
@@ -480,10 +554,12 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
         steps = d.carried_steps([steps_of[k] for k in carried if k in steps_of]) if carried else {
             domain.name: None for domain in ctx.mx.domains}
         registered = sum(p.list_size for p in members)
+        opened_here = any(p.code in outcome.opened for p in members)  # no measures for a practice that opens
         return Side(key, network.name, network.code, members, after_findings.get(key, []), money,
                     _arrs(ctx, money, posts, registered), _access(ctx, members, max(0, planned)),
                     Development(steps, _labels(ctx, steps), [names_before.get(k, k) for k in carried]),
-                    _people(ctx, members, ages, ages_dates), _spread(members), ctx.band)
+                    _people(ctx, members, ages, ages_dates), _spread(members), ctx.band,
+                    ctx.measures.of([] if opened_here else [p.code for p in members], network.code))
 
     rows = []
     for key in dict.fromkeys([*sides_before, *outcome.touched]):
@@ -515,7 +591,8 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
         sizes[key] = (sizes.get(key, (None, None))[0], sum(after_views[p.code].list_size for p in n.practices))
     names = {**{p.code: p.name for p in after_views.values()}, **names_before}
     return Comparison(area, date, ctx.year, ctx.year_known, [ch.describe(names) for ch in changes], rows,
-                      area_before, area_after, outcome, notes, round(time.perf_counter() - started, 3), sizes)
+                      area_before, area_after, outcome, notes, round(time.perf_counter() - started, 3), sizes,
+                      ctx.measures.month if ctx.measures.definitions else None)
 
 
 def _iif_after(ctx: _Context, network: rules.Network, contributed: dict[str, tuple[int, int]],

@@ -278,11 +278,40 @@ def _findings(side: compare.Side | None) -> list[rules.Finding] | None:
     return sorted(side.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _main_measures(row: compare.Row, month: str) -> Section | None:
+    """Each main measure's value and its place among every PCN (a percentile), before and after."""
+    sides = [row.before, row.after]
+    shown = next((s for s in sides if s is not None and s.measures), None)
+    if shown is None:
+        return None
+    out = []
+    for i, m in enumerate(shown.measures):
+        values = [None if s is None or i >= len(s.measures) else s.measures[i] for s in sides]
+        better = "lower is better" if m.direction == "lower" else "higher is better"
+        out.append(Measure(f"measure-{m.id}", f"{m.title} ({better})", *(v.value if v else None for v in values),
+                           *(v.text if v else "" for v in values)))
+        ranks = [None if v is None or v.percentile is None else round(v.percentile) for v in values]
+        out.append(Measure(f"measure-{m.id}-percentile", "Among all PCNs (percentile)", *ranks,
+                           *(_ordinal(r) if r is not None else "Not known" for r in ranks),
+                           difference=_signed(ranks[1] - ranks[0], str) + " points"
+                           if None not in ranks and ranks[1] != ranks[0] else ""))
+    return Section(f"Main measures ({month})", out)
+
+
 def tables(found: compare.Comparison) -> list[NetworkTable]:
     out = []
+    month = f"{found.measures_month:%B %Y}" if found.measures_month else ""
     for i, row in enumerate(found.rows, 1):
         sections = [_size(row), _money(row, str(found.year)), _arrs(row), _access(row), _maturity(row),
                     _people(row), _spread(row)]
+        measured = _main_measures(row, month)
+        if measured is not None:
+            sections.insert(-1, measured)
         _blank_missing_sides(row, sections)
         before = {p.code: p.name for p in row.before.practices} if row.before else {}
         after = {p.code: p.name for p in row.after.practices} if row.after else {}
