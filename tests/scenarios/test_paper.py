@@ -331,3 +331,18 @@ def test_once_applied_the_changes_no_longer_apply_and_the_page_says_so(move, cli
     assert response.status_code == 409
     assert "no longer apply to the register on 1 January 2025" in response.content.decode()
     assert client_for("icb").get(f"/scenarios/{move.pk}/paper.docx").status_code == 409
+
+
+def test_the_population_section_places_the_main_measures_among_all_pcns(placed, alpha, client_for, settings,
+                                                                         tmp_path):
+    from tests.measures.fixtures import write_measures
+
+    settings.PCNHUB_PHM_DIR = tmp_path / "phm"
+    write_measures(tmp_path / "phm" / "measures")
+    split = services.create(alpha, "Alpha East", DAY, "", placed.users["icb"],
+                            [d.Change(d.SPLIT, practice="A81004", to_pcn="Alpha East")])
+    html = client_for("icb").get(paper_url(split)).content.decode()
+    tables = Tables(section(html, "population")).tables
+    rows = [r for t in tables.values() for r in t if r and r[0].startswith("Emergency admissions")]
+    # Alpha East (A81004: 40 of 30,000) is above two of the three PCNs' values
+    assert any(r[-1] == "1.3 per 1,000 (higher than 67% of PCNs)" for r in rows), rows

@@ -468,6 +468,17 @@ def _population_rows(row: Row) -> list[list[list[Cell]]]:
                      "Not known") for k in tiers]
         out += [both(f"Cohort: {k}", lambda s, k=k: s.people.cohorts[k].text if k in s.people.cohorts else
                      "Not known") for k in cohorts]
+    measured = next((s for s in sides if s.measures), None)
+    for i, m in enumerate(measured.measures if measured else []):
+        def shown(s, i=i) -> str:
+            if i >= len(s.measures) or s.measures[i].value is None:
+                return "Not known"
+            value = s.measures[i]
+            place = f" (higher than {round(value.percentile)}% of PCNs)" if value.percentile is not None else ""
+            return f"{value.text}{place}"
+
+        better = "lower is better" if m.direction == "lower" else "higher is better"
+        out.append(both(f"{m.title} ({better})", shown))
     return out
 
 
