@@ -1,7 +1,7 @@
 """Scenarios in a real browser: the commissioner opens a practice's page, moves it to another network with "Move this
 practice", saves, and reads both networks' list sizes before and after on the comparison page; axe-core finds no
 serious or critical problem there, and at 390 pixels the page does not scroll sideways (its tables scroll inside
-named, focusable regions)."""
+named, focusable regions); the board paper then prints to a PDF."""
 
 from __future__ import annotations
 
@@ -60,6 +60,17 @@ def test_moving_a_practice_from_its_page_and_reading_the_comparison(sign_in, liv
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert serious_violations(page) == []
     page.screenshot(path=str(tmp_path / "scenario-390.png"), full_page=True)
+
+    # ... and prints the board paper: the proposal in words, the networks' sizes, a PDF
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Board paper").click()
+    page.wait_for_url(re.compile(r"/scenarios/\d+/paper/$"))
+    assert "Move Essex Way Surgery to Alpha South PCN" in page.locator("#paper-purpose").inner_text()
+    assert f"{SOUTH_TOTAL + MOVED:,}" in page.locator("#paper-networks").inner_text()
+    page.emulate_media(media="print")
+    assert page.locator("#paper-recommendation").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
 
 
 def test_the_list_and_the_new_scenario_form_have_no_serious_accessibility_problem(sign_in):
