@@ -1,9 +1,10 @@
-/* The printable maturity report: show the "Print this report" button (hidden without JavaScript). */
+/* A printable page (the maturity report, a scenario's board paper): show its print buttons ([data-print], hidden
+   without JavaScript) and print on click. */
 (function () {
   "use strict";
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-print-report]"), function (button) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
     });
