@@ -32,7 +32,9 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## The whole suite on SQLite (2 workers), then on PostgreSQL (all but the browser tests and the database-free analytics).
+## The whole suite on SQLite (2 workers), then on PostgreSQL only the tests that use the database: tests/conftest.py
+## deselects the rest when DATABASE_URL is postgres (they would run as on SQLite), and the browser tests and
+## tests/analytics (no database) are left out here.
 test: install chromium test-sqlite test-postgres check-deploy
 
 test-sqlite: install

@@ -1,9 +1,12 @@
-"""Suite-wide settings: hypothesis profile, and a guard that the PostgreSQL run really uses PostgreSQL."""
+"""Suite-wide settings: hypothesis profile, a guard that the PostgreSQL run really uses PostgreSQL, and that
+run's selection of the tests that use the database."""
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.database_use import on_postgres, uses_database
 
 settings.register_profile(
     "pcnhub", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -11,12 +14,31 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pcnhub"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (DATABASE_URL=postgres://...), run only the tests that use the database.
+
+    The SQLite run is the whole suite; the PostgreSQL run is there for the database code.  A test whose
+    fixture closure holds none of :data:`tests.database_use.DATABASE_FIXTURES` and that has no
+    ``django_db`` or ``postgres`` marker cannot open a connection (pytest-django blocks it), so it would
+    run exactly as on SQLite: it is deselected (reported as such in the summary line).
+    """
+    if not on_postgres(os.environ):
+        return
+    kept, dropped = [], []
+    for item in items:
+        markers = {mark.name for mark in item.iter_markers()}
+        (kept if uses_database(getattr(item, "fixturenames", ()), markers) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
     """With DATABASE_URL=postgres://... the suite must run on PostgreSQL, not quietly on SQLite."""
     from django.db import connection
 
-    wanted = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    wanted = "postgresql" if on_postgres(os.environ) else "sqlite"
     assert connection.vendor == wanted, f"tests run on {connection.vendor}, DATABASE_URL asks for {wanted}"
 
 

@@ -29,27 +29,50 @@ CHROMIUM_ARGS = [
 ]
 
 
-
-
-
-
 @pytest.fixture
 def register(transactional_db):
     return build_register()
 
 
-@pytest.fixture(scope="module")
+#: The one Chromium of this test process (each xdist worker) while its browser tests run: launching one per
+#: module cost ~2 s in each of 15 modules. Every test still gets its own context (``page``), so no cookies,
+#: storage or pages are shared between tests.
+_SHARED: dict = {}
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package for the browser tests")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped outside CI")
-    from playwright.sync_api import sync_playwright
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        playwright = sync_playwright().start()
+        _SHARED.update(playwright=playwright,
+                       chromium=playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS))
+    return _SHARED["chromium"]
+
+
+def _close_the_browser() -> None:
+    if _SHARED:
+        _SHARED.pop("chromium").close()
+        _SHARED.pop("playwright").stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Close the shared Chromium once the next test is not one of these (xdist hands a process its tests in
+    collection order, so these run together): Playwright's sync API keeps an asyncio loop running in the test
+    thread, which must not outlive the browser tests (``asyncio.run`` refuses to run inside one)."""
+    if nextitem is None or HERE not in nextitem.path.parents:
+        _close_the_browser()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _close_the_browser()
 
 
 @pytest.fixture

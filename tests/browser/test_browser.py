@@ -1,4 +1,5 @@
-"""The pages in a real browser: sign-in, the landscape table, refusal, charts, and how it looks."""
+"""The pages in a real browser: sign-in, the landscape table, refusal, and how it looks (the PCN page's chart, drawn
+with the local Plotly, is checked with the other charts in test_charts_browser.py)."""
 
 from __future__ import annotations
 
@@ -78,14 +79,6 @@ def test_pcn_user_is_refused_another_icbs_pcn(sign_in):
     assert response.status == 403
     assert page.get_by_role("heading", level=1).inner_text() == "You do not have access"
     assert "Beta PCN" not in page.content()
-
-
-def test_pcn_page_draws_the_list_size_chart_with_local_plotly(sign_in, live_server):
-    page = sign_in("pcn")
-    page.goto("/pcn/U00001/")
-    page.wait_for_selector(".pcnhub-chart .main-svg", timeout=15_000)
-    assert page.locator(".pcnhub-chart .scatterlayer .trace").count() == 1
-    only_local_requests(page, live_server)
 
 
 def test_sign_out_from_the_header(sign_in, live_server):

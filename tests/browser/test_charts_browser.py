@@ -14,6 +14,7 @@ from pcnhub.domain import maturity as m
 from pcnhub.maturity import services as maturity_services
 from pcnhub.pages import charts as chart_colours
 from pcnhub.reference.maturity import load_matrix
+from tests.browser.test_browser import only_local_requests
 from tests.measures.fixtures import write_measures
 from tests.phm.fixtures import write_output
 
@@ -112,11 +113,15 @@ def test_the_money_chart_groups_the_smallest_payments_as_other(sign_in):
     assert all(name in hover for name in members)
 
 
-def test_the_register_pcn_page_list_size_chart(sign_in):
+def test_the_register_pcn_page_list_size_chart(sign_in, live_server):
     page = sign_in("pcn")
     page.goto("/pcn/U00001/")
     drawn(page, "[data-chart]", count=1)
     assert_readable_charts(page)
+    # one line, drawn with the site's own copy of Plotly: nothing loaded from outside the server
+    page.wait_for_selector(".pcnhub-chart .main-svg", timeout=15_000)
+    assert page.locator(".pcnhub-chart .scatterlayer .trace").count() == 1
+    only_local_requests(page, live_server)
 
 
 def steps_achieved(register, steps: dict[str, int]) -> None:
@@ -278,24 +283,24 @@ CROWDED = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1280, 640, 390])
-def test_crowded_funnel_labels_do_not_overlap(measures_output, register, sign_in, width):
+def test_crowded_funnel_labels_do_not_overlap(measures_output, register, sign_in):
     page = sign_in("pcn")
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto("/measures/pcn/U00001/")
-    drawn(page, "[data-measures-chart='measures-funnel-data']")
-    page.evaluate(CROWDED)
-    crowded = page.locator("#crowded-funnel")
-    labels = crowded.evaluate(LABEL_BOXES)
-    assert len(labels) == 8
-    assert all(label["text"].endswith(("(high)", "(low)")) for label in labels)
-    for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
-            assert not boxes_overlap(a, b), (a, b)
-    # nor does a label cover a practice's point
-    points = crowded.evaluate("el => Array.from(el.querySelectorAll('.scatterlayer .point')).map(p => {"
-                              " const r = p.getBoundingClientRect(); return {x0: r.left, x1: r.right, y0: r.top,"
-                              " y1: r.bottom}; })")
-    assert len(points) == 12
-    for label in labels:
-        assert not any(boxes_overlap(label, p) for p in points), label
+    for width in (1280, 640, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/measures/pcn/U00001/")
+        drawn(page, "[data-measures-chart='measures-funnel-data']")
+        page.evaluate(CROWDED)
+        crowded = page.locator("#crowded-funnel")
+        labels = crowded.evaluate(LABEL_BOXES)
+        assert len(labels) == 8, f"at {width} px"
+        assert all(label["text"].endswith(("(high)", "(low)")) for label in labels), f"at {width} px"
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                assert not boxes_overlap(a, b), (width, a, b)
+        # nor does a label cover a practice's point
+        points = crowded.evaluate("el => Array.from(el.querySelectorAll('.scatterlayer .point')).map(p => {"
+                                  " const r = p.getBoundingClientRect(); return {x0: r.left, x1: r.right, y0: r.top,"
+                                  " y1: r.bottom}; })")
+        assert len(points) == 12, f"at {width} px"
+        for label in labels:
+            assert not any(boxes_overlap(label, p) for p in points), (width, label)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 run_command = command("pcnhub import", add_import_arguments, run_import)
 
 
-def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Path) -> None:
+def test_the_import_command_prints_a_line_per_file(epraccur: Path, map_2022: Path) -> None:  # noqa: F811 (fixtures)
     status, out, err = run_command(str(epraccur), str(map_2022), "--quiet")
     assert status == 0 and err == ""
     lines = out.splitlines()
@@ -39,7 +39,7 @@ def test_the_import_command_exits_2_on_bad_input(tmp_path: Path) -> None:
     assert err.startswith("pcnhub import: llr.csv row 1: not a file pcnhub can import")
 
 
-def test_the_import_command_passes_date_area_and_kind(epraccur: Path, tmp_path: Path) -> None:
+def test_the_import_command_passes_date_area_and_kind(epraccur: Path, tmp_path: Path) -> None:  # noqa: F811 (fixture)
     import_quietly(epraccur)
     path = write_csv(tmp_path / "c.csv", [["Tees", "A81001", "Densham", "5903"]], CONFIGURATION_HEADER)
     status, out, _ = run_command(

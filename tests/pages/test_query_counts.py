@@ -142,7 +142,7 @@ def _counts(client, names: list[str]) -> dict[str, tuple[int, int]]:
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
-def test_queries_per_page_do_not_grow_with_the_register(register, client_for, phm_output, grant, role):
+def test_queries_per_page_do_not_grow_with_the_register(register, client_for, phm_output, grant, role):  # noqa: F811
     place_practices()
     _north_assessment(register)
     if role == "pcn":

@@ -57,6 +57,15 @@ SPARK_SMALL_DATA: Final = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.sql.adaptive.enabled": "false",
+    # No automatic broadcast joins (sort-merge joins over the one partition instead): each broadcast is a job of
+    # its own and a hash table built on the driver's heap, and late in a long test session, with the heap
+    # filled by earlier plans, building one failed (notEnoughMemoryToBuildAndBroadcastTable). The join strategy
+    # does not change a join's rows; the measures spec run gives the same output, with ~25% less JVM CPU.
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
+    # The JVM's quick compiler only (C1): a test session is many short, different queries, where the optimising
+    # compiler (C2) costs CPU it never earns back; with both settings the measures spec run takes ~40% less
+    # JVM CPU. Not for large data, where C2's code pays.
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
 }
 
 
