@@ -156,5 +156,8 @@ def test_the_practice_page_says_until_when_a_practice_was_in_the_national_files(
     import_file(_map(tmp_path, "m26.csv", "01May2026", [("A81001", "U89141", {})]), progress=False)
     gone = admin_client.get("/practice/A81002/").content.decode()
     assert 'id="last-listed"' in gone and "Until 30 April 2026" in gone and "closed or merged" in gone
-    assert 'id="last-listed"' not in admin_client.get("/practice/A81001/").content.decode()
+    here = admin_client.get("/practice/A81001/").content.decode()
+    assert 'id="last-listed"' not in here
+    # a practice that has gone cannot be moved in a scenario; one still listed can
+    assert 'data-testid="scenario-link"' in here and 'data-testid="scenario-link"' not in gone
     assert services.last_listed(Organisation.objects.get(code="A81001")) is None
