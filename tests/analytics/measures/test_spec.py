@@ -4,13 +4,15 @@ and month, on DuckDB and Spark (the same expected values on both)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.analytics.measures.run import run_measures
+from pcnhub.analytics.measures.run import SUMMARY_FILE, run_measures
 from pcnhub.reference import codelists as cl
+from tests.analytics.shared import made_once
 from tests.analytics.spec.dataset import Builder, code_of, flag_code, write
 
 AS_OF = dt.date(2024, 4, 1)
@@ -104,11 +106,21 @@ PRACTICES = {
 
 
 @pytest.fixture(scope="module")
-def computed(engine, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"measures-{engine}")
-    data = _dataset(folder / "data")
-    summary = run_measures(data, folder / "out", engine=engine, geography=GEOGRAPHY, months=3, as_of=AS_OF,
-                           counts_file=folder / "counts.parquet")
+def computed(engine, tmp_path_factory, worker_id):
+    """The engine's run on the spec dataset: on Spark once for the whole session (the first worker to need it
+    makes it, the others read it: tests/analytics/shared.py)."""
+
+    def make(folder):
+        data = _dataset(folder / "data")
+        run_measures(data, folder / "out", engine=engine, geography=GEOGRAPHY, months=3, as_of=AS_OF,
+                     counts_file=folder / "counts.parquet")
+
+    if engine == "spark":
+        folder = made_once(tmp_path_factory, worker_id, "measures-spark", make)
+    else:
+        folder = tmp_path_factory.mktemp(f"measures-{engine}")
+        make(folder)
+    summary = json.loads((folder / "out" / SUMMARY_FILE).read_text(encoding="utf-8"))
     counts = pq.read_table(folder / "out" / "measure_values.parquet")
     return summary, counts, folder
 

@@ -8,6 +8,7 @@ is parametrised with.  Tests of single steps on hand-made tables run their queri
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pcnhub.analytics.run import SUMMARY_FILE
+from tests.analytics.shared import made_once
 from tests.analytics.spec.dataset import (
     AS_OF,
     FIRST_CASE_ID,
@@ -69,11 +72,16 @@ class Outputs:
         return self._rows
 
 
-@pytest.fixture(scope="session")
-def spark_session():
+def need_spark() -> None:
+    """Skip without PySpark or Java."""
     pytest.importorskip("pyspark")
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java")
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    need_spark()
     from pcnhub.analytics.engines import SPARK_SMALL_DATA
     from pcnhub.analytics.engines import spark_session as make
 
@@ -90,19 +98,27 @@ def spec_data(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture(scope="session")
-def run_on(spec_data, tmp_path_factory, request) -> Callable[[str], Outputs]:
-    """``run_on(engine)``: the pipeline's outputs on the spec dataset (run once per engine)."""
+def run_on(spec_data, tmp_path_factory, request, worker_id) -> Callable[[str], Outputs]:
+    """``run_on(engine)``: the pipeline's outputs on the spec dataset (run once per engine, and on Spark once for
+    the whole session: the first worker to need it runs it, the others read it, see tests/analytics/shared.py)."""
     data, names = spec_data
     done: dict[str, Outputs] = {}
 
     def run(engine: str) -> Outputs:
         if engine not in done:
-            if engine == "spark":
-                request.getfixturevalue("spark_session")
             from pcnhub.analytics.run import run_pipeline
 
-            out = tmp_path_factory.mktemp(f"phm-spec-{engine}")
-            summary = run_pipeline(data, out, engine=engine, practice_map=PRACTICE_MAP, as_of=AS_OF)
+            def make(out: Path) -> None:
+                if engine == "spark":
+                    request.getfixturevalue("spark_session")
+                run_pipeline(data, out, engine=engine, practice_map=PRACTICE_MAP, as_of=AS_OF)
+
+            if engine == "spark":
+                out = made_once(tmp_path_factory, worker_id, "phm-spec-spark", make)
+            else:
+                out = tmp_path_factory.mktemp(f"phm-spec-{engine}")
+                make(out)
+            summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
             features = pq.read_table(out / "patient_features.parquet")
             frame = features.to_pandas()
             by_id = {pid: name for name, pid in names.items()}
@@ -117,8 +133,9 @@ def run_on(spec_data, tmp_path_factory, request) -> Callable[[str], Outputs]:
 
 @pytest.fixture(scope="session", params=ENGINES)
 def engine(request) -> str:
+    """The engine's name; Spark itself starts only where a test needs it (its backend, or a run to make)."""
     if request.param == "spark":
-        request.getfixturevalue("spark_session")
+        need_spark()
     return request.param
 
 
@@ -128,9 +145,12 @@ def outputs(engine, run_on) -> Outputs:
 
 
 @pytest.fixture(scope="session")
-def backend(engine):
+def backend(engine, request):
     """An Ibis backend of the engine, for tests of single steps on hand-made tables."""
     from pcnhub.analytics import engines
+
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
 
     con = engines.connect(engine)
     yield con
