@@ -25,7 +25,7 @@ REGISTERED, WEIGHTED = 25_500, 26_775
 def add_post(page, role: str, fte: str, start: str, cost: str, label: str = "") -> None:
     """Fill in and send the form that adds a post to the ARRS plan."""
     page.locator("#add-post summary").click()
-    page.get_by_label("Role").select_option(role)
+    page.get_by_label("Role", exact=True).select_option(role)
     if label:
         page.get_by_label("Post title or holder (optional)").fill(label)
     page.get_by_label("Whole-time equivalent (WTE)").fill(fte)
