@@ -173,3 +173,15 @@ def test_the_search_text_is_bounded_as_on_the_search_page(client_for):
     refused = client.get("/api/organisations", {"q": "a" * (services.MAX_QUERY + 1)})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"][-1] == "q"
+
+
+def test_a_search_with_a_nul_character_is_refused_not_an_error(client_for):
+    # PostgreSQL cannot compare text holding NUL: found by the API fuzz test on PostgreSQL
+    client = client_for("analyst")
+    assert client.get("/api/organisations", {"q": "BEN\x00FLEET"}).status_code == 422
+    assert client.get("/search/", {"q": "BEN\x00FLEET"}).status_code == 400
+    assert client.get("/api/organisations", {"q": "Alpha"}).status_code == 200
+
+
+def test_a_code_with_a_nul_character_is_not_found(client_for):
+    assert client_for("analyst").get("/practice/A81001%00/").status_code == 404

@@ -157,6 +157,8 @@ def visible_organisation(scope: Scope, code: str, kinds=None, what: str = "organ
     Raises Http404 for an unknown code and PermissionDenied (403) outside the user's scope; pages
     and API both answer through this.
     """
+    if "\x00" in code:  # no code has one, and PostgreSQL cannot compare text holding it
+        raise Http404(f"There is no {what} with that code.")
     found = Organisation.objects.filter(code__in={code, code.upper()})
     if kinds is not None:
         found = found.filter(kind__in=kinds)

@@ -226,8 +226,9 @@ def me(request):
 @router.get("/organisations", response=responses(list[OrganisationOut], 422), summary="Organisations you can see")
 @paginate(Pages)
 def organisations(request, kind: OrgKind | None = None,
-                  q: str = Query("", max_length=services.MAX_QUERY,
-                                 description=f"an ODS code or part of a name, up to {services.MAX_QUERY} characters")):
+                  q: str = Query("", max_length=services.MAX_QUERY, pattern=r"^[^\x00]*$",
+                                 description=f"an ODS code or part of a name, up to {services.MAX_QUERY} characters "
+                                 "(no NUL character)")):
     qs = request.scope.organisations()
     if kind:
         qs = qs.filter(kind=kind)

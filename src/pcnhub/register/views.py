@@ -25,7 +25,7 @@ from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import visible_organisation
 from pcnhub.domain import rules
 from pcnhub.pages import exports
-from pcnhub.pages.views import bound_form, download_response, page, page_url, query_form, saved
+from pcnhub.pages.views import BadRequest, bound_form, download_response, page, page_url, query_form, saved
 from pcnhub.register import asof, lineage, listing, services
 from pcnhub.pages.forms import DateForm, show_band
 from pcnhub.register.forms import EDIT_FORMS, RULE_LABELS, BandPolicyForm, LandscapeForm, PCNEditForm
@@ -477,6 +477,8 @@ def search(request: HttpRequest) -> HttpResponse:
     """Organisations in the user's scope by ODS code (exact matches first) or part of the name."""
     scope = request.scope
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    if "\x00" in q:  # PostgreSQL cannot compare text with a NUL character in it: a bad request, not an error
+        raise BadRequest("A search cannot contain a NUL character.")
     context: dict = {"q": q, "results": None, "query": request.GET}
     if q:
         found = (
