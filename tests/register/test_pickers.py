@@ -4,7 +4,6 @@ marked with its last day; on a date when it still existed it is an ordinary opti
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from html import unescape
@@ -18,7 +17,7 @@ from pcnhub.domain.money.years import long_date
 from pcnhub.register import pickers
 from pcnhub.register.loaders import import_file
 from pcnhub.register.models import Organisation, OrgKind, Parentage
-from tests.register.conftest import NHS
+from tests.register.conftest import map_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def essex_2026(southend: Path, tmp_path: Path) -> Path:
     """The southend register (the 2022 map of QH8 and QOC), then the 2026 map of NHS Essex ICB and of QOC."""
-    with (NHS / "gp-reg-pat-prac-map_2026-05.csv").open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    icb = rows[0].index("ICB_CODE")
-    later = tmp_path / "gp-reg-pat-prac-map_2026-05.csv"
-    with later.open("w", newline="") as fh:
-        csv.writer(fh).writerows([rows[0], *(r for r in rows[1:] if r[icb] in ("D7T5G", "QOC"))])
+    later = map_of("gp-reg-pat-prac-map_2026-05.csv", "ICB_CODE", ("D7T5G", "QOC"), tmp_path)
     import_file(later, progress=False)
     return later
 
