@@ -98,7 +98,8 @@ def short_name(name: str) -> str:
     return title_case(" ".join(words).upper()) if name.isupper() else " ".join(words)
 
 
-def _wrap(text: str, width: int = 16) -> list[str]:
+def wrap(text: str, width: int = 16) -> list[str]:
+    """``text`` in lines of at most ``width`` characters where its words allow (a longer word has a line of its own)."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
@@ -234,7 +235,7 @@ def network_labels(wanted: Sequence[tuple[str, str, float, float]], scale: float
         if name:
             others = [b for j, b in enumerate(numbers) if b is not None and j != k]
             others += [done[0] for done in out if done is not None]
-            named = _wrap(f"{number} {name}")
+            named = wrap(f"{number} {name}")
             spot = territory.place_labels([(x, y, *_size(named, NETWORK_FONT, scale))], others)[0]
             if spot is not None:
                 box, lines = spot, named

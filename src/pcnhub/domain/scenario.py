@@ -57,8 +57,6 @@ ACTIONS: Final = {
     ARRS: "Change a network's ARRS posts",
     ACCESS: "Change a network's access minutes",
 }
-#: The actions that change which practices are in which network (the others change sizes or plans).
-MEMBERSHIP_ACTIONS: Final = frozenset({MOVE, SPLIT, MERGE, ADD, CLOSE})
 
 
 class ScenarioError(ValueError):

@@ -54,7 +54,7 @@ from pcnhub.phm import services as phm
 from pcnhub.reference.measures import UNITS
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
-from pcnhub.register.models import ListSize, ListSizeBand, Organisation, OrgKind
+from pcnhub.register.models import ListSizeBand, Organisation, OrgKind
 
 #: The age groups of the population profile: (label, lowest age, highest age or None).
 AGE_GROUPS = (("0 to 17", 0, 17), ("18 to 64", 18, 64), ("65 to 79", 65, 79), ("80 and over", 80, None))
@@ -191,10 +191,8 @@ class Comparison:
     sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     #: the month of the main measures (None without a measures run)
     measures_month: dt.date | None = None
-
-    @property
-    def touched_codes(self) -> list[str]:
-        return [r.key for r in self.rows]
+    #: the date of the newest list sizes the comparison uses (None: none recorded by the date)
+    lists_date: dt.date | None = None
 
 
 def _grown(view: designer.PracticeView, registered: int) -> designer.PracticeView:
@@ -592,7 +590,8 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
     names = {**{p.code: p.name for p in after_views.values()}, **names_before}
     return Comparison(area, date, ctx.year, ctx.year_known, [ch.describe(names) for ch in changes], rows,
                       area_before, area_after, outcome, notes, round(time.perf_counter() - started, 3), sizes,
-                      ctx.measures.month if ctx.measures.definitions else None)
+                      ctx.measures.month if ctx.measures.definitions else None,
+                      max((p.list_size_date for p in ctx.practices.values() if p.list_size_date), default=None))
 
 
 def _iif_after(ctx: _Context, network: rules.Network, contributed: dict[str, tuple[int, int]],
@@ -602,10 +601,9 @@ def _iif_after(ctx: _Context, network: rules.Network, contributed: dict[str, tup
     shows, not counted)."""
     if not ctx.year_known or not ctx.earned:
         return None
-    sources = [k for k in contributed]
-    if not sources or "" in sources:
+    if not contributed or "" in contributed:
         return None
-    earned = [ctx.earned.get(k) for k in sources]
+    earned = [ctx.earned.get(k) for k in contributed]
     if any(e is None for e in earned):
         return None
     points = Decimal(0)
@@ -626,9 +624,3 @@ def _iif_after(ctx: _Context, network: rules.Network, contributed: dict[str, tup
     return Earned(pence(points * value), points, value, indicators, not_counted, min(e.as_of for e in earned),
                   first.status)
 
-
-def list_sizes_date(area: Organisation, date: dt.date) -> dt.date | None:
-    """The date of the newest list sizes the comparison uses."""
-    ids = [p.pk for p in register.cached_landscape(area, date).practices]
-    found = ListSize.objects.filter(organisation_id__in=ids, date__lte=date).order_by("-date").first()
-    return found.date if found else None

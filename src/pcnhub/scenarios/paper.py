@@ -26,7 +26,7 @@ from pcnhub.domain.money.years import catalogue_years
 from pcnhub.register import services as register
 from pcnhub.register.models import OrgKind
 from pcnhub.scenarios import paper_map, risks
-from pcnhub.scenarios.compare import AGE_GROUPS, Comparison, Row, Side, list_sizes_date
+from pcnhub.scenarios.compare import AGE_GROUPS, Comparison, Row, Side
 from pcnhub.scenarios.models import Scenario
 
 NONE = "—"
@@ -271,7 +271,7 @@ def _landscape(found: Comparison) -> Section:
         groups.append([[Cell(_label(row), header=True), _members(row.before, row, found, names, True),
                         _members(row.after, row, found, names, False),
                         Cell(placing(row.after) if row.after is not None else row.fate)]])
-    when = list_sizes_date(found.area, found.date)
+    when = found.lists_date
     table = Table("landscape", "The networks affected: member practices and list sizes, before and after",
                   _head("Network", "Member practices before (ODS code, name, list size)",
                         "Member practices after (ODS code, name, list size)", "After the changes"), groups,

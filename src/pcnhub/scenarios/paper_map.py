@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
+from pcnhub.designer import maps
 from pcnhub.designer.maps import PALETTE
 from pcnhub.domain.geography import Point, project
 from pcnhub.scenarios.compare import Comparison
@@ -93,14 +94,8 @@ def _km(value: float) -> str:
     return f"{value:g} km"
 
 
-def _wrap(text: str, width: int = LEGEND_CHARS) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [""]
+def _wrap(text: str) -> list[str]:
+    return maps.wrap(text, LEGEND_CHARS) or [""]
 
 
 def practices(found: Comparison) -> tuple[list[MapPractice], list[tuple[int, str, int, str, str]]]:

@@ -31,7 +31,6 @@ from typing import Final
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import Scope
@@ -380,7 +379,3 @@ def apply_to_register(scenario: Scenario, user=None) -> None:
 
 def events(scenario: Scenario) -> list[ScenarioEvent]:
     return list(scenario.events.select_related("user").all())
-
-
-def now() -> dt.datetime:
-    return timezone.now()
