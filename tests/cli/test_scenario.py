@@ -86,6 +86,9 @@ def test_the_table_shows_each_network_before_and_after(placed, changes):
     assert sorted(patients) == [["Patients", f"{NORTH_TOTAL:,}", f"{NORTH_TOTAL + SOUTH_TOTAL:,}",
                                  f"{SOUTH_TOTAL:+,}"], ["Patients", f"{SOUTH_TOTAL:,}", "-"]]
     assert "Development carried from: Alpha North PCN, Alpha South PCN" in out
+    drives = [line.split() for line in out.splitlines() if line.strip().startswith("Longest drive (min, estimate)")]
+    assert all(len(d) == 6 for d in drives) and len(drives) == 2  # label (4 words), before, after
+    assert "Drives are estimated from the straight lines with a road route 1.4 times the straight line" in out
 
 
 def test_bad_input_exits_2_without_a_traceback(placed, changes, tmp_path):

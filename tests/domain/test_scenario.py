@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pcnhub.domain import rules
+from pcnhub.domain.geography import EARTH_RADIUS_KM
+from pcnhub.domain.travel import Road
 from pcnhub.domain.scenario import (
     ACCESS,
     ADD,
@@ -207,3 +210,17 @@ def test_spread_in_kilometres():
     found = spread([(51.5416, 0.7120), (51.5246, 0.5790)])
     assert 9 < found.farthest_km < 10 and found.mean_from_centre_km == pytest.approx(found.farthest_km / 2, abs=0.1)
     assert spread([]) is None and spread([(51.5, 0.7)]).farthest_km == 0
+    assert found.mean_between_km == found.farthest_km  # one pair
+    assert (found.farthest_drive_minutes, found.mean_between_drive_minutes) == (None, None)  # no road given
+
+
+def test_drives_between_practices_are_estimated_from_the_straight_lines():
+    # three practices on a line of latitude, 0, 5 and 10 km east: pairs 5, 5 and 10 km, mean 6.7 km
+    east = 1 / (EARTH_RADIUS_KM * math.cos(math.radians(52.0))) * 180 / math.pi
+    points = [(52.0, 0.0), (52.0, 5 * east), (52.0, 10 * east)]
+    found = spread(points, Road(1.4, 25.4))
+    assert (found.farthest_km, found.mean_between_km, found.mean_from_centre_km, found.located) == (10.0, 6.7, 3.3, 3)
+    # 10 km x 1.4 at 25.4 mph (40.877 km/h) is 20.5 minutes; 6.667 km is 13.7 minutes
+    assert (found.farthest_drive_minutes, found.mean_between_drive_minutes) == (21, 14)
+    alone = spread([(52.0, 0.0)], Road(1.4, 25.4))
+    assert (alone.mean_between_km, alone.farthest_drive_minutes, alone.mean_between_drive_minutes) == (0, 0, 0)

@@ -143,3 +143,22 @@ def test_the_main_measures_from_the_practices_counts_placed_among_all_pcns(place
     _, south_before, _ = sides(found, "U00002")
     assert south_before.measures[0].value is None and south_before.measures[0].text == "Not known"  # A81005: no count
     assert any("The main measures are of January 2025" in note for note in found.notes)
+
+
+def test_distance_and_estimated_drives_between_the_practices(placed):
+    """Alpha North's A81001 and A81002 are 2.4 km apart: 3.4 km by road (x 1.4) at 25.4 mph is 5 minutes; Alpha
+    South with Essex Way is 5.8 km across, a 12-minute drive (reference/travel/travel.toml)."""
+    area = Organisation.objects.get(code="QAA")
+    found = compare(area, DAY, [d.Change(d.MOVE, practice="A81003", to_pcn="Alpha South PCN")])
+    _, north_before, north_after = sides(found, "U00001")
+    _, south_before, south_after = sides(found, "U00002")
+
+    def figures(side):
+        s = side.spread
+        return (s.located, s.farthest_km, s.mean_between_km, s.farthest_drive_minutes, s.mean_between_drive_minutes)
+
+    assert figures(north_before) == (3, 3.0, 2.8, 6, 6)
+    assert figures(north_after) == (2, 2.4, 2.4, 5, 5)
+    assert figures(south_before) == (2, 2.6, 2.6, 5, 5)
+    assert figures(south_after) == (3, 5.8, 4.2, 12, 9)
+    assert found.travel_basis.startswith("a road route 1.4 times the straight line") and "25.4 mph" in found.travel_basis

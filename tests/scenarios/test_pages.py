@@ -270,12 +270,19 @@ def test_the_comparison_page_words_every_section_and_downloads(draft, client_for
     page = text(response)
     assert f'href="/scenarios/{draft.pk}/paper/"' in raw(response) and "Board paper" in page
     for heading in ("Size and rules", "Network money", "Additional Roles Reimbursement Scheme", "Access a week",
-                    "Maturity: step reached in each domain", "Population", "How far apart the practices are"):
+                    "Maturity: step reached in each domain", "Population", "Distance and travel between the practices"):
         assert heading in page
     found = services.comparison(draft)
     north = next(r for r in found.rows if r.key == "U00001")
     assert cell(response, "U00001", "money-total", "after") == f"£{round(north.after.total):,}"
     assert cell(response, "U00001", "access-required", "after") == f"{north.after.access.required:,} minutes"
+    # distance and travel: straight lines, and drives estimated with the travel reference figures
+    assert cell(response, "U00002", "spread-farthest", "after") == "5.8 km"
+    assert cell(response, "U00002", "drive-farthest", "before") == "About 5 min"
+    assert cell(response, "U00002", "drive-farthest", "after") == "About 12 min"
+    south = raw(response)[raw(response).index('data-network="U00002"'):]
+    assert re.search(r'data-measure="drive-farthest">.*?data-difference>\+7 min<', south, re.DOTALL)
+    assert "Drives are estimated from the straight line between practices with a road route 1.4 times" in page
     # the tables scroll inside named, focusable regions
     assert 'tabindex="0" role="region" aria-label="Alpha North PCN: before and after (scrolls sideways)"' \
         in raw(response)

@@ -166,6 +166,19 @@ def test_every_section_is_there_with_the_comparisons_figures(move, client_for):
     # ages only from every practice of a network: the test register has ages for A81001 alone
     assert north.before.people.ages == {} and population["Aged 0 to 17"][1] == "Not recorded"
 
+    # 9: straight lines and estimated drives, before and after, and how the drives are estimated
+    spread = tables["paper-table-spread"]
+    assert spread[0][2:] == ["Farthest apart (km)", "Mean between two (km)", "Longest drive (min)", "Mean drive (min)"]
+    for k, row in enumerate(found.rows):
+        for j, side in enumerate((row.before, row.after)):
+            s = side.spread
+            assert spread[1 + 2 * k + j][-4:] == [f"{s.farthest_km:.1f}", f"{s.mean_between_km:.1f}",
+                                                  str(s.farthest_drive_minutes), str(s.mean_between_drive_minutes)]
+    assert spread[4][-4:] == ["5.8", "4.2", "12", "9"]  # Alpha South with Essex Way
+    assert "The drives are estimates: the straight line between two practices with a road route 1.4 times" \
+        in section(html, "map")
+    assert "reference/travel/travel.toml" in section(html, "appendix")
+
     # 11: the box for the board, and the appendix's notes on the rates
     box = section(html, "recommendation")
     assert "The board is asked to:" in box and all(f"</span>{w}</li>" in box for w in ("approve", "reject", "defer"))
@@ -292,7 +305,7 @@ def test_the_word_document_opens_and_holds_the_same_tables(move, client_for):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings[:11] == ["1. Purpose and proposal", "2. Background and reasons", "3. The networks before and after",
                              "4. Finance", "5. Workforce", "6. Access", "7. Development", "8. Population and needs",
-                             "9. Map", "10. Risks", "11. Recommendation"]
+                             "9. Map, distance and travel", "10. Risks", "11. Recommendation"]
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
     html = client_for("icb").get(paper_url(move)).content.decode()
     landscape = next(t for t in tables if t[0][0] == "Network" and t[0][1].startswith("Member practices before"))

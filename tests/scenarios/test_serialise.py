@@ -45,6 +45,7 @@ def test_the_numbers_are_the_comparisons(moved):
     assert out["area"] == {"code": "QAA", "name": "Alpha ICB"}
     assert (out["date"], out["year"], out["year_known"]) == ("2025-01-01", moved.year.label, True)
     assert out["changes"] == moved.changes and out["notes"] == moved.notes
+    assert out["travel_basis"] == moved.travel_basis and "25.4 mph" in out["travel_basis"]
     assert out["area_findings"]["before"] == [
         {"rule": f.rule, "severity": f.severity, "message": f.message, "practices": list(f.practices)}
         for f in moved.area_before]
@@ -69,6 +70,11 @@ def test_the_numbers_are_the_comparisons(moved):
             assert side["access"] == {"required": want.access.required, "planned": want.access.planned,
                                       "shortfall": want.access.shortfall, "basis": want.access.basis}
             assert {s["domain"]: s["step"] for s in side["development"]["steps"]} == want.development.steps
+            assert side["spread"] == {
+                "farthest_km": want.spread.farthest_km, "mean_from_centre_km": want.spread.mean_from_centre_km,
+                "mean_between_km": want.spread.mean_between_km, "located": want.spread.located,
+                "farthest_drive_minutes": want.spread.farthest_drive_minutes,
+                "mean_between_drive_minutes": want.spread.mean_between_drive_minutes}
             assert (side["people"]["registered"], side["people"]["weighted"]) == (
                 want.people.registered, want.people.weighted)
         difference = row["difference"]

@@ -42,6 +42,8 @@ def test_the_figures_add_up_the_networks_touched(two):
     assert moved["moved"].value == 1 and moved["networks"].value == 2 and moved["ended"].value == 0
     assert moved["smallest"].value == NORTH_TOTAL - SIZES["A81003"][1]
     assert moved["largest"].value == SOUTH_TOTAL + SIZES["A81003"][1]
+    # the longest estimated drive in any network after: Alpha South with Essex Way, 5.8 km across
+    assert (moved["spread"].value, moved["drive"].value, moved["drive"].text) == (5.8, 12, "About 12 min")
     merged = figures_of(merge)
     assert merged["ended"].value == 1 and merged["moved"].value == 2
     assert merged["largest"].value == merged["smallest"].value == NORTH_TOTAL + SOUTH_TOTAL

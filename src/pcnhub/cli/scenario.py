@@ -157,6 +157,8 @@ def format_comparison(report: dict[str, Any]) -> str:
         lines += [f"  after  [{f['severity']}] {f['message']}" for f in after]
     if report["notes"]:
         lines += ["", "Notes:"] + [f"  {note}" for note in report["notes"]]
+    if report.get("travel_basis"):
+        lines += ["", f"Drives are estimated from the straight lines with {report['travel_basis']}."]
     return "\n".join(lines) + "\n"
 
 
@@ -194,6 +196,10 @@ def _row_table(row: dict[str, Any]) -> list[str]:
         ("Weighted list", _count(pick(before, "people", "weighted")), _count(pick(after, "people", "weighted")), ""),
         ("Farthest apart (km)", _km(pick(before, "spread", "farthest_km")), _km(pick(after, "spread", "farthest_km")),
          ""),
+        ("Longest drive (min, estimate)", _count(pick(before, "spread", "farthest_drive_minutes")),
+         _count(pick(after, "spread", "farthest_drive_minutes")), ""),
+        ("Mean drive (min, estimate)", _count(pick(before, "spread", "mean_between_drive_minutes")),
+         _count(pick(after, "spread", "mean_between_drive_minutes")), ""),
     ]
     width = max(len(label) for label, *_ in table)
     cells = max(12, *(len(v) for _, b, a, _d in table for v in (b, a)))

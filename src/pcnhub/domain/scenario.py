@@ -37,6 +37,7 @@ from typing import Final
 
 from pcnhub.domain import rules
 from pcnhub.domain.geography import EARTH_RADIUS_KM
+from pcnhub.domain.travel import Road
 
 MOVE: Final = "move"
 SPLIT: Final = "split"
@@ -394,21 +395,30 @@ def outside_sum(posts: Sequence[tuple[str, object, Decimal]], headroom: Decimal 
 
 @dataclass(frozen=True)
 class Spread:
-    """How far apart a network's practices are, in straight-line kilometres."""
+    """How far apart a network's practices are, in straight-line kilometres, and the drives that estimates
+    (whole minutes; None when no :class:`~pcnhub.domain.travel.Road` was given)."""
 
     farthest_km: float
     mean_from_centre_km: float
     located: int
+    #: The mean straight line between two of its practices (every pair once; 0 with one practice).
+    mean_between_km: float = 0.0
+    farthest_drive_minutes: int | None = None
+    mean_between_drive_minutes: int | None = None
 
 
-def spread(points: Sequence[tuple[float, float]]) -> Spread | None:
-    """The spread of practices at ``points`` (latitude, longitude in degrees); None with none located."""
+def spread(points: Sequence[tuple[float, float]], road: Road | None = None) -> Spread | None:
+    """The spread of practices at ``points`` (latitude, longitude in degrees); None with none located.  With
+    ``road``, the longest and the mean drive between two of them are estimated from the straight lines."""
     if not points:
         return None
     lat0 = math.radians(sum(p[0] for p in points) / len(points))
     xy = [(EARTH_RADIUS_KM * math.radians(lon) * math.cos(lat0), EARTH_RADIUS_KM * math.radians(lat))
           for lat, lon in points]
-    farthest = max((math.dist(a, b) for i, a in enumerate(xy) for b in xy[i + 1:]), default=0.0)
+    pairs = [math.dist(a, b) for i, a in enumerate(xy) for b in xy[i + 1:]]
+    farthest = max(pairs, default=0.0)
+    between = sum(pairs) / len(pairs) if pairs else 0.0
     cx, cy = sum(x for x, _ in xy) / len(xy), sum(y for _, y in xy) / len(xy)
     mean = sum(math.dist((cx, cy), p) for p in xy) / len(xy)
-    return Spread(round(farthest, 1), round(mean, 1), len(points))
+    drives = (None, None) if road is None else (round(road.minutes(farthest)), round(road.minutes(between)))
+    return Spread(round(farthest, 1), round(mean, 1), len(points), round(between, 1), *drives)

@@ -205,9 +205,14 @@ class ScenarioPeopleOut(Schema):
 
 
 class ScenarioSpreadOut(Schema):
-    farthest_km: float
-    mean_from_centre_km: float
-    located: int
+    farthest_km: float = Field(description="The two practices farthest apart, straight line (km).")
+    mean_from_centre_km: float = Field(description="Mean straight line from the network's centre (km).")
+    mean_between_km: float = Field(description="Mean straight line between two of its practices (km).")
+    located: int = Field(description="Practices with a recorded location.")
+    farthest_drive_minutes: int | None = Field(description="Estimated drive between the two farthest apart "
+                                               "(minutes; see travel_basis).")
+    mean_between_drive_minutes: int | None = Field(description="Estimated mean drive between two of its practices "
+                                                   "(minutes).")
 
 
 class ScenarioMeasureOut(Schema):
@@ -284,6 +289,7 @@ class ScenarioComparisonOut(Schema):
     year_known: bool
     changes: list[str] = Field(description="The changes in words.")
     notes: list[str]
+    travel_basis: str = Field(description="How drives are estimated from straight lines (there is no road network).")
     measures_month: str | None = Field(description="The month of the main measures (ISO date), null without a run.")
     seconds: float
     area_findings: ScenarioAreaFindingsOut

@@ -20,7 +20,8 @@ same with the changes applied.  For each network touched, both sides show:
 * population: registered, weighted and adjusted lists, the age profile (the latest quinary list sizes), and where
   the population health pipeline has the practices' patients, the risk tiers and each service specification's
   cohort (disclosure-controlled);
-* spread: how far apart the practices are (straight line).
+* spread: how far apart the practices are (straight line), and the drives between them that estimates
+  (``reference/travel/``: a route factor and an average speed, there being no road network).
 
 A list that grows keeps its weighting: its weighted and adjusted lists grow in proportion.
 """
@@ -52,6 +53,7 @@ from pcnhub.maturity import services as maturity
 from pcnhub.measures import services as measures
 from pcnhub.phm import services as phm
 from pcnhub.reference.measures import UNITS
+from pcnhub.reference import travel
 from pcnhub.reference.rates import year_rates
 from pcnhub.register import services as register
 from pcnhub.register.models import ListSizeBand, Organisation, OrgKind
@@ -193,6 +195,8 @@ class Comparison:
     measures_month: dt.date | None = None
     #: the date of the newest list sizes the comparison uses (None: none recorded by the date)
     lists_date: dt.date | None = None
+    #: how the drives between practices are estimated, in words (``reference/travel/``)
+    travel_basis: str = ""
 
 
 def _grown(view: designer.PracticeView, registered: int) -> designer.PracticeView:
@@ -443,7 +447,7 @@ def _people(ctx: _Context, members: list[designer.PracticeView], ages: dict[int,
 
 
 def _spread(members: list[designer.PracticeView]) -> d.Spread | None:
-    return d.spread([(p.point.lat, p.point.lon) for p in members if p.point is not None])
+    return d.spread([(p.point.lat, p.point.lon) for p in members if p.point is not None], travel.road())
 
 
 def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> Comparison:
@@ -591,7 +595,8 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
     return Comparison(area, date, ctx.year, ctx.year_known, [ch.describe(names) for ch in changes], rows,
                       area_before, area_after, outcome, notes, round(time.perf_counter() - started, 3), sizes,
                       ctx.measures.month if ctx.measures.definitions else None,
-                      max((p.list_size_date for p in ctx.practices.values() if p.list_size_date), default=None))
+                      max((p.list_size_date for p in ctx.practices.values() if p.list_size_date), default=None),
+                      travel.road().basis)
 
 
 def _iif_after(ctx: _Context, network: rules.Network, contributed: dict[str, tuple[int, int]],

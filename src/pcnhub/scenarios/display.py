@@ -1,5 +1,5 @@
 """A comparison as the page and its downloads show it: for each network a scenario touches, the measures before,
-after and the difference, in sections (size, rules, money, ARRS, access, maturity, population, spread).
+after and the difference, in sections (size, rules, money, ARRS, access, maturity, population, distance and travel).
 
 Every figure comes from :class:`pcnhub.scenarios.compare.Comparison`; this module only words and rounds them.  Money
 is in whole pounds as on the money pages (:mod:`pcnhub.domain.money.rounding`: a side's counted lines add up to its
@@ -235,6 +235,9 @@ def _spread(row: compare.Row) -> Section:
     def km(v: float) -> str:
         return f"{v:,.1f} km"
 
+    def minutes(v: int) -> str:
+        return f"About {v:,} min" if v else "Under 1 min"
+
     def one(measure: Measure) -> Measure:
         """A network of one located practice has no spread: say so rather than 0 km."""
         for i, side in enumerate((row.before, row.after)):
@@ -242,10 +245,22 @@ def _spread(row: compare.Row) -> Section:
                 setattr(measure, ("before_text", "after_text")[i], "One practice located")
         return measure
 
-    return Section("How far apart the practices are", [
-        one(_measure("spread-farthest", "Farthest apart", *of("farthest_km"), km, missing="Not located")),
+    def drive(key: str, label: str, attr: str) -> Measure:
+        before, after = of(attr)
+        measure = one(_measure(key, label, before, after, minutes, difference=False, missing="Not located"))
+        if before is not None and after is not None:
+            measure.difference = _signed(after - before, lambda v: f"{v:,} min")
+        return measure
+
+    return Section("Distance and travel between the practices", [
+        one(_measure("spread-farthest", "Farthest apart (straight line)", *of("farthest_km"), km,
+                     missing="Not located")),
+        one(_measure("spread-between", "Mean distance between two practices", *of("mean_between_km"), km,
+                     missing="Not located")),
         one(_measure("spread-mean", "Mean distance from the centre", *of("mean_from_centre_km"), km,
                      missing="Not located")),
+        drive("drive-farthest", "Longest drive between two practices (estimate)", "farthest_drive_minutes"),
+        drive("drive-mean", "Mean drive between two practices (estimate)", "mean_between_drive_minutes"),
     ])
 
 

@@ -8,8 +8,9 @@ Word document (:mod:`pcnhub.scenarios.paper_docx`) both render, so the two carry
 (the landscape table of the seeds: each network's member practices with ODS codes and list sizes); 4. finance (each
 entitlement line of every network touched, before, after and the difference, in whole pounds); 5. workforce (ARRS);
 6. access; 7. development (maturity steps carried); 8. population and needs; 9. the map
-(:mod:`pcnhub.scenarios.paper_map`); 10. risks (:mod:`pcnhub.scenarios.risks`); 11. the recommendation, a box for
-the board to complete; and an appendix of notes on how the figures are made.
+(:mod:`pcnhub.scenarios.paper_map`), distances and estimated drives between the practices; 10. risks
+(:mod:`pcnhub.scenarios.risks`); 11. the recommendation, a box for the board to complete; and an appendix of notes
+on how the figures are made.
 
 Every figure is the comparison's, formatted here and nowhere else.
 """
@@ -189,6 +190,10 @@ def _names(found: Comparison) -> dict[str, str]:
 
 def _sides(row: Row) -> list[tuple[str, Side | None]]:
     return [("Before", row.before), ("After", row.after)]
+
+
+def _minutes(value: int | None) -> str:
+    return NONE if value is None else f"{value:,}"
 
 
 def _label(row: Row) -> str:
@@ -517,16 +522,27 @@ def _map(found: Comparison, drawn: paper_map.PaperMap) -> Section:
                                + ")" for p in drawn.unlocated]))
     groups = []
     for row in found.rows:
-        cells = [Cell(_label(row), header=True)]
-        for side in (row.before, row.after):
+        group = []
+        for i, (label, side) in enumerate(_sides(row)):
             s = side.spread if side is not None else None
-            cells += [_num(f"{s.farthest_km:.1f}" if s else NONE), _num(f"{s.mean_from_centre_km:.1f}" if s else NONE)]
-        groups.append([cells])
-    blocks.append(Table("spread", "How far apart the practices are (straight line, km)",
-                        _head("Network", "Farthest apart before", "From the centre before (mean)",
-                              "Farthest apart after", "From the centre after (mean)", numeric=range(1, 5)), groups,
+            cells = [Cell(label)]
+            if s is None:
+                cells += [_num(NONE) for _ in range(4)]
+            else:
+                cells += [_num(f"{s.farthest_km:.1f}"), _num(f"{s.mean_between_km:.1f}"),
+                          _num(_minutes(s.farthest_drive_minutes)), _num(_minutes(s.mean_between_drive_minutes))]
+            group.append(([Cell(_label(row), header=True, rowspan=2)] if i == 0 else []) + cells)
+        groups.append(group)
+    blocks.append(Table("spread", "Distance and travel between the practices: straight lines (km) and estimated "
+                                  "drives (minutes)",
+                        _head("Network", "Before or after", "Farthest apart (km)", "Mean between two (km)",
+                              "Longest drive (min)", "Mean drive (min)", numeric=range(2, 6), hidden=(1,)), groups,
                         style="spread"))
-    return Section("map", "9", "Map", blocks, new_page=True)
+    if found.travel_basis:
+        blocks.append(Paragraph(f"The drives are estimates: the straight line between two practices with "
+                                f"{found.travel_basis}. pcnhub has no road map, so rivers, estuaries and one-way "
+                                "streets that lengthen a particular journey are not seen.", small=True))
+    return Section("map", "9", "Map, distance and travel", blocks, new_page=True)
 
 
 def _risks(found_risks: list[risks.Risk]) -> Section:
@@ -567,6 +583,9 @@ def _appendix(found: Comparison) -> Section:
         "self-assessment; a network after the changes carries the lowest step of the networks it comes from.",
         "Population: list sizes as recorded; risk tiers and cohorts from the population health data, "
         "disclosure-controlled.",
+        "Distance and travel: straight lines between the practices' recorded locations; drives estimated from them "
+        f"with {found.travel_basis or 'the figures of pcnhub’s travel reference file'} (sources in pcnhub’s "
+        "reference/travel/travel.toml).",
         "The rules are those of every other page: the list-size band, one network per practice, coverage of the area, "
         "contiguity and governance.",
         ROUNDING_NOTE,

@@ -102,7 +102,9 @@ def side_dict(side: Side | None) -> dict[str, Any] | None:
         "people": _people_dict(side.people),
         "spread": None if side.spread is None else {
             "farthest_km": side.spread.farthest_km, "mean_from_centre_km": side.spread.mean_from_centre_km,
-            "located": side.spread.located},
+            "mean_between_km": side.spread.mean_between_km, "located": side.spread.located,
+            "farthest_drive_minutes": side.spread.farthest_drive_minutes,
+            "mean_between_drive_minutes": side.spread.mean_between_drive_minutes},
         "measures": [{"id": m.id, "title": m.title, "unit": m.unit, "direction": m.direction,
                       "value": None if m.value is None else round(m.value, 4), "text": m.text,
                       "percentile": None if m.percentile is None else round(m.percentile, 1)}
@@ -144,6 +146,7 @@ def comparison_dict(found: Comparison) -> dict[str, Any]:
         "year_known": found.year_known,
         "changes": list(found.changes),
         "notes": list(found.notes),
+        "travel_basis": found.travel_basis,
         "measures_month": found.measures_month.isoformat() if found.measures_month else None,
         "seconds": found.seconds,
         "area_findings": {"before": [finding_dict(f) for f in found.area_before],

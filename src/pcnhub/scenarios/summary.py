@@ -62,6 +62,8 @@ def figures(found: compare.Comparison) -> list[Figure]:
     short_after = _sum(after, lambda s: s.access.shortfall)
     shortfall = None if short_before is None or short_after is None else short_after - short_before
     spread = max((s.spread.farthest_km for s in after if s.spread is not None), default=None)
+    drive = max((s.spread.farthest_drive_minutes for s in after
+                 if s.spread is not None and s.spread.farthest_drive_minutes is not None), default=None)
     sizes = [s.list_size for s in after]
     return [
         Figure("changes", "Changes", len(found.changes), f"{len(found.changes):,}"),
@@ -82,4 +84,6 @@ def figures(found: compare.Comparison) -> list[Figure]:
         Figure("shortfall", "Access shortfall, after less before (minutes a week)", shortfall, _signed(shortfall)),
         Figure("spread", "Farthest apart, in any network after (km)", spread,
                "Not known" if spread is None else f"{spread:,.1f} km"),
+        Figure("drive", "Longest drive between two practices, in any network after (estimate)", drive,
+               "Not known" if drive is None else f"About {drive:,} min"),
     ]
