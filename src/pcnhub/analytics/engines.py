@@ -28,11 +28,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pcnhub.analytics import limits
 from pcnhub.analytics.schema import TABLES
 
 ENGINES: Final = ("duckdb", "spark")
-#: DuckDB's memory limit unless told otherwise: large inputs spill to ``temp_directory``.
-DUCKDB_MEMORY_LIMIT: Final = "2GB"
 
 
 class EngineError(RuntimeError):
@@ -108,26 +107,23 @@ def spark_session(*, app_name: str = "pcnhub", partitions: int = 2, config: Mapp
 def connect(
     engine: str = "duckdb",
     *,
-    memory_limit: str | None = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     temp_directory: str | os.PathLike[str] | None = None,
     threads: int | None = None,
     session: Any = None,
 ) -> Any:
     """An Ibis backend for ``engine`` ("duckdb" or "spark").
 
-    DuckDB: in memory, with ``memory_limit`` (e.g. "2GB"; None for DuckDB's default of 80% of RAM), a
-    spill folder ``temp_directory`` and ``threads`` (default: every core).  Spark: ``session`` or the
-    active / a new local SparkSession (:func:`spark_session`).
+    DuckDB: in memory, with ``memory_limit`` (e.g. "8GB", "50%"; None: ``PCNHUB_DUCKDB_MEMORY_LIMIT`` or half the
+    machine's memory, :mod:`pcnhub.analytics.limits`), a spill folder ``temp_directory`` and ``threads`` (None:
+    ``PCNHUB_DUCKDB_THREADS`` or every core).  Spark: ``session`` or the active / a new local SparkSession
+    (:func:`spark_session`).  A bad limit is a ``ValueError`` naming it.
     """
     if engine == "duckdb":
-        config: dict[str, Any] = {}
-        if memory_limit:
-            config["memory_limit"] = memory_limit
+        config: dict[str, Any] = limits.duckdb_config(memory_limit, threads)
         if temp_directory is not None:
             Path(temp_directory).mkdir(parents=True, exist_ok=True)
             config["temp_directory"] = str(temp_directory)
-        if threads:
-            config["threads"] = int(threads)
         con = ibis.duckdb.connect(**config)
         con.raw_sql("SET enable_progress_bar = false")
         # results that need an order say so (ORDER BY); the others may stream in any order, which

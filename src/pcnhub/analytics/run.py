@@ -138,7 +138,7 @@ def run_pipeline(
     as_of: dt.date | None = None,
     progress: bool = False,
     console: Any = None,
-    memory_limit: str | None = engines.DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     threads: int | None = None,
     on_step: Callable[[str, float], None] | None = None,
 ) -> dict:
@@ -146,8 +146,9 @@ def run_pipeline(
 
     ``practice_map``: ``{practice_code: (pcn_code, icb_code)}`` for the PCN and ICB columns and levels.
     ``console``: where the progress display goes (a rich Console or a text stream; default stderr).
-    ``memory_limit`` and ``threads``: DuckDB's.  Raises ``FileNotFoundError`` for a missing table and
-    :class:`pcnhub.analytics.engines.EngineError` for an engine that cannot run.
+    ``memory_limit`` and ``threads``: DuckDB's (default :mod:`pcnhub.analytics.limits`).  Raises
+    ``FileNotFoundError`` for a missing table and :class:`pcnhub.analytics.engines.EngineError` for an engine that
+    cannot run.
     """
     data, out = Path(data), Path(out)
     missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]

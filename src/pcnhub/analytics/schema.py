@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pcnhub.analytics import limits
 from pcnhub.reference.codelists import icd10_pattern
 
 ERROR: Final = "error"
@@ -53,6 +57,11 @@ STAFF_TYPES: Final = ("gp", "nurse", "clinical_pharmacist", "other")
 ICD10_FORM: Final = (icd10_pattern().pattern,
                      "an ICD-10 code without the dot, upper case (a letter, two digits and up to two more letters "
                      "or digits: `J441`, `I10X`)")
+
+#: The tables whose rows the population health pipeline and the measures engine read (``appointments`` is described
+#: and checked on import, but no step reads it): the commands that run them check these tables' rows and only the
+#: files and columns of the others.
+PIPELINE_TABLES: Final = ("patients", "events", "medications", "hospital")
 
 _BATCH_ROWS: Final = 1_000_000
 _EXAMPLES: Final = 5
@@ -321,27 +330,46 @@ def _codelist_codes() -> dict[str, frozenset[str]]:
     }
 
 
-def validate_dataset(folder: str | os.PathLike[str], *, codes: bool = True) -> list[Problem]:
+def validate_dataset(folder: str | os.PathLike[str], *, codes: bool = True, tables: Iterable[str] | None = None,
+                     memory_limit: str | None = None, threads: int | None = None) -> list[Problem]:
     """Every problem of the dataset in ``folder`` (errors and warnings), table by table.
 
-    ``codes=False`` skips the check of clinical codes against the codelists.
+    ``codes=False`` skips the check of clinical codes against the codelists.  ``tables``: the tables whose rows
+    are checked (default: every one); the others are checked for their presence and columns only (their Parquet
+    metadata), as a run that never reads their rows needs.  The rows are checked in one DuckDB scan a table
+    (``memory_limit`` and ``threads``: :mod:`pcnhub.analytics.limits`), reading only the columns a rule needs
+    and taking null counts and numeric ranges from the Parquet statistics where every row group has them; a
+    column found wrong is read again to name its examples.
     """
     root = Path(folder)
     if not root.is_dir():
         return [Problem(str(root), None, "the dataset folder does not exist")]
+    checked = list(TABLES) if tables is None else list(tables)
+    unknown = sorted(set(checked) - set(TABLES))
+    if unknown:
+        raise ValueError(f"no such table: {', '.join(unknown)} (the tables: {', '.join(TABLES)})")
     problems: list[Problem] = []
     known = _codelist_codes() if codes else {}
-    patient_ids: pa.Array | None = None
+    found: dict[str, tuple[ds.Dataset, list[Column]]] = {}
     for table in TABLES.values():
         dataset = _open(root, table)
         if dataset is None:
             problems.append(Problem(table.file, None, "the table is missing"))
             continue
-        table_problems, ids = _check_table(table, dataset, known, patient_ids)
+        table_problems, present = _check_columns(table, dataset)
         problems += table_problems
-        if table.name == "patients":
-            patient_ids = ids
-    return problems
+        found[table.name] = (dataset, present)
+    if not any(name in found for name in checked):
+        return problems
+    by_table = {name: [p for p in problems if p.file == TABLES[name].file] for name in TABLES}
+    with _Scanner(memory_limit, threads) as scanner:
+        patients = found.get("patients")
+        ids = patients[0] if patients and any(c.name == "patient_id" for c in patients[1]) else None
+        for name in checked:
+            if name in found:
+                dataset, present = found[name]
+                by_table[name] += scanner.rows(TABLES[name], dataset, present, known, ids)
+    return [p for name in TABLES for p in by_table[name]]
 
 
 def check_dataset(folder: str | os.PathLike[str], *, codes: bool = True) -> list[Problem]:
@@ -352,9 +380,9 @@ def check_dataset(folder: str | os.PathLike[str], *, codes: bool = True) -> list
     return problems
 
 
-def _check_table(
-    table: Table, dataset: ds.Dataset, known: dict[str, frozenset[str]], patient_ids: pa.Array | None
-) -> tuple[list[Problem], pa.Array | None]:
+def _check_columns(table: Table, dataset: ds.Dataset) -> tuple[list[Problem], list[Column]]:
+    """A table's columns against the schema (missing, wrong type, extra), from its Parquet schema alone; the
+    problems and the columns present with the right type."""
     file = table.file
     problems: list[Problem] = []
     schema = dataset.schema
@@ -374,6 +402,211 @@ def _check_table(
     for name in schema.names:
         if name not in wanted:
             problems.append(Problem(file, name, "the column is not in the schema (ignored)", WARNING))
+    return problems, present
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _Statistics:
+    """What a column's Parquet statistics say of all its row groups: nulls and the range of its values (None when
+    some row group does not say)."""
+
+    nulls: int | None = 0
+    low: object = None
+    high: object = None
+    ranged: bool = True
+
+
+def _statistics(files: Sequence[str], names: Iterable[str]) -> dict[str, _Statistics]:
+    wanted = set(names)
+    found = {name: _Statistics() for name in wanted}
+    for file in files:
+        metadata = pq.ParquetFile(file).metadata
+        index = {metadata.schema.column(i).path: i for i in range(metadata.num_columns)}
+        for name in wanted:
+            known = found[name]
+            for group in range(metadata.num_row_groups):
+                row_group = metadata.row_group(group)
+                stats = row_group.column(index[name]).statistics if name in index else None
+                if stats is None or not stats.has_null_count:
+                    known.nulls, known.ranged = None, False
+                    continue
+                if known.nulls is not None:
+                    known.nulls += stats.null_count
+                if stats.null_count == row_group.num_rows:
+                    continue  # no value to range
+                if not stats.has_min_max or not isinstance(stats.min, (int, float)):
+                    known.ranged = False
+                    continue
+                known.low = stats.min if known.low is None else min(known.low, stats.min)
+                known.high = stats.max if known.high is None else max(known.high, stats.max)
+    return found
+
+
+class _Scanner:
+    """Checks tables' rows on a DuckDB connection of its own (with the limits asked for, spilling to a folder of
+    its own): one scan a table computes every count and range the rules need that the Parquet statistics do not
+    give, and the rows of patients not in ``patients`` (a join to its distinct ids, made once)."""
+
+    def __init__(self, memory_limit: str | None, threads: int | None) -> None:
+        self._config = limits.duckdb_config(memory_limit, threads)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._spill: str | None = None
+        self._ids = False
+
+    def __enter__(self) -> _Scanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._con is not None:
+            self._con.close()
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._spill = tempfile.mkdtemp(prefix="pcnhub-check-")
+            self._con = duckdb.connect(config={**self._config, "temp_directory": self._spill})
+            self._con.execute("SET preserve_insertion_order = false")
+            self._con.execute("SET enable_progress_bar = false")
+        return self._con
+
+    def _patient_ids(self, patients: ds.Dataset) -> None:
+        """The distinct patient ids of ``patients`` as a temporary table, made once."""
+        if not self._ids:
+            self.con.execute("CREATE OR REPLACE TEMP TABLE pcnhub_patient_ids AS SELECT DISTINCT patient_id FROM "
+                             "read_parquet(?, union_by_name = true)", [patients.files])
+            self._ids = True
+
+    def rows(self, table: Table, dataset: ds.Dataset, present: list[Column], known: dict[str, frozenset[str]],
+             patients: ds.Dataset | None) -> list[Problem]:
+        """The problems of ``table``'s rows in the columns ``present`` (with the right type)."""
+        joined = table.name != "patients" and patients is not None and any(c.name == "patient_id" for c in present)
+        try:
+            if joined:
+                self._patient_ids(patients)
+            return self._rows(table, dataset, present, known, joined)
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error:
+            # files DuckDB cannot read as one table (e.g. part files whose columns differ): read them as pyarrow does
+            ids = _arrow_ids(patients) if joined else None
+            return _arrow_rows(table, dataset, present, known, ids)
+
+    def _rows(self, table: Table, dataset: ds.Dataset, present: list[Column], known: dict[str, frozenset[str]],
+              joined: bool) -> list[Problem]:
+        file, files = table.file, dataset.files
+        stats = _statistics(files, [c.name for c in present if c.required or c.minimum is not None])
+        terms: dict[str, str] = {}
+        for column in present:
+            name, q = column.name, "t." + _quoted(column.name)
+            if (column.required or column.unique) and stats[name].nulls is None:
+                terms[f"nulls {name}"] = f"count(*) FILTER (WHERE {q} IS NULL)"
+            if column.minimum is not None and not stats[name].ranged:
+                valid = f" FILTER (WHERE NOT isnan({q}))" if pa.types.is_floating(column.type) else ""
+                terms[f"low {name}"], terms[f"high {name}"] = f"min({q}){valid}", f"max({q}){valid}"
+            if column.first_of_month:
+                terms[f"days {name}"] = f"count(*) FILTER (WHERE day({q}) <> 1)"
+            if column.unique and not (table.name == "patients" and name == "patient_id"):
+                terms[f"distinct {name}"] = f"count(DISTINCT {q})"
+        counts: dict[str, object] = {"rows": sum(pq.ParquetFile(f).metadata.num_rows for f in files)}
+        if terms:
+            sql = f"SELECT {', '.join(terms.values())} FROM read_parquet($files, union_by_name = true) AS t"
+            counts.update(zip(terms, self.con.execute(sql, {"files": files}).fetchone(), strict=True))
+        if table.name == "patients" and any(c.name == "patient_id" for c in present):
+            # the distinct ids, kept for the other tables' check
+            self._patient_ids(dataset)
+            [(counts["distinct patient_id"],)] = self.con.execute(
+                "SELECT count(patient_id) FROM pcnhub_patient_ids").fetchall()
+        problems: list[Problem] = []
+        for column in present:
+            problems += self._column(file, column, dataset, known, counts, stats.get(column.name))
+        if joined:
+            # the rows whose patient is not in patients, those with no patient_id among them; a null id in
+            # patients matches them, as pyarrow's is_in has it
+            [(missing,)] = self.con.execute("SELECT count(*) FROM read_parquet($files, union_by_name = true) AS t "
+                                            "ANTI JOIN pcnhub_patient_ids AS p ON t.patient_id = p.patient_id",
+                                            {"files": files}).fetchall()
+            nulls = stats["patient_id"].nulls
+            if self._null_id():
+                missing -= nulls if nulls is not None else int(counts.get("nulls patient_id") or 0)
+            if missing:
+                problems.append(Problem(file, "patient_id", f"{missing:,} rows are of patients not in patients.parquet",
+                                        count=missing))
+        return problems
+
+    def _null_id(self) -> bool:
+        """Has ``patients`` a null id (which a null id elsewhere then matches, as pyarrow's ``is_in`` has it)?"""
+        return bool(self.con.execute("SELECT count(*) FROM pcnhub_patient_ids WHERE patient_id IS NULL").fetchone()[0])
+
+    def _strings(self, column: Column, files: list[str], codes: bool) -> tuple[int, int, set[str]]:
+        """A string column's distinct values (one cheap scan of one column): how many are outside the allowed set,
+        how many do not have the column's form, and (``codes``) the values themselves."""
+        params: dict[str, object] = {"files": files}
+        outside = misfits = "0"
+        if column.allowed:
+            params["allowed"] = list(column.allowed)
+            outside = "count(*) FILTER (WHERE NOT list_contains($allowed, v))"
+        if column.pattern:
+            params["pattern"] = column.pattern[0]
+            misfits = "count(*) FILTER (WHERE NOT regexp_full_match(v, $pattern))"
+        found = "list(v)" if codes else "NULL"
+        sql = (f"SELECT {outside}, {misfits}, {found} FROM (SELECT DISTINCT {_quoted(column.name)}::VARCHAR AS v "
+               f"FROM read_parquet($files, union_by_name = true) WHERE v IS NOT NULL)")
+        outside_count, misfit_count, values = self.con.execute(sql, params).fetchone()
+        return int(outside_count or 0), int(misfit_count or 0), set(values or ())
+
+    def _column(self, file: str, column: Column, dataset: ds.Dataset, known: dict[str, frozenset[str]],
+                counts: dict[str, object], stats: _Statistics | None) -> list[Problem]:
+        name = column.name
+        coded = bool(column.codes and known)
+        outside = misfits = 0
+        values: set[str] = set()
+        if column.allowed or column.pattern or coded:
+            outside, misfits, values = self._strings(column, dataset.files, coded)
+        if outside or misfits or counts.get(f"days {name}"):
+            # values to show: read the column as the whole check did, for the same examples
+            return _check_column(file, column, dataset, known)[0]
+        problems: list[Problem] = []
+        nulls = stats.nulls if stats is not None and stats.nulls is not None else int(counts.get(f"nulls {name}") or 0)
+        if nulls and column.required:
+            problems.append(Problem(file, name, f"{nulls:,} rows are null in a required column", count=nulls))
+        if column.minimum is not None:
+            low, high = ((stats.low, stats.high) if stats is not None and stats.ranged
+                         else (counts.get(f"low {name}"), counts.get(f"high {name}")))
+            if low is not None and (low < column.minimum or high > column.maximum):
+                problems.append(Problem(
+                    file, name, f"values from {low} to {high}, outside {column.minimum:g} to {column.maximum:g}"))
+        if column.unique:
+            duplicates = int(counts["rows"]) - int(counts[f"distinct {name}"]) - (1 if nulls else 0)
+            if duplicates:
+                problems.append(Problem(file, name, f"{duplicates:,} duplicate values", count=duplicates))
+        if coded:
+            unknown = sorted(_unknown_codes(values, column.codes, known[column.codes]))
+            if unknown:
+                problems.append(Problem(
+                    file, name,
+                    f"{len(unknown):,} distinct {column.codes} codes are in no pcnhub codelist: {_examples(unknown)}",
+                    WARNING, count=len(unknown),
+                ))
+        return problems
+
+
+def _arrow_ids(patients: ds.Dataset) -> pa.Array | None:
+    """The patient ids of ``patients``, read with pyarrow (the check of a table DuckDB cannot read)."""
+    chunks = [batch.column(0) for batch in _batches(patients, ["patient_id"])]
+    return pa.chunked_array(chunks, type=pa.int64()).combine_chunks() if chunks else None
+
+
+def _arrow_rows(table: Table, dataset: ds.Dataset, present: list[Column], known: dict[str, frozenset[str]],
+                patient_ids: pa.Array | None) -> list[Problem]:
+    """The rows' problems read with pyarrow, column by column (for tables DuckDB cannot read as one)."""
+    file = table.file
+    problems: list[Problem] = []
     ids: pa.Array | None = None
     for column in present:
         column_problems, values = _check_column(file, column, dataset, known)
@@ -385,7 +618,7 @@ def _check_table(
         if missing:
             problems.append(Problem(file, "patient_id", f"{missing:,} rows are of patients not in patients.parquet",
                                     count=missing))
-    return problems, (ids if table.name == "patients" else None)
+    return problems
 
 
 def _check_column(

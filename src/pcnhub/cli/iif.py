@@ -4,6 +4,7 @@
                       [--list-size N --average-list-size N --prevalence P --national-prevalence P] [--json]
     pcnhub iif catalogue --year Y [--json]
     pcnhub iif --year Y --pcn CODE --data DIR [--practice-map FILE] [--as-of YYYY-MM-DD] [--list-size N] [--json]
+               [--memory-limit SIZE] [--threads N]
 
 ``points`` prints ``{"year", "indicator", "achievement", "points", "max_points", "value_per_point",
 "gbp", "list_size_adjustment", "prevalence_adjustment", "status", "notes", ...}``
@@ -18,7 +19,8 @@ patients to act on; the year's other indicators with the reason they cannot be c
 (:meth:`pcnhub.finance.iif.PCNAchievement.to_dict`).  ``--data`` is either a measures output
 (``measure_values.parquet``: disclosure-controlled counts, said so) or a patient dataset, whose exact
 counts are computed for the PCN's practices in ``--practice-map`` (NHS ``gp-reg-pat-prac-map.csv``).
-``--list-size`` defaults to the PCN's registered patients in the data's last month.
+``--list-size`` defaults to the PCN's registered patients in the data's last month.  ``--memory-limit`` and
+``--threads``: DuckDB's, counting a patient dataset (:mod:`pcnhub.analytics.limits`).
 
 Exit codes: 0, or 2 on bad input (unknown year or indicator, negative counts, a numerator over its
 denominator, an indicator without known thresholds), with the error on stderr.
@@ -32,8 +34,8 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Final, TextIO
 
-from pcnhub.cli.commands import EXIT_OK, bad_input
-from pcnhub.cli.values import financial_year, iso_date
+from pcnhub.cli.commands import EXIT_OK, bad_input, fail
+from pcnhub.cli.values import add_duckdb_arguments, duckdb_limits, financial_year, iso_date, out_of_memory
 from pcnhub.domain import iif as d
 from pcnhub.reference.iif import iif_year
 
@@ -50,6 +52,7 @@ def add_iif_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="count the whole months before this date")
     parser.add_argument("--list-size", metavar="N", help="the PCN's registered list (default: from the data)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_duckdb_arguments(parser)
     sub = parser.add_subparsers(dest="iif_command", metavar="COMMAND")
     points = sub.add_parser("points", help="achievement, points and GBP of one indicator",
                             description="Score one IIF indicator: achievement, points and GBP for a PCN.")
@@ -139,7 +142,9 @@ def _pcn_achievement(args: argparse.Namespace):
         practices = sorted(p for p, g in read_geography(args.practice_map).items() if g[0] == pcn_code)
         if not practices:
             raise IIFInputError(f"--practice-map: no practice of PCN {pcn_code}")
-        series = service.compute_from_dataset(data, practices, catalogue, as_of or default_as_of(data))
+        memory_limit, threads = duckdb_limits(args)
+        series = service.compute_from_dataset(data, practices, catalogue, as_of or default_as_of(data),
+                                              memory_limit=memory_limit, threads=threads)
     else:
         raise IIFInputError(f"--data: {data} has neither {service.VALUES_FILE} nor a patient dataset")
     list_size = None
@@ -189,8 +194,14 @@ def _show(result: Any, as_json: bool, printer: Callable[[Any, TextIO], None], st
 
 def run_iif(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.iif_command is None:
+        import duckdb
+
         try:
             result = _pcn_achievement(args)
+        except duckdb.OutOfMemoryException as error:
+            from pcnhub.analytics import limits
+
+            return fail(stderr, PROG, out_of_memory(error, limits.memory_limit(args.memory_limit)))
         except (ValueError, OSError) as error:
             return bad_input(stderr, PROG, error)
         return _show(result, args.json, _print_achievement, stdout)

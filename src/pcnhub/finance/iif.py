@@ -77,14 +77,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def query(path: Path, sql: str, params: Sequence) -> list[tuple]:
-    """``sql`` over the Parquet file ``path`` (the first parameter): every read of a measures output goes here."""
-    import duckdb
+    """``sql`` over the Parquet file ``path`` (the first parameter): every read of a measures output goes here,
+    through the process's one DuckDB reader (:func:`pcnhub.analytics.outputs.shared_reader`)."""
+    from pcnhub.analytics.outputs import shared_reader
 
-    con = duckdb.connect()
-    try:
-        return con.execute(sql, [str(path), *params]).fetchall()
-    finally:
-        con.close()
+    return shared_reader().query(sql, [str(path), *params], [path])
 
 
 def _values(folder: Path) -> Path:
@@ -148,9 +145,11 @@ def last_whole_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def compute_from_dataset(data: Path, practices: Sequence[str], catalogue: d.IIFYear, as_of: dt.date) -> Series:
+def compute_from_dataset(data: Path, practices: Sequence[str], catalogue: d.IIFYear, as_of: dt.date, *,
+                         memory_limit: str | None = None, threads: int | None = None) -> Series:
     """Exact monthly counts of the year's measures for ``practices`` (and for every practice, as England),
-    over the IIF year's whole months before ``as_of``."""
+    over the IIF year's whole months before ``as_of``; ``memory_limit`` and ``threads``: DuckDB's (default
+    :mod:`pcnhub.analytics.limits`)."""
     from pcnhub.analytics import engines
     from pcnhub.analytics.measures import compile as compiler
 
@@ -161,7 +160,7 @@ def compute_from_dataset(data: Path, practices: Sequence[str], catalogue: d.IIFY
     # The whole months before as_of, counted back far enough to cover the IIF year so far.
     span = (last.year - months[0].year) * d.MONTHS_IN_YEAR + last.month - months[0].month + 1
     periods = compiler.months(as_of, span)
-    con = engines.connect("duckdb")
+    con = engines.connect("duckdb", memory_limit=memory_limit, threads=threads)
     try:
         tables = engines.load_tables(con, data)
         base = compiler.patient_months(tables["patients"], periods)

@@ -22,11 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from pcnhub.analytics.measures.levels import ENGLAND, PERCENTILES
 from pcnhub.analytics.measures.run import DECILES_FILE, NEIGHBOURHOODS_FILE, SUMMARY_FILE, VALUES_FILE
-from pcnhub.phm.services import SUPPRESSED, EngineOutput, figures, phm_dir, read_output, summary_date
+from pcnhub.phm.services import SUPPRESSED, EngineOutput, figures, phm_dir, read_output, reader, summary_date
 
 OUTPUT_FILES = (VALUES_FILE, DECILES_FILE, SUMMARY_FILE)
 FOLDER = "measures"
@@ -210,11 +208,8 @@ def output(folder: Path | None = None) -> Output | None:
 
 
 def _query(sql: str, params: dict) -> list[tuple]:
-    con = duckdb.connect()
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+    """``sql`` over the Parquet file ``params["path"]``, through the process's one DuckDB reader."""
+    return reader().query(sql, params, [params["path"]])
 
 
 def _value(row: tuple) -> Value:

@@ -9,8 +9,9 @@ The output folder is ``settings.PCNHUB_PHM_DIR / "output"``, written by ``pcnhub
 * ``variation.parquet`` - each practice's rate of a measure with funnel-plot limits;
 * ``summary.json`` - engine, as-of date, number of patients.
 
-Every read opens an in-memory DuckDB connection and queries the Parquet files with parameters
-(file paths, practice and organisation codes, measures); the only names written into SQL are
+Every read queries the Parquet files with parameters through the process's one DuckDB database (:func:`reader`, a
+cursor a thread, opened again when a run replaces the files it read) (file paths, practice and organisation
+codes, measures); the only names written into SQL are
 column names from this module's own lists. Rows are filtered to the practices or organisations
 asked for in the query, so only what a page shows is read into memory.
 
@@ -36,10 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeVar
 
-import duckdb
 from django.conf import settings
 
-from pcnhub.analytics.outputs import fingerprint
+from pcnhub.analytics.outputs import Reader, fingerprint, shared_reader
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import cached, latest_data_date
 
@@ -349,12 +349,19 @@ def figures(function):
     return read
 
 
-def _query(sql: str, params: Sequence | dict) -> list[tuple]:
-    con = duckdb.connect()
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+#: Where the pages' DuckDB limits come from, named by an error.
+LIMIT_SETTINGS: Final = ("settings.PCNHUB_DUCKDB_MEMORY_LIMIT", "settings.PCNHUB_DUCKDB_THREADS")
+
+
+def reader() -> Reader:
+    """The process's one DuckDB reader of the engines' outputs (:func:`pcnhub.analytics.outputs.shared_reader`)."""
+    return shared_reader(memory_limit=settings.PCNHUB_DUCKDB_MEMORY_LIMIT, threads=settings.PCNHUB_DUCKDB_THREADS,
+                         sources=LIMIT_SETTINGS)
+
+
+def _query(sql: str, params: dict) -> list[tuple]:
+    """``sql`` over the Parquet file ``params["path"]``."""
+    return reader().query(sql, params, [params["path"]])
 
 
 # --- Organisations ---------------------------------------------------------------------------------

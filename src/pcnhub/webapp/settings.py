@@ -149,6 +149,11 @@ CACHES = {
 
 #: Population health: ``data/`` (the patient-level dataset) and ``output/`` (what ``pcnhub phm run`` writes).
 PCNHUB_PHM_DIR = Path(os.environ.get("PCNHUB_PHM_DIR", HOME / "phm")).resolve()
+#: DuckDB's memory limit ("8GB", "50%") and threads for the pages' reads of the engines' outputs, one DuckDB a process
+#: (pcnhub.analytics.outputs.shared_reader); None: the environment's PCNHUB_DUCKDB_MEMORY_LIMIT and
+#: PCNHUB_DUCKDB_THREADS, else half of the machine's memory and one thread a core (pcnhub.analytics.limits).
+PCNHUB_DUCKDB_MEMORY_LIMIT: str | None = None
+PCNHUB_DUCKDB_THREADS: int | None = None
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"

@@ -41,7 +41,7 @@ from typing import Any, Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics import engines
+from pcnhub.analytics import engines, limits
 from pcnhub.analytics.measures import compile as compiler
 from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan
 from pcnhub.analytics.run import default_as_of
@@ -71,10 +71,10 @@ DUCKDB_DISABLED_OPTIMIZERS: Final = ("partial_aggregate_pushdown", "partitioned_
 #: 22.6-23.8 s against 25.5-27.6 s at 1,000,000 patients, 49.7 s against 57.7 s at 4,000,000; no faster at
 #: 10,000,000 (138-144 s against 139 s), with a peak of 4.2 GB against 2.4 GB (bench/measures.py, 2 cores).
 WORKERS: Final = 2
-#: DuckDB's memory limit for a run, shared by its connections: each of the two has the 2 GB one connection had.
-#: With 1 GB each, at 10,000,000 patients the review cohort and the hospital sides spilled to disk and the run
-#: took 153 s instead of 139 s one after the other.
-MEMORY_LIMIT: Final = "4GB"
+#: DuckDB's memory limit for a run (default: ``PCNHUB_DUCKDB_MEMORY_LIMIT`` or half the machine's memory,
+#: :mod:`pcnhub.analytics.limits`) is shared by its side-by-side connections.  With 1 GB each, at 10,000,000
+#: patients the review cohort and the hospital sides spilled to disk and the run took 153 s instead of 139 s one
+#: after the other (with 2 GB each).
 #: The key of the practice counts' work files (``practice-<measure>.parquet``); the breakdowns' are theirs.
 PRACTICE: Final = "practice"
 
@@ -86,8 +86,8 @@ def _definition(measure: definitions.Measure) -> dict[str, Any]:
             "weight": measure.denominator.weight}
 
 
-def _connect(engine: str, memory_limit: str | None, spill: Path) -> Any:
-    con = engines.connect(engine, memory_limit=memory_limit, temp_directory=spill)
+def _connect(engine: str, memory_limit: str | None, spill: Path, threads: int | None = None) -> Any:
+    con = engines.connect(engine, memory_limit=memory_limit, temp_directory=spill, threads=threads)
     if engine == "duckdb":
         con.raw_sql(f"SET disabled_optimizers = '{','.join(DUCKDB_DISABLED_OPTIMIZERS)}'")
     return con
@@ -151,7 +151,8 @@ class _Count:
                     engines.materialise(con, counts, self.work / f"{name}-{measure.id}.parquet")
                     self.step(measure.id if name == PRACTICE else f"{measure.id} by {name}", begun)
 
-    def side_by_side(self, groups: list[list[definitions.Measure]], workers: int, memory_limit: str | None) -> None:
+    def side_by_side(self, groups: list[list[definitions.Measure]], workers: int, memory_limit: str | None,
+                     threads: int | None = None) -> None:
         """Count ``groups`` on ``workers`` connections of their own, each taking the next group when done."""
         pending: queue.SimpleQueue[list[definitions.Measure]] = queue.SimpleQueue()
         for group in groups:
@@ -165,7 +166,7 @@ class _Count:
                     return
 
         def worker(k: int) -> None:
-            con = _connect(self.engine, memory_limit, self.work / f"spill-{k}")
+            con = _connect(self.engine, memory_limit, self.work / f"spill-{k}", threads)
             try:
                 self(con, str(k), taken())
             except BaseException:
@@ -198,7 +199,8 @@ def run_measures(
     only: Sequence[str] | None = None,
     progress: bool = False,
     console: Any = None,
-    memory_limit: str | None = MEMORY_LIMIT,
+    memory_limit: str | None = None,
+    threads: int | None = None,
     counts_file: Path | None = None,
     by_imd: bool = False,
     by_neighbourhood: bool = False,
@@ -212,7 +214,8 @@ def run_measures(
     benchmarks against other implementations); ``by_imd``: also write :data:`INEQUALITIES_FILE`, every
     measure by IMD decile at PCN, sub-ICB, ICB and England (:mod:`.inequalities`); ``by_neighbourhood``: also write
     :data:`NEIGHBOURHOODS_FILE`, every measure by each PCN's neighbourhoods (:mod:`.neighbourhoods`);
-    ``memory_limit``: DuckDB's for the run (:data:`MEMORY_LIMIT`), shared by its connections;
+    ``memory_limit``: DuckDB's for the run (default: :func:`pcnhub.analytics.limits.memory_limit`), shared by its
+    connections; ``threads``: each DuckDB connection's (default: every core);
     ``workers``: DuckDB, how many connections count the groups of measures sharing no work side by side (default
     :data:`WORKERS`, at most one a group; Spark: one, the session's own).  ``steps`` in the summary are each
     measure's seconds (side by side, they overlap) and the steps before and after.
@@ -221,6 +224,7 @@ def run_measures(
     missing = [table.file for name, table in TABLES.items() if engines.table_path(data, name) is None]
     if missing:
         raise FileNotFoundError(f"{data}: missing {', '.join(missing)}")
+    memory_limit = limits.memory_limit(memory_limit) if engine == "duckdb" else memory_limit
     chosen = list(definitions.measures()) if not only else [definitions.measure(m) for m in only]
     skipped = {m.id: f"needs the pipeline's {', '.join(sorted(m.features()))}: give --features"
                for m in chosen if m.features() and features is None}
@@ -242,7 +246,7 @@ def run_measures(
     steps: dict[str, float] = {}
     bars = progress_bars(console, enabled=progress)
     try:
-        con = _connect(engine, memory_limit, work / "spill")
+        con = _connect(engine, memory_limit, work / "spill", threads)
         try:
             with bars:
                 task = bars.add_task("measures", total=len(chosen) * (1 + len(breakdowns)) + 2 + len(breakdowns))
@@ -264,7 +268,7 @@ def run_measures(
                 if workers == 1:
                     count(con, "0", groups)
                 else:
-                    count.side_by_side(groups, workers, _memory_share(memory_limit, workers))
+                    count.side_by_side(groups, workers, _memory_share(memory_limit, workers), threads)
                 # each measure's counts keyed by its number in the run (levels.measure_table)
                 parts = {name: ibis.union(*[levels.numbered(engines.read_parquet(con, work / f"{name}-{m.id}.parquet"), i)
                                             for i, m in enumerate(chosen)])

@@ -1,18 +1,21 @@
 """``pcnhub phm run``: run the population health pipeline on a dataset (see :mod:`pcnhub.analytics.run`).
 
 ``pcnhub phm run --data DIR [--engine duckdb|spark] --out DIR [--practice-map FILE] [--as-of YYYY-MM-DD]
-[--quiet] [--json]``
+[--memory-limit SIZE] [--threads N] [--quiet] [--json]``
 
 Reads the Parquet dataset in ``--data`` (checked first with
-:func:`pcnhub.analytics.schema.validate_dataset`), runs every step with a progress display on stderr
-(not with ``--quiet``) and writes ``patient_features.parquet``, ``aggregates.parquet``,
+:func:`pcnhub.analytics.schema.validate_dataset`: the rows of the tables the pipeline reads,
+:data:`pcnhub.analytics.schema.PIPELINE_TABLES`, and the files and columns of the others), runs every step with
+a progress display on stderr (not with ``--quiet``) and writes ``patient_features.parquet``, ``aggregates.parquet``,
 ``variation.parquet`` and ``summary.json`` to ``--out``.  ``--practice-map`` is an NHS Digital
 ``gp-reg-pat-prac-map.csv``: it gives each practice its PCN and ICB (without it the PCN and ICB
-columns are empty and there are no PCN or ICB aggregates).  Prints what was written (the summary as
+columns are empty and there are no PCN or ICB aggregates).  ``--memory-limit`` and ``--threads``: DuckDB's, for
+the check and the run (:mod:`pcnhub.analytics.limits`: default ``PCNHUB_DUCKDB_MEMORY_LIMIT``, else half of the
+machine's memory; what does not fit spills to a folder inside ``--out``).  Prints what was written (the summary as
 JSON with ``--json``).
 
-Exit codes: 0 when written, 2 on bad input (a missing table, column or type, a bad practice map or
-date, an engine that cannot run), with the reasons on stderr.
+Exit codes: 0 when written, 2 on bad input (a missing table, column or type, a bad practice map, date or memory
+limit, an engine that cannot run, DuckDB out of memory within its limit), with the reasons on stderr.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from typing import Final, TextIO
 
 from pcnhub.analytics.engines import ENGINES, EngineError
 from pcnhub.analytics.practices import read_map
-from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input
-from pcnhub.cli.values import iso_date, usable_dataset
+from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input, fail
+from pcnhub.cli.values import add_duckdb_arguments, duckdb_limits, iso_date, out_of_memory, usable_dataset
 
 PROG: Final = "pcnhub phm run"
 
@@ -40,24 +43,33 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="NHS gp-reg-pat-prac-map.csv: the PCN and ICB of each practice")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="the date to compute on (default: the latest event or prescription date of the data)")
+    add_duckdb_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
 def run_run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Check the input, run the pipeline, report; return the exit code."""
-    from pcnhub.analytics.run import run_pipeline
+    import duckdb
 
+    from pcnhub.analytics.run import run_pipeline
+    from pcnhub.analytics.schema import PIPELINE_TABLES
+
+    memory_limit = None
     try:
         as_of = None if args.as_of is None else iso_date("--as-of", args.as_of)
-        data = usable_dataset(args.data, stderr, PROG)
+        memory_limit, threads = duckdb_limits(args)
+        data = usable_dataset(args.data, stderr, PROG, tables=PIPELINE_TABLES, memory_limit=memory_limit,
+                              threads=threads)
         if data is None:
             return EXIT_BAD_INPUT
         practice_map = None if args.practice_map is None else read_map(args.practice_map)
         if Path(args.out).exists() and not Path(args.out).is_dir():
             raise ValueError(f"--out: {args.out} is a file, not a folder")
         summary = run_pipeline(data, Path(args.out), engine=args.engine, practice_map=practice_map, as_of=as_of,
-                               progress=not args.quiet, console=stderr)
+                               progress=not args.quiet, console=stderr, memory_limit=memory_limit, threads=threads)
+    except duckdb.OutOfMemoryException as err:
+        return fail(stderr, PROG, out_of_memory(err, memory_limit))
     except (ValueError, OSError, EngineError) as err:  # InputError is a ValueError
         return bad_input(stderr, PROG, err)
     if args.json:
