@@ -147,6 +147,9 @@ def test_pcn_achievement_from_a_measures_output(iif_data, tmp_path):
     (("--pcn", "U00009", "--data", "DATA", "--practice-map", "MAP"), "--practice-map: no practice of PCN U00009"),
     (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--as-of", "July"), "--as-of"),
     (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--list-size", "-3"), "list size cannot be negative"),
+    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--memory-limit", "lots"),
+     "--memory-limit: 'lots' is not a memory size"),
+    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--threads", "0"), "--threads: '0' is not 1 or more"),
 ])
 def test_pcn_achievement_bad_input_exits_2_naming_it(iif_data, extra, message):
     data, mapping = iif_data
@@ -171,3 +174,21 @@ def test_a_year_without_a_published_value_of_a_point_says_so_never_zero():
     code, out, _ = pcnhub("iif", "points", "--year", "2025/26", "--indicator", "CAN-04", "--numerator", "70",
                           "--denominator", "100")
     assert code == 0 and "value of a point not published in the sources held" in out and "GBP 0" not in out
+
+
+def test_pcn_achievement_from_a_dataset_with_duckdbs_limits(iif_data, monkeypatch):
+    from pcnhub.analytics import engines
+
+    data, mapping = iif_data
+    asked = []
+    connect = engines.connect
+
+    def recording(engine, **kwargs):
+        asked.append((kwargs.get("memory_limit"), kwargs.get("threads")))
+        return connect(engine, **kwargs)
+
+    monkeypatch.setattr(engines, "connect", recording)
+    code, out, err = pcnhub("iif", "--year", "2022/23", "--pcn", "U00001", "--data", str(data), "--practice-map",
+                            str(mapping), "--as-of", "2022-07-01", "--json", "--memory-limit", "1GiB", "--threads", "1")
+    assert code == 0, err
+    assert asked == [("1024MiB", 1)] and json.loads(out)["indicators"][0]["numerator"] == 5

@@ -47,6 +47,8 @@ def test_run_writes_every_measure_by_month(dataset, tmp_path):
     (["--workers", "0"], "--workers: 0 is not 1 or more"),
     (["--as-of", "2024-13-01"], "--as-of"),
     (["--features", "/nowhere.parquet"], "--features: /nowhere.parquet does not exist"),
+    (["--memory-limit", "lots"], "pcnhub measures run: --memory-limit: 'lots' is not a memory size"),
+    (["--threads", "none"], "pcnhub measures run: --threads: 'none' is not a whole number of threads"),
 ])
 def test_bad_input_exits_2_naming_it(dataset, tmp_path, args, message):
     base = {"--data": str(dataset), "--out": str(tmp_path / "out")}
@@ -74,3 +76,26 @@ def test_by_neighbourhood_writes_each_pcns_neighbourhoods(dataset, tmp_path):
     assert {r["org_code"] for r in rows} == {"U00001"} and 2 < len({r["neighbourhood"] for r in rows}) <= 20
     code, _, stderr = run("run", "--data", str(dataset), "--out", str(out), "--by-neighbourhood", "--quiet")
     assert code == 2 and "--by-neighbourhood needs --practice-map" in stderr
+
+
+def test_the_limits_reach_the_check_and_the_run(dataset, tmp_path, monkeypatch):
+    from pcnhub.analytics.measures import run as engine
+    from pcnhub.analytics import schema
+
+    seen = {}
+    validate, run_measures = schema.validate_dataset, engine.run_measures
+
+    def validating(*args, **kwargs):
+        seen["check"] = (kwargs["memory_limit"], kwargs["threads"], kwargs["tables"])
+        return validate(*args, **kwargs)
+
+    def running(*args, **kwargs):
+        seen["run"] = (kwargs["memory_limit"], kwargs["threads"])
+        return run_measures(*args, **kwargs)
+
+    monkeypatch.setattr(schema, "validate_dataset", validating)
+    monkeypatch.setattr(engine, "run_measures", running)
+    code, _, stderr = run("run", "--data", str(dataset), "--out", str(tmp_path / "out"), "--measure",
+                          "ae_attendances", "--memory-limit", "3GB", "--threads", "1", "--quiet")
+    assert code == 0, stderr
+    assert seen == {"check": ("2861MiB", 1, schema.PIPELINE_TABLES), "run": ("2861MiB", 1)}

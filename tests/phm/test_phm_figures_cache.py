@@ -91,3 +91,29 @@ def test_a_worklist_page_reads_the_patients_once(phm_output, client_for, grant, 
         assert response.status_code == 200 and reads.call_count == read + 1
         assert "63" in response.content.decode()  # Alpha North's SMR worklist, on either page
     assert client.get(SMR + "?page=3").status_code == 400  # past the end: still refused
+
+
+def test_a_dashboards_reads_share_one_duckdb_database(phm_output, client_for, reads, monkeypatch):
+    """Every read of every page goes through the process's one DuckDB database (opening one took ~30 ms); a new
+    pipeline output opens a new one, and its figures are shown."""
+    import duckdb
+
+    from pcnhub.analytics import outputs
+
+    opened = []
+    connect = duckdb.connect
+    monkeypatch.setattr(outputs.duckdb, "connect", lambda *a, **k: opened.append(a) or connect(*a, **k))
+    services.reader().close()
+    assert client_for("icb").get(PCN).status_code == 200
+    assert client_for("analyst").get("/phm/practice/A81004/").status_code == 200
+    assert reads.call_count > 4 and len(opened) == 1
+    numerator, _, _ = NORTH_TOTALS["cohort_smr"]
+    rows = [dict(r, numerator=r["numerator"] + 100) if (r["org_code"], r["measure"], r["breakdown"] or "")
+            == ("U00001", "cohort_smr", "") else r for r in aggregates()]
+    path = phm_output / services.AGGREGATES
+    before = os.stat(path)
+    pq.write_table(pa.Table.from_pylist(rows, schema=AGGREGATES_SCHEMA), path.with_suffix(".new"))
+    os.replace(path.with_suffix(".new"), path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert cell(client_for("icb").get(PCN), 'data-cohort="smr"', "count") == f"{numerator + 100:,}"
+    assert len(opened) == 2

@@ -70,8 +70,27 @@ def test_a_memory_limit_that_is_not_one_is_refused():
         run._memory_share("lots", 2)
 
 
-def test_a_runs_memory_limit_is_shared_by_its_connections():
-    """Each of the two connections has the 2 GB a run on one connection had (with half of it, the largest
-    groups spilled to disk at 10,000,000 patients)."""
-    assert run.MEMORY_LIMIT == "4GB" and run.WORKERS == 2
-    assert run._memory_share(run.MEMORY_LIMIT, run.WORKERS) == "2000MB"
+def test_a_runs_memory_limit_is_shared_by_its_connections(data, tmp_path, monkeypatch):
+    """The run's limit (given, or the default: PCNHUB_DUCKDB_MEMORY_LIMIT, else half the machine's memory) is
+    shared by the side-by-side connections; the connection before and after them has all of it."""
+    from pcnhub.analytics import engines, limits
+
+    asked = []
+    connect = engines.connect
+
+    def recording(engine, **kwargs):
+        asked.append((kwargs["memory_limit"], kwargs["threads"]))
+        return connect(engine, **kwargs)
+
+    monkeypatch.setattr(engines, "connect", recording)
+    run.run_measures(data, tmp_path / "out", geography=GEOGRAPHY, months=3, as_of=AS_OF, workers=2,
+                     memory_limit="2GB", threads=1)
+    assert asked == [("1907MiB", 1), ("999MB", 1), ("999MB", 1)]
+    asked.clear()
+    monkeypatch.setenv(limits.MEMORY_LIMIT_ENV, "1GiB")
+    run.run_measures(data, tmp_path / "out", geography=GEOGRAPHY, months=3, as_of=AS_OF, workers=2)
+    assert asked == [("1024MiB", None), ("536MB", None), ("536MB", None)]
+    asked.clear()
+    monkeypatch.delenv(limits.MEMORY_LIMIT_ENV)
+    run.run_measures(data, tmp_path / "out", geography=GEOGRAPHY, months=3, as_of=AS_OF, workers=2)
+    assert asked[0][0] == limits.memory_limit() == f"{limits.default_memory_limit() // 2**20}MiB"

@@ -144,3 +144,81 @@ def test_a_failed_run_leaves_the_previous_outputs_as_they_were(dataset, tmp_path
     with pytest.raises(RuntimeError, match="disk full"):
         run_pipeline(dataset, out)
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(("args", "environ", "message"), [
+    (("--memory-limit", "lots"), {}, "pcnhub phm run: --memory-limit: 'lots' is not a memory size (a number and a "
+                                     "unit: 8GB, 512MB, 1.5GiB, or a share of the machine's memory: 50%)"),
+    (("--memory-limit", "10MB"), {}, "--memory-limit: '10MB' is too little memory for DuckDB to run in"),
+    (("--threads", "0"), {}, "pcnhub phm run: --threads: '0' is not 1 or more threads"),
+    ((), {"PCNHUB_DUCKDB_MEMORY_LIMIT": "8 apples"}, "pcnhub phm run: PCNHUB_DUCKDB_MEMORY_LIMIT: '8 apples' is not"),
+    ((), {"PCNHUB_DUCKDB_THREADS": "-2"}, "pcnhub phm run: PCNHUB_DUCKDB_THREADS: '-2' is not 1 or more threads"),
+])
+def test_a_bad_memory_limit_or_threads_is_named(dataset, tmp_path, monkeypatch, args, environ, message):
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    code, stdout, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet", *args)
+    assert code == 2 and stdout == "" and message in stderr, stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_limits_reach_the_check_and_the_run(dataset, tmp_path, monkeypatch):
+    from pcnhub.analytics import engines, schema
+
+    seen = []
+    validate, connect = schema.validate_dataset, engines.connect
+
+    def validating(*args, **kwargs):
+        seen.append(("check", kwargs["memory_limit"], kwargs["threads"], kwargs["tables"]))
+        return validate(*args, **kwargs)
+
+    def connecting(engine, **kwargs):
+        seen.append(("run", kwargs["memory_limit"], kwargs["threads"]))
+        return connect(engine, **kwargs)
+
+    monkeypatch.setattr(schema, "validate_dataset", validating)
+    monkeypatch.setattr(engines, "connect", connecting)
+    monkeypatch.setenv("PCNHUB_DUCKDB_MEMORY_LIMIT", "1GB")  # the option wins
+    code, _, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet",
+                          "--memory-limit", "512MiB", "--threads", "1")
+    assert code == 0, stderr
+    assert seen == [("check", "512MiB", 1, schema.PIPELINE_TABLES), ("run", "512MiB", 1)]
+    seen.clear()
+    code, _, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr
+    assert seen == [("check", "953MiB", None, schema.PIPELINE_TABLES), ("run", "953MiB", None)]
+
+
+def test_the_rows_of_appointments_are_not_checked_as_no_step_reads_them(dataset, tmp_path):
+    broken = copy_dataset(dataset, tmp_path / "data")
+    appointments = pq.read_table(broken / "appointments.parquet")
+    index = appointments.schema.get_field_index("status")
+    pq.write_table(appointments.set_column(index, "status", pa.array(["late"] * appointments.num_rows)),
+                   broken / "appointments.parquet")
+    code, _, stderr = run("--data", str(broken), "--out", str(tmp_path / "out"), "--quiet", "--as-of", "2024-04-01")
+    assert code == 0, stderr
+    features = pq.read_table(tmp_path / "out" / "patient_features.parquet")
+    code, _, stderr = run("--data", str(dataset), "--out", str(tmp_path / "same"), "--quiet", "--as-of", "2024-04-01")
+    assert code == 0, stderr
+    assert features.equals(pq.read_table(tmp_path / "same" / "patient_features.parquet"))
+    # its columns are checked all the same
+    pq.write_table(appointments.drop_columns(["status"]), broken / "appointments.parquet")
+    code, _, stderr = run("--data", str(broken), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 2 and "appointments.parquet, column status: error: the column is missing" in stderr
+
+
+def test_running_out_of_memory_is_said_so(dataset, tmp_path, monkeypatch):
+    import duckdb
+
+    from pcnhub.analytics import run as pipeline
+
+    def short(*args, **kwargs):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB\nmore")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", short)
+    code, stdout, stderr = run("--data", str(dataset), "--out", str(tmp_path / "out"), "--quiet",
+                               "--memory-limit", "1GB")
+    assert code == 2 and stdout == ""
+    assert stderr == ("pcnhub phm run: DuckDB ran out of memory within its limit of 953MiB (Out of Memory Error: could "
+                      "not allocate block of size 256.0 KiB); give it more with --memory-limit or "
+                      "PCNHUB_DUCKDB_MEMORY_LIMIT (e.g. 75%), or fewer --threads\n")
