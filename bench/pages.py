@@ -10,6 +10,15 @@ role and page the status, the first (cold) request's milliseconds and queries, a
 milliseconds and queries of the requests after it (warm, e.g. a cached proposal). The designer's
 largest area is the ICB with the most practices (QOP, Greater Manchester, 470 in the demo); analysts are
 shown its landscape and designer too.
+
+``--duckdb`` measures what reading the engines' Parquet outputs costs the population health and measures pages
+(``--only phm,phm-pcn,phm-area,worklist`` for those): every request is cold (the cache cleared before it, so each
+reads its figures from the files), and the requests alternate between the reads as they were (a DuckDB connection
+opened for each query, ``_query`` of ``phm.services``, ``measures.services`` and ``finance.iif.query`` replaced) and
+as they are (the process's one reader, :func:`pcnhub.analytics.outputs.shared_reader`); it adds per page the
+median milliseconds of each (``per_query_ms``, ``shared_ms``), the DuckDB reads a request and the databases opened.
+
+    PCNHUB_HOME=/tmp/pcnhub-demo .venv/bin/python bench/pages.py --duckdb --repeat 15 --only phm,phm-pcn,phm-area,worklist
 """
 
 from __future__ import annotations
@@ -59,11 +68,84 @@ def _pages(role: str, codes: dict[str, str]) -> list[tuple[str, str]]:
     return common
 
 
+class PerQueryConnections:
+    """The pages' reads as they were: a new in-memory DuckDB connection for every query (``--duckdb``)."""
+
+    def __init__(self) -> None:
+        from pcnhub.finance import iif
+        from pcnhub.measures import services as measures
+        from pcnhub.phm import services as phm
+
+        self.targets = [(phm, "_query"), (measures, "_query"), (iif, "query")]
+        self.shared = {(module, name): getattr(module, name) for module, name in self.targets}
+        self.reads = 0
+
+    @staticmethod
+    def _connect_and_query(sql, params):
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def use(self, old: bool) -> None:
+        """Reads as they were (``old``) or through the shared reader; each counted."""
+        for module, name in self.targets:
+            shared = self.shared[(module, name)]
+            if name == "query":  # finance.iif.query(path, sql, params)
+                def read(path, sql, params, shared=shared):
+                    self.reads += 1
+                    return (self._connect_and_query(sql, [str(path), *params]) if old
+                            else shared(path, sql, params))
+            else:
+                def read(sql, params, shared=shared):
+                    self.reads += 1
+                    return self._connect_and_query(sql, params) if old else shared(sql, params)
+            setattr(module, name, read)
+
+
+def _duckdb_page(client, url: str, repeat: int, reads: PerQueryConnections, cache) -> dict:
+    """``repeat`` cold requests of ``url`` each way, alternating; the medians and the reads of one."""
+    from pcnhub.analytics import outputs
+
+    times: dict[bool, list[float]] = {True: [], False: []}
+    counts: dict[bool, list[int]] = {True: [], False: []}
+    reader = outputs.shared_reader()
+    opened = reader.opened
+    status = None
+    for k in range(2 * repeat + 1):
+        old = k % 2 == 1
+        reads.use(old)
+        cache.clear()
+        before = reads.reads
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+        status = response.status_code
+        if k:  # the first, shared, request opens the reader's database: not counted
+            times[old].append(elapsed)
+            counts[old].append(reads.reads - before)
+    reads.use(False)
+    return {
+        "status": status,
+        "per_query_ms": round(statistics.median(times[True]), 1),
+        "shared_ms": round(statistics.median(times[False]), 1),
+        "saved_ms": round(statistics.median(times[True]) - statistics.median(times[False]), 1),
+        "duckdb_reads": int(statistics.median(counts[False])),
+        "databases_opened_shared": outputs.shared_reader().opened - opened,
+        "databases_opened_per_query": sum(counts[True]),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--roles", default="icb,pcn,practice,analyst")
+    parser.add_argument("--duckdb", action="store_true",
+                        help="cold requests, alternating per-query DuckDB connections and the shared reader")
     args = parser.parse_args()
     import logging
 
@@ -98,11 +180,18 @@ def main() -> int:
              "practice": profiles["practice"].organisation.code, "largest": largest.code if largest else ""}
     only = {n for n in args.only.split(",") if n}
     out: dict = {"codes": codes, "repeat": args.repeat, "database": connection.vendor, "pages": {}}
+    reads = PerQueryConnections() if args.duckdb else None
     for role in args.roles.split(","):
         client = Client()
         client.force_login(profiles[role].user)
         for name, url in _pages(role, codes):
             if only and name not in only:
+                continue
+            if reads is not None:
+                found = out["pages"][f"{role} {name}"] = {"url": url, **_duckdb_page(client, url, args.repeat, reads,
+                                                                                      cache)}
+                print(f"{role:9} {name:22} {found['status']} per-query connections {found['per_query_ms']:8.1f} ms | "
+                      f"shared reader {found['shared_ms']:8.1f} ms | {found['duckdb_reads']} reads", file=sys.stderr)
                 continue
             cache.clear()
             times, queries, status = [], [], None
