@@ -10,11 +10,12 @@ Datasets: ``pcnhub phm synth --practices shared/data/nhs-open-data/gp-reg-pat-pr
   interleaved in one process: ``before``, the check as it was at ``--before`` (its ``schema.py`` loaded from git:
   every column of the five tables read with pyarrow, as ``pcnhub phm run`` asked for it, ``codes=False``) against
   ``all_tables`` (the check now, every table) and ``run_tables`` (the check now as ``pcnhub phm run`` asks for it:
-  the rows of the four tables the pipeline reads); each variant's peak RSS once more in a process of its own.
+  the rows of the four tables the pipeline reads); each variant's peak RSS (``VmHWM``) once more in a process of
+  its own.
 * ``run``: the pipeline (``run_pipeline``) on ``--large`` with each memory limit of ``--limits`` (``default``:
   :func:`pcnhub.analytics.limits.memory_limit`, half the machine's memory), each run in a fresh process, interleaved,
-  ``--runs`` times each: wall seconds, the steps, peak RSS (``resource.getrusage`` in the child: DuckDB's native
-  memory included) and the largest size the spill folder reached (polled every 0.2 s).
+  ``--runs`` times each: wall seconds, the steps, peak RSS (the child's ``VmHWM``: DuckDB's native memory
+  included) and the largest size the spill folder reached (polled every 0.2 s).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def old_schema(rev: str):
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("schema_before", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -92,17 +94,31 @@ def validation(data: Path, rev: str, repeat: int) -> dict:
     }
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory: ``VmHWM`` (the high-water mark of its own memory map; ``ru_maxrss``
+    of ``getrusage`` is carried over ``exec`` from the parent on Linux, so a child started by a process that used
+    more would report the parent's peak), else ``ru_maxrss``."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _peak_of(name: str, rev: str, data: Path) -> None:
     check = _variants(rev)[name]
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_mb()
     check(data)
-    print(json.dumps({"peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                      "before_check_mb": round(baseline / 1024, 1)}))
+    print(json.dumps({"peak_mb": peak_mb(), "before_check_mb": baseline}))
 
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
+sys.path.insert(0, sys.argv[6])
+from pipeline_memory import peak_mb
 from pcnhub.analytics import limits
 from pcnhub.analytics.practices import read_map
 from pcnhub.analytics.run import run_pipeline
@@ -115,7 +131,7 @@ summary = run_pipeline(Path(data), Path(out), practice_map=mapping, as_of=dt.dat
                        memory_limit=limit)
 print(json.dumps({"memory_limit": limit, "seconds": round(time.perf_counter() - started, 2),
                   "steps": summary["steps"], "patients": summary["patients"],
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+                  "peak_rss_mb": peak_mb()}))
 """
 
 
@@ -145,8 +161,8 @@ def one_run(data: Path, limit: str) -> dict:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        child = subprocess.run([sys.executable, "-c", _CHILD, str(data), str(out), limit, str(PRACTICE_MAP), AS_OF],
-                               capture_output=True, text=True)
+        child = subprocess.run([sys.executable, "-c", _CHILD, str(data), str(out), limit, str(PRACTICE_MAP), AS_OF,
+                                str(Path(__file__).parent)], capture_output=True, text=True)
     finally:
         done.set()
         watcher.join()

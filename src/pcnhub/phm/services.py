@@ -9,10 +9,9 @@ The output folder is ``settings.PCNHUB_PHM_DIR / "output"``, written by ``pcnhub
 * ``variation.parquet`` - each practice's rate of a measure with funnel-plot limits;
 * ``summary.json`` - engine, as-of date, number of patients.
 
-Every read queries the Parquet files with parameters through the process's one DuckDB database (:func:`reader`, a
-cursor a thread, opened again when a run replaces the files it read) (file paths, practice and organisation
-codes, measures); the only names written into SQL are
-column names from this module's own lists. Rows are filtered to the practices or organisations
+Every read queries the Parquet files with parameters (file paths, practice and organisation codes, measures)
+through the process's one DuckDB database (:func:`reader`: a cursor a thread, opened again when a run replaces
+the files it read); the only names written into SQL are column names from this module's own lists. Rows are filtered to the practices or organisations
 asked for in the query, so only what a page shows is read into memory.
 
 Counts this module computes itself from patient rows (the frailty and risk pyramids) go through
