@@ -48,6 +48,8 @@ def production_env(monkeypatch):
     ("PCNHUB_ALLOWED_HOSTS", {}, "PCNHUB_ALLOWED_HOSTS is not set"),
     (None, {"PCNHUB_ALLOWED_HOSTS": " , "}, "PCNHUB_ALLOWED_HOSTS is not set"),
     (None, {"PCNHUB_DEBUG": "1"}, "PCNHUB_DEBUG=1 would turn DEBUG on"),
+    (None, {"PCNHUB_DUCKDB_MEMORY_LIMIT": "lots"}, "PCNHUB_DUCKDB_MEMORY_LIMIT: 'lots' is not a memory size"),
+    (None, {"PCNHUB_DUCKDB_THREADS": "0"}, "PCNHUB_DUCKDB_THREADS: '0' is not 1 or more threads"),
 ])
 def test_refuses_to_start_naming_the_variable(production_env, unset, set_to, named):
     if unset:

@@ -119,6 +119,13 @@ def environment_problem(environ: Mapping[str, str]) -> str | None:
                 "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
     if not [host for host in environ.get("PCNHUB_ALLOWED_HOSTS", "").split(",") if host.strip()]:
         return "PCNHUB_ALLOWED_HOSTS is not set; give the host names the site is served under, comma-separated"
+    from pcnhub.analytics import limits
+
+    try:  # the pages' DuckDB reader would fail on its first read
+        limits.memory_limit(environ=environ)
+        limits.threads(environ=environ)
+    except ValueError as error:
+        return str(error)
     return None
 
 
