@@ -128,7 +128,8 @@ limit = limits.memory_limit(None if limit == "default" else limit)
 mapping = read_map(practice_map) if Path(practice_map).exists() else None
 started = time.perf_counter()
 summary = run_pipeline(Path(data), Path(out), practice_map=mapping, as_of=dt.date.fromisoformat(sys.argv[5]),
-                       memory_limit=limit)
+                       memory_limit=limit,
+                       on_step=lambda name, s: print(json.dumps({"done": name}), file=sys.stderr, flush=True))
 print(json.dumps({"memory_limit": limit, "seconds": round(time.perf_counter() - started, 2),
                   "steps": summary["steps"], "patients": summary["patients"],
                   "peak_rss_mb": peak_mb()}))
@@ -168,7 +169,10 @@ def one_run(data: Path, limit: str) -> dict:
         watcher.join()
         shutil.rmtree(out, ignore_errors=True)
     if child.returncode != 0:
-        return {"asked": limit, "error": child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "failed"}
+        lines = child.stderr.strip().splitlines()
+        done = [json.loads(line)["done"] for line in lines if line.startswith('{"done"')]
+        error = next((line for line in reversed(lines) if "Error" in line and not line.startswith(" ")), "failed")
+        return {"asked": limit, "error": error, "steps_done": done}
     return {"asked": limit, **json.loads(child.stdout.strip().splitlines()[-1]),
             "spill_peak_mb": round(spill_peak / 2**20, 1)}
 

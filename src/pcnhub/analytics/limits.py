@@ -31,7 +31,7 @@ THREADS_ENV: Final = "PCNHUB_DUCKDB_THREADS"
 MEMORY_SHARE: Final = 0.5
 #: The default when the machine's memory cannot be read.
 FALLBACK_MEMORY_LIMIT: Final = 2 * 10**9
-#: The smallest limit accepted: below it DuckDB fails to run the pipeline's queries at all.
+#: The smallest limit accepted: the pipeline ran out of memory at 32 MB even on 5,000 patients (64 MB ran it).
 MINIMUM_MEMORY: Final = 64 * 2**20
 #: DuckDB's units (lower case), in bytes.
 UNITS: Final = {
