@@ -12,8 +12,8 @@ largest area is the ICB with the most practices (QOP, Greater Manchester, 470 in
 shown its landscape and designer too.
 
 ``--duckdb`` measures what reading the engines' Parquet outputs costs the population health and measures pages
-(``--only phm,phm-pcn,phm-area,worklist,measures-pcn`` for those): every request is cold (the cache cleared before it, so each
-reads its figures from the files), and the requests alternate between the reads as they were (a DuckDB connection
+(``--only phm,phm-pcn,phm-area,worklist,measures-pcn`` for those): every request is cold (the cache cleared before
+it, so each reads its figures from the files), and the requests alternate between the reads as they were (a DuckDB connection
 opened for each query, ``_query`` of ``phm.services``, ``measures.services`` and ``finance.iif.query`` replaced) and
 as they are (the process's one reader, :func:`pcnhub.analytics.outputs.shared_reader`); it adds per page the
 median milliseconds of each (``per_query_ms``, ``shared_ms``) and of the time inside the reads (``reading_...``; the

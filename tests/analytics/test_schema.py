@@ -349,7 +349,8 @@ def test_only_the_tables_asked_for_have_their_rows_checked(dataset, tmp_path):
     assert _messages(validate_dataset(folder, tables=["events"])) == [
         "appointments.parquet, column staff_type: error: the column is missing"]
     (folder / "appointments.parquet").unlink()
-    assert _messages(validate_dataset(folder, tables=["events"])) == ["appointments.parquet: error: the table is missing"]
+    assert _messages(validate_dataset(folder, tables=["events"])) == [
+        "appointments.parquet: error: the table is missing"]
     with pytest.raises(ValueError, match=r"^no such table: appointment \(the tables: patients, events, "):
         validate_dataset(folder, tables=["appointment"])
 

@@ -149,7 +149,8 @@ def test_pcn_achievement_from_a_measures_output(iif_data, tmp_path):
     (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--list-size", "-3"), "list size cannot be negative"),
     (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--memory-limit", "lots"),
      "--memory-limit: 'lots' is not a memory size"),
-    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--threads", "0"), "--threads: '0' is not 1 or more"),
+    (("--pcn", "U00001", "--data", "DATA", "--practice-map", "MAP", "--threads", "0"),
+     "--threads: '0' is not 1 or more"),
 ])
 def test_pcn_achievement_bad_input_exits_2_naming_it(iif_data, extra, message):
     data, mapping = iif_data

@@ -11,8 +11,8 @@ The output folder is ``settings.PCNHUB_PHM_DIR / "output"``, written by ``pcnhub
 
 Every read queries the Parquet files with parameters (file paths, practice and organisation codes, measures)
 through the process's one DuckDB database (:func:`reader`: a cursor a thread, opened again when a run replaces
-the files it read); the only names written into SQL are column names from this module's own lists. Rows are filtered to the practices or organisations
-asked for in the query, so only what a page shows is read into memory.
+the files it read); the only names written into SQL are column names from this module's own lists. Rows are
+filtered to the practices or organisations asked for in the query, so only what a page shows is read into memory.
 
 Counts this module computes itself from patient rows (the frailty and risk pyramids) go through
 :func:`disclose`, the same rule as the pipeline's aggregates. The cohort worklists are the only
