@@ -16,9 +16,9 @@ shown its landscape and designer too.
 it, so each reads its figures from the files), and the requests alternate between the reads as they were (a DuckDB
 connection opened for each query, ``_query`` of ``phm.services``, ``measures.services`` and ``finance.iif.query``
 replaced) and as they are (the process's one reader, :func:`pcnhub.analytics.outputs.shared_reader`); it adds per
-page the
-median milliseconds of each (``per_query_ms``, ``shared_ms``) and of the time inside the reads (``reading_...``; the
-rest is the page's own: template, register, cache), the DuckDB reads a request and the databases opened.
+page the median milliseconds of each (``per_query_ms``, ``shared_ms``) and of the time inside the reads
+(``reading_...``; the rest is the page's own: template, register, cache), the DuckDB reads a request and the
+databases opened.
 
     PCNHUB_HOME=/tmp/pcnhub-demo .venv/bin/python bench/pages.py --duckdb --repeat 15 \
         --only phm,phm-pcn,phm-area,worklist,measures-pcn
