@@ -36,15 +36,15 @@ the others' on the same files under the same load:
 
 ``--memory-limit``: DuckDB's memory limit for pcnhub, pcnhub_steps, the hand-written SQL and the floors;
 without it each runs as shipped (pcnhub with its default, the plain DuckDB statements with DuckDB's 80% of
-RAM).  Prints JSON: per size and tool the median, minimum and maximum seconds, peak RSS and peak disk; the
+RAM). Prints JSON: per size and tool the median, minimum and maximum seconds, peak RSS and peak disk; the
 ratios (pcnhub over the floors; pcnhub_steps, the pipeline's own steps for those outputs and pcnhub over the
-hand-written SQL, Polars and pandas; each tool over the floor); seconds per million patients (Spark's too); the comparisons; and a projection for England's 60 million
-patients (a least-squares line through the measured sizes: seconds, peak memory, data and work disk;
-labelled a projection, not a run).  The issue's goals are checked at sizes of 1M and more: pcnhub within
-2x the floor, pcnhub_steps faster than the hand-written SQL and Polars, linear growth (seconds per patient
-no more than 1.2 times the next smaller size's), 16M without error.  Exit status 1 if an output differs
-(a hand-written tool's from the pipeline's, or Spark's from DuckDB's, to the bit), a run of pcnhub, the
-floors or the hand-written SQL fails, or a goal is missed.
+hand-written SQL, Polars and pandas; each tool over the floor); seconds per million patients (Spark's too);
+the comparisons; and a projection for England's 60 million patients (a least-squares line through the measured
+sizes: seconds, peak memory, data and work disk; labelled a projection, not a run). The issue's goals are
+checked at sizes of 1M and more: pcnhub within 2x the floor, pcnhub_steps faster than the hand-written SQL and
+Polars, linear growth (seconds per patient no more than 1.2 times the next smaller size's), 16M without error.
+Exit status 1 if an output differs (a hand-written tool's from the pipeline's, or Spark's from DuckDB's, to
+the bit), a run of pcnhub, the floors or the hand-written SQL fails, or a goal is missed.
 
 The lead's full run (hours on 2 cores; the 16M dataset is about 1.6 GB of Parquet):
 
