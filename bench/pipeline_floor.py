@@ -436,7 +436,7 @@ def projection(sizes: list[dict], patients: int = ENGLAND) -> dict:
         "patients": patients,
         "from_sizes": [s["patients"] for s in used],
         "pcnhub_seconds": fit(lambda s: s["tools"]["pcnhub"]["seconds"]),
-        "pcnhub_peak_rss_mb": fit(lambda s: s["tools"]["pcnhub"]["peak_rss_mb"]),
+        "pcnhub_peak_rss_mb_if_linear": fit(lambda s: s["tools"]["pcnhub"]["peak_rss_mb"]),
         "pcnhub_peak_rss_mb_measured_max": max(s["tools"]["pcnhub"]["peak_rss_mb_max"] for s in used),
         "data_gb": None if data_bytes is None else round(data_bytes / 2**30, 1),
         "pcnhub_work_disk_gb": None if work_mb is None else round(work_mb / 1024, 1),
@@ -546,6 +546,11 @@ def one_size(size: int, args: argparse.Namespace, earlier: list[dict]) -> dict:
         if not args.keep_outputs:
             shutil.rmtree(outputs, ignore_errors=True)
     found["ratios"] = ratios(found["tools"])
+    for tool in ("floor", "floor_all", "pcnhub"):
+        summary = found["tools"].get(tool, {})
+        if summary.get("seconds"):
+            rows = sum(summary["rows_read"].values()) if "rows_read" in summary else found["input_rows"]
+            found["tools"][tool]["input_rows_per_second"] = round(rows / summary["seconds"])
     return found
 
 
