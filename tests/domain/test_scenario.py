@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
@@ -11,7 +12,6 @@ from hypothesis import strategies as st
 
 from pcnhub.domain import rules
 from pcnhub.domain.geography import EARTH_RADIUS_KM
-from pcnhub.domain.travel import Road
 from pcnhub.domain.scenario import (
     ACCESS,
     ADD,
@@ -22,15 +22,19 @@ from pcnhub.domain.scenario import (
     MOVE,
     SPLIT,
     Change,
+    NotEnoughPosts,
+    PostCut,
     ScenarioError,
     apply,
     carried_from,
     carried_steps,
     contributions,
+    cut_posts,
     key_of,
     outside_sum,
     spread,
 )
+from pcnhub.domain.travel import Road
 
 
 def network(code, name, *practices, cd="Dr A"):
@@ -129,7 +133,8 @@ def test_the_last_practice_leaving_ends_a_network():
     (Change(ADD, practice="Y1", to_pcn="U1", list_change=-1), "a practice's list cannot be negative (-1)"),
     (Change(GROW, practice="F81740", list_change=-5000), "F81740's list of 1,940 cannot fall by 5,000"),
     (Change(ARRS, to_pcn="U1", wte=Decimal(1)), "name the ARRS role"),
-    (Change(ARRS, to_pcn="U1", role="Paramedic", wte=Decimal(-1)), "a post that ends is ended on the network's ARRS plan)"),
+    (Change(ARRS, to_pcn="U1", role="Paramedic"), "give the whole-time equivalent of the posts added (more than 0) or "
+                                                  "ended (less than 0)"),
 ])
 def test_a_change_that_cannot_apply_says_why(change, message):
     with pytest.raises(ScenarioError) as caught:
@@ -224,3 +229,42 @@ def test_drives_between_practices_are_estimated_from_the_straight_lines():
     assert (found.farthest_drive_minutes, found.mean_between_drive_minutes) == (21, 14)
     alone = spread([(52.0, 0.0)], Road(1.4, 25.4))
     assert (alone.mean_between_km, alone.farthest_drive_minutes, alone.mean_between_drive_minutes) == (0, 0, 0)
+
+
+ON = dt.date(2025, 1, 1)
+POSTS = [("pharmacist", Decimal("1"), dt.date(2023, 4, 1), None),
+         ("paramedic", Decimal("1"), dt.date(2024, 9, 1), None),
+         ("pharmacist", Decimal("0.6"), dt.date(2024, 6, 1), None),
+         ("pharmacist", Decimal("1"), dt.date(2022, 1, 1), dt.date(2024, 12, 31)),  # ended before the date
+         ("pharmacist", Decimal("0.5"), dt.date(2025, 3, 1), None)]  # starts after it
+
+
+def test_ending_posts_takes_the_latest_to_start_first_and_keeps_the_rest_of_the_last():
+    # 1.5 WTE: the March 2025 post (0.5), the June 2024 one (0.6), then 0.4 of the 2023 one, 0.6 of it kept
+    assert cut_posts(POSTS, "pharmacist", Decimal("1.5"), ON) == [
+        PostCut(4, Decimal(0)), PostCut(2, Decimal(0)), PostCut(0, Decimal("0.6"))]
+    assert cut_posts(POSTS, "paramedic", Decimal("1"), ON) == [PostCut(1, Decimal(0))]
+    with pytest.raises(NotEnoughPosts) as caught:
+        cut_posts(POSTS, "pharmacist", Decimal("2.2"), ON)
+    assert (caught.value.held, caught.value.wanted) == (Decimal("2.1"), Decimal("2.2"))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(1, 200),
+                          st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)),
+                          st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1))), max_size=8),
+       st.integers(1, 400), st.dates(dt.date(2022, 1, 1), dt.date(2027, 1, 1)))
+def test_ending_posts_ends_exactly_what_is_asked_of_running_posts_of_the_role(raw, hundredths, on):
+    posts = [(role, Decimal(fte) / 100, start, end) for role, fte, start, end in raw]
+    wte = Decimal(hundredths) / 100
+    running = [i for i, (r, _f, _s, end) in enumerate(posts) if r == "a" and (end is None or end >= on)]
+    held = sum((posts[i][1] for i in running), Decimal(0))
+    if held < wte:
+        with pytest.raises(NotEnoughPosts):
+            cut_posts(posts, "a", wte, on)
+        return
+    cuts = cut_posts(posts, "a", wte, on)
+    assert {c.index for c in cuts} <= set(running) and len({c.index for c in cuts}) == len(cuts)
+    assert sum((posts[c.index][1] - c.kept for c in cuts), Decimal(0)) == wte
+    assert all(c.kept == 0 for c in cuts[:-1]) and 0 <= cuts[-1].kept < posts[cuts[-1].index][1]
+    starts = [posts[c.index][2] for c in cuts]
+    assert starts == sorted(starts, reverse=True)  # the latest to start first

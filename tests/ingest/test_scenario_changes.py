@@ -40,6 +40,15 @@ def test_every_action_reads(tmp_path):
     assert changes[5].minutes == 90
 
 
+def test_arrs_posts_ended_need_no_cost_and_posts_added_do(tmp_path):
+    header = HEADER + ",role,wte,annual_cost"
+    ended = read_changes(write(tmp_path, header, "arrs,,,U1,,Paramedic,-1.5,"))
+    assert (ended[0].role, ended[0].wte, ended[0].annual_cost) == ("Paramedic", Decimal("-1.5"), Decimal(0))
+    with pytest.raises(InputError) as caught:
+        read_changes(write(tmp_path, header, "arrs,,,U1,,Paramedic,1.5,", name="added.csv"))
+    assert "added.csv row 2, field annual_cost: is blank, and posts added need it" in str(caught.value)
+
+
 def test_problems_name_the_file_row_and_field(tmp_path):
     path = write(tmp_path, HEADER, "swap,F81001,,U1,", "move,F81001,,,", "grow,F81001,,,lots", "add,Y1,,U1,")
     with pytest.raises(InputError) as caught:

@@ -178,6 +178,12 @@ def test_a_preview_compares_without_saving(placed, client_for):
     bad = send(client_for("icb"), "post", "/api/scenarios/preview",
                {**body, "changes": [{"action": "merge", "from_pcn": "U00001", "to_pcn": "U00001"}]})
     assert bad.status_code == 400 and bad.json()["detail"] == "change 1 (merge): a network cannot merge into itself"
+    # ending ARRS posts: a negative WTE, refused naming the change when the network has too few
+    bad = send(client_for("icb"), "post", "/api/scenarios/preview", {**body, "changes": [
+        MOVE, {"action": "arrs", "to_pcn": "U00002", "role": "paramedic", "wte": "-1"}]})
+    assert bad.status_code == 400 and bad.json()["detail"] == (
+        "change 2 (arrs): Alpha South PCN has 0 WTE of Paramedic running on or after 1 January 2025, less than the "
+        "1 WTE to end")
     assert send(client_for("icb"), "post", "/api/scenarios/preview", {**body, "area": "QBB"}).status_code == 403
 
 

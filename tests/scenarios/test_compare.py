@@ -162,3 +162,24 @@ def test_distance_and_estimated_drives_between_the_practices(placed):
     assert figures(south_before) == (2, 2.6, 2.6, 5, 5)
     assert figures(south_after) == (3, 5.8, 4.2, 12, 9)
     assert found.travel_basis.startswith("a road route 1.4 times the straight line") and "25.4 mph" in found.travel_basis
+
+
+def test_ending_posts_cuts_the_latest_to_start_first(placed):
+    from pcnhub.finance.models import ArrsPost
+
+    ArrsPost.objects.create(pcn=placed.south, role="clinical_pharmacist", fte=Decimal(1), start=dt.date(2024, 4, 1),
+                            annual_cost=Decimal(48_000), label="Pharmacist A")
+    ArrsPost.objects.create(pcn=placed.south, role="clinical_pharmacist", fte=Decimal(1), start=dt.date(2024, 10, 1),
+                            annual_cost=Decimal(48_000), label="Pharmacist B")
+    area = Organisation.objects.get(code="QAA")
+    found = compare(area, DAY, [d.Change(d.ARRS, to_pcn="U00002", role="clinical_pharmacist", wte=Decimal("-1.5"))])
+    _, before, after = sides(found, "U00002")
+    assert [label for label, _start, _claims in after.arrs.posts] == [
+        "Pharmacist A (last day 31 December 2024)", "Pharmacist B (last day 31 December 2024)",
+        "Pharmacist A (0.5 WTE continues)"]
+    # B's last three months go, and half of A's: 1.5 WTE for January to March, at B's and A's monthly claims
+    claims = dict((label, c) for label, _s, c in before.arrs.posts)
+    quarter = (claims["Pharmacist B"] / 6) * 3 + (claims["Pharmacist A"] / 12) * 3 / 2
+    assert after.arrs.claims == pytest.approx(before.arrs.claims - quarter, abs=Decimal("0.02"))
+    assert found.changes == ["Alpha South PCN: 1.5 WTE fewer clinical_pharmacist, the latest posts to start ending "
+                             "first"]

@@ -177,9 +177,14 @@ def test_posts_a_new_practice_and_a_change_others_depend_on(draft, client_for):
     # ARRS posts need the role, whole-time equivalent and cost: each missing one is named
     response = client.post(url(draft, "changes/add/"), {"change-action": d.ARRS, "change-to_pcn": "U00002"})
     assert response.status_code == 400
-    for words in ("Choose the ARRS role", "Enter the whole-time equivalent",
-                  "Enter the annual cost of a whole-time post"):
+    for words in ("Choose the ARRS role", "Enter the whole-time equivalent"):
         assert words in text(response)
+    # posts added need their cost; no post changes by 0 WTE
+    for wte, words in (("1.5", "Enter the annual cost of a whole-time post"),
+                       ("0", "Enter a whole-time equivalent other than 0")):
+        response = client.post(url(draft, "changes/add/"), {"change-action": d.ARRS, "change-to_pcn": "U00002",
+                                                             "change-role": "paramedic", "change-wte": wte})
+        assert response.status_code == 400 and words in text(response)
     before = services.comparison(draft)
     client.post(url(draft, "changes/add/"), {"change-action": d.ARRS, "change-to_pcn": "U00002",
                                              "change-role": "paramedic", "change-wte": "1.5",

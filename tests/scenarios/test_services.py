@@ -128,3 +128,52 @@ def test_approved_on_or_after_its_date_it_is_applied_to_the_register(placed):
     kinds = [e.kind for e in services.events(scenario)]
     assert kinds == [EventKind.CREATED, EventKind.CHANGED, EventKind.SUBMITTED, EventKind.APPROVED, EventKind.APPLIED]
     assert Scenario.objects.get(pk=scenario.pk).events.last().text.startswith("Applied from 1 February 2025")
+
+
+def test_applying_a_merger_hands_on_posts_and_sessions_and_ends_posts_as_compared(placed):
+    """North merges into South; South then ends 1.2 WTE of clinical pharmacists: the latest to start first."""
+    from pcnhub.finance.models import AccessSession, ArrsClaim
+
+    icb = placed.users["icb"]
+    on = dt.date(2025, 2, 1)
+    north, south = placed.north, placed.south
+    old = ArrsPost.objects.create(pcn=north, role="clinical_pharmacist", fte=Decimal(1), start=dt.date(2024, 4, 1),
+                                  annual_cost=Decimal(50_000), label="North pharmacist")
+    ArrsClaim.objects.create(post=old, month=dt.date(2024, 4, 1), amount=Decimal(4_000))
+    later = ArrsPost.objects.create(pcn=north, role="clinical_pharmacist", fte=Decimal("0.6"),
+                                    start=dt.date(2025, 3, 1), annual_cost=Decimal(30_000), label="Planned")
+    ArrsPost.objects.create(pcn=north, role="paramedic", fte=Decimal(1), start=dt.date(2023, 4, 1),
+                            end=dt.date(2024, 3, 31), annual_cost=Decimal(55_000), label="Ended long ago")
+    session = AccessSession.objects.create(pcn=north, day=5, start=dt.time(9), end=dt.time(12), site="North Road",
+                                           staff_type="GP")
+    area = Organisation.objects.get(code="QAA")
+    scenario = services.create(area, "One Alpha", on, "", icb, [
+        d.Change(d.MERGE, from_pcn="U00001", to_pcn="U00002"),
+        d.Change(d.ARRS, to_pcn="U00002", role="Clinical pharmacist", wte=Decimal("-1.2")),
+    ])
+    assert scenario.changes.count() == 2
+    services.take_step(scenario, EventKind.SUBMITTED, icb)
+    services.take_step(scenario, EventKind.APPROVED, icb, "Agreed", today=dt.date(2025, 3, 1))
+    scenario.refresh_from_db()
+    assert scenario.status == Status.APPLIED
+    # the running post ends the day before in North (its claim stays with it) and continues in South, where ending
+    # 1.2 WTE takes the planned 0.6 first (it never starts) and 0.6 of the continuing post, 0.4 WTE of it kept
+    old.refresh_from_db()
+    assert (old.pcn, old.end, old.claims.count()) == (north, on - dt.timedelta(days=1), 1)
+    assert not ArrsPost.objects.filter(pk=later.pk).exists()
+    in_south = ArrsPost.objects.filter(pcn=south, role="clinical_pharmacist").order_by("id")
+    assert [(p.fte, p.start, p.end, p.annual_cost, p.label) for p in in_south] == [
+        (Decimal("0.40"), on, None, Decimal("20000.00"), "North pharmacist")]
+    assert ArrsPost.objects.filter(pcn=north, label="Ended long ago").exists()  # history stays where it was
+    session.refresh_from_db()
+    assert session.pcn == south
+
+
+def test_ending_more_posts_than_a_network_has_is_refused_naming_the_change(placed):
+    area = Organisation.objects.get(code="QAA")
+    with pytest.raises(d.ScenarioError) as caught:
+        services.create(area, "Too few", DAY, "", placed.users["icb"], [
+            d.Change(d.ARRS, to_pcn="U00002", role="paramedic", wte=Decimal("-1"), row=3)])
+    assert str(caught.value) == ("row 3 (arrs): Alpha South PCN has 0 WTE of Paramedic running on or after "
+                                 "1 January 2025, less than the 1 WTE to end")
+    assert not Scenario.objects.filter(name="Too few").exists()

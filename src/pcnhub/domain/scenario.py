@@ -22,7 +22,8 @@ The actions (:data:`ACTIONS`):
 * ``close``: ``practice`` closes: it leaves its network and the area.
 * ``grow``: ``practice``'s list changes by ``list_change`` (new housing: positive; may be negative, never below 0).
 * ``arrs``: ``to_pcn`` plans ``wte`` more whole-time posts of ARRS ``role`` from the effective date, at
-  ``annual_cost`` a year per whole-time post.
+  ``annual_cost`` a year per whole-time post; a negative ``wte`` ends that much of the role's posts from the date,
+  the latest to start first (:func:`cut_posts`).
 * ``access``: ``to_pcn`` plans ``minutes`` more (or fewer) access minutes a week.
 """
 
@@ -112,6 +113,8 @@ class Change:
             return f"Close {practice}"
         if self.action == GROW:
             return f"{practice}'s list {'grows' if self.list_change >= 0 else 'falls'} by {abs(self.list_change):,}"
+        if self.action == ARRS and self.wte < 0:
+            return f"{net(self.to_pcn)}: {-self.wte} WTE fewer {self.role}, the latest posts to start ending first"
         if self.action == ARRS:
             return f"{net(self.to_pcn)}: {self.wte} WTE more {self.role} at £{self.annual_cost:,.0f} a year per WTE"
         more = "more" if self.minutes >= 0 else "fewer"
@@ -120,11 +123,13 @@ class Change:
 
 @dataclass(frozen=True)
 class PlannedPost:
-    """ARRS posts a scenario adds to a network: ``wte`` whole-time posts at ``annual_cost`` a year each."""
+    """ARRS posts a scenario adds to a network: ``wte`` whole-time posts at ``annual_cost`` a year each; a negative
+    ``wte`` ends that much of the role's posts (``index``: the change's place in the list, for its errors)."""
 
     role: str
     wte: Decimal
     annual_cost: Decimal
+    index: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ class Outcome:
     opened: dict[str, str]
     #: Where each practice that changed network came from and went (code: (before key or "", after key or "")).
     moves: dict[str, tuple[str, str]]
-    #: ARRS posts and access minutes a week the changes add, by network key.
+    #: ARRS posts the changes add (or end: a negative WTE) and access minutes a week, by network key, in order.
     posts: dict[str, tuple[PlannedPost, ...]]
     minutes: dict[str, int]
     #: Practices whose list the changes set (code: list after), opened ones included.
@@ -299,12 +304,12 @@ def apply(configuration: Iterable[rules.Network], changes: Sequence[Change]) -> 
             key = target(i, change, may_create=False)
             if not change.role.strip():
                 raise ScenarioError(i, change, "name the ARRS role")
-            if change.wte <= 0:
-                raise ScenarioError(i, change, "give the whole-time equivalent of the posts added (more than 0; a post "
-                                    "that ends is ended on the network's ARRS plan)")
+            if change.wte == 0:
+                raise ScenarioError(i, change, "give the whole-time equivalent of the posts added (more than 0) or "
+                                    "ended (less than 0)")
             if change.annual_cost < 0:
                 raise ScenarioError(i, change, "an annual cost cannot be negative")
-            posts.setdefault(key, []).append(PlannedPost(change.role.strip(), change.wte, change.annual_cost))
+            posts.setdefault(key, []).append(PlannedPost(change.role.strip(), change.wte, change.annual_cost, i))
             touch(key)
         else:  # ACCESS
             key = target(i, change, may_create=False)
@@ -391,6 +396,44 @@ def outside_sum(posts: Sequence[tuple[str, object, Decimal]], headroom: Decimal 
             out.append(label)
             over -= claims
     return out
+
+
+@dataclass(frozen=True)
+class PostCut:
+    """What ending some of a role's posts does to one post (``index``: its place in the list given): it ends the
+    day before the date (one that starts on or after the date never starts), and ``kept`` WTE of it continue from
+    the date as a post of its own (0: none)."""
+
+    index: int
+    kept: Decimal
+
+
+class NotEnoughPosts(ValueError):
+    """Fewer whole-time posts of ``role`` running (``held``) than a change would end (``wanted``)."""
+
+    def __init__(self, role: str, held: Decimal, wanted: Decimal) -> None:
+        self.role, self.held, self.wanted = role, held, wanted
+        super().__init__(f"{held} WTE of {role} run on or after the date, less than the {wanted} WTE to end")
+
+
+def cut_posts(posts: Sequence[tuple[str, Decimal, object, object | None]], role: str, wte: Decimal,
+              on: object) -> list[PostCut]:
+    """End ``wte`` whole-time of ``role`` from the date ``on``: the posts (``(role, fte, start, end or None)``) of
+    that role still running on or after ``on``, the latest to start first, each ended whole or, the last, in part.
+    :class:`NotEnoughPosts` when they hold less than ``wte``."""
+    running = [i for i, (r, _fte, _start, end) in enumerate(posts) if r == role and (end is None or end >= on)]
+    held = sum((posts[i][1] for i in running), Decimal(0))
+    if held < wte:
+        raise NotEnoughPosts(role, held, wte)
+    cuts = []
+    left = wte
+    for i in sorted(running, key=lambda i: (posts[i][2], i), reverse=True):
+        if left <= 0:
+            break
+        fte = posts[i][1]
+        cuts.append(PostCut(i, max(Decimal(0), fte - left)))
+        left -= fte
+    return cuts
 
 
 @dataclass(frozen=True)

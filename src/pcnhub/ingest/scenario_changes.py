@@ -2,7 +2,7 @@
 
 Columns: ``action``, ``practice_code``, ``from_pcn``, ``to_pcn``, ``list_change`` (required in the header; cells
 may be blank where the action does not use them), and optionally ``name`` (a merged network's new name),
-``practice_name`` (an opened practice's), ``role``, ``wte``, ``annual_cost`` (ARRS posts added) and ``minutes``
+``practice_name`` (an opened practice's), ``role``, ``wte``, ``annual_cost`` (ARRS posts added; a negative ``wte`` ends posts) and ``minutes``
 (access minutes a week).  Headers are case-insensitive; other columns are ignored.  Networks are named by ODS
 code or name.
 
@@ -36,7 +36,7 @@ COLUMNS: Final = (*REQUIRED_COLUMNS, "name", "practice_name", "role", "wte", "an
 NEEDS: Final = {
     d.MOVE: (PRACTICE_CODE, TO_PCN), d.SPLIT: (PRACTICE_CODE, TO_PCN), d.MERGE: (FROM_PCN, TO_PCN),
     d.ADD: (PRACTICE_CODE, TO_PCN, LIST_CHANGE), d.CLOSE: (PRACTICE_CODE,), d.GROW: (PRACTICE_CODE, LIST_CHANGE),
-    d.ARRS: (TO_PCN, "role", "wte", "annual_cost"), d.ACCESS: (TO_PCN, "minutes"),
+    d.ARRS: (TO_PCN, "role", "wte"), d.ACCESS: (TO_PCN, "minutes"),
 }
 #: The most rows a file may have (a scenario is a handful of changes; a whole configuration is a CSV import).
 MAX_ROWS: Final = 5_000
@@ -115,6 +115,9 @@ def _row(line: int, record: Sequence[str], header: Sequence[str], columns: dict[
             return Decimal(0)
         return value
 
+    if action == d.ARRS and ok and not cell("annual_cost") and not cell("wte").lstrip().startswith("-"):
+        problems.add(line, "annual_cost", "is blank, and posts added need it (a negative wte ends posts instead)")
+        ok = False
     change = dict(action=action, practice=cell(PRACTICE_CODE).upper(), from_pcn=cell(FROM_PCN), to_pcn=cell(TO_PCN),
                   list_change=whole(LIST_CHANGE), name=cell("name"), practice_name=cell("practice_name"),
                   role=cell("role"), wte=amount("wte"), annual_cost=amount("annual_cost"), minutes=whole("minutes"))

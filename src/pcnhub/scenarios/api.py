@@ -77,9 +77,10 @@ class ScenarioChangeIn(ScenarioTextIn):
     list_change: int = Field(0, ge=-100_000_000, le=100_000_000,
                              description="Patients a list gains (grow: negative loses), or an opened practice's list.")
     name: str = Field("", max_length=200, description="A merged network's new name.")
-    role: str = Field("", max_length=100, description="The ARRS role of posts added.")
-    wte: Decimal = Field(Decimal(0), ge=0, le=9999, decimal_places=2,
-                         description="Whole-time equivalent of ARRS posts added.")
+    role: str = Field("", max_length=100, description="The ARRS role of posts added or ended.")
+    wte: Decimal = Field(Decimal(0), ge=-9999, le=9999, decimal_places=2,
+                         description="Whole-time equivalent of ARRS posts added (negative: of the role's posts "
+                         "that end, the latest to start first).")
     annual_cost: Decimal = Field(Decimal(0), ge=0, le=99_999_999, decimal_places=2,
                                  description="A year's cost of one whole-time post, in pounds.")
     minutes: int = Field(0, ge=-1_000_000, le=1_000_000, description="Access minutes a week more (negative: fewer).")

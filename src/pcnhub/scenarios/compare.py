@@ -12,7 +12,8 @@ same with the changes applied.  For each network touched, both sides show:
   changes make has none until the ICB records its aligned homes;
 * ARRS: the sum on the network's weighted list, the posts' projected claims in the year (a network keeps its
   posts, a merged one has every part's, posts the scenario adds start on the effective date), the headroom and
-  the posts that would fall outside the sum (the latest to start first);
+  the posts that would fall outside the sum (the latest to start first); a change may end some of a role's posts
+  instead (the latest to start first: ``domain.scenario.cut_posts``);
 * access: minutes a week required against those planned (a network keeps its sessions, a merged one has every
   part's, plus the scenario's);
 * maturity: the step each domain had reached; a network carries the development of every network it took whole
@@ -173,6 +174,8 @@ class Row:
     after: Side | None
     #: what becomes of it, in words ("Continues", "Ends: merged into ...", "New")
     fate: str
+    #: the key of the network it merges into (None: it does not end by merging)
+    into: str | None = None
 
 
 @dataclass
@@ -372,6 +375,32 @@ def _arrs(ctx: _Context, money: Entitlement | None, posts: list[tuple[arrs.Post,
     return Arrs(total, projection.claims, listed)
 
 
+def _cut(posts: list[tuple[arrs.Post, str]], role: str, wte: Decimal, on: dt.date, network: str,
+         changes: Sequence[d.Change], index: int) -> list[tuple[arrs.Post, str]]:
+    """The posts after ``wte`` whole-time of ``role`` end on ``on`` (``domain.scenario.cut_posts``): each cut post
+    ends the day before (one not started by then never starts), and what is kept of the last continues from ``on``
+    at its share of the cost.  A :class:`~pcnhub.domain.scenario.ScenarioError` naming the change when the network
+    has too few."""
+    keys = [(plans.catalogue().resolve(p.role) or p.role, p.fte, p.start, p.end) for p, _ in posts]
+    try:
+        cuts = d.cut_posts(keys, role, wte, on)
+    except d.NotEnoughPosts as err:
+        raise d.ScenarioError(index, changes[index], f"{network} has {err.held} WTE of {plans.role_name(role)} "
+                              f"running on or after {on:%-d %B %Y}, less than the {wte} WTE to end") from None
+    out: list[tuple[arrs.Post, str] | None] = list(posts)
+    for cut in cuts:
+        post, label = posts[cut.index]
+        last = on - dt.timedelta(days=1)
+        out[cut.index] = None if post.start >= on else (
+            dataclasses.replace(post, end=last), f"{label} (last day {last:%-d %B %Y})")
+        if cut.kept > 0:
+            share = cut.kept / post.fte
+            out.append((dataclasses.replace(post, fte=cut.kept, start=max(on, post.start),
+                                            annual_cost=post.annual_cost * share),
+                        f"{label} ({format(cut.kept.normalize(), 'f')} WTE continues)"))
+    return [p for p in out if p is not None]
+
+
 def _access(ctx: _Context, members: list[designer.PracticeView], planned: int) -> AccessHours:
     if ctx.date < NETWORK_CONTRACT_DES_START:
         return AccessHours(None, planned, "none")
@@ -549,6 +578,9 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
         for i, added in enumerate(outcome.posts.get(key, ()), 1):
             role = plans.catalogue().resolve(added.role) or added.role
             start = date if ctx.year.start <= date <= ctx.year.end else ctx.year.start
+            if added.wte < 0:
+                posts = _cut(posts, role, -added.wte, start, network.name, changes, added.index)
+                continue
             posts.append((arrs.Post(role, added.wte, start, None, added.annual_cost * added.wte),
                           f"Added by the scenario: {added.wte} WTE {plans.role_name(role)} ({i})"))
         planned = sum(minutes_of.get(k, 0) for k in {*whole, *([key] if key in rows_by_key else [])})
@@ -568,6 +600,7 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
         network = outcome.network(key)
         after = after_side(network) if network is not None else None
         before = sides_before.get(key)
+        into = None
         if before is None:
             fate = "New network"
         elif after is None:
@@ -576,7 +609,7 @@ def compare(area: Organisation, date: dt.date, changes: Sequence[d.Change]) -> C
             fate = f"Ends: merged into {outcome.network(into).name}" if into else "Ends: no practice left"
         else:
             fate = "Continues" + (f", renamed {after.name}" if after.name != before.name else "")
-        rows.append(Row(key, before, after, fate))
+        rows.append(Row(key, before, after, fate, into))
     if any(r.before is None for r in rows):
         notes.append("A network the scenario makes has no Clinical Director, nominated payee or network agreement "
                      "recorded: the rules warn until the ICB records them.")

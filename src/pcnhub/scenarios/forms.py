@@ -27,7 +27,7 @@ MAX_UPLOAD_BYTES: Final = 1_000_000
 NEEDS: Final = {
     d.MOVE: ("practice", "to"), d.SPLIT: ("practice", "new_network"), d.MERGE: ("from_pcn", "to_pcn"),
     d.ADD: ("new_practice_code", "to", "list_change"), d.CLOSE: ("practice",), d.GROW: ("practice", "list_change"),
-    d.ARRS: ("to_pcn", "role", "wte", "annual_cost"), d.ACCESS: ("to_pcn", "minutes"),
+    d.ARRS: ("to_pcn", "role", "wte"), d.ACCESS: ("to_pcn", "minutes"),
 }
 MISSING: Final = {
     "practice": "Choose the practice",
@@ -142,9 +142,9 @@ class ChangeForm(NHSFormMixin, forms.Form):
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "numeric"}))
     role = forms.ChoiceField(label="ARRS role", required=False)
     wte = forms.DecimalField(
-        label="Whole-time equivalent", required=False, max_digits=6, decimal_places=2, min_value=Decimal("0.01"),
-        error_messages={"invalid": "Enter the whole-time equivalent as a number, for example 1.5",
-                        "min_value": "Enter a whole-time equivalent above 0"},
+        label="Whole-time equivalent", required=False, max_digits=6, decimal_places=2,
+        help_text="Posts added, or, negative, the WTE of the role's posts that end (the latest to start first)",
+        error_messages={"invalid": "Enter the whole-time equivalent as a number, for example 1.5 or -1"},
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "decimal"}))
     annual_cost = forms.DecimalField(
         label="Annual cost of a whole-time post (£)", required=False, max_digits=10, decimal_places=2,
@@ -176,6 +176,12 @@ class ChangeForm(NHSFormMixin, forms.Form):
                     self.add_error("to_pcn", MISSING["to"])
             elif data.get(name) in (None, "") and name not in self.errors:
                 self.add_error(name, MISSING[name])
+        wte = data.get("wte")
+        if action == d.ARRS and wte is not None and "wte" not in self.errors:
+            if wte == 0:
+                self.add_error("wte", "Enter a whole-time equivalent other than 0")
+            elif wte > 0 and data.get("annual_cost") in (None, "") and "annual_cost" not in self.errors:
+                self.add_error("annual_cost", MISSING["annual_cost"])
         return data
 
     def change(self) -> d.Change:

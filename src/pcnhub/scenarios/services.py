@@ -16,9 +16,10 @@ the changes is a :class:`~pcnhub.scenarios.models.ScenarioEvent`.
 Applying (:func:`apply_to_register`): each practice that changes network leaves its old one the day before the
 effective date and joins the new one on it (a network the scenario makes is created with a local code); a
 merged network's new name is dated from the effective date; a practice that closes closes the day before; one
-that opens is created with its list; lists that change are recorded on the date; ARRS posts added are added to
-the network's plan.  Access minutes are not sessions: the applied event says to add the sessions on the access
-plan.  The lineage is inferred again.
+that opens is created with its list; lists that change are recorded on the date; a network that merges hands its
+ARRS posts and access sessions to the one it merges into, and ARRS posts added or ended change the network's plan
+(:mod:`pcnhub.scenarios.applied_plans`).  Access minutes are not sessions: the applied event says to add the
+sessions on the access plan.  The lineage is inferred again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Final
 
 from django.db import transaction
@@ -36,7 +36,6 @@ from pcnhub.accounts.models import Role
 from pcnhub.accounts.scope import Scope
 from pcnhub.domain import scenario as d
 from pcnhub.domain.history import apply_snapshot
-from pcnhub.finance.models import ArrsPost
 from pcnhub.register import closures, lineage
 from pcnhub.register import services as register
 from pcnhub.register.loaders import local_code
@@ -48,7 +47,7 @@ from pcnhub.register.models import (
     OrgKind,
     Parentage,
 )
-from pcnhub.scenarios import compare
+from pcnhub.scenarios import applied_plans, compare
 from pcnhub.scenarios.models import EventKind, Scenario, ScenarioChange, ScenarioEvent, Status
 
 #: The kinds of area a scenario changes.
@@ -360,11 +359,11 @@ def apply_to_register(scenario: Scenario, user=None) -> None:
                   source)
             pcn.name = network.name
             pcn.save(update_fields=["name"])
+    for row in found.rows:
+        if row.into is not None and row.key in pcns and row.into in pcns:
+            applied_plans.carry_merged(pcns[row.key], pcns[row.into], date)
     for key, posts in outcome.posts.items():
-        for added in posts:
-            ArrsPost.objects.create(pcn=pcns[key], role=added.role, fte=added.wte, start=date,
-                                    annual_cost=(added.annual_cost * added.wte).quantize(Decimal("0.01")),
-                                    label=f"From {scenario.name}"[:200])
+        applied_plans.change_posts(pcns[key], posts, date, f"From {scenario.name}"[:120])
     closures.end_closed_memberships()
     lineage.refresh()
     register.note_change()

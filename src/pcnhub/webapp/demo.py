@@ -2,7 +2,8 @@
 
 The register's files come first (:mod:`pcnhub.register.demo`), then the users, tied to the demo
 organisations (Southend's practice F81001, seed 004, its PCN and its ICB), then each app's own
-demo: network money and plans, maturity, population health and its measures.  Running it again changes nothing.
+demo: network money and plans, maturity, population health and its measures, and a scenario.  Running it again
+changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pcnhub.maturity.demo import load_maturity_demo
 from pcnhub.measures.demo import load_measures_demo
 from pcnhub.phm.demo import load_phm_demo
 from pcnhub.register.demo import DEMO_PRACTICE, load_register_demo
+from pcnhub.scenarios.demo import load_scenarios_demo
 from pcnhub.register.models import Membership, Organisation, OrgKind
 from pcnhub.register.services import ancestor_of_kind
 
@@ -47,6 +49,7 @@ def load_demo(users_only: bool = False, progress: bool = True, out: TextIO = sys
     load_maturity_demo(out)
     load_phm_demo(out)
     load_measures_demo(out)
+    load_scenarios_demo(out)
     out.write(f"Demo password for every user: {DEMO_PASSWORD}\n")
 
 
