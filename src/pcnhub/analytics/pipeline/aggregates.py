@@ -96,105 +96,158 @@ def small(count: ir.IntegerValue) -> ir.BooleanValue:
     return (count >= 1) & (count < SUPPRESS_BELOW)
 
 
-def _breakdowns(features: ir.Table) -> ir.ArrayValue:
-    def item(dimension: str, value: ir.StringValue) -> ir.StructValue:
-        return ibis.struct({"dimension": ibis.literal(dimension), "breakdown": value})
+def counted(features: ir.Table) -> tuple[dict[str, ir.IntegerValue], dict[str, tuple[str, str]]]:
+    """The per-patient 0/1 columns to add up, each condition once (most measures share the denominator
+    "everyone"), and ``{measure: (numerator column, denominator column)}``."""
+    columns: dict[str, ir.IntegerValue] = {}
+    pairs: dict[str, tuple[str, str]] = {}
+    for measure, conditions in indicators(features).items():
+        names = []
+        for prefix, condition in zip(("n", "d"), conditions, strict=True):
+            value = condition.cast("int64")
+            name = next((name for name, found in columns.items() if found.equals(value)), None)
+            if name is None:
+                name = f"{prefix}_{measure}"
+                columns[name] = value
+            names.append(name)
+        pairs[measure] = (names[0], names[1])
+    return columns, pairs
 
-    return ibis.array([
-        item("", ibis.literal("")),
-        item("imd_decile", "imd_decile=" + features.imd_decile.cast("string").fill_null("unknown")),
-        item("ethnicity", "ethnicity=" + features.ethnicity),
-        item("age_band", "age_band=" + features.age_band),
-        item("sex", "sex=" + features.sex),
-    ])
+
+#: Each breakdown dimension and the ``patient_features`` column it breaks down by.
+_DIMENSION_COLUMNS: Final = {"imd_decile": "imd_decile", "ethnicity": "ethnicity", "age_band": "age_band", "sex": "sex"}
+#: The patients are counted once for each of these combinations of dimensions (by practice), and every
+#: breakdown is a sum of one of them: few patient-level aggregations whose results stay small.
+_GROUPINGS: Final = (("age_band", "sex"), ("imd_decile", "ethnicity"))
+
+
+def _breakdown(dimension: str, value: ir.Value) -> ir.StringValue:
+    if dimension == "imd_decile":
+        return "imd_decile=" + value.cast("string").fill_null("unknown")
+    return f"{dimension}=" + value
 
 
 def cells(features: ir.Table) -> ir.Table:
-    """Unrounded counts, wide: ``level, org_code, dimension, breakdown, n_<measure>, d_<measure>``."""
-    measures = indicators(features)
-    per_patient = features.select(
-        "practice_code",
-        "pcn_code",
-        "icb_code",
-        _cell=_breakdowns(features).unnest(),
-        **{f"n_{m}": num.cast("int64") for m, (num, _) in measures.items()},
-        **{f"d_{m}": den.cast("int64") for m, (_, den) in measures.items()},
-    )
-    per_patient = per_patient.mutate(dimension=per_patient._cell.dimension, breakdown=per_patient._cell.breakdown)
-    counts = [c for c in per_patient.columns if c.startswith(("n_", "d_"))]
-    practice = per_patient.group_by("practice_code", "pcn_code", "icb_code", "dimension", "breakdown").aggregate(
-        **{c: per_patient[c].sum() for c in counts}
-    )
+    """Unrounded counts, wide: ``level, org_code, dimension, breakdown`` and the columns of :func:`counted`.
+
+    The patients are aggregated by practice and each combination of :data:`_GROUPINGS`; each dimension's
+    counts are sums of those (breakdown strings are made from the grouped values, not per patient), and the
+    PCN and ICB rows are sums of the practice rows."""
+    columns, _ = counted(features)
+    keys = ("practice_code", "pcn_code", "icb_code")
+    by_dimension = []
+    for grouping in _GROUPINGS:
+        combined = features.group_by(*keys, *(_DIMENSION_COLUMNS[d] for d in grouping)).aggregate(
+            **{name: value.sum() for name, value in columns.items()}
+        )
+        dimensions = ("", *grouping) if grouping == _GROUPINGS[0] else grouping
+        for dimension in dimensions:
+            group = {"_value": combined[_DIMENSION_COLUMNS[dimension]]} if dimension else {}
+            grouped = combined.group_by(*keys, **group).aggregate(**{name: combined[name].sum() for name in columns})
+            breakdown = _breakdown(dimension, grouped._value) if dimension else ibis.literal("")
+            by_dimension.append(grouped.select(
+                *keys, dimension=ibis.literal(dimension), breakdown=breakdown, **{name: grouped[name] for name in columns}
+            ))
+    practice = ibis.union(*by_dimension)
     levels = []
     for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("icb", "icb_code")):
         rows = practice.filter(practice[column].notnull())
         grouped = rows.group_by(org_code=rows[column], dimension=rows.dimension, breakdown=rows.breakdown).aggregate(
-            **{c: rows[c].sum() for c in counts}
+            **{name: rows[name].sum() for name in columns}
         )
         levels.append(grouped.mutate(level=ibis.literal(level)))
     return ibis.union(*levels)
 
 
-def long_cells(wide: ir.Table) -> ir.Table:
-    """Unrounded counts, long: ``level, org_code, dimension, breakdown, measure, numerator, denominator``."""
-    array = ibis.array([
-        ibis.struct({"measure": ibis.literal(m), "numerator": wide[f"n_{m}"], "denominator": wide[f"d_{m}"]})
-        for m in MEASURES
-    ])
-    unnested = wide.select("level", "org_code", "dimension", "breakdown", _m=array.unnest())
-    out = unnested.select(
-        "level", "org_code", "dimension", "breakdown",
-        measure=unnested._m.measure,
-        numerator=unnested._m.numerator.cast("int64"),
-        denominator=unnested._m.denominator.cast("int64"),
+def _suppressed(counts: ir.Table, keys: list[str], pairs: dict[str, tuple[str, str]]) -> ir.Table:
+    """``counts`` with ``_suppressed_<tag>`` for each ``tag: (numerator column, denominator column)`` of ``pairs``:
+    primary or complementary suppression (module docs) within the groups of ``keys`` (one organisation and
+    breakdown dimension, and the measure when it is a key), among the cells whose denominator is above 0.
+
+    One aggregation of the groups and one join back, for every measure at once: the number of cells suppressed
+    for their own counts and the smallest other cell ``(numerator, denominator, breakdown)``."""
+    primary = {tag: small(counts[n]) | small(counts[d]) for tag, (n, d) in pairs.items()}
+    groups = counts.group_by(*keys).aggregate(
+        **{f"_primary_{tag}": ((counts[d] > 0) & primary[tag]).cast("int64").sum() for tag, (_, d) in pairs.items()},
+        **{
+            f"_next_{tag}": ibis.struct({"n": counts[n], "d": counts[d], "b": counts.breakdown}).min(
+                where=(counts[d] > 0) & ~primary[tag]
+            )
+            for tag, (n, d) in pairs.items()
+        },
     )
-    # patients: the denominator is the organisation's list (the cells of a dimension add up to it)
-    org_total = out.numerator.sum().over(group_by=[out.level, out.org_code, out.measure, out.dimension])
-    return out.mutate(denominator=ibis.ifelse(out.measure == "patients", org_total, out.denominator).cast("int64"))
+    joined = counts.join(groups, keys)
+    flags = {}
+    for tag, (n, d) in pairs.items():
+        nearest = joined[f"_next_{tag}"]
+        secondary = (
+            (joined.dimension != "")
+            & (joined[f"_primary_{tag}"] == 1)
+            & (joined[n] == nearest.n)
+            & (joined[d] == nearest.d)
+            & joined.breakdown.identical_to(nearest.b)
+        )
+        flags[f"_suppressed_{tag}"] = (small(joined[n]) | small(joined[d])) | secondary.fill_null(False)
+    return joined.select(*counts.columns, **flags)
+
+
+def _published(counts: ir.Table, tag: str, numerator: str, denominator: str) -> dict[str, ir.Value]:
+    """The :data:`SCHEMA` values of one measure's cell: rounded counts and value, or nulls when suppressed."""
+    suppressed = counts[f"_suppressed_{tag}"]
+    rounded_numerator, rounded_denominator = rounded(counts[numerator]), rounded(counts[denominator])
+    value = ibis.ifelse(
+        rounded_denominator > 0,
+        rounded_numerator.cast("float64") / rounded_denominator.cast("float64"),
+        ibis.null("float64"),
+    )
+    null_int = ibis.null("int64")
+    return {
+        "numerator": ibis.ifelse(suppressed, null_int, rounded_numerator),
+        "denominator": ibis.ifelse(suppressed, null_int, rounded_denominator),
+        "value": ibis.ifelse(suppressed, ibis.null("float64"), value),
+        "suppressed": suppressed,
+    }
 
 
 def disclosure_control(counts: ir.Table) -> ir.Table:
-    """Suppress, complement and round the long counts (see the module docs): the :data:`SCHEMA` columns."""
-    counts = counts.filter(counts.denominator > 0)
-    primary = small(counts.numerator) | small(counts.denominator)
-    counts = counts.mutate(_primary=primary)
-    group = [counts.level, counts.org_code, counts.measure, counts.dimension]
-    window = ibis.window(group_by=group)
-    ordered = ibis.window(
-        group_by=group, order_by=[counts._primary, counts.numerator, counts.denominator, counts.breakdown]
+    """Suppress, complement and round long counts (``level, org_code, measure, dimension, breakdown, numerator,
+    denominator``; see the module docs): the :data:`SCHEMA` columns, cells with a denominator of 0 left out."""
+    controlled = _suppressed(
+        counts, ["level", "org_code", "measure", "dimension"], {"cell": ("numerator", "denominator")}
     )
-    counts = counts.mutate(
-        _suppressed_in_group=counts._primary.cast("int64").sum().over(window),
-        _cells=counts.numerator.count().over(window),
-        _rank=ibis.row_number().over(ordered),
-    )
-    secondary = (
-        (counts.dimension != "")
-        & (counts._suppressed_in_group == 1)
-        & (counts._cells >= 2)
-        & (counts._rank == 0)
-        & ~counts._primary
-    )
-    counts = counts.mutate(suppressed=counts._primary | secondary)
-    numerator = rounded(counts.numerator)
-    denominator = rounded(counts.denominator)
-    value = ibis.ifelse(denominator > 0, numerator.cast("float64") / denominator.cast("float64"), ibis.null("float64"))
-    null_int = ibis.null("int64")
-    return counts.select(
-        "level",
-        "org_code",
-        "measure",
-        "breakdown",
-        numerator=ibis.ifelse(counts.suppressed, null_int, numerator),
-        denominator=ibis.ifelse(counts.suppressed, null_int, denominator),
-        value=ibis.ifelse(counts.suppressed, ibis.null("float64"), value),
-        suppressed=counts.suppressed,
+    controlled = controlled.filter(controlled.denominator > 0)
+    return controlled.select(
+        "level", "org_code", "measure", "breakdown", **_published(controlled, "cell", "numerator", "denominator")
     )
 
 
 def aggregates(features: ir.Table) -> ir.Table:
-    """``aggregates.parquet`` from ``patient_features``: :data:`SCHEMA`."""
-    return disclosure_control(long_cells(cells(features)))
+    """``aggregates.parquet`` from ``patient_features``: :data:`SCHEMA`.
+
+    Every measure is counted and controlled side by side in one wide row per organisation and breakdown
+    (:func:`cells`), and only the last projection turns each wide row into one row per measure."""
+    wide = cells(features)
+    _, pairs = counted(features)
+    # patients: the denominator is the organisation's list (the cells of every dimension add up to it)
+    numerator = pairs["patients"][0]
+    lists = wide.filter(wide.dimension == "").select("level", "org_code", _list=wide[numerator])
+    wide = wide.join(lists, ["level", "org_code"])
+    pairs["patients"] = (numerator, "_list")
+    controlled = _suppressed(wide, ["level", "org_code", "dimension"], pairs)
+    array = ibis.array([
+        ibis.struct({
+            "measure": ibis.literal(m),
+            "_kept": controlled[pairs[m][1]] > 0,
+            **_published(controlled, m, *pairs[m]),
+        })
+        for m in MEASURES
+    ])
+    long = controlled.select("level", "org_code", "breakdown", _cell=array.unnest())
+    long = long.filter(long._cell._kept)
+    return long.select(
+        "level", "org_code", measure=long._cell.measure, breakdown=long.breakdown,
+        **{name: long._cell[name] for name in ("numerator", "denominator", "value", "suppressed")},
+    )
 
 
 def dataset_totals(features: ir.Table) -> ir.Table:
