@@ -27,6 +27,12 @@ Disclosure control (OpenSAFELY's rules, ``population-health-facts.md``):
   other practices) or across measures: rounding to 5 is what protects those differences;
 * every other count is rounded to the nearest 5 (12 -> 10, 13 -> 15; 7 -> 5) and ``value`` is the
   rounded numerator over the rounded denominator.
+
+The work follows the output (issue 18): the patients are aggregated twice (by practice, age band and sex;
+by practice, IMD decile and ethnicity), every count once however many measures share it; every measure is
+then counted and controlled side by side in one wide row per organisation and breakdown (complementary
+suppression by one aggregation of the groups and one join back, no window), and only the last projection
+makes one row per measure.
 """
 
 from __future__ import annotations
@@ -114,10 +120,9 @@ def counted(features: ir.Table) -> tuple[dict[str, ir.IntegerValue], dict[str, t
     return columns, pairs
 
 
-#: Each breakdown dimension and the ``patient_features`` column it breaks down by.
-_DIMENSION_COLUMNS: Final = {"imd_decile": "imd_decile", "ethnicity": "ethnicity", "age_band": "age_band", "sex": "sex"}
-#: The patients are counted once for each of these combinations of dimensions (by practice), and every
-#: breakdown is a sum of one of them: few patient-level aggregations whose results stay small.
+#: The combinations of breakdown dimensions (``patient_features`` columns) the patients are counted by, with
+#: their practice; each dimension's counts (and everyone's, ``""``) are sums of the first that holds it, so
+#: that the patients are aggregated twice, not once per dimension.
 _GROUPINGS: Final = (("age_band", "sex"), ("imd_decile", "ethnicity"))
 
 
@@ -135,19 +140,20 @@ def cells(features: ir.Table) -> ir.Table:
     PCN and ICB rows are sums of the practice rows."""
     columns, _ = counted(features)
     keys = ("practice_code", "pcn_code", "icb_code")
+    combined = [
+        features.group_by(*keys, *grouping).aggregate(**{name: value.sum() for name, value in columns.items()})
+        for grouping in _GROUPINGS
+    ]
     by_dimension = []
-    for grouping in _GROUPINGS:
-        combined = features.group_by(*keys, *(_DIMENSION_COLUMNS[d] for d in grouping)).aggregate(
-            **{name: value.sum() for name, value in columns.items()}
-        )
-        dimensions = ("", *grouping) if grouping == _GROUPINGS[0] else grouping
-        for dimension in dimensions:
-            group = {"_value": combined[_DIMENSION_COLUMNS[dimension]]} if dimension else {}
-            grouped = combined.group_by(*keys, **group).aggregate(**{name: combined[name].sum() for name in columns})
-            breakdown = _breakdown(dimension, grouped._value) if dimension else ibis.literal("")
-            by_dimension.append(grouped.select(
-                *keys, dimension=ibis.literal(dimension), breakdown=breakdown, **{name: grouped[name] for name in columns}
-            ))
+    for dimension in DIMENSIONS:
+        source = next(table for grouping, table in zip(_GROUPINGS, combined, strict=True)
+                      if not dimension or dimension in grouping)
+        group = {"_value": source[dimension]} if dimension else {}
+        grouped = source.group_by(*keys, **group).aggregate(**{name: source[name].sum() for name in columns})
+        breakdown = _breakdown(dimension, grouped._value) if dimension else ibis.literal("")
+        by_dimension.append(grouped.select(
+            *keys, dimension=ibis.literal(dimension), breakdown=breakdown, **{name: grouped[name] for name in columns}
+        ))
     practice = ibis.union(*by_dimension)
     levels = []
     for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("icb", "icb_code")):
@@ -185,6 +191,7 @@ def _suppressed(counts: ir.Table, keys: list[str], pairs: dict[str, tuple[str, s
             & (joined[f"_primary_{tag}"] == 1)
             & (joined[n] == nearest.n)
             & (joined[d] == nearest.d)
+            # breakdowns are never null in a valid dataset; if one were, it would sort last, as DuckDB's window did
             & joined.breakdown.identical_to(nearest.b)
         )
         flags[f"_suppressed_{tag}"] = (small(joined[n]) | small(joined[d])) | secondary.fill_null(False)

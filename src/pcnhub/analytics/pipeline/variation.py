@@ -19,6 +19,10 @@ For each measure of :data:`MEASURES` (the rates of :mod:`.aggregates`) and pract
   the lower one, else ``''`` (so age and sex do not make a practice an outlier; between the 95% and
   99.8% limits is the usual "alert" zone that is not flagged).  Plot ``standardised_rate`` (or
   ``rate`` for the crude picture) against ``denominator`` with the limits.
+
+The work follows the output (issue 18): one aggregation of the patients by practice, age band and sex
+for every measure, the stratum rates and the practices' sums side by side in wide rows, and one row per
+measure and practice made only at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.aggregates import indicators, rounded, small
+from pcnhub.analytics.pipeline.aggregates import counted, rounded, small
 from pcnhub.analytics.pipeline.cohorts import COHORTS
 
 MEASURES: Final = ("efi_moderate_severe", "polypharmacy_10plus", "qrisk3_10plus", *COHORTS)
@@ -55,14 +59,17 @@ SCHEMA: Final = ibis.schema(
 )
 
 
-def strata(features: ir.Table) -> ir.Table:
-    """Unrounded counts by practice, age band and sex, wide: ``practice_code, pcn_code, age_band, sex,
-    n_<measure>, d_<measure>`` (one aggregation of the patients for every measure)."""
-    measures = {m: pair for m, pair in indicators(features).items() if m in MEASURES}
-    return features.group_by("practice_code", "pcn_code", "age_band", "sex").aggregate(
-        **{f"n_{m}": num.cast("int64").sum() for m, (num, _) in measures.items()},
-        **{f"d_{m}": den.cast("int64").sum() for m, (_, den) in measures.items()},
+def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
+    """Unrounded counts by practice, age band and sex, wide (one aggregation of the patients for every
+    measure, each count once): ``practice_code, pcn_code, age_band, sex`` and the count columns, and
+    ``{measure: (numerator column, denominator column)}``."""
+    columns, pairs = counted(features)
+    pairs = {m: pairs[m] for m in MEASURES}
+    used = {name for pair in pairs.values() for name in pair}
+    table = features.group_by("practice_code", "pcn_code", "age_band", "sex").aggregate(
+        **{name: value.sum() for name, value in columns.items() if name in used}
     )
+    return table, pairs
 
 
 def variation(features: ir.Table) -> ir.Table:
@@ -71,22 +78,22 @@ def variation(features: ir.Table) -> ir.Table:
 
     Every measure side by side in wide rows (strata, then practices) until the last projection, which makes
     one row per measure and practice; a stratum counts for a measure where its denominator is above 0."""
-    cells = strata(features)
-    counted = {m: cells[f"d_{m}"] > 0 for m in MEASURES}
+    cells, pairs = strata(features)
+    numerator = {m: cells[n] for m, (n, _) in pairs.items()}
+    denominator = {m: cells[d] for m, (_, d) in pairs.items()}
     rates = cells.group_by("age_band", "sex").aggregate(**{
-        f"_rate_{m}": cells[f"n_{m}"].sum(where=counted[m]).cast("float64")
-        / cells[f"d_{m}"].sum(where=counted[m]).cast("float64")
+        f"_rate_{m}": numerator[m].sum(where=denominator[m] > 0).cast("float64")
+        / denominator[m].sum(where=denominator[m] > 0).cast("float64")
         for m in MEASURES
     })
     joined = cells.join(rates, ["age_band", "sex"])
     practices = joined.group_by("practice_code", "pcn_code").aggregate(**{
         name: value
-        for m in MEASURES
+        for m, (n, d) in pairs.items()
         for name, value in (
-            (f"_observed_{m}", joined[f"n_{m}"].sum(where=joined[f"d_{m}"] > 0)),
-            (f"_denominator_{m}", joined[f"d_{m}"].sum(where=joined[f"d_{m}"] > 0)),
-            (f"_expected_{m}", (joined[f"d_{m}"].cast("float64") * joined[f"_rate_{m}"]).sum(
-                where=joined[f"d_{m}"] > 0)),
+            (f"_observed_{m}", joined[n].sum(where=joined[d] > 0)),
+            (f"_denominator_{m}", joined[d].sum(where=joined[d] > 0)),
+            (f"_expected_{m}", (joined[d].cast("float64") * joined[f"_rate_{m}"]).sum(where=joined[d] > 0)),
         )
     })
     overall = practices.aggregate(**{
