@@ -28,11 +28,11 @@ Disclosure control (OpenSAFELY's rules, ``population-health-facts.md``):
 * every other count is rounded to the nearest 5 (12 -> 10, 13 -> 15; 7 -> 5) and ``value`` is the
   rounded numerator over the rounded denominator.
 
-The work follows the output (issue 18): the patients are aggregated twice (by practice, age band and sex;
-by practice, IMD decile and ethnicity), every count once however many measures share it; every measure is
-then counted and controlled side by side in one wide row per organisation and breakdown (complementary
-suppression by one aggregation of the groups and one join back, no window), and only the last projection
-makes one row per measure.
+The work follows the output (issue 18): one aggregation of the patients (each in its cell of every
+dimension) by practice, every count once however many measures share it, and one of the practices by
+organisation; every measure is then controlled side by side in one wide row per organisation and
+breakdown (complementary suppression by one aggregation of the groups and one join back, no window), and
+only the last projection makes one row per measure.
 """
 
 from __future__ import annotations
@@ -120,49 +120,45 @@ def counted(features: ir.Table) -> tuple[dict[str, ir.IntegerValue], dict[str, t
     return columns, pairs
 
 
-#: The combinations of breakdown dimensions (``patient_features`` columns) the patients are counted by, with
-#: their practice; each dimension's counts (and everyone's, ``""``) are sums of the first that holds it, so
-#: that the patients are aggregated twice, not once per dimension.
-_GROUPINGS: Final = (("age_band", "sex"), ("imd_decile", "ethnicity"))
+def _breakdowns(features: ir.Table) -> ir.ArrayValue:
+    """Each patient's cell in every dimension of :data:`DIMENSIONS`: ``[{dimension, breakdown}, ...]``."""
+
+    def item(dimension: str, value: ir.StringValue) -> ir.StructValue:
+        return ibis.struct({"dimension": ibis.literal(dimension), "breakdown": value})
+
+    return ibis.array([
+        item("", ibis.literal("")),
+        item("imd_decile", "imd_decile=" + features.imd_decile.cast("string").fill_null("unknown")),
+        item("ethnicity", "ethnicity=" + features.ethnicity),
+        item("age_band", "age_band=" + features.age_band),
+        item("sex", "sex=" + features.sex),
+    ])
 
 
-def _breakdown(dimension: str, value: ir.Value) -> ir.StringValue:
-    if dimension == "imd_decile":
-        return "imd_decile=" + value.cast("string").fill_null("unknown")
-    return f"{dimension}=" + value
+def _organisations(practice: ir.Table) -> ir.ArrayValue:
+    """Each practice row's organisation at every level of :data:`LEVELS`: ``[{level, org_code}, ...]``."""
+    columns = {"practice": practice.practice_code, "pcn": practice.pcn_code, "icb": practice.icb_code}
+    return ibis.array([ibis.struct({"level": ibis.literal(level), "org_code": columns[level]}) for level in LEVELS])
 
 
 def cells(features: ir.Table) -> ir.Table:
     """Unrounded counts, wide: ``level, org_code, dimension, breakdown`` and the columns of :func:`counted`.
 
-    The patients are aggregated by practice and each combination of :data:`_GROUPINGS`; each dimension's
-    counts are sums of those (breakdown strings are made from the grouped values, not per patient), and the
-    PCN and ICB rows are sums of the practice rows."""
+    A chain with no part used twice (Spark computes a shared part once for each use): each patient in its
+    cell of every dimension, added up by practice; each practice row at its practice, PCN and ICB (those it
+    has), added up by organisation."""
     columns, _ = counted(features)
     keys = ("practice_code", "pcn_code", "icb_code")
-    combined = [
-        features.group_by(*keys, *grouping).aggregate(**{name: value.sum() for name, value in columns.items()})
-        for grouping in _GROUPINGS
-    ]
-    by_dimension = []
-    for dimension in DIMENSIONS:
-        source = next(table for grouping, table in zip(_GROUPINGS, combined, strict=True)
-                      if not dimension or dimension in grouping)
-        group = {"_value": source[dimension]} if dimension else {}
-        grouped = source.group_by(*keys, **group).aggregate(**{name: source[name].sum() for name in columns})
-        breakdown = _breakdown(dimension, grouped._value) if dimension else ibis.literal("")
-        by_dimension.append(grouped.select(
-            *keys, dimension=ibis.literal(dimension), breakdown=breakdown, **{name: grouped[name] for name in columns}
-        ))
-    practice = ibis.union(*by_dimension)
-    levels = []
-    for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("icb", "icb_code")):
-        rows = practice.filter(practice[column].notnull())
-        grouped = rows.group_by(org_code=rows[column], dimension=rows.dimension, breakdown=rows.breakdown).aggregate(
-            **{name: rows[name].sum() for name in columns}
-        )
-        levels.append(grouped.mutate(level=ibis.literal(level)))
-    return ibis.union(*levels)
+    per_patient = features.select(*keys, _cell=_breakdowns(features).unnest(), **columns)
+    practice = per_patient.group_by(
+        *keys, dimension=per_patient._cell.dimension, breakdown=per_patient._cell.breakdown
+    ).aggregate(**{name: per_patient[name].sum() for name in columns})
+    per_level = practice.select("dimension", "breakdown", *columns, _org=_organisations(practice).unnest())
+    per_level = per_level.filter(per_level._org.org_code.notnull())
+    return per_level.group_by(
+        level=per_level._org.level, org_code=per_level._org.org_code, dimension=per_level.dimension,
+        breakdown=per_level.breakdown,
+    ).aggregate(**{name: per_level[name].sum() for name in columns})
 
 
 def _suppressed(counts: ir.Table, keys: list[str], pairs: dict[str, tuple[str, str]]) -> ir.Table:
