@@ -1,6 +1,7 @@
 """Benchmark: the pipeline's ``aggregates`` and ``variation`` steps before and after issue 18 (item 4).
 
     .venv/bin/python bench/aggregates.py [--sizes 100000 1000000] [--repeats 5] [--seed S] [--keep DIR]
+        [--spark-sizes 100000]
 
 For each size, a synthetic dataset (the generator, ``pcnhub phm synth``, over every practice in England from
 shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv scaled to the size; PCNs and ICBs from the January
@@ -17,6 +18,9 @@ each step from the features Parquet to its output Parquet file as the pipeline w
   control by one aggregation and one join, one row per measure made only by the last projection;
 * ``output``: the same rows read from the output file and written again (what writing the output costs: the
   floor of a step whose output is this big).
+
+With ``--spark-sizes``, the same on Spark (local mode, 2 cores, the pipeline's settings) at those sizes: wall
+seconds only (the work is done in the JVM, not this process).
 
 Prints JSON: per size and step the median wall and CPU seconds (``resource.getrusage`` user + system of this
 process, DuckDB's threads included; steadier than wall time on a shared machine) of each, the output rows, the
@@ -296,7 +300,7 @@ def _same(kind: str, before: Path, after: Path) -> dict:
             "largest_relative_difference": worst}
 
 
-def measure(features: Path, repeats: int, folder: Path) -> dict:
+def measure(features: Path, repeats: int, folder: Path, engine: str = "duckdb") -> dict:
     from pcnhub.analytics import engines
     from pcnhub.analytics.pipeline import aggregates, variation
 
@@ -305,7 +309,7 @@ def measure(features: Path, repeats: int, folder: Path) -> dict:
         "variation": {"before": before_variation, "after": variation.variation},
     }
     schemas = {"aggregates": aggregates.SCHEMA.to_pyarrow(), "variation": variation.SCHEMA.to_pyarrow()}
-    con = engines.connect("duckdb", temp_directory=folder / "spill")
+    con = engines.connect(engine, temp_directory=folder / "spill")
     timings: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
         table = engines.read_parquet(con, features)
@@ -327,10 +331,12 @@ def measure(features: Path, repeats: int, folder: Path) -> dict:
         found = {}
         for version in ("before", "after", "output"):
             walls, cpus = zip(*timings[(step, version)], strict=True)
-            found[version] = {"seconds": round(statistics.median(walls), 3),
-                              "cpu_seconds": round(statistics.median(cpus), 3)}
+            found[version] = {"seconds": round(statistics.median(walls), 3)}
+            if engine == "duckdb":
+                found[version]["cpu_seconds"] = round(statistics.median(cpus), 3)
         found["before_over_after"] = round(found["before"]["seconds"] / found["after"]["seconds"], 2)
-        found["before_over_after_cpu"] = round(found["before"]["cpu_seconds"] / found["after"]["cpu_seconds"], 2)
+        if engine == "duckdb":
+            found["before_over_after_cpu"] = round(found["before"]["cpu_seconds"] / found["after"]["cpu_seconds"], 2)
         found["after_over_output"] = round(found["after"]["seconds"] / found["output"]["seconds"], 2)
         found["output_rows"] = pq.ParquetFile(folder / f"{step}-after.parquet").metadata.num_rows
         found["same_output"] = _same(step, folder / f"{step}-before.parquet", folder / f"{step}-after.parquet")
@@ -340,30 +346,32 @@ def measure(features: Path, repeats: int, folder: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="sizes run on DuckDB")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each version (median reported)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the datasets and features in this folder")
+    parser.add_argument("--spark-sizes", type=int, nargs="*", default=[], help="also on Spark at these sizes")
     args = parser.parse_args()
-    if args.repeats < 1 or any(size < 1 for size in args.sizes):
-        parser.error("--repeats and --sizes must be at least 1")
+    if args.repeats < 1 or any(size < 1 for size in [*args.sizes, *args.spark_sizes]):
+        parser.error("--repeats and the sizes must be at least 1")
     root = args.keep or Path(tempfile.mkdtemp(prefix="pcnhub-aggregates-bench-"))
     report: dict = {"benchmark": "aggregates and variation before and after (issue 18, item 4)",
                     "as_of": AS_OF.isoformat(), "repeats": args.repeats,
-                    "machine_cores": __import__("os").cpu_count(), "sizes": []}
+                    "machine_cores": __import__("os").cpu_count(), "sizes": [], "spark": []}
     same = True
     try:
-        for size in args.sizes:
+        runs = [("duckdb", size) for size in args.sizes] + [("spark", size) for size in args.spark_sizes]
+        for engine, size in runs:
             features, made = dataset(size, args.seed, root)
             folder = Path(tempfile.mkdtemp(prefix="outputs-", dir=root))
             try:
-                found = {"patients": size, **measure(features, args.repeats, folder)}
+                found = {"patients": size, **measure(features, args.repeats, folder, engine)}
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             if made:
                 found["made"] = made
             same = same and all(found[step]["same_output"]["identical"] for step in KEYS)
-            report["sizes"].append(found)
+            report["sizes" if engine == "duckdb" else "spark"].append(found)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
