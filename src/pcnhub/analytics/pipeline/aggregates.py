@@ -27,6 +27,12 @@ Disclosure control (OpenSAFELY's rules, ``population-health-facts.md``):
   other practices) or across measures: rounding to 5 is what protects those differences;
 * every other count is rounded to the nearest 5 (12 -> 10, 13 -> 15; 7 -> 5) and ``value`` is the
   rounded numerator over the rounded denominator.
+
+The work follows the output (issue 18): one aggregation of the patients (each in its cell of every
+dimension) by practice, every count once however many measures share it, and one of the practices by
+organisation; every measure is then controlled side by side in one wide row per organisation and
+breakdown (complementary suppression by one aggregation of the groups and one join back, no window), and
+only the last projection makes one row per measure.
 """
 
 from __future__ import annotations
@@ -96,7 +102,27 @@ def small(count: ir.IntegerValue) -> ir.BooleanValue:
     return (count >= 1) & (count < SUPPRESS_BELOW)
 
 
+def counted(features: ir.Table) -> tuple[dict[str, ir.IntegerValue], dict[str, tuple[str, str]]]:
+    """The per-patient 0/1 columns to add up, each condition once (most measures share the denominator
+    "everyone"), and ``{measure: (numerator column, denominator column)}``."""
+    columns: dict[str, ir.IntegerValue] = {}
+    pairs: dict[str, tuple[str, str]] = {}
+    for measure, conditions in indicators(features).items():
+        names = []
+        for prefix, condition in zip(("n", "d"), conditions, strict=True):
+            value = condition.cast("int64")
+            name = next((name for name, found in columns.items() if found.equals(value)), None)
+            if name is None:
+                name = f"{prefix}_{measure}"
+                columns[name] = value
+            names.append(name)
+        pairs[measure] = (names[0], names[1])
+    return columns, pairs
+
+
 def _breakdowns(features: ir.Table) -> ir.ArrayValue:
+    """Each patient's cell in every dimension of :data:`DIMENSIONS`: ``[{dimension, breakdown}, ...]``."""
+
     def item(dimension: str, value: ir.StringValue) -> ir.StructValue:
         return ibis.struct({"dimension": ibis.literal(dimension), "breakdown": value})
 
@@ -109,92 +135,122 @@ def _breakdowns(features: ir.Table) -> ir.ArrayValue:
     ])
 
 
+def _organisations(practice: ir.Table) -> ir.ArrayValue:
+    """Each practice row's organisation at every level of :data:`LEVELS`: ``[{level, org_code}, ...]``."""
+    columns = {"practice": practice.practice_code, "pcn": practice.pcn_code, "icb": practice.icb_code}
+    return ibis.array([ibis.struct({"level": ibis.literal(level), "org_code": columns[level]}) for level in LEVELS])
+
+
 def cells(features: ir.Table) -> ir.Table:
-    """Unrounded counts, wide: ``level, org_code, dimension, breakdown, n_<measure>, d_<measure>``."""
-    measures = indicators(features)
-    per_patient = features.select(
-        "practice_code",
-        "pcn_code",
-        "icb_code",
-        _cell=_breakdowns(features).unnest(),
-        **{f"n_{m}": num.cast("int64") for m, (num, _) in measures.items()},
-        **{f"d_{m}": den.cast("int64") for m, (_, den) in measures.items()},
+    """Unrounded counts, wide: ``level, org_code, dimension, breakdown`` and the columns of :func:`counted`.
+
+    A chain with no part used twice (Spark computes a shared part once for each use): each patient in its
+    cell of every dimension, added up by practice; each practice row at its practice, PCN and ICB (those it
+    has), added up by organisation."""
+    columns, _ = counted(features)
+    keys = ("practice_code", "pcn_code", "icb_code")
+    per_patient = features.select(*keys, _cell=_breakdowns(features).unnest(), **columns)
+    practice = per_patient.group_by(
+        *keys, dimension=per_patient._cell.dimension, breakdown=per_patient._cell.breakdown
+    ).aggregate(**{name: per_patient[name].sum() for name in columns})
+    per_level = practice.select("dimension", "breakdown", *columns, _org=_organisations(practice).unnest())
+    per_level = per_level.filter(per_level._org.org_code.notnull())
+    return per_level.group_by(
+        level=per_level._org.level, org_code=per_level._org.org_code, dimension=per_level.dimension,
+        breakdown=per_level.breakdown,
+    ).aggregate(**{name: per_level[name].sum() for name in columns})
+
+
+def _suppressed(counts: ir.Table, keys: list[str], pairs: dict[str, tuple[str, str]]) -> ir.Table:
+    """``counts`` with ``_suppressed_<tag>`` for each ``tag: (numerator column, denominator column)`` of ``pairs``:
+    primary or complementary suppression (module docs) within the groups of ``keys`` (one organisation and
+    breakdown dimension, and the measure when it is a key), among the cells whose denominator is above 0.
+
+    One aggregation of the groups and one join back, for every measure at once: the number of cells suppressed
+    for their own counts and the smallest other cell ``(numerator, denominator, breakdown)``."""
+    primary = {tag: small(counts[n]) | small(counts[d]) for tag, (n, d) in pairs.items()}
+    groups = counts.group_by(*keys).aggregate(
+        **{f"_primary_{tag}": ((counts[d] > 0) & primary[tag]).cast("int64").sum() for tag, (_, d) in pairs.items()},
+        **{
+            f"_next_{tag}": ibis.struct({"n": counts[n], "d": counts[d], "b": counts.breakdown}).min(
+                where=(counts[d] > 0) & ~primary[tag]
+            )
+            for tag, (n, d) in pairs.items()
+        },
     )
-    per_patient = per_patient.mutate(dimension=per_patient._cell.dimension, breakdown=per_patient._cell.breakdown)
-    counts = [c for c in per_patient.columns if c.startswith(("n_", "d_"))]
-    practice = per_patient.group_by("practice_code", "pcn_code", "icb_code", "dimension", "breakdown").aggregate(
-        **{c: per_patient[c].sum() for c in counts}
-    )
-    levels = []
-    for level, column in (("practice", "practice_code"), ("pcn", "pcn_code"), ("icb", "icb_code")):
-        rows = practice.filter(practice[column].notnull())
-        grouped = rows.group_by(org_code=rows[column], dimension=rows.dimension, breakdown=rows.breakdown).aggregate(
-            **{c: rows[c].sum() for c in counts}
+    joined = counts.join(groups, keys)
+    flags = {}
+    for tag, (n, d) in pairs.items():
+        nearest = joined[f"_next_{tag}"]
+        secondary = (
+            (joined.dimension != "")
+            & (joined[f"_primary_{tag}"] == 1)
+            & (joined[n] == nearest.n)
+            & (joined[d] == nearest.d)
+            # breakdowns are never null in a valid dataset; if one were, it would sort last, as DuckDB's window did
+            & joined.breakdown.identical_to(nearest.b)
         )
-        levels.append(grouped.mutate(level=ibis.literal(level)))
-    return ibis.union(*levels)
+        flags[f"_suppressed_{tag}"] = (small(joined[n]) | small(joined[d])) | secondary.fill_null(False)
+    return joined.select(*counts.columns, **flags)
 
 
-def long_cells(wide: ir.Table) -> ir.Table:
-    """Unrounded counts, long: ``level, org_code, dimension, breakdown, measure, numerator, denominator``."""
-    array = ibis.array([
-        ibis.struct({"measure": ibis.literal(m), "numerator": wide[f"n_{m}"], "denominator": wide[f"d_{m}"]})
-        for m in MEASURES
-    ])
-    unnested = wide.select("level", "org_code", "dimension", "breakdown", _m=array.unnest())
-    out = unnested.select(
-        "level", "org_code", "dimension", "breakdown",
-        measure=unnested._m.measure,
-        numerator=unnested._m.numerator.cast("int64"),
-        denominator=unnested._m.denominator.cast("int64"),
+def _published(counts: ir.Table, tag: str, numerator: str, denominator: str) -> dict[str, ir.Value]:
+    """The :data:`SCHEMA` values of one measure's cell: rounded counts and value, or nulls when suppressed."""
+    suppressed = counts[f"_suppressed_{tag}"]
+    rounded_numerator, rounded_denominator = rounded(counts[numerator]), rounded(counts[denominator])
+    value = ibis.ifelse(
+        rounded_denominator > 0,
+        rounded_numerator.cast("float64") / rounded_denominator.cast("float64"),
+        ibis.null("float64"),
     )
-    # patients: the denominator is the organisation's list (the cells of a dimension add up to it)
-    org_total = out.numerator.sum().over(group_by=[out.level, out.org_code, out.measure, out.dimension])
-    return out.mutate(denominator=ibis.ifelse(out.measure == "patients", org_total, out.denominator).cast("int64"))
+    null_int = ibis.null("int64")
+    return {
+        "numerator": ibis.ifelse(suppressed, null_int, rounded_numerator),
+        "denominator": ibis.ifelse(suppressed, null_int, rounded_denominator),
+        "value": ibis.ifelse(suppressed, ibis.null("float64"), value),
+        "suppressed": suppressed,
+    }
 
 
 def disclosure_control(counts: ir.Table) -> ir.Table:
-    """Suppress, complement and round the long counts (see the module docs): the :data:`SCHEMA` columns."""
-    counts = counts.filter(counts.denominator > 0)
-    primary = small(counts.numerator) | small(counts.denominator)
-    counts = counts.mutate(_primary=primary)
-    group = [counts.level, counts.org_code, counts.measure, counts.dimension]
-    window = ibis.window(group_by=group)
-    ordered = ibis.window(
-        group_by=group, order_by=[counts._primary, counts.numerator, counts.denominator, counts.breakdown]
+    """Suppress, complement and round long counts (``level, org_code, measure, dimension, breakdown, numerator,
+    denominator``; see the module docs): the :data:`SCHEMA` columns, cells with a denominator of 0 left out."""
+    controlled = _suppressed(
+        counts, ["level", "org_code", "measure", "dimension"], {"cell": ("numerator", "denominator")}
     )
-    counts = counts.mutate(
-        _suppressed_in_group=counts._primary.cast("int64").sum().over(window),
-        _cells=counts.numerator.count().over(window),
-        _rank=ibis.row_number().over(ordered),
-    )
-    secondary = (
-        (counts.dimension != "")
-        & (counts._suppressed_in_group == 1)
-        & (counts._cells >= 2)
-        & (counts._rank == 0)
-        & ~counts._primary
-    )
-    counts = counts.mutate(suppressed=counts._primary | secondary)
-    numerator = rounded(counts.numerator)
-    denominator = rounded(counts.denominator)
-    value = ibis.ifelse(denominator > 0, numerator.cast("float64") / denominator.cast("float64"), ibis.null("float64"))
-    null_int = ibis.null("int64")
-    return counts.select(
-        "level",
-        "org_code",
-        "measure",
-        "breakdown",
-        numerator=ibis.ifelse(counts.suppressed, null_int, numerator),
-        denominator=ibis.ifelse(counts.suppressed, null_int, denominator),
-        value=ibis.ifelse(counts.suppressed, ibis.null("float64"), value),
-        suppressed=counts.suppressed,
+    controlled = controlled.filter(controlled.denominator > 0)
+    return controlled.select(
+        "level", "org_code", "measure", "breakdown", **_published(controlled, "cell", "numerator", "denominator")
     )
 
 
 def aggregates(features: ir.Table) -> ir.Table:
-    """``aggregates.parquet`` from ``patient_features``: :data:`SCHEMA`."""
-    return disclosure_control(long_cells(cells(features)))
+    """``aggregates.parquet`` from ``patient_features``: :data:`SCHEMA`.
+
+    Every measure is counted and controlled side by side in one wide row per organisation and breakdown
+    (:func:`cells`), and only the last projection turns each wide row into one row per measure."""
+    wide = cells(features)
+    _, pairs = counted(features)
+    # patients: the denominator is the organisation's list (the cells of every dimension add up to it)
+    numerator = pairs["patients"][0]
+    lists = wide.filter(wide.dimension == "").select("level", "org_code", _list=wide[numerator])
+    wide = wide.join(lists, ["level", "org_code"])
+    pairs["patients"] = (numerator, "_list")
+    controlled = _suppressed(wide, ["level", "org_code", "dimension"], pairs)
+    array = ibis.array([
+        ibis.struct({
+            "measure": ibis.literal(m),
+            "_kept": controlled[pairs[m][1]] > 0,
+            **_published(controlled, m, *pairs[m]),
+        })
+        for m in MEASURES
+    ])
+    long = controlled.select("level", "org_code", "breakdown", _cell=array.unnest())
+    long = long.filter(long._cell._kept)
+    return long.select(
+        "level", "org_code", measure=long._cell.measure, breakdown=long.breakdown,
+        **{name: long._cell[name] for name in ("numerator", "denominator", "value", "suppressed")},
+    )
 
 
 def dataset_totals(features: ir.Table) -> ir.Table:

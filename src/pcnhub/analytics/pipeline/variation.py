@@ -19,6 +19,10 @@ For each measure of :data:`MEASURES` (the rates of :mod:`.aggregates`) and pract
   the lower one, else ``''`` (so age and sex do not make a practice an outlier; between the 95% and
   99.8% limits is the usual "alert" zone that is not flagged).  Plot ``standardised_rate`` (or
   ``rate`` for the crude picture) against ``denominator`` with the limits.
+
+The work follows the output (issue 18): one aggregation of the patients by practice, age band and sex
+for every measure, the stratum rates and the practices' sums side by side in wide rows, and one row per
+measure and practice made only at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.aggregates import indicators, rounded, small
+from pcnhub.analytics.pipeline.aggregates import counted, rounded, small
 from pcnhub.analytics.pipeline.cohorts import COHORTS
 
 MEASURES: Final = ("efi_moderate_severe", "polypharmacy_10plus", "qrisk3_10plus", *COHORTS)
@@ -55,43 +59,67 @@ SCHEMA: Final = ibis.schema(
 )
 
 
-def strata(features: ir.Table) -> ir.Table:
-    """Unrounded counts by measure, practice, age band and sex: ``measure, practice_code, pcn_code,
-    age_band, sex, numerator, denominator``."""
-    measures = {m: pair for m, pair in indicators(features).items() if m in MEASURES}
-    wide = features.group_by("practice_code", "pcn_code", "age_band", "sex").aggregate(
-        **{f"n_{m}": num.cast("int64").sum() for m, (num, _) in measures.items()},
-        **{f"d_{m}": den.cast("int64").sum() for m, (_, den) in measures.items()},
+def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
+    """Unrounded counts by practice, age band and sex, wide (one aggregation of the patients for every
+    measure, each count once): ``practice_code, pcn_code, age_band, sex`` and the count columns, and
+    ``{measure: (numerator column, denominator column)}``."""
+    columns, pairs = counted(features)
+    pairs = {m: pairs[m] for m in MEASURES}
+    used = {name for pair in pairs.values() for name in pair}
+    table = features.group_by("practice_code", "pcn_code", "age_band", "sex").aggregate(
+        **{name: value.sum() for name, value in columns.items() if name in used}
     )
-    array = ibis.array([
-        ibis.struct({"measure": ibis.literal(m), "numerator": wide[f"n_{m}"], "denominator": wide[f"d_{m}"]})
-        for m in MEASURES
-    ])
-    long = wide.select("practice_code", "pcn_code", "age_band", "sex", _m=array.unnest())
-    return long.select(
-        long._m.measure.name("measure"), "practice_code", "pcn_code", "age_band", "sex",
-        numerator=long._m.numerator.cast("int64"), denominator=long._m.denominator.cast("int64"),
-    )
+    return table, pairs
 
 
 def variation(features: ir.Table) -> ir.Table:
     """``variation.parquet`` from ``patient_features``: :data:`SCHEMA`, one row per measure and practice
-    (practices with a count of 1 to 6 left out)."""
-    cells = strata(features)
-    cells = cells.filter(cells.denominator > 0)
-    rates = cells.group_by("measure", "age_band", "sex").aggregate(
-        _stratum_rate=cells.numerator.sum().cast("float64") / cells.denominator.sum().cast("float64")
+    (practices with a count of 1 to 6 left out).
+
+    Every measure side by side in wide rows (strata, then practices) until the last projection, which makes
+    one row per measure and practice; a stratum counts for a measure where its denominator is above 0."""
+    cells, pairs = strata(features)
+    numerator = {m: cells[n] for m, (n, _) in pairs.items()}
+    denominator = {m: cells[d] for m, (_, d) in pairs.items()}
+    rates = cells.group_by("age_band", "sex").aggregate(**{
+        f"_rate_{m}": numerator[m].sum(where=denominator[m] > 0).cast("float64")
+        / denominator[m].sum(where=denominator[m] > 0).cast("float64")
+        for m in MEASURES
+    })
+    joined = cells.join(rates, ["age_band", "sex"])
+    practices = joined.group_by("practice_code", "pcn_code").aggregate(**{
+        name: value
+        for m, (n, d) in pairs.items()
+        for name, value in (
+            (f"_observed_{m}", joined[n].sum(where=joined[d] > 0)),
+            (f"_denominator_{m}", joined[d].sum(where=joined[d] > 0)),
+            (f"_expected_{m}", (joined[d].cast("float64") * joined[f"_rate_{m}"]).sum(where=joined[d] > 0)),
+        )
+    })
+    overall = practices.aggregate(**{
+        f"_p_{m}": practices[f"_observed_{m}"].sum().cast("float64")
+        / practices[f"_denominator_{m}"].sum().cast("float64")
+        for m in MEASURES
+    })
+    practices = practices.cross_join(overall)
+    array = ibis.array([
+        ibis.struct({
+            "measure": ibis.literal(m),
+            "observed": practices[f"_observed_{m}"],
+            "denominator": practices[f"_denominator_{m}"],
+            "expected": practices[f"_expected_{m}"],
+            "p": practices[f"_p_{m}"],
+        })
+        for m in MEASURES
+    ])
+    long = practices.select("practice_code", "pcn_code", _m=array.unnest())
+    practices = long.select(
+        "practice_code", "pcn_code",
+        measure=long._m.measure, _observed=long._m.observed, _denominator=long._m.denominator,
+        expected=long._m.expected, _p=long._m.p,
     )
-    joined = cells.join(rates, ["measure", "age_band", "sex"])
-    practices = joined.group_by("measure", "practice_code", "pcn_code").aggregate(
-        _observed=joined.numerator.sum(),
-        _denominator=joined.denominator.sum(),
-        expected=(joined.denominator.cast("float64") * joined._stratum_rate).sum(),
-    )
-    overall = practices.group_by("measure").aggregate(
-        _p=practices._observed.sum().cast("float64") / practices._denominator.sum().cast("float64")
-    )
-    practices = practices.join(overall, "measure")
+    # a practice none of whose strata count for the measure has no row for it
+    practices = practices.filter(practices._denominator.notnull())
     practices = practices.filter(~small(practices._observed) & ~small(practices._denominator))
     observed = rounded(practices._observed)
     denominator = rounded(practices._denominator)
