@@ -59,6 +59,12 @@ SCHEMA: Final = ibis.schema(
 )
 
 
+#: Each stratum's expected count is summed as a decimal of 12 places: a sum of doubles depends on the order the engine
+#: adds them in (which varies from run to run with its threads), a sum of decimals does not, so ``expected``,
+#: ``ratio`` and ``standardised_rate`` are the same to the bit on every run and engine.
+EXACT = "decimal(38, 12)"
+
+
 def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
     """Unrounded counts by practice, age band and sex, wide (one aggregation of the patients for every
     measure, each count once): ``practice_code, pcn_code, age_band, sex`` and the count columns, and
@@ -93,7 +99,8 @@ def variation(features: ir.Table) -> ir.Table:
         for name, value in (
             (f"_observed_{m}", joined[n].sum(where=joined[d] > 0)),
             (f"_denominator_{m}", joined[d].sum(where=joined[d] > 0)),
-            (f"_expected_{m}", (joined[d].cast("float64") * joined[f"_rate_{m}"]).sum(where=joined[d] > 0)),
+            (f"_expected_{m}", (joined[d].cast("float64") * joined[f"_rate_{m}"]).cast(EXACT)
+             .sum(where=joined[d] > 0).cast("float64")),
         )
     })
     overall = practices.aggregate(**{
