@@ -15,13 +15,16 @@ The bound comes from two places:
   that many columns.
 
 :func:`bound_search` is the default: work in proportion to the piece.  One
-seed per :data:`UNITS_PER_SEED` super-units; from the best solution's number
-of networks it walks to more networks, then to fewer, one start each, and
-stops in a direction at the first count where the start is not in band (a
-count further out is harder still) or after :data:`STALE_COUNTS` counts in a
-row that do not improve the bound; each start may take
-:data:`START_SECONDS_PER_UNIT` per super-unit, so a count that cannot be
-made in band costs little.  :func:`legacy_bound_search` gives the settings
+seed per :data:`UNITS_PER_SEED` super-units; from one network more than the
+best solution so far it walks to more networks (fewer networks are less
+compact, so they seldom lower the bound), one start each, and stops at the
+first count where the start is not in band (a count further out is harder
+still) or that does not improve the bound (:data:`STALE_COUNTS`); each start
+may take :data:`START_SECONDS_PER_UNIT` per super-unit, so a count that
+cannot be made in band costs little.  The bound that matters most is then the
+exact solve's own, found over ``lp_columns`` (:data:`LP_COLUMNS_PER_UNIT` per
+super-unit) columns: on West Sussex the exact solve takes as long from the
+heuristic's bound as from the best bound of 72 starts.  :func:`legacy_bound_search` gives the settings
 before it (every seed of 6 at every feasible count until 30% of the piece's
 time, no bound from the LP below 100,000 columns), which the bench compares
 against.  Plain functions: no I/O, no clock.
@@ -43,8 +46,8 @@ class BoundSearch:
     seeds: int  # rounds of starts, seed 1, 2, ...
     lowest: int  # fewest networks tried
     highest: int  # most networks tried
-    walk: bool  # True: walk out from the best count and stop early (see the module docstring); False: every count
-    stale: int  # walking, counts in a row that may fail to improve before the walk turns or stops
+    walk: bool  # True: walk up from the best count and stop early (see the module docstring); False: every count
+    stale: int  # walking, counts in a row that may fail to improve before the walk stops
     start_seconds: float  # most time of one start (inf: only the search's deadline)
     share: float  # most share of the piece's time for the whole search
     lp_columns: int  # the exact solve finds its own bound when fixing would leave more columns than this
@@ -64,12 +67,13 @@ class BoundSearch:
 
 # One seed for every this many super-units (a piece of 100 or more gets 2 rounds).
 UNITS_PER_SEED = 100
-# Most time of one start, per super-unit (0.32 s for West Sussex's 81 practices).
-START_SECONDS_PER_UNIT = 0.004
+# Most time of one start, per super-unit (0.16 s for West Sussex's 81 practices, where a start that
+# ends in band takes 0.04-0.07 s and one that cannot goes on until stopped).
+START_SECONDS_PER_UNIT = 0.002
 # Least time of one start.
 MIN_START_SECONDS = 0.05
-# Counts in a row that may fail to improve the bound before the walk turns (or stops).
-STALE_COUNTS = 2
+# Counts in a row that may fail to improve the bound before the walk stops.
+STALE_COUNTS = 1
 # Most share of a piece's time for the starts.
 BOUND_SHARE = 0.3
 # The exact solve looks for its own bound by MILPs over this many columns per super-unit (of least

@@ -466,34 +466,35 @@ def _bound_solution(
     The exact objective chooses the number of networks freely, and the optimum
     is often at a number other than the heuristic's (more, smaller networks are
     more compact), so starts at other numbers give a tighter bound.  Walking
-    (:func:`pcnhub.domain.design.effort.bound_search`), each seed starts at
-    the best solution's count and goes to more networks, then from one below
-    it to fewer, and turns at a count whose start is not in band or after
-    ``plan.stale`` counts in a row that do not improve the bound.  Otherwise
-    (the legacy settings) every seed starts at every count.  Each start ends by
-    ``plan.start_seconds``, the whole search by the deadline.
+    (:func:`pcnhub.domain.design.effort.bound_search`), each seed starts at one
+    network more than the best solution so far (at its count if it is not in
+    band) and goes to more networks, one start each, stopping at a count whose
+    start is not in band or after ``plan.stale`` counts in a row that do not
+    improve the bound.  Otherwise (the legacy settings) every seed starts at
+    every count.  Each start ends by ``plan.start_seconds``, the whole search
+    by the deadline.
     """
     best_dev, best_cost = quality(piece, best, band)
     for seed in range(1, plan.seeds + 1):
         if plan.walk:
-            first = min(max(len(best) if best_dev == 0 else piece.k or plan.lowest, plan.lowest), plan.highest)
-            legs = [range(first, plan.highest + 1), range(first - 1, plan.lowest - 1, -1)]
+            # From one more network than the best solution (from its own count if it is not in band).
+            first = len(best) + (best_dev == 0) if best else plan.lowest
+            counts = range(min(max(first, plan.lowest), plan.highest + 1), plan.highest + 1)
         else:
-            legs = [plan.counts]
-        for counts in legs:
-            stale = 0
-            for k in counts:
-                now = time.perf_counter()
-                if now > deadline:
-                    return best
-                candidate = start(piece, band, min(deadline, now + plan.start_seconds), seed, k)
-                dev, cost = quality(piece, candidate, band)
-                if dev == 0 and (best_dev > 0 or cost < best_cost):
-                    best, best_dev, best_cost, stale = candidate, dev, cost, 0
-                elif plan.walk:
-                    stale += 1
-                    if dev > 0 or stale >= plan.stale:
-                        break
+            counts = plan.counts
+        stale = 0
+        for k in counts:
+            now = time.perf_counter()
+            if now > deadline:
+                return best
+            candidate = start(piece, band, min(deadline, now + plan.start_seconds), seed, k)
+            dev, cost = quality(piece, candidate, band)
+            if dev == 0 and (best_dev > 0 or cost < best_cost):
+                best, best_dev, best_cost, stale = candidate, dev, cost, 0
+            elif plan.walk:
+                stale += 1
+                if dev > 0 or stale >= plan.stale:
+                    break
     return best
 
 
@@ -580,8 +581,9 @@ def design(
     seconds: float = 30.0,
     exact_limit: int = EXACT_LIMIT,
     approximate: Mapping[str, str] | None = None,
+    search: BoundSearchRule = bound_search,
 ) -> tuple[Design, NeighbourGraph]:
-    """Build the graph, propose networks, name them and measure them.
+    """Build the graph, propose networks, name them and measure them (``search``: see :func:`propose`).
 
     ``approximate`` (code -> how it was placed) adds an info finding on each network
     with practices placed only at a postcode sector or district mean.
@@ -592,7 +594,7 @@ def design(
         for i, u in enumerate(units)
     ]
     proposal = propose(placed, graph.adjacency, band, networks=networks, seconds=seconds,
-                       exact_limit=exact_limit)
+                       exact_limit=exact_limit, search=search)
     size = {u.code: u.list_size for u in placed}
     area = {u.code: u.area or "" for u in placed}
 
