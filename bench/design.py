@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/design.py [--seconds T] [--england-seconds T] [--england-2026-seconds T]
                                      [--synthetic-seconds T] [--practices N] [--repeats N] [--no-baseline]
-                                     [--only west,england,england2026,compare,small,synthetic]
+                                     [--icb CODE] [--region CODE] [--area-seconds T]
+                                     [--only west,england,england2026,icb,region,compare,small,synthetic]
 
 England 2022: practices, postcodes, PCNs and commissioner areas (CCG_CODE) from the
 January 2022 practice-to-PCN map; list sizes from the January 2021 registered
@@ -13,9 +14,13 @@ practice of the May 2026 map with the April 2026 list sizes, areas the sub-ICB
 locations, solved with the designer's defaults (exact solves up to
 ``EXACT_LIMIT`` practices) within ``--england-2026-seconds``.
 
-West Sussex, England 2022 and England 2026 also run the proposer with the bound
-search's settings before it (:func:`pcnhub.domain.design.effort.legacy_bound_search`)
-in the same process, as ``baseline_legacy_settings`` (West Sussex: interleaved,
+An ICB (``--icb``) and a region (``--region``) of the May 2026 map are solved
+the same way within ``--area-seconds``.
+
+West Sussex, England 2022 and 2026, the ICB and the region also run the proposer
+with the bound search's settings before it
+(:func:`pcnhub.domain.design.effort.legacy_bound_search`) in the same process, as
+``baseline_legacy_settings`` (West Sussex, the ICB and the region: interleaved,
 ``--repeats`` times each, medians); ``--no-baseline`` leaves it out.  Each run
 states its seconds, whether it is proven optimal (England: how many pieces are),
 and its objective: the population-weighted squared distance (km^2 x patients)
@@ -369,6 +374,68 @@ def _non_contiguous(networks: dict[str, list[str]], units: list[Unit], adjacency
     return bad
 
 
+def part_of_england(
+    column: str, code: str, seconds: float, repeats: int = 1, baseline: bool = True, band: Band = DEFAULT_BAND,
+) -> dict:
+    """The practices of one ICB or region of the May 2026 map (``column`` = ICB_CODE or COMM_REGION_CODE).
+
+    Areas are the sub-ICB locations, solved with the designer's defaults within ``seconds``;
+    with ``baseline``, the legacy settings run interleaved with the default, ``repeats`` times each.
+    """
+    with MAP_2026.pcn_map.open(newline="") as handle:
+        wanted = {row["PRACTICE_CODE"] for row in csv.DictReader(handle) if row[column] == code}
+    if not wanted:
+        raise SystemExit(f"no practice of the May 2026 map has {column} {code}")
+    units, _real, graph, _figures = load_england(MAP_2026)
+    adjacency, _ = bridge_areas(units, graph.adjacency)
+    members = [i for i, u in enumerate(units) if u.code in wanted]
+    local = {g: k for k, g in enumerate(members)}
+    sub_units = [units[g] for g in members]
+    sub_adjacency = {local[g]: {local[h] for h in adjacency[g] if h in local} for g in members}
+    runs: dict[str, list[dict]] = defaultdict(list)
+    for _ in range(repeats):
+        for name in ("default", "legacy") if baseline else ("default",):
+            started, cpu = time.perf_counter(), time.process_time()
+            proposal = propose(sub_units, sub_adjacency, band, seconds=seconds, exact_limit=DESIGN_EXACT_LIMIT,
+                               search=SEARCHES[name])
+            runs[name].append({
+                "seconds": round(time.perf_counter() - started, 2),
+                "cpu_seconds": round(time.process_time() - cpu, 2),
+                "pieces_proven_optimal": sum(p.method == EXACT and p.optimal for p in proposal.pieces),
+                "optimal": proposal.optimal,
+                "networks": len(proposal.networks),
+                "objective": round(_objective(proposal.networks, sub_units), 1),
+            })
+
+    def summary(done: list[dict]) -> dict:
+        return {
+            "seconds": round(float(np.median([d["seconds"] for d in done])), 2),
+            "cpu_seconds": round(float(np.median([d["cpu_seconds"] for d in done])), 2),
+            "runs": done,
+        }
+
+    out = {
+        column: code,
+        "practices": len(sub_units),
+        "areas": len({u.area for u in sub_units}),
+        "areas_up_to_exact_limit": sum(
+            n <= DESIGN_EXACT_LIMIT for n in _counts_by_area(sub_units).values()
+        ),
+        "time_limit": seconds,
+        "proposal": summary(runs["default"]),
+    }
+    if baseline:
+        out["baseline_legacy_settings"] = summary(runs["legacy"])
+    return out
+
+
+def _counts_by_area(units: list[Unit]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for u in units:
+        counts[u.area] += 1
+    return counts
+
+
 def compare_exact(seconds: float, band: Band = DEFAULT_BAND) -> list[dict]:
     """Heuristic against exact on mid-size real areas where the exact solve finishes."""
     units, _real, graph, _figures = load_england()
@@ -570,6 +637,12 @@ def main() -> None:
                         help="time limit of England 2026 (with geocoding and the graph, under 30 s in all)")
     parser.add_argument("--repeats", type=int, default=3, help="West Sussex runs of each setting (medians)")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the legacy settings' runs")
+    parser.add_argument("--icb", default="S0E4D", help="ICB of the May 2026 map for --only icb (default S0E4D, "
+                                                      "193 practices in 4 sub-ICB areas)")
+    parser.add_argument("--region", default="Y58", help="region of the May 2026 map for --only region (default "
+                                                        "Y58, South West: 516 practices in 7 sub-ICB areas)")
+    parser.add_argument("--area-seconds", type=float, default=30.0, help="time limit of --only icb and region "
+                                                                          "(the designer's default)")
     parser.add_argument("--practices", type=int, default=6_500)
     parser.add_argument("--small-seconds", type=float, default=300.0)
     parser.add_argument("--small-heuristic-seconds", type=float, default=2.0)
@@ -581,6 +654,10 @@ def main() -> None:
         "england2026": ("england_2026", lambda: england(args.england_2026_seconds, source=MAP_2026,
                                                         exact_limit=DESIGN_EXACT_LIMIT,
                                                         baseline=not args.no_baseline)),
+        "icb": ("icb_2026", lambda: part_of_england("ICB_CODE", args.icb, args.area_seconds, args.repeats,
+                                                    not args.no_baseline)),
+        "region": ("region_2026", lambda: part_of_england("COMM_REGION_CODE", args.region, args.area_seconds,
+                                                          args.repeats, not args.no_baseline)),
         "compare": ("heuristic_vs_exact", lambda: compare_exact(args.seconds)),
         "small": ("england_small_areas_exact",
                   lambda: small_areas(args.small_seconds, args.small_heuristic_seconds)),

@@ -3,13 +3,17 @@
 Pieces (areas, or connected parts of an area's graph) of at most
 ``exact_limit`` super-units are solved exactly (:func:`solve_exact`): every
 connected group within the band that is no costlier than the best heuristic
-solution (found by starts at every feasible number of networks) is enumerated
-once each (:func:`enumerate_candidates`); for each number of networks the LP
-relaxation of set partitioning is solved by column generation over them
-(:func:`column_generation`), numbers whose LP value is above the best solution
-are ruled out, columns are thinned by reduced-cost fixing, and the rest is
-solved with HiGHS (:func:`scipy.optimize.milp`).  The enumerated candidates
-are held as packed bit rows (:class:`Pool`).
+solution (found by the starts :mod:`pcnhub.domain.design.effort` plans) is
+enumerated once each (:func:`enumerate_candidates`); for each number of
+networks the LP relaxation of set partitioning is solved by column generation
+over them (:func:`column_generation`, each number starting from the columns
+the one before ended with), numbers whose LP value is above the best solution
+are ruled out, the bound is tightened by MILPs over the columns of least
+reduced cost while fixing would keep many, columns are thinned by
+reduced-cost fixing, and the rest is solved with HiGHS
+(:func:`scipy.optimize.milp`), every MILP held to solutions no costlier than
+the best so far.  The enumerated candidates are held as packed bit rows
+(:class:`Pool`).
 
 The exact objective chooses the number of networks freely (when not fixed),
 and more, smaller networks are more compact; the heuristic keeps the middle
