@@ -7,6 +7,7 @@ import pytest
 
 from pcnhub.domain.design import effort, model, propose
 from pcnhub.domain.design.effort import BoundSearch, bound_search, legacy_bound_search
+from pcnhub.domain.design.model import Unit
 from pcnhub.domain.rules import Band
 
 BAND = Band(30_000, 50_000)
@@ -169,3 +170,15 @@ def test_no_start_after_the_deadline(monkeypatch):
     calls = recorded_starts(monkeypatch, lambda seed, k: regions_of(3))
     assert propose._bound_solution(PIECE, BAND, plan(), -math.inf, regions_of(4)) == regions_of(4)
     assert calls == []
+
+
+def test_the_better_bound_is_kept_when_the_exact_solve_fails(monkeypatch):
+    # A line of 12 practices of 10,000: the heuristic keeps the middle number, 3 networks of 40,000; the
+    # walk finds 4 of 30,000 (more compact).  Should the exact solve then fail, the 4 are proposed.
+    units = [Unit(f"P{i:02d}", 10_000, float(i), 0.0) for i in range(12)]
+    adjacency = {i: {i + 1} for i in range(11)}
+    monkeypatch.setattr(propose, "solve_exact", lambda *args, **kwargs: None)
+    proposal = propose.propose(units, adjacency, BAND, seconds=5, exact_limit=60)
+    assert len(proposal.networks) == 4 and not proposal.optimal
+    assert all(len(network) == 3 for network in proposal.networks)
+    assert proposal.pieces[0].networks == 4 and proposal.pieces[0].method == "heuristic"

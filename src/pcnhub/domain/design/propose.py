@@ -72,7 +72,7 @@ from pcnhub.domain.rules import (
 )
 
 # How a piece's bound is found: (super-units, total list size, band, fixed number of networks or None) -> plan.
-BoundSearchRule = Callable[[int, int, Band, "int | None"], BoundSearch]
+BoundSearchRule = Callable[[int, int, Band, int | None], BoundSearch]
 
 def explain_feasibility(
     units: Sequence[Unit], band: Band = DEFAULT_BAND, networks: int | None = None
