@@ -4,12 +4,13 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import csr_array, vstack
 
-from pcnhub.domain.design import exact, model
+from pcnhub.domain.design import exact, heuristic, model
 from pcnhub.domain.design.model import EXACT, Unit
 from pcnhub.domain.design.propose import propose
 from pcnhub.domain.rules import Band
@@ -141,3 +142,94 @@ def test_proven_optimum_matches_brute_force(seed, n):
     index = {u.code: i for i, u in enumerate(units)}
     cost = sum(model.cost(piece, [index[c] for c in network]) for network in proposal.networks)
     assert math.isclose(cost, best, rel_tol=1e-6, abs_tol=1e-6)
+
+
+# ----------------------------------------------------------------------------- how the exact solve finds its bound
+
+
+def lp_of(piece, k=None, **kwargs):
+    pool = exact.Pool(piece, exact.enumerate_candidates(piece, BAND.upper, 10**6))
+    index = np.flatnonzero(pool.pops >= BAND.lower)
+    return pool, index, exact.column_generation(pool, index, pool.costs, k, math.inf,
+                                                np.array([], dtype=np.int64), **kwargs)
+
+
+@SLOW
+@given(seed=st.integers(0, 10**6), n=st.integers(4, 12))
+def test_a_count_whose_lp_is_above_the_cutoff_is_ruled_out(seed, n):
+    piece = piece_of(*random_area(seed, n, 6_000, 30_000))
+    lo, hi = model.k_range(piece.total, BAND)
+    k = max(1, lo)
+    _pool, _index, answer = lp_of(piece, k)
+    if answer is None:
+        return  # no fractional solution with k networks at all
+    value = answer[0]
+    # Small pieces: the first restricted LP already holds every candidate, so no column prices out.
+    below = lp_of(piece, k, cutoff=value * (1 - 1e-3) - 1, most=k)[2]
+    assert below is not None and below[1] is None and below[0] >= value * (1 - 1e-3) - 1
+    above = lp_of(piece, k, cutoff=value * (1 + 1e-3) + 1, most=k)[2]
+    assert above is not None and above[1] is not None
+
+
+@SLOW
+@given(seed=st.integers(0, 10**6), n=st.integers(6, 14))
+def test_a_warm_start_carries_columns_and_keeps_the_lp(seed, n):
+    piece = piece_of(*random_area(seed, n, 6_000, 20_000))
+    lo, hi = model.k_range(piece.total, BAND)
+    warm = exact.WarmStart()
+    for k in range(max(1, lo), min(hi, n) + 1):
+        pool, index, cold = lp_of(piece, k)
+        warmed = exact.column_generation(pool, index, pool.costs, k, math.inf, np.array([], dtype=np.int64),
+                                         warm=warm)
+        assert (cold is None) == (warmed is None)
+        if cold is not None:
+            assert math.isclose(warmed[0], cold[0], rel_tol=1e-6, abs_tol=1e-6)
+            assert warm.columns.size > 0 and set(warm.columns) <= set(range(index.size))
+
+
+def exact_with_milps(piece, bound, incumbent, **kwargs):
+    """solve_exact, recording (columns, status, objective) of every MILP it solves."""
+    seen = []
+    original = exact.milp
+
+    def recorded(c, *args, **options):
+        result = original(c, *args, **options)
+        seen.append((c.size, result.status, result.fun))
+        return result
+
+    exact.milp = recorded
+    try:
+        answer = exact.solve_exact(piece, BAND, math.inf, [], bound, incumbent, **kwargs)
+    finally:
+        exact.milp = original
+    return answer, seen
+
+
+def total_cost(piece, regions):
+    return sum(model.cost(piece, region) for region in regions)
+
+
+# Found by search: instances where, from the optimum as bound, the solver before solved a second count's MILP
+# to a costlier optimum instead of ruling it out.
+@pytest.mark.parametrize("seed,n", [(18, 18), (30, 16), (75, 16), (79, 18), (87, 16)])
+def test_no_milp_looks_beyond_the_bound(seed, n):
+    piece = piece_of(*random_area(seed, n, 6_000, 14_000))
+    best, proven = exact.solve_exact(piece, BAND, math.inf, [], math.inf)
+    assert proven
+    bound = total_cost(piece, best)
+    again, seen = exact_with_milps(piece, bound, best)
+    assert again[1] and math.isclose(total_cost(piece, again[0]), bound, rel_tol=1e-9)
+    assert seen and all(fun is None or fun <= bound * (1 + 1e-6) for _columns, _status, fun in seen)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_loose_bound_costs_a_small_milp_first(seed):
+    n = 16
+    units, adjacency = random_area(seed, n, 6_000, 12_000)
+    piece = piece_of(units, adjacency)
+    loose = heuristic.solve_heuristic(piece, BAND, math.inf)
+    assert model.quality(piece, loose, BAND)[0] == 0
+    everything, _ = exact_with_milps(piece, total_cost(piece, loose), loose, lp_columns=10**9)  # as before
+    answer, seen = exact_with_milps(piece, total_cost(piece, loose) * 10, loose)  # a bound 10 times too high
+    assert answer[1] and math.isclose(total_cost(piece, answer[0]), total_cost(piece, everything[0]), rel_tol=1e-9)
+    assert seen[0][0] <= exact._RESTRICTED_COLUMNS_PER_UNIT * n

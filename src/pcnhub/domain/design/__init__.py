@@ -6,6 +6,9 @@ Modules, each importing only from those listed before it:
   results (``Proposal``, ``PieceResult``), the finding rule ids, the feasible
   numbers of networks (``k_range``) and how a partition is scored (compactness
   cost, deviation from the band);
+* :mod:`~pcnhub.domain.design.effort`: how much work a piece's bound gets before
+  its exact solve, by the piece's size (``bound_search``; ``legacy_bound_search``,
+  the settings before it, for the bench);
 * :mod:`~pcnhub.domain.design.metrics`: quality metrics of any configuration
   over a neighbour graph, how far a proposal moves practices from the current
   configuration, and the current configuration compared with a proposal
@@ -17,8 +20,8 @@ Modules, each importing only from those listed before it:
 * :mod:`~pcnhub.domain.design.heuristic`: seeded growth, repair, ejection
   chains, ReCom and boundary moves;
 * :mod:`~pcnhub.domain.design.propose`: the driver (``propose``,
-  ``explain_feasibility``): pieces, the time budget, the heuristic pass, exact
-  solves, restarts; and ``design``, which builds the neighbour graph,
+  ``explain_feasibility``): pieces, the time budget, the heuristic pass, the
+  bound search, exact solves, restarts; and ``design``, which builds the neighbour graph,
   proposes, names the networks and measures them (a ``Design``).
 
 The command line (``pcnhub design``) is :mod:`pcnhub.cli.design`, its input read by

@@ -11,8 +11,9 @@ Each area is split into pieces (connected parts of its graph of super-units,
 pinned practices merged) and every piece is first given a heuristic solution
 (:mod:`pcnhub.domain.design.heuristic`).  Pieces of at most ``exact_limit``
 units are then solved exactly (:mod:`pcnhub.domain.design.exact`), with the
-best heuristic solution found by starts at every feasible number of networks
-(:func:`_bound_solution`) as the bound.  Time left after the exact solves goes
+best heuristic solution found by starts at other numbers of networks
+(:func:`_bound_solution`, as much work as the piece's size asks for:
+:mod:`pcnhub.domain.design.effort`) as the bound.  Time left after the exact solves goes
 to further seeded starts on the pieces not proven optimal, least compact first.
 Every random choice uses a seeded RNG: for given inputs only the deadline
 depends on the clock.
@@ -33,12 +34,13 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from pcnhub.domain.contiguity import approximate_findings, check_contiguity
+from pcnhub.domain.design.effort import BoundSearch, bound_search
 from pcnhub.domain.design.exact import solve_exact
 from pcnhub.domain.design.heuristic import restart, solve_heuristic, start
 from pcnhub.domain.design.metrics import Metrics, metrics
@@ -68,6 +70,9 @@ from pcnhub.domain.rules import (
     Band,
     Finding,
 )
+
+# How a piece's bound is found: (super-units, total list size, band, fixed number of networks or None) -> plan.
+BoundSearchRule = Callable[[int, int, Band, int | None], BoundSearch]
 
 def explain_feasibility(
     units: Sequence[Unit], band: Band = DEFAULT_BAND, networks: int | None = None
@@ -178,8 +183,13 @@ def propose(
     networks: int | None = None,
     seconds: float = 30.0,
     exact_limit: int = 60,
+    search: BoundSearchRule = bound_search,
 ) -> Proposal:
-    """Propose networks for the units; see the module docstring."""
+    """Propose networks for the units; see the module docstring.
+
+    ``search`` chooses, for each piece solved exactly, how its bound is found
+    (:mod:`pcnhub.domain.design.effort`; the bench passes the legacy settings to compare).
+    """
     started = time.perf_counter()
     units = list(units)
     n = len(units)
@@ -266,7 +276,7 @@ def propose(
 
     _allocate_k(pieces, len(groups), networks, band, findings)
 
-    results, solved = _solve_pieces(pieces, band, started, seconds, exact_limit, findings)
+    results, solved = _solve_pieces(pieces, band, started, seconds, exact_limit, findings, search)
     method = EXACT if all(p.method == EXACT for p in solved) else HEURISTIC
     optimal = all(p.optimal for p in solved)
     for piece, result in zip(pieces, results, strict=True):
@@ -328,9 +338,10 @@ def propose(
 
 # Share of the time limit for the first pass, which solves every piece by the heuristic.
 HEURISTIC_SHARE = 0.3
-# Heuristic restarts before an exact solve, to tighten its bound.
-BOUND_STARTS = 4
-# Most heuristic starts per piece with time left over, and how many in a row may fail to improve.
+# Seed of the first start with time left over (seeds 1-4 were the restarts before exact solves,
+# and the bound search uses the first few), the most seeds per piece, and how many starts in a
+# row may fail to improve.
+FIRST_LATE_SEED = 5
 MAX_STARTS = 24
 STALE_STARTS = 4
 # Least time (seconds) any one solve is given, even past the overall deadline.
@@ -344,6 +355,7 @@ def _solve_pieces(
     seconds: float,
     exact_limit: int,
     findings: list[Finding],
+    search: BoundSearchRule = bound_search,
 ) -> tuple[list[list[list[int]]], list[PieceResult]]:
     """Solve every piece: a heuristic pass over all, then exact solves where they fit in time.
 
@@ -351,9 +363,10 @@ def _solve_pieces(
     :data:`HEURISTIC_SHARE` of the time limit, so a slow exact solve can never
     leave a piece unsolved.  The rest of the time goes to exact solves of the
     pieces of at most ``exact_limit`` super-units, smallest first (most proven
-    optima per second); each uses its heuristic solution as the upper bound for
-    reduced-cost fixing (after :data:`BOUND_STARTS` quick restarts to tighten
-    it) and replaces it when proven optimal or no worse.  Any time left goes to
+    optima per second); each uses the best heuristic solution as the upper bound for
+    reduced-cost fixing (after the starts ``search`` plans for the piece, which
+    replace the heuristic solution when better, whatever the exact solve then
+    does) and replaces it when proven optimal or no worse.  Any time left goes to
     further heuristic starts for the pieces not proven optimal (at most
     :data:`MAX_STARTS` each, stopping after :data:`STALE_STARTS` in a row fail
     to improve).
@@ -385,15 +398,22 @@ def _solve_pieces(
         local_deadline = clock + max(
             MIN_SOLVE_SECONDS, (deadline - clock) / (len(small) - position)
         )
-        for seed in range(1, BOUND_STARTS + 1):  # a tighter bound fixes more columns
+        spent = records[i].seconds
+        plan = search(len(piece.pops), piece.total, band, piece.k if piece.k_fixed else None)
+        for seed in range(1, plan.restarts + 1):  # the legacy settings only: restarts at the same count
             if quality(piece, results[i], band)[0] or time.perf_counter() > clock + 0.2 * (local_deadline - clock):
                 break
             results[i] = restart(piece, band, local_deadline, seed, results[i])
-        incumbent = _bound_solution(piece, band, clock + 0.3 * (local_deadline - clock), results[i])
+        incumbent = _bound_solution(piece, band, plan, clock + plan.share * (local_deadline - clock), results[i])
         dev, cost = quality(piece, incumbent, band)
+        if (dev, cost) < quality(piece, results[i], band):  # kept should the exact solve fail
+            results[i] = incumbent
+            r = records[i]
+            records[i] = PieceResult(r.area, r.where, r.units, len(incumbent), HEURISTIC, False,
+                                     spent + time.perf_counter() - clock)
         bound = cost if dev == 0 and (not piece.k_fixed or len(incumbent) == piece.k) else math.inf
         answer = solve_exact(piece, band, local_deadline, findings, bound,
-                              incumbent if math.isfinite(bound) else ())
+                             incumbent if math.isfinite(bound) else (), plan.lp_columns)
         if answer is None:
             findings.append(
                 Finding(
@@ -405,18 +425,18 @@ def _solve_pieces(
             )
             continue
         regions, proven = answer
-        if proven or quality(piece, regions, band) <= (dev, cost):
+        if proven or quality(piece, regions, band) <= quality(piece, results[i], band):
             results[i] = regions
             records[i] = PieceResult(
                 piece.area, piece.where, len(piece.pops), len(regions), EXACT, proven,
-                records[i].seconds + time.perf_counter() - clock,
+                spent + time.perf_counter() - clock,
             )
     # Time left: more heuristic starts for the pieces not proven optimal, least compact first.
     open_pieces = sorted(
         (i for i, r in enumerate(records) if not r.optimal),
         key=lambda i: (-quality(pieces[i], results[i], band)[1] / max(1, len(results[i])), i),
     )
-    seed = BOUND_STARTS + 1
+    seed = FIRST_LATE_SEED
     failures = dict.fromkeys(open_pieces, 0)
     while time.perf_counter() < deadline and seed <= MAX_STARTS:
         open_pieces = [i for i in open_pieces if failures[i] < STALE_STARTS]
@@ -439,35 +459,43 @@ def _solve_pieces(
 
 
 def _bound_solution(
-    piece: Piece, band: Band, deadline: float, best: list[list[int]]
+    piece: Piece, band: Band, plan: BoundSearch, deadline: float, best: list[list[int]]
 ) -> list[list[int]]:
-    """The cheapest in-band solution found by starts at every feasible number of networks.
+    """The cheapest in-band solution found by the starts the plan asks for (``best`` if none beats it).
 
     The exact objective chooses the number of networks freely, and the optimum
     is often at a number other than the heuristic's (more, smaller networks are
-    more compact), so starts at each number (seeds in turn, round robin, at
-    most :data:`BOUND_SEEDS` each, until the deadline) give a much tighter
-    bound for reduced-cost fixing, and a tighter bound prunes the enumeration.
-    ``best`` when the number is fixed or nothing beats it.
+    more compact), so starts at other numbers give a tighter bound.  Walking
+    (:func:`pcnhub.domain.design.effort.bound_search`), each seed starts at one
+    network more than the best solution so far (at its count if it is not in
+    band) and goes to more networks, one start each, stopping at a count whose
+    start is not in band or after ``plan.stale`` counts in a row that do not
+    improve the bound.  Otherwise (the legacy settings) every seed starts at
+    every count.  Each start ends by ``plan.start_seconds``, the whole search
+    by the deadline.
     """
-    if piece.k_fixed:
-        return best
-    lo, hi = k_range(piece.total, band)
-    counts = [k for k in range(max(1, lo), min(hi, len(piece.pops)) + 1)]
     best_dev, best_cost = quality(piece, best, band)
-    for seed in range(1, BOUND_SEEDS + 1):
+    for seed in range(1, plan.seeds + 1):
+        if plan.walk:
+            # From one more network than the best solution (from its own count if it is not in band).
+            first = len(best) + (best_dev == 0) if best else plan.lowest
+            counts = range(min(max(first, plan.lowest), plan.highest + 1), plan.highest + 1)
+        else:
+            counts = plan.counts
+        stale = 0
         for k in counts:
-            if time.perf_counter() > deadline:
+            now = time.perf_counter()
+            if now > deadline:
                 return best
-            candidate = start(piece, band, deadline, seed, k)
+            candidate = start(piece, band, min(deadline, now + plan.start_seconds), seed, k)
             dev, cost = quality(piece, candidate, band)
             if dev == 0 and (best_dev > 0 or cost < best_cost):
-                best, best_dev, best_cost = candidate, dev, cost
+                best, best_dev, best_cost, stale = candidate, dev, cost, 0
+            elif plan.walk:
+                stale += 1
+                if dev > 0 or stale >= plan.stale:
+                    break
     return best
-
-
-# Most seeds per number of networks when looking for the exact solve's bound.
-BOUND_SEEDS = 6
 
 
 def _allocate_k(
@@ -553,8 +581,9 @@ def design(
     seconds: float = 30.0,
     exact_limit: int = EXACT_LIMIT,
     approximate: Mapping[str, str] | None = None,
+    search: BoundSearchRule = bound_search,
 ) -> tuple[Design, NeighbourGraph]:
-    """Build the graph, propose networks, name them and measure them.
+    """Build the graph, propose networks, name them and measure them (``search``: see :func:`propose`).
 
     ``approximate`` (code -> how it was placed) adds an info finding on each network
     with practices placed only at a postcode sector or district mean.
@@ -565,7 +594,7 @@ def design(
         for i, u in enumerate(units)
     ]
     proposal = propose(placed, graph.adjacency, band, networks=networks, seconds=seconds,
-                       exact_limit=exact_limit)
+                       exact_limit=exact_limit, search=search)
     size = {u.code: u.list_size for u in placed}
     area = {u.code: u.area or "" for u in placed}
 
