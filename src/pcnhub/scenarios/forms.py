@@ -148,6 +148,7 @@ class ChangeForm(NHSFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "decimal"}))
     annual_cost = forms.DecimalField(
         label="Annual cost of a whole-time post (£)", required=False, max_digits=10, decimal_places=2,
+        help_text="For posts added",
         min_value=Decimal(0), error_messages={"invalid": "Enter the annual cost in pounds, for example 45000",
                                               "min_value": "An annual cost cannot be negative"},
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "decimal"}))
