@@ -82,6 +82,18 @@ def test_bnf_lists_match_by_prefix():
     assert cl.codelist("hypertension").match == "exact"
 
 
+def test_statins_are_the_statin_substances_of_section_2_12_and_every_statin_of_the_medicines():
+    statins = cl.codelist("statins")
+    assert statins.system == "bnf" and statins.match == "prefix"
+    lipid = cl.codelist("lipid-regulating")
+    assert all(lipid.matches(code) for code in statins.codes)
+    # bezafibrate (0212000C0) and ezetimibe alone (0212000AE) regulate lipids but are not statins
+    assert not statins.matches("0212000C0AAAAAA") and not statins.matches("0212000AEAAAAAA")
+    named = {m.key for m in cl.medicines() if statins.matches(m.bnf_code)}
+    assert named == {m.key for m in cl.medicines() if m.key.split("-")[0].endswith("statin")}
+    assert "atorvastatin-20" in named
+
+
 def test_every_medicine_has_a_bnf_codelist_and_a_unique_dmd_code():
     medicines = cl.medicines()
     assert len(medicines) >= 40
