@@ -193,3 +193,23 @@ def test_pcn_achievement_from_a_dataset_with_duckdbs_limits(iif_data, monkeypatc
                             str(mapping), "--as-of", "2022-07-01", "--json", "--memory-limit", "1GiB", "--threads", "1")
     assert code == 0, err
     assert asked == [("1024MiB", 1)] and json.loads(out)["indicators"][0]["numerator"] == 5
+
+
+def test_pcn_achievement_checks_the_dataset_first_naming_the_file_and_column(iif_data, tmp_path):
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data, mapping = iif_data
+    broken = tmp_path / "data"
+    shutil.copytree(data, broken)
+    patients = pq.read_table(broken / "patients.parquet")
+    index = patients.schema.get_field_index("care_home")
+    pq.write_table(patients.set_column(index, "care_home", pa.array(["yes"] * patients.num_rows)),
+                   broken / "patients.parquet")
+    code, out, err = pcnhub("iif", "--year", "2022/23", "--pcn", "U00001", "--data", str(broken), "--practice-map",
+                            str(mapping), "--as-of", "2022-07-01")
+    assert code == 2 and out == ""
+    assert err.startswith(f"pcnhub iif: the dataset in {broken} cannot be used:")
+    assert "patients.parquet, column care_home: error: the type is string, expected bool" in err

@@ -18,7 +18,8 @@ denominator, achievement, points and GBP, a forecast of the year end (its method
 patients to act on; the year's other indicators with the reason they cannot be computed; and totals
 (:meth:`pcnhub.finance.iif.PCNAchievement.to_dict`).  ``--data`` is either a measures output
 (``measure_values.parquet``: disclosure-controlled counts, said so) or a patient dataset, whose exact
-counts are computed for the PCN's practices in ``--practice-map`` (NHS ``gp-reg-pat-prac-map.csv``).
+counts are computed for the PCN's practices in ``--practice-map`` (NHS ``gp-reg-pat-prac-map.csv``), once
+the dataset passes the schema as for ``pcnhub measures run`` (else exit 2, every error named by file and column).
 ``--list-size`` defaults to the PCN's registered patients in the data's last month.  ``--memory-limit`` and
 ``--threads``: DuckDB's, counting a patient dataset (:mod:`pcnhub.analytics.limits`).
 
@@ -34,8 +35,10 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Final, TextIO
 
-from pcnhub.cli.commands import EXIT_OK, bad_input, fail
-from pcnhub.cli.values import add_duckdb_arguments, duckdb_limits, financial_year, iso_date, out_of_memory
+from pcnhub.cli.commands import EXIT_BAD_INPUT, EXIT_OK, bad_input, fail
+from pcnhub.cli.values import (
+    add_duckdb_arguments, duckdb_limits, financial_year, iso_date, out_of_memory, usable_dataset,
+)
 from pcnhub.domain import iif as d
 from pcnhub.reference.iif import iif_year
 
@@ -118,7 +121,9 @@ class IIFInputError(ValueError):
     """A bad combination of ``pcnhub iif`` options or data that cannot be used."""
 
 
-def _pcn_achievement(args: argparse.Namespace):
+def _pcn_achievement(args: argparse.Namespace, stderr: TextIO):
+    """The PCN's achievement, or None when ``--data`` is a patient dataset that fails the schema (every error
+    written to ``stderr``)."""
     from pcnhub.finance import iif as service
 
     for name in ("year", "pcn", "data"):
@@ -143,6 +148,12 @@ def _pcn_achievement(args: argparse.Namespace):
         if not practices:
             raise IIFInputError(f"--practice-map: no practice of PCN {pcn_code}")
         memory_limit, threads = duckdb_limits(args)
+        from pcnhub.analytics.schema import PIPELINE_TABLES
+
+        # the measures engine reads these tables' rows (not appointments): check them as `measures run` does
+        if usable_dataset(str(data), stderr, PROG, tables=PIPELINE_TABLES, memory_limit=memory_limit,
+                          threads=threads) is None:
+            return None
         series = service.compute_from_dataset(data, practices, catalogue, as_of or default_as_of(data),
                                               memory_limit=memory_limit, threads=threads)
     else:
@@ -197,7 +208,9 @@ def run_iif(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         import duckdb
 
         try:
-            result = _pcn_achievement(args)
+            result = _pcn_achievement(args, stderr)
+            if result is None:
+                return EXIT_BAD_INPUT
         except duckdb.OutOfMemoryException as error:
             from pcnhub.analytics import limits
 
