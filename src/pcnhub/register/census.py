@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from pcnhub.register.models import Membership, OrgKind, Parentage
 
@@ -93,5 +94,8 @@ def end_memberships_of_the_gone() -> int:
         if (membership.start is None or membership.start <= end) and (membership.end is None or membership.end > end):
             membership.end = end
             ended.append(membership)
-    Membership.objects.bulk_update(ended, ["end"], batch_size=1000)
+    now = timezone.now()
+    for membership in ended:
+        membership.updated = now
+    Membership.objects.bulk_update(ended, ["end", "updated"], batch_size=1000)
     return len(ended)

@@ -10,6 +10,7 @@ listing a practice after ODS says it closed) is left as the files give it.
 from __future__ import annotations
 
 from django.db.models import F, Q
+from django.utils import timezone
 
 from pcnhub.register.models import Membership, OrgKind
 
@@ -26,5 +27,8 @@ def end_closed_memberships() -> int:
     for membership in running:
         membership.end = membership.practice.close_date
         ended.append(membership)
-    Membership.objects.bulk_update(ended, ["end"], batch_size=1000)
+    now = timezone.now()
+    for membership in ended:
+        membership.updated = now
+    Membership.objects.bulk_update(ended, ["end", "updated"], batch_size=1000)
     return len(ended)

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from pcnhub.accounts.scope import scope_for
 from pcnhub.domain import rules
@@ -121,9 +122,10 @@ def start_after_latest(form: forms.Form, rows, start: dt.date | None, what: str)
 
 def end_open_rows(rows, start: dt.date) -> None:
     """End the day before ``start`` every open row of ``rows`` that started before it (the new row replaces them)."""
-    rows.filter(end__isnull=True).filter(Q(start__lt=start) | Q(start__isnull=True)).update(
-        end=start - dt.timedelta(days=1)
-    )
+    changes = {"end": start - dt.timedelta(days=1)}
+    if any(field.name == "updated" for field in rows.model._meta.fields):
+        changes["updated"] = timezone.now()
+    rows.filter(end__isnull=True).filter(Q(start__lt=start) | Q(start__isnull=True)).update(**changes)
 
 
 # --- Area band policy ---------------------------------------------------------------------------
@@ -461,14 +463,14 @@ class DesSignUpForm(PCNEditForm):
         old, start = self.membership, data["start"]
         if old.start == start:
             old.des_signed = data["des_signed"]
-            old.save(update_fields=["des_signed"])
+            old.save(update_fields=["des_signed", "updated"])
         else:
             Membership.objects.create(
                 practice=old.practice, pcn=old.pcn, start=start, end=old.end, des_signed=data["des_signed"],
                 source=f"recorded by {self.user.get_username()}",
             )
             old.end = start - dt.timedelta(days=1)
-            old.save(update_fields=["end"])
+            old.save(update_fields=["end", "updated"])
         state = "signed up to" if data["des_signed"] else "not signed up to"
         return f"{old.practice.name} recorded as {state} the Network Contract DES from {long_date(start)}"
 

@@ -54,6 +54,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import F
+from django.utils import timezone
 from rich.progress import TaskID
 
 from pcnhub.domain.errors import InputError
@@ -761,9 +762,10 @@ class _Organisations:
             newest[pk] = last[2]
         names.flush()
         renamed = [org for org in self.by_code.values() if org.pk in newest and org.name != newest[org.pk]]
+        now = timezone.now()
         for org in renamed:
-            org.name = newest[org.pk]
-        Organisation.objects.bulk_update(renamed, ["name"], batch_size=BATCH_SIZE)
+            org.name, org.updated = newest[org.pk], now
+        Organisation.objects.bulk_update(renamed, ["name", "updated"], batch_size=BATCH_SIZE)
         self.dated_names.clear()
 
 
@@ -912,9 +914,14 @@ def _update(model: type[models.Model], rows: list[Any], fields: list[str]) -> No
     """``UPDATE ... WHERE id = ...`` of ``fields`` for each row, as one executemany.
 
     Much faster than ``bulk_update``, whose ``CASE WHEN`` expressions take Django longer to build
-    than the database takes to run.
+    than the database takes to run.  A model with a last-changed time (``updated``) gets it set too.
     """
     meta = model._meta
+    if any(field.name == "updated" for field in meta.fields) and "updated" not in fields:
+        now = timezone.now()
+        for row in rows:
+            row.updated = now
+        fields = [*fields, "updated"]
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)

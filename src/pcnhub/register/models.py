@@ -44,6 +44,12 @@ class PartnerType(models.TextChoices):
     OTHER_PROVIDER = "other_provider", "Other provider"
 
 
+def last_changed() -> models.DateTimeField:
+    """When a row last changed (set on every save; bulk writes set it themselves): the FHIR API's
+    ``meta.lastUpdated`` and ``_lastUpdated`` search."""
+    return models.DateTimeField(auto_now=True, db_index=True, help_text="When this row last changed.")
+
+
 class DatedQuerySet(models.QuerySet):
     """Rows valid on a date: ``start <= date`` (or no start) and ``end >= date`` (or no end)."""
 
@@ -80,6 +86,7 @@ class Organisation(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="File or person the record came from.")
+    updated = last_changed()
 
     class Meta:
         ordering = ["name"]
@@ -99,6 +106,7 @@ class OrganisationName(Dated):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
     source = models.CharField(max_length=200, blank=True)
+    updated = last_changed()
 
     class Meta:
         ordering = ["organisation", "start"]
@@ -114,6 +122,7 @@ class Parentage(Dated):
     child = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="parentages")
     parent = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="child_links")
     source = models.CharField(max_length=200, blank=True)
+    updated = last_changed()
 
     class Meta:
         ordering = ["child", "start"]
@@ -134,6 +143,7 @@ class Membership(Dated):
     pcn = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="member_links")
     des_signed = models.BooleanField(default=True, help_text="Signed up to the Network Contract DES.")
     source = models.CharField(max_length=200, blank=True)
+    updated = last_changed()
 
     class Meta:
         ordering = ["practice", "start"]
@@ -153,6 +163,7 @@ class Partnership(Dated):
     pcn = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partner_links")
     role = models.CharField(max_length=8, choices=PartnerRole.choices, default=PartnerRole.WIDER)
     description = models.CharField(max_length=300, blank=True)
+    updated = last_changed()
 
     class Meta:
         ordering = ["pcn", "role", "partner__name"]

@@ -347,7 +347,7 @@ def apply_to_register(scenario: Scenario, user=None) -> None:
         practice = practices[code]
         practice.close_date = date - dt.timedelta(days=1)
         practice.status = "closed"
-        practice.save(update_fields=["close_date", "status"])
+        practice.save(update_fields=["close_date", "status", "updated"])
     for code, registered in outcome.sizes.items():
         ListSize.objects.update_or_create(organisation=practices[code], date=date,
                                           defaults={"registered": registered, "source": source})
@@ -358,7 +358,7 @@ def apply_to_register(scenario: Scenario, user=None) -> None:
             _fold(OrganisationName.objects.filter(organisation=pcn), {"organisation": pcn}, "name", date, network.name,
                   source)
             pcn.name = network.name
-            pcn.save(update_fields=["name"])
+            pcn.save(update_fields=["name", "updated"])
     for row in found.rows:
         if row.into is not None and row.key in pcns and row.into in pcns:
             applied_plans.carry_merged(pcns[row.key], pcns[row.into], date)
