@@ -33,6 +33,10 @@ class LoginRequiredEverywhereMiddleware:
             return self.get_response(request)
         if path.startswith("/api/"):
             return JsonResponse({"detail": "Authentication required. Sign in at /accounts/login/."}, status=401)
+        if path.startswith("/fhir/"):
+            from pcnhub.fhir.server import error
+
+            return error(401, "login", "Authentication required. Sign in at /accounts/login/.")
         return redirect_to_login(request.get_full_path(), reverse("login"))
 
 

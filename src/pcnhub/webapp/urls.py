@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("fhir/", include("pcnhub.webapp.fhir")),
     path("finance/", include("pcnhub.finance.urls")),
     path("maturity/", include("pcnhub.maturity.urls")),
     path("phm/", include("pcnhub.phm.urls")),

@@ -1,0 +1,251 @@
+"""The read-only FHIR R4 server: routes ``/fhir/`` to the resource types the apps provide.
+
+A resource type is a :class:`ResourceType`: its name, profile, search parameters (each with a parser that
+turns the request's values into a filter the type understands) and two callables, ``read(scope, id)`` and
+``search(scope, filters, offset, count)``.  This module adds what every type shares:
+
+* ``GET /fhir/metadata``: the CapabilityStatement, made from the types themselves;
+* ``GET /fhir/<type>/<id>``: a resource, 404 for an unknown id, 403 outside the user's scope;
+* ``GET /fhir/<type>?...``: a searchset Bundle, ``total`` and ``self``, ``first``, ``previous`` and
+  ``next`` links (``_count``, default 50 and at most 1,000, and ``_offset``); parameters the type does not
+  know are ignored, as R4's lenient handling says, and left out of the ``self`` link; with
+  ``Prefer: handling=strict`` they are a 400;
+* every error as an OperationOutcome (400 bad parameter, 401 not signed in, 403, 404, 405 not GET, 406 a
+  format other than JSON);
+* ``_format``: ``json``, ``application/json`` or ``application/fhir+json``; responses are
+  ``application/fhir+json``.
+
+Login, roles and scope are those of the JSON API: the login-required middleware answers 401 for
+``/fhir/`` too, and each type filters by ``request.scope``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from pcnhub.fhir.search import FhirError, invalid
+
+FHIR_JSON: Final = "application/fhir+json"
+FHIR_VERSION: Final = "4.0.1"
+JSON_FORMATS: Final = ("json", "application/json", "application/fhir+json", "application/json+fhir")
+DEFAULT_COUNT: Final = 50
+MAX_COUNT: Final = 1_000
+MAX_OFFSET: Final = 10_000_000
+#: Parameters of every search, handled here.
+RESULT_PARAMETERS: Final = ("_count", "_offset", "_format")
+#: A FHIR id.
+ID: Final = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+@dataclass(frozen=True)
+class SearchParameter:
+    """A search parameter: its FHIR name and type, what it searches, and ``parse(modifier, value)`` giving the
+    filter its resource type's ``search`` understands (one value; repeated parameters are ANDed)."""
+
+    name: str
+    type: str  # token, string, reference, date
+    documentation: str
+    parse: Callable[[str | None, str], Any]
+    definition: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a search: the resources (already in the user's scope) and how many match in all."""
+
+    resources: Sequence[dict]
+    total: int
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    profile: str | None
+    documentation: str
+    read: Callable[[Any, str], dict]
+    search: Callable[[Any, Mapping[str, list[Any]], int, int], Page]
+    parameters: tuple[SearchParameter, ...] = field(default=())
+
+    def parameter(self, name: str) -> SearchParameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def outcome(code: str, diagnostics: str, severity: str = "error") -> dict:
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}]}
+
+
+def respond(body: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, separators=(",", ":"), ensure_ascii=False), status=status,
+                            content_type=f"{FHIR_JSON}; charset=utf-8")
+    return response
+
+
+def error(status: int, code: str, diagnostics: str) -> HttpResponse:
+    return respond(outcome(code, diagnostics), status)
+
+
+class Server:
+    """The FHIR endpoints of a set of resource types (Django views: :meth:`metadata`, :meth:`type_level`,
+    :meth:`instance`, :meth:`unknown`)."""
+
+    def __init__(self, types: Sequence[ResourceType], *, software: str, version: str) -> None:
+        self.types = {t.name: t for t in types}
+        self.software, self.version = software, version
+
+    # --- views --------------------------------------------------------------------------------
+
+    def metadata(self, request: HttpRequest) -> HttpResponse:
+        return self._answer(request, lambda: self.capability_statement(request))
+
+    def type_level(self, request: HttpRequest, resource_type: str) -> HttpResponse:
+        return self._answer(request, lambda: self._search(request, self._type(resource_type)))
+
+    def instance(self, request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+        def read() -> dict:
+            kind = self._type(resource_type)
+            if not ID.fullmatch(resource_id):
+                raise FhirError(404, "not-found", f"{resource_type}/{resource_id} is not a FHIR id, so not here")
+            return kind.read(request.scope, resource_id)
+
+        return self._answer(request, read)
+
+    def unknown(self, request: HttpRequest, rest: str = "") -> HttpResponse:
+        def refuse() -> dict:
+            raise FhirError(404, "not-supported", f"/fhir/{rest} is not an interaction this server supports "
+                                                  "(see /fhir/metadata)")
+
+        return self._answer(request, refuse)
+
+    # --- what they share ---------------------------------------------------------------------
+
+    def _answer(self, request: HttpRequest, build: Callable[[], dict]) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return error(405, "not-supported", f"{request.method} is not supported: this FHIR server is read-only")
+        wanted = request.GET.get("_format")
+        if wanted is not None and wanted.strip().lower() not in JSON_FORMATS:
+            return error(406, "not-supported", f"_format={wanted}: this server answers in JSON only "
+                                               "(_format=json or application/fhir+json)")
+        try:
+            return respond(build())
+        except FhirError as problem:
+            return error(problem.status, problem.code, problem.diagnostics)
+        except PermissionDenied as problem:
+            return error(403, "forbidden", str(problem) or "Outside your role's scope.")
+        except Http404 as problem:
+            return error(404, "not-found", str(problem) or "Not found.")
+
+    def _type(self, name: str) -> ResourceType:
+        found = self.types.get(name)
+        if found is None:
+            raise FhirError(404, "not-supported", f"{name} is not a resource type this server has "
+                                                  f"(it has {', '.join(sorted(self.types))})")
+        return found
+
+    def _search(self, request: HttpRequest, kind: ResourceType) -> dict:
+        strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
+        filters: dict[str, list[Any]] = {}
+        used: list[tuple[str, str]] = []
+        for key in request.GET:
+            name, _, modifier = key.partition(":")
+            if name in RESULT_PARAMETERS:
+                continue
+            parameter = kind.parameter(name)
+            if parameter is None:
+                if strict:
+                    raise invalid(key, f"not a search parameter of {kind.name} here (see /fhir/metadata)")
+                continue
+            for value in request.GET.getlist(key):
+                if "\x00" in value:  # no value holds one, and PostgreSQL cannot compare text that does
+                    raise invalid(key, "the value holds a NUL character")
+                filters.setdefault(name, []).append(parameter.parse(modifier or None, value))
+                used.append((key, value))
+        count = _integer(request, "_count", DEFAULT_COUNT, 0, MAX_COUNT)
+        offset = _integer(request, "_offset", 0, 0, MAX_OFFSET)
+        page = kind.search(request.scope, filters, offset, count)
+        base = request.build_absolute_uri(request.path)
+        prefix = base[: base.rindex("/fhir/") + len("/fhir/")]
+
+        def link(relation: str, start: int) -> dict:
+            query = [*used, ("_count", str(count)), ("_offset", str(start))]
+            return {"relation": relation, "url": f"{base}?{urlencode(query)}"}
+
+        links = [link("self", offset), link("first", 0)]
+        if offset > 0:
+            links.append(link("previous", max(0, offset - count)))
+        if count and offset + count < page.total:
+            links.append(link("next", offset + count))
+        return {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "meta": {"lastUpdated": _now()},
+            "total": page.total,
+            "link": links,
+            "entry": [{"fullUrl": f"{prefix}{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+                      for r in page.resources],
+        }
+
+    def capability_statement(self, request: HttpRequest) -> dict:
+        base = request.build_absolute_uri("/fhir")
+        resources = []
+        for kind in self.types.values():
+            entry = {
+                "type": kind.name,
+                "documentation": kind.documentation,
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                "searchParam": [_parameter(p) for p in kind.parameters],
+            }
+            if kind.profile:
+                entry["supportedProfile"] = [kind.profile]
+            resources.append(entry)
+        return {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": dt.date.today().isoformat(),
+            "kind": "instance",
+            "software": {"name": self.software, "version": self.version},
+            "implementation": {"description": "pcnhub's read-only FHIR R4 API", "url": base},
+            "fhirVersion": FHIR_VERSION,
+            "format": ["json"],
+            "rest": [{
+                "mode": "server",
+                "documentation": "Sign in at /accounts/login/ (session cookie); each user sees the organisations "
+                                 "their role allows, as on the pages and the JSON API. Searches page with _count "
+                                 f"(default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset.",
+                "security": {"description": "Session login; 401 without one, 403 outside the user's scope."},
+                "resource": resources,
+            }],
+        }
+
+
+def _parameter(parameter: SearchParameter) -> dict:
+    found = {"name": parameter.name, "type": parameter.type, "documentation": parameter.documentation}
+    if parameter.definition:
+        found["definition"] = parameter.definition
+    return found
+
+
+def _integer(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    text = request.GET.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise invalid(name, f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise invalid(name, f"{value} is not between {low} and {high}")
+    return value
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,18 @@
+"""The site's FHIR R4 API under ``/fhir/``: the resource types of every app, served by :mod:`pcnhub.fhir.server`."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from pcnhub import __version__
+from pcnhub.fhir.server import Server
+from pcnhub.register.fhir import TYPES as REGISTER_TYPES
+
+server = Server([*REGISTER_TYPES], software="pcnhub", version=__version__)
+
+urlpatterns = [
+    path("metadata", server.metadata, name="fhir-metadata"),
+    re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)$", server.type_level, name="fhir-type"),
+    re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<resource_id>[^/]+)$", server.instance, name="fhir-instance"),
+    re_path(r"^(?P<rest>.*)$", server.unknown, name="fhir-unknown"),
+]
