@@ -29,7 +29,7 @@ FLOORS: tuple[frozenset[str], ...] = tuple(frozenset(floor) for floor in (
     {"finance", "maturity"},
     {"register"},
     {"accounts"},
-    {"pages"},
+    {"pages", "fhir"},
     {"analytics"},
     {"ingest"},
     {"geo", "progress"},
