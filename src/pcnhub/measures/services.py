@@ -212,14 +212,14 @@ def _query(sql: str, params: dict) -> list[tuple]:
     return reader().query(sql, params, [params["path"]])
 
 
-def _value(row: tuple) -> Value:
+def row_value(row: tuple) -> Value:
     (measure, level, org, month, numerator, denominator, value, suppressed, *rest) = row
     return Value(measure, level, org, month, None if numerator is None else float(numerator),
                  None if denominator is None else int(denominator), None if value is None else float(value),
                  bool(suppressed), *(None if v is None else float(v) for v in rest))
 
 
-_SELECT = ("SELECT measure, level, org_code, month, numerator, denominator, value, coalesce(suppressed, false), "
+SELECT = ("SELECT measure, level, org_code, month, numerator, denominator, value, coalesce(suppressed, false), "
            "england_value, lower95, upper95, lower998, upper998, percentile, change_12m FROM read_parquet($path) ")
 
 
@@ -227,22 +227,22 @@ _SELECT = ("SELECT measure, level, org_code, month, numerator, denominator, valu
 def measures_series(out: Output, level: str, codes: Iterable[str], measures: Iterable[str] | None = None) -> list[Value]:
     """Every month of ``level``'s organisations ``codes`` (of ``measures``, default all), by measure, code, month."""
     params: dict = {"path": out.path(VALUES_FILE), "level": level, "codes": list(codes)}
-    sql = _SELECT + "WHERE level = $level AND list_contains($codes, org_code)"
+    sql = SELECT + "WHERE level = $level AND list_contains($codes, org_code)"
     if measures is not None:
         sql += " AND list_contains($measures, measure)"
         params["measures"] = list(measures)
-    return [_value(r) for r in _query(sql + " ORDER BY measure, org_code, month", params)]
+    return [row_value(r) for r in _query(sql + " ORDER BY measure, org_code, month", params)]
 
 
 @figures
 def measures_latest(out: Output, level: str, codes: Iterable[str] | None = None) -> list[Value]:
     """The last month of the run for ``level``'s organisations (``codes``, default every one), by measure, code."""
     params: dict = {"path": out.path(VALUES_FILE), "level": level, "month": out.last_month}
-    sql = _SELECT + "WHERE level = $level AND month = $month"
+    sql = SELECT + "WHERE level = $level AND month = $month"
     if codes is not None:
         sql += " AND list_contains($codes, org_code)"
         params["codes"] = list(codes)
-    return [_value(r) for r in _query(sql + " ORDER BY measure, org_code", params)]
+    return [row_value(r) for r in _query(sql + " ORDER BY measure, org_code", params)]
 
 
 @figures

@@ -11,6 +11,7 @@ Nothing here computes: the engine that compiles a definition to Ibis is :mod:`pc
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -443,6 +444,12 @@ def measures() -> tuple[Measure, ...]:
         if entry.name.endswith(".toml"):
             found.append(parse_measure(entry.read_text(encoding="utf-8"), f"{FOLDER}/{entry.name}"))
     return tuple(found)
+
+
+def changed() -> float:
+    """When a packaged definition file last changed (seconds since the epoch, the newest file's)."""
+    folder = resources.files("pcnhub.reference").joinpath(FOLDER)
+    return max(os.stat(str(entry)).st_mtime for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
 def measure(measure_id: str) -> Measure:

@@ -1,0 +1,352 @@
+"""The measures as FHIR R4 Measure and MeasureReport resources, for :mod:`pcnhub.fhir.server`.
+
+**Measure**: every packaged definition (``reference/measures/*.toml``); ``id`` the definition's id with ``-`` for
+``_`` (a FHIR id has no underscore), ``identifier`` and ``url`` the id itself; ``scoring`` proportion for a
+percentage, ratio for a rate or ratio, continuous-variable for money; ``improvementNotation`` from the direction;
+the numerator and denominator as populations; the source as a citation.
+
+**MeasureReport**: a summary report of one measure for one organisation (practice, PCN, sub-ICB location, ICB, or
+England) and one month, from the measures engine's output (``pcnhub measures run``: ``measure_values.parquet``),
+disclosure-controlled as the pages are: a suppressed row has neither counts nor score, only the extension saying
+it was suppressed.  ``reporter`` is the organisation (none for England; search ``level=england``), ``period`` the
+month.  ``id`` is ``<organisation>.<YYYY-MM>.<8 hex digits naming the measure>``.  ``meta.lastUpdated`` is when
+the output was written.  A user sees the reports of the organisations whose measures pages they may see
+(:mod:`pcnhub.measures.permissions`) and England's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pcnhub.analytics.measures.levels import ENGLAND
+from pcnhub.analytics.measures.run import VALUES_FILE
+from pcnhub.fhir import search as s
+from pcnhub.fhir.server import Page, ResourceType, SearchParameter
+from pcnhub.measures import permissions, services
+from pcnhub.reference import measures as definitions
+from pcnhub.register.fhir import reference as organisation_reference
+from pcnhub.register.models import Organisation
+
+MEASURE_SYSTEM: Final = "urn:pcnhub:measure"
+SUPPRESSED: Final = "urn:pcnhub:extension:suppressed-small-numbers"
+NUMERATOR_SUM: Final = "urn:pcnhub:extension:numerator-sum"
+LEVEL_SYSTEM: Final = "urn:pcnhub:measure-level"
+#: A report's identifier: measure|level|organisation|YYYY-MM.
+REPORT_SYSTEM: Final = "urn:pcnhub:measure-report"
+SCORING_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-scoring"
+IMPROVEMENT_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-improvement-notation"
+POPULATION_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-population"
+SCORING: Final = {"percent": "proportion", "per_1000": "ratio", "ratio": "ratio", "gbp_per_patient": "ratio",
+                  "gbp": "continuous-variable"}
+IMPROVEMENT: Final = {"higher": "increase", "lower": "decrease"}
+#: The language of a population's criteria: a section of a pcnhub measure definition (reference/measures/README.md).
+CRITERIA_LANGUAGE: Final = "text/x-pcnhub-measure-definition"
+LEVELS: Final = ("practice", "pcn", "sub_icb", "icb", "england")
+
+
+def fhir_id(measure_id: str) -> str:
+    return measure_id.replace("_", "-")
+
+
+def canonical(measure_id: str) -> str:
+    return f"{MEASURE_SYSTEM}:{measure_id}"
+
+
+def _digest(measure_id: str) -> str:
+    return hashlib.sha256(measure_id.encode()).hexdigest()[:8]
+
+
+def _instant(seconds: float) -> str:
+    moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _definitions_changed() -> str:
+    return _instant(definitions.changed())
+
+
+def measure(m: definitions.Measure, last_updated: str) -> dict:
+    resource: dict[str, Any] = {
+        "resourceType": "Measure",
+        "id": fhir_id(m.id),
+        "meta": {"lastUpdated": last_updated},
+        "url": canonical(m.id),
+        "identifier": [{"system": MEASURE_SYSTEM, "value": m.id}],
+        "name": "".join(part.capitalize() for part in m.id.split("_")),
+        "title": m.title,
+        "status": "active",
+        "description": m.why,
+        "usage": "Serves: " + "; ".join(m.serves) if m.serves else None,
+        "scoring": {"coding": [{"system": SCORING_SYSTEM, "code": SCORING[m.unit]}]},
+        "relatedArtifact": [{"type": "citation", "citation": f"{m.source} (pcnhub status: {m.status})"}],
+        "group": [{
+            "description": f"{services.UNIT_LABELS.get(m.unit, m.unit)}; disclosure-controlled: counts of 1 to 6 "
+                           "suppressed, the others rounded to 5",
+            "population": [
+                _population(m, "numerator", f"Counts {m.numerator.count}" + (
+                    f", summing {m.numerator.sum}" if m.numerator.sum else "")),
+                _population(m, "denominator", f"Counts {m.denominator.count}"),
+            ],
+        }],
+    }
+    if m.direction in IMPROVEMENT:
+        resource["improvementNotation"] = {"coding": [{"system": IMPROVEMENT_SYSTEM,
+                                                       "code": IMPROVEMENT[m.direction]}]}
+    if m.note:
+        resource["purpose"] = m.note
+    return {k: v for k, v in resource.items() if v is not None}
+
+
+def _population(m: definitions.Measure, code: str, description: str) -> dict:
+    """A population of the measure, its criteria the section of the definition file that says who counts."""
+    return {"code": {"coding": [{"system": POPULATION_SYSTEM, "code": code}]}, "description": description,
+            "criteria": {"language": CRITERIA_LANGUAGE,
+                         "expression": f"{definitions.FOLDER}/{m.id}.toml [{code}]"}}
+
+
+def _by_fhir_id() -> dict[str, definitions.Measure]:
+    return {fhir_id(m.id): m for m in definitions.measures()}
+
+
+def read_measure(scope, resource_id: str) -> dict:
+    found = _by_fhir_id().get(resource_id)
+    if found is None:
+        raise s.FhirError(404, "not-found", f"Measure/{resource_id} is not a measure of pcnhub")
+    return measure(found, _definitions_changed())
+
+
+def search_measures(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    found = list(definitions.measures())
+    for wanted in filters.get("_id", ()):
+        found = [m for m in found if fhir_id(m.id) == fhir_id(wanted)]
+    for token in filters.get("identifier", ()):
+        found = [m for m in found if token.system in (None, MEASURE_SYSTEM) and token.value in (None, m.id)]
+    for url in filters.get("url", ()):
+        found = [m for m in found if canonical(m.id) == url]
+    for text in filters.get("title", ()):
+        found = [m for m in found if _text_matches(text, m.title)]
+    changed = _definitions_changed()
+    for moment in filters.get("_lastUpdated", ()):
+        found = found if _instant_matches(moment, changed) else []
+    return Page([measure(m, changed) for m in found[offset: offset + count]], len(found))
+
+
+def _text_matches(text: s.Text, value: str) -> bool:
+    if text.how == "exact":
+        return value == text.value
+    if text.how == "contains":
+        return text.value.casefold() in value.casefold()
+    return value.casefold().startswith(text.value.casefold())
+
+
+def _instant_matches(search: s.DateRange, text: str) -> bool:
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return s.matches(search, moment, moment + dt.timedelta(microseconds=1))
+
+
+# --- MeasureReport ------------------------------------------------------------------------------------
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def measure_report(row: services.Value, org: Organisation | None, last_updated: str) -> dict:
+    group: dict[str, Any] = {}
+    extension = [{"url": SUPPRESSED, "valueBoolean": row.suppressed}]
+    if not row.suppressed:
+        populations = []
+        if row.numerator is not None:
+            numerator = {"code": {"coding": [{"system": POPULATION_SYSTEM, "code": "numerator"}]}}
+            if float(row.numerator).is_integer():
+                numerator["count"] = int(row.numerator)
+            else:
+                extension.append({"url": NUMERATOR_SUM, "valueDecimal": row.numerator})
+            populations.append(numerator)
+        if row.denominator is not None:
+            populations.append({"code": {"coding": [{"system": POPULATION_SYSTEM, "code": "denominator"}]},
+                                "count": int(row.denominator)})
+        if populations:
+            group["population"] = populations
+        if row.value is not None:
+            group["measureScore"] = {"value": row.value}
+    resource: dict[str, Any] = {
+        "resourceType": "MeasureReport",
+        "id": f"{row.org_code}.{row.month:%Y-%m}.{_digest(row.measure)}",
+        "meta": {"lastUpdated": last_updated},
+        "extension": extension,
+        "identifier": [{"system": REPORT_SYSTEM,
+                        "value": f"{row.measure}|{row.level}|{row.org_code}|{row.month:%Y-%m}"}],
+        "status": "complete",
+        "type": "summary",
+        "measure": canonical(row.measure),
+        "period": {"start": row.month.isoformat(), "end": _month_end(row.month).isoformat()},
+        "group": [group] if group else [{}],
+    }
+    if org is not None:
+        resource["reporter"] = organisation_reference(org)
+    if resource["group"] == [{}]:
+        del resource["group"]
+    return resource
+
+
+def _output() -> services.Output:
+    out = services.output()
+    if out is None:
+        raise s.FhirError(404, "not-found", f"No measures output in {services.measures_dir()}: run `pcnhub measures "
+                                            "run` first")
+    return out
+
+
+def _written(out: services.Output) -> str:
+    return _instant(os.stat(out.path(VALUES_FILE)).st_mtime)
+
+
+def _visible_codes(scope) -> list[str] | None:
+    """The organisations whose reports the user may see (None: every one); England's always."""
+    if scope.unrestricted:
+        return None
+    kinds = list(permissions.LEVELS)
+    orgs = scope.organisations(Organisation.objects.filter(kind__in=kinds))
+    return [ENGLAND, *(o.code for o in orgs if permissions.can_view(scope, o))]
+
+
+def read_report(scope, resource_id: str) -> dict:
+    parts = resource_id.split(".")
+    if len(parts) != 3:
+        raise s.FhirError(404, "not-found", f"MeasureReport/{resource_id} is not a report of pcnhub")
+    code, month, digest = parts
+    measure_id = next((m.id for m in definitions.measures() if _digest(m.id) == digest), None)
+    org = None
+    if code != ENGLAND:
+        org = Organisation.objects.filter(code=code).first()
+        if org is not None and org.kind in permissions.LEVELS and not permissions.can_view(scope, org):
+            scope.refuse(f"MeasureReport/{resource_id}")
+    out = _output()
+    rows = []
+    if measure_id is not None and (org is not None or code == ENGLAND):
+        level = "england" if code == ENGLAND else permissions.LEVELS.get(org.kind)
+        rows = [r for r in services.measures_series(out, level, [code], [measure_id]) if f"{r.month:%Y-%m}" == month]
+    if not rows:
+        raise s.FhirError(404, "not-found", f"MeasureReport/{resource_id} is not in the measures output")
+    return measure_report(rows[0], org, _written(out))
+
+
+def _period_sql(search: s.DateRange, params: dict, n: int) -> str:
+    start, end = "CAST(month AS TIMESTAMP)", "CAST(month + INTERVAL 1 MONTH AS TIMESTAMP)"
+    if search.prefix == "ne":
+        return f"NOT ({_period_sql(s.DateRange('eq', search.start, search.end), params, n)})"
+    parts = []
+    for i, (side, op, moment) in enumerate(s.bounds(search)):
+        name = f"p{n}_{i}"
+        params[name] = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        parts.append(f"{start if side == 'start' else end} {op} ${name}")
+    return " AND ".join(parts)
+
+
+def search_reports(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    out = _output()
+    written = _written(out)
+    for moment in filters.get("_lastUpdated", ()):
+        if not _instant_matches(moment, written):
+            return Page([], 0)
+    params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
+    where = ["true"]
+    visible = _visible_codes(scope)
+    if visible is not None:
+        params["visible"] = visible
+        where.append("list_contains($visible, org_code)")
+    for i, wanted in enumerate(filters.get("measure", ())):
+        params[f"m{i}"] = wanted
+        where.append(f"measure = ${'m' + str(i)}")
+    for i, code in enumerate(filters.get("reporter", ())):
+        params[f"r{i}"] = code
+        where.append(f"org_code = ${'r' + str(i)} AND level <> 'england'")
+    for i, token in enumerate(filters.get("level", ())):
+        if token.system not in (None, LEVEL_SYSTEM) or (token.value is not None and token.value not in LEVELS):
+            return Page([], 0)
+        if token.value is not None:
+            params[f"l{i}"] = token.value
+            where.append(f"level = ${'l' + str(i)}")
+    for i, search in enumerate(filters.get("period", ())):
+        where.append(_period_sql(search, params, i))
+    condition = " AND ".join(where)
+    query = services.reader().query
+    total = query(f"SELECT count(*) FROM read_parquet($path) WHERE {condition}", params, [params["path"]])[0][0]
+    rows = []
+    if count:
+        page = dict(params, limit=count, offset=offset)
+        rows = [services.row_value(r) for r in query(
+            services.SELECT + f"WHERE {condition} ORDER BY level, org_code, measure, month LIMIT $limit OFFSET $offset",
+            page, [params["path"]])]
+    orgs = {o.code: o for o in Organisation.objects.filter(code__in={r.org_code for r in rows})}
+    return Page([measure_report(r, orgs.get(r.org_code), written) for r in rows], int(total))
+
+
+def _measure_parameter(modifier: str | None, value: str) -> str:
+    """A Measure as a search value: ``Measure/<id>``, its id, or its canonical URL; the definition's id."""
+    text = value.strip()
+    if text.startswith(MEASURE_SYSTEM + ":"):
+        text = text.removeprefix(MEASURE_SYSTEM + ":")
+    else:
+        text = s.reference("measure", text, "Measure")
+    found = _by_fhir_id().get(fhir_id(text))
+    return found.id if found is not None else text
+
+
+def _token(name: str):
+    return lambda modifier, value: s.token(name, value)
+
+
+def _date(name: str):
+    return lambda modifier, value: s.date_value(name, value)
+
+
+_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed", _date("_lastUpdated"),
+                                "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
+
+MEASURE: Final = ResourceType(
+    name="Measure",
+    profile=None,
+    documentation="Every measure pcnhub computes (reference/measures), with its scoring and populations.",
+    read=read_measure,
+    search=search_measures,
+    parameters=(
+        SearchParameter("_id", "token", "The resource's id", lambda modifier, value: value.strip(),
+                        "http://hl7.org/fhir/SearchParameter/Resource-id"),
+        SearchParameter("identifier", "token", f"{MEASURE_SYSTEM}|<definition id>", _token("identifier"),
+                        "http://hl7.org/fhir/SearchParameter/Measure-identifier"),
+        SearchParameter("url", "uri", f"The canonical URL ({MEASURE_SYSTEM}:<definition id>)",
+                        lambda modifier, value: value.strip(), "http://hl7.org/fhir/SearchParameter/Measure-url"),
+        SearchParameter("title", "string", "Title: starts with (any case), :exact or :contains",
+                        lambda modifier, value: s.string("title", modifier, value),
+                        "http://hl7.org/fhir/SearchParameter/Measure-title"),
+        _LAST_UPDATED,
+    ),
+)
+
+MEASURE_REPORT: Final = ResourceType(
+    name="MeasureReport",
+    profile=None,
+    documentation="Summary reports of each measure for each practice, PCN, sub-ICB location, ICB and England by "
+                  "month, disclosure-controlled (pcnhub measures run).",
+    read=read_report,
+    search=search_reports,
+    parameters=(
+        SearchParameter("measure", "reference", "The measure (Measure/<id>, <id> or its canonical URL)",
+                        _measure_parameter, "http://hl7.org/fhir/SearchParameter/MeasureReport-measure"),
+        SearchParameter("reporter", "reference", "The organisation (Organization/CODE or CODE)",
+                        lambda modifier, value: s.reference("reporter", value, "Organization"),
+                        "http://hl7.org/fhir/SearchParameter/MeasureReport-reporter"),
+        SearchParameter("period", "date", "The month reported (every prefix; period=2024-03 is March 2024's)",
+                        _date("period"), "http://hl7.org/fhir/SearchParameter/MeasureReport-period"),
+        SearchParameter("level", "token", f"{LEVEL_SYSTEM}: {', '.join(LEVELS)}", _token("level")),
+        _LAST_UPDATED,
+    ),
+)
+
+TYPES: Final = (MEASURE, MEASURE_REPORT)
