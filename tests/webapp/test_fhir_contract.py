@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.group import Group
 from fhir.resources.R4B.measure import Measure
 from fhir.resources.R4B.measurereport import MeasureReport
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -22,9 +23,10 @@ from hypothesis import strategies as st
 pytestmark = pytest.mark.django_db
 
 from tests.measures.fixtures import write_measures
+from tests.phm.fixtures import write_output
 
 MODELS = {"Organization": Organization, "OrganizationAffiliation": OrganizationAffiliation, "Bundle": Bundle,
-          "OperationOutcome": OperationOutcome, "Measure": Measure, "MeasureReport": MeasureReport}
+          "OperationOutcome": OperationOutcome, "Measure": Measure, "MeasureReport": MeasureReport, "Group": Group}
 CODES = ["U00001", "A81003", "QAA", "01A", "Y99", "RAA", "NOPE", "Organization/U00002", "Measure/emergency-admissions",
          "emergency-admissions", "urn:pcnhub:measure:smr_done_for_cohort"]
 DATES = ["2024", "2024-03", "2024-03-31", "2024-03-31T23:00:00Z", "2024-04-01T00:30:00+01:00"]
@@ -43,7 +45,8 @@ def values(kind: str):
         good = st.sampled_from(["U00001", "https://fhir.nhs.uk/Id/ods-organization-code|A81001", "|A81001", "true",
                                 "false", "practice", "member", "urn:pcnhub:affiliation-role|core-partner",
                                 "membership-1", "urn:pcnhub:organisation-kind|", "england", "pcn",
-                                "urn:pcnhub:measure|emergency_admissions", "urn:pcnhub:measure:emergency_admissions"])
+                                "urn:pcnhub:measure|emergency_admissions", "urn:pcnhub:measure:emergency_admissions",
+                                "cohort_smr", "urn:pcnhub:cohort|cohort_cvd_bp", "U00001.smr"])
     return st.one_of(good, good, junk)
 
 
@@ -59,13 +62,15 @@ def check(response) -> dict:
 def test_every_declared_search_parameter_and_every_read(client_for, role, settings, tmp_path):
     settings.PCNHUB_PHM_DIR = tmp_path / "phm"
     write_measures(settings.PCNHUB_PHM_DIR / "measures")
+    write_output(settings.PCNHUB_PHM_DIR / "output")
     client = client_for(role)
     statement = client.get("/fhir/metadata").json()
     operations = [(r["type"], p["name"], p["type"]) for r in statement["rest"][0]["resource"] for p in r["searchParam"]]
-    assert {t for t, _, _ in operations} == {"Organization", "OrganizationAffiliation", "Measure", "MeasureReport"}
+    assert {t for t, _, _ in operations} == {"Organization", "OrganizationAffiliation", "Measure", "MeasureReport",
+                                                   "Group"}
     modifiers = st.sampled_from(["", "", "", ":exact", ":contains", ":missing"])
 
-    @examples(max_examples=40, derandomize=True, deadline=None, database=None,
+    @examples(max_examples=30, derandomize=True, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(operation=st.sampled_from(operations), data=st.data())
     def search(operation, data):
@@ -79,7 +84,7 @@ def test_every_declared_search_parameter_and_every_read(client_for, role, settin
                 check(client.get(link["url"].removeprefix("http://testserver")))
 
     search()
-    for resource_type in ("Organization", "OrganizationAffiliation", "Measure", "MeasureReport"):
+    for resource_type in ("Organization", "OrganizationAffiliation", "Measure", "MeasureReport", "Group"):
         bundle = check(client.get(f"/fhir/{resource_type}?_count=1000"))
         assert bundle["total"] > 0
         for entry in bundle["entry"]:

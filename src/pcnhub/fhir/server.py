@@ -1,8 +1,9 @@
 """The read-only FHIR R4 server: routes ``/fhir/`` to the resource types the apps provide.
 
 A resource type is a :class:`ResourceType`: its name, profile, search parameters (each with a parser that
-turns the request's values into a filter the type understands) and two callables, ``read(scope, id)`` and
-``search(scope, filters, offset, count)``.  This module adds what every type shares:
+turns the request's values into a filter the type understands) and two callables, ``read(request, id)`` and
+``search(request, filters, offset, count)`` (the user's scope is ``request.scope``; a read of patient-level data
+writes its audit event with the request).  This module adds what every type shares:
 
 * ``GET /fhir/metadata``: the CapabilityStatement, made from the types themselves;
 * ``GET /fhir/<type>/<id>``: a resource, 404 for an unknown id, 403 outside the user's scope;
@@ -115,7 +116,7 @@ class Server:
             kind = self._type(resource_type)
             if not ID.fullmatch(resource_id):
                 raise FhirError(404, "not-found", f"{resource_type}/{resource_id} is not a FHIR id, so not here")
-            return kind.read(request.scope, resource_id)
+            return kind.read(request, resource_id)
 
         return self._answer(request, read)
 
@@ -171,7 +172,7 @@ class Server:
                 used.append((key, value))
         count = _integer(request, "_count", DEFAULT_COUNT, 0, MAX_COUNT)
         offset = _integer(request, "_offset", 0, 0, MAX_OFFSET)
-        page = kind.search(request.scope, filters, offset, count)
+        page = kind.search(request, filters, offset, count)
         base = request.build_absolute_uri(request.path)
         prefix = base[: base.rindex("/fhir/") + len("/fhir/")]
 

@@ -112,14 +112,14 @@ def _by_fhir_id() -> dict[str, definitions.Measure]:
     return {fhir_id(m.id): m for m in definitions.measures()}
 
 
-def read_measure(scope, resource_id: str) -> dict:
+def read_measure(request, resource_id: str) -> dict:
     found = _by_fhir_id().get(resource_id)
     if found is None:
         raise s.FhirError(404, "not-found", f"Measure/{resource_id} is not a measure of pcnhub")
     return measure(found, _definitions_changed())
 
 
-def search_measures(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+def search_measures(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
     found = list(definitions.measures())
     for wanted in filters.get("_id", ()):
         found = [m for m in found if fhir_id(m.id) == fhir_id(wanted)]
@@ -215,7 +215,8 @@ def _visible_codes(scope) -> list[str] | None:
     return [ENGLAND, *(o.code for o in orgs if permissions.can_view(scope, o))]
 
 
-def read_report(scope, resource_id: str) -> dict:
+def read_report(request, resource_id: str) -> dict:
+    scope = request.scope
     parts = resource_id.split(".")
     if len(parts) != 3:
         raise s.FhirError(404, "not-found", f"MeasureReport/{resource_id} is not a report of pcnhub")
@@ -248,7 +249,8 @@ def _period_sql(search: s.DateRange, params: dict, n: int) -> str:
     return " AND ".join(parts)
 
 
-def search_reports(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+def search_reports(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    scope = request.scope
     out = _output()
     written = _written(out)
     for moment in filters.get("_lastUpdated", ()):

@@ -127,7 +127,8 @@ def _organizations(orgs: list[Organisation], today: dt.date) -> list[dict]:
     return [organization(o, names.get(o.pk, ()), parents.get(o.pk), today) for o in orgs]
 
 
-def read_organization(scope, resource_id: str) -> dict:
+def read_organization(request, resource_id: str) -> dict:
+    scope = request.scope
     org = _organisations().filter(code=resource_id).first()
     if org is None:
         raise s.FhirError(404, "not-found", f"Organization/{resource_id} is not in the register")
@@ -158,7 +159,8 @@ def _name_q(texts: list[s.Text]) -> Q:
     return condition
 
 
-def search_organizations(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+def search_organizations(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    scope = request.scope
     today = _today()
     rows = scope.organisations(_organisations())
     if "_id" in filters:
@@ -225,7 +227,8 @@ def _visible(scope, rows: QuerySet, member: str) -> QuerySet:
     return rows.filter(pcn_id__in=ids, **{f"{member}_id__in": ids})
 
 
-def read_affiliation(scope, resource_id: str) -> dict:
+def read_affiliation(request, resource_id: str) -> dict:
+    scope = request.scope
     kind, _, number = resource_id.partition("-")
     model, member = {"membership": (Membership, "practice"), "partnership": (Partnership, "partner")}.get(
         kind, (None, None))
@@ -268,7 +271,8 @@ def _affiliation_rows(model, member: str, scope, filters: Mapping[str, list[Any]
     return rows.order_by("pk")
 
 
-def search_affiliations(scope, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+def search_affiliations(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    scope = request.scope
     today = _today()
     roles = set(ROLES)
     for token in filters.get("role", ()):

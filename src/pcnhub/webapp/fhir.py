@@ -7,9 +7,10 @@ from django.urls import path, re_path
 from pcnhub import __version__
 from pcnhub.fhir.server import Server
 from pcnhub.measures.fhir import TYPES as MEASURE_TYPES
+from pcnhub.phm.fhir import TYPES as PHM_TYPES
 from pcnhub.register.fhir import TYPES as REGISTER_TYPES
 
-server = Server([*REGISTER_TYPES, *MEASURE_TYPES], software="pcnhub", version=__version__)
+server = Server([*REGISTER_TYPES, *MEASURE_TYPES, *PHM_TYPES], software="pcnhub", version=__version__)
 
 urlpatterns = [
     path("metadata", server.metadata, name="fhir-metadata"),
