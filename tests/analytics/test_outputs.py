@@ -130,3 +130,18 @@ def test_one_shared_reader_a_process_for_the_same_limits(monkeypatch):
     assert other is not first and outputs.shared_reader(memory_limit="1GiB") is other
     monkeypatch.setenv(limits.MEMORY_LIMIT_ENV, "2GiB")
     assert outputs.shared_reader(memory_limit="1GiB") is not other  # the environment changed
+
+
+def test_a_stream_gives_every_row_in_batches_on_the_same_database(tmp_path, counted):
+    path = tmp_path / "a.parquet"
+    _write(path, list(range(25_000)))
+    reader = outputs.Reader()
+    sql = "SELECT n FROM read_parquet($path) ORDER BY n"
+    rows = reader.stream(sql, {"path": str(path)}, [path], batch=1_000)
+    first = next(rows)
+    # a query while the stream is open uses the same database, and the stream goes on after it
+    assert reader.query("SELECT count(*) FROM read_parquet($path)", {"path": str(path)}, [path]) == [(25_000,)]
+    assert [first, *rows] == [(n,) for n in range(25_000)]
+    assert len(counted) == 1
+    _write(path, [7])
+    assert list(reader.stream(sql, {"path": str(path)}, [path])) == [(7,)] and len(counted) == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +79,8 @@ class Reader:
         self._local = threading.local()
         self._database: _Database | None = None
 
-    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any], files: Sequence[str | os.PathLike[str]]
-              ) -> list[tuple]:
-        """The rows of ``sql`` with ``params``, reading the Parquet ``files`` (their identity decides whether the
-        database is still up to date)."""
+    def _acquire(self, files: Sequence[str | os.PathLike[str]]) -> _Database:
+        """The database to query ``files`` on (a new one if a file changed since), counted as in use."""
         found = {str(path): identity(path) for path in files}
         if self._pid != os.getpid():
             self._reset()  # a forked child: the parent's database is not ours to use (nor to close)
@@ -97,17 +95,45 @@ class Reader:
                 self.opened += 1
             database.seen.update(found)
             database.users += 1
-            cursor = getattr(self._local, "cursor", None)
-            if getattr(self._local, "database", None) is not database:
-                cursor = self._local.cursor = database.con.cursor()
-                self._local.database = database
+            return database
+
+    def _release(self, database: _Database) -> None:
+        with self._lock:
+            database.users -= 1
+            if database.retired and not database.users:
+                database.con.close()
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any], files: Sequence[str | os.PathLike[str]]
+              ) -> list[tuple]:
+        """The rows of ``sql`` with ``params``, reading the Parquet ``files`` (their identity decides whether the
+        database is still up to date)."""
+        database = self._acquire(files)
         try:
+            with self._lock:
+                cursor = getattr(self._local, "cursor", None)
+                if getattr(self._local, "database", None) is not database:
+                    cursor = self._local.cursor = database.con.cursor()
+                    self._local.database = database
             return cursor.execute(sql, params).fetchall()
         finally:
+            self._release(database)
+
+    def stream(self, sql: str, params: Sequence[Any] | Mapping[str, Any], files: Sequence[str | os.PathLike[str]],
+               batch: int = 10_000) -> Iterator[tuple]:
+        """The rows of ``sql`` one at a time, fetched ``batch`` at a time on a cursor of their own (for an export
+        of millions of rows, which :meth:`query` would hold in memory all at once)."""
+        database = self._acquire(files)
+        try:
             with self._lock:
-                database.users -= 1
-                if database.retired and not database.users:
-                    database.con.close()
+                cursor = database.con.cursor()
+            try:
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+            finally:
+                cursor.close()
+        finally:
+            self._release(database)
 
     def close(self) -> None:
         """Close the database (a query afterwards opens a new one)."""

@@ -14,6 +14,7 @@
     pcnhub phm qrisk3 --age A --sex S --ethnicity E ... [--json]  population health: QRISK3 10-year CVD risk
     pcnhub scenario --changes FILE.csv --date D [--area CODE] [--json]   a scenario before and after, per network
     pcnhub scenario apply-due [--date D] [--json]                apply approved scenarios whose date has come
+    pcnhub export fhir --out DIR [--type T,...] [--since WHEN] [--json]   FHIR R4 NDJSON bulk export
     pcnhub serve [ADDRESS:PORT] [--production [--workers N]]     run the web app (gunicorn with --production)
     pcnhub manage ARGS...                                        any Django management command
 """
@@ -48,6 +49,8 @@ COMMANDS = {
                      "add_serve_arguments", "run_serve"),
     "scenario": Command("compare a scenario's changes with the register; apply approved scenarios that are due",
                         "pcnhub.cli.scenario", "add_scenario_arguments", "run_scenario", nested=True),
+    "export": Command("export the register and measures as FHIR R4 NDJSON (the API's bulk export, offline)",
+                      "pcnhub.cli.export", "add_export_arguments", "run_export"),
     "entitlements": Command("a network's Network Contract payments for a year",
                             "pcnhub.cli.entitlements", "add_entitlements_arguments",
                             "run_entitlements"),

@@ -25,18 +25,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
+from pcnhub.fhir import bulk
 from pcnhub.fhir.search import FhirError, invalid
 
 FHIR_JSON: Final = "application/fhir+json"
 FHIR_VERSION: Final = "4.0.1"
+NDJSON_FORMATS: Final = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 JSON_FORMATS: Final = ("json", "application/json", "application/fhir+json", "application/json+fhir")
 DEFAULT_COUNT: Final = 50
 MAX_COUNT: Final = 1_000
@@ -75,6 +78,10 @@ class ResourceType:
     read: Callable[[Any, str], dict]
     search: Callable[[Any, Mapping[str, list[Any]], int, int], Page]
     parameters: tuple[SearchParameter, ...] = field(default=())
+    #: Every resource the caller may see, one at a time, for a bulk export (default: search page after page).
+    export: Callable[[Any, Mapping[str, list[Any]]], Iterator[dict]] | None = None
+    #: Whether ``$export`` offers this type.
+    exported: bool = False
 
     def parameter(self, name: str) -> SearchParameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -99,9 +106,64 @@ class Server:
     """The FHIR endpoints of a set of resource types (Django views: :meth:`metadata`, :meth:`type_level`,
     :meth:`instance`, :meth:`unknown`)."""
 
-    def __init__(self, types: Sequence[ResourceType], *, software: str, version: str) -> None:
+    def __init__(self, types: Sequence[ResourceType], *, software: str, version: str,
+                 exports: Callable[[], Path] | None = None) -> None:
         self.types = {t.name: t for t in types}
         self.software, self.version = software, version
+        self.exports = bulk.Exports(exports) if exports is not None else None
+
+    # --- bulk export (pcnhub.fhir.bulk) ------------------------------------------------------------
+
+    def export_kickoff(self, request: HttpRequest) -> HttpResponse:
+        try:
+            if request.method != "GET" or self.exports is None:
+                raise FhirError(405, "not-supported", "$export is a GET")
+            if "respond-async" not in request.headers.get("Prefer", ""):
+                raise FhirError(400, "invalid", "$export needs the header Prefer: respond-async (FHIR Bulk Data)")
+            wanted = request.GET.get("_outputFormat")
+            if wanted is not None and wanted not in NDJSON_FORMATS:
+                raise FhirError(400, "not-supported", f"_outputFormat={wanted}: only NDJSON ("
+                                                      f"{', '.join(NDJSON_FORMATS)})")
+            exported = [t.name for t in self.types.values() if t.exported]
+            names = bulk.parse_types(request.GET.get("_type"), exported)
+            since = request.GET.get("_since")
+            job = self.exports.start([self.types[n] for n in names], bulk.Caller(request.scope, request.user),
+                                     request.user.pk, request.build_absolute_uri(), None if since is None else
+                                     bulk.since_range(since))
+        except FhirError as problem:
+            return error(problem.status, problem.code, problem.diagnostics)
+        response = HttpResponse(status=202)
+        response["Content-Location"] = request.build_absolute_uri(f"/fhir/$export-status/{job}")
+        return response
+
+    def export_status(self, request: HttpRequest, job: str) -> HttpResponse:
+        try:
+            if request.method == "DELETE":
+                self.exports.cancel(job, request.user.pk)
+                return HttpResponse(status=202)
+            if request.method != "GET":
+                raise FhirError(405, "not-supported", f"{request.method} is not supported on an export's status")
+            state = self.exports.state(job, request.user.pk)
+        except FhirError as problem:
+            return error(problem.status, problem.code, problem.diagnostics)
+        if state["status"] == "in-progress":
+            response = HttpResponse(status=202)
+            response["X-Progress"] = state.get("progress", "")
+            response["Retry-After"] = "2"
+            return response
+        if state["status"] == "error":
+            return error(500, "exception", state["error"])
+        body = bulk.manifest(state, lambda name: request.build_absolute_uri(f"/fhir/$export-file/{job}/{name}"))
+        return HttpResponse(json.dumps(body), content_type="application/json")
+
+    def export_file(self, request: HttpRequest, job: str, name: str) -> HttpResponse:
+        try:
+            if request.method != "GET":
+                raise FhirError(405, "not-supported", "an export's files are read with GET")
+            path = self.exports.file(job, request.user.pk, name)
+        except FhirError as problem:
+            return error(problem.status, problem.code, problem.diagnostics)
+        return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")
 
     # --- views --------------------------------------------------------------------------------
 
@@ -224,6 +286,8 @@ class Server:
                                  f"(default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset.",
                 "security": {"description": "Session login; 401 without one, 403 outside the user's scope."},
                 "resource": resources,
+                "operation": [{"name": "export",
+                               "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}],
             }],
         }
 

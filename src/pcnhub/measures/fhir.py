@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from pcnhub.analytics.measures.levels import ENGLAND
@@ -289,6 +289,27 @@ def search_reports(request, filters: Mapping[str, list[Any]], offset: int, count
     return Page([measure_report(r, orgs.get(r.org_code), written) for r in rows], int(total))
 
 
+def export_reports(caller, filters: Mapping[str, list[Any]]) -> Iterator[dict]:
+    """Every report the caller may see (changed after ``_lastUpdated``), streamed from the output file."""
+    out = services.output()
+    if out is None:
+        return
+    written = _written(out)
+    if any(not _instant_matches(moment, written) for moment in filters.get("_lastUpdated", ())):
+        return
+    params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
+    condition = "true"
+    visible = _visible_codes(caller.scope)
+    if visible is not None:
+        params["visible"], condition = visible, "list_contains($visible, org_code)"
+    orgs = {o.code: o for o in Organisation.objects.filter(kind__in=list(permissions.LEVELS))}
+    rows = services.reader().stream(services.SELECT + f"WHERE {condition} ORDER BY level, org_code, measure, month",
+                                    params, [params["path"]])
+    for row in rows:
+        value = services.row_value(row)
+        yield measure_report(value, orgs.get(value.org_code), written)
+
+
 def _measure_parameter(modifier: str | None, value: str) -> str:
     """A Measure as a search value: ``Measure/<id>``, its id, or its canonical URL; the definition's id."""
     text = value.strip()
@@ -312,6 +333,7 @@ _LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last 
                                 "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
 
 MEASURE: Final = ResourceType(
+    exported=True,
     name="Measure",
     profile=None,
     documentation="Every measure pcnhub computes (reference/measures), with its scoring and populations.",
@@ -332,12 +354,14 @@ MEASURE: Final = ResourceType(
 )
 
 MEASURE_REPORT: Final = ResourceType(
+    exported=True,
     name="MeasureReport",
     profile=None,
     documentation="Summary reports of each measure for each practice, PCN, sub-ICB location, ICB and England by "
                   "month, disclosure-controlled (pcnhub measures run).",
     read=read_report,
     search=search_reports,
+    export=export_reports,
     parameters=(
         SearchParameter("measure", "reference", "The measure (Measure/<id>, <id> or its canonical URL)",
                         _measure_parameter, "http://hl7.org/fhir/SearchParameter/MeasureReport-measure"),

@@ -341,6 +341,7 @@ _PERIOD_DOC = ("The days of the affiliation (FHIR date search on a period: perio
                "for those in force on 1 April 2022)")
 
 ORGANIZATION: Final = ResourceType(
+    exported=True,
     name="Organization",
     profile=UK_CORE_ORGANIZATION,
     documentation="Regions, ICBs, sub-ICB locations, places, PCNs, GP practices and partner organisations of the "
@@ -366,6 +367,7 @@ ORGANIZATION: Final = ResourceType(
 )
 
 ORGANIZATION_AFFILIATION: Final = ResourceType(
+    exported=True,
     name="OrganizationAffiliation",
     profile=None,
     documentation="Each dated membership of a practice in a PCN (membership-N) and each core or wider partner of a "

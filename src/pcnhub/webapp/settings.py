@@ -149,6 +149,8 @@ CACHES = {
 
 #: Population health: ``data/`` (the patient-level dataset) and ``output/`` (what ``pcnhub phm run`` writes).
 PCNHUB_PHM_DIR = Path(os.environ.get("PCNHUB_PHM_DIR", HOME / "phm")).resolve()
+#: Where the FHIR API's bulk exports ($export) are written, a folder a job (pcnhub.fhir.bulk).
+PCNHUB_FHIR_EXPORT_DIR = Path(os.environ.get("PCNHUB_FHIR_EXPORT_DIR", HOME / "fhir-exports")).resolve()
 #: DuckDB's memory limit ("8GB", "50%") and threads for the pages' reads of the engines' outputs, one DuckDB a process
 #: (pcnhub.analytics.outputs.shared_reader); None: the environment's PCNHUB_DUCKDB_MEMORY_LIMIT and
 #: PCNHUB_DUCKDB_THREADS, else half of the machine's memory and one thread a core (pcnhub.analytics.limits).
