@@ -28,7 +28,8 @@ from tests.phm.fixtures import write_output
 MODELS = {"Organization": Organization, "OrganizationAffiliation": OrganizationAffiliation, "Bundle": Bundle,
           "OperationOutcome": OperationOutcome, "Measure": Measure, "MeasureReport": MeasureReport, "Group": Group}
 CODES = ["U00001", "A81003", "QAA", "01A", "Y99", "RAA", "NOPE", "Organization/U00002", "Measure/emergency-admissions",
-         "emergency-admissions", "urn:pcnhub:measure:smr_done_for_cohort"]
+         "emergency-admissions", "urn:pcnhub:measure:smr_done_for_cohort", "Measure/iif-2022-23-PC-01",
+         "urn:pcnhub:iif:2022/23:PC-01"]
 DATES = ["2024", "2024-03", "2024-03-31", "2024-03-31T23:00:00Z", "2024-04-01T00:30:00+01:00"]
 
 

@@ -190,3 +190,32 @@ def bounds(search: DateRange) -> list[tuple[str, str, dt.datetime]]:
     if search.prefix == "eb":
         return [("end", "<=", search.start)]
     raise ValueError("ne has no bounds; test each target with matches()")
+
+
+def _unmodified(name: str, modifier: str | None, value: str) -> str:
+    if modifier is not None:
+        raise invalid(f"{name}:{modifier}", "no modifier is supported on this parameter")
+    return value
+
+
+def _boolean(name: str, value: str) -> bool:
+    if value not in ("true", "false"):
+        raise invalid(name, f"expected true or false, not {value!r}")
+    return value == "true"
+
+
+def parser(kind: str, name: str, resource_type: str = "Organization"):
+    """``parse(modifier, value)`` of a search parameter ``name`` of ``kind``: ``token``, ``string`` (modifiers
+    :exact and :contains), ``reference`` (to ``resource_type``), ``date``, ``uri``, ``id`` or ``boolean``; any
+    other modifier is a 400 naming it."""
+    if kind == "string":
+        return lambda modifier, value: string(name, modifier, value)
+    read = {
+        "token": lambda value: token(name, value),
+        "reference": lambda value: reference(name, value, resource_type),
+        "date": lambda value: date_value(name, value),
+        "uri": lambda value: value.strip(),
+        "id": lambda value: value.strip(),
+        "boolean": lambda value: _boolean(name, value),
+    }[kind]
+    return lambda modifier, value: read(_unmodified(name, modifier, value))

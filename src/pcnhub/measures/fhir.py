@@ -25,21 +25,23 @@ from typing import Any, Final
 from pcnhub.analytics.measures.levels import ENGLAND
 from pcnhub.analytics.measures.run import VALUES_FILE
 from pcnhub.fhir import search as s
+from pcnhub.fhir.codes import (
+    IMPROVEMENT_SYSTEM, MEASURE_SYSTEM, POPULATION_SYSTEM, SCORING_SYSTEM, measure_canonical,
+)
 from pcnhub.fhir.server import Page, ResourceType, SearchParameter
+from pcnhub.finance import fhir as iif_fhir
+from pcnhub.finance import iif_output
+from pcnhub.finance.permissions import can_view_money
 from pcnhub.measures import permissions, services
 from pcnhub.reference import measures as definitions
 from pcnhub.register.fhir import reference as organisation_reference
 from pcnhub.register.models import Organisation
 
-MEASURE_SYSTEM: Final = "urn:pcnhub:measure"
 SUPPRESSED: Final = "urn:pcnhub:extension:suppressed-small-numbers"
 NUMERATOR_SUM: Final = "urn:pcnhub:extension:numerator-sum"
 LEVEL_SYSTEM: Final = "urn:pcnhub:measure-level"
 #: A report's identifier: measure|level|organisation|YYYY-MM.
 REPORT_SYSTEM: Final = "urn:pcnhub:measure-report"
-SCORING_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-scoring"
-IMPROVEMENT_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-improvement-notation"
-POPULATION_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/measure-population"
 SCORING: Final = {"percent": "proportion", "per_1000": "ratio", "ratio": "ratio", "gbp_per_patient": "ratio",
                   "gbp": "continuous-variable"}
 IMPROVEMENT: Final = {"higher": "increase", "lower": "decrease"}
@@ -53,7 +55,7 @@ def fhir_id(measure_id: str) -> str:
 
 
 def canonical(measure_id: str) -> str:
-    return f"{MEASURE_SYSTEM}:{measure_id}"
+    return measure_canonical(measure_id)
 
 
 def _digest(measure_id: str) -> str:
@@ -115,6 +117,10 @@ def _by_fhir_id() -> dict[str, definitions.Measure]:
 def read_measure(request, resource_id: str) -> dict:
     found = _by_fhir_id().get(resource_id)
     if found is None:
+        indicator = iif_fhir.read_measure(request, resource_id)
+        if indicator is not None:
+            return indicator
+    if found is None:
         raise s.FhirError(404, "not-found", f"Measure/{resource_id} is not a measure of pcnhub")
     return measure(found, _definitions_changed())
 
@@ -132,7 +138,10 @@ def search_measures(request, filters: Mapping[str, list[Any]], offset: int, coun
     changed = _definitions_changed()
     for moment in filters.get("_lastUpdated", ()):
         found = found if _instant_matches(moment, changed) else []
-    return Page([measure(m, changed) for m in found[offset: offset + count]], len(found))
+    every = [measure(m, changed) for m in found] + [
+        m for m in iif_fhir.measures(filters)
+        if all(_instant_matches(moment, m["meta"]["lastUpdated"]) for moment in filters.get("_lastUpdated", ()))]
+    return Page(every[offset: offset + count], len(every))
 
 
 def _text_matches(text: s.Text, value: str) -> bool:
@@ -215,8 +224,16 @@ def _visible_codes(scope) -> list[str] | None:
     return [ENGLAND, *(o.code for o in orgs if permissions.can_view(scope, o))]
 
 
+def _may_see_iif(scope):
+    return lambda org: can_view_money(scope, org)
+
+
 def read_report(request, resource_id: str) -> dict:
     scope = request.scope
+    if ".iif-" in resource_id:
+        found = iif_fhir.read_report(request, resource_id, _may_see_iif(scope))
+        if found is not None:
+            return found
     parts = resource_id.split(".")
     if len(parts) != 3:
         raise s.FhirError(404, "not-found", f"MeasureReport/{resource_id} is not a report of pcnhub")
@@ -249,7 +266,25 @@ def _period_sql(search: s.DateRange, params: dict, n: int) -> str:
     return " AND ".join(parts)
 
 
+def _iif_reports(request, filters: Mapping[str, list[Any]]) -> list[dict]:
+    """The IIF's reports (PCNs only, so none when another level is asked for)."""
+    if any(t.value not in (None, "pcn") for t in filters.get("level", ())):
+        return []
+    return iif_fhir.reports(request, filters, _may_see_iif(request.scope))
+
+
 def search_reports(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+    """The measures' reports (from the output file, a page at a time), then the IIF's."""
+    if services.output() is None and not iif_output.fingerprint():
+        _output()  # neither output: say how to make them
+    measures_page = _measure_reports(request, filters, offset, count) if services.output() else Page([], 0)
+    iif = _iif_reports(request, filters)
+    start = max(0, offset - measures_page.total)
+    room = max(0, count - len(measures_page.resources))
+    return Page([*measures_page.resources, *iif[start: start + room]], measures_page.total + len(iif))
+
+
+def _measure_reports(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
     scope = request.scope
     out = _output()
     written = _written(out)
@@ -293,9 +328,11 @@ def export_reports(caller, filters: Mapping[str, list[Any]]) -> Iterator[dict]:
     """Every report the caller may see (changed after ``_lastUpdated``), streamed from the output file."""
     out = services.output()
     if out is None:
+        yield from _iif_reports(caller, filters)
         return
     written = _written(out)
     if any(not _instant_matches(moment, written) for moment in filters.get("_lastUpdated", ())):
+        yield from _iif_reports(caller, filters)
         return
     params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
     condition = "true"
@@ -308,11 +345,16 @@ def export_reports(caller, filters: Mapping[str, list[Any]]) -> Iterator[dict]:
     for row in rows:
         value = services.row_value(row)
         yield measure_report(value, orgs.get(value.org_code), written)
+    yield from _iif_reports(caller, filters)
 
 
 def _measure_parameter(modifier: str | None, value: str) -> str:
     """A Measure as a search value: ``Measure/<id>``, its id, or its canonical URL; the definition's id."""
+    if modifier is not None:
+        raise s.invalid(f"measure:{modifier}", "no modifier is supported on this parameter")
     text = value.strip()
+    if text.startswith(iif_fhir.IIF_SYSTEM + ":") or text.removeprefix("Measure/") in iif_fhir.indicator_ids():
+        return text.removeprefix("Measure/")  # an IIF indicator (pcnhub.finance.fhir)
     if text.startswith(MEASURE_SYSTEM + ":"):
         text = text.removeprefix(MEASURE_SYSTEM + ":")
     else:
@@ -321,15 +363,7 @@ def _measure_parameter(modifier: str | None, value: str) -> str:
     return found.id if found is not None else text
 
 
-def _token(name: str):
-    return lambda modifier, value: s.token(name, value)
-
-
-def _date(name: str):
-    return lambda modifier, value: s.date_value(name, value)
-
-
-_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed", _date("_lastUpdated"),
+_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed", s.parser("date", "_lastUpdated"),
                                 "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
 
 MEASURE: Final = ResourceType(
@@ -340,14 +374,15 @@ MEASURE: Final = ResourceType(
     read=read_measure,
     search=search_measures,
     parameters=(
-        SearchParameter("_id", "token", "The resource's id", lambda modifier, value: value.strip(),
+        SearchParameter("_id", "token", "The resource's id", s.parser("id", "_id"),
                         "http://hl7.org/fhir/SearchParameter/Resource-id"),
-        SearchParameter("identifier", "token", f"{MEASURE_SYSTEM}|<definition id>", _token("identifier"),
+        SearchParameter("identifier", "token", f"{MEASURE_SYSTEM}|<definition id>", s.parser("token", "identifier"),
                         "http://hl7.org/fhir/SearchParameter/Measure-identifier"),
-        SearchParameter("url", "uri", f"The canonical URL ({MEASURE_SYSTEM}:<definition id>)",
-                        lambda modifier, value: value.strip(), "http://hl7.org/fhir/SearchParameter/Measure-url"),
+        SearchParameter("url", "uri", f"The canonical URL ({MEASURE_SYSTEM}:<definition id>, or "
+                        f"{iif_fhir.IIF_SYSTEM}:<year>:<indicator>)", s.parser("uri", "url"),
+                        "http://hl7.org/fhir/SearchParameter/Measure-url"),
         SearchParameter("title", "string", "Title: starts with (any case), :exact or :contains",
-                        lambda modifier, value: s.string("title", modifier, value),
+                        s.parser("string", "title"),
                         "http://hl7.org/fhir/SearchParameter/Measure-title"),
         _LAST_UPDATED,
     ),
@@ -366,11 +401,11 @@ MEASURE_REPORT: Final = ResourceType(
         SearchParameter("measure", "reference", "The measure (Measure/<id>, <id> or its canonical URL)",
                         _measure_parameter, "http://hl7.org/fhir/SearchParameter/MeasureReport-measure"),
         SearchParameter("reporter", "reference", "The organisation (Organization/CODE or CODE)",
-                        lambda modifier, value: s.reference("reporter", value, "Organization"),
+                        s.parser("reference", "reporter"),
                         "http://hl7.org/fhir/SearchParameter/MeasureReport-reporter"),
         SearchParameter("period", "date", "The month reported (every prefix; period=2024-03 is March 2024's)",
-                        _date("period"), "http://hl7.org/fhir/SearchParameter/MeasureReport-period"),
-        SearchParameter("level", "token", f"{LEVEL_SYSTEM}: {', '.join(LEVELS)}", _token("level")),
+                        s.parser("date", "period"), "http://hl7.org/fhir/SearchParameter/MeasureReport-period"),
+        SearchParameter("level", "token", f"{LEVEL_SYSTEM}: {', '.join(LEVELS)}", s.parser("token", "level")),
         _LAST_UPDATED,
     ),
 )

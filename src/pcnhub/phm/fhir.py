@@ -161,16 +161,16 @@ GROUP: Final = ResourceType(
     search=search_groups,
     parameters=(
         SearchParameter("_id", "token", "The resource's id (<organisation>.<cohort>)",
-                        lambda modifier, value: value.strip(), "http://hl7.org/fhir/SearchParameter/Resource-id"),
+                        s.parser("id", "_id"), "http://hl7.org/fhir/SearchParameter/Resource-id"),
         SearchParameter("code", "token", f"The cohort ({COHORT_SYSTEM}: "
                         f"{', '.join(c.measure for c in services.COHORTS.values())})",
-                        lambda modifier, value: s.token("code", value),
+                        s.parser("token", "code"),
                         "http://hl7.org/fhir/SearchParameter/Group-code"),
         SearchParameter("managing-entity", "reference", "The practice, PCN or ICB (Organization/CODE or CODE)",
-                        lambda modifier, value: s.reference("managing-entity", value, "Organization"),
+                        s.parser("reference", "managing-entity"),
                         "http://hl7.org/fhir/SearchParameter/Group-managing-entity"),
         SearchParameter("_lastUpdated", "date", "When the pipeline's output was written",
-                        lambda modifier, value: s.date_value("_lastUpdated", value),
+                        s.parser("date", "_lastUpdated"),
                         "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated"),
     ),
 )

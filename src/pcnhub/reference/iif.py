@@ -216,3 +216,12 @@ def iif_year(year: FinancialYear) -> d.IIFYear:
 
 def all_years() -> list[d.IIFYear]:
     return [iif_year(year) for year in catalogue_years()]
+
+
+def changed() -> float:
+    """When a catalogue file last changed (seconds since the epoch, the newest file's)."""
+    import os
+    from importlib import resources
+
+    folder = resources.files("pcnhub.reference").joinpath(_FOLDER)
+    return max(os.stat(str(entry)).st_mtime for entry in folder.iterdir() if entry.name.endswith(".toml"))

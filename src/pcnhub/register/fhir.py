@@ -296,47 +296,10 @@ def search_affiliations(request, filters: Mapping[str, list[Any]], offset: int, 
 # --- the search parameters ----------------------------------------------------------------------------
 
 
-def _reference(name: str, resource_type: str = "Organization"):
-    return lambda modifier, value: s.reference(name, value, resource_type)
-
-
-def _token(name: str):
-    def parse(modifier: str | None, value: str) -> s.Token:
-        if modifier is not None:
-            raise s.invalid(f"{name}:{modifier}", "no modifier is supported on this token")
-        return s.token(name, value)
-
-    return parse
-
-
-def _boolean(name: str):
-    def parse(modifier: str | None, value: str) -> bool:
-        if modifier is not None or value not in ("true", "false"):
-            raise s.invalid(name, f"expected true or false, not {value!r}")
-        return value == "true"
-
-    return parse
-
-
-def _date(name: str):
-    def parse(modifier: str | None, value: str) -> s.DateRange:
-        if modifier is not None:
-            raise s.invalid(f"{name}:{modifier}", "no modifier is supported on a date")
-        return s.date_value(name, value)
-
-    return parse
-
-
-def _id(modifier: str | None, value: str) -> str:
-    if modifier is not None:
-        raise s.invalid(f"_id:{modifier}", "no modifier is supported on _id")
-    return s.reference("_id", value, "")
-
-
 _LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed (prefixes eq, ne, gt, lt, "
-                                "ge, le, sa, eb)", _date("_lastUpdated"),
+                                "ge, le, sa, eb)", s.parser("date", "_lastUpdated"),
                                 "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
-_ID = SearchParameter("_id", "token", "The resource's id", _id, "http://hl7.org/fhir/SearchParameter/Resource-id")
+_ID = SearchParameter("_id", "token", "The resource's id", s.parser("reference", "_id", ""), "http://hl7.org/fhir/SearchParameter/Resource-id")
 _PERIOD_DOC = ("The days of the affiliation (FHIR date search on a period: period=ge2022-04-01&period=le2022-04-01 "
                "for those in force on 1 April 2022)")
 
@@ -351,16 +314,16 @@ ORGANIZATION: Final = ResourceType(
     parameters=(
         _ID,
         SearchParameter("identifier", "token", f"ODS code ({ODS_SYSTEM}|CODE) or local code ({LOCAL_SYSTEM}|CODE)",
-                        _token("identifier"), "http://hl7.org/fhir/SearchParameter/Organization-identifier"),
+                        s.parser("token", "identifier"), "http://hl7.org/fhir/SearchParameter/Organization-identifier"),
         SearchParameter("name", "string", "Name or former name: starts with (any case), :exact or :contains",
-                        lambda modifier, value: s.string("name", modifier, value),
+                        s.parser("string", "name"),
                         "http://hl7.org/fhir/SearchParameter/Organization-name"),
         SearchParameter("partof", "reference", "Sits in this organisation today (Organization/CODE or CODE)",
-                        _reference("partof"), "http://hl7.org/fhir/SearchParameter/Organization-partof"),
+                        s.parser("reference", "partof"), "http://hl7.org/fhir/SearchParameter/Organization-partof"),
         SearchParameter("type", "token", f"Kind of organisation ({KIND_SYSTEM}: "
-                        f"{', '.join(OrgKind.values)})", _token("type"),
+                        f"{', '.join(OrgKind.values)})", s.parser("token", "type"),
                         "http://hl7.org/fhir/SearchParameter/Organization-type"),
-        SearchParameter("active", "token", "true: open today; false: closed", _boolean("active"),
+        SearchParameter("active", "token", "true: open today; false: closed", s.parser("boolean", "active"),
                         "http://hl7.org/fhir/SearchParameter/Organization-active"),
         _LAST_UPDATED,
     ),
@@ -377,17 +340,17 @@ ORGANIZATION_AFFILIATION: Final = ResourceType(
     parameters=(
         _ID,
         SearchParameter("primary-organization", "reference", "The PCN (Organization/CODE or CODE)",
-                        _reference("primary-organization"),
+                        s.parser("reference", "primary-organization"),
                         "http://hl7.org/fhir/SearchParameter/OrganizationAffiliation-primary-organization"),
         SearchParameter("participating-organization", "reference", "The practice or partner (Organization/CODE or "
-                        "CODE)", _reference("participating-organization"),
+                        "CODE)", s.parser("reference", "participating-organization"),
                         "http://hl7.org/fhir/SearchParameter/OrganizationAffiliation-participating-organization"),
-        SearchParameter("role", "token", f"{ROLE_SYSTEM}: {', '.join(ROLES)}", _token("role"),
+        SearchParameter("role", "token", f"{ROLE_SYSTEM}: {', '.join(ROLES)}", s.parser("token", "role"),
                         "http://hl7.org/fhir/SearchParameter/OrganizationAffiliation-role"),
-        SearchParameter("date", "date", _PERIOD_DOC, _date("date"),
+        SearchParameter("date", "date", _PERIOD_DOC, s.parser("date", "date"),
                         "http://hl7.org/fhir/SearchParameter/OrganizationAffiliation-date"),
-        SearchParameter("period", "date", f"The same as date. {_PERIOD_DOC}", _date("period")),
-        SearchParameter("active", "token", "true: in force today", _boolean("active"),
+        SearchParameter("period", "date", f"The same as date. {_PERIOD_DOC}", s.parser("date", "period")),
+        SearchParameter("active", "token", "true: in force today", s.parser("boolean", "active"),
                         "http://hl7.org/fhir/SearchParameter/OrganizationAffiliation-active"),
         _LAST_UPDATED,
     ),
