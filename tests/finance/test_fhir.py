@@ -5,28 +5,14 @@ resource validates against fhir.resources' R4 models."""
 from __future__ import annotations
 
 import pytest
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.measure import Measure
-from fhir.resources.R4B.measurereport import MeasureReport
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from pcnhub.finance.fhir import GBP, POINTS
 from pcnhub.reference import iif as reference
+from tests.helpers_fhir import fhir
 
 pytestmark = pytest.mark.django_db
 
-MODELS = {"Measure": Measure, "MeasureReport": MeasureReport, "Bundle": Bundle, "OperationOutcome": OperationOutcome}
 PC_01 = "U00001.iif-2022-23-PC-01"
-
-
-def fhir(client, url: str, status: int = 200) -> dict:
-    response = client.get(url)
-    assert response.status_code == status, (url, response.content[:500])
-    body = response.json()
-    MODELS[body["resourceType"]].model_validate(body)
-    for entry in body.get("entry", ()):
-        MODELS[entry["resource"]["resourceType"]].model_validate(entry["resource"])
-    return body
 
 
 def test_every_indicator_of_every_year_is_a_measure(client_for):

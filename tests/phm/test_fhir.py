@@ -5,26 +5,12 @@ against fhir.resources' R4 models."""
 from __future__ import annotations
 
 import pytest
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.group import Group
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from pcnhub.phm.fhir import SUPPRESSED
 from pcnhub.phm.models import AuditEvent
+from tests.helpers_fhir import fhir
 
 pytestmark = pytest.mark.django_db
-
-MODELS = {"Group": Group, "Bundle": Bundle, "OperationOutcome": OperationOutcome}
-
-
-def fhir(client, url: str, status: int = 200) -> dict:
-    response = client.get(url)
-    assert response.status_code == status, (url, response.content[:500])
-    body = response.json()
-    MODELS[body["resourceType"]].model_validate(body)
-    for entry in body.get("entry", ()):
-        MODELS[entry["resource"]["resourceType"]].model_validate(entry["resource"])
-    return body
 
 
 def test_a_pcns_cohort_size_without_members(client_for, phm_output):

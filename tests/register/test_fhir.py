@@ -6,30 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-from fhir.resources.R4B.operationoutcome import OperationOutcome
-from fhir.resources.R4B.organization import Organization
-from fhir.resources.R4B.organizationaffiliation import OrganizationAffiliation
 
 from pcnhub.register.fhir import ODS_SYSTEM
 from pcnhub.register.models import Membership, OrganisationName
+from tests.helpers_fhir import fhir
 
 pytestmark = pytest.mark.django_db
-
-MODELS = {"Organization": Organization, "OrganizationAffiliation": OrganizationAffiliation, "Bundle": Bundle,
-          "CapabilityStatement": CapabilityStatement, "OperationOutcome": OperationOutcome}
-
-
-def fhir(client, url: str, status: int = 200, **headers) -> dict:
-    response = client.get(url, **headers)
-    assert response.status_code == status, (url, response.content[:500])
-    assert response["Content-Type"].startswith("application/fhir+json")
-    body = response.json()
-    MODELS[body["resourceType"]].model_validate(body)
-    for entry in body.get("entry", ()):
-        MODELS[entry["resource"]["resourceType"]].model_validate(entry["resource"])
-    return body
 
 
 def ids(bundle: dict) -> list[str]:

@@ -36,7 +36,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from pcnhub.fhir.search import FhirError
+    from pcnhub.fhir.search import FhirError, instant
 
     setup_database()
     from pcnhub.accounts.models import Role
@@ -55,7 +55,7 @@ def run_export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".pcnhub-export-", dir=out.parent))
     try:
-        transaction_time = bulk.instant()
+        transaction_time = instant()
         progress = None if args.quiet else (lambda name, count: stderr.write(f"\r{name}: {count:,} resources"))
         output = bulk.write_export([server.types[n] for n in names], bulk.Caller(Scope(Role.ANALYST, None)), staging,
                                    since, progress)

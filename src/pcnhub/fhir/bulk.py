@@ -16,7 +16,6 @@ server is reported as an error).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from pcnhub.fhir.search import DateRange, FhirError
+from pcnhub.fhir.search import DateRange, FhirError, instant
 
 #: Resources written to a file before its progress is saved.
 PAGE: Final = 1_000
@@ -76,11 +75,6 @@ def write_export(types: Sequence, caller: Caller, folder: Path, since: DateRange
             progress(kind.name, count)
         written.append({"type": kind.name, "file": path.name, "count": count})
     return written
-
-
-def instant(moment: dt.datetime | None = None) -> str:
-    moment = moment or dt.datetime.now(dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def since_range(text: str) -> DateRange:

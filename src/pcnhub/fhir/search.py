@@ -219,3 +219,41 @@ def parser(kind: str, name: str, resource_type: str = "Organization"):
         "boolean": lambda value: _boolean(name, value),
     }[kind]
     return lambda modifier, value: read(_unmodified(name, modifier, value))
+
+
+def instant(moment: dt.datetime | float | None = None) -> str:
+    """A FHIR instant (UTC, milliseconds, ``Z``) of a datetime, of seconds since the epoch, or of now."""
+    if moment is None:
+        moment = dt.datetime.now(UTC)
+    elif not isinstance(moment, dt.datetime):
+        moment = dt.datetime.fromtimestamp(moment, UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def file_written(path) -> str:
+    """When a file was last written, as a FHIR instant (an engine's output: its reports' ``meta.lastUpdated``)."""
+    import os
+
+    return instant(os.stat(path).st_mtime)
+
+
+def instant_matches(search: DateRange, text: str) -> bool:
+    """Whether the instant ``text`` (as :func:`instant` writes it) meets ``search``."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return matches(search, moment, moment + dt.timedelta(microseconds=1))
+
+
+def text_matches(text: Text, value: str) -> bool:
+    """A string search in Python, as the database does it: starts with (any case), exact, or contains (any case)."""
+    if text.how == "exact":
+        return value == text.value
+    if text.how == "contains":
+        return text.value.casefold() in value.casefold()
+    return value.casefold().startswith(text.value.casefold())
+
+
+def required(found, missing: str):
+    """``found``, or a 404 OperationOutcome saying ``missing`` (what is not there, and how to make it)."""
+    if found is None:
+        raise FhirError(404, "not-found", missing)
+    return found

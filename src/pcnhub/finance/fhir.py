@@ -17,7 +17,6 @@ and GBP so far as extensions.  A user sees the reports of the PCNs whose money t
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
@@ -54,8 +53,7 @@ def _number(value: Decimal | None) -> str:
 
 
 def _changed() -> str:
-    return dt.datetime.fromtimestamp(reference.changed(), dt.timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+    return s.instant(reference.changed())
 
 
 def measure(year: d.IIFYear, indicator: d.Indicator, last_updated: str) -> dict:
@@ -115,16 +113,8 @@ def measures(filters: Mapping[str, list[Any]]) -> list[dict]:
     for url in filters.get("url", ()):
         found = [m for m in found if m["url"] == url]
     for text in filters.get("title", ()):
-        found = [m for m in found if _text_matches(text, m["title"])]
+        found = [m for m in found if s.text_matches(text, m["title"])]
     return found
-
-
-def _text_matches(text: s.Text, value: str) -> bool:
-    if text.how == "exact":
-        return value == text.value
-    if text.how == "contains":
-        return text.value.casefold() in value.casefold()
-    return value.casefold().startswith(text.value.casefold())
 
 
 # --- MeasureReport -------------------------------------------------------------------------------------
@@ -173,10 +163,9 @@ def reports(request, filters: Mapping[str, list[Any]], may_see) -> list[dict]:
     folder = iif_output.measures_folder()
     if not iif_output.fingerprint(folder):
         return []
-    written = dt.datetime.fromtimestamp(os.stat(folder / service.VALUES_FILE).st_mtime, dt.timezone.utc)
-    stamp = written.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    stamp = s.file_written(folder / service.VALUES_FILE)
     for moment in filters.get("_lastUpdated", ()):
-        if not s.matches(moment, written, written + dt.timedelta(microseconds=1)):
+        if not s.instant_matches(moment, stamp):
             return []
     wanted = set(filters.get("measure", ()))
     years = [y for y in reference.all_years() if any(

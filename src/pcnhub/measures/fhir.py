@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
@@ -62,13 +61,8 @@ def _digest(measure_id: str) -> str:
     return hashlib.sha256(measure_id.encode()).hexdigest()[:8]
 
 
-def _instant(seconds: float) -> str:
-    moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _definitions_changed() -> str:
-    return _instant(definitions.changed())
+    return s.instant(definitions.changed())
 
 
 def measure(m: definitions.Measure, last_updated: str) -> dict:
@@ -134,27 +128,14 @@ def search_measures(request, filters: Mapping[str, list[Any]], offset: int, coun
     for url in filters.get("url", ()):
         found = [m for m in found if canonical(m.id) == url]
     for text in filters.get("title", ()):
-        found = [m for m in found if _text_matches(text, m.title)]
+        found = [m for m in found if s.text_matches(text, m.title)]
     changed = _definitions_changed()
     for moment in filters.get("_lastUpdated", ()):
-        found = found if _instant_matches(moment, changed) else []
+        found = found if s.instant_matches(moment, changed) else []
     every = [measure(m, changed) for m in found] + [
         m for m in iif_fhir.measures(filters)
-        if all(_instant_matches(moment, m["meta"]["lastUpdated"]) for moment in filters.get("_lastUpdated", ()))]
+        if all(s.instant_matches(moment, m["meta"]["lastUpdated"]) for moment in filters.get("_lastUpdated", ()))]
     return Page(every[offset: offset + count], len(every))
-
-
-def _text_matches(text: s.Text, value: str) -> bool:
-    if text.how == "exact":
-        return value == text.value
-    if text.how == "contains":
-        return text.value.casefold() in value.casefold()
-    return value.casefold().startswith(text.value.casefold())
-
-
-def _instant_matches(search: s.DateRange, text: str) -> bool:
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return s.matches(search, moment, moment + dt.timedelta(microseconds=1))
 
 
 # --- MeasureReport ------------------------------------------------------------------------------------
@@ -204,15 +185,12 @@ def measure_report(row: services.Value, org: Organisation | None, last_updated: 
 
 
 def _output() -> services.Output:
-    out = services.output()
-    if out is None:
-        raise s.FhirError(404, "not-found", f"No measures output in {services.measures_dir()}: run `pcnhub measures "
-                                            "run` first")
-    return out
+    return s.required(services.output(), f"No measures output in {services.measures_dir()}: run `pcnhub measures run` "
+                                         "first")
 
 
 def _written(out: services.Output) -> str:
-    return _instant(os.stat(out.path(VALUES_FILE)).st_mtime)
+    return s.file_written(out.path(VALUES_FILE))
 
 
 def _visible_codes(scope) -> list[str] | None:
@@ -289,7 +267,7 @@ def _measure_reports(request, filters: Mapping[str, list[Any]], offset: int, cou
     out = _output()
     written = _written(out)
     for moment in filters.get("_lastUpdated", ()):
-        if not _instant_matches(moment, written):
+        if not s.instant_matches(moment, written):
             return Page([], 0)
     params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
     where = ["true"]
@@ -331,7 +309,7 @@ def export_reports(caller, filters: Mapping[str, list[Any]]) -> Iterator[dict]:
         yield from _iif_reports(caller, filters)
         return
     written = _written(out)
-    if any(not _instant_matches(moment, written) for moment in filters.get("_lastUpdated", ())):
+    if any(not s.instant_matches(moment, written) for moment in filters.get("_lastUpdated", ())):
         yield from _iif_reports(caller, filters)
         return
     params: dict[str, Any] = {"path": out.path(VALUES_FILE)}

@@ -16,8 +16,6 @@ Searches never list members.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -42,21 +40,13 @@ def _cohort_of(slug: str) -> services.Cohort | None:
     return next((c for c in services.COHORTS.values() if _slug(c.key) == slug), None)
 
 
-def _instant(seconds: float) -> str:
-    moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _output() -> services.Output:
-    out = services.output()
-    if out is None:
-        raise s.FhirError(404, "not-found", f"No population health output in {services.output_dir()}: run `pcnhub "
-                                            "phm run` first")
-    return out
+    return s.required(services.output(), f"No population health output in {services.output_dir()}: run `pcnhub phm "
+                                         "run` first")
 
 
 def _written(out: services.Output) -> str:
-    return _instant(os.stat(out.path(services.AGGREGATES)).st_mtime)
+    return s.file_written(out.path(services.AGGREGATES))
 
 
 def _may_see(scope, org: Organisation) -> bool:
@@ -127,7 +117,7 @@ def search_groups(request, filters: Mapping[str, list[Any]], offset: int, count:
     out = _output()
     written = _written(out)
     for moment in filters.get("_lastUpdated", ()):
-        if not s.matches(moment, *_instant_range(written)):
+        if not s.instant_matches(moment, written):
             return Page([], 0)
     cohorts = list(services.COHORTS.values())
     for token in filters.get("code", ()):
@@ -144,11 +134,6 @@ def search_groups(request, filters: Mapping[str, list[Any]], offset: int, count:
     rows = _rows(out, sorted({o for o, _ in page}, key=lambda o: o.code), sorted({c for _, c in page},
                                                                                  key=lambda c: c.key))
     return Page([group(o, c, rows.get((o.code, c.measure)), written) for o, c in page], len(pairs))
-
-
-def _instant_range(text: str) -> tuple[dt.datetime, dt.datetime]:
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment, moment + dt.timedelta(microseconds=1)
 
 
 GROUP: Final = ResourceType(

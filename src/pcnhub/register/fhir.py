@@ -50,10 +50,6 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _instant(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _is_local(code: str) -> bool:
     return code.startswith("L-")
 
@@ -91,7 +87,7 @@ def organization(org: Organisation, names: Iterable[str], parent: Organisation |
     resource: dict[str, Any] = {
         "resourceType": "Organization",
         "id": org.code,
-        "meta": {"lastUpdated": _instant(getattr(org, "last_changed", None) or org.updated),
+        "meta": {"lastUpdated": s.instant(getattr(org, "last_changed", None) or org.updated),
                  "profile": [UK_CORE_ORGANIZATION]},
         "identifier": [identifier(org.code)],
         "active": org.close_date is None or org.close_date >= today,
@@ -204,7 +200,7 @@ def _affiliation(resource_id: str, row, pcn: Organisation, member: Organisation,
     resource: dict[str, Any] = {
         "resourceType": "OrganizationAffiliation",
         "id": resource_id,
-        "meta": {"lastUpdated": _instant(row.updated)},
+        "meta": {"lastUpdated": s.instant(row.updated)},
         "active": row.applies_on(today),
         "organization": reference(pcn),
         "participatingOrganization": reference(member),
