@@ -49,24 +49,39 @@ def test_requirements_merge_and_a_name_declared_twice_must_agree():
         flags.requirements({"a": Flag(("dementia",))}, {"a": Flag(("dementia",), SINCE)})
 
 
-def test_the_union_table_has_every_code_of_every_codelist_once_per_codelist(backend):
+def test_the_union_table_has_every_code_once_with_the_bits_of_every_requirement_it_serves(backend):
     needs = {"housebound": Flag(("efi-housebound",)),
-             "groups": DistinctKeys(("efi-housebound", "efi-mobility-problems")), "dementia": Flag(("dementia",)), "nsaid": MedicationFlag(("nsaids",), None)}
-    ids = flags.key_ids(needs)
-    assert set(ids) == {"dementia", "efi-housebound", "efi-mobility-problems"}  # medication lists are not in it
-    rows = engines.to_arrow(backend, flags.union_table(needs)).to_pylist()
-    wanted = {(code, ids[key]) for key in ids for code in cl.codelist(key).codes}
-    assert len(rows) == len(wanted) and {(r["code"], r["key_id"]) for r in rows} == wanted
-    assert {r["key_id"] for r in rows if r["code"] == SHARED} == {ids["efi-housebound"], ids["efi-mobility-problems"]}
+             "groups": DistinctKeys(("efi-housebound", "efi-mobility-problems")),
+             "dementia": Flag(("dementia",)), "recent_dementia": Flag(("dementia",), SINCE),
+             "nsaid": MedicationFlag(("nsaids",), None)}
+    places, columns = flags.layout(needs)
+    assert set(places) == {("housebound",), ("groups", "efi-housebound"), ("groups", "efi-mobility-problems"),
+                           ("dementia",), ("recent_dementia",)}  # medication lists are not in it
+    assert columns == {"w0_0": None, "w1_0": SINCE}  # one mask column per window
+    assert places[("recent_dementia",)][0] == "w1_0"
+    rows = {r["code"]: r for r in engines.to_arrow(backend, flags.union_table(needs)).to_pylist()}
+    keys = ("efi-housebound", "efi-mobility-problems", "dementia")
+    assert set(rows) == {code for key in keys for code in cl.codelist(key).codes}  # each code once
+
+    def served(code):
+        return {label for label, (column, bit) in places.items() if rows[code][column] >> bit & 1}
+
+    assert served(SHARED) == {("housebound",), ("groups", "efi-housebound"), ("groups", "efi-mobility-problems")}
+    assert served(DEMENTIA) == {("dementia",), ("recent_dementia",)}
 
 
-def test_the_smoking_amount_codes_get_codelists_of_their_own():
+def test_the_smoking_amount_codes_get_bits_of_their_own():
     from pcnhub.analytics.pipeline.qrisk3 import needs
 
-    smoking = {"s": needs(AS_OF)["qrisk_smoking"]}
-    ids = flags.key_ids(smoking)
-    assert {"smoking-current", "smoking-ex", "smoking-never", "s#cigarettes"} <= set(ids)
-    assert {key for key in ids if key.startswith("s#amount-")} == {"s#amount-2", "s#amount-3", "s#amount-4"}
+    places, _ = flags.layout({"s": needs(AS_OF)["qrisk_smoking"]})
+    assert set(places) == {("s", "current"), ("s", "ex"), ("s", "never"), ("s", "cigarettes"), ("s", "amount", 2),
+                           ("s", "amount", 3), ("s", "amount", 4)}
+
+
+def test_more_bits_than_a_word_use_more_mask_columns():
+    many = {f"f{n:03d}": Flag(("dementia",)) for n in range(flags.WORD_BITS + 1)}
+    places, columns = flags.layout(many)
+    assert list(columns) == ["w0_0", "w0_1"] and places[(f"f{flags.WORD_BITS:03d}",)] == ("w0_1", 0)
 
 
 def test_event_requirements_respect_their_windows(backend):

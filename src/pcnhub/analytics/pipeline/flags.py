@@ -4,13 +4,16 @@ Each step that reads the record declares what it needs as data, a function ``nee
 returning ``{name: requirement}``; :func:`requirements` merges them (a name two steps declare must be the
 same requirement) and the pipeline computes them all at once:
 
-* events: :func:`coded_stream` joins the events on or before ``as_of`` **once** to :func:`union_table`, the
-  union of every codelist any requirement uses, ``(code, key_id)``: a small integer id per codelist (a code
-  in two codelists has two rows, so each codelist sees the code).  The result, ``patient_id, key_id, date,
-  value``, is the narrow coded stream (materialised once by the pipeline); :func:`events_table` makes from
-  it ``flags_events``, one row per patient with a coded event and a column (or three) per requirement.
+* events: :func:`coded_stream` joins the events on or before ``as_of`` **once** to :func:`union_table`, one
+  row per code of every codelist any requirement uses, with int64 bitmasks saying which requirements the
+  code serves (:func:`layout`: a bit per flag, per codelist of a distinct count, per codelist of the other
+  requirements; one set of mask columns per window start).  The result, ``patient_id, date, value`` and the
+  masks, is the narrow coded stream (materialised once by the pipeline); :func:`events_table` makes from it
+  ``flags_events``, one row per patient with a coded event and a column (or three) per requirement: the
+  flags and counts from the bitwise or of the masks, the ordered values from the rows of their codelist.
 * medications: :func:`medications_table` reads the prescriptions on or before ``as_of`` **once** and makes
-  ``flags_medications``, one row per patient with a prescription and a column per requirement.
+  ``flags_medications``, one row per patient with a prescription some requirement uses and a column per
+  requirement.
 
 Event requirements (windows are half-open, as in :mod:`.codes`: ``since < date <= as_of``; ``since`` None:
 any time on or before ``as_of``):
@@ -20,8 +23,9 @@ any time on or before ``as_of``):
 * :class:`LatestDate`: the date of the latest code of codelist ``key``: date.
 * :class:`LatestValue`: the latest non-null value of codelist ``key`` (on the same day, the highest): double.
 * :class:`LastValues`: the last ``count`` non-null values of codelist ``key`` (latest first; the same day in
-  descending value): ``<name>_mean``, ``<name>_sd`` (sample) and ``<name>_count``.
-* :class:`Smoking`: the smoking status and amount encoding of QRISK3 (:func:`.qrisk3.smoking_category`):
+  descending value): ``<name>_mean``, ``<name>_sd`` (sample) and ``<name>_count``, added up in that order
+  (the standard deviation by Welford's update), so that every engine and run gives the same bits.
+* :class:`Smoking`: the smoking status and amount encoding QRISK3 reads (``qrisk3.smoking_category``):
   ``<name>_status`` (the max of ``yyyymmdd * 10 + status``, status 3 current, 2 ex, 1 never),
   ``<name>_amount`` (the max of ``yyyymmdd * 10 + amount category`` of the amount codes among the smoking
   codes) and ``<name>_ever`` (a current or ex record).
@@ -38,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Union
 
@@ -148,110 +152,117 @@ def medication_requirements(needs: Mapping[str, Requirement]) -> dict[str, Medic
 
 # --- events ---------------------------------------------------------------------------------------------------
 
+#: Bits used of each int64 mask column (the sign bit is left alone).
+WORD_BITS: Final = 62
 
-def _keys_of(need: EventRequirement) -> tuple[str, ...]:
-    if isinstance(need, (Flag, DistinctKeys)):
-        return tuple(need.keys)
+
+def _labels(name: str, need: EventRequirement) -> list[tuple[tuple, dt.date | None, frozenset[str]]]:
+    """The bits a requirement needs: ``(label, since, codes)``; a flag has one bit in its window's masks, a
+    distinct count one bit per codelist, the others a membership bit (windows applied to the rows)."""
+    def codes(*keys: str) -> frozenset[str]:
+        return frozenset(code for code, _ in _codelist_rows(tuple(sorted(set(keys)))))
+
+    if isinstance(need, Flag):
+        return [((name,), need.since, codes(*need.keys))]
+    if isinstance(need, DistinctKeys):
+        return [((name, key), None, codes(key)) for key in sorted(set(need.keys))]
     if isinstance(need, Smoking):
-        return (need.current, need.ex, need.never)
-    return (need.key,)
-
-
-def _amount_key(name: str, category: int) -> str:
-    return f"{name}#amount-{category}"
-
-
-def _cigarettes_key(name: str) -> str:
-    return f"{name}#cigarettes"
+        smoking = codes(need.current, need.ex, need.never)
+        bits = [((name, status), None, codes(key))
+                for status, key in (("current", need.current), ("ex", need.ex), ("never", need.never))]
+        for category in sorted({category for _, category in need.amounts}):
+            amount = frozenset(code for code, c in need.amounts if c == category) & smoking
+            bits.append(((name, "amount", category), None, amount))
+        bits.append(((name, "cigarettes"), None, frozenset({need.cigarettes}) & smoking))
+        return bits
+    return [((name,), None, codes(need.key))]
 
 
 @functools.cache
-def _union_rows(needs: tuple[tuple[str, EventRequirement], ...]) -> tuple[tuple[str, str], ...]:
-    """``(code, key)`` rows of every codelist the requirements use, and the smoking amount pseudo-codelists."""
-    keys = sorted({key for _, need in needs for key in _keys_of(need)})
-    rows = set(_codelist_rows(tuple(keys)))
-    for name, need in needs:
-        if isinstance(need, Smoking):
-            smoking = {code for code, key in _codelist_rows((need.current, need.ex, need.never))}
-            rows.update((code, _amount_key(name, category)) for code, category in need.amounts if code in smoking)
-            if need.cigarettes in smoking:
-                rows.add((need.cigarettes, _cigarettes_key(name)))
-    return tuple(sorted(rows))
+def _layout_of(needs: tuple[tuple[str, EventRequirement], ...]) -> tuple[
+        dict[tuple, tuple[str, int]], dict[str, dt.date | None], dict[str, dict[str, int]]]:
+    bits = [bit for name, need in needs for bit in _labels(name, need)]
+    windows = sorted({since for _, since, _ in bits}, key=lambda d: (d is not None, d or dt.date.min))
+    places: dict[tuple, tuple[str, int]] = {}
+    columns: dict[str, dt.date | None] = {}
+    masks: dict[str, dict[str, int]] = {}
+    for number, since in enumerate(windows):
+        mine = [(label, codes) for label, start, codes in bits if start == since]
+        for index, (label, codes) in enumerate(mine):
+            column = f"w{number}_{index // WORD_BITS}"
+            columns[column] = since
+            places[label] = (column, index % WORD_BITS)
+            for code in codes:
+                row = masks.setdefault(code, {})
+                row[column] = row.get(column, 0) | (1 << (index % WORD_BITS))
+    return places, columns, masks
 
 
-def _frozen(needs: Mapping[str, EventRequirement]) -> tuple[tuple[str, EventRequirement], ...]:
+def layout(needs: Mapping[str, Requirement]) -> tuple[dict[tuple, tuple[str, int]], dict[str, dt.date | None]]:
+    """Where each bit is: ``{label: (mask column, bit)}`` (labels ``(name,)``; a distinct count's ``(name, key)``;
+    smoking's ``(name, "current")``, ..., ``(name, "amount", category)``, ``(name, "cigarettes")``) and the mask
+    columns with their window start (``since``; None: any time)."""
+    places, columns, _ = _layout_of(_frozen(needs))
+    return places, columns
+
+
+def _frozen(needs: Mapping[str, Requirement]) -> tuple[tuple[str, EventRequirement], ...]:
     return tuple(sorted(event_requirements(needs).items()))
 
 
-def key_ids(needs: Mapping[str, Requirement]) -> dict[str, int]:
-    """The integer id of each codelist (and pseudo-codelist) of the union table, in key order."""
-    keys = sorted({key for _, key in _union_rows(_frozen(needs))})
-    return {key: number for number, key in enumerate(keys)}
-
-
 def union_table(needs: Mapping[str, Requirement]) -> ir.Table:
-    """``(code string, key_id int32)``: every code of every codelist of the event requirements, with its id."""
-    ids = key_ids(needs)
-    rows = _union_rows(_frozen(needs))
-    return memtable({"code": [code for code, _ in rows], "key_id": [ids[key] for _, key in rows]},
-                    {"code": "string", "key_id": "int32"})
+    """``(code string, w0_0 int64, ...)``: one row per code of any codelist of the event requirements, with the
+    bitmasks of the requirements it serves (a code in two codelists, or serving two requirements, has the bits
+    of each)."""
+    _, columns, masks = _layout_of(_frozen(needs))
+    codes = sorted(masks)
+    data = {"code": codes, **{column: [masks[code].get(column, 0) for code in codes] for column in columns}}
+    return memtable(data, {"code": "string", **{column: "int64" for column in columns}})
 
 
 def coded_stream(events: ir.Table, needs: Mapping[str, Requirement], as_of: dt.date) -> ir.Table:
-    """The one join of ``events``: ``patient_id, key_id, date, value`` of the events on or before ``as_of``
-    with a code of a codelist the requirements use (a row per event and codelist)."""
+    """The one join of ``events``: ``patient_id, date, value`` and the mask columns of the events on or before
+    ``as_of`` with a code a requirement uses (one row per event)."""
     lists = union_table(needs)
+    _, columns = layout(needs)
     recent = events.filter(events.date <= date(as_of))
     joined = recent.join(lists, recent.code == lists.code)
-    return joined.select(joined.patient_id, joined.key_id, joined.date, joined.value)
+    return joined.select(joined.patient_id, joined.date, joined.value, *[joined[c] for c in columns])
 
 
 def _yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
     return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
 
 
-def _in(coded: ir.Table, ids: Mapping[str, int], keys: Iterable[str]) -> ir.BooleanValue:
-    wanted = sorted(ids[key] for key in keys if key in ids)
-    if not wanted:
-        return ibis.literal(False)
-    return coded.key_id == wanted[0] if len(wanted) == 1 else coded.key_id.isin(wanted)
+def _has(table: ir.Table, place: tuple[str, int]) -> ir.BooleanValue:
+    column, bit = place
+    return (table[column].fill_null(0) & (1 << bit)) != 0
 
 
-def _aggregates(coded: ir.Table, name: str, need: EventRequirement, ids: Mapping[str, int]) -> dict[str, ir.Value]:
-    if isinstance(need, Flag):
-        condition = _in(coded, ids, need.keys)
-        if need.since is not None:
-            condition = condition & (coded.date > date(need.since))
-        return {name: condition.any()}
-    if isinstance(need, DistinctKeys):
-        return {name: ibis.ifelse(_in(coded, ids, need.keys), coded.key_id, ibis.null("int32")).nunique()}
-    if isinstance(need, LatestDate):
-        return {name: ibis.ifelse(_in(coded, ids, (need.key,)), coded.date, ibis.null("date")).max()}
-    if isinstance(need, Smoking):
-        status = ibis.cases(
-            (_in(coded, ids, (need.current,)), 3), (_in(coded, ids, (need.ex,)), 2),
-            (_in(coded, ids, (need.never,)), 1), else_=0,
-        )
-        categories = sorted({category for _, category in need.amounts})
-        cigarettes = _in(coded, ids, (_cigarettes_key(name),))
-        amount = ibis.cases(
-            *[(_in(coded, ids, (_amount_key(name, category),)), category) for category in categories],
-            (cigarettes & (coded.value > 0) & (coded.value < 10), LIGHT),
-            (cigarettes & (coded.value >= 10) & (coded.value < 20), MODERATE),
-            (cigarettes & (coded.value >= 20), HEAVY),
-            else_=0,
-        )
-        day = _yyyymmdd(coded.date)
-        return {
-            f"{name}_status": ibis.ifelse(status > 0, day * 10 + status, ibis.null("int64")).max(),
-            f"{name}_amount": ibis.ifelse(amount > 0, day * 10 + amount, ibis.null("int64")).max(),
-            f"{name}_ever": (status >= 2).any(),
-        }
-    raise TypeError(f"not an aggregate requirement: {need!r}")
+def _smoking(coded: ir.Table, name: str, need: Smoking, places: Mapping[tuple, tuple[str, int]]) -> dict:
+    def has(*label) -> ir.BooleanValue:
+        return _has(coded, places[(name, *label)])
+
+    status = ibis.cases((has("current"), 3), (has("ex"), 2), (has("never"), 1), else_=0)
+    categories = sorted({category for _, category in need.amounts})
+    cigarettes = has("cigarettes")
+    amount = ibis.cases(
+        *[(has("amount", category), category) for category in categories],
+        (cigarettes & (coded.value > 0) & (coded.value < 10), LIGHT),
+        (cigarettes & (coded.value >= 10) & (coded.value < 20), MODERATE),
+        (cigarettes & (coded.value >= 20), HEAVY),
+        else_=0,
+    )
+    day = _yyyymmdd(coded.date)
+    return {
+        f"{name}_status": ibis.ifelse(status > 0, day * 10 + status, ibis.null("int64")).max(),
+        f"{name}_amount": ibis.ifelse(amount > 0, day * 10 + amount, ibis.null("int64")).max(),
+        f"{name}_ever": (status >= 2).any(),
+    }
 
 
-def _ordered(coded: ir.Table, name: str, need: LatestValue | LastValues, ids: Mapping[str, int]) -> ir.Table:
-    rows = coded.filter((coded.key_id == ids[need.key]) & coded.value.notnull())
+def _ordered(coded: ir.Table, name: str, need: LatestValue | LastValues, place: tuple[str, int]) -> ir.Table:
+    rows = coded.filter(_has(coded, place) & coded.value.notnull())
     if need.since is not None:
         rows = rows.filter(rows.date > date(need.since))
     order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
@@ -259,30 +270,71 @@ def _ordered(coded: ir.Table, name: str, need: LatestValue | LastValues, ids: Ma
     if isinstance(need, LatestValue):
         return ranked.filter(ranked._n == 0).select("patient_id", ranked.value.name(name))
     last = ranked.filter(ranked._n < need.count)
-    return last.group_by("patient_id").aggregate(**{
-        f"{name}_mean": last.value.mean(), f"{name}_sd": last.value.std(how="sample"),
-        f"{name}_count": last.value.count(),
-    })
+    values = last.group_by("patient_id").aggregate(
+        _c=last.value.count(), **{f"_v{k}": last.value.max(where=last._n == k) for k in range(need.count)}
+    )
+    return _mean_sd(values, name, need.count)
+
+
+def _mean_sd(values: ir.Table, name: str, count: int) -> ir.Table:
+    """The mean and sample standard deviation of ``_v0``, ``_v1``, ... (latest first; nulls after the last),
+    computed in that order, with the update of Welford's algorithm (DuckDB's ``stddev_samp``): the same bits
+    on every engine and in every run, whatever order an aggregate would have met the rows in."""
+    total, mean, squares = ibis.literal(0.0), ibis.literal(0.0), ibis.literal(0.0)
+    for k in range(count):
+        x = values[f"_v{k}"]
+        moved = mean + (x - mean) / (k + 1)
+        squares = ibis.ifelse(x.isnull(), squares, squares + (x - moved) * (x - mean))
+        total = ibis.ifelse(x.isnull(), total, total + x)
+        mean = ibis.ifelse(x.isnull(), mean, moved)
+        values = values.mutate(_t=total, _m=mean, _s=squares)
+        total, mean, squares = values._t, values._m, values._s
+    n = values._c
+    return values.select(
+        "patient_id",
+        **{f"{name}_mean": ibis.ifelse(n > 0, total / n.cast("float64"), ibis.null("float64")),
+           f"{name}_sd": ibis.ifelse(n > 1, (squares / (n - 1).cast("float64")).sqrt(), ibis.null("float64")),
+           f"{name}_count": n},
+    )
 
 
 def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
     """``flags_events``: one row per patient of the coded stream (:func:`coded_stream`, read from where it
-    was materialised) with the columns of every event requirement."""
+    was materialised) with the columns of every event requirement.
+
+    The flags and distinct counts come from one aggregate, the bitwise or of each mask column (over the rows in
+    the column's window); latest dates and smoking are aggregates of the same pass; latest values and last
+    values are ranked on the rows of their codelist only."""
     needs = event_requirements(needs)
-    ids = key_ids(needs)
-    columns: dict[str, ir.Value] = {}
-    ordered = []
+    places, columns = layout(needs)
+    aggregates: dict[str, ir.Value] = {
+        column: coded[column].bit_or(where=None if since is None else coded.date > date(since))
+        for column, since in columns.items()
+    }
+    for name, need in needs.items():
+        if isinstance(need, LatestDate):
+            aggregates[name] = coded.date.max(where=_has(coded, places[(name,)]))
+        elif isinstance(need, Smoking):
+            aggregates.update(_smoking(coded, name, need, places))
+    masks = coded.group_by("patient_id").aggregate(**aggregates)
+    selected: dict[str, ir.Value] = {}
+    for name, need in needs.items():
+        if isinstance(need, Flag):
+            selected[name] = _has(masks, places[(name,)])
+        elif isinstance(need, DistinctKeys):
+            counts = [_has(masks, places[(name, key)]).cast("int32") for key in sorted(set(need.keys))]
+            selected[name] = functools.reduce(lambda a, b: a + b, counts).cast("int32")
+        elif isinstance(need, LatestDate):
+            selected[name] = masks[name]
+        elif isinstance(need, Smoking):
+            selected.update({f"{name}_{part}": masks[f"{name}_{part}"] for part in ("status", "amount", "ever")})
+    table = masks.select("patient_id", **selected)
     for name, need in needs.items():
         if isinstance(need, (LatestValue, LastValues)):
-            ordered.append((name, need))
-        else:
-            columns.update(_aggregates(coded, name, need, ids))
-    table = coded.group_by("patient_id").aggregate(**columns) if columns else coded.select("patient_id").distinct()
-    for name, need in ordered:
-        values = _ordered(coded, name, need, ids)
-        joined = table.left_join(values, "patient_id")
-        table = joined.select(*[joined[c] for c in table.columns], *[joined[c] for c in values.columns
-                                                                     if c != "patient_id"])
+            values = _ordered(coded, name, need, places[(name,)])
+            joined = table.left_join(values, "patient_id")
+            table = joined.select(*[joined[c] for c in table.columns],
+                                  *[joined[c] for c in values.columns if c != "patient_id"])
     return table
 
 
@@ -290,13 +342,21 @@ def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
 
 
 def medications_table(medications: ir.Table, needs: Mapping[str, Requirement], as_of: dt.date) -> ir.Table:
-    """``flags_medications``: one row per patient with a prescription in the widest window of the
-    requirements (on or before ``as_of``) and a column per medication requirement, in one pass."""
+    """``flags_medications``: one row per patient with a prescription some requirement uses (on or before
+    ``as_of``) and a column per medication requirement, in one pass."""
     needs = medication_requirements(needs)
     issued = medications.filter(medications.date <= date(as_of))
-    starts = [need.since for need in needs.values()]
-    if starts and all(start is not None for start in starts):
-        issued = issued.filter(issued.date > date(min(starts)))
+    # only the rows some requirement can use: those in the widest window, and before it the rows of the
+    # requirements without a window (e.g. a drug ever prescribed), so that the other conditions are
+    # evaluated on the recent rows only
+    starts = [need.since for need in needs.values() if need.since is not None]
+    ever = [need for need in needs.values() if need.since is None]
+    if starts and not any(not isinstance(need, MedicationFlag) for need in ever):
+        keep = issued.date > date(min(starts))
+        for need in ever:
+            match = bnf_match(issued.bnf_code, need.keys)
+            keep = keep | ((match & issued.repeat) if need.repeat else match)
+        issued = issued.filter(keep)
     columns: dict[str, ir.Value] = {}
     for name, need in needs.items():
         condition = ibis.literal(True)
