@@ -78,6 +78,13 @@ def test_the_smoking_amount_codes_get_bits_of_their_own():
                            ("s", "amount", 3), ("s", "amount", 4)}
 
 
+def test_the_amount_categories_are_qrisk3s():
+    from pcnhub.analytics.qrisk3 import Smoking
+
+    assert (flags.LIGHT, flags.MODERATE, flags.HEAVY) == (int(Smoking.LIGHT), int(Smoking.MODERATE),
+                                                          int(Smoking.HEAVY))
+
+
 def test_more_bits_than_a_word_use_more_mask_columns():
     many = {f"f{n:03d}": Flag(("dementia",)) for n in range(flags.WORD_BITS + 1)}
     places, columns = flags.layout(many)
