@@ -15,6 +15,15 @@ that its peak memory (``resource.getrusage`` ru_maxrss, which includes DuckDB's 
 * the whole pipeline on Spark in local mode (2 cores) on 100k.
 
 Prints JSON.  Exit status 1 if 1,000,000 patients take longer than the 60-second target on DuckDB.
+
+    .venv/bin/python bench/phm_pipeline.py --baseline-src DIR [--sizes 1000000] [--rounds 2] [--keep DIR]
+
+compares this checkout's pipeline with an older ``src`` folder (e.g. ``git worktree add ../base main``, then
+``../base/src``) instead: at each size the runs alternate, this checkout then the baseline, ``--rounds`` times,
+each in a fresh process (the baseline's with ``PYTHONPATH=DIR``), and report wall seconds, CPU seconds (user and
+system of the process, DuckDB's threads included), peak RSS and step seconds; and, on the smallest size, how
+many times each run reads ``events`` and ``medications``: the references to the two tables in the compiled SQL
+of every query the pipeline runs (a reference is a scan).  Prints JSON.
 """
 
 from __future__ import annotations
@@ -57,6 +66,11 @@ def generate(patients: int, seed: int, folder: Path) -> dict:
     return {"patients": patients, "seconds": round(time.perf_counter() - started, 2), "rows": result.rows}
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pipeline(data: Path, engine: str) -> dict:
     from pcnhub.analytics.run import run_pipeline
     from pcnhub.analytics.practices import read_map
@@ -64,9 +78,10 @@ def pipeline(data: Path, engine: str) -> dict:
     practice_map = read_map(PRACTICE_MAP) if PRACTICE_MAP.exists() else None
     out = Path(tempfile.mkdtemp(prefix=f"pcnhub-phm-{engine}-"))
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         summary = run_pipeline(data, out, engine=engine, practice_map=practice_map, as_of=AS_OF)
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
         sizes = {p.name: round(p.stat().st_size / 2**20, 1) for p in out.glob("*.parquet")}
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -76,6 +91,7 @@ def pipeline(data: Path, engine: str) -> dict:
         "patients_registered": summary["patients"],
         "input_rows": rows,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "steps": summary["steps"],
         "patients_per_second": round(summary["patients"] / seconds),
         "input_rows_per_second": round(rows / seconds),
@@ -167,11 +183,97 @@ def baseline(data: Path) -> dict:
     }
 
 
-def _child(*args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=REPO)
+# --- scans of the big tables, and a baseline src --------------------------------------------------------------
+
+
+def scans(data: Path) -> dict:
+    """How many times one DuckDB run of the pipeline reads ``events`` and ``medications``: every query it runs
+    is compiled and the references to the two tables' names counted (works on older pipelines too)."""
+    import re
+
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.practices import read_map
+    from pcnhub.analytics.run import run_pipeline
+
+    names: dict[str, str] = {}
+    queries: list[str] = []
+    read, runners = engines.read_parquet, {n: getattr(engines, n) for n in ("materialise", "write_parquet",
+                                                                            "to_arrow")}
+
+    def reading(con, path):
+        table = read(con, path)
+        names[Path(path).name] = table.get_name()
+        return table
+
+    def compiled(runner):
+        def run_it(con, expr, *args, **kwargs):
+            queries.append(str(con.compile(expr)))
+            return runner(con, expr, *args, **kwargs)
+        return run_it
+
+    engines.read_parquet = reading
+    for name, runner in runners.items():
+        setattr(engines, name, compiled(runner))
+    out = Path(tempfile.mkdtemp(prefix="pcnhub-phm-scans-"))
+    try:
+        practice_map = read_map(PRACTICE_MAP) if PRACTICE_MAP.exists() else None
+        run_pipeline(data, out, engine="duckdb", practice_map=practice_map, as_of=AS_OF)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    found = {"queries": len(queries)}
+    for table in ("events", "medications"):
+        name = names[f"{table}.parquet"]
+        found[table] = sum(len(re.findall(rf"\b{re.escape(name)}\b", query)) for query in queries)
+    return found
+
+
+def _child(*args: str, src: Path | None = None) -> dict:
+    import os
+
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=REPO,
+                          env=env)
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _median(values: list[float]) -> float:
+    import statistics
+
+    return round(statistics.median(values), 2)
+
+
+def against_baseline(baseline: Path, sizes: list[int], rounds: int, seed: int, root: Path) -> dict:
+    """This checkout's pipeline against the one in ``baseline`` (a src folder), interleaved."""
+    report: dict = {"benchmark": "pcnhub phm run: this checkout against a baseline src", "baseline_src": str(baseline),
+                    "as_of": AS_OF.isoformat(), "machine_cores": __import__("os").cpu_count(), "rounds": rounds,
+                    "sizes": {}}
+    for size in sizes:
+        data = root / f"synthetic-{size}"
+        if not (data / "patients.parquet").exists():
+            report.setdefault("generated", []).append(generate(size, seed, data))
+        runs: dict[str, list[dict]] = {"current": [], "baseline": []}
+        for _ in range(rounds):
+            runs["current"].append(_child("duckdb", str(data)))
+            runs["baseline"].append(_child("duckdb", str(data), src=baseline))
+        found = {}
+        for which, done in runs.items():
+            found[which] = {
+                "seconds": _median([r["seconds"] for r in done]), "seconds_all": [r["seconds"] for r in done],
+                "cpu_seconds": _median([r["cpu_seconds"] for r in done]),
+                "cpu_seconds_all": [r["cpu_seconds"] for r in done],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in done), "steps": done[-1]["steps"],
+            }
+        for measure in ("seconds", "cpu_seconds"):
+            found[f"{measure}_current_over_baseline"] = round(found["current"][measure] / found["baseline"][measure], 3)
+        report["sizes"][size] = found
+    smallest = root / f"synthetic-{min(sizes)}"
+    report["scans"] = {"patients": min(sizes), "current": _child("scans", str(smallest)),
+                       "baseline": _child("scans", str(smallest), src=baseline)}
+    return report
 
 
 def main() -> int:
@@ -180,12 +282,29 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-spark", action="store_true", help="leave out the Spark run")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic datasets in this folder")
+    parser.add_argument("--baseline-src", type=Path, help="compare with the pipeline of this src folder instead")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000], help="with --baseline-src")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline-src: runs of each, interleaved")
     parser.add_argument("--child", nargs=2, metavar=("WHAT", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         what, data = args.child[0], Path(args.child[1])
-        result = baseline(data) if what == "baseline" else pipeline(data, what)
+        if what == "baseline":
+            result = baseline(data)
+        elif what == "scans":
+            result = scans(data)
+        else:
+            result = pipeline(data, what)
         print(json.dumps(result))
+        return 0
+    if args.baseline_src:
+        root = args.keep or Path(tempfile.mkdtemp(prefix="pcnhub-phm-bench-"))
+        try:
+            report = against_baseline(args.baseline_src.resolve(), args.sizes, args.rounds, args.seed, root)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(root, ignore_errors=True)
+        print(json.dumps(report, indent=2))
         return 0
     sizes = [100_000, 1_000_000] + ([5_000_000] if args.large else [])
     root = args.keep or Path(tempfile.mkdtemp(prefix="pcnhub-phm-bench-"))

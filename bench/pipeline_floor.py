@@ -100,7 +100,8 @@ FLOOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "appointments": (),
 }
 #: The step seconds of the whole run that make the same outputs (when the pipeline has steps of these names).
-SAME_OUTPUT_STEPS = ("population", "frailty", "polypharmacy", "multimorbidity")
+SAME_OUTPUT_STEPS = ("population", "flags_events", "flags_medications", "frailty", "polypharmacy",
+                     "multimorbidity")
 #: Goals (issue 18), checked at this size and more.
 GOAL_MIN_PATIENTS = 1_000_000
 GOAL_OVER_FLOOR = 2.0
@@ -247,7 +248,8 @@ def run_pcnhub(data: Path, out: Path, memory_limit: str | None) -> dict:
 #: Imported before a tool's clock starts (each tool is timed from reading to written, not loading its library).
 LIBRARIES = {
     "pcnhub": ("ibis.backends.duckdb", "pcnhub.analytics.run"),
-    "pcnhub_steps": ("ibis.backends.duckdb", "pcnhub.analytics.engines", "pcnhub.analytics.pipeline.frailty",
+    "pcnhub_steps": ("ibis.backends.duckdb", "pcnhub.analytics.engines", "pcnhub.analytics.pipeline.flags",
+                     "pcnhub.analytics.pipeline.frailty",
                      "pcnhub.analytics.pipeline.multimorbidity", "pcnhub.analytics.pipeline.polypharmacy",
                      "pcnhub.analytics.pipeline.population", "pyarrow.parquet"),
     "duckdb_sql": ("duckdb",),

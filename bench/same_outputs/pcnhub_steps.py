@@ -1,7 +1,9 @@
 """The outputs with pcnhub's own step functions (population, frailty, polypharmacy, multimorbidity) on DuckDB.
 
 This is the pipeline's share of the work for the outputs the hand-written tools produce, composed as
-``run_pipeline`` composes those steps, in one Ibis expression written to Parquet.  It follows the pipeline:
+``run_pipeline`` composes those steps: the one pass over events (the coded stream materialised once) and the
+one over medications (:mod:`pcnhub.analytics.pipeline.flags`, with the requirements of these three steps
+only), then one Ibis expression written to Parquet.  It follows the pipeline:
 when the steps' functions change (issue 18's one pass), this module changes with them, and
 ``tests/bench/test_pipeline_floor.py`` fails until it does.
 """
@@ -9,6 +11,7 @@ when the steps' functions change (issue 18's one pass), this module changes with
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 
@@ -18,29 +21,36 @@ def pcnhub_steps(data: Path, out: Path, as_of: dt.date, *, memory_limit: str | N
     ``memory_limit`` None: pcnhub's default."""
     import pyarrow.parquet as pq
 
+    import tempfile
+
     from pcnhub.analytics import engines
+    from pcnhub.analytics.pipeline import flags, frailty, multimorbidity, polypharmacy
     from pcnhub.analytics.pipeline.codes import left_join
-    from pcnhub.analytics.pipeline.frailty import efi
-    from pcnhub.analytics.pipeline.multimorbidity import cms
-    from pcnhub.analytics.pipeline.polypharmacy import repeat_medicines
     from pcnhub.analytics.pipeline.population import registered
 
     from .definitions import OUTPUTS
 
     options = {"memory_limit": memory_limit} if memory_limit else {}
     con = engines.connect("duckdb", temp_directory=temp_directory, threads=threads, **options)
+    work = Path(tempfile.mkdtemp(prefix=".pcnhub-steps-", dir=out.parent))
     try:
         tables = engines.load_tables(con, data)
         events, medications = tables["events"], tables["medications"]
         population = registered(tables["patients"], as_of=as_of)
+        needs = flags.requirements(*(step.needs(as_of) for step in (frailty, polypharmacy, multimorbidity)))
+        coded = engines.materialise(con, flags.coded_stream(events, needs, as_of), work / "coded.parquet")
+        flags_events = engines.materialise(con, flags.events_table(coded, needs), work / "flags_events.parquet")
+        flags_medications = engines.materialise(con, flags.medications_table(medications, needs, as_of),
+                                                work / "flags_medications.parquet")
         joined = left_join(
             population.select("patient_id", "age"),
-            efi(population, events, medications, as_of=as_of).select(
+            frailty.efi(population, flags_events, flags_medications).select(
                 "patient_id", "efi_deficits", "efi_score", "efi_category"),
-            repeat_medicines(population, medications, as_of=as_of),
-            cms(population, events, as_of=as_of),
+            polypharmacy.repeat_medicines(population, flags_medications),
+            multimorbidity.cms(population, flags_events),
         )
         engines.write_parquet(con, joined.select(*OUTPUTS.names), out, schema=OUTPUTS)
     finally:
         engines.close(con)
+        shutil.rmtree(work, ignore_errors=True)
     return pq.ParquetFile(out).metadata.num_rows

@@ -131,8 +131,20 @@ def connect(
         con.raw_sql("SET preserve_insertion_order = false")
         return con
     if engine == "spark":
+        _spark_compile_rules()
         return ibis.pyspark.connect(session if session is not None else spark_session())
     raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _spark_compile_rules() -> None:
+    """Rules Ibis's PySpark compiler lacks: the aggregate ``bit_or`` (Spark SQL has it since 3.0), which the
+    pipeline's one pass over events uses (:mod:`pcnhub.analytics.pipeline.flags`)."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    def visit_BitOr(self, op, *, arg, where):  # noqa: N802 - Ibis's naming
+        return self.agg.bit_or(arg, where=where)
+
+    PySparkCompiler.visit_BitOr = visit_BitOr
 
 
 def close(con: Any, *, stop_spark: bool = False) -> None:

@@ -13,6 +13,9 @@
   {measure: {"numerator", "denominator"}}}``, the measures for the whole dataset with the disclosure
   control of the aggregates (rounded to 5; 1-6 suppressed as null).
 
+Events and medications are each read once (:mod:`.pipeline.flags`): every step declares what it needs from
+them (``needs(as_of)``), the ``flags_events`` step joins the events once to the union of those codelists and
+the ``flags_medications`` step reads the prescriptions once; the later steps read those per-patient tables.
 Each step's result is written to Parquet in a work folder inside ``out`` (removed at the end) and read
 again by the later steps, so no step is computed twice and memory stays bounded: DuckDB runs with a
 memory limit and spills to that folder; Spark writes the outputs with its own distributed Parquet writer
@@ -40,6 +43,7 @@ from pcnhub.analytics import engines
 from pcnhub.analytics.pipeline import aggregates as aggregates_step
 from pcnhub.analytics.pipeline import cohorts as cohorts_step
 from pcnhub.analytics.pipeline import features as features_step
+from pcnhub.analytics.pipeline import flags as flags_step
 from pcnhub.analytics.pipeline import frailty as frailty_step
 from pcnhub.analytics.pipeline import multimorbidity as multimorbidity_step
 from pcnhub.analytics.pipeline import polypharmacy as polypharmacy_step
@@ -51,8 +55,8 @@ from pcnhub.analytics.schema import TABLES, is_synthetic
 from pcnhub.progress import progress_bars
 
 STEPS: Final = (
-    "population", "frailty", "polypharmacy", "multimorbidity", "qrisk3", "segments", "cohorts", "features",
-    "aggregates", "variation", "summary",
+    "population", "flags_events", "flags_medications", "frailty", "polypharmacy", "multimorbidity", "qrisk3",
+    "segments", "cohorts", "features", "aggregates", "variation", "summary",
 )
 FEATURES_FILE: Final = "patient_features.parquet"
 AGGREGATES_FILE: Final = "aggregates.parquet"
@@ -210,15 +214,24 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
 
     materialise("population", lambda: population_step.registered(tables["patients"], as_of=as_of))
     population = done["population"]
-    materialise("frailty", lambda: frailty_step.efi(population, events, medications, as_of=as_of))
-    materialise("polypharmacy", lambda: polypharmacy_step.repeat_medicines(population, medications, as_of=as_of))
-    materialise("multimorbidity", lambda: multimorbidity_step.cms(population, events, as_of=as_of))
-    materialise("qrisk3", lambda: qrisk3_step.qrisk3(population, events, medications, as_of=as_of))
+    needs = requirements(as_of)
+
+    def flags_events() -> Any:
+        # the one pass over events: the coded stream is materialised once and read by every requirement
+        coded = engines.materialise(con, flags_step.coded_stream(events, needs, as_of), work / "coded_events.parquet")
+        return flags_step.events_table(coded, needs)
+
+    materialise("flags_events", flags_events)
+    materialise("flags_medications", lambda: flags_step.medications_table(medications, needs, as_of))
+    flag_tables = done["flags_events"], done["flags_medications"]
+    materialise("frailty", lambda: frailty_step.efi(population, *flag_tables))
+    materialise("polypharmacy", lambda: polypharmacy_step.repeat_medicines(population, flag_tables[1]))
+    materialise("multimorbidity", lambda: multimorbidity_step.cms(population, flag_tables[0]))
+    materialise("qrisk3", lambda: qrisk3_step.qrisk3(population, *flag_tables))
     materialise("segments", lambda: segments_step.segment(
-        population, events, tables["hospital"], done["frailty"], done["multimorbidity"], as_of=as_of))
+        population, flag_tables[0], tables["hospital"], done["frailty"], done["multimorbidity"], as_of=as_of))
     materialise("cohorts", lambda: cohorts_step.cohorts(
-        population, events, medications, done["frailty"], done["polypharmacy"], done["multimorbidity"],
-        done["qrisk3"], as_of=as_of))
+        population, *flag_tables, done["frailty"], done["polypharmacy"], done["multimorbidity"], done["qrisk3"]))
 
     outputs = (
         ("features", FEATURES_FILE, features_step.SCHEMA),
@@ -255,6 +268,12 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
     if on_step is not None:
         on_step("summary", steps.seconds["summary"])
     return measures, patients
+
+
+def requirements(as_of: dt.date) -> dict:
+    """What every step needs from ``events`` and ``medications`` (:mod:`.pipeline.flags`), merged."""
+    return flags_step.requirements(*(step.needs(as_of) for step in (
+        frailty_step, polypharmacy_step, multimorbidity_step, qrisk3_step, segments_step, cohorts_step)))
 
 
 def _small(count: int) -> bool:

@@ -65,7 +65,7 @@ def test_writes_the_outputs_and_a_summary(dataset, practice_map, tmp_path):
     assert {row["icb_code"] for row in features if row["practice_code"] == "A81005"} == {None}
     levels = set(pq.read_table(out / "aggregates.parquet", columns=["level"])["level"].to_pylist())
     assert levels == {"practice", "pcn", "icb"}
-    assert "frailty" in stderr and "variation" in stderr  # the progress display
+    assert "flags_events" in stderr and "frailty" in stderr and "variation" in stderr  # the progress display
 
 
 def test_quiet_plain_text_and_the_default_date(dataset, tmp_path):

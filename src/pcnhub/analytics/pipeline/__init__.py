@@ -6,6 +6,8 @@ them in this order, materialising each result as Parquet:
 
 =====================  ================================================================================
 ``population``         :func:`.population.registered`: registered patients on ``as_of``, age, age band
+``flags_events``       :func:`.flags.events_table`: the one pass over events, every step's needs per patient
+``flags_medications``  :func:`.flags.medications_table`: the one pass over medications, the same
 ``frailty``            :func:`.frailty.efi`: the Electronic Frailty Index of people aged 65+
 ``polypharmacy``       :func:`.polypharmacy.repeat_medicines`: distinct repeat medicines, 10+ flagged
 ``multimorbidity``     :func:`.multimorbidity.cms`: Cambridge Multimorbidity Score, condition count

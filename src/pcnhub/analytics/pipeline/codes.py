@@ -1,11 +1,11 @@
 """Codelists and dates as Ibis expressions: the building blocks every step shares.
 
-* :func:`codelist_table` is a small table ``(code, key)`` of SNOMED CT codelists, joined to ``events``.
-* :func:`event_flags` turns events into one row per patient with a boolean column per flag (a flag is
-  a set of codelists, optionally only on or after a date), in one pass over the events.
+* :func:`codelist_table` is a small table ``(code, key)`` of SNOMED CT codelists, joined to ``events``
+  (by the measures; the pipeline's one pass over events is :mod:`.flags`).
+* :class:`Flag` and :class:`MedicationFlag` are the flags steps ask :mod:`.flags` for (a flag is a set of
+  codelists, optionally only after a date).
 * :func:`bnf_match` is true for a BNF code in a BNF prefix list (``Codelist.matches`` as an expression);
   :func:`icd10_match` the same for an ICD-10 code (``hospital.diagnosis``) in ICD-10 lists.
-* :func:`medication_flags` does for prescriptions what :func:`event_flags` does for events.
 * :func:`months_before` / :func:`years_before` compute window starts in Python, so that every engine
   gets the same date literal.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ibis
@@ -62,33 +62,12 @@ def codelist_table(keys: Iterable[str]) -> ir.Table:
     return memtable({"code": [r[0] for r in rows], "key": [r[1] for r in rows]}, {"code": "string", "key": "string"})
 
 
-def coded_events(events: ir.Table, keys: Iterable[str], as_of: dt.date) -> ir.Table:
-    """Events on or before ``as_of`` with a code of ``keys``: ``patient_id, key, code, date, value``."""
-    lists = codelist_table(keys)
-    recent = events.filter(events.date <= date(as_of))
-    joined = recent.join(lists, recent.code == lists.code)
-    return joined.select(joined.patient_id, joined.key, recent.code, joined.date, joined.value)
-
-
 @dataclass(frozen=True)
 class Flag:
     """A patient has the flag when a code of ``keys`` is recorded on or before as_of and after ``since``."""
 
     keys: tuple[str, ...]
     since: dt.date | None = None
-
-
-def event_flags(events: ir.Table, flags: Mapping[str, Flag], as_of: dt.date) -> ir.Table:
-    """One row per patient with any of the flags' codes: ``patient_id`` and a boolean column per flag."""
-    every = sorted({key for flag in flags.values() for key in flag.keys})
-    coded = coded_events(events, every, as_of)
-    columns = {}
-    for name, flag in flags.items():
-        condition = coded.key.isin(list(flag.keys))
-        if flag.since is not None:
-            condition = condition & (coded.date > date(flag.since))
-        columns[name] = condition.any()
-    return coded.group_by("patient_id").aggregate(**columns)
 
 
 def bnf_match(column: ir.StringValue, keys: Iterable[str]) -> ir.BooleanValue:
@@ -126,23 +105,6 @@ class MedicationFlag:
     keys: tuple[str, ...]
     since: dt.date | None = None
     repeat: bool = True
-
-
-def medication_flags(medications: ir.Table, flags: Mapping[str, MedicationFlag], as_of: dt.date) -> ir.Table:
-    """One row per patient with a prescription on or before as_of: ``patient_id`` and a boolean per flag."""
-    issued = medications.filter(medications.date <= date(as_of))
-    starts = [flag.since for flag in flags.values()]
-    if all(start is not None for start in starts):
-        issued = issued.filter(issued.date > date(min(starts)))
-    columns = {}
-    for name, flag in flags.items():
-        condition = bnf_match(issued.bnf_code, flag.keys)
-        if flag.since is not None:
-            condition = condition & (issued.date > date(flag.since))
-        if flag.repeat:
-            condition = condition & issued.repeat
-        columns[name] = condition.any()
-    return issued.group_by("patient_id").aggregate(**columns)
 
 
 def with_flags(population: ir.Table, flags: ir.Table, names: Iterable[str]) -> ir.Table:

@@ -28,6 +28,9 @@ months before ``as_of``.
   README), so such people are still counted.
 
 Inequalities between neighbourhoods (IMD decile, ethnicity) are the breakdowns of :mod:`.aggregates`.
+
+What the cohorts need from the record is declared by :func:`needs` (``cohort_*`` requirements) and computed
+by the one pass over ``events`` and the one over ``medications`` (:mod:`.flags`).
 """
 
 from __future__ import annotations
@@ -35,21 +38,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.codes import (
-    Flag,
-    MedicationFlag,
-    coded_events,
-    date,
-    event_flags,
-    left_join,
-    medication_flags,
-    months_before,
-    with_flags,
-    years_before,
-)
+from pcnhub.analytics.pipeline.codes import left_join, months_before, with_flags, years_before
+from pcnhub.analytics.pipeline.flags import Flag, LatestDate, LatestValue, MedicationFlag
 
 COHORTS: Final = (
     "cohort_smr",
@@ -70,69 +62,56 @@ SCREENING: Final = (
 )
 
 
-def latest_sbp(events: ir.Table, as_of: dt.date) -> ir.Table:
-    """``patient_id, latest_sbp``: the latest systolic reading in 5 years (the highest of that day)."""
-    coded = coded_events(events, ("systolic-bp",), as_of)
-    rows = coded.filter(coded.value.notnull() & (coded.date > date(years_before(as_of, 5))))
-    order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
-    ranked = rows.mutate(_n=order)
-    return ranked.filter(ranked._n == 0).select("patient_id", latest_sbp=ranked.value)
+EVENT_FLAGS: Final = ("learning_disability_autism", *[name for name, _, _ in SCREENING])
+MEDICATION_FLAGS: Final = ("nsaid", "anticoagulant", "antiplatelet", "lipid_lowering")
 
 
-def hypertension(events: ir.Table, as_of: dt.date) -> ir.Table:
-    """``patient_id, hypertension``: a hypertension diagnosis not resolved since."""
-    coded = coded_events(events, ("hypertension", "hypertension-resolved"), as_of)
-    dates = coded.group_by("patient_id").aggregate(
-        diagnosed=ibis.ifelse(coded.key == "hypertension", coded.date, ibis.null("date")).max(),
-        resolved=ibis.ifelse(coded.key == "hypertension-resolved", coded.date, ibis.null("date")).max(),
-    )
-    current = dates.diagnosed.notnull() & (dates.resolved.isnull() | (dates.resolved < dates.diagnosed))
-    return dates.select("patient_id", hypertension=current)
+def needs(as_of: dt.date) -> dict:
+    """What the cohorts need from the record, as ``cohort_<name>`` requirements."""
+    six_months = months_before(as_of, 6)
+    found = {
+        "learning_disability_autism": Flag(("learning-disability", "autism")),
+        **{name: Flag((key,), months_before(as_of, months)) for name, key, months in SCREENING},
+        "nsaid": MedicationFlag(("nsaids",), six_months),
+        "anticoagulant": MedicationFlag(("anticoagulants-oral",), six_months),
+        "antiplatelet": MedicationFlag(("antiplatelets",), six_months),
+        "lipid_lowering": MedicationFlag(("lipid-regulating",), months_before(as_of, 12), repeat=False),
+        "latest_sbp": LatestValue("systolic-bp", years_before(as_of, 5)),
+        "hypertension_diagnosed": LatestDate("hypertension"),
+        "hypertension_resolved": LatestDate("hypertension-resolved"),
+    }
+    return {f"cohort_{name}": need for name, need in found.items()}
 
 
 def cohorts(
     population: ir.Table,
-    events: ir.Table,
-    medications: ir.Table,
+    flags_events: ir.Table,
+    flags_medications: ir.Table,
     frailty: ir.Table,
     polypharmacy: ir.Table,
     multimorbidity: ir.Table,
     qrisk3: ir.Table,
-    *,
-    as_of: dt.date,
 ) -> ir.Table:
     """``patient_id`` and the six ``cohort_*`` booleans for everyone in ``population``."""
-    event_names = ["learning_disability_autism", *[name for name, _, _ in SCREENING]]
-    flags = event_flags(
-        events,
-        {
-            "learning_disability_autism": Flag(("learning-disability", "autism")),
-            **{name: Flag((key,), months_before(as_of, months)) for name, key, months in SCREENING},
-        },
-        as_of,
+    events = flags_events.select(
+        "patient_id", **{name: f"cohort_{name}" for name in EVENT_FLAGS},
+        latest_sbp="cohort_latest_sbp", diagnosed="cohort_hypertension_diagnosed",
+        resolved="cohort_hypertension_resolved",
     )
-    six_months = months_before(as_of, 6)
-    medicines = medication_flags(
-        medications,
-        {
-            "nsaid": MedicationFlag(("nsaids",), six_months),
-            "anticoagulant": MedicationFlag(("anticoagulants-oral",), six_months),
-            "antiplatelet": MedicationFlag(("antiplatelets",), six_months),
-            "lipid_lowering": MedicationFlag(("lipid-regulating",), months_before(as_of, 12), repeat=False),
-        },
-        as_of,
-    )
+    # a hypertension diagnosis not resolved since (a resolved code on or after the latest one ends it)
+    hypertension = events.diagnosed.notnull() & (events.resolved.isnull() | (events.resolved < events.diagnosed))
+    events = events.mutate(hypertension=hypertension)
+    medicines = flags_medications.select("patient_id", **{name: f"cohort_{name}" for name in MEDICATION_FLAGS})
     people = population.select("patient_id", "age", "sex", "care_home")
-    people = with_flags(people, flags, event_names)
-    people = with_flags(people, medicines, ["nsaid", "anticoagulant", "antiplatelet", "lipid_lowering"])
-    people = with_flags(people, hypertension(events, as_of), ["hypertension"])
+    people = with_flags(people, events, [*EVENT_FLAGS, "hypertension"])
+    people = with_flags(people, medicines, MEDICATION_FLAGS)
     joined = left_join(
         people,
         frailty.select("patient_id", "efi_category"),
         polypharmacy.select("patient_id", "polypharmacy_10plus"),
         multimorbidity.select("patient_id", "condition_count"),
         qrisk3.select("patient_id", "qrisk3"),
-        latest_sbp(events, as_of),
+        events.select("patient_id", "latest_sbp"),
     )
     efi = joined.efi_category.fill_null("")
     woman = joined.sex == "F"

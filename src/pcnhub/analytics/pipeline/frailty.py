@@ -12,6 +12,9 @@ mild, 9-12 moderate, 13 or more severe.  People under 65 get no score (the step 
 people aged 65+ only; :mod:`.features` leaves the others null).
 
 As published, a code in two groups counts for both (e.g. housebound is also a mobility problem).
+
+The deficit groups and the drug classes are requirements (:func:`needs`) of the one pass over the record
+(:mod:`.flags`): ``efi_groups`` and ``efi_classes`` of ``flags_events`` and ``flags_medications``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.codes import coded_events, date, left_join, months_before
+from pcnhub.analytics.pipeline.codes import left_join, months_before
+from pcnhub.analytics.pipeline.flags import DistinctClasses, DistinctKeys
 from pcnhub.reference import codelists as cl
 
 DEFICITS: Final = 36
@@ -43,23 +47,20 @@ def category(score: ir.FloatingValue) -> ir.StringValue:
     )
 
 
-def efi(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_of: dt.date) -> ir.Table:
+def needs(as_of: dt.date) -> dict:
+    """What the eFI needs from the record: the deficit groups recorded and the drug classes of 12 months."""
+    return {
+        "efi_groups": DistinctKeys(tuple(c.key for c in cl.efi_deficits())),
+        "efi_classes": DistinctClasses(months_before(as_of, 12), DRUG_CLASS_CHARACTERS),
+    }
+
+
+def efi(population: ir.Table, flags_events: ir.Table, flags_medications: ir.Table) -> ir.Table:
     """``patient_id, efi_deficits int32, efi_polypharmacy bool, efi_score double, efi_category string``
-    for the people aged 65+ of ``population``."""
+    for the people aged 65+ of ``population``, from the one-pass tables of :mod:`.flags`."""
     older = population.filter(population.age >= MIN_AGE).select("patient_id")
-    keys = [c.key for c in cl.efi_deficits()]
-    coded = coded_events(events, keys, as_of)
-    coded = coded.semi_join(older, "patient_id")
-    groups = coded.group_by("patient_id").aggregate(coded=coded.key.nunique())
-
-    start = months_before(as_of, 12)
-    issued = medications.filter((medications.date > date(start)) & (medications.date <= date(as_of)))
-    issued = issued.semi_join(older, "patient_id")
-    classes = issued.group_by("patient_id").aggregate(
-        classes=issued.bnf_code.substr(0, DRUG_CLASS_CHARACTERS).nunique()
-    )
-
-    joined = left_join(older, groups, classes)
+    joined = left_join(older, flags_events.select("patient_id", coded="efi_groups"),
+                       flags_medications.select("patient_id", classes="efi_classes"))
     poly = joined.classes.fill_null(0) >= POLYPHARMACY_CLASSES
     deficits = (joined.coded.fill_null(0) + poly.cast("int32")).cast("int32")
     result = joined.select(

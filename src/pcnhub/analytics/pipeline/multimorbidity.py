@@ -13,6 +13,8 @@ on or before ``as_of``.  ``cms_score`` is the sum of the weights of the conditio
 
 The weights are summed as whole ten-thousandths and divided at the end, so that every engine returns
 the same double whatever order it adds in (0.08 + 0.19 is exactly ``0.27``).
+
+Each condition is a flag ``cms_<n>`` (:func:`needs`) of the one pass over ``events`` (:mod:`.flags`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from typing import Final
 
 import ibis.expr.types as ir
 
-from pcnhub.analytics.engines import memtable
-from pcnhub.analytics.pipeline.codes import date, left_join
+import ibis
+
+from pcnhub.analytics.pipeline.codes import left_join
+from pcnhub.analytics.pipeline.flags import Flag
 from pcnhub.reference import codelists as cl
 
 #: Weights are added as integers of this many units per 1.
@@ -42,31 +46,26 @@ def cms_scope() -> str:
     )
 
 
-def condition_table() -> ir.Table:
-    """``(code, condition int, units int)``: every code of every CMS condition, with the weight in units."""
-    rows = set()
-    for number, condition in enumerate(cl.cms_conditions()):
-        units = round(condition.weight * UNITS)
-        for codelist in condition.codelists:
-            rows.update((code, number, units) for code in codelist.codes)
-    rows = sorted(rows)
-    return memtable(
-        {"code": [r[0] for r in rows], "condition": [r[1] for r in rows], "units": [r[2] for r in rows]},
-        {"code": "string", "condition": "int32", "units": "int64"},
-    )
+def needs(as_of: dt.date) -> dict:
+    """A flag per condition, ``cms_0``, ``cms_1``, ...: a code of any of its codelists ever recorded."""
+    return {f"cms_{number}": Flag(tuple(codelist.key for codelist in condition.codelists))
+            for number, condition in enumerate(cl.cms_conditions())}
 
 
-def cms(population: ir.Table, events: ir.Table, *, as_of: dt.date) -> ir.Table:
+def cms(population: ir.Table, flags_events: ir.Table) -> ir.Table:
     """``patient_id, cms_score double, condition_count int32`` for everyone in ``population``."""
-    lists = condition_table()
-    recorded = events.filter(events.date <= date(as_of))
-    joined = recorded.join(lists, recorded.code == lists.code)
-    present = joined.select(joined.patient_id, joined.condition, joined.units).distinct()
-    sums = present.group_by("patient_id").aggregate(units=present.units.sum(), conditions=present.condition.count())
+    conditions = cl.cms_conditions()
+    names = [f"cms_{number}" for number in range(len(conditions))]
     people = population.select("patient_id")
-    out = left_join(people, sums)
+    out = left_join(people, flags_events.select("patient_id", *names))
+    present = [out[name].fill_null(False) for name in names]
+    units = ibis.literal(0, "int64")
+    count = ibis.literal(0, "int32")
+    for flag, condition in zip(present, conditions, strict=True):
+        units = units + ibis.ifelse(flag, round(condition.weight * UNITS), 0).cast("int64")
+        count = count + flag.cast("int32")
     return out.select(
         out.patient_id,
-        cms_score=out.units.fill_null(0).cast("float64") / UNITS,
-        condition_count=out.conditions.fill_null(0).cast("int32"),
+        cms_score=units.cast("float64") / UNITS,
+        condition_count=count.cast("int32"),
     )

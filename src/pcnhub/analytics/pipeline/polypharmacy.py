@@ -4,6 +4,9 @@
 6 months before ``as_of`` (``as_of - 6 months < date <= as_of``); acute issues do not count.  Ten or
 more is complex polypharmacy (``polypharmacy_10plus``), a structured medication review target of the
 network contract.  Every patient of the population gets a row (0 and false when none).
+
+The count is the requirement ``repeat_medicines`` (:func:`needs`) of the one pass over ``medications``
+(:mod:`.flags`).
 """
 
 from __future__ import annotations
@@ -13,20 +16,21 @@ from typing import Final
 
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.codes import date, left_join, months_before
+from pcnhub.analytics.pipeline.codes import left_join, months_before
+from pcnhub.analytics.pipeline.flags import DistinctMedicines
 
 WINDOW_MONTHS: Final = 6
 THRESHOLD: Final = 10
 
 
-def repeat_medicines(population: ir.Table, medications: ir.Table, *, as_of: dt.date) -> ir.Table:
+def needs(as_of: dt.date) -> dict:
+    """The distinct repeat medicines of the 6 months before ``as_of``."""
+    return {"repeat_medicines": DistinctMedicines(months_before(as_of, WINDOW_MONTHS), repeat=True)}
+
+
+def repeat_medicines(population: ir.Table, flags_medications: ir.Table) -> ir.Table:
     """``patient_id, repeat_medicines int32, polypharmacy_10plus bool`` for everyone in ``population``."""
-    start = months_before(as_of, WINDOW_MONTHS)
-    issued = medications.filter(
-        medications.repeat & (medications.date > date(start)) & (medications.date <= date(as_of))
-    )
-    counts = issued.group_by("patient_id").aggregate(medicines=issued.code.nunique())
     people = population.select("patient_id")
-    joined = left_join(people, counts)
+    joined = left_join(people, flags_medications.select("patient_id", medicines="repeat_medicines"))
     medicines = joined.medicines.fill_null(0).cast("int32")
     return joined.select(joined.patient_id, repeat_medicines=medicines, polypharmacy_10plus=medicines >= THRESHOLD)

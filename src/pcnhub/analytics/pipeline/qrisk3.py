@@ -32,6 +32,11 @@ Inputs, from the record on or before ``as_of``:
   diagnosis or a prescription of ``erectile-dysfunction-drugs``), type 1 and type 2 diabetes (both
   recorded: type 1); treatments (a repeat issue in the 6 months before): blood pressure treatment
   (``antihypertensives``), atypical antipsychotics, corticosteroids (``oral-corticosteroids``).
+
+Every input from the record is a requirement (:func:`needs`) of the one pass over ``events`` and the one over
+``medications`` (:mod:`.flags`), including the erectile dysfunction drugs (any time before, repeat or
+acute).  Each sex is scored with its own coefficients on its own rows only (women ``FEMALE``, men ``MALE``;
+a sex other than ``F`` or ``M``, which the schema does not allow, gets no score).
 """
 
 from __future__ import annotations
@@ -42,17 +47,8 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.codes import (
-    Flag,
-    MedicationFlag,
-    coded_events,
-    date,
-    event_flags,
-    left_join,
-    medication_flags,
-    months_before,
-    years_before,
-)
+from pcnhub.analytics.pipeline.codes import left_join, months_before, years_before
+from pcnhub.analytics.pipeline.flags import Flag, LastValues, LatestValue, MedicationFlag, Smoking
 from pcnhub.analytics.schema import ETHNICITIES
 from pcnhub.analytics.qrisk3 import (
     FEMALE,
@@ -63,8 +59,10 @@ from pcnhub.analytics.qrisk3 import (
     SBP_RANGE,
     TOWNSEND_RANGE,
     Ethnicity,
-    Smoking,
     model_score,
+)
+from pcnhub.analytics.qrisk3 import (
+    Smoking as Smoking_,
 )
 
 SBP_READINGS: Final = 5
@@ -77,10 +75,10 @@ ETHNIC_GROUP: Final = {
 }
 #: Smoking amount codes and their QRISK3 category.
 AMOUNT_CODES: Final = {
-    "160603005": int(Smoking.LIGHT),
-    "160604004": int(Smoking.MODERATE),
-    "160605003": int(Smoking.HEAVY),
-    "160606002": int(Smoking.HEAVY),
+    "160603005": int(Smoking_.LIGHT),
+    "160604004": int(Smoking_.MODERATE),
+    "160605003": int(Smoking_.HEAVY),
+    "160606002": int(Smoking_.HEAVY),
 }
 #: Cigarette consumption (events.value: cigarettes a day).
 CIGARETTES_CODE: Final = "230056004"
@@ -110,64 +108,32 @@ MODEL_FLAGS: Final = (
 )
 
 
-def _yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
-    return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
+def needs(as_of: dt.date) -> dict:
+    """The inputs QRISK3 takes from the record (:mod:`.flags` requirements)."""
+    start = months_before(as_of, TREATMENT_MONTHS)
+    return {
+        **{f"qrisk_{name}": Flag(keys) for name, keys in EVENT_FLAGS.items()},
+        **{f"qrisk_{name}": MedicationFlag(keys, start) for name, keys in MEDICATION_FLAGS.items()},
+        "qrisk_ed_drugs": MedicationFlag(("erectile-dysfunction-drugs",), None, repeat=False),
+        "qrisk_chol_hdl": LatestValue("cholesterol-hdl-ratio"),
+        "qrisk_bmi": LatestValue("bmi"),
+        "qrisk_sbp": LastValues("systolic-bp", SBP_READINGS, years_before(as_of, SBP_YEARS)),
+        "qrisk_smoking": Smoking("smoking-current", "smoking-ex", "smoking-never",
+                                 tuple(sorted(AMOUNT_CODES.items())), CIGARETTES_CODE),
+    }
 
 
-def _values(events: ir.Table, people: ir.Table, key: str, as_of: dt.date) -> ir.Table:
-    # built anew for each use: one expression used twice becomes a common table expression, which DuckDB
-    # may materialise in memory
-    coded = coded_events(events, (key,), as_of).semi_join(people, "patient_id")
-    return coded.filter(coded.value.notnull())
-
-
-def latest_value(events: ir.Table, people: ir.Table, key: str, name: str, as_of: dt.date) -> ir.Table:
-    """``patient_id, <name>``: the latest value of codelist ``key`` of ``people`` (on the same day, the highest)."""
-    rows = _values(events, people, key, as_of)
-    order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
-    ranked = rows.mutate(_n=order)
-    return ranked.filter(ranked._n == 0).select("patient_id", ranked.value.name(name))
-
-
-def blood_pressure(events: ir.Table, people: ir.Table, as_of: dt.date) -> ir.Table:
-    """``patient_id, sbp, sbp_sd, sbp_readings``: mean and SD of the last 5 SBP readings in 5 years."""
-    start = years_before(as_of, SBP_YEARS)
-    rows = _values(events, people, "systolic-bp", as_of)
-    rows = rows.filter(rows.date > date(start))
-    order = ibis.row_number().over(group_by=rows.patient_id, order_by=[rows.date.desc(), rows.value.desc()])
-    ranked = rows.mutate(_n=order)
-    last = ranked.filter(ranked._n < SBP_READINGS)
-    return last.group_by("patient_id").aggregate(
-        sbp=last.value.mean(), sbp_sd=last.value.std(how="sample"), sbp_readings=last.value.count()
-    )
-
-
-def smoking(events: ir.Table, as_of: dt.date) -> ir.Table:
-    """``patient_id, smoking``: QRISK3's smoking category (0-4) of everyone with a smoking record."""
-    coded = coded_events(events, ("smoking-current", "smoking-ex", "smoking-never"), as_of)
-    status = ibis.cases((coded.key == "smoking-current", 3), (coded.key == "smoking-ex", 2), else_=1)
-    amount = ibis.cases(
-        *[(coded.code == code, category) for code, category in AMOUNT_CODES.items()],
-        ((coded.code == CIGARETTES_CODE) & (coded.value > 0) & (coded.value < 10), int(Smoking.LIGHT)),
-        ((coded.code == CIGARETTES_CODE) & (coded.value >= 10) & (coded.value < 20), int(Smoking.MODERATE)),
-        ((coded.code == CIGARETTES_CODE) & (coded.value >= 20), int(Smoking.HEAVY)),
-        else_=0,
-    )
-    day = _yyyymmdd(coded.date)
-    summary = coded.group_by("patient_id").aggregate(
-        last_status=(day * 10 + status).max(),
-        last_amount=ibis.ifelse(amount > 0, day * 10 + amount, ibis.null("int64")).max(),
-        ever_smoked=(status >= 2).any(),
-    )
-    latest = summary.last_status % 10
-    amount_category = (summary.last_amount % 10).fill_null(int(Smoking.MODERATE))
+def smoking_category(status: ir.IntegerValue, amount: ir.IntegerValue, ever: ir.BooleanValue) -> ir.IntegerValue:
+    """QRISK3's smoking category (0-4) from the encoding of :class:`.flags.Smoking` (nulls: no record)."""
+    latest = status % 10
+    amount_category = (amount % 10).fill_null(int(Smoking_.MODERATE))
     category = ibis.cases(
         (latest == 3, amount_category),
-        (latest == 2, int(Smoking.EX)),
-        (summary.ever_smoked, int(Smoking.EX)),
-        else_=int(Smoking.NON),
+        (latest == 2, int(Smoking_.EX)),
+        (ever.fill_null(False), int(Smoking_.EX)),
+        else_=int(Smoking_.NON),
     )
-    return summary.select("patient_id", smoking=category.cast("int8"))
+    return category.cast("int8")
 
 
 class _Category:
@@ -206,30 +172,25 @@ def _score_of(model, inputs: ir.Table) -> ir.FloatingValue:
     )
 
 
-def qrisk3(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_of: dt.date) -> ir.Table:
+def qrisk3(population: ir.Table, flags_events: ir.Table, flags_medications: ir.Table) -> ir.Table:
     """The eligible people of ``population`` with their QRISK3 inputs and ``qrisk3`` (percent, null when
     an input is missing): ``patient_id, age, sex, ethnic_group, smoking, chol_hdl, sbp, sbp_sd,
-    sbp_readings, bmi, townsend``, the 13 model flags and ``qrisk3``."""
+    sbp_readings, bmi, townsend``, the 13 model flags and ``qrisk3``; from the one-pass tables of
+    :mod:`.flags`."""
     low, high = AGE_RANGE
     people = population.filter((population.age >= int(low)) & (population.age <= int(high)))
-    flags = event_flags(events, {name: Flag(keys) for name, keys in EVENT_FLAGS.items()}, as_of)
-    start = months_before(as_of, TREATMENT_MONTHS)
-    medicines = {name: MedicationFlag(keys, start) for name, keys in MEDICATION_FLAGS.items()}
-    medicines["ed_drugs"] = MedicationFlag(("erectile-dysfunction-drugs",), None, repeat=False)
-    treated = medication_flags(medications, medicines, as_of)
-
+    event_names = [f"qrisk_{name}" for name in EVENT_FLAGS]
+    medication_names = [f"qrisk_{name}" for name in (*MEDICATION_FLAGS, "ed_drugs")]
+    values = ["qrisk_chol_hdl", "qrisk_bmi", "qrisk_sbp_mean", "qrisk_sbp_sd", "qrisk_sbp_count",
+              "qrisk_smoking_status", "qrisk_smoking_amount", "qrisk_smoking_ever"]
     joined = left_join(
         people,
-        flags,
-        treated,
-        latest_value(events, people, "cholesterol-hdl-ratio", "chol_hdl", as_of),
-        latest_value(events, people, "bmi", "bmi", as_of),
-        blood_pressure(events, people, as_of),
-        smoking(events, as_of),
+        flags_events.select("patient_id", *event_names, *values),
+        flags_medications.select("patient_id", *medication_names),
     )
 
     def flag(name: str) -> ir.BooleanValue:
-        return joined[name].fill_null(False)
+        return joined[f"qrisk_{name}"].fill_null(False)
 
     male = joined.sex == "M"
     inputs = joined.filter(~flag("cvd")).select(
@@ -237,12 +198,12 @@ def qrisk3(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_
         joined.age,
         joined.sex,
         ethnic_group=joined.ethnicity.substitute(ETHNIC_GROUP, else_=int(Ethnicity.WHITE_OR_NOT_STATED)).cast("int8"),
-        smoking=joined.smoking.fill_null(int(Smoking.NON)).cast("int8"),
-        chol_hdl=joined.chol_hdl.clip(*CHOL_HDL_RANGE),
-        sbp=joined.sbp.clip(*SBP_RANGE),
-        sbp_sd=joined.sbp_sd,
-        sbp_readings=joined.sbp_readings.fill_null(0).cast("int32"),
-        bmi=joined.bmi.clip(*BMI_RANGE),
+        smoking=smoking_category(joined.qrisk_smoking_status, joined.qrisk_smoking_amount, joined.qrisk_smoking_ever),
+        chol_hdl=joined.qrisk_chol_hdl.clip(*CHOL_HDL_RANGE),
+        sbp=joined.qrisk_sbp_mean.clip(*SBP_RANGE),
+        sbp_sd=joined.qrisk_sbp_sd,
+        sbp_readings=joined.qrisk_sbp_count.fill_null(0).cast("int32"),
+        bmi=joined.qrisk_bmi.clip(*BMI_RANGE),
         townsend=joined.townsend.fill_null(0.0).clip(*TOWNSEND_RANGE),
         af=flag("af"),
         atypical_antipsychotics=flag("atypical_antipsychotics"),
@@ -258,5 +219,11 @@ def qrisk3(population: ir.Table, events: ir.Table, medications: ir.Table, *, as_
         type2_diabetes=flag("t2") & ~flag("t1"),
         family_history_chd=flag("family_history_chd"),
     )
-    risk = ibis.ifelse(inputs.sex == "M", _score_of(MALE, inputs), _score_of(FEMALE, inputs))
-    return inputs.mutate(qrisk3=risk.cast("float64"))
+    scored = []
+    for sex, model in (("F", FEMALE), ("M", MALE)):
+        rows = inputs.filter(inputs.sex == sex)
+        scored.append(rows.mutate(qrisk3=_score_of(model, rows).cast("float64")))
+    # the schema allows F and M only; any other row is kept, with no score
+    others = inputs.filter(inputs.sex.isnull() | ~inputs.sex.isin(["F", "M"]))
+    scored.append(others.mutate(qrisk3=ibis.null("float64")))
+    return ibis.union(*scored, distinct=False)

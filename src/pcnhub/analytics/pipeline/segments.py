@@ -20,6 +20,8 @@ segmentation, where "start well" comes second).  Everything is from the record o
    Multimorbidity Score (``condition_count >= 1``), depression or rheumatoid arthritis.
 7. ``acutely_ill``: an A&E attendance or an emergency admission starting in the 90 days before ``as_of``.
 8. ``healthy``: everyone else.
+
+The coded rules are flags ``seg_*`` (:func:`needs`) of the one pass over ``events`` (:mod:`.flags`).
 """
 
 from __future__ import annotations
@@ -30,14 +32,8 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.pipeline.codes import (
-    Flag,
-    date,
-    event_flags,
-    left_join,
-    months_before,
-    with_flags,
-)
+from pcnhub.analytics.pipeline.codes import date, left_join, months_before, with_flags
+from pcnhub.analytics.pipeline.flags import Flag
 
 #: The segments in priority order (the first rule that applies wins); the last is the default.
 SEGMENTS: Final = (
@@ -55,9 +51,28 @@ ACUTE_DAYS: Final = 90
 DISABILITY_LISTS: Final = ("efi-activity-limitation", "efi-housebound", "efi-care-requirement", "efi-mobility-problems")
 
 
+FLAGS: Final = ("palliative", "dementia", "coded_severe_frailty", "organ_failure", "learning_disability",
+                 "disability", "pregnant", "other_long_term")
+
+
+def needs(as_of: dt.date) -> dict:
+    """The coded rules: a flag ``seg_<name>`` each."""
+    flags = {
+        "palliative": Flag(("palliative-care",), months_before(as_of, 12)),
+        "dementia": Flag(("dementia",)),
+        "coded_severe_frailty": Flag(("frailty-severe",)),
+        "organ_failure": Flag(("heart-failure", "copd")),
+        "learning_disability": Flag(("learning-disability",)),
+        "disability": Flag(DISABILITY_LISTS),
+        "pregnant": Flag(("pregnancy",), as_of - dt.timedelta(days=PREGNANCY_DAYS)),
+        "other_long_term": Flag(("depression", "rheumatoid-arthritis")),
+    }
+    return {f"seg_{name}": flag for name, flag in flags.items()}
+
+
 def segment(
     population: ir.Table,
-    events: ir.Table,
+    flags_events: ir.Table,
     hospital: ir.Table,
     frailty: ir.Table,
     multimorbidity: ir.Table,
@@ -65,20 +80,7 @@ def segment(
     as_of: dt.date,
 ) -> ir.Table:
     """``patient_id, segment`` for everyone in ``population``."""
-    flags = event_flags(
-        events,
-        {
-            "palliative": Flag(("palliative-care",), months_before(as_of, 12)),
-            "dementia": Flag(("dementia",)),
-            "coded_severe_frailty": Flag(("frailty-severe",)),
-            "organ_failure": Flag(("heart-failure", "copd")),
-            "learning_disability": Flag(("learning-disability",)),
-            "disability": Flag(DISABILITY_LISTS),
-            "pregnant": Flag(("pregnancy",), as_of - dt.timedelta(days=PREGNANCY_DAYS)),
-            "other_long_term": Flag(("depression", "rheumatoid-arthritis")),
-        },
-        as_of,
-    )
+    flags = flags_events.select("patient_id", **{name: f"seg_{name}" for name in FLAGS})
     acute_start = as_of - dt.timedelta(days=ACUTE_DAYS)
     recent = hospital.filter(
         hospital.kind.isin(["ae", "emergency_admission"])
@@ -86,9 +88,7 @@ def segment(
         & (hospital.start <= date(as_of))
     )
     acute = recent.select("patient_id").distinct().mutate(acute=ibis.literal(True))
-    names = ["palliative", "dementia", "coded_severe_frailty", "organ_failure", "learning_disability", "disability",
-             "pregnant", "other_long_term"]
-    people = with_flags(population.select("patient_id", "age", "care_home"), flags, names)
+    people = with_flags(population.select("patient_id", "age", "care_home"), flags, FLAGS)
     people = with_flags(people, acute, ["acute"])
     joined = left_join(
         people, frailty.select("patient_id", "efi_category"), multimorbidity.select("patient_id", "condition_count")
