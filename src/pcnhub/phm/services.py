@@ -126,7 +126,7 @@ MEASURES = {
     "patients": "Registered patients",
     "efi_moderate_severe": "Moderate or severe frailty (eFI), aged 65 and over",
     "polypharmacy_10plus": "10 or more repeat medicines",
-    "qrisk3_10plus": "QRISK3 10-year cardiovascular risk 10% or more",
+    "qrisk3_10plus": "QRISK3 10-year cardiovascular risk 10% or more (of those scored: 25-84, no CVD, no statin)",
     **{c.measure: f"Cohort: {c.name.lower()}" for c in COHORTS.values()},
     **{f"segment_{key}": f"Segment: {name.lower()}" for key, name in SEGMENTS.items()},
 }

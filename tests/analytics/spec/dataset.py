@@ -303,6 +303,14 @@ QRISK_CASES = (
     QCase("q_age_84", "M", 85, "white", ratios=(4.0,), sbps=(130, 135), bmis=(25.0,),
           expect={"sex": "male", "age": 84, "ethnicity": "white", "chol_hdl": 4.0, "sbp_values": (130, 135),
                   "bmi": 25.0, "townsend": 0.0, "smoking": 0}),
+    # on a statin (one issued, even acute, in the 12 months before): QRISK3 is for people not on one
+    QCase("q_statin", "F", 60, "white", ratios=(4.0,), sbps=(130, 135), bmis=(25.0,),
+          medicines=(("320030001", "0212000B0AAABAB", False, 100),)),
+    # a statin last issued over 12 months ago: scored
+    QCase("q_statin_stopped", "F", 60, "white", ratios=(4.0,), sbps=(130, 135), bmis=(25.0,),
+          medicines=(("320000009", "0212000Y0AAADAD", True, 400),),
+          expect={"sex": "female", "age": 60, "ethnicity": "white", "chol_hdl": 4.0, "sbp_values": (130, 135),
+                  "bmi": 25.0, "townsend": 0.0, "smoking": 0}),
 )
 
 

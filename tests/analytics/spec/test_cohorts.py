@@ -1,5 +1,6 @@
 """Cohorts of the network service specifications: inclusion and exclusion."""
 
+import math
 import statistics
 
 import pytest
@@ -45,8 +46,10 @@ def test_cvd_statin_is_qrisk3_10_or_more_without_a_statin(outputs):
         values = inputs.pop("sbp_values")
         score = qrisk3(QRiskInputs.bounded(sbp=statistics.fmean(values), sbp_sd=statistics.stdev(values), **inputs))
         assert cohorts(outputs, case.name)["cvd_statin"] is (score >= 10), case.name
+    # the same man as q_man (QRISK3 10% or more) with a statin issued: not scored (QRISK3 is for people not on a
+    # statin), so not in the cohort
     patient = outputs.patient("cvd_statin_on_statin")
-    assert patient.qrisk3 >= 10 and not patient.cohort_cvd_statin
+    assert math.isnan(patient.qrisk3) and not patient.cohort_cvd_statin
 
 
 @pytest.mark.parametrize(("name", "included"), [

@@ -27,7 +27,7 @@ def test_equals_the_scalar_port(outputs, case):
 
 @pytest.mark.parametrize("name", UNSCORED)
 def test_null_when_an_input_is_missing_or_not_eligible(outputs, name):
-    # one SBP reading (no SD), readings over 5 years ago, no BMI, no ratio, CVD, aged 24 or 85
+    # one SBP reading (no SD), readings over 5 years ago, no BMI, no ratio, CVD, aged 24 or 85, on a statin
     assert math.isnan(outputs.patient(name).qrisk3)
 
 

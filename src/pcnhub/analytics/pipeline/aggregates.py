@@ -4,7 +4,7 @@ Measures (:data:`MEASURES`), each a numerator and a denominator of registered pa
 
 * ``efi_moderate_severe``: moderate or severe frailty by the eFI, of people aged 65+;
 * ``polypharmacy_10plus``: 10 or more repeat medicines, of everyone;
-* ``qrisk3_10plus``: QRISK3 10% or more, of people with a QRISK3 score;
+* ``qrisk3_10plus``: QRISK3 10% or more, of people with a QRISK3 score (25-84, no CVD, not on a statin);
 * ``cohort_smr``, ``cohort_care_home``, ``cohort_anticipatory_care``, ``cohort_cvd_statin``,
   ``cohort_cvd_bp``, ``cohort_cancer_screening``: in the cohort, of everyone;
 * ``segment_<key>`` for each Bridges to Health segment: in the segment, of everyone;

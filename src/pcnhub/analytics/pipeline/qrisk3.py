@@ -8,7 +8,11 @@ ClinRisk Ltd.; whoever shows a score must show :data:`pcnhub.analytics.qrisk3.DI
 
 Who gets a score: registered people aged 25 to 84 (completed years, as the original's ``int age``)
 with no record of cardiovascular disease (codelists ``chd``, ``stroke-tia`` and ``efi-pvd``) on or
-before ``as_of``.  The score is null when a required input is missing.
+before ``as_of``, and not on a statin: no statin (``statins``) issued, repeat or acute, in the
+:data:`STATIN_MONTHS` months before ``as_of`` (QRISK3 estimates the risk of people not on one, whom NICE
+offers one from 10%: those on one are already treated).  The score is null when a required input is
+missing.  Because statins are lipid-regulating drugs issued in the same window, the statin cohort
+(:mod:`.cohorts`) is the same as when they were scored.
 
 Inputs, from the record on or before ``as_of``:
 
@@ -68,6 +72,8 @@ from pcnhub.analytics.qrisk3 import (
 SBP_READINGS: Final = 5
 SBP_YEARS: Final = 5
 TREATMENT_MONTHS: Final = 6
+#: On a statin: one issued in this many months before as_of (the statin cohort's window for lipid-regulating drugs).
+STATIN_MONTHS: Final = 12
 CVD_LISTS: Final = ("chd", "stroke-tia", "efi-pvd")
 #: QRISK3's ethnic group (1-9) of each ethnicity of the dataset.
 ETHNIC_GROUP: Final = {
@@ -115,6 +121,7 @@ def needs(as_of: dt.date) -> dict:
         **{f"qrisk_{name}": Flag(keys) for name, keys in EVENT_FLAGS.items()},
         **{f"qrisk_{name}": MedicationFlag(keys, start) for name, keys in MEDICATION_FLAGS.items()},
         "qrisk_ed_drugs": MedicationFlag(("erectile-dysfunction-drugs",), None, repeat=False),
+        "qrisk_statin": MedicationFlag(("statins",), months_before(as_of, STATIN_MONTHS), repeat=False),
         "qrisk_chol_hdl": LatestValue("cholesterol-hdl-ratio"),
         "qrisk_bmi": LatestValue("bmi"),
         "qrisk_sbp": LastValues("systolic-bp", SBP_READINGS, years_before(as_of, SBP_YEARS)),
@@ -180,7 +187,7 @@ def qrisk3(population: ir.Table, flags_events: ir.Table, flags_medications: ir.T
     low, high = AGE_RANGE
     people = population.filter((population.age >= int(low)) & (population.age <= int(high)))
     event_names = [f"qrisk_{name}" for name in EVENT_FLAGS]
-    medication_names = [f"qrisk_{name}" for name in (*MEDICATION_FLAGS, "ed_drugs")]
+    medication_names = [f"qrisk_{name}" for name in (*MEDICATION_FLAGS, "ed_drugs", "statin")]
     values = ["qrisk_chol_hdl", "qrisk_bmi", "qrisk_sbp_mean", "qrisk_sbp_sd", "qrisk_sbp_count",
               "qrisk_smoking_status", "qrisk_smoking_amount", "qrisk_smoking_ever"]
     joined = left_join(
@@ -193,7 +200,7 @@ def qrisk3(population: ir.Table, flags_events: ir.Table, flags_medications: ir.T
         return joined[f"qrisk_{name}"].fill_null(False)
 
     male = joined.sex == "M"
-    inputs = joined.filter(~flag("cvd")).select(
+    inputs = joined.filter(~flag("cvd") & ~flag("statin")).select(
         joined.patient_id,
         joined.age,
         joined.sex,
