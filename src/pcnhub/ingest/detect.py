@@ -9,14 +9,14 @@ from pathlib import Path
 
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest.tabular import ORG_CODE, csv_records, normalise_title
-from pcnhub.ingest.epcn import DETAILS_SHEET, open_workbook
-from pcnhub.ingest.epraccur import EPRACCUR_COLUMNS
+from pcnhub.ingest.epcn import DETAILS_SHEET, find_sheet, open_workbook
+from pcnhub.ingest.epraccur import EPRACCUR_COLUMNS, is_header as is_epraccur_header
 
 
 class Kind(enum.StrEnum):
     """The kinds of file the register imports."""
 
-    EPRACCUR = "epraccur"  # ODS GP practices (no header, 27 columns)
+    EPRACCUR = "epraccur"  # ODS GP practices (27 columns, no header or one added)
     EPCN = "epcn"  # ODS ePCN.xlsx
     PRACTICE_MAP = "practice-map"  # gp-reg-pat-prac-map.csv
     LIST_SIZES = "list-sizes"  # gp-reg-pat-prac-all.csv
@@ -49,7 +49,9 @@ def detect_kind(path: str | os.PathLike[str]) -> Kind:
         if first is None:
             raise InputError.single(source.name, "the file is empty")
         line, cells = first
-        if len(cells) == EPRACCUR_COLUMNS and ORG_CODE.fullmatch(cells[0].strip().upper()):
+        if len(cells) == EPRACCUR_COLUMNS and (
+            ORG_CODE.fullmatch(cells[0].strip().upper()) or is_epraccur_header(cells)
+        ):
             return Kind.EPRACCUR
         titles = {normalise_title(cell) for cell in cells}
         if {"practice_code", "pcn_code"} <= titles:
@@ -79,7 +81,7 @@ def _workbook_kind(source: Path) -> Kind:
     workbook = open_workbook(source)
     sheets = workbook.sheetnames
     workbook.close()
-    if DETAILS_SHEET in sheets:
+    if find_sheet(sheets, DETAILS_SHEET) is not None:
         return Kind.EPCN
     raise InputError.single(
         source.name, f"not an ePCN workbook: no sheet {DETAILS_SHEET!r} (sheets: {', '.join(sheets)})"
