@@ -4,6 +4,7 @@ without a header and with old or new codes, ePCN workbooks with text, serial and
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pcnhub.domain.errors import Problems
-from pcnhub.ingest import EpraccurPractice, read_epcn, read_epraccur
+from pcnhub.ingest import Kind, detect_kind, read_epcn, read_epraccur, read_list_sizes, read_practice_map
+from pcnhub.ingest import EpraccurPractice
+from pcnhub.ingest.archives import extracted_csvs
 from pcnhub.ingest.epraccur import STATUSES
 from pcnhub.ingest.tabular import EXCEL_EPOCH, Cells, Column, Header, parse_date
 from tests.ingest.helpers import EPCN_DETAILS_HEADER, EPCN_PARTNERS_HEADER, epcn_member, epcn_network, write_csv
@@ -20,6 +23,13 @@ from tests.ingest.helpers import write_epcn
 from tests.ingest.test_ingest_properties import epraccur_files, epraccur_line
 
 dates = st.dates(dt.date(1948, 7, 5), dt.date(2099, 12, 31))
+FIXTURES = Path(__file__).parent / "fixtures"
+READERS = {
+    Kind.LIST_SIZES: read_list_sizes,
+    Kind.QUINARY_AGE: lambda path: read_list_sizes(path, "quinary"),
+    Kind.SINGLE_AGE: lambda path: read_list_sizes(path, "single"),
+    Kind.PRACTICE_MAP: read_practice_map,
+}
 
 #: Every text form of a date the NHS files use (and some exports of them write).
 TEXT_FORMS = {
@@ -115,3 +125,23 @@ def test_epcn_dates_in_any_accepted_form_and_either_sheet_name_read_back(
     epcn = read_epcn(path)
     assert [(n.open_date, n.close_date) for n in epcn.networks] == spans
     assert [(m.start, m.end) for m in epcn.members] == spans
+
+
+@settings(max_examples=30)
+@given(st.lists(st.sampled_from(sorted(p.name for p in FIXTURES.glob("gp-reg-pat-prac-*.csv"))), min_size=1,
+                max_size=4, unique=True), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]), st.booleans())
+def test_the_files_of_a_zip_read_as_the_files_themselves(
+    tmp_path: Path, names: list[str], compression: int, in_folder: bool
+) -> None:
+    path = tmp_path / "published.zip"
+    path.unlink(missing_ok=True)
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name in names:
+            archive.write(FIXTURES / name, f"data/{name}" if in_folder else name)
+    with extracted_csvs(path) as members:
+        assert [m.name for m in members] == sorted(names)
+        for member in members:
+            original = FIXTURES / member.name
+            kind = detect_kind(member)
+            assert kind is detect_kind(original)
+            assert list(READERS[kind](member)) == list(READERS[kind](original))

@@ -278,3 +278,9 @@ def test_a_header_missing_its_first_column_is_reported_at_the_first_row(tmp_path
                                              "PCN Core Partner Details": [CCG_PARTNERS_HEADER, member("2019-07-01")]})
     error = raises_input_error(lambda: read_epcn(path))
     assert (error.row, error.field) == (1, "PCN Code") and "required column is missing" in error.message
+
+
+def test_a_zip_is_not_a_file_of_one_kind(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "files.zip", {"gp-reg-pat-prac-all.csv": b""})
+    error = raises_input_error(lambda: detect_kind(path))
+    assert error.file == "files.zip" and "pcnhub import unpacks it" in error.message

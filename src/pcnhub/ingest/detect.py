@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 from pcnhub.domain.errors import InputError
+from pcnhub.ingest.archives import is_archive
 from pcnhub.ingest.tabular import ORG_CODE, csv_records, normalise_title
 from pcnhub.ingest.epcn import DETAILS_SHEET, find_sheet, open_workbook
 from pcnhub.ingest.epraccur import EPRACCUR_COLUMNS, is_header as is_epraccur_header
@@ -42,6 +43,9 @@ def detect_kind(path: str | os.PathLike[str]) -> Kind:
     the kinds in :class:`Kind`.
     """
     source = Path(path)
+    if is_archive(source):
+        raise InputError.single(source.name, "a .zip archive: pcnhub import unpacks it and imports each CSV "
+                                "file in it (recognise the kind of each of those)")
     if source.suffix.lower() in {".xlsx", ".xlsm"}:
         return _workbook_kind(source)
     with closing(csv_records(source)) as records:

@@ -1,6 +1,7 @@
 """Load NHS open data files and local configurations into the register.
 
-:func:`import_file` recognises the file (:func:`pcnhub.ingest.detect_kind`), parses it with the pure
+:func:`import_file` recognises the file (:func:`pcnhub.ingest.detect_kind`; a .zip's CSV files each, with
+:func:`import_all`, in one transaction), parses it with the pure
 parsers of :mod:`pcnhub.ingest` and writes the result inside one transaction: any problem leaves the
 database exactly as it was, and the :class:`~pcnhub.domain.errors.InputError` (or other error) is
 raised again.  Existing rows are read into dictionaries once and changes are written with bulk
