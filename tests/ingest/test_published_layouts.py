@@ -284,3 +284,19 @@ def test_a_zip_is_not_a_file_of_one_kind(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "files.zip", {"gp-reg-pat-prac-all.csv": b""})
     error = raises_input_error(lambda: detect_kind(path))
     assert error.file == "files.zip" and "pcnhub import unpacks it" in error.message
+
+
+def test_a_single_age_file_whose_first_rows_are_all_ages_is_told_from_its_later_rows() -> None:
+    path = FIXTURES / "gp-reg-pat-prac-sing-age-regions_hand.csv"
+    assert detect_kind(path) is Kind.SINGLE_AGE
+    counts = list(read_list_sizes(path, "single"))
+    assert [(c.org_type, c.code, c.sex, c.age_band) for c in counts] == [
+        ("PCN", "U89141", "A", "ALL"), ("PCN", "U89141", "F", "0"), ("PCN", "U89141", "M", "95+")]
+
+
+def test_a_quinary_file_with_an_age_column_is_recognised(tmp_path: Path) -> None:
+    text = (FIXTURES / "gp-reg-pat-prac-quin-age_hand.csv").read_text().replace("AGE_GROUP_5", "AGE")
+    path = tmp_path / "gp-reg-pat-prac-quin-age.csv"
+    path.write_text(text)
+    assert detect_kind(path) is Kind.QUINARY_AGE
+    assert len(list(read_list_sizes(path, "quinary"))) == 6
