@@ -19,6 +19,7 @@ from pcnhub.ingest.archives import extracted_csvs
 from pcnhub.ingest.epraccur import STATUSES
 from pcnhub.ingest.tabular import EXCEL_EPOCH, Cells, Column, Header, parse_date
 from tests.ingest.helpers import EPCN_DETAILS_HEADER, EPCN_PARTNERS_HEADER, epcn_member, epcn_network, write_csv
+from tests.ingest.helpers import raises_input_error
 from tests.ingest.helpers import write_epcn
 from tests.ingest.test_ingest_properties import epraccur_files, epraccur_line
 
@@ -145,3 +146,19 @@ def test_the_files_of_a_zip_read_as_the_files_themselves(
             kind = detect_kind(member)
             assert kind is detect_kind(original)
             assert list(READERS[kind](member)) == list(READERS[kind](original))
+
+
+@settings(max_examples=20)
+@given(st.integers(1, 4), st.data())
+def test_a_bad_epcn_date_is_reported_with_its_sheet_row_and_column(tmp_path: Path, count: int, data: Any) -> None:
+    networks = [epcn_network(f"U{i:05d}", f"PCN {i}", opened="2019-07-01") for i in range(count)]
+    members = [epcn_member(f"A{i:05d}", f"U{i:05d}", start="01/07/2019", pcn_name=f"PCN {i}") for i in range(count)]
+    sheet = data.draw(st.sampled_from(["PCN Details", "PCN Core Partner Details"]))
+    rows, column, field = ((networks, 4, "Open Date") if sheet == "PCN Details"
+                           else (members, 8, "Practice to PCN Relationship Start Date"))
+    index = data.draw(st.integers(0, count - 1))
+    rows[index][column] = data.draw(st.sampled_from(["2019-02-30", "1 July 2019", "31/13/2019", "0", "-5"]))
+    path = write_epcn(tmp_path / "ePCN.xlsx", networks, members, sheets=("PCN Details", "PCN Core Partner Details"))
+    error = raises_input_error(lambda: read_epcn(path))
+    assert [(p.row, p.field) for p in error.problems] == [(index + 2, field)], str(error)
+    assert error.file == "ePCN.xlsx" and error.message.startswith(f"sheet {sheet}: ")

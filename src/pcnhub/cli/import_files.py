@@ -3,8 +3,8 @@
 Each file is imported in its own transaction, in the order given (epraccur, then the practice map,
 then list sizes; a .zip's CSV files together, in one); one summary line per file goes to stdout,
 followed by what the import found (names matched, populations compared), indented; what it could
-not do (names not matched) goes to stderr as warnings, which do not change the exit status.  Bad input stops the run with exit
-status 2 and the problems on stderr; files imported before it stay imported.
+not do (names not matched) goes to stderr as warnings, which do not change the exit status.  Bad input
+stops the run with exit status 2 and the problems on stderr; files imported before it stay imported.
 """
 
 from __future__ import annotations
