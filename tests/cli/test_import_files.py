@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,16 @@ def test_names_not_matched_are_warnings_on_stderr_and_the_rest_imports(tmp_path:
                    "the open practices of 00K: not imported\n")
     status, out, err = run_command(str(path), "--quiet")
     assert status == 2 and "needs the date it applies from (--date YYYY-MM-DD)" in err
+
+
+def test_the_import_command_prints_a_line_per_file_of_a_zip(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parents[1] / "ingest" / "fixtures"
+    path = tmp_path / "gp-reg-pat-prac.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(fixtures / "gp-reg-pat-prac-all_2026-04-excerpt.csv", "gp-reg-pat-prac-all.csv")
+        archive.write(fixtures / "gp-reg-pat-prac-map_2026-02-excerpt.csv", "gp-reg-pat-prac-map.csv")
+    status, out, err = run_command(str(path), "--quiet")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("gp-reg-pat-prac-map.csv: practice-map of 2026-02-01, 4 rows: ")
+    assert lines[1].startswith("gp-reg-pat-prac-all.csv: list-sizes of 2026-04-01, 4 rows: ")

@@ -9,6 +9,7 @@ iterators check the whole file only when read to the end.
 * :func:`read_epcn` - ODS ePCN.xlsx (PCNs and their member practices, with dates);
 * :func:`read_practice_map` - NHS Digital gp-reg-pat-prac-map.csv (practice -> PCN -> geography);
 * :func:`read_list_sizes` - NHS Digital gp-reg-pat-prac-all / quin-age / sing-age files;
+* :func:`~pcnhub.ingest.archives.extracted_csvs` - the CSV files of a .zip (as NHS Digital also publishes them);
 * :func:`read_configuration` - a local ``pcn, practice_code, practice_name, list_size`` CSV;
 * :func:`read_clusters` / :func:`read_place_networks` - local lists of networks that name their practices
   (or only the networks) instead of giving ODS codes;

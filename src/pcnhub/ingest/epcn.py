@@ -3,12 +3,18 @@
 Two sheets are read: "PCNDetails" (one row per PCN) and "PCN Core Partner Details" (one row per
 practice-to-PCN relationship, with its start and end dates).  Header cells contain line breaks
 ("Partner\\nOrganisation\\nCode"), so titles are matched with whitespace normalised; older CCG-era
-titles are accepted too.  Row numbers in problems are the sheet's row numbers.
+titles are accepted too.  Sheet names are matched without case, spaces or underscores ("PCNDetails" and
+the older "PCN Details"); the header is the first row (of the first ten) holding the sheet's first column,
+so a title row above it is skipped.  Dates may be Excel dates, Excel serial numbers, or text (2020-04-01,
+20200401, 01/04/2020, 01-Apr-2020).  A version's nominated payee columns ("Nominated Payee Code" / "Name"),
+where it has them, are read into :attr:`EpcnNetwork.payee_code`; other extra columns are ignored.  Row
+numbers in problems are the sheet's row numbers, and each problem names the sheet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import zipfile
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -21,7 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from pcnhub.domain.errors import InputError
-from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems
+from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems, normalise_title
 
 #: ODS's ePCN.xlsx unpacks to a few MB (about 1,300 PCNs and 7,000 partner rows): a workbook whose parts unpack
 #: to more, or a sheet with more rows, is refused before (or as soon as) it is read, not after the memory is gone.
@@ -30,6 +36,13 @@ MAX_ROWS: Final = 100_000
 
 DETAILS_SHEET: Final = "PCNDetails"
 PARTNERS_SHEET: Final = "PCN Core Partner Details"
+#: Every name each sheet has had, compared by :func:`sheet_key`.
+SHEET_NAMES: Final = {
+    DETAILS_SHEET: (DETAILS_SHEET, "PCN Details"),
+    PARTNERS_SHEET: (PARTNERS_SHEET, "PCN Core Partners", "Core Partner Details"),
+}
+#: How many non-blank rows at the top of a sheet may come before its header (titles, notes).
+HEADER_SEARCH_ROWS: Final = 10
 
 DETAILS_COLUMNS: Final = (
     Column.of("PCN Code"),
@@ -53,6 +66,8 @@ DETAILS_COLUMNS: Final = (
     Column.of("Close Date", required=False),
     *(Column.of(f"Address Line {i}", required=False) for i in range(1, 5)),
     Column.of("Postcode", required=False),
+    Column.of("Nominated Payee Code", "Nominated Payee ODS Code", "Nominated Payee Organisation Code", required=False),
+    Column.of("Nominated Payee Name", "Nominated Payee", required=False),
 )
 
 PARTNERS_COLUMNS: Final = (
@@ -91,6 +106,8 @@ class EpcnNetwork:
     close_date: dt.date | None
     address: str
     postcode: str
+    payee_code: str = ""
+    payee_name: str = ""
     row: int = field(default=0, compare=False)
 
 
@@ -132,22 +149,24 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
     problems = Problems(source.name)
     workbook = open_workbook(source)
     try:
-        missing = [sheet for sheet in (DETAILS_SHEET, PARTNERS_SHEET) if sheet not in workbook.sheetnames]
-        if missing:
+        found = {sheet: find_sheet(workbook.sheetnames, sheet) for sheet in (DETAILS_SHEET, PARTNERS_SHEET)}
+        if None in found.values():
             sheets = ", ".join(workbook.sheetnames)
-            for sheet in missing:
-                problems.add(None, None, f"the workbook has no sheet {sheet!r} (sheets: {sheets})")
+            for sheet, name in found.items():
+                if name is None:
+                    problems.add(None, None, f"the workbook has no sheet {sheet!r} (sheets: {sheets})")
             problems.raise_if_any()
-        problems.context = f"sheet {DETAILS_SHEET}: "
+        details, partners = found[DETAILS_SHEET] or DETAILS_SHEET, found[PARTNERS_SHEET] or PARTNERS_SHEET
+        problems.context = f"sheet {details}: "
         networks = _unique(
-            _networks(_rows(workbook[DETAILS_SHEET].iter_rows(values_only=True), problems), problems),
+            _networks(_rows(workbook[details].iter_rows(values_only=True), problems), problems),
             lambda n: n.code,
             "PCN Code",
             problems,
         )
-        problems.context = f"sheet {PARTNERS_SHEET}: "
+        problems.context = f"sheet {partners}: "
         members = _unique(
-            _members(_rows(workbook[PARTNERS_SHEET].iter_rows(values_only=True), problems), problems),
+            _members(_rows(workbook[partners].iter_rows(values_only=True), problems), problems),
             lambda m: (m.practice_code, m.pcn_code, m.start),
             "Partner Organisation Code",
             problems,
@@ -156,6 +175,17 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
         workbook.close()
     problems.raise_if_any()
     return Epcn(networks, members)
+
+
+def sheet_key(name: str) -> str:
+    """A sheet name compared without case, spaces or underscores ("PCN Details" is "PCNDetails")."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def find_sheet(sheetnames: Sequence[str], sheet: str) -> str | None:
+    """The workbook's name for ``sheet`` (any of its :data:`SHEET_NAMES`), or None."""
+    keys = {sheet_key(name) for name in SHEET_NAMES.get(sheet, (sheet,))}
+    return next((name for name in sheetnames if sheet_key(name) in keys), None)
 
 
 def open_workbook(source: Path) -> Workbook:
@@ -189,6 +219,11 @@ def _sheet_cells(
     if first is None:
         problems.add(None, None, "the sheet is empty")
         return
+    wanted = {normalise_title(title) for title in columns[0].titles}
+    top = [first, *itertools.islice(rows, HEADER_SEARCH_ROWS - 1)]
+    at = next((i for i, (_, values) in enumerate(top) if wanted & {normalise_title(v) for v in values}), 0)
+    first = top[at]
+    rows = itertools.chain(top[at + 1 :], rows)
     header = Header(first[1], columns, problems, first[0])
     if problems.found:
         return
@@ -211,6 +246,8 @@ def _networks(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) 
             close_date=cells.date("Close Date"),
             address=", ".join(filter(None, (cells.text(f"Address Line {i}") for i in range(1, 5)))),
             postcode=cells.text("Postcode").upper(),
+            payee_code=cells.code("Nominated Payee Code", required=False),
+            payee_name=cells.text("Nominated Payee Name"),
             row=cells.row,
         )
         if cells.ok:

@@ -1,8 +1,10 @@
 """epraccur.csv: the ODS register of GP practices and prescribing cost centres.
 
-The file has no header and 27 columns (see shared/reference/data-formats.md).  Only GP practices in
+The file ODS publishes has no header and 27 columns (see shared/reference/data-formats.md); some
+re-publications add a header row ("Organisation Code", "Name", ...), which is recognised (its first cell is
+a title, not an ODS code) and skipped: the columns are read by position either way.  Only GP practices in
 England are kept: prescribing setting 4 (or role RO76 in newer files), national grouping not W00
-(Wales).
+(Wales).  Status codes of older (A/C/D/P) and newer (ACTIVE/INACTIVE/DORMANT) files are both read.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from pcnhub.ingest.tabular import PRACTICE_CODE, Cells, Column, Header, Problems, csv_records
+from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header, Problems, csv_records, normalise_title
 
 EPRACCUR_COLUMNS: Final = 27
 GP_PRACTICE_SETTINGS: Final = frozenset({"4", "RO76"})
@@ -63,6 +65,12 @@ _COLUMN_NAMES: Final = (
     "prescribing_setting",
     None,
 )
+#: First-column titles of the header row some re-publications add (compared by :func:`normalise_title`).
+HEADER_TITLES: Final = frozenset(
+    {"code", "organisation code", "organisation_code", "org code", "org_code", "practice code", "practice_code",
+     "ods code", "ods_code"}
+)
+_OTHER_TITLES: Final = frozenset({"name", "postcode", "open date", "close date", "status code", "prescribing setting"})
 _HEADER: Final = [name or f"column_{i + 1}" for i, name in enumerate(_COLUMN_NAMES)]
 _COLUMNS: Final = [Column.of(name) for name in _COLUMN_NAMES if name]
 
@@ -98,6 +106,11 @@ def read_epraccur(path: str | os.PathLike[str]) -> Iterator[EpraccurPractice]:
     seen: dict[str, EpraccurPractice] = {}
     empty = True
     for line, record in csv_records(source):
+        if is_header(record):
+            if empty:
+                continue
+            problems.add(line, None, "a header row (column titles) may only be the file's first row")
+            continue
         empty = False
         if len(record) != EPRACCUR_COLUMNS:
             problems.add(line, None, f"the row has {len(record)} values; epraccur rows have {EPRACCUR_COLUMNS}")
@@ -115,9 +128,18 @@ def read_epraccur(path: str | os.PathLike[str]) -> Iterator[EpraccurPractice]:
         elif earlier != practice:
             problems.add(line, "code", f"{practice.code} is also on row {earlier.row} with different details")
     if not seen and not problems.found:
-        what = "no rows" if empty else "no GP practices in England (prescribing setting 4)"
+        what = "no rows" if empty else "no GP practices in England (prescribing setting 4 or role RO76)"
         problems.add(None, None, f"the file has {what}")
     problems.raise_if_any()
+
+
+def is_header(record: list[str]) -> bool:
+    """Whether an epraccur record is a header row: its first cell is a column title, not an ODS code."""
+    first = record[0] if record else ""
+    if normalise_title(first) in HEADER_TITLES:
+        return True
+    titles = {normalise_title(cell) for cell in record}
+    return not ORG_CODE.fullmatch(first.strip().upper()) and len(titles & _OTHER_TITLES) >= 2
 
 
 def _practice(cells: Cells) -> EpraccurPractice | None:

@@ -32,13 +32,17 @@ PRACTICE_CODE: Final = re.compile(r"[A-Z][0-9A-Z]{5}")
 ORG_CODE: Final = re.compile(r"[A-Z0-9]{3,8}")
 
 _MONTHS: Final = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_TIME: Final = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a midnight time some exports add
 _DATE_FORMATS: Final = (
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "ymd"),  # 2026-04-01
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})" + _TIME), "ymd"),  # 2026-04-01, 2020-04-01 00:00:00
     (re.compile(r"(\d{4})(\d{2})(\d{2})"), "ymd"),  # 20190401
     (re.compile(r"(\d{1,2})([A-Za-z]{3})(\d{4})"), "dby"),  # 01JAN2021, 01Jan2022
     (re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})"), "dby"),  # 01-Apr-20, 01-Apr-2020
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy"),  # 01/04/2020
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME), "dmy"),  # 01/04/2020, 01/04/2020 00:00
 )
+#: Day 0 of Excel's serial dates (1900 system, counting its phantom 29 February 1900), and the last serial.
+EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
+MAX_EXCEL_SERIAL: Final = 2_958_465  # 9999-12-31
 
 
 def normalise_title(title: object) -> str:
@@ -126,6 +130,8 @@ class Cells:
             return value.date()
         if isinstance(value, dt.date):
             return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value <= MAX_EXCEL_SERIAL:
+            return excel_date(value)  # a date cell without a date format: Excel's serial number
         text = self.text(name, required=required)
         if not text:
             return None
@@ -163,9 +169,15 @@ class Cells:
         return value
 
 
+def excel_date(serial: float) -> dt.date:
+    """The date of an Excel serial number (1900 date system; a time of day, the fraction, is dropped)."""
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:
-    """Parse the dates of NHS files: 2026-04-01, 20190401, 01JAN2021, 01Jan2022, 01-Apr-20, 01/04/2020."""
+    """Parse the dates of NHS files: 2026-04-01, 20190401, 01JAN2021, 01Jan2022, 01-Apr-20, 01/04/2020 (a
+    midnight time after an ISO or day/month/year date, as some exports write, is allowed)."""
     for pattern, order in _DATE_FORMATS:
         match = pattern.fullmatch(text.strip())
         if not match:

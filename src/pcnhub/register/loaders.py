@@ -1,6 +1,7 @@
 """Load NHS open data files and local configurations into the register.
 
-:func:`import_file` recognises the file (:func:`pcnhub.ingest.detect_kind`), parses it with the pure
+:func:`import_file` recognises the file (:func:`pcnhub.ingest.detect_kind`; a .zip's CSV files each, with
+:func:`import_all`, in one transaction), parses it with the pure
 parsers of :mod:`pcnhub.ingest` and writes the result inside one transaction: any problem leaves the
 database exactly as it was, and the :class:`~pcnhub.domain.errors.InputError` (or other error) is
 raised again.  Existing rows are read into dictionaries once and changes are written with bulk
@@ -70,6 +71,7 @@ from pcnhub.ingest import (
     read_list_sizes,
     read_practice_map,
 )
+from pcnhub.ingest.archives import extracted_csvs, is_archive, member_name
 from pcnhub.ingest.tabular import Problems
 from pcnhub.progress import progress_bars
 from pcnhub.register import census, closures, lineage
@@ -129,9 +131,13 @@ def import_file(
     column.
     ``skip_unknown`` skips, rather than rejects, list-size and configuration rows for practices
     (and PCNs) the register does not have.  Progress bars go to the console unless ``progress`` is
-    false.  Raises :class:`InputError` for bad input, having written nothing.
+    false.  Raises :class:`InputError` for bad input, having written nothing.  A .zip is imported as
+    :func:`import_all` does, returning the record of its last file.
     """
     source = Path(path)
+    if is_archive(source):
+        return import_all(source, kind, date=date, area=area, user=user, progress=progress,
+                          skip_unknown=skip_unknown)[-1]
     kind = Kind(kind) if kind else detect_kind(source)
     if kind in LOCAL_KINDS and date is None:
         what = "a configuration" if kind is Kind.CONFIGURATION else f"a local list ({kind.value})"
@@ -185,6 +191,28 @@ def import_file(
         codes = ", ".join(sorted(session.skipped)[:10])
         LOG.warning("%s: skipped %d codes not in the register: %s", source.name, len(session.skipped), codes)
     return run
+
+
+def import_all(path: str | os.PathLike[str], kind: str | None = None, **options: Any) -> list[ImportRun]:
+    """Import a file, or every CSV file of a .zip (epraccur, then PCN files, then list sizes: the order of
+    :class:`Kind`) all or nothing together; the records of the imports, in the order made.  Problems in a
+    file of an archive name it as ``archive.zip/file.csv``.  ``options`` are those of :func:`import_file`."""
+    source = Path(path)
+    if not is_archive(source):
+        return [import_file(source, kind, **options)]
+    with extracted_csvs(source) as members, transaction.atomic():
+        current = source
+        try:
+            kinds = {}
+            for current in members:
+                kinds[current] = Kind(kind) if kind else detect_kind(current)
+            runs = []
+            for current in sorted(members, key=lambda member: list(Kind).index(kinds[member])):
+                runs.append(import_file(current, kinds[current], **options))
+        except InputError as err:
+            file = member_name(source, current.name) if current is not source else err.file
+            raise InputError(file, err.problems, truncated=err.truncated) from None
+        return runs
 
 
 def _check_date(file: str, kind: Kind, date: dt.date, today: dt.date) -> None:
