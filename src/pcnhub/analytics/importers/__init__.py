@@ -58,9 +58,12 @@ class ImportResult:
     rows: dict[str, int]
     ignored: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: A lenient import's account of every resource read (FHIR: see ``fhir_codes.Report``); empty otherwise.
+    report: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"folder": str(self.folder), "rows": self.rows, "ignored": self.ignored, "warnings": self.warnings}
+        found = {"folder": str(self.folder), "rows": self.rows, "ignored": self.ignored, "warnings": self.warnings}
+        return {**found, "report": self.report} if self.report else found
 
 
 def check_out(out: str | os.PathLike[str]) -> Path:
