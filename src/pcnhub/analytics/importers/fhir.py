@@ -360,8 +360,9 @@ def _event_code(concept: Any, field: str) -> str | None:
         return code
     mapping = loinc_snomed()
     for _, coding in _codings(concept):
-        if coding.get("system") == LOINC and coding.get("code") in mapping:
-            return mapping[coding["code"]]
+        code = coding.get("code")
+        if coding.get("system") == LOINC and isinstance(code, str) and code in mapping:
+            return mapping[code]
     return None
 
 
@@ -623,7 +624,8 @@ class _Importer:
         if code is None:
             mapping = rxnorm_dmd()
             code = next((mapping[c["code"]] for _, c in _codings(concept)
-                         if c.get("system") == RXNORM and c.get("code") in mapping), None)
+                         if c.get("system") == RXNORM and isinstance(c.get("code"), str) and c["code"] in mapping),
+                        None)
         if code is None:
             raise _unmapped(concept, field, "dm+d")
         if bnf is None:
@@ -747,7 +749,11 @@ def _one(importer: _Importer, entry: Entry, problems: FileProblems, strict: bool
     counts = {name: importer.rows.count(name) for name in importer.rows.columns}
     ignored = sum(report.ignored.values())
     try:
-        (importer.patient if entry.type == "Patient" else importer.clinical)(entry)
+        try:
+            (importer.patient if entry.type == "Patient" else importer.clinical)(entry)
+        except (AttributeError, TypeError, KeyError, IndexError) as err:  # a part that is not the FHIR JSON shape
+            raise _Bad("(structure)", f"the resource is not FHIR R4 JSON where expected ({type(err).__name__}: "
+                       f"{err})", reason="malformed resource") from err
     except _Bad as bad:
         for name, count in counts.items():  # drop the rows this resource added before its problem
             for column in importer.rows.columns[name].values():
