@@ -1,11 +1,19 @@
 """Import FHIR R4 resources into a population health dataset (see ``analytics/SCHEMA.md``).
 
 Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name).  A ``.json`` file holds
-a Bundle of type collection, transaction or searchset (or one resource); an ``.ndjson`` file holds
-one resource a line.  Entries are numbered from 0 in a Bundle (``entry 12`` is ``Bundle.entry[12]``)
-and from 1 (the line number) in NDJSON.  Every problem names the file, the entry (and resource id)
-and the field path, e.g. ``bundle.json entry 12 (Observation/abc), field valueQuantity.value: 'x' is
-not a number``; problems of one file are reported together (the first file with problems is reported).
+a Bundle of type transaction, batch, collection or searchset (Synthea writes transaction Bundles with
+``urn:uuid:`` fullUrls), or one resource; an ``.ndjson`` file holds one resource a line (a FHIR Bulk
+Data export is a folder of ``<Type>.ndjson`` files).  Entries are numbered from 0 in a Bundle
+(``entry 12`` is ``Bundle.entry[12]``) and from 1 (the line number) in NDJSON.  Every problem names
+the file, the entry (and resource id) and the field path, e.g. ``bundle.json entry 12
+(Observation/abc), field valueQuantity.value: 'x' is not a number``.
+
+Lenient (the default) or strict: by default every resource read is imported, ignored by rule or rejected,
+and :attr:`ImportResult.report` counts them (``total == imported + ignored + rejected``; rejected by
+reason, with examples; codes no map takes per code system and code; notes on what was done); an NDJSON
+line that is not a JSON object is rejected too, but a file that is not JSON at all fails the import.  With
+``strict=True`` (``--strict``) a rejected resource fails the import: the problems of one file are reported
+together (the first file with problems is reported) and nothing is written.
 
 The mapping rules are the tables just below.  Other rules:
 
@@ -17,13 +25,32 @@ The mapping rules are the tables just below.  Other rules:
   known) and to be current.
 * ``lsoa``, ``imd_decile`` and ``townsend`` are null; ``care_home`` is false (care home residence
   codes are not looked for).
+* Codes (:mod:`~pcnhub.analytics.importers.fhir_codes`): events need SNOMED CT, taken from a SNOMED CT
+  coding or mapped from LOINC by ``reference/codelists/loinc-snomed.csv`` (an Observation coded LOINC
+  72166-2, tobacco smoking status, takes the SNOMED CT code of its answer); medications need dm+d, taken
+  from a dm+d coding or mapped from RxNorm by ``rxnorm-dmd.csv``, and the BNF code of ``medicines.csv``.
+  ``medicationReference`` may point to a Medication of the input (by ``Medication/<id>`` or fullUrl).
+* ``Patient.deceasedDateTime`` ends the registration (``registered_to`` is the date of death, or the
+  registration's own end if earlier); ``deceasedBoolean`` true without a date ends it on the last date the
+  input knows for the patient (latest event, prescription, hospital activity or appointment, or the
+  registration start).  The pipeline's registered population leaves them out from that day.
+* Conditions: the diagnosis event is dated by onset (or recorded date).  One that is ``resolved``,
+  ``inactive`` or in ``remission`` (or has an abatement and no clinicalStatus) also gets, where pcnhub has a
+  resolved code for the condition (:data:`~pcnhub.analytics.importers.fhir_codes.RESOLVED_CODELISTS`:
+  hypertension), that code as an event at ``abatementDateTime`` (or ``abatementPeriod.start``); otherwise
+  nothing more is written and the report's notes count it.  ``refuted`` or ``entered-in-error``
+  verification statuses are ignored.
+* Procedures (not ``not-done``) are events dated by ``performedDateTime`` or ``performedPeriod.start``.
+* Encounters of class AMB typed as a GP check-up or examination (:data:`GP_ENCOUNTER_CODES`,
+  :data:`GP_ENCOUNTER_PHRASES`) are appointments (attended, staff type ``gp``), not hospital outpatient
+  activity.
 * Dates are the date part of the FHIR date/dateTime as written (no time zone shift); an event,
   prescription or encounter needs a full date (YYYY-MM-DD).
 * Resources with status ``entered-in-error`` (and Encounters ``cancelled``), resources of other types
   and Encounters of other classes are skipped and counted in :attr:`ImportResult.ignored`.
 * References are ``Patient/<id>`` (also at the end of an absolute URL) or the ``fullUrl`` of a
   Patient entry (``urn:uuid:...``); they may point to a Patient in any input file.
-* Not supported (an error names the field): ``medicationReference`` (use ``medicationCodeableConcept``),
+* Not supported (an error names the field): ``medicationReference`` to a Medication not in the input,
   Patient ``gender`` other than male/female.
 """
 
