@@ -125,7 +125,7 @@ def test_bad_entry_is_named_and_out_is_absent(tmp_path: Path, rid, path, value, 
     source.write_text(json.dumps(document))
     out = tmp_path / "out"
     with pytest.raises(InputError) as caught:
-        import_fhir([source], out, practice="Y01234")
+        import_fhir([source], out, practice="Y01234", strict=True)
     err = caught.value
     assert (err.file, err.row, err.field) == ("bundle.json", index, field)
     assert message in err.message
@@ -138,7 +138,7 @@ def test_bad_entry_is_named_and_out_is_absent(tmp_path: Path, rid, path, value, 
 def test_missing_practice_without_default(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(InputError) as caught:
-        import_fhir([BUNDLE], out)
+        import_fhir([BUNDLE], out, strict=True)
     assert caught.value.field == "generalPractitioner"
     assert "entry 2 (Patient/pat-2)" in str(caught.value)
     assert not out.exists()
@@ -151,7 +151,7 @@ def test_several_problems_reported_together(tmp_path: Path) -> None:
     source = tmp_path / "bundle.json"
     source.write_text(json.dumps(document))
     with pytest.raises(InputError) as caught:
-        import_fhir([source], tmp_path / "out", practice="Y01234")
+        import_fhir([source], tmp_path / "out", practice="Y01234", strict=True)
     assert [p.field for p in caught.value.problems] == ["onsetDateTime", "valueQuantity.value"]
 
 
@@ -161,12 +161,12 @@ def test_duplicate_patient_and_bad_bundle_type(tmp_path: Path) -> None:
     source = tmp_path / "dup.json"
     source.write_text(json.dumps(document))
     with pytest.raises(InputError, match=r"dup.json entry 13 \(Patient/pat-1\), field id: Patient pat-1 is also in"):
-        import_fhir([source], tmp_path / "out", practice="Y01234")
+        import_fhir([source], tmp_path / "out", practice="Y01234", strict=True)
     document = bundle()
     document["type"] = "history"
     source.write_text(json.dumps(document))
     with pytest.raises(InputError) as caught:
-        import_fhir([source], tmp_path / "out", practice="Y01234")
+        import_fhir([source], tmp_path / "out", practice="Y01234", strict=True)
     assert caught.value.field == "type"
 
 
@@ -174,15 +174,15 @@ def test_bad_json_and_ndjson_lines(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"resourceType": "Bundle", ')
     with pytest.raises(InputError, match="not JSON"):
-        import_fhir([broken], tmp_path / "out")
+        import_fhir([broken], tmp_path / "out", strict=True)
     lines = tmp_path / "r.ndjson"
     lines.write_text(NDJSON.read_text() + "{not json}\n")
     with pytest.raises(InputError) as caught:
-        import_fhir([lines], tmp_path / "out")
+        import_fhir([lines], tmp_path / "out", strict=True)
     assert (caught.value.file, caught.value.row) == ("r.ndjson", 4)
     lines.write_text(NDJSON.read_text().replace('"44054006"', '"abc"'))
     with pytest.raises(InputError, match=r"r.ndjson line 3 \(Condition/c1\), field code.coding\[0\].code"):
-        import_fhir([lines], tmp_path / "out")
+        import_fhir([lines], tmp_path / "out", strict=True)
     assert not (tmp_path / "out").exists()
 
 
@@ -191,7 +191,7 @@ def test_out_must_be_new(tmp_path: Path) -> None:
     out.mkdir()
     (out / "keep.txt").write_text("x")
     with pytest.raises(ValueError, match="already exists"):
-        import_fhir([NDJSON], out)
+        import_fhir([NDJSON], out, strict=True)
     assert (out / "keep.txt").read_text() == "x"
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -213,7 +213,7 @@ def test_cli_fhir(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert "patients 3, events 5, medications 2, hospital 3, appointments 0" in out
     assert "Ignored: Encounter (class HH) 1" in out
-    code, out, err = cli("--fhir", str(BUNDLE), "--out", str(tmp_path / "p"), "--json")
+    code, out, err = cli("--fhir", str(BUNDLE), "--out", str(tmp_path / "p"), "--json", "--strict")
     assert code == 2 and out == ""
     assert "fhir_bundle.json entry 2 (Patient/pat-2), field generalPractitioner" in err
     code, out, err = cli("--fhir", str(NDJSON), "--out", str(tmp_path / "q"), "--json", "--practice", "nope")
@@ -226,7 +226,7 @@ def test_a_bundle_nested_too_deeply_is_named(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [' + "[" * 100_000 + "]" * 100_000 + "]}")
     with pytest.raises(InputError) as caught:
-        import_fhir([path], tmp_path / "out")
+        import_fhir([path], tmp_path / "out", strict=True)
     assert caught.value.file == "deep.json" and "nests too deeply" in caught.value.message
     assert not (tmp_path / "out").exists()
 
@@ -235,5 +235,5 @@ def test_an_ndjson_line_nested_too_deeply_is_named_by_its_line(tmp_path):
     path = tmp_path / "deep.ndjson"
     path.write_text('{"resourceType": "Patient", "id": "1"}\n' + "[" * 100_000 + "\n")
     with pytest.raises(InputError) as caught:
-        import_fhir([path], tmp_path / "out")
+        import_fhir([path], tmp_path / "out", strict=True)
     assert (caught.value.file, caught.value.row) == ("deep.ndjson", 2) and "nests too deeply" in caught.value.message

@@ -1,14 +1,16 @@
 """Importers that turn source data into a population health dataset folder (see ``analytics/SCHEMA.md``).
 
-* :func:`pcnhub.analytics.importers.fhir.import_fhir`: FHIR R4 Bundles (collection, transaction,
-  searchset) or NDJSON files of Patient, Condition, Observation, MedicationRequest,
-  MedicationStatement and Encounter resources;
+* :func:`pcnhub.analytics.importers.fhir.import_fhir`: FHIR R4 Bundles (transaction, batch, collection,
+  searchset) or NDJSON files (Bulk Data exports) of Patient, Condition, Observation, Procedure,
+  MedicationRequest, MedicationStatement, Medication and Encounter resources;
 * :func:`pcnhub.analytics.importers.csv_extract.import_csv`: a folder of CSV extracts with the
   schema's column names.
 
-Both are all-or-nothing: rows are collected in memory, every bad input is reported as one
-:class:`~pcnhub.domain.errors.InputError` naming the file, the row or entry and the field, and the
-tables are written to a temporary folder beside ``out`` that is moved into place only once
+The CSV importer, and the FHIR importer with ``strict=True``, are all-or-nothing: every bad input is
+reported as one :class:`~pcnhub.domain.errors.InputError` naming the file, the row or entry and the
+field.  The FHIR importer by default imports the sound resources and reports the rest
+(:attr:`ImportResult.report`).  Rows are collected in memory and the tables are written to a
+temporary folder beside ``out`` that is moved into place only once
 :func:`~pcnhub.analytics.schema.validate_dataset` finds no error.  ``out`` must not exist or be an
 empty folder; it is never left half-written.
 """
@@ -58,9 +60,12 @@ class ImportResult:
     rows: dict[str, int]
     ignored: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: A lenient import's account of every resource read (FHIR: see ``fhir_codes.Report``); empty otherwise.
+    report: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"folder": str(self.folder), "rows": self.rows, "ignored": self.ignored, "warnings": self.warnings}
+        found = {"folder": str(self.folder), "rows": self.rows, "ignored": self.ignored, "warnings": self.warnings}
+        return {**found, "report": self.report} if self.report else found
 
 
 def check_out(out: str | os.PathLike[str]) -> Path:

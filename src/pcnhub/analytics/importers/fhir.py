@@ -1,11 +1,19 @@
 """Import FHIR R4 resources into a population health dataset (see ``analytics/SCHEMA.md``).
 
 Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name).  A ``.json`` file holds
-a Bundle of type collection, transaction or searchset (or one resource); an ``.ndjson`` file holds
-one resource a line.  Entries are numbered from 0 in a Bundle (``entry 12`` is ``Bundle.entry[12]``)
-and from 1 (the line number) in NDJSON.  Every problem names the file, the entry (and resource id)
-and the field path, e.g. ``bundle.json entry 12 (Observation/abc), field valueQuantity.value: 'x' is
-not a number``; problems of one file are reported together (the first file with problems is reported).
+a Bundle of type transaction, batch, collection or searchset (Synthea writes transaction Bundles with
+``urn:uuid:`` fullUrls), or one resource; an ``.ndjson`` file holds one resource a line (a FHIR Bulk
+Data export is a folder of ``<Type>.ndjson`` files).  Entries are numbered from 0 in a Bundle
+(``entry 12`` is ``Bundle.entry[12]``) and from 1 (the line number) in NDJSON.  Every problem names
+the file, the entry (and resource id) and the field path, e.g. ``bundle.json entry 12
+(Observation/abc), field valueQuantity.value: 'x' is not a number``.
+
+Lenient (the default) or strict: by default every resource read is imported, ignored by rule or rejected,
+and :attr:`ImportResult.report` counts them (``total == imported + ignored + rejected``; rejected by
+reason, with examples; codes no map takes per code system and code; notes on what was done); an NDJSON
+line that is not a JSON object is rejected too, but a file that is not JSON at all fails the import.  With
+``strict=True`` (``--strict``) a rejected resource fails the import: the problems of one file are reported
+together (the first file with problems is reported) and nothing is written.
 
 The mapping rules are the tables just below.  Other rules:
 
@@ -17,13 +25,32 @@ The mapping rules are the tables just below.  Other rules:
   known) and to be current.
 * ``lsoa``, ``imd_decile`` and ``townsend`` are null; ``care_home`` is false (care home residence
   codes are not looked for).
+* Codes (:mod:`~pcnhub.analytics.importers.fhir_codes`): events need SNOMED CT, taken from a SNOMED CT
+  coding or mapped from LOINC by ``reference/codelists/loinc-snomed.csv`` (an Observation coded LOINC
+  72166-2, tobacco smoking status, takes the SNOMED CT code of its answer); medications need dm+d, taken
+  from a dm+d coding or mapped from RxNorm by ``rxnorm-dmd.csv``, and the BNF code of ``medicines.csv``.
+  ``medicationReference`` may point to a Medication of the input (by ``Medication/<id>`` or fullUrl).
+* ``Patient.deceasedDateTime`` ends the registration (``registered_to`` is the date of death, or the
+  registration's own end if earlier); ``deceasedBoolean`` true without a date ends it on the last date the
+  input knows for the patient (latest event, prescription, hospital activity or appointment, or the
+  registration start).  The pipeline's registered population leaves them out from that day.
+* Conditions: the diagnosis event is dated by onset (or recorded date).  One that is ``resolved``,
+  ``inactive`` or in ``remission`` (or has an abatement and no clinicalStatus) also gets, where pcnhub has a
+  resolved code for the condition (:data:`~pcnhub.analytics.importers.fhir_codes.RESOLVED_CODELISTS`:
+  hypertension), that code as an event at ``abatementDateTime`` (or ``abatementPeriod.start``); otherwise
+  nothing more is written and the report's notes count it.  ``refuted`` or ``entered-in-error``
+  verification statuses are ignored.
+* Procedures (not ``not-done``) are events dated by ``performedDateTime`` or ``performedPeriod.start``.
+* Encounters of class AMB typed as a GP check-up or examination (:data:`GP_ENCOUNTER_CODES`,
+  :data:`GP_ENCOUNTER_PHRASES`) are appointments (attended, staff type ``gp``), not hospital outpatient
+  activity.
 * Dates are the date part of the FHIR date/dateTime as written (no time zone shift); an event,
   prescription or encounter needs a full date (YYYY-MM-DD).
 * Resources with status ``entered-in-error`` (and Encounters ``cancelled``), resources of other types
   and Encounters of other classes are skipped and counted in :attr:`ImportResult.ignored`.
 * References are ``Patient/<id>`` (also at the end of an absolute URL) or the ``fullUrl`` of a
   Patient entry (``urn:uuid:...``); they may point to a Patient in any input file.
-* Not supported (an error names the field): ``medicationReference`` (use ``medicationCodeableConcept``),
+* Not supported (an error names the field): ``medicationReference`` to a Medication not in the input,
   Patient ``gender`` other than male/female.
 """
 
@@ -40,6 +67,16 @@ from pathlib import Path
 from typing import Any, Final
 
 from pcnhub.analytics.importers import ImportResult, Rows, check_out, write_dataset
+from pcnhub.analytics.importers.fhir_codes import (
+    LOINC,
+    RXNORM,
+    VALUE_CODED_LOINC,
+    Report,
+    loinc_snomed,
+    resolved_codes,
+    rxnorm_dmd,
+    system_name,
+)
 from pcnhub.domain.errors import InputError, Problem, Problems
 from pcnhub.ingest.tabular import PRACTICE_CODE
 
@@ -54,7 +91,7 @@ ODS_SYSTEM: Final = "https://fhir.nhs.uk/Id/ods-organization-code"
 ETHNICITY_EXTENSION: Final = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
 REPEAT_EXTENSION_MARK: Final = "repeatinformation"  # e.g. Extension-UKCore-MedicationRepeatInformation
 REGISTRATION_EXTENSION_MARK: Final = "registration"
-BUNDLE_TYPES: Final = ("collection", "transaction", "searchset")
+BUNDLE_TYPES: Final = ("collection", "transaction", "batch", "searchset")
 
 #: Patient.gender -> patients.sex (other and unknown are errors: the schema has only F and M).
 SEXES: Final = {"female": "F", "male": "M"}
@@ -90,7 +127,13 @@ DATE_FIELDS: Final = {
     "Observation": ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"),
     "MedicationRequest": ("authoredOn",),
     "MedicationStatement": ("effectiveDateTime", "effectivePeriod.start", "dateAsserted"),
+    "Procedure": ("performedDateTime", "performedPeriod.start"),
 }
+#: Condition.clinicalStatus codes of a condition that is not current, and where its end date is.
+NOT_CURRENT_STATUSES: Final = ("resolved", "inactive", "remission")
+ABATEMENT_FIELDS: Final = ("abatementDateTime", "abatementPeriod.start")
+#: Condition.verificationStatus codes of a diagnosis that was not made.
+SKIPPED_VERIFICATIONS: Final = ("refuted", "entered-in-error")
 
 #: MedicationRequest.courseOfTherapyType codes meaning a repeat prescription.
 REPEAT_COURSES: Final = ("continuous",)
@@ -110,13 +153,21 @@ EMERGENCY_PRIORITIES: Final = ("EM", "A", "CR", "S")
 AE_CODES: Final = ("4525004", "225728007", "50849002")
 AE_PHRASES: Final = ("a&e", "a & e", "accident and emergency", "emergency department")
 
+#: An AMB encounter typed with one of these SNOMED CT codes, or whose type text or display contains one of
+#: the phrases, is a GP practice appointment (appointments table), not hospital outpatient activity:
+#: 185349003 Encounter for check up, 162673000 General examination of patient, 410620009 Well child visit
+#: (the types of Synthea's wellness encounters).
+GP_ENCOUNTER_CODES: Final = ("185349003", "162673000", "410620009")
+GP_ENCOUNTER_PHRASES: Final = ("general examination", "check up", "check-up", "well child", "wellness",
+                               "general practi")
+
 SKIPPED_STATUSES: Final = ("entered-in-error",)
 SKIPPED_ENCOUNTER_STATUSES: Final = ("entered-in-error", "cancelled")
 
 _DATE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?)?)?")
 _CODE: Final = re.compile(r"[1-9][0-9]{5,17}")
 _BNF: Final = re.compile(r"[0-9]{2}[0-9A-Z]{0,13}")
-_CLINICAL: Final = ("Condition", "Observation", "MedicationRequest", "MedicationStatement", "Encounter")
+_CLINICAL: Final = ("Condition", "Observation", "MedicationRequest", "MedicationStatement", "Encounter", "Procedure")
 
 
 def patient_key(resource_id: str) -> int:
@@ -188,8 +239,21 @@ def input_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
-    """The resources of one file (a Bundle, one resource, or NDJSON)."""
+def read_entries(path: Path, problems: FileProblems, report: Report | None = None) -> list[Entry]:
+    """The resources of one file (a Bundle, one resource, or NDJSON).
+
+    With a ``report`` (a lenient import), an NDJSON line that is not a JSON object and a Bundle entry
+    without a resource are counted in it as rejected instead of being problems; a file that cannot be
+    read as a whole (not JSON, not a resource or Bundle, a Bundle of another type) is a problem either way.
+    """
+
+    def bad(number: int, message: str, reason: str, label: str) -> None:
+        if report is None:
+            problems.add(number, None, message)
+        else:
+            report.total += 1
+            report.reject(reason, f"{path.name} {label}: {message}")
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
@@ -204,13 +268,15 @@ def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
             try:
                 resource = json.loads(line)
             except json.JSONDecodeError as err:
-                problems.add(number, None, f"line {number} is not JSON ({err.msg} at column {err.colno})")
+                bad(number, f"line {number} is not JSON ({err.msg} at column {err.colno})", "not JSON",
+                    f"line {number}")
                 continue
             except RecursionError:
-                problems.add(number, None, f"line {number} nests too deeply to be a FHIR resource")
+                bad(number, f"line {number} nests too deeply to be a FHIR resource", "not JSON", f"line {number}")
                 continue
             if not isinstance(resource, dict):
-                problems.add(number, None, f"line {number} is not a FHIR resource (a JSON object)")
+                bad(number, f"line {number} is not a FHIR resource (a JSON object)", "not a resource",
+                    f"line {number}")
                 continue
             entries.append(Entry(path.name, number, resource, None, line=True))
         problems.raise_if_any()
@@ -235,7 +301,11 @@ def read_entries(path: Path, problems: FileProblems) -> list[Entry]:
     for index, item in enumerate(raw):
         resource = item.get("resource") if isinstance(item, dict) else None
         if not isinstance(resource, dict):
-            problems.entry(Entry(path.name, index, {}, None), "resource", "the entry has no resource")
+            if report is None:
+                problems.entry(Entry(path.name, index, {}, None), "resource", "the entry has no resource")
+            else:
+                report.total += 1
+                report.reject("not a resource", f"{path.name} entry {index}: the entry has no resource")
             continue
         url = item.get("fullUrl")
         entries.append(Entry(path.name, index, resource, url if isinstance(url, str) else None))
@@ -267,10 +337,13 @@ def _codings(concept: Any) -> list[tuple[int, dict[str, Any]]]:
 class _Bad(Exception):
     """A field that cannot be used: ``field`` and message."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, reason: str | None = None,
+                 unmapped: tuple[str, str] | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.reason = reason  # the report's reason; the field (without indices) when None
+        self.unmapped = unmapped  # (system, code) of a code no map takes
 
 
 def _parse_date(value: Any, field: str, *, month_ok: bool = False) -> dt.date:
@@ -307,6 +380,29 @@ def _snomed(concept: Any, field: str) -> str | None:
     return None
 
 
+def _event_code(concept: Any, field: str) -> str | None:
+    """The SNOMED CT code of a concept: its SNOMED CT coding, else a LOINC coding that maps to one."""
+    code = _snomed(concept, field)
+    if code is not None:
+        return code
+    mapping = loinc_snomed()
+    for _, coding in _codings(concept):
+        code = coding.get("code")
+        if coding.get("system") == LOINC and isinstance(code, str) and code in mapping:
+            return mapping[code]
+    return None
+
+
+def _unmapped(concept: Any, field: str, target: str) -> _Bad:
+    """The problem of a concept with no code the dataset takes: reported per code system and code."""
+    codings = [c for _, c in _codings(concept)]
+    if not codings:
+        return _Bad(f"{field}.coding", f"no coding (the dataset needs {target})", reason="no code")
+    system, code = str(codings[0].get("system") or ""), str(codings[0].get("code") or "")
+    return _Bad(f"{field}.coding", f"no {target} coding, and {system_name(system)} {code} is not in pcnhub's maps",
+                reason=f"unmapped code (no {target})", unmapped=(system, code))
+
+
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Bad(field, f"{value!r} is not a number")
@@ -317,16 +413,26 @@ def _number(value: Any, field: str) -> float:
 
 
 class _Importer:
-    def __init__(self, practice: str | None) -> None:
+    def __init__(self, practice: str | None, report: Report) -> None:
         self.practice = practice
+        self.report = report
         self.rows = Rows()
         self.patients: dict[str, int] = {}  # "Patient/<id>" and fullUrl -> patient_id
         self.seen: dict[int, str] = {}  # patient_id -> where the Patient is
-        self.ignored: dict[str, int] = {}
+        self.deceased_no_date: list[int] = []  # patients with deceasedBoolean true only
+        self.medication_codes: dict[str, Any] = {}  # "Medication/<id>" and fullUrl -> Medication.code
         self.medicines: dict[str, str] | None = None
 
     def ignore(self, what: str) -> None:
-        self.ignored[what] = self.ignored.get(what, 0) + 1
+        self.report.ignore(what)
+
+    def medication_resource(self, entry: Entry) -> None:
+        """Remember a Medication's code, for MedicationRequests that reference it."""
+        rid = entry.resource.get("id")
+        for key in ([f"Medication/{rid}"] if isinstance(rid, str) and rid else []) + (
+                [entry.full_url] if entry.full_url else []):
+            self.medication_codes[key] = entry.resource.get("code")
+        self.ignore("Medication (read for medicationReference)")
 
     def patient(self, entry: Entry) -> None:
         r = entry.resource
@@ -357,6 +463,9 @@ class _Importer:
                 period = _registration_period(extension, f"extension[{i}]")
                 if period is not None:
                     registered_from, registered_to = period
+        died = self.death(r, registered_from)
+        if died is not None and (registered_to is None or died < registered_to):
+            registered_to = died
         practice = None
         for field in ("generalPractitioner", "managingOrganization"):
             values = r.get(field)
@@ -379,9 +488,46 @@ class _Importer:
         self.patients[f"Patient/{rid}"] = key
         if entry.full_url:
             self.patients[entry.full_url] = key
+        if r.get("deceasedBoolean") is True and died is None:
+            self.deceased_no_date.append(key)
+        elif died is not None:
+            self.report.note("Patient deceased: registered_to = date of death")
         self.rows.add("patients", patient_id=key, birth_month=birth.replace(day=1), sex=SEXES[gender],
                       ethnicity=ethnicity, practice_code=practice, registered_from=registered_from,
                       registered_to=registered_to, care_home=False)
+
+    @staticmethod
+    def death(r: dict[str, Any], registered_from: dt.date) -> dt.date | None:
+        """The date of death (``deceasedDateTime``), which ends the registration."""
+        value = r.get("deceasedDateTime")
+        if value is None:
+            return None
+        died = _parse_date(value, "deceasedDateTime")
+        if died < registered_from:
+            raise _Bad("deceasedDateTime", f"{value!r} is before the registration start {registered_from}")
+        return died
+
+    def close_deceased_without_date(self) -> None:
+        """``deceasedBoolean`` true without a date: the registration ends at the last date known for the
+        patient (the latest event, prescription, hospital activity or appointment, else its start)."""
+        if not self.deceased_no_date:
+            return
+        last: dict[int, dt.date] = {}
+        for table, column in (("events", "date"), ("medications", "date"), ("hospital", "start"),
+                              ("appointments", "date")):
+            for pid, day in zip(self.rows.columns[table]["patient_id"], self.rows.columns[table][column],
+                                strict=True):
+                if day is not None and (pid not in last or day > last[pid]):
+                    last[pid] = day
+        patients = self.rows.columns["patients"]
+        wanted = set(self.deceased_no_date)
+        for i, pid in enumerate(patients["patient_id"]):
+            if pid in wanted:
+                start, end = patients["registered_from"][i], patients["registered_to"][i]
+                day = max(last.get(pid, start), start)
+                if end is None or day < end:
+                    patients["registered_to"][i] = day
+                self.report.note("Patient deceased (no date): registered_to = last date known")
 
     def subject(self, resource: dict[str, Any]) -> int:
         reference = _get(resource, "subject.reference")
@@ -393,7 +539,8 @@ class _Importer:
         tail = tail.split("/_history", 1)[0] if tail else None
         if tail in self.patients:
             return self.patients[tail]
-        raise _Bad("subject.reference", f"{reference!r} is not a Patient of the input")
+        raise _Bad("subject.reference", f"{reference!r} is not a Patient of the input",
+                   reason="subject not an imported Patient")
 
     def clinical(self, entry: Entry) -> None:
         r = entry.resource
@@ -402,11 +549,20 @@ class _Importer:
         if status in (SKIPPED_ENCOUNTER_STATUSES if kind == "Encounter" else SKIPPED_STATUSES):
             self.ignore(f"{kind} ({status})")
             return
+        if kind == "Procedure" and status == "not-done":
+            self.ignore("Procedure (not-done)")
+            return
+        verification = [c.get("code") for _, c in _codings(r.get("verificationStatus"))]
+        if kind == "Condition" and any(v in SKIPPED_VERIFICATIONS for v in verification):
+            self.ignore(f"Condition ({next(v for v in verification if v in SKIPPED_VERIFICATIONS)})")
+            return
         patient = self.subject(r)
         if kind == "Condition":
+            self.condition(r, patient)
+        elif kind == "Procedure":
             code = _snomed(r.get("code"), "code")
             if code is None:
-                raise _Bad("code.coding", f"no SNOMED CT coding (system {SNOMED})")
+                raise _unmapped(r.get("code"), "code", "SNOMED CT")
             self.rows.add("events", patient_id=patient, code=code, date=_first_date(r, DATE_FIELDS[kind]))
         elif kind == "Observation":
             self.observation(r, patient)
@@ -415,51 +571,95 @@ class _Importer:
         else:
             self.encounter(r, patient)
 
+    def condition(self, r: dict[str, Any], patient: int) -> None:
+        code = _snomed(r.get("code"), "code")
+        if code is None:
+            raise _unmapped(r.get("code"), "code", "SNOMED CT")
+        date = _first_date(r, DATE_FIELDS["Condition"])
+        status = next((c.get("code") for _, c in _codings(r.get("clinicalStatus"))), None)
+        abated = next((f for f in ABATEMENT_FIELDS if _get(r, f) is not None), None)
+        resolved = status in NOT_CURRENT_STATUSES or (status is None and abated is not None)
+        ended = None
+        if resolved and abated is not None:
+            ended = _parse_date(_get(r, abated), abated)
+            if ended < date:
+                raise _Bad(abated, f"{ended} is before the onset {date}")
+        self.rows.add("events", patient_id=patient, code=code, date=date)
+        if not resolved:
+            return
+        resolved_code = resolved_codes().get(code)
+        if resolved_code is None:
+            self.report.note(f"Condition {status or 'abated'}: no pcnhub resolved code, diagnosis kept as is")
+        elif ended is None:
+            self.report.note(f"Condition {status}: resolved code not added (no abatement date)")
+        else:
+            self.rows.add("events", patient_id=patient, code=resolved_code, date=ended)
+            self.report.note(f"Condition {status or 'abated'}: resolved code {resolved_code} added at abatement")
+
     def observation(self, r: dict[str, Any], patient: int) -> None:
         date = _first_date(r, DATE_FIELDS["Observation"])
         components = []
         for i, component in enumerate(_list(r.get("component"))):
-            code = _snomed(component.get("code"), f"component[{i}].code")
+            code = _event_code(component.get("code"), f"component[{i}].code")
             if code in COMPONENT_CODES:
                 value = component.get("valueQuantity")
                 number = None if value is None else _number(_get(value, "value"), f"component[{i}].valueQuantity.value")
                 components.append((code, number))
         own = r.get("valueQuantity")
-        code = _snomed(r.get("code"), "code")
+        code = _event_code(r.get("code"), "code")
+        if code is None and any(c.get("system") == LOINC and c.get("code") in VALUE_CODED_LOINC
+                                for _, c in _codings(r.get("code"))):
+            answer = _snomed(r.get("valueCodeableConcept"), "valueCodeableConcept")
+            if answer is None:
+                raise _unmapped(r.get("valueCodeableConcept"), "valueCodeableConcept", "SNOMED CT")
+            self.rows.add("events", patient_id=patient, code=answer, date=date, value=None)
+            return
         if components:
             for component_code, number in components:
                 self.rows.add("events", patient_id=patient, code=component_code, date=date, value=number)
             if own is None or code is None:
                 return
         if code is None:
-            raise _Bad("code.coding", f"no SNOMED CT coding (system {SNOMED})")
+            raise _unmapped(r.get("code"), "code", "SNOMED CT")
         value = None if own is None else _number(_get(own, "value"), "valueQuantity.value")
         self.rows.add("events", patient_id=patient, code=code, date=date, value=value)
 
     def medication(self, r: dict[str, Any], patient: int, kind: str) -> None:
         concept = r.get("medicationCodeableConcept")
+        field = "medicationCodeableConcept"
+        if concept is None and isinstance(_get(r, "medicationReference.reference"), str):
+            reference = _get(r, "medicationReference.reference")
+            if reference not in self.medication_codes:
+                raise _Bad("medicationReference.reference", f"{reference!r} is not a Medication of the input",
+                           reason="medicationReference not found")
+            concept, field = self.medication_codes[reference], "medicationReference"
         if concept is None:
             field = "medicationReference" if "medicationReference" in r else "medicationCodeableConcept"
-            raise _Bad(field, "no medicationCodeableConcept (medicationReference is not supported)")
+            raise _Bad(field, "no medicationCodeableConcept and no medicationReference to a Medication of the input")
         code = bnf = None
         for i, coding in _codings(concept):
             system = str(coding.get("system") or "")
             value = coding.get("code")
             if code is None and system.rstrip("/") in DMD_SYSTEMS:
                 if not isinstance(value, str) or not _CODE.fullmatch(value):
-                    raise _Bad(f"medicationCodeableConcept.coding[{i}].code", f"{value!r} is not a dm+d code")
+                    raise _Bad(f"{field}.coding[{i}].code", f"{value!r} is not a dm+d code")
                 code = value
             elif bnf is None and BNF_SYSTEM_MARK in system.lower():
                 if not isinstance(value, str) or not _BNF.fullmatch(value):
-                    raise _Bad(f"medicationCodeableConcept.coding[{i}].code", f"{value!r} is not a BNF code")
+                    raise _Bad(f"{field}.coding[{i}].code", f"{value!r} is not a BNF code")
                 bnf = value
         if code is None:
-            raise _Bad("medicationCodeableConcept.coding", f"no dm+d coding (system {DMD_SYSTEMS[0]} or {SNOMED})")
+            mapping = rxnorm_dmd()
+            code = next((mapping[c["code"]] for _, c in _codings(concept)
+                         if c.get("system") == RXNORM and isinstance(c.get("code"), str) and c["code"] in mapping),
+                        None)
+        if code is None:
+            raise _unmapped(concept, field, "dm+d")
         if bnf is None:
             bnf = self.bnf_of(code)
             if bnf is None:
-                raise _Bad("medicationCodeableConcept.coding",
-                           f"no BNF coding, and dm+d {code} is not in the pcnhub medicines codelist")
+                raise _Bad(f"{field}.coding", f"no BNF coding, and dm+d {code} is not in the pcnhub medicines codelist",
+                           reason="dm+d code not in medicines.csv (no BNF code)")
         repeat = any(c.get("code") in REPEAT_COURSES for _, c in _codings(r.get("courseOfTherapyType")))
         repeat = repeat or any(REPEAT_EXTENSION_MARK in str(_get(e, "url") or "").lower()
                                for e in _list(r.get("extension")))
@@ -479,6 +679,11 @@ class _Importer:
         kind: str | None = None
         if cls in ("EMER", "AMB") and _is_ae(r):
             kind = "ae"
+        elif cls == "AMB" and _is_gp(r):
+            start = _parse_date(_get(r, "period.start"), "period.start")
+            self.rows.add("appointments", patient_id=patient, date=start, status="attended", staff_type="gp")
+            self.report.note("Encounter AMB GP/check-up: appointment (attended, gp), not outpatient")
+            return
         elif rule == "emergency_admission if emergency":
             emergency = any(c.get("code") in EMERGENCY_PRIORITIES for _, c in _codings(r.get("priority")))
             kind = "emergency_admission" if emergency else None
@@ -510,6 +715,18 @@ def _registration_period(extension: dict[str, Any], path: str) -> tuple[dt.date,
     return start, end
 
 
+def _is_gp(r: dict[str, Any]) -> bool:
+    for concept in _list(r.get("type")) + ([r["serviceType"]] if isinstance(r.get("serviceType"), dict) else []):
+        texts = [str(_get(concept, "text") or "")]
+        for _, coding in _codings(concept):
+            if coding.get("system") == SNOMED and coding.get("code") in GP_ENCOUNTER_CODES:
+                return True
+            texts.append(str(coding.get("display") or ""))
+        if any(phrase in text.lower() for text in texts for phrase in GP_ENCOUNTER_PHRASES):
+            return True
+    return False
+
+
 def _is_ae(r: dict[str, Any]) -> bool:
     concepts = _list(r.get("type")) + ([r["serviceType"]] if isinstance(r.get("serviceType"), dict) else [])
     for concept in concepts:
@@ -523,40 +740,80 @@ def _is_ae(r: dict[str, Any]) -> bool:
     return False
 
 
-def _convert(files: Sequence[Path], practice: str | None) -> _Importer:
-    importer = _Importer(practice)
+def _convert(files: Sequence[Path], practice: str | None, strict: bool) -> _Importer:
+    report = Report()
+    importer = _Importer(practice, report)
     read: list[tuple[FileProblems, list[Entry]]] = []
     for path in files:
         problems = FileProblems(path.name)
-        read.append((problems, read_entries(path, problems)))
-    # Patients first (any file), so that references resolve across files; then the clinical resources.
-    for patients_pass in (True, False):
+        entries = read_entries(path, problems, None if strict else report)
+        report.total += len(entries)
+        read.append((problems, entries))
+    # Patients (and Medications) first, from any file, so that references resolve across files; then the
+    # clinical resources.
+    for first_pass in (True, False):
         for problems, entries in read:
             for entry in entries:
-                is_patient = entry.type == "Patient"
-                if is_patient != patients_pass:
+                if (entry.type in ("Patient", "Medication")) != first_pass:
                     continue
-                if not is_patient and entry.type not in _CLINICAL:
+                if entry.type == "Medication":
+                    importer.medication_resource(entry)
+                    continue
+                if entry.type != "Patient" and entry.type not in _CLINICAL:
                     importer.ignore(entry.type or "(no resourceType)")
                     continue
-                try:
-                    (importer.patient if is_patient else importer.clinical)(entry)
-                except _Bad as bad:
-                    problems.entry(entry, bad.field, bad.message)
-        for problems, _ in read:
-            problems.raise_if_any()
+                _one(importer, entry, problems, strict)
+        if strict:
+            for problems, _ in read:
+                problems.raise_if_any()
+    importer.close_deceased_without_date()
     return importer
 
 
+def _one(importer: _Importer, entry: Entry, problems: FileProblems, strict: bool) -> None:
+    """Convert one resource: imported, ignored (counted by the importer) or rejected, never half-written."""
+    report = importer.report
+    counts = {name: importer.rows.count(name) for name in importer.rows.columns}
+    ignored = sum(report.ignored.values())
+    try:
+        try:
+            (importer.patient if entry.type == "Patient" else importer.clinical)(entry)
+        except (AttributeError, TypeError, KeyError, IndexError) as err:  # a part that is not the FHIR JSON shape
+            raise _Bad("(structure)", f"the resource is not FHIR R4 JSON where expected ({type(err).__name__}: "
+                       f"{err})", reason="malformed resource") from err
+    except _Bad as bad:
+        for name, count in counts.items():  # drop the rows this resource added before its problem
+            for column in importer.rows.columns[name].values():
+                del column[count:]
+        if bad.unmapped is not None:
+            report.unmapped_code(*bad.unmapped)
+        if strict:
+            problems.entry(entry, bad.field, bad.message)
+        else:
+            reason = bad.reason or re.sub(r"\[\d+\]", "", bad.field)
+            report.reject(f"{entry.type}: {reason}", f"{entry.file} {entry.label}, field {bad.field}: {bad.message}")
+        return
+    if sum(report.ignored.values()) == ignored:
+        report.imported += 1
+
+
 def import_fhir(paths: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
-                practice: str | None = None) -> ImportResult:
-    """Read FHIR files and folders (see the module docs) and write the dataset folder ``out``."""
+                practice: str | None = None, strict: bool = False) -> ImportResult:
+    """Read FHIR files and folders (see the module docs) and write the dataset folder ``out``.
+
+    By default what is sound is imported and every other resource is counted in ``result.report``
+    (ignored by rule or rejected, by reason, with examples; unmapped codes per code system).  With
+    ``strict`` any rejected resource fails the import (:class:`InputError`) and nothing is written.
+    """
     if practice is not None and not PRACTICE_CODE.fullmatch(practice.strip().upper()):
         raise ValueError(f"--practice: {practice!r} is not an ODS practice code")
     check_out(out)
     files = input_files(paths)
-    importer = _convert(files, practice.strip().upper() if practice else None)
-    return write_dataset(importer.rows, out, source=", ".join(p.name for p in files), ignored=importer.ignored)
+    importer = _convert(files, practice.strip().upper() if practice else None, strict)
+    result = write_dataset(importer.rows, out, source=", ".join(p.name for p in files),
+                           ignored=importer.report.ignored)
+    result.report = importer.report.to_dict()
+    return result
 
 
 def iter_resources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict[str, Any]]:

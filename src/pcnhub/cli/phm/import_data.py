@@ -1,13 +1,16 @@
 """``pcnhub phm import``: import FHIR R4 or CSV extracts as a population health dataset folder.
 
-``pcnhub phm import --fhir FILE_OR_DIR... --out DIR [--practice CODE] [--json]``
+``pcnhub phm import --fhir FILE_OR_DIR... --out DIR [--practice CODE] [--strict] [--json]``
 ``pcnhub phm import --csv DIR --out DIR [--json]``
 
-``--fhir`` reads Bundles (``.json``) and NDJSON files (``.ndjson``), or the ``.json``/``.ndjson``
-files of folders (see :mod:`pcnhub.analytics.importers.fhir`); ``--practice`` is the ODS code of
-patients without a practice identifier.  ``--csv`` reads a folder of CSV extracts (see
-:mod:`pcnhub.analytics.importers.csv_extract`).  ``--out`` must not exist (or be an empty folder); it
-is written only when the whole input is valid.
+``--fhir`` reads Bundles (``.json``: transaction, batch, collection, searchset, as Synthea writes them)
+and NDJSON files (``.ndjson``, a FHIR Bulk Data export), or the ``.json``/``.ndjson`` files of folders
+(see :mod:`pcnhub.analytics.importers.fhir`); ``--practice`` is the ODS code of patients without a
+practice identifier.  It imports what is sound and reports the rest (resources ignored by rule,
+rejected by reason with examples, unmapped codes per code system); ``--strict`` makes any rejected
+resource fail the whole import instead.  ``--csv`` reads a folder of CSV extracts (see
+:mod:`pcnhub.analytics.importers.csv_extract`), all-or-nothing.  ``--out`` must not exist (or be an
+empty folder); it is never left half-written.
 
 Exit codes: 0 when written, 2 on bad input (named by file, row or entry, and field on stderr).
 """
@@ -37,6 +40,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--practice", metavar="CODE",
                         help="ODS practice code of FHIR patients without a generalPractitioner/"
                         "managingOrganization ODS identifier")
+    parser.add_argument("--strict", action="store_true",
+                        help="FHIR: fail the whole import on any rejected resource (default: import what is "
+                        "sound and report the rest)")
     parser.add_argument("--json", action="store_true", help="print what was written as JSON")
 
 
@@ -47,10 +53,12 @@ def run_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     try:
         if args.fhir:
-            result = import_fhir(args.fhir, args.out, practice=args.practice)
+            result = import_fhir(args.fhir, args.out, practice=args.practice, strict=args.strict)
         else:
             if args.practice:
                 raise ValueError("--practice is for --fhir only (CSV extracts have a practice_code column)")
+            if args.strict:
+                raise ValueError("--strict is for --fhir only (CSV extracts are always imported all-or-nothing)")
             result = import_csv(args.csv, args.out)
     except (ValueError, OSError) as err:  # InputError is a ValueError
         return bad_input(stderr, PROG, err)
@@ -61,5 +69,19 @@ def run_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stdout.write(f"Wrote {result.folder}.\nRows: {rows}\n")
     if result.ignored:
         stdout.write("Ignored: " + ", ".join(f"{what} {count:,}" for what, count in result.ignored.items()) + "\n")
+    report = result.report
+    if report:
+        stdout.write(f"Resources: {report['total']:,} read, {report['imported']:,} imported, "
+                     f"{sum(report['ignored'].values()):,} ignored, {sum(report['rejected'].values()):,} rejected\n")
+        for reason, count in report["rejected"].items():
+            stdout.write(f"Rejected: {reason} {count:,}\n")
+        for system, codes in report["unmapped"].items():
+            top = sorted(codes.items(), key=lambda item: (-item[1], item[0]))[:10]
+            stdout.write(f"Unmapped {system} codes: {sum(codes.values()):,} ("
+                         + ", ".join(f"{code} {count:,}" for code, count in top)
+                         + (", ..." if len(codes) > len(top) else "") + ")\n")
+        for note, count in report["notes"].items():
+            stdout.write(f"Note: {note} {count:,}\n")
+        stdout.writelines(f"Example: {example}\n" for example in report["examples"])
     stdout.writelines(f"Warning: {warning}\n" for warning in result.warnings)
     return EXIT_OK

@@ -1,0 +1,208 @@
+"""FHIR importer on generator output as written: a Synthea-style R4 transaction Bundle, a Bulk Data NDJSON
+export folder, batch and searchset Bundles; LOINC/RxNorm maps, deaths, resolved Conditions, GP encounters,
+and lenient import (what is sound imported, the rest reported) against --strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import ibis
+import pyarrow.parquet as pq
+import pytest
+
+from pcnhub.analytics.importers.fhir import import_fhir, patient_key
+from pcnhub.analytics.importers.fhir_codes import loinc_snomed, resolved_codes, rxnorm_dmd
+from pcnhub.analytics.schema import ERROR, validate_dataset
+from pcnhub.cli.phm.import_data import add_import_arguments, run_import
+from pcnhub.domain.errors import InputError
+from pcnhub.reference import codelists
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SYNTHEA = FIXTURES / "synthea_transaction.json"
+BULK = FIXTURES / "fhir_bulk_export"
+S = patient_key("5cbc121b-cd71-4428-b8b7-31e53eba8184")
+B1, B2 = patient_key("b7c1d2e3-0001"), patient_key("b7c1d2e3-0002")
+D = dt.date
+
+
+def rows(folder: Path, table: str) -> list[dict]:
+    return pq.read_table(folder / f"{table}.parquet").to_pylist()
+
+
+def balanced(report: dict) -> bool:
+    return report["total"] == report["imported"] + sum(report["ignored"].values()) + sum(report["rejected"].values())
+
+
+def test_synthea_transaction_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = import_fhir([SYNTHEA], out, practice="Y01234")
+    assert not [p for p in validate_dataset(out) if p.severity == ERROR]
+    [patient] = rows(out, "patients")
+    assert (patient["patient_id"], patient["sex"], patient["ethnicity"], patient["practice_code"]) == (
+        S, "M", "unknown", "Y01234")  # US Core race/ethnicity are not NHS ethnic categories
+    assert (patient["registered_from"], patient["registered_to"]) == (D(1958, 4, 22), D(2024, 2, 10))  # died
+    assert rows(out, "events") == [
+        {"patient_id": S, "code": "59621000", "date": D(2019, 5, 21), "value": None},
+        {"patient_id": S, "code": "271650006", "date": D(2019, 5, 21), "value": 84.0},  # LOINC 8462-4
+        {"patient_id": S, "code": "271649006", "date": D(2019, 5, 21), "value": 148.0},  # LOINC 8480-6
+        {"patient_id": S, "code": "60621009", "date": D(2019, 5, 21), "value": 29.4},  # LOINC 39156-5
+        {"patient_id": S, "code": "8517006", "date": D(2019, 5, 21), "value": None},  # 72166-2 answer
+        {"patient_id": S, "code": "430193006", "date": D(2019, 5, 21), "value": None},  # Procedure
+        {"patient_id": S, "code": "444814009", "date": D(2022, 11, 8), "value": None},  # resolved: kept
+    ]
+    assert rows(out, "medications") == [
+        {"patient_id": S, "code": "318859000", "bnf_code": "0205051L0AAACAC", "date": D(2019, 5, 21),
+         "repeat": False, "cost": None},  # RxNorm 314076
+        {"patient_id": S, "code": "319283006", "bnf_code": "0206020A0AAAAAA", "date": D(2019, 5, 21),
+         "repeat": False, "cost": None},  # medicationReference to a Medication coded RxNorm 197361
+    ]
+    # The wellness encounter (AMB, General examination of patient) is a GP appointment, not outpatient.
+    assert rows(out, "appointments") == [
+        {"patient_id": S, "date": D(2019, 5, 21), "status": "attended", "staff_type": "gp"}]
+    assert [(r["kind"], r["start"]) for r in rows(out, "hospital")] == [
+        ("outpatient", D(2022, 11, 8)), ("ae", D(2023, 7, 2))]
+    report = result.report
+    assert (report["total"], report["imported"]) == (18, 12) and balanced(report)
+    assert report["ignored"] == {"Claim": 1, "Immunization": 1, "Medication (read for medicationReference)": 1,
+                                 "Organization": 1}
+    assert report["rejected"] == {"MedicationRequest: unmapped code (no dm+d)": 1,
+                                  "Observation: unmapped code (no SNOMED CT)": 1}
+    assert report["unmapped"] == {"LOINC": {"8302-2": 1}, "RxNorm": {"1049221": 1}}
+    assert report["notes"]["Patient deceased: registered_to = date of death"] == 1
+    assert any("entry 6 (Observation/f3d5c3a8-height)" in e and "LOINC 8302-2" in e for e in report["examples"])
+
+
+def test_strict_fails_the_whole_import_on_an_unmapped_code(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        import_fhir([SYNTHEA], tmp_path / "out", practice="Y01234", strict=True)
+    assert "synthea_transaction.json entry 6 (Observation/f3d5c3a8-height), field code.coding" in str(caught.value)
+    assert "LOINC 8302-2" in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_bulk_export_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = import_fhir([BULK], out)
+    patients = {r["patient_id"]: r for r in rows(out, "patients")}
+    # deceasedBoolean only: registered to the last date known (the check-up appointment, after the last
+    # prescription); deceasedBoolean false: still registered.
+    assert patients[B1]["registered_to"] == D(2019, 11, 5)
+    assert patients[B2]["registered_to"] is None
+    assert rows(out, "events") == [
+        {"patient_id": B1, "code": "59621000", "date": D(2010, 3, 1), "value": None},
+        {"patient_id": B1, "code": "162659009", "date": D(2016, 6, 15), "value": None},  # hypertension resolved
+        {"patient_id": B2, "code": "44054006", "date": D(2020, 1, 20), "value": None},
+        {"patient_id": B1, "code": "60621009", "date": D(2018, 4, 4), "value": 31.2},
+        {"patient_id": B2, "code": "430193006", "date": D(2021, 2, 2), "value": None},
+    ]
+    assert [(r["code"], r["bnf_code"]) for r in rows(out, "medications")] == [("376209006", "0202010L0AAABAB")]
+    assert rows(out, "hospital") == []
+    assert rows(out, "appointments") == [{"patient_id": B1, "date": D(2019, 11, 5), "status": "attended",
+                                          "staff_type": "gp"}]
+    assert result.report["unmapped"] == {"LOINC": {"4548-4": 1}}
+    assert (result.report["total"], result.report["imported"]) == (9, 8) and balanced(result.report)
+    # Single NDJSON files of the export read the same as the folder.
+    single = import_fhir(sorted(BULK.iterdir()), tmp_path / "files")
+    assert single.rows == result.rows
+
+
+def test_dead_patients_are_not_in_the_registered_population(tmp_path: Path) -> None:
+    from pcnhub.analytics.pipeline.population import registered
+
+    out = tmp_path / "out"
+    import_fhir([BULK, SYNTHEA], out, practice="Y01234")
+    table = ibis.memtable(pq.read_table(out / "patients.parquet"))
+    on_list = set(registered(table, as_of=D(2025, 1, 1)).execute()["patient_id"])
+    assert on_list == {B2}  # S died 2024-02-10; B1 is deceased (no date), last known 2019-11-05
+    assert S in set(registered(table, as_of=D(2024, 2, 9)).execute()["patient_id"])
+
+
+def test_malformed_and_unmapped_resources_do_not_fail_the_import(tmp_path: Path) -> None:
+    source = tmp_path / "export"
+    shutil.copytree(BULK, source)
+    with (source / "Observation.ndjson").open("a") as handle:
+        handle.write('{"resourceType": "Observation", "id": "cut\n')  # a truncated line
+        handle.write('["not", "a", "resource"]\n')
+        handle.write(json.dumps({"resourceType": "Observation", "id": "late", "status": "final",
+                                 "subject": {"reference": "Patient/b7c1d2e3-0002"},
+                                 "code": {"coding": [{"system": "http://loinc.org", "code": "39156-5"}]},
+                                 "effectiveDateTime": "2099-01-01", "valueQuantity": {"value": 30}}) + "\n")
+        handle.write(json.dumps({"resourceType": "Observation", "id": "odd", "status": "final",
+                                 "subject": {"reference": "Patient/b7c1d2e3-0002"}, "component": ["x"],
+                                 "code": {"coding": [{"system": "http://loinc.org", "code": "39156-5"}]},
+                                 "effectiveDateTime": "2020-01-01"}) + "\n")
+    with (source / "Patient.ndjson").open("a") as handle:
+        handle.write(json.dumps({"resourceType": "Patient", "id": "nobirth", "gender": "female"}) + "\n")
+    with (source / "Condition.ndjson").open("a") as handle:
+        handle.write(json.dumps({"resourceType": "Condition", "id": "orphan", "subject": {"reference":
+                                 "Patient/nobirth"}, "code": {"coding": [{"system": "http://snomed.info/sct",
+                                                                          "code": "44054006"}]},
+                                 "onsetDateTime": "2020-01-01"}) + "\n")
+    result = import_fhir([source], tmp_path / "out")
+    report = result.report
+    assert report["rejected"] == {
+        "Condition: subject not an imported Patient": 1, "Observation: effectiveDateTime": 1,
+        "Observation: malformed resource": 1, "Observation: unmapped code (no SNOMED CT)": 1,
+        "Patient: birthDate": 1, "not JSON": 1, "not a resource": 1}
+    assert (report["total"], report["imported"]) == (15, 8) and balanced(report)
+    assert result.rows["patients"] == 2 and result.rows["events"] == 5
+    assert any(e.startswith("Observation.ndjson line 3: line 3 is not JSON") for e in report["examples"])
+    assert any("Observation.ndjson line 5 (Observation/late), field effectiveDateTime" in e
+               for e in report["examples"])
+    with pytest.raises(InputError) as caught:
+        import_fhir([source], tmp_path / "strict", strict=True)
+    assert caught.value.file == "Observation.ndjson" and caught.value.row == 3  # files are read first
+    assert not (tmp_path / "strict").exists()
+
+
+@pytest.mark.parametrize("kind", ["batch", "collection", "searchset", "transaction"])
+def test_bundle_types(tmp_path: Path, kind: str) -> None:
+    document = json.loads(SYNTHEA.read_text())
+    document["type"] = kind
+    if kind == "searchset":
+        for item in document["entry"]:
+            item.pop("request")
+            item["search"] = {"mode": "match"}
+        document["entry"].append({"resource": {"resourceType": "OperationOutcome", "issue": []},
+                                  "search": {"mode": "outcome"}})
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps(document))
+    result = import_fhir([source], tmp_path / "out", practice="Y01234")
+    assert result.rows == {"patients": 1, "events": 7, "medications": 2, "hospital": 2, "appointments": 1}
+
+
+def test_maps_are_sourced_and_point_at_codes_pcnhub_knows() -> None:
+    known = {code for c in codelists.all_codelists() if c.system == "snomedct" for code in c.codes}
+    assert loinc_snomed() == {"8480-6": "271649006", "8462-4": "271650006", "39156-5": "60621009"}
+    assert {"271649006", "60621009"} <= known  # 271650006 is the diastolic code the importer already reads
+    medicines = {m.dmd_code for m in codelists.medicines()}
+    assert set(rxnorm_dmd().values()) <= medicines and len(rxnorm_dmd()) == 4
+    assert resolved_codes()["59621000"] == "162659009"
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_import_arguments(parser)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    return run_import(parser.parse_args(argv), stdout, stderr), stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_reports_and_strict(tmp_path: Path) -> None:
+    code, out, err = cli("--fhir", str(SYNTHEA), "--out", str(tmp_path / "o"), "--practice", "Y01234")
+    assert (code, err) == (0, "")
+    assert "Resources: 18 read, 12 imported, 4 ignored, 2 rejected" in out
+    assert "Rejected: Observation: unmapped code (no SNOMED CT) 1" in out
+    assert "Unmapped LOINC codes: 1 (8302-2 1)" in out and "Unmapped RxNorm codes: 1 (1049221 1)" in out
+    assert "Note: Patient deceased: registered_to = date of death 1" in out
+    code, out, err = cli("--fhir", str(SYNTHEA), "--out", str(tmp_path / "p"), "--practice", "Y01234", "--strict")
+    assert code == 2 and "LOINC 8302-2" in err and not (tmp_path / "p").exists()
+    code, out, _ = cli("--fhir", str(BULK), "--out", str(tmp_path / "q"), "--json")
+    assert code == 0 and json.loads(out)["report"]["unmapped"] == {"LOINC": {"4548-4": 1}}
+    code, _, err = cli("--csv", str(BULK), "--out", str(tmp_path / "r"), "--strict")
+    assert code == 2 and "--strict is for --fhir only" in err
