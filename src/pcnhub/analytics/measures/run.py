@@ -43,7 +43,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics import engines, limits
 from pcnhub.analytics.measures import compile as compiler
-from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan
+from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan, requirements
 from pcnhub.analytics.run import default_as_of
 from pcnhub.analytics.schema import TABLES, is_synthetic
 from pcnhub.progress import progress_bars
@@ -77,6 +77,8 @@ WORKERS: Final = 2
 #: after the other (with 2 GB each).
 #: The key of the practice counts' work files (``practice-<measure>.parquet``); the breakdowns' are theirs.
 PRACTICE: Final = "practice"
+#: The work files of the events and prescriptions the run's measures need (:mod:`.requirements`).
+MATCHED: Final = (requirements.EVENTS, requirements.MEDICATIONS)
 
 
 def _definition(measure: definitions.Measure) -> dict[str, Any]:
@@ -123,7 +125,10 @@ class _Count:
         self.failed = threading.Event()
 
     def __call__(self, con: Any, tag: str, groups: Iterable[list[definitions.Measure]]) -> None:
-        tables = engines.load_tables(con, self.data)
+        # the events and prescriptions every measure needs, matched once a run (_match): the big tables are not read
+        tables = {name: table for name, table in engines.load_tables(con, self.data).items()
+                  if name not in ("events", "medications")}
+        tables.update({name: engines.read_parquet(con, self.work / f"{name}.parquet") for name in MATCHED})
         feature_table = None if self.features is None else engines.read_parquet(con, self.features)
         kept = itertools.count()
 
@@ -249,7 +254,7 @@ def run_measures(
         con = _connect(engine, memory_limit, work / "spill", threads)
         try:
             with bars:
-                task = bars.add_task("measures", total=len(chosen) * (1 + len(breakdowns)) + 2 + len(breakdowns))
+                task = bars.add_task("measures", total=len(chosen) * (1 + len(breakdowns)) + 3 + len(breakdowns))
 
                 def step(name: str, begun: float) -> None:
                     steps[name] = round(time.perf_counter() - begun, 3)
@@ -257,7 +262,15 @@ def run_measures(
                     bars.advance(task)
 
                 begun = time.perf_counter()
-                patients = engines.load_tables(con, data)["patients"]
+                # one pass over the events and one over the prescriptions for all the measures: the rows they
+                # need, written once and read by every measure instead of the big tables
+                loaded = engines.load_tables(con, data)
+                needs = requirements.collect(chosen, periods)
+                for name, table in requirements.matched_tables(loaded, needs).items():
+                    engines.materialise(con, table, work / f"{name}.parquet")
+                step("events and prescriptions matched", begun)
+                begun = time.perf_counter()
+                patients = loaded["patients"]
                 # every registered patient-month is counted once, by practice (and by each breakdown's key)
                 for name, key in {PRACTICE: None, **breakdowns}.items():
                     keyed = patients if key is None else key(patients)
