@@ -2,8 +2,8 @@
 
 Every Parquet file of either folder is compared row by row (as multisets: order does not matter; floats compared to
 the bit, nulls equal to nulls); ``measures.json`` is compared without its timings (``seconds``, ``steps``).
-Prints JSON: each file's rows in A and B and the rows that differ (a few shown), ``identical``; exit status 1 on
-any difference.
+Prints JSON: each file's rows in A and B and the rows that differ (a few shown, and how many of each measure),
+``identical``; exit status 1 on any difference.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def compare_file(a: Path, b: Path) -> dict:
             only[name] = con.sql(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
             if only[name]:
                 found[name.replace("only_in", "examples")] = [repr(r) for r in con.sql(query).limit(SHOWN).fetchall()]
+                if "measure" in table_a.column_names:  # which measures the differing rows are of
+                    by = con.sql(f"SELECT measure, count(*) FROM ({query}) GROUP BY 1 ORDER BY 1").fetchall()
+                    found[name.replace("only_in", "measures_only_in")] = dict(by)
     finally:
         con.close()
     found.update(only, identical=not only["only_in_a"] and not only["only_in_b"])

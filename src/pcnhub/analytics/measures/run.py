@@ -16,7 +16,9 @@ A breakdown not asked for is not left behind from an earlier run: its file is re
 
 A measure that needs the population health pipeline's per-patient results (a ``feature`` condition,
 e.g. QRISK3) is computed only when ``features`` (``patient_features.parquet`` of ``pcnhub phm run``) is
-given, and listed in ``skipped`` otherwise.  Each measure's practice counts are written to a work
+given, and listed in ``skipped`` otherwise.  The events and prescriptions all the measures need are matched
+first, in one pass of each table (:mod:`.requirements`), and written once: every measure reads those rows, and the
+big tables are read by no other query.  Each measure's practice counts are written to a work
 folder and read again, so memory stays bounded; the outputs are moved into ``out`` when all are done.  On
 DuckDB the groups of measures that share no work (:func:`.plan.groups`) are counted side by side on
 connections of their own (``workers``), then the levels summed on one.
