@@ -12,7 +12,8 @@ A weighted denominator (``weight = "<key>"``) adds each patient's weight from a 
 a hospital side's ``diagnoses`` keeps the rows whose ICD-10 primary diagnosis starts with a code of the lists.
 
 Conditions that look at other tables (events, prescriptions, latest values, distinct medicines) become
-tables of the patient-months where they hold, left-joined to the base; windows are computed in Python
+tables of the patient-months where they hold, left-joined to the base, from the events and prescriptions the
+measures need, matched in one pass of each (:mod:`.requirements`), not from the big tables; windows are computed in Python
 per month (:func:`pcnhub.analytics.pipeline.codes.months_before`) so that every engine gets the same
 date literals.  Windows are half-open as in the pipeline: "within N months" of a month ending ``end``
 is ``months_before(end, N) < date <= end``.
@@ -32,7 +33,8 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
-from pcnhub.analytics.pipeline.codes import bnf_match, codelist_table, icd10_match, months_before
+from pcnhub.analytics.measures import requirements
+from pcnhub.analytics.pipeline.codes import bnf_match, icd10_match, months_before
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
 
@@ -203,9 +205,7 @@ def registered_on(rows: ir.Table, patients: ir.Table, periods: list[Month]) -> i
 def latest_values(codelist: str, within: int | None, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
     """``patient_id, month, value``: the latest value of the codelist in each month's window (the highest of
     that day), by two group-bys (a day's highest, then the latest day's) rather than a window function."""
-    lists = codelist_table((codelist,))
-    events = tables["events"]
-    coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, events.value)
+    coded = requirements.coded(tables, (codelist,)).select("patient_id", "date", "value")
     coded = _dated(coded.filter(coded.value.notnull()), periods, within)
     daily = coded.group_by("patient_id", "date").aggregate(value=coded.value.max())
     # each day's reading is the latest from its month until the month of the patient's next reading
@@ -227,11 +227,9 @@ def _condition_rows(condition: Condition, tables: dict[str, ir.Table], periods: 
     codes, ``patient_id, date`` for prescriptions (of the BNF lists; repeats only if asked)."""
     if condition.kind == "events":
         keys = condition.codelists + ((condition.resolved_by,) if condition.resolved_by else ())
-        lists = codelist_table(keys)
-        events = tables["events"]
-        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date, lists.key)
+        coded = requirements.coded(tables, keys).select("patient_id", "date", "key")
         return _dated(coded, periods, condition.within_months)
-    medications = tables["medications"]
+    medications = requirements.prescriptions(tables)
     chosen = bnf_match(medications.bnf_code, condition.codelists)
     if condition.repeat_only:
         chosen = chosen & medications.repeat
@@ -262,7 +260,7 @@ def _flag_table(condition: Condition, tables: dict[str, ir.Table], periods: list
         return found.filter(held).select("patient_id", "month")
     if condition.kind == "medications":
         return _present(_condition_rows(condition, tables, periods), periods, within)
-    medications = tables["medications"]
+    medications = requirements.prescriptions(tables)
     if condition.kind == "distinct_medicines":
         issued = medications.filter(medications.repeat & (medications.date <= periods[-1].end))
         if within is not None:
@@ -534,7 +532,7 @@ def _row_choice(count: Count, tables: dict[str, ir.Table]
             chosen = chosen & icd10_match(hospital.diagnosis, count.diagnoses)
         value = hospital.end.delta(hospital.start, unit="day").cast("float64") if count.sum == "stay_days" else _ONE
         return hospital, hospital.start, chosen, value
-    medications = tables["medications"]
+    medications = requirements.prescriptions(tables)
     chosen = bnf_match(medications.bnf_code, count.codelists) if count.codelists else ibis.literal(True)
     value = medications.cost.fill_null(_ZERO) if count.sum == "cost" else _ONE
     return medications, medications.date, chosen, value.cast("float64")
@@ -549,9 +547,7 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         table, date, chosen, value = _row_choice(count, tables)
         rows = table.filter(chosen).select("patient_id", date=date, _x=value)
     else:  # events
-        lists = codelist_table(count.codelists)
-        events = tables["events"]
-        coded = events.join(lists, events.code == lists.code).select(events.patient_id, events.date)
+        coded = requirements.coded(tables, count.codelists).select("patient_id", "date")
         rows = coded.distinct().mutate(_x=_ONE)
     # the calendar month of the date, not a range join with the months
     rows = rows.filter((rows.date >= periods[0].start) & (rows.date <= periods[-1].end))
@@ -566,9 +562,8 @@ def preceded(rows: ir.Table, condition: Preceded, tables: dict[str, ir.Table], p
     """``rows`` (``patient_id, date``, dated within ``periods``) kept where the patient has a code of
     ``condition.codelists`` dated on the row's day or in the ``within_days`` days before it (``preceded_by``;
     one such code is enough, and one code may precede several rows)."""
-    lists = codelist_table(condition.codelists)
-    events = tables["events"]
-    earlier = events.join(lists, events.code == lists.code).select(_pid=events.patient_id, _pdate=events.date)
+    coded = requirements.coded(tables, condition.codelists)
+    earlier = coded.select(_pid=coded.patient_id, _pdate=coded.date)
     first = periods[0].start - dt.timedelta(days=condition.within_days)
     earlier = earlier.filter((earlier._pdate >= first) & (earlier._pdate <= periods[-1].end))
     held = [rows.patient_id == earlier._pid, earlier._pdate <= rows.date,
@@ -887,6 +882,8 @@ def practice_counts(
     table together.  ``weights``: ``{key: weight_table(rows)}`` for a weighted denominator; ``counted`` is the
     denominator itself unless it is weighted, then the patient-months weighed."""
     numerator, denominator = effective_numerator(measure), measure.denominator
+    # the events and prescriptions the measure needs, matched in one pass of each (a run gives them matched once)
+    tables = requirements.with_matched(tables, [measure], periods)
     needed = sorted(measure.features())
     if needed and features is None:
         raise ValueError(f"measure {measure.id} needs the pipeline's {', '.join(needed)} (patient features)")

@@ -16,7 +16,9 @@ A breakdown not asked for is not left behind from an earlier run: its file is re
 
 A measure that needs the population health pipeline's per-patient results (a ``feature`` condition,
 e.g. QRISK3) is computed only when ``features`` (``patient_features.parquet`` of ``pcnhub phm run``) is
-given, and listed in ``skipped`` otherwise.  Each measure's practice counts are written to a work
+given, and listed in ``skipped`` otherwise.  The events and prescriptions all the measures need are matched
+first, in one pass of each table (:mod:`.requirements`), and written once: every measure reads those rows, and the
+big tables are read by no other query.  Each measure's practice counts are written to a work
 folder and read again, so memory stays bounded; the outputs are moved into ``out`` when all are done.  On
 DuckDB the groups of measures that share no work (:func:`.plan.groups`) are counted side by side on
 connections of their own (``workers``), then the levels summed on one.
@@ -43,7 +45,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics import engines, limits
 from pcnhub.analytics.measures import compile as compiler
-from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan
+from pcnhub.analytics.measures import inequalities, levels, neighbourhoods, plan, requirements
 from pcnhub.analytics.run import default_as_of
 from pcnhub.analytics.schema import TABLES, is_synthetic
 from pcnhub.progress import progress_bars
@@ -77,6 +79,8 @@ WORKERS: Final = 2
 #: after the other (with 2 GB each).
 #: The key of the practice counts' work files (``practice-<measure>.parquet``); the breakdowns' are theirs.
 PRACTICE: Final = "practice"
+#: The work files of the events and prescriptions the run's measures need (:mod:`.requirements`).
+MATCHED: Final = (requirements.EVENTS, requirements.MEDICATIONS)
 
 
 def _definition(measure: definitions.Measure) -> dict[str, Any]:
@@ -123,7 +127,10 @@ class _Count:
         self.failed = threading.Event()
 
     def __call__(self, con: Any, tag: str, groups: Iterable[list[definitions.Measure]]) -> None:
-        tables = engines.load_tables(con, self.data)
+        # the events and prescriptions every measure needs, matched once a run (_match): the big tables are not read
+        tables = {name: table for name, table in engines.load_tables(con, self.data).items()
+                  if name not in ("events", "medications")}
+        tables.update({name: engines.read_parquet(con, self.work / f"{name}.parquet") for name in MATCHED})
         feature_table = None if self.features is None else engines.read_parquet(con, self.features)
         kept = itertools.count()
 
@@ -249,7 +256,7 @@ def run_measures(
         con = _connect(engine, memory_limit, work / "spill", threads)
         try:
             with bars:
-                task = bars.add_task("measures", total=len(chosen) * (1 + len(breakdowns)) + 2 + len(breakdowns))
+                task = bars.add_task("measures", total=len(chosen) * (1 + len(breakdowns)) + 3 + len(breakdowns))
 
                 def step(name: str, begun: float) -> None:
                     steps[name] = round(time.perf_counter() - begun, 3)
@@ -257,7 +264,15 @@ def run_measures(
                     bars.advance(task)
 
                 begun = time.perf_counter()
-                patients = engines.load_tables(con, data)["patients"]
+                # one pass over the events and one over the prescriptions for all the measures: the rows they
+                # need, written once and read by every measure instead of the big tables
+                loaded = engines.load_tables(con, data)
+                needs = requirements.collect(chosen, periods)
+                for name, table in requirements.matched_tables(loaded, needs).items():
+                    engines.materialise(con, table, work / f"{name}.parquet")
+                step("events and prescriptions matched", begun)
+                begun = time.perf_counter()
+                patients = loaded["patients"]
                 # every registered patient-month is counted once, by practice (and by each breakdown's key)
                 for name, key in {PRACTICE: None, **breakdowns}.items():
                     keyed = patients if key is None else key(patients)
