@@ -34,6 +34,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.measures import requirements
+from pcnhub.analytics.measures.requirements import effective_numerator
 from pcnhub.analytics.pipeline.codes import bnf_match, icd10_match, months_before
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
@@ -488,26 +489,6 @@ class _Compiler:
 
 
 # --- counting ------------------------------------------------------------------------------------------
-
-
-def effective_numerator(measure: Measure) -> Count:
-    """The numerator as counted: within the denominator, the denominator narrowed by the numerator."""
-    num, den = measure.numerator, measure.denominator
-    if not num.within_denominator:
-        return num
-    return replace(
-        den,
-        where=den.where + num.where,
-        kinds=num.kinds or den.kinds,
-        codelists=num.codelists or den.codelists,
-        sum=num.sum,
-        max_stay_days=num.max_stay_days if num.max_stay_days is not None else den.max_stay_days,
-        discharged=num.discharged or den.discharged,
-        within_denominator=False,
-        preceded_by=num.preceded_by or den.preceded_by,
-        diagnoses=num.diagnoses or den.diagnoses,
-        weight=None,
-    )
 
 
 #: The most sides :func:`_fused_sums` sums together (a bit each of a 64-bit number).

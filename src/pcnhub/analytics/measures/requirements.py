@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import ibis
@@ -97,9 +97,27 @@ def _side_needs(side: Count, periods: list) -> Iterator[tuple[str, object, dt.da
             yield "events", key, first - dt.timedelta(days=1)
 
 
-def _sides(measure: Measure) -> tuple[Count, Count]:
-    from pcnhub.analytics.measures.compile import effective_numerator
+def effective_numerator(measure: Measure) -> Count:
+    """The numerator as counted: within the denominator, the denominator narrowed by the numerator."""
+    num, den = measure.numerator, measure.denominator
+    if not num.within_denominator:
+        return num
+    return replace(
+        den,
+        where=den.where + num.where,
+        kinds=num.kinds or den.kinds,
+        codelists=num.codelists or den.codelists,
+        sum=num.sum,
+        max_stay_days=num.max_stay_days if num.max_stay_days is not None else den.max_stay_days,
+        discharged=num.discharged or den.discharged,
+        within_denominator=False,
+        preceded_by=num.preceded_by or den.preceded_by,
+        diagnoses=num.diagnoses or den.diagnoses,
+        weight=None,
+    )
 
+
+def _sides(measure: Measure) -> tuple[Count, Count]:
     return effective_numerator(measure), measure.denominator
 
 
