@@ -716,26 +716,24 @@ def _registration_period(extension: dict[str, Any], path: str) -> tuple[dt.date,
 
 
 def _is_gp(r: dict[str, Any]) -> bool:
-    for concept in _list(r.get("type")) + ([r["serviceType"]] if isinstance(r.get("serviceType"), dict) else []):
-        texts = [str(_get(concept, "text") or "")]
-        for _, coding in _codings(concept):
-            if coding.get("system") == SNOMED and coding.get("code") in GP_ENCOUNTER_CODES:
-                return True
-            texts.append(str(coding.get("display") or ""))
-        if any(phrase in text.lower() for text in texts for phrase in GP_ENCOUNTER_PHRASES):
-            return True
-    return False
+    return _typed(r, GP_ENCOUNTER_CODES, GP_ENCOUNTER_PHRASES)
 
 
 def _is_ae(r: dict[str, Any]) -> bool:
+    return _typed(r, AE_CODES, AE_PHRASES)
+
+
+def _typed(r: dict[str, Any], codes, phrases) -> bool:
+    """Whether an encounter's type or service type has a SNOMED CT code of ``codes``, or a text or display holding
+    one of ``phrases``."""
     concepts = _list(r.get("type")) + ([r["serviceType"]] if isinstance(r.get("serviceType"), dict) else [])
     for concept in concepts:
         texts = [str(_get(concept, "text") or "")]
         for _, coding in _codings(concept):
-            if coding.get("system") == SNOMED and coding.get("code") in AE_CODES:
+            if coding.get("system") == SNOMED and coding.get("code") in codes:
                 return True
             texts.append(str(coding.get("display") or ""))
-        if any(phrase in text.lower() for text in texts for phrase in AE_PHRASES):
+        if any(phrase in text.lower() for text in texts for phrase in phrases):
             return True
     return False
 
