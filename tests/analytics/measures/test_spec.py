@@ -129,7 +129,7 @@ def _unrounded(folder: Path, engine: str):
     """The level counts before disclosure control, recomputed from the dataset (for hand-computed checks)."""
     from pcnhub.analytics import engines
     from pcnhub.analytics.measures import compile as compiler
-    from pcnhub.analytics.measures import levels
+    from pcnhub.analytics.measures import levels, requirements
     from pcnhub.analytics.measures.run import measure_weights
     from pcnhub.reference import measures as definitions
 
@@ -141,6 +141,10 @@ def _unrounded(folder: Path, engine: str):
         import ibis
 
         chosen = [m for m in definitions.measures() if not m.features()]
+        # the events and prescriptions every measure needs, matched once and written, as a run does (else each
+        # measure would match them again inside one plan, which Spark takes minutes to plan and run)
+        for name, table in requirements.matched_tables(tables, requirements.collect(chosen, periods)).items():
+            tables[name] = engines.materialise(con, table, folder / f"unrounded-{engine}-{name}.parquet")
         weights = measure_weights(chosen)
         parts = [compiler.practice_counts(m, base, tables, periods, weights=weights) for m in chosen]
         counts = levels.level_counts(ibis.union(*parts), levels.geography_table(GEOGRAPHY))
