@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -155,8 +156,17 @@ def _unrounded(folder: Path, engine: str):
 
 
 @pytest.fixture(scope="module")
-def unrounded(computed, engine):
-    return _unrounded(computed[2], engine)
+def unrounded(computed, engine, tmp_path_factory, worker_id):
+    """:func:`_unrounded` of the run; on Spark made once for the whole session, as the run is (a worker that needs it
+    after another made it reads it)."""
+    if engine != "spark":
+        return _unrounded(computed[2], engine)
+
+    def make(folder):
+        (folder / "unrounded.pickle").write_bytes(pickle.dumps(_unrounded(computed[2], engine)))
+
+    folder = made_once(tmp_path_factory, worker_id, "measures-spark-unrounded", make)
+    return pickle.loads((folder / "unrounded.pickle").read_bytes())
 
 
 def test_the_months_and_what_was_skipped(computed):
