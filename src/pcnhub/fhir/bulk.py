@@ -17,6 +17,7 @@ server is reported as an error).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import threading
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from pcnhub.fhir.search import DateRange, FhirError, instant
+from django.db import connection
+
+from pcnhub.fhir.search import DateRange, FhirError, date_value, instant
 
 #: Resources written to a file before its progress is saved.
 PAGE: Final = 1_000
@@ -79,8 +82,6 @@ def write_export(types: Sequence, caller: Caller, folder: Path, since: DateRange
 
 def since_range(text: str) -> DateRange:
     """``_since``: an instant (or a date); resources changed after it."""
-    from pcnhub.fhir.search import date_value
-
     value = date_value("_since", text)
     return DateRange("ge", value.start, value.end)
 
@@ -117,17 +118,13 @@ class Exports:
                 state["output"] = write_export(types, caller, folder, since, progress)
                 state["status"] = "complete"
             except Exception as error:  # reported to the client as the job's error, and logged
-                import logging
-
                 logging.getLogger("pcnhub.fhir").exception("FHIR export %s failed", job)
                 state["status"], state["error"] = "error", f"The export failed: {type(error).__name__}"
             finally:
                 if folder.exists():
                     self._save(job, state)
                 self._running.pop(job, None)
-                from django.db import connection
-
-                connection.close()
+                connection.close()  # the thread's own database connection
 
         thread = (run_in_thread or _thread)(work)
         self._running[job] = thread

@@ -243,6 +243,12 @@ def instant_matches(search: DateRange, text: str) -> bool:
     return matches(search, moment, moment + dt.timedelta(microseconds=1))
 
 
+def updated_within(filters, stamp: str) -> bool:
+    """Whether ``stamp`` (a resource's ``meta.lastUpdated``) meets every ``_lastUpdated`` value of ``filters`` (true
+    when there is none): for resources that share one stamp, such as the reports of one output file."""
+    return all(instant_matches(moment, stamp) for moment in filters.get("_lastUpdated", ()))
+
+
 def text_matches(text: Text, value: str) -> bool:
     """A string search in Python, as the database does it: starts with (any case), exact, or contains (any case)."""
     if text.how == "exact":

@@ -35,7 +35,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from pcnhub.fhir import bulk
-from pcnhub.fhir.search import FhirError, invalid
+from pcnhub.fhir.search import FhirError, invalid, parser
 
 FHIR_JSON: Final = "application/fhir+json"
 FHIR_VERSION: Final = "4.0.1"
@@ -85,6 +85,19 @@ class ResourceType:
 
     def parameter(self, name: str) -> SearchParameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+
+def last_updated(documentation: str = "When the resource last changed (prefixes eq, ne, gt, lt, ge, le, sa, eb)"
+                 ) -> SearchParameter:
+    """``_lastUpdated``, the search parameter every resource type has."""
+    return SearchParameter("_lastUpdated", "date", documentation, parser("date", "_lastUpdated"),
+                           "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
+
+
+def resource_id(documentation: str = "The resource's id", parse=None) -> SearchParameter:
+    """``_id``, the search parameter every resource type has (``parse``: default the id as given)."""
+    return SearchParameter("_id", "token", documentation, parse or parser("id", "_id"),
+                           "http://hl7.org/fhir/SearchParameter/Resource-id")
 
 
 def outcome(code: str, diagnostics: str, severity: str = "error") -> dict:

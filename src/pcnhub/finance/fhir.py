@@ -164,9 +164,8 @@ def reports(request, filters: Mapping[str, list[Any]], may_see) -> list[dict]:
     if not iif_output.fingerprint(folder):
         return []
     stamp = s.file_written(folder / service.VALUES_FILE)
-    for moment in filters.get("_lastUpdated", ()):
-        if not s.instant_matches(moment, stamp):
-            return []
+    if not s.updated_within(filters, stamp):
+        return []
     wanted = set(filters.get("measure", ()))
     years = [y for y in reference.all_years() if any(
         not wanted or canonical(y, i) in wanted or measure_id(y, i) in wanted for i in y.indicators)]

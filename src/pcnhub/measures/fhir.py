@@ -27,7 +27,7 @@ from pcnhub.fhir import search as s
 from pcnhub.fhir.codes import (
     IMPROVEMENT_SYSTEM, MEASURE_SYSTEM, POPULATION_SYSTEM, SCORING_SYSTEM, measure_canonical,
 )
-from pcnhub.fhir.server import Page, ResourceType, SearchParameter
+from pcnhub.fhir.server import Page, ResourceType, SearchParameter, last_updated, resource_id
 from pcnhub.finance import fhir as iif_fhir
 from pcnhub.finance import iif_output
 from pcnhub.finance.permissions import can_view_money
@@ -130,11 +130,9 @@ def search_measures(request, filters: Mapping[str, list[Any]], offset: int, coun
     for text in filters.get("title", ()):
         found = [m for m in found if s.text_matches(text, m.title)]
     changed = _definitions_changed()
-    for moment in filters.get("_lastUpdated", ()):
-        found = found if s.instant_matches(moment, changed) else []
+    found = found if s.updated_within(filters, changed) else []
     every = [measure(m, changed) for m in found] + [
-        m for m in iif_fhir.measures(filters)
-        if all(s.instant_matches(moment, m["meta"]["lastUpdated"]) for moment in filters.get("_lastUpdated", ()))]
+        m for m in iif_fhir.measures(filters) if s.updated_within(filters, m["meta"]["lastUpdated"])]
     return Page(every[offset: offset + count], len(every))
 
 
@@ -253,22 +251,22 @@ def _iif_reports(request, filters: Mapping[str, list[Any]]) -> list[dict]:
 
 def search_reports(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
     """The measures' reports (from the output file, a page at a time), then the IIF's."""
-    if services.output() is None and not iif_output.fingerprint():
+    out = services.output()
+    if out is None and not iif_output.fingerprint():
         _output()  # neither output: say how to make them
-    measures_page = _measure_reports(request, filters, offset, count) if services.output() else Page([], 0)
+    measures_page = Page([], 0) if out is None else _measure_reports(request, out, filters, offset, count)
     iif = _iif_reports(request, filters)
     start = max(0, offset - measures_page.total)
     room = max(0, count - len(measures_page.resources))
     return Page([*measures_page.resources, *iif[start: start + room]], measures_page.total + len(iif))
 
 
-def _measure_reports(request, filters: Mapping[str, list[Any]], offset: int, count: int) -> Page:
+def _measure_reports(request, out: services.Output, filters: Mapping[str, list[Any]], offset: int,
+                     count: int) -> Page:
     scope = request.scope
-    out = _output()
     written = _written(out)
-    for moment in filters.get("_lastUpdated", ()):
-        if not s.instant_matches(moment, written):
-            return Page([], 0)
+    if not s.updated_within(filters, written):
+        return Page([], 0)
     params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
     where = ["true"]
     visible = _visible_codes(scope)
@@ -309,7 +307,7 @@ def export_reports(caller, filters: Mapping[str, list[Any]]) -> Iterator[dict]:
         yield from _iif_reports(caller, filters)
         return
     written = _written(out)
-    if any(not s.instant_matches(moment, written) for moment in filters.get("_lastUpdated", ())):
+    if not s.updated_within(filters, written):
         yield from _iif_reports(caller, filters)
         return
     params: dict[str, Any] = {"path": out.path(VALUES_FILE)}
@@ -341,8 +339,7 @@ def _measure_parameter(modifier: str | None, value: str) -> str:
     return found.id if found is not None else text
 
 
-_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed", s.parser("date", "_lastUpdated"),
-                                "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
+_LAST_UPDATED = last_updated("When the resource last changed")
 
 MEASURE: Final = ResourceType(
     exported=True,
@@ -352,8 +349,7 @@ MEASURE: Final = ResourceType(
     read=read_measure,
     search=search_measures,
     parameters=(
-        SearchParameter("_id", "token", "The resource's id", s.parser("id", "_id"),
-                        "http://hl7.org/fhir/SearchParameter/Resource-id"),
+        resource_id(),
         SearchParameter("identifier", "token", f"{MEASURE_SYSTEM}|<definition id>", s.parser("token", "identifier"),
                         "http://hl7.org/fhir/SearchParameter/Measure-identifier"),
         SearchParameter("url", "uri", f"The canonical URL ({MEASURE_SYSTEM}:<definition id>, or "

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from pcnhub.fhir import search as s
-from pcnhub.fhir.server import Page, ResourceType, SearchParameter
+from pcnhub.fhir.server import Page, ResourceType, SearchParameter, last_updated, resource_id
 from pcnhub.phm import permissions, services
 from pcnhub.phm.models import AuditAction, AuditEvent
 from pcnhub.register.fhir import reference as organisation_reference
@@ -116,9 +116,8 @@ def search_groups(request, filters: Mapping[str, list[Any]], offset: int, count:
     scope = request.scope
     out = _output()
     written = _written(out)
-    for moment in filters.get("_lastUpdated", ()):
-        if not s.instant_matches(moment, written):
-            return Page([], 0)
+    if not s.updated_within(filters, written):
+        return Page([], 0)
     cohorts = list(services.COHORTS.values())
     for token in filters.get("code", ()):
         if token.system not in (None, COHORT_SYSTEM):
@@ -145,8 +144,7 @@ GROUP: Final = ResourceType(
     read=read_group,
     search=search_groups,
     parameters=(
-        SearchParameter("_id", "token", "The resource's id (<organisation>.<cohort>)",
-                        s.parser("id", "_id"), "http://hl7.org/fhir/SearchParameter/Resource-id"),
+        resource_id("The resource's id (<organisation>.<cohort>)"),
         SearchParameter("code", "token", f"The cohort ({COHORT_SYSTEM}: "
                         f"{', '.join(c.measure for c in services.COHORTS.values())})",
                         s.parser("token", "code"),
@@ -154,9 +152,7 @@ GROUP: Final = ResourceType(
         SearchParameter("managing-entity", "reference", "The practice, PCN or ICB (Organization/CODE or CODE)",
                         s.parser("reference", "managing-entity"),
                         "http://hl7.org/fhir/SearchParameter/Group-managing-entity"),
-        SearchParameter("_lastUpdated", "date", "When the pipeline's output was written",
-                        s.parser("date", "_lastUpdated"),
-                        "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated"),
+        last_updated("When the pipeline's output was written"),
     ),
 )
 

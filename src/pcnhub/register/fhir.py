@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from pcnhub.fhir import queries
 from pcnhub.fhir import search as s
-from pcnhub.fhir.server import Page, ResourceType, SearchParameter
+from pcnhub.fhir.server import Page, ResourceType, SearchParameter, last_updated, resource_id
 from pcnhub.register.models import Membership, Organisation, OrganisationName, OrgKind, Parentage, Partnership
 
 ODS_SYSTEM: Final = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -292,10 +292,9 @@ def search_affiliations(request, filters: Mapping[str, list[Any]], offset: int, 
 # --- the search parameters ----------------------------------------------------------------------------
 
 
-_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "When the resource last changed (prefixes eq, ne, gt, lt, "
-                                "ge, le, sa, eb)", s.parser("date", "_lastUpdated"),
-                                "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated")
-_ID = SearchParameter("_id", "token", "The resource's id", s.parser("reference", "_id", ""), "http://hl7.org/fhir/SearchParameter/Resource-id")
+_LAST_UPDATED = last_updated()
+#: ``_id`` read as a FHIR id (a value that is not one is a 400).
+_ID = resource_id(parse=s.parser("reference", "_id", ""))
 _PERIOD_DOC = ("The days of the affiliation (FHIR date search on a period: period=ge2022-04-01&period=le2022-04-01 "
                "for those in force on 1 April 2022)")
 
