@@ -26,6 +26,8 @@ from typing import Final
 UTC: Final = dt.timezone.utc
 #: The last year a date may have (so that the day after any date can still be counted).
 LAST_YEAR: Final = 9998
+#: A FHIR id.
+ID: Final = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 PREFIXES: Final = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 _DATE: Final = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
@@ -87,7 +89,7 @@ def reference(parameter: str, text: str, resource_type: str) -> str:
         if len(parts) < 2 or parts[-2] != resource_type:
             raise invalid(parameter, f"expected {resource_type}/id or id, not {text!r}")
         text = parts[-1]
-    if not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", text):
+    if not ID.fullmatch(text):
         raise invalid(parameter, f"{text!r} is not a FHIR id")
     return text
 

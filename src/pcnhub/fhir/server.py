@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from pcnhub.fhir import bulk
-from pcnhub.fhir.search import FhirError, invalid, parser
+from pcnhub.fhir.search import ID, FhirError, invalid, parser
 
 FHIR_JSON: Final = "application/fhir+json"
 FHIR_VERSION: Final = "4.0.1"
@@ -46,8 +45,6 @@ MAX_COUNT: Final = 1_000
 MAX_OFFSET: Final = 10_000_000
 #: Parameters of every search, handled here.
 RESULT_PARAMETERS: Final = ("_count", "_offset", "_format")
-#: A FHIR id.
-ID: Final = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 @dataclass(frozen=True)
