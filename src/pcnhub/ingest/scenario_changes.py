@@ -2,8 +2,8 @@
 
 Columns: ``action``, ``practice_code``, ``from_pcn``, ``to_pcn``, ``list_change`` (required in the header; cells
 may be blank where the action does not use them), and optionally ``name`` (a merged network's new name),
-``practice_name`` (an opened practice's), ``role``, ``wte``, ``annual_cost`` (ARRS posts added; a negative ``wte`` ends posts) and ``minutes``
-(access minutes a week).  Headers are case-insensitive; other columns are ignored.  Networks are named by ODS
+``practice_name`` (an opened practice's), ``role``, ``wte``, ``annual_cost`` (ARRS posts added; a negative ``wte``
+ends posts) and ``minutes`` (access minutes a week).  Headers are case-insensitive; other columns are ignored.  Networks are named by ODS
 code or name.
 
 All or nothing: every problem (an unknown action, a number that is not one, a field the action needs left

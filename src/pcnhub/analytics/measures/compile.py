@@ -13,8 +13,8 @@ a hospital side's ``diagnoses`` keeps the rows whose ICD-10 primary diagnosis st
 
 Conditions that look at other tables (events, prescriptions, latest values, distinct medicines) become
 tables of the patient-months where they hold, left-joined to the base, from the events and prescriptions the
-measures need, matched in one pass of each (:mod:`.requirements`), not from the big tables; windows are computed in Python
-per month (:func:`pcnhub.analytics.pipeline.codes.months_before`) so that every engine gets the same
+measures need, matched in one pass of each (:mod:`.requirements`), not from the big tables; windows are computed
+in Python per month (:func:`pcnhub.analytics.pipeline.codes.months_before`) so that every engine gets the same
 date literals.  Windows are half-open as in the pipeline: "within N months" of a month ending ``end``
 is ``months_before(end, N) < date <= end``.
 """
