@@ -37,6 +37,7 @@ from pcnhub.register.models import (
     Partnership,
     PartnerType,
 )
+from pcnhub.register.services import one_change
 
 PASSWORD = "correct-horse-battery-staple"
 LATEST = dt.date(2025, 1, 1)
@@ -64,7 +65,13 @@ def _org(code: str, name: str, kind: str, **extra) -> Organisation:
 
 
 def build_register() -> SimpleNamespace:
-    """Create the register described in the module docstring, and a user for each role."""
+    """Create the register described in the module docstring, and a user for each role (one change to the
+    figures' cache, not one per row)."""
+    with one_change():
+        return _build()
+
+
+def _build() -> SimpleNamespace:
     r = SimpleNamespace()
     r.region = _org("Y99", "Test Region", OrgKind.REGION)
     r.icb_a = _org("QAA", "Alpha ICB", OrgKind.ICB)

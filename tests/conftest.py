@@ -14,6 +14,24 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pcnhub"))
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under xdist (``-n``), every test whose id names Spark (the spark engine's parameter, the engines-agree and
+    Spark-output tests) goes to one worker, as one unit of work, so that one JVM runs them one after another: two
+    JVMs would compete for the two cores, and a worker would wait for the Spark run the other is making
+    (tests/analytics/shared.py).  The other tests go by module (or class), as ``--dist loadscope`` sends them, so
+    that a module's fixtures are made once, not again each time the workers' turns interleave its tests.  (xdist's
+    own ``loadgroup`` cannot do this under pytest 9.2, which ignores the group it appends to a test's id.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SparkTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "spark" if "spark" in nodeid.lower() else super()._split_scope(nodeid)
+
+    return SparkTogether(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL (DATABASE_URL=postgres://...), run only the tests that use the database.
 

@@ -79,3 +79,18 @@ def test_a_change_made_in_place_shows_at_once(client_for, spies):
     practice.save()
     after = client_for("analyst").get("/").content.decode()
     assert spies["analyst"].call_count == 2 and after != before
+
+
+def test_rows_saved_in_one_change_renew_the_token_once_at_its_end(register):
+    before = services.change_token()
+    with mock.patch.object(services.cache, "set", wraps=services.cache.set) as renewals:
+        with services.one_change():
+            Organisation.objects.filter(code="A81001").get().save()
+            with services.one_change():  # inside another: that one renews
+                Organisation.objects.filter(code="A81002").get().save()
+            assert services.change_token() == before
+        assert renewals.call_count == 1
+    after = services.change_token()
+    assert after != before
+    Organisation.objects.filter(code="A81003").get().save()  # one at a time again
+    assert services.change_token() != after

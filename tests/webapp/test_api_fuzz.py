@@ -3,8 +3,8 @@ application with examples generated from the schema, must never answer 5xx and m
 status codes, content types and JSON bodies the schema documents.
 
 The register of tests/builders.py stands behind it, with everything the other apps need to answer with real
-data (pipeline output for population health, the measures engine's output, a maturity assessment and plan action, practices on the map for
-the designer), so that examples reach past the 404 of an unknown code: in valid examples a path's ``code``
+data (pipeline output for population health, the measures engine's output, a maturity assessment and plan
+action, practices on the map for the designer), so that examples reach past the 404 of an unknown code: in valid examples a path's ``code``
 and the landscape's ``area`` are, two times in three, a code the register holds of the kind asked for.
 
 It runs as a user who sees everything (analyst, then ICB commissioner) and as a PCN user, who must get
@@ -60,7 +60,7 @@ CONFIG = schemathesis.Config.from_dict({"generation": {"with-security-parameters
 #: Examples per operation and mode (valid and invalid parameters): bounded so the suite stays quick. The run on
 #: PostgreSQL (whose purpose is the database: every operation's queries and writes on it) takes fewer; the breadth
 #: of generated inputs, which the database does not change, is the SQLite run's.
-EXAMPLES = 8 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 25
+EXAMPLES = 8 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 15
 #: Codes the register holds (tests/builders.py), by the kind of organisation a path asks for.
 AREAS = ["Y99", "QAA", "QBB", "01A", "02B"]
 PCNS = ["U00001", "U00002", "U00003"]

@@ -79,7 +79,8 @@ EXPECTED = {
     ("emergency_admissions_frailty_65plus", FRAIL): [(1, 1, 1), (0, 2, 2), (2, 2, 2)],
     # every patient weighed: w3 turns 75 in February, w6 registers in February
     ("prescribing_cost_per_astro_pu", WEIGHED): [
-        (2.0, ASTRO["M", "0-4"] + ASTRO["F", "25-34"] + ASTRO["F", "65-74"] + ASTRO["M", "15-24"] + ASTRO["M", "5-14"], 5),
+        (2.0, ASTRO["M", "0-4"] + ASTRO["F", "25-34"] + ASTRO["F", "65-74"] + ASTRO["M", "15-24"]
+         + ASTRO["M", "5-14"], 5),
         (30.0, ASTRO["M", "0-4"] + ASTRO["F", "25-34"] + ASTRO["F", "75+"] + ASTRO["M", "15-24"] + ASTRO["M", "5-14"]
          + ASTRO["F", "45-54"], 6),
         (11.0, ASTRO["M", "0-4"] + ASTRO["F", "25-34"] + ASTRO["F", "75+"] + ASTRO["M", "15-24"] + ASTRO["M", "5-14"]

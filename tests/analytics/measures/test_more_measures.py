@@ -1,5 +1,5 @@
-"""Spec tests of the screening, social prescribing, hypertension prevalence, care home and length of stay measures: hand-made
-patients with hand-computed numerators and denominators for January to March 2024, on DuckDB and Spark."""
+"""Spec tests of the screening, social prescribing, hypertension prevalence, care home and length of stay measures:
+hand-made patients with hand-computed numerators and denominators for January to March 2024, on DuckDB and Spark."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ EXPECTED = {
     "hypertension_recorded_prevalence": [(1, 8), (2, 8), (2, 8)],
     # h1 and h2 live in a care home; h1 admitted 5 Jan and 2 Mar; m1's admission is not a resident's
     "emergency_admissions_care_home": [(1, 2), (0, 2), (1, 2)],
-    # 65+: h1 (87) 5-9 Jan (4 days), 2 Mar not discharged (not counted); o1 (74 from January) 20-30 Jan (10 days) and 1 Feb
-    # discharged the same day (0 days); p1 (64) too young
+    # 65+: h1 (87) 5-9 Jan (4 days), 2 Mar not discharged (not counted); o1 (74 from January) 20-30 Jan (10 days)
+    # and 1 Feb discharged the same day (0 days); p1 (64) too young
     "length_of_stay_65plus": [(14, 2), (0, 1), (0, 0)],
 }
 

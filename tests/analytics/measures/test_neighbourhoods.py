@@ -91,7 +91,16 @@ def test_run_writes_the_neighbourhoods_with_disclosure_control(engine, data, tmp
     assert sorted(r["neighbourhood"] or "" for r in rows) == ["", L1, L2, L3]
     assert all(r["suppressed"] and r["value"] is None and r["numerator"] is None and r["denominator"] is None
                for r in rows)  # every count here is 1 to 6
-    run_measures(data, out, engine=engine, geography=GEOGRAPHY, months=1, as_of=AS_OF, only=["emergency_admissions"])
+
+
+@pytest.mark.parametrize("engine", ["duckdb"], scope="session")
+def test_a_run_not_asked_for_neighbourhoods_leaves_no_earlier_file(data, tmp_path):
+    """(The run's files, not an engine's answers: on DuckDB only.)"""
+    out = tmp_path / "out"
+    run_measures(data, out, geography=GEOGRAPHY, months=1, as_of=AS_OF, only=["emergency_admissions"],
+                 by_neighbourhood=True)
+    assert (out / NEIGHBOURHOODS_FILE).exists()
+    run_measures(data, out, geography=GEOGRAPHY, months=1, as_of=AS_OF, only=["emergency_admissions"])
     assert not (out / NEIGHBOURHOODS_FILE).exists()
 
 
