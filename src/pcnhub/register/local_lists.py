@@ -31,21 +31,27 @@ from django.db.models import Q
 from pcnhub.domain.errors import InputError
 from pcnhub.domain.names import Candidate, Match, NameIndex, unique_matches
 from pcnhub.ingest import Kind, read_clusters, read_place_networks
-from pcnhub.ingest.local_lists import CLUSTER, PCN, PLACE, PRACTICES, ClusterRow, NamedPractice
+from pcnhub.ingest.local_lists import (
+    CLUSTER,
+    PCN,
+    PLACE,
+    PRACTICES,
+    ClusterRow,
+    NamedPractice,
+)
 from pcnhub.register.loaders import (
-    _ListSizeWriter,
     _icb_of_practices,
     _most_common,
     _parents_on_or_latest,
-    _Session,
     add_loader,
     local_code,
 )
+from pcnhub.register.loading import ListSizeWriter, Session
 from pcnhub.register.models import ListSize, Organisation, OrgKind
 from pcnhub.register.services import names_on
 
 
-def load_clusters(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+def load_clusters(session: Session, date: dt.date | None, area: str | None) -> dt.date | None:
     """Import a cluster file (see the module notes); returns ``date``."""
     assert date is not None  # import_file insists
     rows = list(session.reading(read_clusters(session.path)))
@@ -99,7 +105,7 @@ def load_clusters(session: _Session, date: dt.date | None, area: str | None) -> 
     to_place = session.parentages(OrgKind.PLACE)
     to_icb = session.parentages(OrgKind.ICB)
     memberships = session.memberships()
-    sizes = _ListSizeWriter(session, date, None)
+    sizes = ListSizeWriter(session, date, None)
     for row in rows:
         if not members[row.cluster]:
             session.warnings.append(f"row {row.row}, {CLUSTER}: {row.cluster!r}: none of its practices matched: "
@@ -120,7 +126,7 @@ def load_clusters(session: _Session, date: dt.date | None, area: str | None) -> 
     return date
 
 
-def load_place_networks(session: _Session, date: dt.date | None, area: str | None) -> dt.date | None:
+def load_place_networks(session: Session, date: dt.date | None, area: str | None) -> dt.date | None:
     """Import a file of networks by place (see the module notes); returns ``date``."""
     assert date is not None  # import_file insists
     rows = list(session.reading(read_place_networks(session.path)))
