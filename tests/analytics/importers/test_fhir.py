@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pcnhub.cli.phm.import_data import add_import_arguments, run_import
 from pcnhub.analytics.importers.fhir import import_fhir, patient_key
 from pcnhub.analytics.schema import ERROR, validate_dataset
+from pcnhub.cli.phm.import_data import add_import_arguments, run_import
 from pcnhub.domain.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -237,3 +237,31 @@ def test_an_ndjson_line_nested_too_deeply_is_named_by_its_line(tmp_path):
     with pytest.raises(InputError) as caught:
         import_fhir([path], tmp_path / "out", strict=True)
     assert (caught.value.file, caught.value.row) == ("deep.ndjson", 2) and "nests too deeply" in caught.value.message
+
+
+def test_gzipped_bundles_and_ndjson_read_as_the_plain_files(tmp_path: Path) -> None:
+    import gzip
+
+    source = tmp_path / "export"
+    source.mkdir()
+    (source / "a.json.gz").write_bytes(gzip.compress(BUNDLE.read_bytes()))
+    (source / "b.ndjson.gz").write_bytes(gzip.compress(NDJSON.read_bytes()))
+    zipped = import_fhir([source], tmp_path / "zipped", practice="Y01234")
+    plain = import_fhir([BUNDLE, NDJSON], tmp_path / "plain", practice="Y01234")
+    assert zipped.rows == plain.rows and zipped.rows["patients"] == 3
+    for table in ("patients", "events", "medications", "hospital"):
+        assert rows(tmp_path / "zipped", table) == rows(tmp_path / "plain", table)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"not gzip at all", "not gzip-compressed"),
+    (None, "cut short or damaged"),
+])
+def test_a_bad_gzip_file_is_named(tmp_path: Path, content, message) -> None:
+    import gzip
+
+    path = tmp_path / "Patient.ndjson.gz"
+    path.write_bytes(content if content is not None else gzip.compress(NDJSON.read_bytes())[:40])
+    with pytest.raises(InputError, match=message) as caught:
+        import_fhir([path], tmp_path / "out", practice="Y01234")
+    assert caught.value.file == "Patient.ndjson.gz"

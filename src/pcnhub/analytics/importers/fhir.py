@@ -1,9 +1,9 @@
 """Import FHIR R4 resources into a population health dataset (see ``analytics/SCHEMA.md``).
 
-Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name).  A ``.json`` file holds
-a Bundle of type transaction, batch, collection or searchset (Synthea writes transaction Bundles with
-``urn:uuid:`` fullUrls), or one resource; an ``.ndjson`` file holds one resource a line (a FHIR Bulk
-Data export is a folder of ``<Type>.ndjson`` files).  Entries are numbered from 0 in a Bundle
+Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name), each perhaps gzip-compressed
+(``.json.gz``, ``.ndjson.gz``).  A ``.json`` file holds a Bundle of type transaction, batch, collection or
+searchset (Synthea writes transaction Bundles with ``urn:uuid:`` fullUrls), or one resource; an ``.ndjson``
+file holds one resource a line (a FHIR Bulk Data export is a folder of ``<Type>.ndjson`` files).  Entries are numbered from 0 in a Bundle
 (``entry 12`` is ``Bundle.entry[12]``) and from 1 (the line number) in NDJSON.  Every problem names
 the file, the entry (and resource id) and the field path, e.g. ``bundle.json entry 12
 (Observation/abc), field valueQuantity.value: 'x' is not a number``.
@@ -57,10 +57,12 @@ The mapping rules are the tables just below.  Other rules:
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,14 +223,23 @@ class Entry:
         return f"{where} ({self.type or '?'}/{rid})" if rid else f"{where} ({self.type or '?'})"
 
 
+#: The files a folder is read for: JSON and NDJSON, and either gzip-compressed (as Bulk Data servers may send them).
+SUFFIXES: Final = (".json", ".ndjson", ".json.gz", ".ndjson.gz")
+
+
+def _is_ndjson(path: Path) -> bool:
+    return path.name.lower().removesuffix(".gz").endswith(".ndjson")
+
+
 def input_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The files to read: each file given, and the ``*.json``/``*.ndjson`` files of each folder given."""
+    """The files to read: each file given, and the ``*.json``/``*.ndjson`` files (gzipped or not) of each folder
+    given."""
     files: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".ndjson"))
+            found = sorted(p for p in item.iterdir() if p.is_file() and p.name.lower().endswith(SUFFIXES))
             if not found:
-                raise InputError.single(item.name, "the folder has no .json or .ndjson files")
+                raise InputError.single(item.name, "the folder has no .json or .ndjson files (gzipped or not)")
             files += found
         elif item.exists():
             files.append(item)
@@ -255,12 +266,20 @@ def read_entries(path: Path, problems: FileProblems, report: Report | None = Non
             report.reject(reason, f"{path.name} {label}: {message}")
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                text = handle.read().decode("utf-8-sig")
+        else:
+            text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         problems.fail(None, None, f"the file is not UTF-8 text ({err.reason} at byte {err.start})")
+    except gzip.BadGzipFile:
+        problems.fail(None, None, "the file's name ends in .gz but it is not gzip-compressed")
+    except (EOFError, zlib.error):
+        problems.fail(None, None, "the gzip-compressed file is cut short or damaged")
     except OSError as err:
         problems.fail(None, None, f"the file cannot be read ({err.strerror or err})")
-    if path.suffix.lower() == ".ndjson":
+    if _is_ndjson(path):
         entries = []
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():

@@ -4,7 +4,7 @@
 ``pcnhub phm import --csv DIR --out DIR [--json]``
 
 ``--fhir`` reads Bundles (``.json``: transaction, batch, collection, searchset, as Synthea writes them)
-and NDJSON files (``.ndjson``, a FHIR Bulk Data export), or the ``.json``/``.ndjson`` files of folders
+and NDJSON files (``.ndjson``, a FHIR Bulk Data export), gzipped (``.gz``) or not, or such files in folders
 (see :mod:`pcnhub.analytics.importers.fhir`); ``--practice`` is the ODS code of patients without a
 practice identifier.  It imports what is sound and reports the rest (resources ignored by rule,
 rejected by reason with examples, unmapped codes per code system); ``--strict`` makes any rejected
@@ -31,7 +31,8 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``import`` command's arguments."""
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--fhir", nargs="+", type=Path, metavar="FILE_OR_DIR",
-                        help="FHIR R4 Bundle (.json) or NDJSON (.ndjson) files, or folders of them")
+                        help="FHIR R4 Bundle (.json) or NDJSON (.ndjson) files, gzipped (.gz) or not, or folders "
+                             "of them")
     source.add_argument("--csv", type=Path, metavar="DIR",
                         help="folder of CSV extracts: patients.csv, events.csv, medications.csv "
                         "[, hospital.csv, appointments.csv]")
