@@ -71,8 +71,10 @@ def test_synthea_transaction_bundle(tmp_path: Path) -> None:
                                  "Organization": 1}
     assert report["rejected"] == {"MedicationRequest: unmapped code (no dm+d)": 1,
                                   "Observation: unmapped code (no SNOMED CT)": 1}
-    assert report["unmapped"] == {"LOINC": {"8302-2": 1}, "RxNorm": {"1049221": 1}}
+    assert report["unmapped"] == {"LOINC": {"8302-2": 1}, "RxNorm": {"1049221": 1},
+                                  "CDC race and ethnicity": {"2106-3": 1, "2186-5": 1}}  # White, not Hispanic
     assert report["notes"]["Patient deceased: registered_to = date of death"] == 1
+    assert report["notes"]["Patient with US Core race or ethnicity only: ethnicity unknown"] == 1
     assert any("entry 6 (Observation/f3d5c3a8-height)" in e and "LOINC 8302-2" in e for e in report["examples"])
 
 

@@ -91,6 +91,10 @@ DMD_SYSTEMS: Final = ("https://dmd.nhs.uk", "http://dmd.nhs.uk", SNOMED)
 BNF_SYSTEM_MARK: Final = "bnf"
 ODS_SYSTEM: Final = "https://fhir.nhs.uk/Id/ods-organization-code"
 ETHNICITY_EXTENSION: Final = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
+#: US Core's race and ethnicity extensions (as Synthea writes them): OMB categories, which no map takes to a UK
+#: ethnic category (a US "Asian" or "Black or African American" is none of QRISK3's groups in particular).
+US_CORE_ETHNICITY_EXTENSIONS: Final = ("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
+                                       "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity")
 REPEAT_EXTENSION_MARK: Final = "repeatinformation"  # e.g. Extension-UKCore-MedicationRepeatInformation
 REGISTRATION_EXTENSION_MARK: Final = "registration"
 BUNDLE_TYPES: Final = ("collection", "transaction", "batch", "searchset")
@@ -467,6 +471,7 @@ class _Importer:
         if gender not in SEXES:
             raise _Bad("gender", f"{gender!r} cannot be imported: the dataset records sex as male or female only")
         ethnicity = "unknown"
+        us_core: list[tuple[str, str]] = []  # (system, code) of the OMB categories, reported as codes no map takes
         registered_from, registered_to = birth, None
         for i, extension in enumerate(_list(r.get("extension"))):
             url = str(_get(extension, "url") or "")
@@ -478,6 +483,11 @@ class _Importer:
                                    f"{code!r} is not an NHS ethnic category code (A-Z)")
                     ethnicity = ETHNIC_CATEGORIES[code]
                     break
+            elif url in US_CORE_ETHNICITY_EXTENSIONS:
+                for part in _list(extension.get("extension")):
+                    if _get(part, "url") == "ombCategory":
+                        us_core.append((str(_get(part, "valueCoding.system") or "?"),
+                                        str(_get(part, "valueCoding.code") or "?")))
             elif REGISTRATION_EXTENSION_MARK in url.lower():
                 period = _registration_period(extension, f"extension[{i}]")
                 if period is not None:
@@ -511,6 +521,10 @@ class _Importer:
             self.deceased_no_date.append(key)
         elif died is not None:
             self.report.note("Patient deceased: registered_to = date of death")
+        if us_core and ethnicity == "unknown":
+            self.report.note("Patient with US Core race or ethnicity only: ethnicity unknown")
+            for system, code in us_core:
+                self.report.unmapped_code(system, code)
         self.rows.add("patients", patient_id=key, birth_month=birth.replace(day=1), sex=SEXES[gender],
                       ethnicity=ethnicity, practice_code=practice, registered_from=registered_from,
                       registered_to=registered_to, care_home=False)

@@ -29,6 +29,7 @@ SYSTEM_NAMES: Final = {
     "http://hl7.org/fhir/sid/icd-10": "ICD-10",
     "http://hl7.org/fhir/sid/ndc": "NDC",
     "http://hl7.org/fhir/sid/cvx": "CVX",
+    "urn:oid:2.16.840.1.113883.6.238": "CDC race and ethnicity",  # US Core's OMB race and ethnicity categories
 }
 #: A condition codelist -> the codelist of codes recording that the condition has resolved.
 RESOLVED_CODELISTS: Final = {"hypertension": "hypertension-resolved"}
