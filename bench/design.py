@@ -46,6 +46,7 @@ from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design.effort import bound_search, legacy_bound_search
 from pcnhub.domain.design.metrics import metrics
 from pcnhub.domain.design.model import EXACT, Unit
+from pcnhub.domain.design.propose import DEFAULT_SECONDS
 from pcnhub.domain.design.propose import EXACT_LIMIT as DESIGN_EXACT_LIMIT
 from pcnhub.domain.design.propose import design, explain_feasibility, propose
 from pcnhub.cli.design import native_stdout_to_stderr
@@ -633,8 +634,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--synthetic-seconds", type=float, default=120.0)
     parser.add_argument("--england-seconds", type=float, default=50.0)
-    parser.add_argument("--england-2026-seconds", type=float, default=25.0,
-                        help="time limit of England 2026 (with geocoding and the graph, under 30 s in all)")
+    parser.add_argument("--england-2026-seconds", type=float, default=DEFAULT_SECONDS,
+                        help="time limit of England 2026 (default: pcnhub design's; with geocoding and the graph, "
+                             "under 30 s in all)")
     parser.add_argument("--repeats", type=int, default=3, help="West Sussex runs of each setting (medians)")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the legacy settings' runs")
     parser.add_argument("--icb", default="S0E4D", help="ICB of the May 2026 map for --only icb (default S0E4D, "

@@ -230,3 +230,19 @@ def test_native_solver_output_goes_to_stderr_not_into_the_json(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["metrics"]["networks"] == 2
     assert "HighsMipSolverData::noise" in done.stderr
+
+
+def test_without_seconds_the_proposer_gets_the_default_limit(tmp_path: Path, monkeypatch) -> None:
+    """25 s: England's 6,155 practices, the largest input, then take under 30 s in all (README, bench/design.py)."""
+    from pcnhub.cli import design as command
+
+    given = []
+    real = command.design
+
+    def spy(*args, **kwargs):
+        given.append(kwargs["seconds"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(command, "design", spy)
+    code, _, _ = run(str(write(tmp_path)), "--json")
+    assert code == 0 and given == [25.0]

@@ -38,7 +38,7 @@ from typing import Any, Final, TextIO
 
 from pcnhub.cli.commands import EXIT_OK, bad_input
 from pcnhub.domain.design.metrics import compare_current
-from pcnhub.domain.design.propose import EXACT_LIMIT, Design, design
+from pcnhub.domain.design.propose import DEFAULT_SECONDS, EXACT_LIMIT, Design, design
 from pcnhub.domain.rules import DEFAULT_BAND, Band
 from pcnhub.ingest.design_input import read_design_input
 
@@ -58,7 +58,8 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upper", type=int, default=DEFAULT_BAND.upper,
                         help=f"largest network list size (default {DEFAULT_BAND.upper})")
     parser.add_argument("--networks", type=int, metavar="K", help="number of networks (default: chosen by size)")
-    parser.add_argument("--seconds", type=float, default=30.0, metavar="T", help="time limit (default 30)")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, metavar="T",
+                        help=f"the proposer's time limit (default {DEFAULT_SECONDS:g}: England in under 30 s in all)")
     parser.add_argument("--exact-limit", type=int, default=EXACT_LIMIT, metavar="N",
                         help=f"solve areas of up to N practices exactly (default {EXACT_LIMIT}; larger areas, or "
                              "areas with too many candidate networks, use the heuristic)")
