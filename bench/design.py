@@ -42,14 +42,18 @@ from pathlib import Path
 
 import numpy as np
 
+from pcnhub.cli.design import native_stdout_to_stderr
 from pcnhub.domain.contiguity import check_contiguity
 from pcnhub.domain.design.effort import bound_search, legacy_bound_search
 from pcnhub.domain.design.metrics import metrics
 from pcnhub.domain.design.model import EXACT, Unit
-from pcnhub.domain.design.propose import DEFAULT_SECONDS
+from pcnhub.domain.design.propose import (
+    DEFAULT_SECONDS,
+    design,
+    explain_feasibility,
+    propose,
+)
 from pcnhub.domain.design.propose import EXACT_LIMIT as DESIGN_EXACT_LIMIT
-from pcnhub.domain.design.propose import design, explain_feasibility, propose
-from pcnhub.cli.design import native_stdout_to_stderr
 from pcnhub.domain.geography import Point, build_graph
 from pcnhub.domain.rules import DEFAULT_BAND, INFO, LIST_SIZE_BAND, Band
 from pcnhub.geo.postcodes import locate
