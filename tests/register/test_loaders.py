@@ -12,7 +12,7 @@ import pytest
 
 from pcnhub.domain.errors import InputError
 from pcnhub.ingest import Kind
-from pcnhub.register import loaders
+from pcnhub.register import loading
 from pcnhub.register.loaders import import_file, local_code
 from pcnhub.register.models import (
     ImportRun,
@@ -252,7 +252,7 @@ def test_a_bad_row_in_the_middle_of_a_map_leaves_the_database_as_it_was(
 def test_a_bad_row_after_writes_have_begun_still_leaves_nothing(
     epraccur: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loaders, "FLUSH_EVERY", 2)  # write list sizes while the file is still being read
+    monkeypatch.setattr(loading, "FLUSH_EVERY", 2)  # write list sizes while the file is still being read
     import_quietly(epraccur)
     before = database()
     rows = [all_row(code) for code in ("A81001", "A81002", "A81004", "A81005")]

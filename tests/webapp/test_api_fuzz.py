@@ -60,7 +60,7 @@ CONFIG = schemathesis.Config.from_dict({"generation": {"with-security-parameters
 #: Examples per operation and mode (valid and invalid parameters): bounded so the suite stays quick. The run on
 #: PostgreSQL (whose purpose is the database: every operation's queries and writes on it) takes fewer; the breadth
 #: of generated inputs, which the database does not change, is the SQLite run's.
-EXAMPLES = 5 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 10
+EXAMPLES = 8 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 10
 #: Codes the register holds (tests/builders.py), by the kind of organisation a path asks for.
 AREAS = ["Y99", "QAA", "QBB", "01A", "02B"]
 PCNS = ["U00001", "U00002", "U00003"]
