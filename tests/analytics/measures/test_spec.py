@@ -203,9 +203,12 @@ def test_the_counts_file_holds_every_level_before_disclosure_control(computed, e
     """The run writes every level's counts before disclosure control: on DuckDB those recomputed measure by measure;
     on Spark (whose ``unrounded`` is that file) those DuckDB recomputes from the same dataset."""
     written = _counts_file(computed[2] / "counts.parquet")
-    expected = unrounded if engine == "duckdb" else _unrounded(computed[2], "duckdb", tmp_path)
-    assert written.keys() == expected.keys()
-    assert written == {key: pytest.approx(value) for key, value in expected.items()}
+    if engine == "duckdb":
+        assert written == unrounded
+    else:  # across engines, sums of doubles may differ in their last bits
+        expected = _unrounded(computed[2], "duckdb", tmp_path)
+        assert written.keys() == expected.keys()
+        assert written == {key: pytest.approx(value) for key, value in expected.items()}
     assert written[("emergency_admissions", "practice", "A00001", JAN)] == (2, 3)  # shown, not suppressed
     assert not (computed[2] / "out" / "counts.parquet").exists()
 
