@@ -354,6 +354,11 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
         _sub_icb(orgs, m.pcn_sub_icb_code, m.pcn_sub_icb_name, m.row, "PCN Parent Sub ICB Loc Code")
         if m.pcn_code not in described:
             orgs.upsert(m.pcn_code, OrgKind.PCN, row=m.row, field="PCN Code", name=m.pcn_name)
+    named = [n for n in epcn.networks if n.payee_code]
+    for n in named:  # a payee the register does not know (a federation, a trust): a partner organisation
+        if n.payee_code not in orgs.by_code:
+            orgs.upsert(n.payee_code, OrgKind.PARTNER, row=n.row, field="Nominated Payee Code",
+                        name=n.payee_name or n.payee_code, partner_type=PartnerType.OTHER_PROVIDER)
     orgs.flush()
 
     parents = session.parentages(OrgKind.SUB_ICB)
@@ -382,13 +387,9 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
             changed.append(row)
     session.write("memberships", Membership, new, changed, ["end"])
     session.tally.unchanged += len(epcn.members) - len(new) - len(changed)
-    named = [n for n in epcn.networks if n.payee_code]
-    for n in named:  # a payee the register does not know (a federation, a trust): a partner organisation
-        if n.payee_code not in orgs.by_code:
-            orgs.upsert(n.payee_code, OrgKind.PARTNER, row=n.row, field="Nominated Payee Code",
-                        name=n.payee_name or n.payee_code, partner_type=PartnerType.OTHER_PROVIDER)
-    orgs.flush()
-    _record_payees(session, {orgs.id(n.code): orgs.id(n.payee_code) for n in named}, date or dt.date.today())
+    if named:
+        _record_payees(session, {orgs.id(n.code): orgs.id(n.payee_code) for n in named},
+                       date or dt.date.today())
     return None
 
 

@@ -3,9 +3,9 @@
 Input: files or folders (``*.json`` and ``*.ndjson`` inside, sorted by name), each perhaps gzip-compressed
 (``.json.gz``, ``.ndjson.gz``).  A ``.json`` file holds a Bundle of type transaction, batch, collection or
 searchset (Synthea writes transaction Bundles with ``urn:uuid:`` fullUrls), or one resource; an ``.ndjson``
-file holds one resource a line (a FHIR Bulk Data export is a folder of ``<Type>.ndjson`` files).  Entries are numbered from 0 in a Bundle
-(``entry 12`` is ``Bundle.entry[12]``) and from 1 (the line number) in NDJSON.  Every problem names
-the file, the entry (and resource id) and the field path, e.g. ``bundle.json entry 12
+file holds one resource a line (a FHIR Bulk Data export is a folder of ``<Type>.ndjson`` files).  Entries are
+numbered from 0 in a Bundle (``entry 12`` is ``Bundle.entry[12]``) and from 1 (the line number) in NDJSON.
+Every problem names the file, the entry (and resource id) and the field path, e.g. ``bundle.json entry 12
 (Observation/abc), field valueQuantity.value: 'x' is not a number``.
 
 Lenient (the default) or strict: by default every resource read is imported, ignored by rule or rejected,
