@@ -12,7 +12,8 @@ the only place that knows which engine runs them:
 
 :func:`connect` makes a backend, :func:`load_tables` opens the dataset's tables lazily (nothing is read
 until a query runs), :func:`write_parquet` runs an expression into one Parquet file with an exact Arrow
-schema, :func:`materialise` writes an intermediate result and opens it again, :func:`close` ends it.
+schema, :func:`materialise` writes an intermediate result and opens it again, :func:`keep` keeps one for the same
+connection (a DuckDB temporary table), :func:`close` ends it.
 """
 
 from __future__ import annotations
@@ -274,6 +275,23 @@ def _spark_arrow(con: Any, expr: ir.Table) -> pa.Table:
     table = _spark_frame(con, expr).toArrow()
     wanted = expr.schema().to_pyarrow()
     return table.rename_columns(wanted.names).cast(wanted)
+
+
+def keep(con: Any, expr: ir.Table, path: str | os.PathLike[str]) -> ir.Table:
+    """Compute an intermediate result that only this connection reads again, and open it (lazily).
+
+    DuckDB keeps it as a temporary table in its own storage (named after ``path``'s stem, replaced if that
+    name was kept before): no Parquet to encode and decode, and its buffer manager spills the table to the
+    connection's ``temp_directory`` under the memory limit, so memory stays bounded.  Spark writes it to
+    ``path`` as :func:`materialise` does.  Results other connections read (the measures' groups, each on a
+    connection of its own) must be materialised to a file instead.
+    """
+    if engine_of(con) != "duckdb":
+        return materialise(con, expr, path)
+    name = "_kept_" + "".join(c if c.isalnum() else "_" for c in Path(path).stem)
+    con._run_pre_execute_hooks(expr)  # registers the memtables the expression reads, as Ibis's own execute does
+    con.raw_sql(f'CREATE OR REPLACE TEMPORARY TABLE "{name}" AS {con.compile(expr)}').fetchall()
+    return con.table(name)
 
 
 def materialise(con: Any, expr: ir.Table, path: str | os.PathLike[str]) -> ir.Table:

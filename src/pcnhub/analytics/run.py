@@ -16,11 +16,11 @@
 Events and medications are each read once (:mod:`.pipeline.flags`): every step declares what it needs from
 them (``needs(as_of)``), the ``flags_events`` step joins the events once to the union of those codelists and
 the ``flags_medications`` step reads the prescriptions once; the later steps read those per-patient tables.
-Each step's result is written to Parquet in a work folder inside ``out`` (removed at the end) and read
-again by the later steps, so no step is computed twice and memory stays bounded: DuckDB runs with a
-memory limit and spills to that folder; Spark writes the outputs with its own distributed Parquet writer
-and the part files are merged into one file a row group at a time (:func:`.engines.write_parquet`), so no
-output is ever gathered on the driver.  ``as_of`` defaults to the extract date: the latest event or
+Each step's result is kept and read again by the later steps, so no step is computed twice, and memory stays
+bounded: DuckDB keeps them as temporary tables (:func:`.engines.keep`), runs with a memory limit and spills
+to a work folder inside ``out`` (removed at the end); Spark writes each to Parquet in that folder, and
+writes the outputs with its own distributed Parquet writer, the part files merged into one file a row group
+at a time (:func:`.engines.write_parquet`), so no output is ever gathered on the driver.  ``as_of`` defaults to the extract date: the latest event or
 prescription date of the dataset (from the Parquet statistics), but not after today.
 """
 
@@ -208,7 +208,7 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
 
     def materialise(name: str, build: Callable[[], Any]) -> None:
         with steps.step(name):
-            done[name] = engines.materialise(con, build(), work / f"{name}.parquet")
+            done[name] = engines.keep(con, build(), work / f"{name}.parquet")
         if on_step is not None:
             on_step(name, steps.seconds[name])
 
@@ -218,7 +218,7 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
 
     def flags_events() -> Any:
         # the one pass over events: the coded stream is materialised once and read by every requirement
-        coded = engines.materialise(con, flags_step.coded_stream(events, needs, as_of), work / "coded_events.parquet")
+        coded = engines.keep(con, flags_step.coded_stream(events, needs, as_of), work / "coded_events.parquet")
         return flags_step.events_table(coded, needs)
 
     materialise("flags_events", flags_events)

@@ -173,8 +173,8 @@ def test_the_pipeline_reads_events_and_medications_once_each(spec_data, tmp_path
     data, _ = spec_data
     names: dict[str, str] = {}
     sql: list[str] = []
-    read, materialise, write, to_arrow = (engines.read_parquet, engines.materialise, engines.write_parquet,
-                                          engines.to_arrow)
+    read, materialise, keep, write, to_arrow = (engines.read_parquet, engines.materialise, engines.keep,
+                                                engines.write_parquet, engines.to_arrow)
 
     def reading(con, path):
         table = read(con, path)
@@ -189,6 +189,7 @@ def test_the_pipeline_reads_events_and_medications_once_each(spec_data, tmp_path
 
     monkeypatch.setattr(engines, "read_parquet", reading)
     monkeypatch.setattr(engines, "materialise", compiled(materialise))
+    monkeypatch.setattr(engines, "keep", compiled(keep))
     monkeypatch.setattr(engines, "write_parquet", compiled(write))
     monkeypatch.setattr(engines, "to_arrow", compiled(to_arrow))
     run.run_pipeline(data, tmp_path / "out", engine="duckdb", practice_map=PRACTICE_MAP, as_of=AS_OF)
