@@ -20,8 +20,9 @@ Each step's result is kept and read again by the later steps, so no step is comp
 bounded: DuckDB keeps them as temporary tables (:func:`.engines.keep`), runs with a memory limit and spills
 to a work folder inside ``out`` (removed at the end); Spark writes each to Parquet in that folder, and
 writes the outputs with its own distributed Parquet writer, the part files merged into one file a row group
-at a time (:func:`.engines.write_parquet`), so no output is ever gathered on the driver.  ``as_of`` defaults to the extract date: the latest event or
-prescription date of the dataset (from the Parquet statistics), but not after today.
+at a time (:func:`.engines.write_parquet`), so no output is ever gathered on the driver.  ``as_of`` defaults
+to the extract date: the latest event or prescription date of the dataset (from the Parquet statistics), but
+not after today.
 """
 
 from __future__ import annotations
