@@ -35,7 +35,7 @@ import ibis.expr.types as ir
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.measures import requirements
 from pcnhub.analytics.measures.requirements import effective_numerator
-from pcnhub.analytics.pipeline.codes import bnf_match, icd10_match, months_before
+from pcnhub.analytics.pipeline.codes import EXACT, bnf_match, exact_sum, icd10_match, months_before
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
 
@@ -536,7 +536,7 @@ def _rows_per_patient_month(count: Count, tables: dict[str, ir.Table], periods: 
         rows = preceded(rows, count.preceded_by, tables, periods)
     if not grouped:
         return rows.select("patient_id", month=rows.date.truncate("M"), _v=rows._x)
-    return rows.group_by("patient_id", month=rows.date.truncate("M")).aggregate(_v=rows._x.sum())
+    return rows.group_by("patient_id", month=rows.date.truncate("M")).aggregate(_v=exact_sum(rows._x))
 
 
 def preceded(rows: ir.Table, condition: Preceded, tables: dict[str, ir.Table], periods: list[Month]) -> ir.Table:
@@ -654,7 +654,7 @@ def _side_sums(
         joined = frame.left_join(chosen, "patient_id")
         frame = joined.select(*[joined[c] for c in frame.columns], *[joined[f"_f_{n}"] for n in needed])
     frame = frame.filter(compiler.all_of(frame, side.where))
-    sums = {name: frame._x.sum()}
+    sums = {name: exact_sum(frame._x)}
     if side.weight is not None:
         sums[f"{name}_n"] = frame.count()
     return frame.group_by("practice_code", "month").aggregate(**sums)
@@ -727,7 +727,8 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
         # each patient's months computed once, before the join with the bands of their sex (not for every band)
         spans = spans.join(weights, spans.sex == weights._w_sex)
         spans = spans.select("practice_code", _lo=ibis.greatest(spans._lo, spans._born + 12 * spans._w_from),
-                             _hi=ibis.least(spans._hi, spans._born + 12 * spans._w_to - 1), _v=spans._w)
+                             _hi=ibis.least(spans._hi, spans._born + 12 * spans._w_to - 1),
+                             _v=spans._w.cast(EXACT))  # weights added up as decimals (codes.exact_sum)
     spans = spans.filter(spans._lo <= spans._hi)
     starts = spans.group_by("practice_code", _i=spans._lo).aggregate(_d=spans._v.sum(), _c=spans.count())
     ends = spans.group_by("practice_code", _i=spans._hi + 1).aggregate(_d=-spans._v.sum(), _c=-spans.count())
@@ -784,7 +785,7 @@ def _fused_sums(sides: list[Count], tables: dict[str, ir.Table], periods: list[M
     sums = {}
     for i, side in enumerate(sides):
         counted = ((frame._bits & (1 << i)) != 0) & compiler.all_of(frame, side.where)
-        sums[f"_s{i}"] = ibis.ifelse(counted, frame[f"_v{which[i]}"], ibis.null("float64")).sum()
+        sums[f"_s{i}"] = exact_sum(frame[f"_v{which[i]}"], where=counted)
     summed = frame.group_by("practice_code", "month").aggregate(**sums)
     return summed.select("practice_code", "month", **{c: summed[c].fill_null(_ZERO) for c in sums})
 

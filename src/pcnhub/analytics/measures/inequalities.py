@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, named
 from pcnhub.analytics.pipeline.aggregates import rounded
+from pcnhub.analytics.pipeline.codes import exact_sum
 
 SEPARATOR: Final = "~"
 UNKNOWN: Final = 0
@@ -53,7 +54,7 @@ def decile_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month,
                                   imd_decile=chosen.imd_decile).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(),
+            numerator=exact_sum(chosen.numerator), denominator=exact_sum(chosen.denominator),
             counted=chosen.counted.sum().cast("int64"))
         found.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "imd_decile",
                                     "numerator", "denominator", "counted"))

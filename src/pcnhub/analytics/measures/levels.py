@@ -38,6 +38,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.pipeline.aggregates import rounded, small
+from pcnhub.analytics.pipeline.codes import exact_sum
 from pcnhub.analytics.pipeline.variation import Z95, Z998
 from pcnhub.reference.measures import Measure
 
@@ -117,7 +118,7 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
                          month=rows.month, numerator=rows.numerator, denominator=rows.denominator,
                          counted=rows.counted.cast("int64"))]
     summed = rows.group_by("measure", "month", "_area").aggregate(
-        numerator=rows.numerator.sum(), denominator=rows.denominator.sum(), counted=rows.counted.sum())
+        numerator=exact_sum(rows.numerator), denominator=exact_sum(rows.denominator), counted=rows.counted.sum())
     named = summed.left_join(numbered.select("_area", *keys).distinct(), "_area")
     areas = named.select(summed.measure, summed.month, summed.numerator, summed.denominator, summed.counted,
                          *[named[k] for k in keys])
@@ -125,7 +126,7 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         chosen = areas if column is None else areas.filter(areas[column].notnull())
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
-            numerator=chosen.numerator.sum(), denominator=chosen.denominator.sum(),
+            numerator=exact_sum(chosen.numerator), denominator=exact_sum(chosen.denominator),
             counted=chosen.counted.sum().cast("int64"))
         parts.append(grouped.select(*[ibis.literal(level).name("level") if c == "level" else c for c in columns]))
     return ibis.union(*parts)

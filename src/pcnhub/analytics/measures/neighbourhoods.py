@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.inequalities import SEPARATOR, disclosed
+from pcnhub.analytics.pipeline.codes import exact_sum
 
 LEVEL: Final = "pcn"
 NEIGHBOURHOODS: Final = ibis.schema({
@@ -45,7 +46,8 @@ def neighbourhood_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
     rows = joined.filter(joined.pcn_code.notnull())
     grouped = rows.group_by(measure=rows.measure, org_code=rows.pcn_code, month=rows.month,
                             neighbourhood=rows.neighbourhood).aggregate(
-        numerator=rows.numerator.sum(), denominator=rows.denominator.sum(), counted=rows.counted.sum().cast("int64"))
+        numerator=exact_sum(rows.numerator), denominator=exact_sum(rows.denominator),
+        counted=rows.counted.sum().cast("int64"))
     return grouped.select("measure", ibis.literal(LEVEL).name("level"), "org_code", "month", "neighbourhood",
                           "numerator", "denominator", "counted")
 
