@@ -57,8 +57,10 @@ def test_the_union_table_has_every_code_once_with_the_bits_of_every_requirement_
     places, columns = flags.layout(needs)
     assert set(places) == {("housebound",), ("groups", "efi-housebound"), ("groups", "efi-mobility-problems"),
                            ("dementia",), ("recent_dementia",)}  # medication lists are not in it
-    assert columns == {"w0_0": None, "w1_0": SINCE}  # one mask column per window
-    assert places[("recent_dementia",)][0] == "w1_0"
+    # one mask column holds every bit whatever its window; the column knows the bits of each window start
+    assert list(columns) == ["m0"] and set(columns["m0"]) == {None, SINCE}
+    assert columns["m0"][SINCE] == 1 << places[("recent_dementia",)][1]
+    assert columns["m0"][None] == sum(1 << bit for label, (_, bit) in places.items() if label != ("recent_dementia",))
     rows = {r["code"]: r for r in engines.to_arrow(backend, flags.union_table(needs)).to_pylist()}
     keys = ("efi-housebound", "efi-mobility-problems", "dementia")
     assert set(rows) == {code for key in keys for code in cl.codelist(key).codes}  # each code once
@@ -88,7 +90,7 @@ def test_the_amount_categories_are_qrisk3s():
 def test_more_bits_than_a_word_use_more_mask_columns():
     many = {f"f{n:03d}": Flag(("dementia",)) for n in range(flags.WORD_BITS + 1)}
     places, columns = flags.layout(many)
-    assert list(columns) == ["w0_0", "w0_1"] and places[(f"f{flags.WORD_BITS:03d}",)] == ("w0_1", 0)
+    assert list(columns) == ["m0", "m1"] and places[(f"f{flags.WORD_BITS:03d}",)] == ("m1", 0)
 
 
 def test_event_requirements_respect_their_windows(backend):
@@ -124,6 +126,30 @@ def test_event_requirements_respect_their_windows(backend):
     assert one["sbp_latest"] == 150.0 and one["sbp_count"] == 2 and one["sbp_mean"] == 135.0
     assert one["sbp_sd"] == pytest.approx(21.2132034, abs=1e-6)
     assert two["sbp_latest"] is None and two["sbp_count"] is None
+
+
+def test_the_coded_stream_keeps_the_bits_of_the_windows_each_event_is_in_and_drops_events_with_none(backend):
+    needs = {"recent": Flag(("dementia",), SINCE), "older": Flag(("dementia",), dt.date(2020, 4, 1)),
+             "housebound": Flag(("efi-housebound",), SINCE)}
+    places, columns = flags.layout(needs)
+    events = _events([
+        (1, DEMENTIA, SINCE, None),  # in "older" only
+        (2, DEMENTIA, SINCE + dt.timedelta(days=1), None),  # in both
+        (3, DEMENTIA, dt.date(2020, 4, 1), None),  # in neither: dropped
+        (4, SHARED, dt.date(2019, 1, 1), None),  # housebound, out of its window: dropped
+    ])
+    coded = engines.to_arrow(backend, flags.coded_stream(events, needs, AS_OF)).to_pylist()
+    column = "m0"
+    assert list(columns) == [column]
+
+    def bits(*labels):
+        return sum(1 << places[(label,)][1] for label in labels)
+
+    assert sorted((r["patient_id"], r[column]) for r in coded) == [(1, bits("older")), (2, bits("recent", "older"))]
+    rows = {r["patient_id"]: r for r in engines.to_arrow(
+        backend, flags.events_table(flags.coded_stream(events, needs, AS_OF), needs)).to_pylist()}
+    assert {p: (r["recent"], r["older"], r["housebound"]) for p, r in rows.items()} == {
+        1: (False, True, False), 2: (True, True, False)}
 
 
 def test_medication_requirements_respect_their_windows_and_repeats(backend):

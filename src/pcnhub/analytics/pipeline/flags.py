@@ -7,10 +7,12 @@ same requirement) and the pipeline computes them all at once:
 * events: :func:`coded_stream` joins the events on or before ``as_of`` **once** to :func:`union_table`, one
   row per code of every codelist any requirement uses, with int64 bitmasks saying which requirements the
   code serves (:func:`layout`: a bit per flag, per codelist of a distinct count, per codelist of the other
-  requirements; one set of mask columns per window start).  The result, ``patient_id, date, value`` and the
-  masks, is the narrow coded stream (materialised once by the pipeline); :func:`events_table` makes from it
-  ``flags_events``, one row per patient with a coded event and a column (or three) per requirement: the
-  flags and counts from the bitwise or of the masks, the ordered values from the rows of their codelist.
+  requirements, packed into as few mask columns as hold them whatever their windows).  Each row's masks keep
+  only the bits of the windows its date is in (one ``CASE`` on the date a column), and rows left with no bit
+  are dropped.  The result, ``patient_id, date, value`` and the masks, is the narrow coded stream (kept once by
+  the pipeline); :func:`events_table` makes from it ``flags_events``, one row per patient with a coded event and
+  a column (or three) per requirement: the flags and counts from the plain bitwise or of each mask column (no
+  window left to filter by), the ordered values from the rows of their codelist.
 * medications: :func:`medications_table` reads the prescriptions on or before ``as_of`` **once** and makes
   ``flags_medications``, one row per patient with a prescription some requirement uses and a column per
   requirement.
@@ -178,30 +180,31 @@ def _labels(name: str, need: EventRequirement) -> list[tuple[tuple, dt.date | No
     return [((name,), None, codes(need.key))]
 
 
+Windows = dict[dt.date | None, int]
+
+
 @functools.cache
 def _layout_of(needs: tuple[tuple[str, EventRequirement], ...]) -> tuple[
-        dict[tuple, tuple[str, int]], dict[str, dt.date | None], dict[str, dict[str, int]]]:
+        dict[tuple, tuple[str, int]], dict[str, Windows], dict[str, dict[str, int]]]:
     bits = [bit for name, need in needs for bit in _labels(name, need)]
-    windows = sorted({since for _, since, _ in bits}, key=lambda d: (d is not None, d or dt.date.min))
     places: dict[tuple, tuple[str, int]] = {}
-    columns: dict[str, dt.date | None] = {}
+    columns: dict[str, Windows] = {}
     masks: dict[str, dict[str, int]] = {}
-    for number, since in enumerate(windows):
-        mine = [(label, codes) for label, start, codes in bits if start == since]
-        for index, (label, codes) in enumerate(mine):
-            column = f"w{number}_{index // WORD_BITS}"
-            columns[column] = since
-            places[label] = (column, index % WORD_BITS)
-            for code in codes:
-                row = masks.setdefault(code, {})
-                row[column] = row.get(column, 0) | (1 << (index % WORD_BITS))
+    for index, (label, since, codes) in enumerate(bits):
+        column, bit = f"m{index // WORD_BITS}", 1 << (index % WORD_BITS)
+        places[label] = (column, index % WORD_BITS)
+        windows = columns.setdefault(column, {})
+        windows[since] = windows.get(since, 0) | bit
+        for code in codes:
+            row = masks.setdefault(code, {})
+            row[column] = row.get(column, 0) | bit
     return places, columns, masks
 
 
-def layout(needs: Mapping[str, Requirement]) -> tuple[dict[tuple, tuple[str, int]], dict[str, dt.date | None]]:
+def layout(needs: Mapping[str, Requirement]) -> tuple[dict[tuple, tuple[str, int]], dict[str, Windows]]:
     """Where each bit is: ``{label: (mask column, bit)}`` (labels ``(name,)``; a distinct count's ``(name, key)``;
     smoking's ``(name, "current")``, ..., ``(name, "amount", category)``, ``(name, "cigarettes")``) and the mask
-    columns with their window start (``since``; None: any time)."""
+    columns with the bits of each window start: ``{column: {since: bits}}`` (``since`` None: any time)."""
     places, columns, _ = _layout_of(_frozen(needs))
     return places, columns
 
@@ -211,7 +214,7 @@ def _frozen(needs: Mapping[str, Requirement]) -> tuple[tuple[str, EventRequireme
 
 
 def union_table(needs: Mapping[str, Requirement]) -> ir.Table:
-    """``(code string, w0_0 int64, ...)``: one row per code of any codelist of the event requirements, with the
+    """``(code string, m0 int64, ...)``: one row per code of any codelist of the event requirements, with the
     bitmasks of the requirements it serves (a code in two codelists, or serving two requirements, has the bits
     of each)."""
     _, columns, masks = _layout_of(_frozen(needs))
@@ -222,12 +225,30 @@ def union_table(needs: Mapping[str, Requirement]) -> ir.Table:
 
 def coded_stream(events: ir.Table, needs: Mapping[str, Requirement], as_of: dt.date) -> ir.Table:
     """The one join of ``events``: ``patient_id, date, value`` and the mask columns of the events on or before
-    ``as_of`` with a code a requirement uses (one row per event)."""
+    ``as_of`` with a code a requirement uses (one row per event), each mask keeping only the bits of the windows
+    the event's date is in; events left with no bit are dropped."""
     lists = union_table(needs)
     _, columns = layout(needs)
     recent = events.filter(events.date <= date(as_of))
     joined = recent.join(lists, recent.code == lists.code)
-    return joined.select(joined.patient_id, joined.date, joined.value, *[joined[c] for c in columns])
+    masks = {column: _in_window(joined[column], joined.date, windows) for column, windows in columns.items()}
+    coded = joined.select(joined.patient_id, joined.date, joined.value, **masks)
+    if any(since is not None for windows in columns.values() for since in windows):
+        coded = coded.filter(ibis.or_(*[coded[column] != 0 for column in columns]))
+    return coded
+
+
+def _in_window(mask: ir.IntegerValue, day: ir.DateValue, windows: Windows) -> ir.IntegerValue:
+    """``mask`` with only the bits whose window (``since < day``; None: any time) holds ``day``."""
+    starts = sorted((since for since in windows if since is not None), reverse=True)
+    if not starts:
+        return mask
+    every = functools.reduce(lambda a, b: a | b, windows.values())
+    cases, open_bits = [], every
+    for since in starts:  # the latest start first: a day after it is in every window
+        cases.append((day > date(since), ibis.literal(open_bits, "int64")))
+        open_bits &= ~windows[since]
+    return mask & ibis.cases(*cases, else_=ibis.literal(open_bits, "int64"))
 
 
 def _yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
@@ -302,15 +323,12 @@ def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
     """``flags_events``: one row per patient of the coded stream (:func:`coded_stream`, read from where it
     was materialised) with the columns of every event requirement.
 
-    The flags and distinct counts come from one aggregate, the bitwise or of each mask column (over the rows in
-    the column's window); latest dates and smoking are aggregates of the same pass; latest values and last
+    The flags and distinct counts come from one aggregate, the bitwise or of each mask column (the stream's
+    masks hold only the bits of the windows each row is in); latest dates and smoking are aggregates of the same pass; latest values and last
     values are ranked on the rows of their codelist only."""
     needs = event_requirements(needs)
     places, columns = layout(needs)
-    aggregates: dict[str, ir.Value] = {
-        column: coded[column].bit_or(where=None if since is None else coded.date > date(since))
-        for column, since in columns.items()
-    }
+    aggregates: dict[str, ir.Value] = {column: coded[column].bit_or() for column in columns}
     for name, need in needs.items():
         if isinstance(need, LatestDate):
             aggregates[name] = coded.date.max(where=_has(coded, places[(name,)]))
