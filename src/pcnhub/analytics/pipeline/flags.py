@@ -324,8 +324,8 @@ def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
     was materialised) with the columns of every event requirement.
 
     The flags and distinct counts come from one aggregate, the bitwise or of each mask column (the stream's
-    masks hold only the bits of the windows each row is in); latest dates and smoking are aggregates of the same pass; latest values and last
-    values are ranked on the rows of their codelist only."""
+    masks hold only the bits of the windows each row is in); latest dates and smoking are aggregates of the same
+    pass; latest values and last values are ranked on the rows of their codelist only."""
     needs = event_requirements(needs)
     places, columns = layout(needs)
     aggregates: dict[str, ir.Value] = {column: coded[column].bit_or() for column in columns}
