@@ -564,3 +564,40 @@ def test_a_value_longer_than_the_register_keeps_is_named_not_cut(tmp_path: Path,
     assert (error.file, error.row, error.field) == ("epraccur.csv", 2, field)
     assert f"the register keeps at most {limit}" in error.message
     assert not Organisation.objects.exists()
+
+
+def test_a_published_membership_takes_over_the_maps_membership_of_the_same_pcn(
+        epraccur: Path, map_2022: Path, tmp_path: Path) -> None:
+    """The practice map's snapshots start a membership on its extract date; the ePCN publishes when it began.
+    They are one membership with the published dates, not two overlapping ones."""
+    import_quietly(epraccur)
+    import_quietly(map_2022)
+    assert history("A81001") == [(D(2022, 1, 1), None, "U89141")]
+    networks = [epcn_network(), epcn_network("U07032", "NORTH STOCKTON PCN")]
+    members = [epcn_member("A81001", "U89141"),  # from 1 July 2019
+               epcn_member("A81002", "U07032", start="2021-04-01", name="QUEENS PARK MEDICAL CENTRE",
+                           pcn_name="NORTH STOCKTON PCN")]
+    import_quietly(write_epcn(tmp_path / "ePCN.xlsx", networks, members), date=D(2022, 8, 25))
+    assert history("A81001") == [(D(2019, 7, 1), None, "U89141")]
+    assert history("A81002") == [(D(2021, 4, 1), None, "U07032")]
+    # published again with an end: the one membership ends
+    members[0] = epcn_member("A81001", "U89141", end="2024-03-31")
+    run = import_quietly(write_epcn(tmp_path / "ePCN-2.xlsx", networks, members))
+    assert history("A81001") == [(D(2019, 7, 1), D(2024, 3, 31), "U89141")]
+    assert (run.created, run.updated) == (0, 1)
+
+
+def test_overlapping_memberships_of_the_same_pcn_become_one_and_another_pcns_is_left(
+        epraccur: Path, tmp_path: Path) -> None:
+    import_quietly(epraccur)
+    networks = [epcn_network(), epcn_network("U07032", "NORTH STOCKTON PCN")]
+    first = [epcn_member("A81001", "U89141", start="2022-01-01"),
+             epcn_member("A81001", "U07032", start="2019-07-01", end="2020-03-31", pcn_name="NORTH STOCKTON PCN")]
+    import_quietly(write_epcn(tmp_path / "ePCN.xlsx", networks, first), date=D(2022, 8, 25))
+    # a second, overlapping row of the same PCN, as imports before this one could leave
+    held = Membership.objects.get(practice__code="A81001", pcn__code="U89141")
+    Membership.objects.create(practice=held.practice, pcn=held.pcn, start=D(2023, 1, 1), source="older import")
+    assert len(history("A81001")) == 3
+    import_quietly(write_epcn(tmp_path / "ePCN-2.xlsx", networks, [epcn_member("A81001", "U89141", start="2020-04-01"),
+                                                                   first[1]]))
+    assert history("A81001") == [(D(2019, 7, 1), D(2020, 3, 31), "U07032"), (D(2020, 4, 1), None, "U89141")]

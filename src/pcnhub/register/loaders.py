@@ -24,7 +24,9 @@ What each kind of file writes:
   location has gone (it leaves its PCN and its location), and a location left with no practices
   leaves its ICB.
 * ePCN: PCNs with their open and close dates, address and sub-ICB location (from the open date);
-  memberships with their published start and end dates (updated by practice, PCN and start); where the
+  memberships with their published start and end dates (a membership the register holds of the same practice
+  and PCN over some of the same days, e.g. from a practice map's snapshots, takes the published dates, so
+  the two are one membership, not two overlapping ones); where the
   version has the nominated payee columns, each named payee into the network's governance from the file's
   date (``date``, else the day of the import), the other arrangements kept; a payee the register does not
   know is added as a partner organisation (other provider).
@@ -61,6 +63,7 @@ from pcnhub.domain.errors import InputError
 from pcnhub.domain.money.years import FinancialYear
 from pcnhub.ingest import (
     ConfigurationRow,
+    EpcnMember,
     Kind,
     detect_kind,
     read_configuration,
@@ -369,28 +372,57 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
             parents.snapshot(orgs.id(n.code), n.close_date + _ONE_DAY, None)
     parents.flush()
 
-    existing = {
-        (row.practice_id, row.pcn_id, row.start): row
-        for row in Membership.objects.only("id", "practice_id", "pcn_id", "start", "end")
-    }
-    new: list[Membership] = []
-    changed: list[Membership] = []
-    for m in epcn.members:
-        key = (orgs.id(m.practice_code), orgs.id(m.pcn_code), m.start)
-        row = existing.get(key)
-        if row is None:
-            row = Membership(practice_id=key[0], pcn_id=key[1], start=m.start, end=m.end, source=session.name)
-            existing[key] = row
-            new.append(row)
-        elif row.end != m.end:
-            row.end = m.end
-            changed.append(row)
-    session.write("memberships", Membership, new, changed, ["end"])
+    new, changed, gone = _published_memberships(session, orgs, epcn.members)
+    session.write("memberships", Membership, new, changed, ["start", "end"])
+    Membership.objects.filter(pk__in=gone).delete()
+    session.tally.updated += len(gone)
     session.tally.unchanged += len(epcn.members) - len(new) - len(changed)
     if named:
         _record_payees(session, {orgs.id(n.code): orgs.id(n.payee_code) for n in named},
                        date or dt.date.today())
     return None
+
+
+def _published_memberships(session: Session, orgs: Organisations, members: Iterable[EpcnMember]) -> tuple[
+        list[Membership], list[Membership], list[int]]:
+    """The ePCN's memberships against the register's: ``(new, changed, gone)``.  A published membership takes
+    over the register's memberships of the same practice and PCN that share a day with it (its dates win; one
+    is kept, the others are gone), else it is new.  Memberships of another PCN are left as they are."""
+    held: dict[tuple[int, int], list[Membership]] = defaultdict(list)
+    for row in Membership.objects.only("id", "practice_id", "pcn_id", "start", "end"):
+        held[(row.practice_id, row.pcn_id)].append(row)
+    new: list[Membership] = []
+    changed: dict[int, Membership] = {}
+    gone: list[int] = []
+    for m in sorted(members, key=lambda m: m.start):
+        rows = held[(orgs.id(m.practice_code), orgs.id(m.pcn_code))]
+        shared = sorted((row for row in rows if _overlap(row.start, row.end, m.start, m.end)),
+                        key=lambda row: (row.start != m.start, row.start or dt.date.min))
+        if not shared:
+            row = Membership(practice_id=orgs.id(m.practice_code), pcn_id=orgs.id(m.pcn_code), start=m.start,
+                             end=m.end, source=session.name)
+            rows.append(row)
+            new.append(row)
+            continue
+        row, *others = shared
+        for other in others:
+            rows.remove(other)
+            if other.pk is None:
+                new.remove(other)
+            else:
+                changed.pop(other.pk, None)
+                gone.append(other.pk)
+        if (row.start, row.end) != (m.start, m.end):
+            row.start, row.end = m.start, m.end
+            if row.pk is not None:
+                changed[row.pk] = row
+    return new, list(changed.values()), gone
+
+
+def _overlap(start: dt.date | None, end: dt.date | None, other_start: dt.date, other_end: dt.date | None) -> bool:
+    """Whether the periods share a day (None: open)."""
+    return ((start is None or other_end is None or start <= other_end)
+            and (end is None or end >= other_start))
 
 
 def _record_payees(session: Session, payee_of: Mapping[int, int], on: dt.date) -> None:
