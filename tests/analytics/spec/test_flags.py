@@ -169,6 +169,12 @@ def test_medication_requirements_respect_their_windows_and_repeats(backend):
         (2, "m1", nsaid + "0AAAAAA", six_months, True),  # on the window's start: not in the 6 months
         (3, "m1", nsaid + "0AAAAAA", _day(3), False),  # acute
         (4, "m1", nsaid + "0AAAAAA", AS_OF + dt.timedelta(days=1), True),  # after as_of
+        # the same product as a repeat long ago and acute lately: not a repeat in the window
+        (5, "m1", nsaid + "0AAAAAA", _day(400), True),
+        (5, "m1", nsaid + "0AAAAAA", _day(5), False),
+        # issued before the window and again in it: in the window
+        (6, "m4", "0212000B0AAAAAA", _day(900), True),
+        (6, "m4", "0212000B0AAAAAA", _day(15), True),
     ]
     medications = ibis.memtable(
         {"patient_id": [r[0] for r in rows], "code": [r[1] for r in rows], "bnf_code": [r[2] for r in rows],
@@ -177,11 +183,15 @@ def test_medication_requirements_respect_their_windows_and_repeats(backend):
     )
     found = {r["patient_id"]: r for r in engines.to_arrow(
         backend, flags.medications_table(medications, needs, AS_OF)).to_pylist()}
-    assert set(found) == {1, 2, 3}
+    assert set(found) == {1, 2, 3, 5, 6}
     assert (found[1]["nsaid"], found[1]["nsaid_any_ever"], found[1]["medicines"], found[1]["classes"]) == (
         True, True, 2, 2)
     assert (found[2]["nsaid"], found[2]["nsaid_any_ever"], found[2]["medicines"]) == (False, True, 0)
     assert (found[3]["nsaid"], found[3]["nsaid_any_ever"], found[3]["medicines"]) == (False, True, 0)
+    assert (found[5]["nsaid"], found[5]["nsaid_any_ever"], found[5]["medicines"], found[5]["classes"]) == (
+        False, True, 0, 1)
+    assert (found[6]["nsaid"], found[6]["nsaid_any_ever"], found[6]["medicines"], found[6]["classes"]) == (
+        False, False, 1, 1)
 
 
 def test_every_steps_needs_are_one_requirement_set():

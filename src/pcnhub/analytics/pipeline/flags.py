@@ -361,7 +361,12 @@ def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
 
 def medications_table(medications: ir.Table, needs: Mapping[str, Requirement], as_of: dt.date) -> ir.Table:
     """``flags_medications``: one row per patient with a prescription some requirement uses (on or before
-    ``as_of``) and a column per medication requirement, in one pass."""
+    ``as_of``) and a column per medication requirement, in one pass.
+
+    The prescriptions are first folded into each patient's products (``code`` and ``bnf_code``) with the date of
+    the latest issue and of the latest repeat issue: a product issued after a window's start is one whose latest
+    issue is after it, so every requirement is then decided on the products (a few per patient, not every
+    issue) and the BNF codelists are matched once a product, not once an issue."""
     needs = medication_requirements(needs)
     issued = medications.filter(medications.date <= date(as_of))
     # only the rows some requirement can use: those in the widest window, and before it the rows of the
@@ -375,22 +380,18 @@ def medications_table(medications: ir.Table, needs: Mapping[str, Requirement], a
             match = bnf_match(issued.bnf_code, need.keys)
             keep = keep | ((match & issued.repeat) if need.repeat else match)
         issued = issued.filter(keep)
+    products = issued.group_by("patient_id", "code", "bnf_code").aggregate(
+        _last=issued.date.max(), _last_repeat=issued.date.max(where=issued.repeat))
     columns: dict[str, ir.Value] = {}
     for name, need in needs.items():
-        condition = ibis.literal(True)
-        if need.since is not None:
-            condition = issued.date > date(need.since)
+        repeat_only = need.repeat if isinstance(need, (MedicationFlag, DistinctMedicines)) else False
+        last = products._last_repeat if repeat_only else products._last
+        condition = last.notnull() if need.since is None else (last > date(need.since)).fill_null(False)
         if isinstance(need, MedicationFlag):
-            condition = condition & bnf_match(issued.bnf_code, need.keys)
-            if need.repeat:
-                condition = condition & issued.repeat
-            columns[name] = condition.any()
+            columns[name] = (condition & bnf_match(products.bnf_code, need.keys).fill_null(False)).any()
         elif isinstance(need, DistinctMedicines):
-            if need.repeat:
-                condition = condition & issued.repeat
-            columns[name] = ibis.ifelse(condition, issued.code, ibis.null("string")).nunique()
+            columns[name] = ibis.ifelse(condition, products.code, ibis.null("string")).nunique()
         else:
-            classes = issued.bnf_code.substr(0, need.characters)
+            classes = products.bnf_code.substr(0, need.characters)
             columns[name] = ibis.ifelse(condition, classes, ibis.null("string")).nunique()
-    return issued.group_by("patient_id").aggregate(**columns)
-
+    return products.group_by("patient_id").aggregate(**columns)
