@@ -218,8 +218,10 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
     needs = requirements(as_of)
 
     def flags_events() -> Any:
-        # the one pass over events: the coded stream is materialised once and read by every requirement
-        coded = engines.keep(con, flags_step.coded_stream(events, needs, as_of), work / "coded_events.parquet")
+        # the one pass over events: the coded stream, kept once when the requirements read it more than once
+        coded = flags_step.coded_stream(events, needs, as_of)
+        if flags_step.stream_reads(needs) > 1:
+            coded = engines.keep(con, coded, work / "coded_events.parquet")
         return flags_step.events_table(coded, needs)
 
     materialise("flags_events", flags_events)

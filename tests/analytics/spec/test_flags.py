@@ -194,6 +194,14 @@ def test_medication_requirements_respect_their_windows_and_repeats(backend):
         False, False, 1, 1)
 
 
+def test_the_stream_is_read_once_for_the_masks_and_once_for_each_ordered_value():
+    from pcnhub.analytics.run import requirements
+
+    assert flags.stream_reads({"a": Flag(("dementia",)), "b": LatestDate("bmi"), "c": MedicationFlag(("nsaids",))}) == 1
+    assert flags.stream_reads({"a": Flag(("dementia",)), "v": LatestValue("bmi"), "s": LastValues("bmi", 3)}) == 3
+    assert flags.stream_reads(requirements(AS_OF)) > 1  # the pipeline's: kept once (run._run)
+
+
 def test_every_steps_needs_are_one_requirement_set():
     from pcnhub.analytics.run import requirements
 

@@ -57,7 +57,7 @@ from pcnhub.analytics.pipeline.codes import Flag, MedicationFlag, _codelist_rows
 __all__ = [
     "DistinctClasses", "DistinctKeys", "DistinctMedicines", "Flag", "LastValues", "LatestDate", "LatestValue",
     "MedicationFlag", "Smoking", "coded_stream", "events_table", "medications_table", "requirements",
-    "union_table",
+    "stream_reads", "union_table",
 ]
 
 
@@ -249,6 +249,13 @@ def _in_window(mask: ir.IntegerValue, day: ir.DateValue, windows: Windows) -> ir
         cases.append((day > date(since), ibis.literal(open_bits, "int64")))
         open_bits &= ~windows[since]
     return mask & ibis.cases(*cases, else_=ibis.literal(open_bits, "int64"))
+
+
+def stream_reads(needs: Mapping[str, Requirement]) -> int:
+    """How many times :func:`events_table` reads the coded stream: once for every flag, count, date and smoking
+    status, and once more for each latest value and last values (ranked on their own rows).  Read more than
+    once, the stream is worth keeping (computed once); read once, it is better left inside the one query."""
+    return 1 + sum(isinstance(need, (LatestValue, LastValues)) for need in event_requirements(needs).values())
 
 
 def _yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
