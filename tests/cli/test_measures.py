@@ -32,7 +32,7 @@ def test_run_writes_every_measure_by_month(dataset, tmp_path):
     assert summary["workers"] == 3
     # as_of: the latest prescription, 31 March 2024 (the day before the extract date): March is whole
     assert summary["months"] == ["2022-04-01", "2024-03-01"]
-    assert set(summary["skipped"]) == {"statin_for_qrisk3_10plus"}
+    assert set(summary["skipped"]) == {"qrisk3_10plus_without_statin"}
     values = pq.read_table(out / "measure_values.parquet")
     assert set(values["level"].to_pylist()) == {"practice", "england"}  # no practice map: no PCNs
     assert len(set(values["month"].to_pylist())) == 24

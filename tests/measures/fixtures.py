@@ -121,7 +121,7 @@ def write_measures(folder: Path, neighbourhoods: bool = True) -> Path:
                              "low_is_good": m.low_is_good, "unit": m.unit, "serves": list(m.serves),
                              "source": m.source, "status": m.status, "note": m.note, "funnel": m.funnel}
                             for m in chosen],
-               "skipped": {"statin_for_qrisk3_10plus": "needs the pipeline's qrisk3: give --features"},
+               "skipped": {"qrisk3_10plus_without_statin": "needs the pipeline's qrisk3: give --features"},
                "breakdowns": ["neighbourhood"] if neighbourhoods else []}
     (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return folder

@@ -15,7 +15,7 @@ def test_the_list_gives_the_definitions_computed(measures_output, client_for):
     assert [m["id"] for m in body["measures"]] == list(MEASURES)
     assert body["last_month"] == "2025-01-01" and body["first_month"] == "2024-01-01"
     assert body["measures"][0]["direction"] == "lower" and body["measures"][0]["unit"] == "per_1000"
-    assert "statin_for_qrisk3_10plus" in body["skipped"]
+    assert "qrisk3_10plus_without_statin" in body["skipped"]
 
 
 def test_an_organisations_values_are_the_parquet_rows(measures_output, client_for):

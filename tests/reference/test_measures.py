@@ -10,7 +10,7 @@ from pcnhub.reference.measures import MeasureError, parse_measure
 FIRST = {
     "emergency_admissions", "ae_attendances", "discharge_within_7_days_65plus", "outpatient_follow_up_ratio",
     "prescribing_cost_per_patient", "nsaid_without_gastroprotection_65plus",
-    "anticoagulant_antiplatelet_without_gastroprotection", "smr_done_for_cohort", "statin_for_qrisk3_10plus",
+    "anticoagulant_antiplatelet_without_gastroprotection", "smr_done_for_cohort", "qrisk3_10plus_without_statin",
     "hypertension_treated_to_target",
 }
 
@@ -45,7 +45,7 @@ def test_the_packaged_measures():
     assert (found["emergency_admissions"].funnel, found["smr_done_for_cohort"].funnel,
             found["prescribing_cost_per_patient"].funnel, found["discharge_within_7_days_65plus"].funnel) == (
         "poisson", "binomial", "none", "binomial")
-    assert found["statin_for_qrisk3_10plus"].features() == {"qrisk3"}
+    assert found["qrisk3_10plus_without_statin"].features() == {"qrisk3"}
     assert m.measure("ae_attendances").multiplier == 1000.0
     stay = found["length_of_stay_65plus"]
     assert (stay.numerator.sum, stay.denominator.discharged, stay.funnel) == ("stay_days", True, "none")

@@ -175,7 +175,7 @@ def unrounded(computed, engine, tmp_path_factory):
 def test_the_months_and_what_was_skipped(computed):
     summary = computed[0]
     assert summary["months"] == ["2024-01-01", "2024-03-01"]
-    assert set(summary["skipped"]) == {"statin_for_qrisk3_10plus"}
+    assert set(summary["skipped"]) == {"qrisk3_10plus_without_statin"}
 
 
 @pytest.mark.parametrize(("key", "expected"), list(PRACTICES.items()), ids=["-".join(k) for k in PRACTICES])
