@@ -39,26 +39,37 @@ def measures_dir() -> Path:
     return phm_dir() / FOLDER
 
 
+#: Decimal places a value of each unit is written with (others: 2).
+PLACES = {"per_1000": 1, "percent": 1, "gbp_per_patient": 2, "gbp": 2}
+
+
 def format_value(unit: str, value: float | None) -> str:
     """A value as a page writes it, in its unit (None: "not known")."""
     if value is None:
         return "not known"
+    places = PLACES.get(unit, 2)
     if unit == "per_1000":
-        return f"{value:,.1f} per 1,000"
+        return f"{value:,.{places}f} per 1,000"
     if unit == "percent":
-        return f"{value:.1f}%"
+        return f"{value:.{places}f}%"
     if unit in ("gbp_per_patient", "gbp"):
-        return f"£{value:,.2f}"
-    return f"{value:,.2f}"
+        return f"£{value:,.{places}f}"
+    return f"{value:,.{places}f}"
+
+
+def no_change(unit: str, change: float) -> bool:
+    """Whether a change is nothing as a page writes it: 0, or less than the last decimal place shown (a page
+    would otherwise say "up 0.0 percentage points (worse)")."""
+    return round(abs(change), PLACES.get(unit, 2)) == 0
 
 
 def format_change(unit: str, change: float | None) -> str:
     if change is None:
         return "not known"
+    if no_change(unit, change):
+        return "no change"
     # a change of a percentage is in percentage points
     text = f"{abs(change):.1f} percentage points" if unit == "percent" else format_value(unit, abs(change))
-    if change == 0:
-        return "no change"
     return ("up " if change > 0 else "down ") + text
 
 
@@ -98,7 +109,7 @@ class Definition:
 
     def judge(self, change: float | None) -> str:
         """Whether a change is for the better, as a word ("" when the direction or change says nothing)."""
-        if change is None or change == 0 or self.direction not in ("lower", "higher"):
+        if change is None or no_change(self.unit, change) or self.direction not in ("lower", "higher"):
             return ""
         return "better" if (change < 0) == (self.direction == "lower") else "worse"
 
