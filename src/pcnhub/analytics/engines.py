@@ -289,9 +289,9 @@ def keep(con: Any, expr: ir.Table, path: str | os.PathLike[str]) -> ir.Table:
     if engine_of(con) != "duckdb":
         return materialise(con, expr, path)
     name = "_kept_" + "".join(c if c.isalnum() else "_" for c in Path(path).stem)
-    con._run_pre_execute_hooks(expr)  # registers the memtables the expression reads, as Ibis's own execute does
-    con.raw_sql(f'CREATE OR REPLACE TEMPORARY TABLE "{name}" AS {con.compile(expr)}').fetchall()
-    return con.table(name)
+    # dropped by hand: Ibis's own ``overwrite`` writes a DROP statement this DuckDB does not parse
+    con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"').fetchall()
+    return con.create_table(name, expr, temp=True)
 
 
 def materialise(con: Any, expr: ir.Table, path: str | os.PathLike[str]) -> ir.Table:
