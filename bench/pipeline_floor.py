@@ -249,6 +249,7 @@ def run_pcnhub(data: Path, out: Path, memory_limit: str | None) -> dict:
 LIBRARIES = {
     "pcnhub": ("ibis.backends.duckdb", "pcnhub.analytics.run"),
     "pcnhub_steps": ("ibis.backends.duckdb", "pcnhub.analytics.engines", "pcnhub.analytics.pipeline.flags",
+                     "pcnhub.analytics.run",
                      "pcnhub.analytics.pipeline.frailty",
                      "pcnhub.analytics.pipeline.multimorbidity", "pcnhub.analytics.pipeline.polypharmacy",
                      "pcnhub.analytics.pipeline.population", "pyarrow.parquet"),

@@ -1,8 +1,8 @@
 """The outputs with pcnhub's own step functions (population, frailty, polypharmacy, multimorbidity) on DuckDB.
 
 This is the pipeline's share of the work for the outputs the hand-written tools produce, composed as
-``run_pipeline`` composes those steps: the one pass over events (the coded stream kept when read more than once) and the
-one over medications (:mod:`pcnhub.analytics.pipeline.flags`, with the requirements of these three steps
+``run_pipeline`` composes those steps: the one pass over events (``run.coded_events``, as the pipeline reads it)
+and the one over medications (:mod:`pcnhub.analytics.pipeline.flags`, with the requirements of these three steps
 only), then one Ibis expression written to Parquet.  It follows the pipeline:
 when the steps' functions change (issue 18's one pass), this module changes with them, and
 ``tests/bench/test_pipeline_floor.py`` fails until it does.
@@ -27,6 +27,7 @@ def pcnhub_steps(data: Path, out: Path, as_of: dt.date, *, memory_limit: str | N
     from pcnhub.analytics.pipeline import flags, frailty, multimorbidity, polypharmacy
     from pcnhub.analytics.pipeline.codes import left_join
     from pcnhub.analytics.pipeline.population import registered
+    from pcnhub.analytics.run import coded_events
 
     from .definitions import OUTPUTS
 
@@ -38,9 +39,7 @@ def pcnhub_steps(data: Path, out: Path, as_of: dt.date, *, memory_limit: str | N
         events, medications = tables["events"], tables["medications"]
         population = registered(tables["patients"], as_of=as_of)
         needs = flags.requirements(*(step.needs(as_of) for step in (frailty, polypharmacy, multimorbidity)))
-        coded = flags.coded_stream(events, needs, as_of)
-        if flags.stream_reads(needs) > 1:  # as run_pipeline: kept only when read more than once
-            coded = engines.keep(con, coded, work / "coded.parquet")
+        coded = coded_events(con, events, needs, as_of, work)
         flags_events = engines.keep(con, flags.events_table(coded, needs), work / "flags_events.parquet")
         flags_medications = engines.keep(con, flags.medications_table(medications, needs, as_of),
                                          work / "flags_medications.parquet")

@@ -217,14 +217,7 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
     population = done["population"]
     needs = requirements(as_of)
 
-    def flags_events() -> Any:
-        # the one pass over events: the coded stream, kept once when the requirements read it more than once
-        coded = flags_step.coded_stream(events, needs, as_of)
-        if flags_step.stream_reads(needs) > 1:
-            coded = engines.keep(con, coded, work / "coded_events.parquet")
-        return flags_step.events_table(coded, needs)
-
-    materialise("flags_events", flags_events)
+    materialise("flags_events", lambda: flags_step.events_table(coded_events(con, events, needs, as_of, work), needs))
     materialise("flags_medications", lambda: flags_step.medications_table(medications, needs, as_of))
     flag_tables = done["flags_events"], done["flags_medications"]
     materialise("frailty", lambda: frailty_step.efi(population, *flag_tables))
@@ -271,6 +264,15 @@ def _run(con, data: Path, out: Path, work: Path, as_of: dt.date, practice_map, s
     if on_step is not None:
         on_step("summary", steps.seconds["summary"])
     return measures, patients
+
+
+def coded_events(con: Any, events: Any, needs: dict, as_of: dt.date, work: Path) -> Any:
+    """The one pass over events (:func:`.pipeline.flags.coded_stream`), kept as a table in ``work`` when the
+    requirements read it more than once (:func:`.pipeline.flags.stream_reads`), else left inside the query."""
+    coded = flags_step.coded_stream(events, needs, as_of)
+    if flags_step.stream_reads(needs) > 1:
+        coded = engines.keep(con, coded, work / "coded_events.parquet")
+    return coded
 
 
 def requirements(as_of: dt.date) -> dict:

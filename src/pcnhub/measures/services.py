@@ -69,7 +69,8 @@ def format_change(unit: str, change: float | None) -> str:
     if no_change(unit, change):
         return "no change"
     # a change of a percentage is in percentage points
-    text = f"{abs(change):.1f} percentage points" if unit == "percent" else format_value(unit, abs(change))
+    text = (f"{abs(change):.{PLACES[unit]}f} percentage points" if unit == "percent"
+            else format_value(unit, abs(change)))
     return ("up " if change > 0 else "down ") + text
 
 

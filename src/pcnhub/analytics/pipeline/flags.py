@@ -327,8 +327,8 @@ def _mean_sd(values: ir.Table, name: str, count: int) -> ir.Table:
 
 
 def events_table(coded: ir.Table, needs: Mapping[str, Requirement]) -> ir.Table:
-    """``flags_events``: one row per patient of the coded stream (:func:`coded_stream`, read from where it
-    was materialised) with the columns of every event requirement.
+    """``flags_events``: one row per patient of the coded stream (:func:`coded_stream`, kept as a table when
+    read more than once: :func:`stream_reads`) with the columns of every event requirement.
 
     The flags and distinct counts come from one aggregate, the bitwise or of each mask column (the stream's
     masks hold only the bits of the windows each row is in); latest dates and smoking are aggregates of the same

@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.pipeline.aggregates import counted, rounded, small
-from pcnhub.analytics.pipeline.codes import EXACT
+from pcnhub.analytics.pipeline.codes import exact_sum
 from pcnhub.analytics.pipeline.cohorts import COHORTS
 
 MEASURES: Final = ("efi_moderate_severe", "polypharmacy_10plus", "qrisk3_10plus", *COHORTS)
@@ -62,7 +62,7 @@ SCHEMA: Final = ibis.schema(
 
 #: Each stratum's expected count is summed as a decimal of 12 places (:func:`.codes.exact_sum`): a sum of doubles
 #: depends on the order the engine adds them in (which varies from run to run with its threads), a sum of decimals
-#: does not, so ``expected``, ``ratio`` and ``standardised_rate`` are the same to the bit on every run and engine.
+#: does not, so ``expected``, ``ratio`` and ``standardised_rate`` are the same to the bit on every run.
 
 
 def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
@@ -99,8 +99,7 @@ def variation(features: ir.Table) -> ir.Table:
         for name, value in (
             (f"_observed_{m}", joined[n].sum(where=joined[d] > 0)),
             (f"_denominator_{m}", joined[d].sum(where=joined[d] > 0)),
-            (f"_expected_{m}", (joined[d].cast("float64") * joined[f"_rate_{m}"]).cast(EXACT)
-             .sum(where=joined[d] > 0).cast("float64")),
+            (f"_expected_{m}", exact_sum(joined[d].cast("float64") * joined[f"_rate_{m}"], where=joined[d] > 0)),
         )
     })
     overall = practices.aggregate(**{
