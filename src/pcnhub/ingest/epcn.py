@@ -3,12 +3,17 @@
 Two sheets are read: "PCNDetails" (one row per PCN) and "PCN Core Partner Details" (one row per
 practice-to-PCN relationship, with its start and end dates).  Header cells contain line breaks
 ("Partner\\nOrganisation\\nCode"), so titles are matched with whitespace normalised; older CCG-era
-titles are accepted too.  Sheet names are matched without case, spaces or underscores ("PCNDetails" and
-the older "PCN Details"); the header is the first row (of the first ten) holding the sheet's first column,
-so a title row above it is skipped.  Dates may be Excel dates, Excel serial numbers, or text (2020-04-01,
-20200401, 01/04/2020, 01-Apr-2020).  A version's nominated payee columns ("Nominated Payee Code" / "Name"),
-where it has them, are read into :attr:`EpcnNetwork.payee_code`; other extra columns are ignored.  Row
-numbers in problems are the sheet's row numbers, and each problem names the sheet.
+titles are accepted too.  Tested on excerpts of four published versions (December 2019, April 2022, January
+2023, January 2025; tests/ingest/fixtures/README.md): the CCG-era "Current Clinical Commissioning Group Code" /
+"Clinical Commissioning Group Name" and December 2019's "Open Date (YYYYMMDD)"; dates as numbers (20191001) in
+2019 and as text ("20191001") since; an empty Close Date an empty string or no cell; the partners' PCN Name a
+formula in 2019 (its cached value is read) and the match column a formula or a boolean (not read).  Sheet
+names are matched without case, spaces or underscores ("PCNDetails" and the older "PCN Details"); the header
+is the first row (of the first ten) holding the sheet's first column, so a title row above it is skipped.
+Dates may be Excel dates, Excel serial numbers, or text (2020-04-01, 20200401, 01/04/2020, 01-Apr-2020).  A
+version's nominated payee columns ("Nominated Payee Code" / "Name"), where it has them, are read into
+:attr:`EpcnNetwork.payee_code`; other extra columns are ignored.  Row numbers in problems are the sheet's row
+numbers, and each problem names the sheet.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ SHEET_NAMES: Final = {
 }
 #: How many non-blank rows at the top of a sheet may come before its header (titles, notes).
 HEADER_SEARCH_ROWS: Final = 10
+#: Address lines of a PCN: five in every published version (the 2019 specification's fields 7 to 11).
+ADDRESS_LINES: Final = 5
 
 DETAILS_COLUMNS: Final = (
     Column.of("PCN Code"),
@@ -59,12 +66,13 @@ DETAILS_COLUMNS: Final = (
         "Current Sub ICB Loc Name",
         "CCG Name",
         "Current CCG Name",
+        "Clinical Commissioning Group Name",  # December 2019 and April 2022
         "Clinical Commissioning Group",
         required=False,
     ),
-    Column.of("Open Date"),
+    Column.of("Open Date", "Open Date (YYYYMMDD)"),  # the second: December 2019
     Column.of("Close Date", required=False),
-    *(Column.of(f"Address Line {i}", required=False) for i in range(1, 5)),
+    *(Column.of(f"Address Line {i}", required=False) for i in range(1, ADDRESS_LINES + 1)),
     Column.of("Postcode", required=False),
     Column.of("Nominated Payee Code", "Nominated Payee ODS Code", "Nominated Payee Organisation Code", required=False),
     Column.of("Nominated Payee Name", "Nominated Payee", required=False),
@@ -244,7 +252,7 @@ def _networks(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) 
             sub_icb_name=cells.text("Sub ICB Location"),
             open_date=cells.date("Open Date", required=True),
             close_date=cells.date("Close Date"),
-            address=", ".join(filter(None, (cells.text(f"Address Line {i}") for i in range(1, 5)))),
+            address=", ".join(filter(None, (_address_line(cells, i) for i in range(1, ADDRESS_LINES + 1)))),
             postcode=cells.text("Postcode").upper(),
             payee_code=cells.code("Nominated Payee Code", required=False),
             payee_name=cells.text("Nominated Payee Name"),
@@ -252,6 +260,15 @@ def _networks(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) 
         )
         if cells.ok:
             yield network
+
+
+def _address_line(cells: Cells, line: int) -> str:
+    """An address line's text; the number 0 is a blank (December 2019 has 0 as two PCNs' Address Line 5, where
+    a spreadsheet formula copied an empty cell), and no address line of any published version is a number."""
+    value = cells.raw(f"Address Line {line}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        return ""
+    return cells.text(f"Address Line {line}")
 
 
 def _members(rows: Iterator[tuple[int, Sequence[object]]], problems: Problems) -> Iterator[EpcnMember]:
