@@ -179,8 +179,9 @@ def test_bundle_types(tmp_path: Path, kind: str) -> None:
 
 def test_maps_are_sourced_and_point_at_codes_pcnhub_knows() -> None:
     known = {code for c in codelists.all_codelists() if c.system == "snomedct" for code in c.codes}
-    assert loinc_snomed() == {"8480-6": "271649006", "8462-4": "271650006", "39156-5": "60621009"}
-    assert {"271649006", "60621009"} <= known  # 271650006 is the diastolic code the importer already reads
+    assert loinc_snomed() == {"8480-6": "271649006", "8462-4": "271650006", "39156-5": "60621009",
+                              "9830-1": "313989009"}
+    assert {"271649006", "60621009", "313989009"} <= known  # 271650006 is the diastolic code the importer already reads
     medicines = {m.dmd_code for m in codelists.medicines()}
     assert set(rxnorm_dmd().values()) <= medicines and len(rxnorm_dmd()) == 4
     assert resolved_codes()["59621000"] == "162659009"
@@ -208,3 +209,39 @@ def test_cli_reports_and_strict(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["report"]["unmapped"] == {"LOINC": {"4548-4": 1}}
     code, _, err = cli("--csv", str(BULK), "--out", str(tmp_path / "r"), "--strict")
     assert code == 2 and "--strict is for --fhir only" in err
+
+
+def test_a_cholesterol_hdl_ratio_coded_only_loinc_9830_1_is_qrisk3s_chol_hdl(tmp_path: Path) -> None:
+    """LOINC 9830-1 (Cholesterol.total/Cholesterol in HDL [Mass Ratio] in Serum or Plasma) is mapped by meaning to
+    SNOMED CT 313989009, the one code of the cholesterol-hdl-ratio codelist QRISK3 reads, so the value is
+    chol_hdl."""
+    from pcnhub.analytics import engines
+    from pcnhub.analytics.pipeline import flags
+    from pcnhub.analytics.pipeline.qrisk3 import needs
+
+    ratio = {"resourceType": "Observation", "id": "ratio", "status": "final",
+             "subject": {"reference": "Patient/chol-1"}, "effectiveDateTime": "2024-01-10",
+             "code": {"coding": [{"system": "http://loinc.org", "code": "9830-1",
+                                  "display": "Cholesterol.total/Cholesterol in HDL [Mass Ratio] in Serum or Plasma"}]},
+             "valueQuantity": {"value": 4.2, "unit": "{ratio}"}}
+    patient = {"resourceType": "Patient", "id": "chol-1", "gender": "female", "birthDate": "1964-03-02"}
+    source = tmp_path / "chol.json"
+    source.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": patient}, {"resource": ratio}]}))
+    result = import_fhir([source], tmp_path / "out", practice="Y01234")
+    assert result.report["unmapped"] == {} and result.report["rejected"] == {}
+    person = patient_key("chol-1")
+    assert rows(tmp_path / "out", "events") == [
+        {"patient_id": person, "code": "313989009", "date": D(2024, 1, 10), "value": 4.2}]
+    assert codelists.codelist("cholesterol-hdl-ratio").codes == {"313989009"}
+
+    as_of = D(2025, 1, 1)
+    wanted = needs(as_of)
+    con = engines.connect("duckdb")
+    try:
+        events = ibis.memtable(pq.read_table(tmp_path / "out" / "events.parquet"))
+        table = flags.events_table(flags.coded_stream(events, wanted, as_of), wanted)
+        [row] = engines.to_arrow(con, table).to_pylist()
+    finally:
+        engines.close(con)
+    assert (row["patient_id"], row["qrisk_chol_hdl"]) == (person, 4.2)

@@ -2,7 +2,8 @@
 
 * ``reference/codelists/loinc-snomed.csv``: LOINC codes (Observation.code, component.code) that map to the
   SNOMED CT concept pcnhub's codelists use; ``rxnorm-dmd.csv``: RxNorm clinical drugs that map to a dm+d
-  product of ``medicines.csv`` (whose BNF code the medication row then takes).  Every row names its source;
+  product of ``medicines.csv`` (whose BNF code the medication row then takes).  Every row names its source (one
+  LOINC row, 9830-1 total/HDL cholesterol ratio, is mapped by meaning, no published map row having been found);
   a code not in them is reported as unmapped, with counts per code system and code.
 * :data:`RESOLVED_CODELISTS`: a condition codelist and the codelist of its "resolved" codes, for Conditions
   that are resolved, inactive or in remission.
