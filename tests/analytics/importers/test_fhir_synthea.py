@@ -60,11 +60,12 @@ def test_synthea_transaction_bundle(tmp_path: Path) -> None:
         {"patient_id": S, "code": "319283006", "bnf_code": "0206020A0AAAAAA", "date": D(2019, 5, 21),
          "repeat": False, "cost": None},  # medicationReference to a Medication coded RxNorm 197361
     ]
-    # The wellness encounter (AMB, General examination of patient) is a GP appointment, not outpatient.
+    # The wellness encounter (AMB, General examination of patient) is a GP appointment, not outpatient; so is the
+    # "Encounter for symptom" (AMB) of 2022, at the same organisation (PCP5417) as the wellness visit.
     assert rows(out, "appointments") == [
-        {"patient_id": S, "date": D(2019, 5, 21), "status": "attended", "staff_type": "gp"}]
-    assert [(r["kind"], r["start"]) for r in rows(out, "hospital")] == [
-        ("outpatient", D(2022, 11, 8)), ("ae", D(2023, 7, 2))]
+        {"patient_id": S, "date": D(2019, 5, 21), "status": "attended", "staff_type": "gp"},
+        {"patient_id": S, "date": D(2022, 11, 8), "status": "attended", "staff_type": "gp"}]
+    assert [(r["kind"], r["start"]) for r in rows(out, "hospital")] == [("ae", D(2023, 7, 2))]
     report = result.report
     assert (report["total"], report["imported"]) == (18, 12) and balanced(report)
     assert report["ignored"] == {"Claim": 1, "Immunization": 1, "Medication (read for medicationReference)": 1,
@@ -174,7 +175,7 @@ def test_bundle_types(tmp_path: Path, kind: str) -> None:
     source = tmp_path / "b.json"
     source.write_text(json.dumps(document))
     result = import_fhir([source], tmp_path / "out", practice="Y01234")
-    assert result.rows == {"patients": 1, "events": 7, "medications": 2, "hospital": 2, "appointments": 1}
+    assert result.rows == {"patients": 1, "events": 7, "medications": 2, "hospital": 1, "appointments": 2}
 
 
 def test_maps_are_sourced_and_point_at_codes_pcnhub_knows() -> None:
@@ -245,3 +246,98 @@ def test_a_cholesterol_hdl_ratio_coded_only_loinc_9830_1_is_qrisk3s_chol_hdl(tmp
     finally:
         engines.close(con)
     assert (row["patient_id"], row["qrisk_chol_hdl"]) == (person, 4.2)
+
+
+# --- AMB encounters: GP activity or hospital outpatient activity -------------------------------------------------
+
+SCT = "http://snomed.info/sct"
+SYNTHEA_ID = "https://github.com/synthetichealth/synthea"
+
+
+def organization(oid: str, name: str) -> dict:
+    """An Organization as Synthea's FHIR R4 exporter writes one: its type is always "prov"."""
+    return {"resourceType": "Organization", "id": oid, "identifier": [{"system": SYNTHEA_ID, "value": oid}],
+            "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type",
+                                  "code": "prov", "display": "Healthcare Provider"}]}], "name": name}
+
+
+def encounter(eid: str, cls: str, code: str, display: str, day: str, provider: str, patient: str = "urn:uuid:p1",
+              transaction: bool = True) -> dict:
+    """An Encounter as Synthea writes one: class from its EncounterType, type its first code, serviceProvider its
+    provider's Organization (a conditional reference in a transaction Bundle, else a plain one), no serviceType."""
+    reference = f"Organization?identifier={SYNTHEA_ID}|{provider}" if transaction else f"Organization/{provider}"
+    return {"resourceType": "Encounter", "id": eid, "status": "finished",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": cls},
+            "type": [{"coding": [{"system": SCT, "code": code, "display": display}], "text": display}],
+            "subject": {"reference": patient},
+            "period": {"start": f"{day}T09:00:00-05:00", "end": f"{day}T09:15:00-05:00"},
+            "serviceProvider": {"reference": reference, "display": provider}}
+
+
+def test_an_amb_encounter_at_the_practice_of_a_gp_visit_is_gp_activity_and_at_a_hospital_outpatient(
+        tmp_path: Path) -> None:
+    """Synthea serves wellness visits at primary-care facilities and ambulatory visits at hospitals (Provider.
+    loadProviders): an "Encounter for symptom" at the organisation of the patient's wellness visit is a GP
+    appointment; the same at a hospital is outpatient activity."""
+    patient = {"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": "1970-06-01"}
+    resources = [
+        organization("pcp-1", "PCP1234"), organization("hosp-1", "GENERAL HOSPITAL"), patient,
+        encounter("e1", "AMB", "162673000", "General examination of patient (procedure)", "2021-03-01", "pcp-1"),
+        encounter("e2", "AMB", "185345009", "Encounter for symptom", "2021-06-01", "pcp-1"),
+        encounter("e3", "AMB", "185345009", "Encounter for symptom", "2021-09-01", "hosp-1"),
+        encounter("e4", "AMB", "185347001", "Encounter for problem", "2021-10-01", "hosp-1"),
+    ]
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": f"urn:uuid:{r['id']}", "resource": r, "request": {"method": "POST", "url": r["resourceType"]}}
+        for r in resources]}
+    source = tmp_path / "synthea.json"
+    source.write_text(json.dumps(bundle))
+    result = import_fhir([source], tmp_path / "out", practice="Y01234")
+    person = patient_key("p1")
+    assert rows(tmp_path / "out", "appointments") == [
+        {"patient_id": person, "date": D(2021, 3, 1), "status": "attended", "staff_type": "gp"},
+        {"patient_id": person, "date": D(2021, 6, 1), "status": "attended", "staff_type": "gp"}]
+    assert rows(tmp_path / "out", "hospital") == [
+        {"patient_id": person, "kind": "outpatient", "start": D(2021, 9, 1), "end": D(2021, 9, 1), "diagnosis": None},
+        {"patient_id": person, "kind": "outpatient", "start": D(2021, 10, 1), "end": D(2021, 10, 1),
+         "diagnosis": None}]
+    assert (result.rows["appointments"], result.rows["hospital"]) == (2, 2)
+    notes = result.report["notes"]
+    assert notes["Encounter AMB GP/check-up: appointment (attended, gp), not outpatient"] == 1
+    assert notes["Encounter AMB at a GP practice (serviceProvider of a GP visit): appointment (attended, gp), "
+                 "not outpatient"] == 1
+    assert result.report["ignored"] == {"Organization": 2} and balanced(result.report)
+
+
+def test_the_practice_is_known_from_a_gp_visit_in_another_file_and_virtual_visits_follow_the_same_rule(
+        tmp_path: Path) -> None:
+    """A Bulk Data export (plain Organization/<id> references): the wellness visit in one file makes pcp-1 a
+    practice for the visits of another, read before it (files are read in name order); VR (Synthea's VIRTUAL)
+    encounters are told apart the same way. A symptom-driven check-up (185349003) is GP activity by its type, but
+    its organisation (in Synthea a hospital, which serves OUTPATIENT encounters) is not made a practice by it."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    patient = {"resourceType": "Patient", "id": "p2", "gender": "male", "birthDate": "2010-01-01"}
+    (folder / "Patient.ndjson").write_text(json.dumps(patient) + "\n")
+    visits = [
+        encounter("a", "AMB", "410620009", "Well child visit (procedure)", "2020-02-03", "pcp-1",
+                  "Patient/p2", transaction=False),
+        encounter("b", "AMB", "185349003", "Encounter for check up (procedure)", "2020-05-06", "hosp-1",
+                  "Patient/p2", transaction=False),
+    ]
+    (folder / "Encounter.ndjson").write_text("".join(json.dumps(v) + "\n" for v in visits))
+    later = [
+        encounter("c", "VR", "185347001", "Encounter for problem", "2020-07-08", "pcp-1", "Patient/p2",
+                  transaction=False),
+        encounter("d", "VR", "185347001", "Encounter for problem", "2020-08-09", "hosp-1", "Patient/p2",
+                  transaction=False),
+        encounter("e", "AMB", "185345009", "Encounter for symptom", "2020-09-10", "hosp-1", "Patient/p2",
+                  transaction=False),
+    ]
+    (folder / "Encounter.2.ndjson").write_text("".join(json.dumps(v) + "\n" for v in later))
+    result = import_fhir([folder], tmp_path / "out", practice="Y01234")
+    assert sorted(r["date"] for r in rows(tmp_path / "out", "appointments")) == [
+        D(2020, 2, 3), D(2020, 5, 6), D(2020, 7, 8)]
+    assert [(r["kind"], r["start"]) for r in rows(tmp_path / "out", "hospital")] == [
+        ("outpatient", D(2020, 8, 9)), ("outpatient", D(2020, 9, 10))]
+    assert result.report["ignored"] == {} and balanced(result.report)

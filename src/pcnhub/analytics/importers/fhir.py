@@ -41,9 +41,27 @@ The mapping rules are the tables just below.  Other rules:
   nothing more is written and the report's notes count it.  ``refuted`` or ``entered-in-error``
   verification statuses are ignored.
 * Procedures (not ``not-done``) are events dated by ``performedDateTime`` or ``performedPeriod.start``.
-* Encounters of class AMB typed as a GP check-up or examination (:data:`GP_ENCOUNTER_CODES`,
-  :data:`GP_ENCOUNTER_PHRASES`) are appointments (attended, staff type ``gp``), not hospital outpatient
-  activity.
+* Encounters of class AMB or VR are GP activity (appointments: attended, staff type ``gp``) or hospital outpatient
+  activity (``hospital``, kind ``outpatient``), by this rule: GP activity when typed as a GP visit (a check-up,
+  general examination or well child visit: :data:`GP_ENCOUNTER_CODES`, :data:`GP_ENCOUNTER_PHRASES`), or when its
+  ``serviceProvider`` is a GP practice: an organisation that serves a practice visit (a general examination, well
+  child or wellness visit: :data:`PRACTICE_VISIT_CODES`, :data:`PRACTICE_VISIT_PHRASES`) anywhere in the input;
+  otherwise outpatient (AMB typed as A&E is an A&E attendance).  The evidence, from Synthea (abridgeai/synthea
+  @2b0a55bab0ab9ae22204320c80f5880ceb8925aa, upstream master merged): ``HealthRecord.EncounterType`` gives the
+  class (WELLNESS, AMBULATORY, OUTPATIENT and URGENTCARE are AMB, VIRTUAL is VR); ``Provider.loadProviders``
+  lets hospitals serve AMBULATORY, OUTPATIENT and INPATIENT (and EMERGENCY), primary-care and IHS primary-care
+  facilities only WELLNESS (VA facilities all of these), and an encounter goes to the nearest provider serving its
+  type (``person.getProvider(type, time)``); ``EncounterModule`` makes scheduled wellness visits WELLNESS, typed
+  410620009 Well child visit (under 18) or 162673000 General examination of patient, and symptom-driven visits
+  OUTPATIENT, typed 185349003 Encounter for check up, both with a general practice clinician; ``FhirR4`` writes
+  the class from the type, Encounter.type as the first code (185349003 when there is none), serviceProvider as
+  the provider's Organization (whose type is always "prov") and no serviceType.  So a disease module's
+  ambulatory "Encounter for symptom" (185345009) or "Encounter for problem" (185347001) is at a hospital, which
+  is outpatient activity, unless its organisation is one where wellness visits happen.  A check-up (185349003)
+  is GP activity by its type but does not make its organisation a practice (Synthea serves it at a hospital).
+  (A VA facility serves both, so there an ambulatory visit counts as GP activity once a wellness visit is seen.)
+  Organisations are compared by the last part of the reference: ``Organization/<id>``, ``urn:uuid:<id>`` or
+  ``Organization?identifier=<system>|<value>`` (Synthea's transaction Bundles), or ``serviceProvider.identifier``.
 * Dates are the date part of the FHIR date/dateTime as written (no time zone shift); an event,
   prescription or encounter needs a full date (YYYY-MM-DD).
 * Resources with status ``entered-in-error`` (and Encounters ``cancelled``), resources of other types
@@ -150,8 +168,11 @@ ENCOUNTER_CLASSES: Final = {
     "EMER": "emergency_admission",  # ae when typed as A&E
     "IMP": "emergency_admission if emergency",  # elective inpatient stays are ignored
     "ACUTE": "emergency_admission if emergency",
-    "AMB": "outpatient",  # ae when typed as A&E
+    "AMB": "outpatient",  # ae when typed as A&E; GP activity by the rule of the module docs
+    "VR": "outpatient",  # GP activity by the same rule
 }
+#: Encounter classes that are GP activity or hospital outpatient activity (the rule of the module docs).
+GP_OR_OUTPATIENT_CLASSES: Final = ("AMB", "VR")
 #: Encounter.priority codes (v3 ActPriority) that make an inpatient stay an emergency admission.
 EMERGENCY_PRIORITIES: Final = ("EM", "A", "CR", "S")
 #: A type/serviceType coding with one of these SNOMED codes, or text or display containing one of the
@@ -166,6 +187,11 @@ AE_PHRASES: Final = ("a&e", "a & e", "accident and emergency", "emergency depart
 GP_ENCOUNTER_CODES: Final = ("185349003", "162673000", "410620009")
 GP_ENCOUNTER_PHRASES: Final = ("general examination", "check up", "check-up", "well child", "wellness",
                                "general practi")
+#: An encounter typed as one of these (Synthea's WELLNESS encounters: EncounterModule.getWellnessVisitCode), or
+#: whose type text or display holds one of the phrases, is a practice visit: its serviceProvider is a GP practice.
+#: 185349003 Encounter for check up is not one: Synthea's symptom-driven check-ups are served by hospitals.
+PRACTICE_VISIT_CODES: Final = ("162673000", "410620009")
+PRACTICE_VISIT_PHRASES: Final = ("general examination", "well child", "wellness", "general practi")
 
 SKIPPED_STATUSES: Final = ("entered-in-error",)
 SKIPPED_ENCOUNTER_STATUSES: Final = ("entered-in-error", "cancelled")
@@ -445,6 +471,7 @@ class _Importer:
         self.deceased_no_date: list[int] = []  # patients with deceasedBoolean true only
         self.medication_codes: dict[str, Any] = {}  # "Medication/<id>" and fullUrl -> Medication.code
         self.medicines: dict[str, str] | None = None
+        self.practices: set[str] = set()  # organisations serving practice visits (see practice_organisations)
 
     def ignore(self, what: str) -> None:
         self.report.ignore(what)
@@ -712,10 +739,11 @@ class _Importer:
         kind: str | None = None
         if cls in ("EMER", "AMB") and _is_ae(r):
             kind = "ae"
-        elif cls == "AMB" and _is_gp(r):
+        elif cls in GP_OR_OUTPATIENT_CLASSES and (_is_gp(r) or _organisation(r) in self.practices):
             start = _parse_date(_get(r, "period.start"), "period.start")
             self.rows.add("appointments", patient_id=patient, date=start, status="attended", staff_type="gp")
-            self.report.note("Encounter AMB GP/check-up: appointment (attended, gp), not outpatient")
+            why = "GP/check-up" if _is_gp(r) else "at a GP practice (serviceProvider of a GP visit)"
+            self.report.note(f"Encounter {cls} {why}: appointment (attended, gp), not outpatient")
             return
         elif rule == "emergency_admission if emergency":
             emergency = any(c.get("code") in EMERGENCY_PRIORITIES for _, c in _codings(r.get("priority")))
@@ -752,6 +780,35 @@ def _is_gp(r: dict[str, Any]) -> bool:
     return _typed(r, GP_ENCOUNTER_CODES, GP_ENCOUNTER_PHRASES)
 
 
+def _organisation(r: dict[str, Any]) -> str | None:
+    """The key of an encounter's serviceProvider: the last part of its reference (``Organization/<id>``,
+    ``urn:uuid:<id>``, ``Organization?identifier=<system>|<value>``), else its identifier's value."""
+    provider = r.get("serviceProvider")
+    if not isinstance(provider, dict):
+        return None
+    reference = provider.get("reference")
+    if isinstance(reference, str) and reference.strip():
+        reference = reference.strip().split("/_history", 1)[0]
+        return re.split(r"[/|:=]", reference)[-1] or None
+    value = _get(provider, "identifier.value")
+    return value if isinstance(value, str) and value else None
+
+
+def practice_organisations(encounters: Iterable[dict[str, Any]]) -> set[str]:
+    """The organisations (:func:`_organisation`) that serve a practice visit among ``encounters`` (those not
+    entered in error or cancelled): the GP practices of the rule in the module docs."""
+    found = set()
+    for r in encounters:
+        if not isinstance(r, dict) or r.get("status") in SKIPPED_ENCOUNTER_STATUSES:
+            continue
+        try:
+            if _typed(r, PRACTICE_VISIT_CODES, PRACTICE_VISIT_PHRASES) and _organisation(r) is not None:
+                found.add(_organisation(r))
+        except (AttributeError, TypeError, KeyError, IndexError):  # a malformed resource, rejected when converted
+            continue
+    return found
+
+
 def _is_ae(r: dict[str, Any]) -> bool:
     return _typed(r, AE_CODES, AE_PHRASES)
 
@@ -780,6 +837,9 @@ def _convert(files: Sequence[Path], practice: str | None, strict: bool) -> _Impo
         entries = read_entries(path, problems, None if strict else report)
         report.total += len(entries)
         read.append((problems, entries))
+    # The GP practices (organisations serving practice visits) from every file, before any Encounter is converted.
+    importer.practices = practice_organisations(entry.resource for _, entries in read for entry in entries
+                                                if entry.type == "Encounter")
     # Patients (and Medications) first, from any file, so that references resolve across files; then the
     # clinical resources.
     for first_pass in (True, False):
