@@ -80,6 +80,7 @@ Inputs and their checks (a choice of this port, documented here)
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -461,6 +462,7 @@ def model_score(
     *,
     log: Callable[[Any], Any],
     exp: Callable[[Any], Any],
+    power: Callable[[Any, Any], Any] = operator.pow,
     age: Any,
     bmi: Any,
     rati: Any,
@@ -472,14 +474,16 @@ def model_score(
     smoking_term: Any,
     flags: Mapping[str, Any],
 ) -> Any:
-    """The score, for floats (``log``/``exp`` from :mod:`math`) or numpy arrays (from numpy) alike."""
+    """The score, for floats (``log``/``exp`` from :mod:`math`) or numpy arrays (from numpy) alike; the
+    population health pipeline gives Ibis columns and its own ``log``, ``exp`` and ``power``, the same bits on every
+    engine (:class:`pcnhub.analytics.pipeline.portable.Stages`)."""
     # The fractional polynomial transforms (which include scaling), then the centring.
     dage = age / 10
     dbmi = bmi / 10
-    age_1 = dage ** model.age_powers[0] - model.centre["age_1"]
-    age_2 = dage ** model.age_powers[1] - model.centre["age_2"]
-    bmi_1 = dbmi**-2.0 - model.centre["bmi_1"]
-    bmi_2 = dbmi**-2.0 * log(dbmi) - model.centre["bmi_2"]
+    age_1 = power(dage, model.age_powers[0]) - model.centre["age_1"]
+    age_2 = power(dage, model.age_powers[1]) - model.centre["age_2"]
+    bmi_1 = power(dbmi, -2.0) - model.centre["bmi_1"]
+    bmi_2 = power(dbmi, -2.0) * log(dbmi) - model.centre["bmi_2"]
     centred = {
         "age_1": age_1,
         "age_2": age_2,
@@ -501,7 +505,7 @@ def model_score(
         a = a + age_1 * terms[name] * coefficient
     for name, coefficient in model.age_2_interactions:
         a = a + age_2 * terms[name] * coefficient
-    return 100.0 * (1 - model.survivor_10y ** exp(a))
+    return 100.0 * (1 - power(model.survivor_10y, exp(a)))
 
 
 # --- One person ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The measures that add up doubles (a prescribing cost, ASTRO-PU weights, expected counts) are the same to the bit
-on every run: they are added up as decimals (``codes.exact_sum``), whatever order DuckDB's threads add them in
+on every run: they are added up exactly (``portable.exact_sum``), whatever order DuckDB's threads add them in
 (a sum of doubles differed in its last bits between runs of the same data, and a count rounded to 5 now and then)."""
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ import ibis.expr.types as ir
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.measures import requirements
 from pcnhub.analytics.measures.requirements import effective_numerator
-from pcnhub.analytics.pipeline.codes import EXACT, bnf_match, exact_sum, icd10_match, months_before
+from pcnhub.analytics.pipeline.codes import bnf_match, icd10_match, months_before
+from pcnhub.analytics.pipeline.portable import exact_sum, from_fixed, to_fixed
 from pcnhub.reference.measures import Condition, Count, Measure, Preceded
 from pcnhub.reference.weights import WeightRow
 
@@ -728,7 +729,7 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
         spans = spans.join(weights, spans.sex == weights._w_sex)
         spans = spans.select("practice_code", _lo=ibis.greatest(spans._lo, spans._born + 12 * spans._w_from),
                              _hi=ibis.least(spans._hi, spans._born + 12 * spans._w_to - 1),
-                             _v=spans._w.cast(EXACT))  # weights added up as decimals (codes.exact_sum)
+                             _v=to_fixed(spans._w))  # weights added up as integers, exactly
     spans = spans.filter(spans._lo <= spans._hi)
     starts = spans.group_by("practice_code", _i=spans._lo).aggregate(_d=spans._v.sum(), _c=spans.count())
     ends = spans.group_by("practice_code", _i=spans._hi + 1).aggregate(_d=-spans._v.sum(), _c=-spans.count())
@@ -738,7 +739,7 @@ def _demographic_sums(where: tuple[Condition, ...], patients: ir.Table, periods:
     totals = changes.mutate(_n=changes._d.sum().over(so_far), _k=changes._c.sum().over(so_far))
     counted = _until_next(totals, periods, None, key="practice_code")
     counted = counted.filter(counted._k > 0)
-    sums = {name: counted._n.cast("float64")}
+    sums = {name: counted._n.cast("float64") if weights is None else from_fixed(counted._n)}
     if weights is not None:
         sums[f"{name}_n"] = counted._k
     return counted.select("practice_code", "month", **sums)

@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, named
 from pcnhub.analytics.pipeline.aggregates import rounded
-from pcnhub.analytics.pipeline.codes import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum
 
 SEPARATOR: Final = "~"
 UNKNOWN: Final = 0

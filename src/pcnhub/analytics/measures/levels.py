@@ -38,7 +38,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.pipeline.aggregates import rounded, small
-from pcnhub.analytics.pipeline.codes import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum
 from pcnhub.analytics.pipeline.variation import Z95, Z998
 from pcnhub.reference.measures import Measure
 

@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.inequalities import SEPARATOR, disclosed
-from pcnhub.analytics.pipeline.codes import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum
 
 LEVEL: Final = "pcn"
 NEIGHBOURHOODS: Final = ibis.schema({

@@ -8,7 +8,6 @@
   :func:`icd10_match` the same for an ICD-10 code (``hospital.diagnosis``) in ICD-10 lists.
 * :func:`months_before` / :func:`years_before` compute window starts in Python, so that every engine
   gets the same date literal.
-* :func:`exact_sum` adds up doubles the same to the bit in every run.
 
 Windows are half-open: "in the 12 months before ``as_of``" means ``start < date <= as_of`` with
 ``start = months_before(as_of, 12)`` (the convention of :mod:`pcnhub.analytics.prevalence`); "ever"
@@ -28,20 +27,6 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.reference import codelists as cl
-
-
-#: Doubles are added up as decimals of 12 places (:func:`exact_sum`).
-EXACT = "decimal(38, 12)"
-
-
-def exact_sum(value: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingValue:
-    """The sum of ``value`` (rows where ``where``), the same to the bit in every run: each value is rounded to 12
-    decimal places and added as a decimal, then the sum made a double again.  A sum of doubles depends on the
-    order the engine adds them in, which varies from run to run with its threads (a prescribing cost, an ASTRO-PU,
-    an expected count differed in their last bits between runs of the same data, and a rounded count by 5 now and
-    then).  Engines may still differ from each other in the last bits: DuckDB and Spark round a double to 12
-    places each its own way (about 1e-12)."""
-    return value.cast(EXACT).sum(where=where).cast("float64")
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

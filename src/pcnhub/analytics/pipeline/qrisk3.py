@@ -53,6 +53,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.pipeline.codes import left_join, months_before, years_before
 from pcnhub.analytics.pipeline.flags import Flag, LastValues, LatestValue, MedicationFlag, Smoking
+from pcnhub.analytics.pipeline.portable import Stages
 from pcnhub.analytics.schema import ETHNICITIES
 from pcnhub.analytics.qrisk3 import (
     FEMALE,
@@ -155,17 +156,21 @@ class _Category:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _score_of(model, inputs: ir.Table) -> ir.FloatingValue:
+def _scored(model, inputs: ir.Table) -> ir.Table:
+    """``inputs`` with ``qrisk3``: :func:`model_score` on its columns, with the logarithm, exponential and powers of
+    :class:`.portable.Stages` (engines' own ``ln``, ``exp`` and ``pow`` differ in the last bits)."""
     ethnicity_term = ibis.cases(
         *[(inputs.ethnic_group == group, float(model.ethnicity[group])) for group in range(1, 10)], else_=0.0
     )
     smoking_term = ibis.cases(
         *[(inputs.smoking == level, float(model.smoking[level])) for level in range(5)], else_=0.0
     )
-    return model_score(
+    stages = Stages(inputs)
+    score = model_score(
         model,
-        log=lambda value: value.ln(),
-        exp=lambda value: value.exp(),
+        log=stages.ln,
+        exp=stages.exp,
+        power=stages.power,
         age=inputs.age.cast("float64"),
         bmi=inputs.bmi,
         rati=inputs.chol_hdl,
@@ -177,6 +182,7 @@ def _score_of(model, inputs: ir.Table) -> ir.FloatingValue:
         smoking_term=smoking_term,
         flags={name: inputs[name].cast("float64") for name in MODEL_FLAGS},
     )
+    return stages.done(qrisk3=score.cast("float64"))
 
 
 def qrisk3(population: ir.Table, flags_events: ir.Table, flags_medications: ir.Table) -> ir.Table:
@@ -229,7 +235,7 @@ def qrisk3(population: ir.Table, flags_events: ir.Table, flags_medications: ir.T
     scored = []
     for sex, model in (("F", FEMALE), ("M", MALE)):
         rows = inputs.filter(inputs.sex == sex)
-        scored.append(rows.mutate(qrisk3=_score_of(model, rows).cast("float64")))
+        scored.append(_scored(model, rows))
     # the schema allows F and M only; any other row is kept, with no score
     others = inputs.filter(inputs.sex.isnull() | ~inputs.sex.isin(["F", "M"]))
     scored.append(others.mutate(qrisk3=ibis.null("float64")))

@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.pipeline.aggregates import counted, rounded, small
-from pcnhub.analytics.pipeline.codes import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum
 from pcnhub.analytics.pipeline.cohorts import COHORTS
 
 MEASURES: Final = ("efi_moderate_severe", "polypharmacy_10plus", "qrisk3_10plus", *COHORTS)
@@ -60,9 +60,9 @@ SCHEMA: Final = ibis.schema(
 )
 
 
-#: Each stratum's expected count is summed as a decimal of 12 places (:func:`.codes.exact_sum`): a sum of doubles
-#: depends on the order the engine adds them in (which varies from run to run with its threads), a sum of decimals
-#: does not, so ``expected``, ``ratio`` and ``standardised_rate`` are the same to the bit on every run.
+#: Each stratum's expected count is summed exactly (:func:`.portable.exact_sum`): a sum of doubles depends on the
+#: order the engine adds them in (which varies from run to run with its threads), an exact sum does not, so
+#: ``expected``, ``ratio`` and ``standardised_rate`` are the same to the bit on every run and on every engine.
 
 
 def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
