@@ -145,6 +145,9 @@ class Epcn:
 
     networks: list[EpcnNetwork]
     members: list[EpcnMember]
+    #: The day the workbook was last saved (its document properties), when it says: the day its "Current" codes
+    #: were current.
+    saved: dt.date | None = None
 
 
 def read_epcn(path: str | os.PathLike[str]) -> Epcn:
@@ -156,6 +159,8 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
     source = Path(path)
     problems = Problems(source.name)
     workbook = open_workbook(source)
+    modified = workbook.properties.modified
+    saved = modified.date() if isinstance(modified, dt.datetime) else None
     try:
         found = {sheet: find_sheet(workbook.sheetnames, sheet) for sheet in (DETAILS_SHEET, PARTNERS_SHEET)}
         if None in found.values():
@@ -182,7 +187,7 @@ def read_epcn(path: str | os.PathLike[str]) -> Epcn:
     finally:
         workbook.close()
     problems.raise_if_any()
-    return Epcn(networks, members)
+    return Epcn(networks, members, saved)
 
 
 def sheet_key(name: str) -> str:

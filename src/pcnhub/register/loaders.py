@@ -365,11 +365,13 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
     orgs.flush()
 
     parents = session.parentages(OrgKind.SUB_ICB)
+    on = date or epcn.saved or dt.date.today()
     for n in epcn.networks:
+        pcn = orgs.id(n.code)
         if n.open_date is not None:
-            parents.snapshot(orgs.id(n.code), n.open_date, orgs.id(n.sub_icb_code))
+            parents.snapshot(pcn, _current_from(n, on, known=bool(parents.intervals(pcn))), orgs.id(n.sub_icb_code))
         if n.close_date is not None:
-            parents.snapshot(orgs.id(n.code), n.close_date + _ONE_DAY, None)
+            parents.snapshot(pcn, n.close_date + _ONE_DAY, None)
     parents.flush()
 
     new, changed, gone = _published_memberships(session, orgs, epcn.members)
@@ -381,6 +383,17 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
         _record_payees(session, {orgs.id(n.code): orgs.id(n.payee_code) for n in named},
                        date or dt.date.today())
     return None
+
+
+def _current_from(network: EpcnNetwork, on: dt.date, *, known: bool) -> dt.date:
+    """The day from which an ePCN file's "Current" sub-ICB code is recorded as the PCN's: its open date when the
+    register knows none (the best there is), else the file's date (``--date``, else the day it was saved), kept
+    within the PCN's open days, so an earlier file's code (a CCG's, before the sub-ICB locations) keeps its days."""
+    assert network.open_date is not None
+    if not known:
+        return network.open_date
+    last = network.close_date if network.close_date is not None and network.close_date < on else on
+    return max(last, network.open_date)
 
 
 def _published_memberships(session: Session, orgs: Organisations, members: Iterable[EpcnMember]) -> tuple[
