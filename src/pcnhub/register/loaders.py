@@ -64,6 +64,7 @@ from pcnhub.domain.money.years import FinancialYear
 from pcnhub.ingest import (
     ConfigurationRow,
     EpcnMember,
+    EpcnNetwork,
     Kind,
     detect_kind,
     read_configuration,
