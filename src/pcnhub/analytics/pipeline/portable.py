@@ -7,8 +7,8 @@ DuckDB's (which are the C library's, as Python's ``math``) in the last bit about
 QRISK3 score in a hundred.  Sums of doubles differ from run to run with the order the engine's threads add them in.
 
 * :meth:`Stages.exp` and :meth:`Stages.ln` are computed here from those operations (range reduction by powers of
-  two, which is exact, and a polynomial): within one unit in the last place of the exact value (tested against
-  Python's ``math``, which is correctly rounded on these), and the same bits on every engine.
+  two, which is exact, and a polynomial): within one unit in the last place of Python's ``math`` (measured on
+  700,000 values; tested on 100,000 on each engine), and the same bits on every engine.
 * :meth:`Stages.power` raises to a whole power by multiplying (and dividing), to any other power through ``exp``.
 * :func:`exact_sum` adds up doubles as integers: each value split into its whole part and two 26-bit parts of
   its fraction, each part added up as an int64 (exact, so the order does not matter), and the three sums made
@@ -36,7 +36,7 @@ SQRT2: Final = math.sqrt(2.0)  # correctly rounded; SQRT2 / 2 is exact
 EXP_TERMS: Final = tuple(float(Fraction(1, math.factorial(n))) for n in range(14))
 #: ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), for sqrt(1/2) <= m < sqrt(2) (|s| < 0.1716): the series
 #: 2 (s + s**3/3 + ... + s**23/23); the first term left out is below 1e-19 of the sum (fdlibm fits a
-#: shorter polynomial to the same series; this one is its plain Taylor form, so its terms are exact fractions)
+#: shorter polynomial to the same series; this one is its plain Taylor form, its coefficients 2 / (2j + 1))
 LN_TERMS: Final = tuple(float(Fraction(2, 2 * j + 1)) for j in range(12))
 #: exact_sum's split of a fraction: two parts of this many bits (the second rounded), 2**-52 in all
 PART_BITS: Final = 26
