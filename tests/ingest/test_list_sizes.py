@@ -55,6 +55,18 @@ def test_reads_quinary_bands_of_practices_and_pcns_only(tmp_path: Path) -> None:
     assert counts[0].code_field == "ORG_CODE"
 
 
+def test_the_practices_in_no_network_are_not_a_pcn(tmp_path: Path) -> None:
+    """The files for PCNs and larger areas count the practices in no network under ORG_TYPE PCN, ORG_CODE U (as the
+    practice map's PCN_CODE U, "Unallocated"), as gp-reg-pat-prac-sing-age-regions.csv of August 2026 does."""
+    rows = [
+        quin_row("PCN", "U", "ALL", "ALL", 52000),
+        quin_row("PCN", "u", "FEMALE", "0_4", 210),
+        quin_row("PCN", "U89141", "ALL", "ALL", 3747),
+    ]
+    counts = list(read_list_sizes(write_csv(tmp_path / "quin.csv", rows, QUIN_HEADER), "quinary"))
+    assert [(c.org_type, c.code, c.patients) for c in counts] == [("PCN", "U89141", 3747)]
+
+
 def test_reads_single_years_of_age(tmp_path: Path) -> None:
     rows = [single_row("A81001", "MALE", age, n) for age, n in (("0", 5), ("37", 12), ("95+", 2), ("ALL", 19))]
     counts = list(read_list_sizes(write_csv(tmp_path / "male.csv", rows, SINGLE_HEADER), "single"))

@@ -6,6 +6,7 @@ layouts were hand-written); ePCN workbooks and zips are built here from rows of 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import zipfile
 from pathlib import Path
@@ -33,8 +34,8 @@ EPRACCUR_STATUSES = {
 }
 
 
-@pytest.mark.parametrize("name", ["epraccur_2019-excerpt.csv", "epraccur_headed.csv", "epraccur_newer-codes.csv"])
-def test_epraccur_with_or_without_a_header_and_with_old_or_new_codes(name: str) -> None:
+@pytest.mark.parametrize("name", ["epraccur_2019-excerpt.csv", "epraccur_headed.csv"])
+def test_epraccur_with_or_without_a_header(name: str) -> None:
     path = FIXTURES / name
     assert detect_kind(path) is Kind.EPRACCUR
     practices = list(read_epraccur(path))
@@ -43,6 +44,39 @@ def test_epraccur_with_or_without_a_header_and_with_old_or_new_codes(name: str) 
     assert (first.name, first.commissioner, first.open_date) == ("THE DENSHAM SURGERY", "00K", D(1974, 4, 1))
     assert first.row == (2 if name == "epraccur_headed.csv" else 1)
     assert practices[2].close_date == practices[2].left_commissioner == D(2017, 10, 31)
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_epraccur_of_2026_with_status_names_and_role_codes() -> None:
+    """ODS's newer epraccur: ACTIVE / INACTIVE / DORMANT, prescribing setting as a role (RO76 a GP practice; RO255,
+    RO247, RO80, RO72 other settings), and Welsh rows with no national grouping (their codes begin with W)."""
+    path = FIXTURES / "epraccur_2026-excerpt.csv"
+    assert detect_kind(path) is Kind.EPRACCUR
+    practices = list(read_epraccur(path))
+    assert {p.code: p.status for p in practices} == {
+        "A81001": "active",
+        "A81002": "active",
+        "A81003": "closed",
+        "A81004": "active",
+        "A81005": "active",
+        "A81065": "dormant",
+        "A81630": "closed",
+        "A81632": "closed",
+        "Y02002": "active",
+        "Y02117": "active",
+    }
+    welsh_gps = [row[0] for row in rows_of(path) if row[0].startswith("W") and row[25] == "RO76"]
+    assert welsh_gps == ["W00005", "W00007"]  # GP practices in Wales, national grouping blank: left out
+    by_code = {p.code: p for p in practices}
+    assert [p.row for p in practices] == [1, 2, 3, 4, 5, 6, 7, 8, 16, 18]
+    foundations = by_code["A81630"]  # its provider (column 24) is 112, its commissioner 16C
+    assert (foundations.commissioner, foundations.close_date, foundations.left_commissioner) == (
+        "16C", D(2024, 10, 31), D(2024, 10, 31))
+    assert (by_code["Y02117"].national_grouping, by_code["Y02117"].commissioner) == ("Y56", "93C")
 
 
 def test_a_bad_row_under_an_epraccur_header_is_reported_at_its_line(tmp_path: Path) -> None:
@@ -91,6 +125,25 @@ def test_quinary_ages_keep_practices_and_pcns_only() -> None:
         ("M", "95+", 95, 2),
         ("M", "ALL", None, 1850),
     ]
+
+
+def test_quinary_ages_of_october_2017() -> None:
+    """Four practices' rows of NHS Digital's October 2017 quinary file (GP rows, blank ONS_CODE, 01OCT2017)."""
+    path = FIXTURES / "gp-reg-pat-prac-quin-age_2017-10-excerpt.csv"
+    assert detect_kind(path) is Kind.QUINARY_AGE
+    header, *rows = rows_of(path)
+    assert header[2:4] == ["ORG_TYPE", "ORG_CODE"]
+    counts = list(read_list_sizes(path, "quinary"))
+    assert [(c.org_type, c.code, c.postcode, c.sex, c.age_band, c.patients) for c in counts] == [
+        (row[2], row[3], row[5], row[6][0], row[7], int(row[8])) for row in rows
+    ]
+    assert {c.extract_date for c in counts} == {D(2017, 10, 1)}
+    assert [c.age_from for c in counts if c.code == "B85010" and c.sex == "F"] == [*range(0, 100, 5), None]
+    for sex in ("F", "M"):  # a sex's bands add up to its ALL row, the two sexes to the practice's list
+        bands = [c.patients for c in counts if c.code == "B85010" and c.sex == sex]
+        assert sum(bands[:-1]) == bands[-1]
+    totals = {c.sex: c.patients for c in counts if c.code == "B85010" and c.age_band == "ALL"}
+    assert totals["F"] + totals["M"] == totals["A"]
 
 
 @pytest.mark.parametrize(
@@ -289,7 +342,7 @@ def test_a_zip_is_not_a_file_of_one_kind(tmp_path: Path) -> None:
 def test_a_single_age_file_whose_first_rows_are_all_ages_is_told_from_its_later_rows() -> None:
     path = FIXTURES / "gp-reg-pat-prac-sing-age-regions_hand.csv"
     assert detect_kind(path) is Kind.SINGLE_AGE
-    counts = list(read_list_sizes(path, "single"))
+    counts = list(read_list_sizes(path, "single"))  # not the rows of PCN U, the practices in no network
     assert [(c.org_type, c.code, c.sex, c.age_band) for c in counts] == [
         ("PCN", "U89141", "A", "ALL"), ("PCN", "U89141", "F", "0"), ("PCN", "U89141", "M", "95+")]
 

@@ -3,8 +3,10 @@
 The file ODS publishes has no header and 27 columns (see shared/reference/data-formats.md); some
 re-publications add a header row ("Organisation Code", "Name", ...), which is recognised (its first cell is
 a title, not an ODS code) and skipped: the columns are read by position either way.  Only GP practices in
-England are kept: prescribing setting 4 (or role RO76 in newer files), national grouping not W00
-(Wales).  Status codes of older (A/C/D/P) and newer (ACTIVE/INACTIVE/DORMANT) files are both read.
+England are kept: prescribing setting 4 (or role RO76 in newer files), not in Wales: national grouping W00 in
+older files; newer files (ODS Data Search and Export, 2026) leave a Welsh row's national grouping blank, or give an
+English one, so a code beginning with W (ODS's codes for Wales) is Welsh too.  Status codes of older (A/C/D/P) and
+newer (ACTIVE/INACTIVE/DORMANT) files are both read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pcnhub.ingest.tabular import ORG_CODE, PRACTICE_CODE, Cells, Column, Header
 EPRACCUR_COLUMNS: Final = 27
 GP_PRACTICE_SETTINGS: Final = frozenset({"4", "RO76"})
 WALES: Final = "W00"
+#: The first letter of ODS codes in Wales (every W00 row of the 2019 file has one; newer files give no grouping).
+WELSH_CODE: Final = "W"
 
 #: Status codes of older (A/C/D/P) and newer (ACTIVE/INACTIVE/DORMANT) files.
 STATUSES: Final = {
@@ -117,7 +121,7 @@ def read_epraccur(path: str | os.PathLike[str]) -> Iterator[EpraccurPractice]:
             continue
         cells = Cells(header, record, line, problems)
         setting = cells.text("prescribing_setting").upper()
-        if setting not in GP_PRACTICE_SETTINGS or cells.text("national_grouping").upper() == WALES:
+        if setting not in GP_PRACTICE_SETTINGS or _in_wales(cells):
             continue
         practice = _practice(cells)
         if practice is None:
@@ -140,6 +144,11 @@ def is_header(record: list[str]) -> bool:
         return True
     titles = {normalise_title(cell) for cell in record}
     return not ORG_CODE.fullmatch(first.strip().upper()) and len(titles & _OTHER_TITLES) >= 2
+
+
+def _in_wales(cells: Cells) -> bool:
+    """Whether a row is an organisation in Wales: national grouping W00, or an ODS code beginning with W."""
+    return cells.text("national_grouping").upper() == WALES or cells.text("code").upper().startswith(WELSH_CODE)
 
 
 def _practice(cells: Cells) -> EpraccurPractice | None:

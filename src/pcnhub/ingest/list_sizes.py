@@ -7,7 +7,9 @@
   (``scheme="single"``).
 
 Older files name the area column CCG_CODE, newer ones SUB_ICB_LOCATION_CODE; the code column is
-CODE or ORG_CODE, the type column TYPE or ORG_TYPE.
+CODE or ORG_CODE, the type column TYPE or ORG_TYPE.  The files for PCNs and larger areas count the practices in no
+network as a PCN with code U (the practice map's PCN_CODE U, "Unallocated"): those rows are skipped, as are the
+areas' (ORG_TYPE Comm Region, ICB, SUB_ICB_LOCATION_CODE ...).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ Scheme = Literal["quinary", "single"]
 GP: Final = "GP"
 PCN: Final = "PCN"
 ALL: Final = "ALL"
+#: ORG_CODE of the PCN rows that count the practices in no network (gp-reg-pat-prac-sing-age-regions.csv, 2026).
+UNALLOCATED_PCN: Final = "U"
 SEXES: Final = {"ALL": "A", "A": "A", "FEMALE": "F", "F": "F", "MALE": "M", "M": "M"}
 _BANDS: Final[dict[Scheme | None, re.Pattern[str]]] = {
     None: re.compile(r"ALL"),
@@ -76,8 +80,9 @@ def read_list_sizes(path: str | os.PathLike[str], scheme: Scheme | None = None) 
     """Yield the practice and PCN counts of a list-size file, checking the file as it goes.
 
     With ``scheme=None`` the file must have only all-ages, both-sexes rows (the registered list);
-    otherwise any age band of that scheme.  Rows for other organisation types (sub-ICB, ICB, region) are
-    skipped.  Raises :class:`~pcnhub.domain.errors.InputError` naming each bad row and column.
+    otherwise any age band of that scheme.  Rows for other organisation types (sub-ICB, ICB, region) and for the
+    practices in no network (PCN U) are skipped.  Raises :class:`~pcnhub.domain.errors.InputError` naming each bad
+    row and column.
     """
     source = Path(path)
     problems = Problems(source.name)
@@ -91,7 +96,7 @@ def read_list_sizes(path: str | os.PathLike[str], scheme: Scheme | None = None) 
         org_type = (cells.text("TYPE") or GP).upper()
         sex_text = cells.text("SEX", required=True).upper()
         age = cells.text("AGE", required=True).upper()
-        if org_type not in (GP, PCN):
+        if org_type not in (GP, PCN) or (org_type == PCN and cells.text("CODE").upper() == UNALLOCATED_PCN):
             continue
         count = _count(cells, org_type, sex_text, age, band_pattern, scheme, code_field)
         if count is None:
