@@ -65,8 +65,9 @@ APRIL_2022 = Layout(
     ["PCN Code", "PCN Name", "Current Clinical \nCommissioning \nGroup Code", "Clinical\nCommissioning\nGroup Name",
      "Open Date", "Close Date", *(f"Address Line {i}" for i in range(1, 6)), "Postcode"],
     ["Partner\nOrganisation\nCode", "Partner\nName", "Practice\nParent\nCCG Code", "Practice\nParent\nCCG Name",
-     "PCN Code", "PCN Name", "PCN Parent\nCCG Code", "PCN Parent\nCCG Name", "Practice to PCN\nRelationship\nStart Date",
-     "Practice to PCN\nRelationship\nEnd Date", "Practice CCG and PCN\nCCG Match "],
+     "PCN Code", "PCN Name", "PCN Parent\nCCG Code", "PCN Parent\nCCG Name",
+     "Practice to PCN\nRelationship\nStart Date", "Practice to PCN\nRelationship\nEnd Date",
+     "Practice CCG and PCN\nCCG Match "],
     dt.datetime(2022, 4, 27, 16, 0), _text, "", "X9X9X")
 JANUARY_2023 = Layout("January 2023", ("PCNDetails", "PCN Core Partner Details"), SUB_ICB_DETAILS, SUB_ICB_PARTNERS,
                       dt.datetime(2023, 1, 26, 13, 40), _text, None, "X9X9X")

@@ -4,6 +4,7 @@ are not whole numbers: every output file and the sums before disclosure control 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -33,4 +34,4 @@ def test_measures_on_duckdb_and_spark_are_identical(tmp_path, measures_spark):
     assert len(files) > 2 and files == sorted(p.relative_to(spark) for p in spark.rglob("*.parquet"))
     for name in files:
         found = compare_file(duck / name, spark / name)
-        assert found["rows_a"] > 0 and found["identical"], (str(name), found)
+        assert found["rows_a"] > 0 and found["identical"], (str(name), json.dumps(found))
