@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Final
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 LN2_HI: Final = 6.93147180369123816490e-01  # fdlibm e_exp.c ln2HI[0]
@@ -59,19 +60,22 @@ def _horner(x: ir.FloatingValue, coefficients: tuple[float, ...]) -> ir.Floating
 
 
 class Stages:
-    """A table to which :meth:`exp`, :meth:`ln` and :meth:`power` add their steps as columns, one projection at a
-    time, and return a column of the result.
+    """A table to which :meth:`exp`, :meth:`ln` and :meth:`power` add the values they read more than once as
+    columns, one projection at a time, and return an expression of the result.
 
     Written as one expression, a polynomial repeats its argument in full at every term (a QRISK3 score would be
-    700 KB of SQL, more than Spark's parser can hold); a step that reads a column several times is its own
-    projection, which Ibis does not fold back into the one before (it would grow).  Expressions given to the
-    methods may use columns of the table as it was at any earlier step; :meth:`done` adds the final columns and
-    leaves the steps out."""
+    700 KB of SQL, more than Spark's parser can hold); an argument read several times is a column of its own
+    projection, which Ibis does not fold back into the one before (it would grow).  Each projection carries the
+    table's columns along, which costs time, so there are as few as the sizes allow: an argument that is already a
+    column is used as it is, the same value is added once, and the small steps are written out in full.
+    Expressions given to the methods may use columns of the table as it was at any earlier step; :meth:`done`
+    adds the final columns and leaves the steps out."""
 
     def __init__(self, table: ir.Table) -> None:
         self.table = table
         self._columns = list(table.columns)
         self._steps = 0
+        self._added: dict[object, ir.Column] = {}
 
     def _add(self, **values: ir.Value) -> list[ir.Column]:
         names = {f"_step{self._steps}_{name}": value for name, value in values.items()}
@@ -79,14 +83,23 @@ class Stages:
         self.table = self.table.mutate(**names)
         return [self.table[name] for name in names]
 
+    def _column(self, value: ir.NumericValue) -> ir.FloatingValue:
+        """``value`` as a double column: itself when it is one, else added (once for the same expression)."""
+        if not value.type().is_float64():
+            value = value.cast("float64")
+        if isinstance(value.op(), ops.Field):
+            return value
+        if value.op() not in self._added:
+            (self._added[value.op()],) = self._add(value=value)
+        return self._added[value.op()]
+
     def exp(self, x: ir.NumericValue) -> ir.FloatingValue:
         """e**x, for |x| <= 700 (null for null)."""
-        (x,) = self._add(x=x.cast("float64"))
-        (k,) = self._add(k=(x * INV_LN2 + 0.5).floor().cast("int64"))
+        x = self._column(x)
+        k = (x * INV_LN2 + 0.5).floor().cast("int64")
         kf = k.cast("float64")
-        (r,) = self._add(r=(x - kf * LN2_HI) - kf * LN2_LO)
-        (value,) = self._add(exp=_horner(r, EXP_TERMS) * _two_to(k))
-        return value
+        k, r = self._add(k=k, r=(x - kf * LN2_HI) - kf * LN2_LO)
+        return _horner(r, EXP_TERMS) * _two_to(k)
 
     def ln(self, x: ir.NumericValue) -> ir.FloatingValue:
         """The natural logarithm of a positive normal double (null for null).
@@ -95,18 +108,17 @@ class Stages:
         out near the boundaries, differently on each engine), then one exact comparison puts it right, so ``k``
         and ``m`` are the same everywhere.  Then fdlibm's ``log``: ``f = m - 1``, ``s = f / (2 + f)`` and
         ``ln(m) = f - f**2/2 + s * (f**2/2 + rest)``, the rounded terms kept small."""
-        (x,) = self._add(x=x.cast("float64"))
-        (guess,) = self._add(guess=(x.ln() * INV_LN2 + 0.5).floor().cast("int64"))
-        (scaled,) = self._add(scaled=x / _two_to(guess))
+        x = self._column(x)
+        guess = (x.ln() * INV_LN2 + 0.5).floor().cast("int64")
+        scaled = x / _two_to(guess)
         (k,) = self._add(k=guess + (scaled >= SQRT2).cast("int64") - (scaled < SQRT2 / 2).cast("int64"))
         (f,) = self._add(f=x / _two_to(k) - 1.0)  # the subtraction is exact (Sterbenz)
-        (s,) = self._add(s=f / (2.0 + f))
-        (z,) = self._add(z=s * s)
+        s = f / (2.0 + f)
+        z = s * s
+        rest = z * _horner(z, LN_TERMS[1:])  # 2 atanh(s) = 2 s + s * rest
+        half_square = 0.5 * f * f
         kf = k.cast("float64")
-        (rest,) = self._add(rest=z * _horner(z, LN_TERMS[1:]))  # 2 atanh(s) = 2 s + s * rest
-        (half_square,) = self._add(half_square=0.5 * f * f)
-        (value,) = self._add(ln=kf * LN2_HI - ((half_square - (s * (half_square + rest) + kf * LN2_LO)) - f))
-        return value
+        return kf * LN2_HI - ((half_square - (s * (half_square + rest) + kf * LN2_LO)) - f)
 
     def power(self, base: ir.NumericValue | float, exponent: ir.NumericValue | float) -> ir.FloatingValue:
         """``base ** exponent``: a whole constant exponent by multiplying (a negative one then dividing 1 by the
@@ -116,7 +128,7 @@ class Stages:
             n = int(exponent)
             if n == 0:
                 return ibis.literal(1.0, "float64")
-            (base,) = self._add(base=base.cast("float64"))
+            base = self._column(base)
             product = base
             for _ in range(abs(n) - 1):
                 product = product * base
