@@ -482,8 +482,9 @@ def model_score(
     dbmi = bmi / 10
     age_1 = power(dage, model.age_powers[0]) - model.centre["age_1"]
     age_2 = power(dage, model.age_powers[1]) - model.centre["age_2"]
-    bmi_1 = power(dbmi, -2.0) - model.centre["bmi_1"]
-    bmi_2 = power(dbmi, -2.0) * log(dbmi) - model.centre["bmi_2"]
+    dbmi_2 = power(dbmi, -2.0)
+    bmi_1 = dbmi_2 - model.centre["bmi_1"]
+    bmi_2 = dbmi_2 * log(dbmi) - model.centre["bmi_2"]
     centred = {
         "age_1": age_1,
         "age_2": age_2,

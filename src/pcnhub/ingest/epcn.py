@@ -3,17 +3,17 @@
 Two sheets are read: "PCNDetails" (one row per PCN) and "PCN Core Partner Details" (one row per
 practice-to-PCN relationship, with its start and end dates).  Header cells contain line breaks
 ("Partner\\nOrganisation\\nCode"), so titles are matched with whitespace normalised; older CCG-era
-titles are accepted too.  Tested on excerpts of four published versions (December 2019, April 2022, January
-2023, January 2025; tests/ingest/fixtures/README.md): the CCG-era "Current Clinical Commissioning Group Code" /
-"Clinical Commissioning Group Name" and December 2019's "Open Date (YYYYMMDD)"; dates as numbers (20191001) in
-2019 and as text ("20191001") since; an empty Close Date an empty string or no cell; the partners' PCN Name a
-formula in 2019 (its cached value is read) and the match column a formula or a boolean (not read).  Sheet
-names are matched without case, spaces or underscores ("PCNDetails" and the older "PCN Details"); the header
-is the first row (of the first ten) holding the sheet's first column, so a title row above it is skipped.
-Dates may be Excel dates, Excel serial numbers, or text (2020-04-01, 20200401, 01/04/2020, 01-Apr-2020).  A
-version's nominated payee columns ("Nominated Payee Code" / "Name"), where it has them, are read into
-:attr:`EpcnNetwork.payee_code`; other extra columns are ignored.  Row numbers in problems are the sheet's row
-numbers, and each problem names the sheet.
+titles are accepted too.  Checked against four published versions (December 2019, April 2022, January 2023,
+January 2025; tests/register/test_loaders_epcn_layouts.py writes their layouts): the CCG-era "Current Clinical
+Commissioning Group Code" / "Clinical Commissioning Group Name" and December 2019's "Open Date (YYYYMMDD)";
+dates as numbers (20191001) in 2019 and as text ("20191001") since; an empty Close Date an empty string or no
+cell; the partners' PCN Name a formula in 2019 (its cached value is read) and the match column a formula or a
+boolean (not read).  Sheet names are matched without case, spaces or underscores ("PCNDetails" and the older
+"PCN Details"); the header is the first row (of the first ten) holding the sheet's first column, so a title row
+above it is skipped.  Dates may be Excel dates, Excel serial numbers, or text (2020-04-01, 20200401, 01/04/2020,
+01-Apr-2020).  A version's nominated payee columns ("Nominated Payee Code" / "Name"), where it has them, are
+read into :attr:`EpcnNetwork.payee_code`; other extra columns are ignored.  Row numbers in problems are the
+sheet's row numbers, and each problem names the sheet.
 """
 
 from __future__ import annotations

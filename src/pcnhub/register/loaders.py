@@ -369,7 +369,7 @@ def _load_epcn(session: Session, date: dt.date | None, area: str | None) -> dt.d
     on = date or epcn.saved or dt.date.today()
     for n in epcn.networks:
         pcn = orgs.id(n.code)
-        start = None if n.open_date is None else _current_from(n, on, known=bool(parents.intervals(pcn)))
+        start = _current_from(n, on, known=bool(parents.intervals(pcn)))
         if start is not None:
             parents.snapshot(pcn, start, orgs.id(n.sub_icb_code))
         if n.close_date is not None:
@@ -392,9 +392,9 @@ def _current_from(network: EpcnNetwork, on: dt.date, *, known: bool) -> dt.date 
     register knows none (the best there is), else the file's date (``--date``, else the day it was saved), so an
     earlier file's code (a CCG's, before the sub-ICB locations) keeps its days; None (not recorded) when the
     register knows one and the PCN closed before that day: ODS gives a closed PCN the codes of later reorganisations
-    (a PCN closed in March 2022 has a sub-ICB code of July 2022), which say nothing of its open days."""
-    assert network.open_date is not None
-    if not known:
+    (a PCN closed in March 2022 has a sub-ICB code of July 2022), which say nothing of its open days; None too
+    for a PCN with no open date."""
+    if network.open_date is None or not known:
         return network.open_date
     if network.close_date is not None and network.close_date < on:
         return None

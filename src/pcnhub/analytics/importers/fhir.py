@@ -739,10 +739,10 @@ class _Importer:
         kind: str | None = None
         if cls in ("EMER", "AMB") and _is_ae(r):
             kind = "ae"
-        elif cls in GP_OR_OUTPATIENT_CLASSES and (_is_gp(r) or _organisation(r) in self.practices):
+        elif cls in GP_OR_OUTPATIENT_CLASSES and ((gp_visit := _is_gp(r)) or _organisation(r) in self.practices):
             start = _parse_date(_get(r, "period.start"), "period.start")
             self.rows.add("appointments", patient_id=patient, date=start, status="attended", staff_type="gp")
-            why = "GP/check-up" if _is_gp(r) else "at a GP practice (serviceProvider of a GP visit)"
+            why = "GP/check-up" if gp_visit else "at a GP practice (serviceProvider of a GP visit)"
             self.report.note(f"Encounter {cls} {why}: appointment (attended, gp), not outpatient")
             return
         elif rule == "emergency_admission if emergency":
@@ -802,8 +802,9 @@ def practice_organisations(encounters: Iterable[dict[str, Any]]) -> set[str]:
         if not isinstance(r, dict) or r.get("status") in SKIPPED_ENCOUNTER_STATUSES:
             continue
         try:
-            if _typed(r, PRACTICE_VISIT_CODES, PRACTICE_VISIT_PHRASES) and _organisation(r) is not None:
-                found.add(_organisation(r))
+            organisation = _organisation(r) if _typed(r, PRACTICE_VISIT_CODES, PRACTICE_VISIT_PHRASES) else None
+            if organisation is not None:
+                found.add(organisation)
         except (AttributeError, TypeError, KeyError, IndexError):  # a malformed resource, rejected when converted
             continue
     return found

@@ -21,7 +21,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, named
+from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, int64_sum, named
 from pcnhub.analytics.pipeline.aggregates import rounded
 from pcnhub.analytics.pipeline.portable import exact_sum
 
@@ -55,7 +55,7 @@ def decile_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month,
                                   imd_decile=chosen.imd_decile).aggregate(
             numerator=exact_sum(chosen.numerator), denominator=exact_sum(chosen.denominator),
-            counted=chosen.counted.sum().cast("int64"))
+            counted=int64_sum(chosen.counted))
         found.append(grouped.select("measure", ibis.literal(level).name("level"), "org_code", "month", "imd_decile",
                                     "numerator", "denominator", "counted"))
     return ibis.union(*found)

@@ -101,7 +101,7 @@ def definitions(measures: ir.Table) -> ir.Table:
     return measures.drop("measure_id")
 
 
-def _int64_sum(column: ir.IntegerValue) -> ir.IntegerValue:
+def int64_sum(column: ir.IntegerValue) -> ir.IntegerValue:
     """A sum of int64 as an int64 on every engine: DuckDB sums a BIGINT to a HUGEINT, which its Parquet writer
     writes as a double (Spark's counts file had ``counted`` int64, DuckDB's double), and Ibis drops a cast of the
     sum to int64 as a no-op (its type for the sum is int64 already), so the sum goes by way of a decimal."""
@@ -125,7 +125,7 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
                          month=rows.month, numerator=rows.numerator, denominator=rows.denominator,
                          counted=rows.counted.cast("int64"))]
     summed = rows.group_by("measure", "month", "_area").aggregate(
-        numerator=exact_sum(rows.numerator), denominator=exact_sum(rows.denominator), counted=_int64_sum(rows.counted))
+        numerator=exact_sum(rows.numerator), denominator=exact_sum(rows.denominator), counted=int64_sum(rows.counted))
     named = summed.left_join(numbered.select("_area", *keys).distinct(), "_area")
     areas = named.select(summed.measure, summed.month, summed.numerator, summed.denominator, summed.counted,
                          *[named[k] for k in keys])
@@ -134,7 +134,7 @@ def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
         org = ibis.literal(ENGLAND) if column is None else chosen[column]
         grouped = chosen.group_by(measure=chosen.measure, org_code=org, month=chosen.month).aggregate(
             numerator=exact_sum(chosen.numerator), denominator=exact_sum(chosen.denominator),
-            counted=_int64_sum(chosen.counted))
+            counted=int64_sum(chosen.counted))
         parts.append(grouped.select(*[ibis.literal(level).name("level") if c == "level" else c for c in columns]))
     return ibis.union(*parts)
 

@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.inequalities import SEPARATOR, disclosed
+from pcnhub.analytics.measures.levels import int64_sum
 from pcnhub.analytics.pipeline.portable import exact_sum
 
 LEVEL: Final = "pcn"
@@ -47,7 +48,7 @@ def neighbourhood_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:
     grouped = rows.group_by(measure=rows.measure, org_code=rows.pcn_code, month=rows.month,
                             neighbourhood=rows.neighbourhood).aggregate(
         numerator=exact_sum(rows.numerator), denominator=exact_sum(rows.denominator),
-        counted=rows.counted.sum().cast("int64"))
+        counted=int64_sum(rows.counted))
     return grouped.select("measure", ibis.literal(LEVEL).name("level"), "org_code", "month", "neighbourhood",
                           "numerator", "denominator", "counted")
 

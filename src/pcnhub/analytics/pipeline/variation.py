@@ -60,11 +60,6 @@ SCHEMA: Final = ibis.schema(
 )
 
 
-#: Each stratum's expected count is summed exactly (:func:`.portable.exact_sum`): a sum of doubles depends on the
-#: order the engine adds them in (which varies from run to run with its threads), an exact sum does not, so
-#: ``expected``, ``ratio`` and ``standardised_rate`` are the same to the bit on every run and on every engine.
-
-
 def strata(features: ir.Table) -> tuple[ir.Table, dict[str, tuple[str, str]]]:
     """Unrounded counts by practice, age band and sex, wide (one aggregation of the patients for every
     measure, each count once): ``practice_code, pcn_code, age_band, sex`` and the count columns, and
@@ -99,6 +94,9 @@ def variation(features: ir.Table) -> ir.Table:
         for name, value in (
             (f"_observed_{m}", joined[n].sum(where=joined[d] > 0)),
             (f"_denominator_{m}", joined[d].sum(where=joined[d] > 0)),
+            # summed exactly (:func:`.portable.exact_sum`): a sum of doubles depends on the order the engine adds
+            # them in (which varies from run to run with its threads), an exact sum does not, so ``expected``,
+            # ``ratio`` and ``standardised_rate`` are the same to the bit on every run and on every engine
             (f"_expected_{m}", exact_sum(joined[d].cast("float64") * joined[f"_rate_{m}"], where=joined[d] > 0)),
         )
     })
