@@ -178,6 +178,16 @@ def test_the_floor_reads_every_row_of_its_tables_once(folder, tmp_path):
     assert every["columns_read"] == sum(len(t.columns) for t in TABLES.values())
 
 
+def test_floor_write_writes_the_pipelines_outputs_as_they_are(folder, tmp_path):
+    found = bench.run_floor_write(folder / "out", tmp_path / "written", memory_limit="1GB")
+    for name, keys in bench.OUTPUT_KEYS.items():
+        assert compare_tables(folder / "out" / name, tmp_path / "written" / name, keys)["identical"], name
+        assert found["rows_out"][name] == pq.ParquetFile(folder / "out" / name).metadata.num_rows > 0
+    assert found["seconds"] > 0
+    with pytest.raises(FileNotFoundError, match="run pcnhub before it"):
+        bench.run_floor_write(tmp_path / "nothing", tmp_path / "again", memory_limit=None)
+
+
 def test_the_projection_is_the_least_squares_line():
     assert bench.project([(1e6, 10.0), (4e6, 40.0)], 60e6) == pytest.approx(600.0)
     assert bench.line([(1.0, 3.0), (2.0, 5.0), (3.0, 7.0)]) == pytest.approx((1.0, 2.0))
@@ -203,6 +213,14 @@ def test_the_goals_are_the_issues():
     assert not found["within_2x_floor"]["met"] and not found["faster_than_sql_and_polars"]["met"]
     assert found["linear_growth"]["seconds_per_patient_over_previous_size"] == [1.25]
     assert not found["linear_growth"]["met"] and not found["met"]
+    assert found["within_2x_floor"]["reachable"] is None  # floor_write not run
+    # reading once and writing the outputs: the lower bound of any tool, and whether 2x the floor is reachable
+    bound = [_size(1_000_000, floor=1.0, floor_write=1.5, pcnhub=10.0),
+             _size(4_000_000, floor=4.0, floor_write=3.0, pcnhub=40.0)]
+    found = bench.goals(bound)["within_2x_floor"]
+    assert found["lower_bound_over_floor"] == {1_000_000: 2.5, 4_000_000: 1.75}
+    assert found["reachable"] is False and found["met"] is False
+    assert bound[0]["ratios"]["pcnhub_over_floor_read_and_write"] == 4.0
     # sizes under 1M are not held to the goals; 16M is judged only when run
     assert bench.goals([_size(100_000, floor=0.1, pcnhub=5.0)])["met"]
     assert bench.goals(met)["16m_without_error"]["met"] is None
