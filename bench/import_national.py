@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import peak_mb  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DATA = SHARED / "data" / "nhs-open-data"
@@ -112,7 +116,7 @@ def run_benchmark() -> dict[str, Any]:
         "import_to_parse_ratio": round(total / baseline, 1),
         "rerun": _describe(rerun, rerun_seconds),
         "rerun_counts_unchanged": counts() == before,
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_memory_mb": peak_mb(),
         **before,
         "list_size_codes_not_in_register": sorted(listed - known),
     }

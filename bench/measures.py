@@ -6,7 +6,7 @@
 For each size, a synthetic England-like population (the generator, ``pcnhub phm synth``, over every practice
 in England from shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv, scaled to the size; PCNs from the
 January 2022 practice map), then in separate Python processes (so that each peak memory is its own,
-``resource.getrusage`` ru_maxrss including native memory):
+``bench/memory.py``: VmHWM, native memory included):
 
 * ``pcnhub``: :func:`pcnhub.analytics.measures.run.run_measures` on DuckDB (its memory limit, spilling to
   disk): every measure, every level, funnel limits, percentiles, deciles and change, written to Parquet, as
@@ -44,6 +44,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import descendants, peak_mb, process_peak_mb  # noqa: E402
 OPEN_DATA = REPO.parent / "shared" / "data" / "nhs-open-data"
 LIST_SIZES = OPEN_DATA / "gp-reg-pat-prac-all_2021-01.csv"
 PRACTICE_MAP = OPEN_DATA / "gp-reg-pat-prac-map_2022-01.csv"
@@ -60,39 +63,6 @@ GOAL_OVER_PANDAS, GOAL_OVER_POLARS = 5.0, 1.0
 TOLERANCE = 1e-6
 
 
-def _peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _descendants(pid: int) -> list[int]:
-    """The processes started (directly or not) by ``pid``, from /proc (e.g. the JVM of a Spark session)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # ended meanwhile
-            continue
-        parent = int(text[text.rindex(")") + 2:].split()[1])  # after "pid (name) state"
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _process_peak_mb(pid: int) -> float:
-    """A process's peak resident memory so far (VmHWM), 0 if it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return 0.0
-
-
 def _rows(data: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
 
@@ -106,7 +76,7 @@ def generate(patients: int, seed: int, folder: Path) -> dict:
     started = time.perf_counter()
     result = synth.generate(read_practices(LIST_SIZES), folder, patients=patients, seed=seed, as_of=AS_OF)
     return {"patients": patients, "seconds": round(time.perf_counter() - started, 2), "rows": result.rows,
-            "peak_rss_mb": _peak_mb()}
+            "peak_rss_mb": peak_mb()}
 
 
 def _measured() -> tuple[list[str], dict[str, str]]:
@@ -156,10 +126,10 @@ def run_spark(data: Path, out: Path, months: int, memory: str) -> dict:
     summary = run_measures(data, out / "spark-out", engine="spark", geography=geography, months=months,
                            as_of=AS_OF, only=chosen, counts_file=out / "spark-all-levels.parquet")
     seconds = session_seconds + time.perf_counter() - started
-    jvm = {pid: _process_peak_mb(pid) for pid in _descendants(os.getpid())}
+    jvm = {pid: process_peak_mb(pid) for pid in descendants(os.getpid())}
     session.stop()
     _pcnhub_counts(out, "spark")
-    python_mb, jvm_mb = _peak_mb(), round(sum(jvm.values()), 1)
+    python_mb, jvm_mb = peak_mb(), round(sum(jvm.values()), 1)
     return {"engine": "spark", "seconds": round(seconds, 2), "session_start_seconds": round(session_seconds, 2),
             "peak_rss_mb": round(python_mb + jvm_mb, 1), "python_peak_rss_mb": python_mb, "jvm_peak_rss_mb": jvm_mb,
             "driver_memory": memory, "measures": len(chosen), "steps": summary["steps"],
@@ -200,7 +170,7 @@ def run_engine(engine: str, data: Path, out: Path, months: int) -> dict:
         else:
             result.write_parquet(counts)
         extra = {"output_rows": len(result)}
-    return {"engine": engine, "seconds": round(seconds, 2), "peak_rss_mb": _peak_mb(), "measures": len(chosen),
+    return {"engine": engine, "seconds": round(seconds, 2), "peak_rss_mb": peak_mb(), "measures": len(chosen),
             **extra}
 
 

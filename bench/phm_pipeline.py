@@ -5,7 +5,7 @@
 Generates synthetic datasets of 100,000 and 1,000,000 patients (and 5,000,000 with ``--large``) from
 shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv (every practice in England, scaled down), with
 the January 2022 practice map for PCNs and ICBs, and measures, each run in a fresh Python process so
-that its peak memory (``resource.getrusage`` ru_maxrss, which includes DuckDB's native memory) is its own:
+that its peak memory (``bench/memory.py``: VmHWM, which includes DuckDB's native memory) is its own:
 
 * the whole pipeline on DuckDB (memory limit 2 GB, spilling to disk; every result streamed to Parquet):
   seconds per step and in all, patients and input rows a second, peak RSS;
@@ -40,15 +40,14 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import peak_mb  # noqa: E402
 OPEN_DATA = REPO.parent / "shared" / "data" / "nhs-open-data"
 LIST_SIZES = OPEN_DATA / "gp-reg-pat-prac-all_2021-01.csv"
 PRACTICE_MAP = OPEN_DATA / "gp-reg-pat-prac-map_2022-01.csv"
 AS_OF = dt.date(2024, 4, 1)
 TARGET_SECONDS_1M = 60.0
-
-
-def _peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _input_rows(data: Path) -> int:
@@ -95,7 +94,7 @@ def pipeline(data: Path, engine: str) -> dict:
         "steps": summary["steps"],
         "patients_per_second": round(summary["patients"] / seconds),
         "input_rows_per_second": round(rows / seconds),
-        "peak_rss_mb": _peak_mb(),
+        "peak_rss_mb": peak_mb(),
         "output_mb": sizes,
     }
 
@@ -179,7 +178,7 @@ def baseline(data: Path) -> dict:
         "duckdb_seconds": round(timings["duckdb"], 3),
         "ratio_duckdb_to_pandas": round(timings["duckdb"] / timings["pandas"], 3),
         "results_agree": bool(agree),
-        "peak_rss_mb": _peak_mb(),
+        "peak_rss_mb": peak_mb(),
     }
 
 

@@ -78,6 +78,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+from bench.memory import descendants, peak_mb, process_peak_mb  # noqa: E402
 
 OPEN_DATA = REPO.parent / "shared" / "data" / "nhs-open-data"
 LIST_SIZES = OPEN_DATA / "gp-reg-pat-prac-all_2021-01.csv"
@@ -116,15 +117,6 @@ SPARK_MEMORY = "6g"
 
 
 # --- measuring a child process ------------------------------------------------------------------------------
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory: VmHWM, which starts again at exec.  (``ru_maxrss`` does not: a child
-    reports at least the RSS its parent had when it forked, here the harness's after its comparisons.)"""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # no /proc: an upper bound
 
 
 class DiskPeak:
@@ -308,7 +300,6 @@ def run_same_outputs(tool: str, data: Path, out: Path, memory_limit: str | None)
 
 
 def run_spark(data: Path, out: Path, memory: str) -> dict:
-    from bench.measures import _descendants, _process_peak_mb
     from pcnhub.analytics import engines
     from pcnhub.analytics.practices import read_map
     from pcnhub.analytics.run import run_pipeline
@@ -320,7 +311,7 @@ def run_spark(data: Path, out: Path, memory: str) -> dict:
     session_seconds = time.perf_counter() - started
     summary = run_pipeline(data, out / "pipeline", engine="spark", practice_map=practice_map, as_of=AS_OF)
     seconds = time.perf_counter() - started
-    jvm_mb = round(sum(_process_peak_mb(pid) for pid in _descendants(os.getpid())), 1)
+    jvm_mb = round(sum(process_peak_mb(pid) for pid in descendants(os.getpid())), 1)
     session.stop()
     return {"seconds": seconds, "session_start_seconds": round(session_seconds, 2), "steps": summary["steps"],
             "patients_registered": summary["patients"], "jvm_peak_rss_mb": jvm_mb, "driver_memory": memory}
@@ -343,7 +334,7 @@ def child(tool: str, data: Path, out: Path, memory_limit: str | None, spark_memo
             result = run_spark(data, out, spark_memory)
         else:
             result = run_same_outputs(tool, data, out, memory_limit)
-    python_mb = _peak_mb()
+    python_mb = peak_mb()
     result["seconds"] = round(result["seconds"], 3)
     result["peak_rss_mb"] = round(python_mb + result.get("jvm_peak_rss_mb", 0.0), 1)
     result["peak_disk_mb"] = round(disk.peak / 2**20, 1)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,6 +33,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import peak_mb  # noqa: E402
 PRACTICE_MAP = REPO.parent / "shared" / "data" / "nhs-open-data" / "gp-reg-pat-prac-map_2022-01.csv"
 AS_OF = "2024-04-01"
 
@@ -94,19 +96,6 @@ def validation(data: Path, rev: str, repeat: int) -> dict:
     }
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory: ``VmHWM`` (the high-water mark of its own memory map; ``ru_maxrss``
-    of ``getrusage`` is carried over ``exec`` from the parent on Linux, so a child started by a process that used
-    more would report the parent's peak), else ``ru_maxrss``."""
-    try:
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def _peak_of(name: str, rev: str, data: Path) -> None:
     check = _variants(rev)[name]
     baseline = peak_mb()
@@ -118,7 +107,7 @@ _CHILD = """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[6])
-from pipeline_memory import peak_mb
+from memory import peak_mb
 from pcnhub.analytics import limits
 from pcnhub.analytics.practices import read_map
 from pcnhub.analytics.run import run_pipeline

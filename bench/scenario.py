@@ -25,7 +25,6 @@ import datetime as dt
 import io
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import peak_mb  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 AREA = "D7T5G"
@@ -149,7 +153,7 @@ def measure(*, trace: bool) -> dict[str, Any]:
 
     cache.clear()
     cold = one(*moves[0])
-    rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    rss = peak_mb()
     warm = [one(*move) for move in moves[1:]]
     view = register.cached_landscape(area, DATE)
     practices = designer.practice_views(view.practices, view.locations, DATE)

@@ -4,7 +4,7 @@
 
 Practices and list sizes come from shared/data/nhs-open-data/gp-reg-pat-prac-all_2021-01.csv when it is
 there (every practice in England, scaled down), else 1,250 made-up practices.  Each size runs in a
-fresh Python process so that its peak memory (``resource.getrusage`` ru_maxrss) is its own.  Prints
+fresh Python process so that its peak memory (``bench/memory.py``: VmHWM) is its own.  Prints
 JSON: per run the patients, seconds, rows per table, rows a second, peak RSS and the Parquet size on
 disk.  Exit status 1 if 1,000,000 patients take longer than the 180-second target.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench.memory import peak_mb  # noqa: E402
 LIST_SIZES = REPO.parent / "shared" / "data" / "nhs-open-data" / "gp-reg-pat-prac-all_2021-01.csv"
 TARGET_SECONDS_1M = 180.0
 
@@ -54,7 +56,7 @@ def one(patients: int, seed: int) -> dict:
         "rows_total": rows,
         "rows_per_second": round(rows / seconds),
         "patients_per_second": round(patients / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_mb(),
         "parquet_mb": round(size / 2**20, 1),
     }
 
