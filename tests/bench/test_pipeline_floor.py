@@ -181,9 +181,17 @@ def test_the_floor_reads_every_row_of_its_tables_once(folder, tmp_path):
 def test_floor_write_writes_the_pipelines_outputs_as_they_are(folder, tmp_path):
     found = bench.run_floor_write(folder / "out", tmp_path / "written", memory_limit="1GB")
     for name, keys in bench.OUTPUT_KEYS.items():
-        assert compare_tables(folder / "out" / name, tmp_path / "written" / name, keys)["identical"], name
+        for compression in ("zstd", "uncompressed"):
+            written = tmp_path / "written" / compression / name
+            assert compare_tables(folder / "out" / name, written, keys)["identical"], (name, compression)
+            codec = pq.ParquetFile(written).metadata.row_group(0).column(0).compression
+            assert codec == compression.upper(), (name, codec)
         assert found["rows_out"][name] == pq.ParquetFile(folder / "out" / name).metadata.num_rows > 0
-    assert found["seconds"] > 0
+    assert found["seconds"] == min(found["seconds_by_compression"].values()) > 0
+    runs = [{"seconds": min(z, u), "seconds_by_compression": {"zstd": z, "uncompressed": u}, "peak_rss_mb": 1.0,
+             "peak_disk_mb": 1.0, "process_seconds": 1.0} for z, u in ((2.0, 1.5), (3.0, 1.0), (2.5, 1.2))]
+    assert bench.summarise(runs)["seconds_by_compression"] == {"zstd": 2.5, "uncompressed": 1.2}
+    assert bench.summarise(runs)["seconds"] == 1.2
     with pytest.raises(FileNotFoundError, match="run pcnhub before it"):
         bench.run_floor_write(tmp_path / "nothing", tmp_path / "again", memory_limit=None)
 
