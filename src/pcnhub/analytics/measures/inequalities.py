@@ -21,9 +21,9 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, int64_sum, named
+from pcnhub.analytics.measures.levels import ENGLAND, definitions, hidden_counts, named
 from pcnhub.analytics.pipeline.aggregates import rounded
-from pcnhub.analytics.pipeline.portable import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum, int64_sum
 
 SEPARATOR: Final = "~"
 UNKNOWN: Final = 0

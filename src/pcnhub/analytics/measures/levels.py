@@ -38,7 +38,7 @@ import ibis.expr.types as ir
 
 from pcnhub.analytics.engines import memtable
 from pcnhub.analytics.pipeline.aggregates import rounded, small
-from pcnhub.analytics.pipeline.portable import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum, int64_sum
 from pcnhub.analytics.pipeline.variation import Z95, Z998
 from pcnhub.reference.measures import Measure
 
@@ -99,13 +99,6 @@ def named(rows: ir.Table, measures: ir.Table) -> ir.Table:
 def definitions(measures: ir.Table) -> ir.Table:
     """:func:`measure_table` without the ids, to join to the counts by key."""
     return measures.drop("measure_id")
-
-
-def int64_sum(column: ir.IntegerValue) -> ir.IntegerValue:
-    """A sum of int64 as an int64 on every engine: DuckDB sums a BIGINT to a HUGEINT, which its Parquet writer
-    writes as a double (Spark's counts file had ``counted`` int64, DuckDB's double), and Ibis drops a cast of the
-    sum to int64 as a no-op (its type for the sum is int64 already), so the sum goes by way of a decimal."""
-    return column.sum().cast("decimal(38, 0)").cast("int64")
 
 
 def level_counts(practices: ir.Table, geography: ir.Table) -> ir.Table:

@@ -20,8 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pcnhub.analytics.measures.inequalities import SEPARATOR, disclosed
-from pcnhub.analytics.measures.levels import int64_sum
-from pcnhub.analytics.pipeline.portable import exact_sum
+from pcnhub.analytics.pipeline.portable import exact_sum, int64_sum
 
 LEVEL: Final = "pcn"
 NEIGHBOURHOODS: Final = ibis.schema({
