@@ -32,5 +32,5 @@ def test_descendants_and_their_peaks():
             assert memory.process_peak_mb(child.pid) > 0
         finally:
             child.kill()
-    child.wait()
+    # leaving the with block waited for the child
     assert memory.process_peak_mb(child.pid) == 0.0  # gone
